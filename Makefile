@@ -1,0 +1,36 @@
+# Two entry points: `make demo` (the flagship regime against the baseline) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+AGENTS ?= 100000
+STEPS ?= 365
+SEED ?= 7
+
+.PHONY: demo test lint bench clean
+
+$(VENV)/.base: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.base
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.base
+	$(VENV)/bin/scoresim demo --agents $(AGENTS) --steps $(STEPS) --seed $(SEED) --out runs
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/mypy
+
+test: lint
+	$(VENV)/bin/pytest
+
+bench: $(VENV)/.base
+	$(PY) benchmarks/flagship.py
+
+clean:
+	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,6 @@
+"""Scenario configuration: pydantic models, YAML loading, overrides."""
+
+from scoresim.config.loading import Scenario, builtin_names, load_scenario, parse_override
+from scoresim.config.models import ScenarioConfig
+
+__all__ = ["Scenario", "ScenarioConfig", "builtin_names", "load_scenario", "parse_override"]

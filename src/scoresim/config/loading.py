@@ -1,0 +1,186 @@
+"""Loading scenarios from built-in names or YAML files, and applying overrides."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from scoresim.config.checks import check_scenario
+from scoresim.config.models import ScenarioConfig
+from scoresim.errors import (
+    OverrideError,
+    ScenarioSyntaxError,
+    ScenarioValueError,
+    UnknownScenarioError,
+)
+
+_PACKAGE = "scoresim.scenarios"
+
+
+def builtin_names() -> list[str]:
+    """Return the names of the built-in scenarios, sorted."""
+    files = resources.files(_PACKAGE).iterdir()
+    return sorted(f.name[:-5] for f in files if f.name.endswith(".yaml"))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with the text it came from.
+
+    Attributes:
+        config: The validated scenario.
+        origin: The file path or ``built-in NAME``, used in messages.
+        raw: The mapping as written, with overrides applied.
+        overrides: The overrides applied, path to value.
+    """
+
+    config: ScenarioConfig
+    origin: str
+    raw: dict[str, Any]
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.config.name
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of the resolved scenario (defaults filled in), as hex."""
+        blob = json.dumps(self.config.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """Return a copy with ``overrides`` (dotted path to value) applied and revalidated.
+
+        Raises:
+            OverrideError: A path names no field; the message suggests the nearest one.
+            ScenarioValueError: A value is not allowed there.
+        """
+        if not overrides:
+            return self
+        known = set(_leaf_paths(self.config.model_dump(mode="json")))
+        raw = copy.deepcopy(self.raw)
+        for path, value in overrides.items():
+            if path not in known:
+                near = difflib.get_close_matches(path, sorted(known), n=1, cutoff=0.5)
+                hint = f"did you mean {near[0]!r}?" if near else "see `scoresim scenarios` for paths"
+                raise OverrideError(f"--set {path}: no such field in {self.origin}; {hint}")
+            _set_path(raw, path.split("."), value, self.config.model_dump(mode="json"))
+        merged = {**self.overrides, **overrides}
+        origin = f"{self.origin} with --set {', '.join(overrides)}"
+        return Scenario(config=parse_scenario(raw, origin), origin=self.origin, raw=raw,
+                        overrides=merged)
+
+
+def _leaf_paths(obj: Any, prefix: str = "") -> list[str]:
+    if isinstance(obj, dict) and obj:
+        out: list[str] = []
+        for key, val in obj.items():
+            out.extend(_leaf_paths(val, f"{prefix}{key}."))
+        return out
+    return [prefix[:-1]]
+
+
+def _set_path(raw: dict[str, Any], keys: list[str], value: Any, full: dict[str, Any]) -> None:
+    node, ref = raw, full
+    for key in keys[:-1]:
+        ref = ref[key]
+        if not isinstance(node.get(key), dict):
+            # Fill a defaulted section from the resolved scenario so the path can be set.
+            node[key] = copy.deepcopy(ref)
+        node = node[key]
+    node[keys[-1]] = value
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``PATH=VALUE`` and read VALUE as YAML (numbers, booleans, lists).
+
+    Raises:
+        OverrideError: There is no ``=`` or no path.
+    """
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip():
+        raise OverrideError(f"--set {text!r}: expected PATH=VALUE; for example "
+                            "--set sources.street_cameras.coverage=0.9")
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        parsed = value
+    return path.strip(), parsed
+
+
+def parse_scenario(raw: Any, origin: str) -> ScenarioConfig:
+    """Validate a mapping as a scenario.
+
+    Raises:
+        ScenarioValueError: With the field path, the value, and what is allowed.
+    """
+    if not isinstance(raw, dict):
+        raise ScenarioValueError(f"{origin}: (top level): {type(raw).__name__} is not a mapping; "
+                                 "a scenario file is a YAML mapping with keys such as name, groups")
+    try:
+        cfg = ScenarioConfig.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        path = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"][0].lower() + err["msg"][1:]
+        if err["type"] == "missing":
+            raise ScenarioValueError(f"{origin}: {path}: is missing; add it") from None
+        if err["type"] == "extra_forbidden":
+            raise ScenarioValueError(
+                f"{origin}: {path}: unknown field; remove it or check its spelling"
+            ) from None
+        raise ScenarioValueError(f"{origin}: {path}: {err['input']!r} is not allowed; {msg}") from None
+    check_scenario(cfg, origin)
+    return cfg
+
+
+def _read_yaml(text: str, origin: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise ScenarioSyntaxError(
+            f"{origin}: line {line}: malformed YAML ({exc.problem}); fix the syntax there"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioSyntaxError(f"{origin}: malformed YAML ({exc}); fix the syntax") from None
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load a built-in scenario by name, or a scenario file by path.
+
+    Args:
+        name_or_path: A built-in name such as ``"seed"``, or a path to a YAML file.
+
+    Raises:
+        UnknownScenarioError: Neither a built-in name nor an existing file.
+        ScenarioSyntaxError: The file is not valid YAML.
+        ScenarioValueError: The file is not a valid scenario.
+    """
+    key = str(name_or_path)
+    names = builtin_names()
+    if key in names:
+        text = resources.files(_PACKAGE).joinpath(f"{key}.yaml").read_text(encoding="utf-8")
+        origin = f"{key}.yaml"
+    else:
+        path = Path(key)
+        if not path.is_file():
+            raise UnknownScenarioError(
+                f"{key}: no built-in scenario or file by that name; use one of: "
+                f"{', '.join(names)}, or the path to a YAML file"
+            )
+        text = path.read_text(encoding="utf-8")
+        origin = str(path)
+    raw = _read_yaml(text, origin)
+    return Scenario(config=parse_scenario(raw, origin), origin=origin, raw=raw)

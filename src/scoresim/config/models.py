@@ -1,0 +1,178 @@
+"""Pydantic models of a scenario file: what users write.
+
+A scenario is a mapping; behaviours, sources, opportunities, tiers and rewards are
+mappings keyed by name, so that an override path reads like
+``sources.street_cameras.coverage``. Cross-references (a source observing a
+behaviour, a sanction denying an opportunity) are checked after parsing, in
+:mod:`scoresim.config.checks`, so that every message can name the field path.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+PerGroup = Probability | dict[str, Probability]
+BehaviourKind = Literal["conduct", "consumption", "speech", "financial", "prosocial"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Normal(_Model):
+    """A normal distribution, clipped to the trait's range after drawing."""
+
+    mean: float
+    sd: NonNegative
+
+
+class LogNormal(_Model):
+    """A log-normal distribution given by its median and the sd of its logarithm."""
+
+    median: Annotated[float, Field(gt=0.0)]
+    sigma: NonNegative
+
+
+class GroupConfig(_Model):
+    """A part of the population with its own trait distributions."""
+
+    share: Annotated[float, Field(gt=0.0, le=1.0)]
+    stance: Normal
+    risk_aversion: Normal
+    income: LogNormal
+
+
+class BehaviourConfig(_Model):
+    """Something people may do on a day, with its pressure-free daily rate."""
+
+    kind: BehaviourKind
+    base_rate: PerGroup
+    stance_weight: float = 0.0
+    heterogeneity: NonNegative = 0.5
+    conformity: NonNegative = 0.0
+
+
+class InformantConfig(_Model):
+    """Supportive neighbours who report what they hear."""
+
+    share: Probability
+    min_stance: Annotated[float, Field(ge=-1.0, le=1.0)] = 0.0
+    report_probability: Probability
+
+
+class SourceConfig(_Model):
+    """A surveillance source: what it watches, whom, and how it errs."""
+
+    behaviours: list[str]
+    coverage: PerGroup
+    false_positive_rate: Probability = 0.0
+    misclassification: Probability = 0.0
+    informants: InformantConfig | None = None
+
+
+class TierConfig(_Model):
+    """A score band, from its lower bound up to the next tier's."""
+
+    min: int
+    denies: list[str] = Field(default_factory=list)
+
+
+class AppealsConfig(_Model):
+    """Appeals by the wrongly listed."""
+
+    share: Probability = 0.0
+    success: Probability = 0.0
+    delay: Annotated[int, Field(ge=0)] = 15
+
+
+class ScoringConfig(_Model):
+    """How observed behaviour becomes points, and what the score's tiers are."""
+
+    coupling: Literal["score", "list"] = "score"
+    start: int = 1000
+    min: int = 0
+    max: int = 2000
+    recovery: Annotated[int, Field(ge=0)] = 0
+    awareness: Probability = 1.0
+    points: dict[str, int] = Field(default_factory=dict)
+    tiers: dict[str, TierConfig]
+
+
+class BlacklistConfig(_Model):
+    """Who is put on the list, for how long, what it denies, and how one gets off."""
+
+    threshold: int | None = None
+    entry_events: list[str] = Field(default_factory=list)
+    term: Annotated[int, Field(ge=1)] = 730
+    payment_exit: Probability = 0.0
+    denies: list[str] = Field(default_factory=list)
+    appeals: AppealsConfig = AppealsConfig()
+    association_penalty: Annotated[int, Field(ge=0)] = 0
+
+
+class OpportunityConfig(_Model):
+    """Something people want now and then, which a sanction may deny."""
+
+    demand: Probability
+    value: float = 0.0
+
+
+class RewardConfig(_Model):
+    """A perk paid every day to the people in the given tiers."""
+
+    tiers: list[str]
+    value: NonNegative
+
+
+class ShamingConfig(_Model):
+    """Public display of listed people."""
+
+    display_share: Probability = 0.0
+    reach: Probability = 0.0
+    tie_cut_probability: Probability = 0.0
+    risk_effect: Probability = 0.0
+
+
+class NetworkConfig(_Model):
+    """The social network generator."""
+
+    mean_degree: Annotated[int, Field(ge=2, le=100, multiple_of=2)] = 10
+    homophily: Probability = 0.8
+    rewire: Probability = 0.1
+
+
+class ResponseConfig(_Model):
+    """How people respond to the regime (the decision rule's weights)."""
+
+    deterrence: NonNegative = 4.0
+    stakes: NonNegative = 2.0
+    proximity_margin: Annotated[float, Field(gt=0.0)] = 100.0
+    shame_aversion: NonNegative = 2.0
+    reward_sensitivity: NonNegative = 2.0
+    learn_own: Probability = 0.2
+    learn_social: Probability = 0.05
+    forget: Probability = 0.01
+    conformity_smoothing: Probability = 0.1
+    dissent_window: Annotated[int, Field(ge=1)] = 30
+
+
+class ScenarioConfig(_Model):
+    """A whole regime applied to a synthetic society."""
+
+    name: str
+    description: str = ""
+    groups: dict[str, GroupConfig]
+    network: NetworkConfig = NetworkConfig()
+    behaviours: dict[str, BehaviourConfig]
+    dissent_behaviour: str | None = None
+    sources: dict[str, SourceConfig] = Field(default_factory=dict)
+    scoring: ScoringConfig
+    blacklist: BlacklistConfig | None = None
+    opportunities: dict[str, OpportunityConfig] = Field(default_factory=dict)
+    rewards: dict[str, RewardConfig] = Field(default_factory=dict)
+    shaming: ShamingConfig | None = None
+    response: ResponseConfig = ResponseConfig()

@@ -1,0 +1,59 @@
+"""What happens within one step, handed from phase to phase.
+
+N agents, B behaviours. Phases fill the fields in order: ``behave`` sets ``acts``,
+``observe`` the records, ``score`` the listings and appeals, ``consequences`` the
+denials and shamings; ``adapt`` and ``measure`` read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def _bools(shape: tuple[int, ...]) -> NDArray[np.bool_]:
+    return np.zeros(shape, dtype=np.bool_)
+
+
+@dataclass
+class StepEvents:
+    """One step's events.
+
+    Attributes:
+        acts: (B, N) bool, who did what today.
+        caught: (B, N) bool, true acts recorded by at least one source.
+        false_records: (B, N) bool, records of acts not done (false positives and
+            misread speech), excluding agents also truly caught for that behaviour.
+        newly_listed: (N,) bool, put on the list this step.
+        appeals_filed: (N,) bool, appeals lodged this step.
+        appeals_won: (N,) bool, appeals decided in the person's favour this step.
+        denied: (O, G) int64, denials of each opportunity this step, per group.
+        newly_shamed: (N,) bool, put on public screens this step.
+        screen_viewers: (K,) int64, ids of people who saw the screens today.
+    """
+
+    acts: NDArray[np.bool_]
+    caught: NDArray[np.bool_]
+    false_records: NDArray[np.bool_]
+    newly_listed: NDArray[np.bool_]
+    appeals_filed: NDArray[np.bool_]
+    appeals_won: NDArray[np.bool_]
+    denied: NDArray[np.int64]
+    newly_shamed: NDArray[np.bool_]
+    screen_viewers: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+
+    @classmethod
+    def empty(cls, n: int, b: int, o: int, g: int) -> StepEvents:
+        """Events of a step in which nothing has happened yet."""
+        return cls(
+            acts=_bools((b, n)), caught=_bools((b, n)), false_records=_bools((b, n)),
+            newly_listed=_bools((n,)), appeals_filed=_bools((n,)), appeals_won=_bools((n,)),
+            denied=np.zeros((o, g), dtype=np.int64), newly_shamed=_bools((n,)),
+        )
+
+    @property
+    def recorded(self) -> NDArray[np.bool_]:
+        """(B, N) bool, everything the sources recorded, true or false."""
+        return self.caught | self.false_records

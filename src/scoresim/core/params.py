@@ -1,0 +1,175 @@
+"""Compiled, frozen numbers the core reads (``*Params``); built once by ``engine.compile``.
+
+Shapes use G groups, B behaviours, S sources, T tiers and O opportunities. Arrays are
+never written after compilation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+F32 = NDArray[np.float32]
+F64 = NDArray[np.float64]
+I32 = NDArray[np.int32]
+Bool = NDArray[np.bool_]
+
+COUPLING_SCORE = 0
+COUPLING_LIST = 1
+
+
+@dataclass(frozen=True)
+class PopulationParams:
+    """Trait distributions per group.
+
+    Attributes:
+        group_shares: (G,) float64, shares summing to 1.
+        stance_mean, stance_sd: (G,) float64, normal clipped to [-1, 1].
+        risk_mean, risk_sd: (G,) float64, normal clipped to [0, 1].
+        income_log_median, income_sigma: (G,) float64, log-normal income in CNY/year.
+        base_logit: (G, B) float64, log-odds of the pressure-free daily rate at stance 0.
+        heterogeneity: (B,) float64, sd of each person's log-odds around the group's.
+        awareness: share of people who know they are scored.
+        informant_share: share of supportive people who inform (max over sources).
+        informant_min_stance: stance at or above which a person counts as supportive.
+    """
+
+    group_shares: F64
+    stance_mean: F64
+    stance_sd: F64
+    risk_mean: F64
+    risk_sd: F64
+    income_log_median: F64
+    income_sigma: F64
+    base_logit: F64
+    heterogeneity: F64
+    awareness: float
+    informant_share: float
+    informant_min_stance: float
+
+
+@dataclass(frozen=True)
+class NetworkParams:
+    """Network generator settings: mean degree (even), homophily and rewiring probabilities."""
+
+    mean_degree: int
+    homophily: float
+    rewire: float
+
+
+@dataclass(frozen=True)
+class RegimeParams:
+    """Everything the six phases read.
+
+    Attributes:
+        stance_weight: (B,) float32, change of log-odds per unit of stance.
+        conformity: (B,) float32, weight of neighbours' observed behaviour in log-odds.
+        conform_idx: (C,) int32, behaviours with conformity > 0 (rows of ``state.seen``).
+        penalty: (B,) float32, points lost per recorded act / 100.
+        reward: (B,) float32, points won per recorded act / 100.
+        points: (B,) int32, points per recorded act.
+        observes: (S, B) bool, which source records which behaviour.
+        coverage: (S, G) float32, probability that an act (or a day, for false positives)
+            of a member of group g falls under source s.
+        false_positive: (S,) float32, false records per covered person-day per behaviour.
+        misclassification: (S,) float32, share of recorded speech acts given the other
+            speech label of the source.
+        informant_report: (S,) float32, per-informant-neighbour report probability
+            (0 for sources that are not informants).
+        speech_pair: (B,) int32, the other speech behaviour misclassification turns an act
+            into (-1 where there is none).
+        coupling: COUPLING_SCORE or COUPLING_LIST.
+        start, lo, hi, recovery: score start value, bounds, points regained per step.
+        tier_min: (T,) int32, lower bound of each tier, increasing.
+        has_list: whether a blacklist exists.
+        threshold: score below which people are listed (score coupling).
+        entry_events: (B,) bool, behaviours whose records list a person (list coupling).
+        term: steps a listing lasts at least.
+        payment_exit: daily probability that a rightly listed person pays and exits.
+        appeal_share, appeal_success: probabilities; appeal_delay in steps.
+        association_penalty: points lost per step per listed neighbour.
+        demand: (O,) float64, daily probability of wanting each opportunity.
+        value: (O,) float64, CNY gained when granted.
+        denied_listed: (O,) bool, denied to the listed.
+        denied_tier: (O, T) bool, denied to each tier.
+        perk: (T,) float64, CNY per step paid to each tier.
+        display_share, reach, tie_cut, shame_effect: shaming probabilities.
+        deterrence, stakes, proximity_margin, shame_aversion, reward_sensitivity:
+            decision-rule weights (see docs/model.md).
+        learn_own, learn_social, forget, conformity_smoothing: learning rates per step.
+        prior_risk: (B,) float32, initial perceived risk = true detection probability.
+        dissent: index of the dissent behaviour, or -1.
+        dissent_window: steps over which expressed dissent is counted.
+    """
+
+    stance_weight: F32
+    conformity: F32
+    conform_idx: I32
+    penalty: F32
+    reward: F32
+    points: I32
+    observes: Bool
+    coverage: F32
+    false_positive: F32
+    misclassification: F32
+    informant_report: F32
+    speech_pair: I32
+    coupling: int
+    start: int
+    lo: int
+    hi: int
+    recovery: int
+    tier_min: I32
+    has_list: bool
+    threshold: int
+    entry_events: Bool
+    term: int
+    payment_exit: float
+    appeal_share: float
+    appeal_success: float
+    appeal_delay: int
+    association_penalty: int
+    demand: F64
+    value: F64
+    denied_listed: Bool
+    denied_tier: Bool
+    perk: F64
+    display_share: float
+    reach: float
+    tie_cut: float
+    shame_effect: float
+    deterrence: float
+    stakes: float
+    proximity_margin: float
+    shame_aversion: float
+    reward_sensitivity: float
+    learn_own: float
+    learn_social: float
+    forget: float
+    conformity_smoothing: float
+    prior_risk: F32
+    dissent: int
+    dissent_window: int
+
+    @property
+    def n_behaviours(self) -> int:
+        """B, the number of behaviours."""
+        return int(self.points.shape[0])
+
+    @property
+    def n_groups(self) -> int:
+        """G, the number of groups."""
+        return int(self.coverage.shape[1])
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Names used for output columns, in the order of the arrays they label."""
+
+    groups: tuple[str, ...]
+    behaviours: tuple[str, ...]
+    kinds: tuple[str, ...]
+    tiers: tuple[str, ...]
+    opportunities: tuple[str, ...]

@@ -1,0 +1,1 @@
+"""The six phases of a step, each vectorised over all agents."""

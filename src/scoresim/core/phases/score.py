@@ -1,0 +1,125 @@
+"""Phase 3, ``score``: records become points, scores recover, tiers and listings update.
+
+Order within the phase (t is the current step):
+
+1. points: every recorded act adds ``points_b`` (negative for penalties); points lost
+   through false records are also added to ``fp_points``;
+2. recovery: a score below ``start`` regains ``recovery`` points (never passing
+   ``start``); points earned above ``start`` are kept; recovery first pays back
+   ``fp_points``; the score is clipped to [lo, hi];
+3. tiers: the tier is the last one whose lower bound the score reaches;
+4. listing. Score coupling: a person below ``threshold`` is listed for ``term`` steps;
+   when the term ends the listing is renewed if the score is still below, else it ends.
+   List coupling: a recorded entry event lists a person for ``term`` steps from now
+   (extending a current listing); listings end at the term or, for the rightly listed,
+   by paying (daily probability ``payment_exit``). A listing is wrongful when it would
+   not exist without false records;
+5. appeals: a newly wrongly listed person appeals with probability ``appeal_share``;
+   the appeal is decided ``appeal_delay`` steps later and succeeds with probability
+   ``appeal_success``, which ends the listing and gives back the points lost to error.
+
+One uniform per agent per step suffices, since each agent meets at most one random
+decision here (file an appeal, win one, or pay).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoresim.core.events import StepEvents
+from scoresim.core.network import Network
+from scoresim.core.params import COUPLING_SCORE, RegimeParams
+from scoresim.core.state import CitizenState
+
+
+def draw(rng: np.random.Generator, n: int) -> NDArray[np.float32]:
+    """One uniform per agent: (N,) float32."""
+    return rng.random(n, dtype=np.float32)
+
+
+def compute_tier(score: NDArray[np.int16], params: RegimeParams) -> NDArray[np.uint8]:
+    """Tier index of each score: (N,) uint8."""
+    return (np.searchsorted(params.tier_min, score, side="right") - 1).clip(0).astype(np.uint8)
+
+
+def _points(ev_rows: NDArray[np.bool_], points: NDArray[np.int32]) -> NDArray[np.int32]:
+    total = np.zeros(ev_rows.shape[1], dtype=np.int32)
+    for b in np.flatnonzero(points):
+        total += ev_rows[b].astype(np.int32) * points[b]
+    return total
+
+
+def update_points(state: CitizenState, params: RegimeParams, ev: StepEvents) -> None:
+    """Steps 1 to 3: points, recovery (paying back ``fp_points`` first), clipping, tiers."""
+    score = state.score.astype(np.int32) + _points(ev.recorded, params.points)
+    fp = state.fp_points.astype(np.int32) - np.minimum(_points(ev.false_records, params.points), 0)
+    rec = np.clip(params.start - score, 0, params.recovery)
+    score += rec
+    fp = np.maximum(fp - rec, 0)
+    score = np.clip(score, params.lo, params.hi)
+    state.score[:] = score
+    state.fp_points[:] = np.minimum(fp, params.hi - params.lo)
+    state.tier[:] = compute_tier(state.score, params)
+
+
+def update_listing(
+    state: CitizenState, params: RegimeParams, u: NDArray[np.float32], ev: StepEvents
+) -> None:
+    """Steps 4 and 5: listings start, renew, end; appeals are filed and decided."""
+    t = state.step
+    until = state.listed_until
+    listed = until > 0
+    expired = listed & (until <= t)
+    if params.coupling == COUPLING_SCORE:
+        below = state.score.astype(np.int32) < params.threshold
+        innocent = (state.score.astype(np.int32) + state.fp_points) >= params.threshold
+        start = (~listed & below) | (expired & below)
+        ends = expired & ~below
+        new = ~listed & below
+        # Judged when a listing starts or renews: would the score be below without error?
+        wrong_now = np.where(start, innocent, state.listed_wrongly)
+    else:
+        true_ev = (ev.caught & params.entry_events[:, None]).any(axis=0)
+        false_ev = (ev.false_records & params.entry_events[:, None]).any(axis=0) & ~true_ev
+        event = true_ev | false_ev
+        start = event
+        new = event & (~listed | expired)
+        ends = expired & ~event
+        pays = listed & ~expired & ~event & ~state.listed_wrongly & (u < params.payment_exit)
+        ends |= pays
+        # A listing stays wrongful only while every entry event behind it was false.
+        wrong_now = np.where(new, false_ev, state.listed_wrongly & ~true_ev)
+    until[start] = t + params.term
+    state.listed_wrongly[:] = np.where(start | (listed & ~ends), wrong_now, False)
+    until[ends] = 0
+    state.appeal_at[ends] = 0
+    state.sanctions[new] += 1
+    ev.newly_listed[:] = new
+    # Appeals: filed by the newly wrongly listed, decided after the delay.
+    filed = new & state.listed_wrongly & (u < params.appeal_share)
+    state.appeal_at[filed] = t + max(params.appeal_delay, 1)
+    due = (state.appeal_at == t) & (until > 0)
+    won = due & state.listed_wrongly & (u < params.appeal_success)
+    state.appeal_at[due] = 0
+    until[won] = 0
+    state.listed_wrongly[won] = False
+    state.score[won] = np.minimum(
+        state.score[won].astype(np.int32) + state.fp_points[won], params.hi
+    ).astype(np.int16)
+    state.fp_points[won] = 0
+    state.tier[won] = compute_tier(state.score[won], params)
+    ev.appeals_filed[:] = filed
+    ev.appeals_won[:] = won
+
+
+def apply(
+    state: CitizenState, net: Network, params: RegimeParams, u: NDArray[np.float32],
+    ev: StepEvents,
+) -> None:
+    """Run the whole score phase with the uniforms ``u`` ((N,) float32)."""
+    update_points(state, params, ev)
+    if params.has_list:
+        update_listing(state, params, u, ev)
+    else:
+        ev.newly_listed[:] = False

@@ -1,0 +1,161 @@
+"""The citizens' state as a struct of arrays with compact dtypes.
+
+Static traits are drawn once by :func:`init_state`; the dynamic arrays change every step.
+N is the number of agents, B the number of behaviours, C the number of behaviours
+with conformity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoresim.core.params import PopulationParams, RegimeParams
+
+NEVER = np.int32(-(2**30))  # "last criticised" of someone who never did
+
+
+@dataclass
+class CitizenState:
+    """All per-agent arrays.
+
+    Attributes:
+        group: (N,) uint8, index into the scenario's groups.
+        stance: (N,) float32 in [-1, 1], private attitude to the regime (< 0 dissent).
+        risk_aversion: (N,) float32 in [0, 1].
+        income: (N,) float32, CNY per year.
+        aware: (N,) bool, knows it is scored (only they respond to incentives).
+        informant: (N,) bool, supportive person who reports criticism heard.
+        logit0: (B, N) float32, pressure-free log-odds of each behaviour per day.
+        score: (N,) int16, current score.
+        tier: (N,) uint8, index of the current tier.
+        listed_until: (N,) int32, step at which the listing ends; 0 = not listed.
+        listed_wrongly: (N,) bool, listed only because of false records.
+        fp_points: (N,) int16, points currently lost through false records.
+        appeal_at: (N,) int32, step at which a pending appeal is decided; 0 = none.
+        shamed: (N,) bool, displayed on public screens now.
+        perceived_risk: (B, N) float32 in [0, 1], belief that an act is recorded.
+        seen: (C, N) float32, smoothed share of neighbours seen doing each
+            conformity behaviour.
+        wealth: (N,) float64, CNY.
+        denials, rewards, sanctions, shamings, ties_lost: (N,) uint16 counters.
+        last_dissent: (N,) int32, last step the dissent behaviour was done.
+        informant_count: (N,) uint16, active ties to informants.
+        degree: (N,) uint16, active ties.
+        pf_rate: (G + 1, B) float64, mean pressure-free probability per group; the
+            last row is the whole population.
+        members: G arrays of int64 agent ids, the members of each group (sorted).
+        step: the number of completed steps.
+        ties_cut: ties cut so far (each undirected tie counted once).
+    """
+
+    group: NDArray[np.uint8]
+    stance: NDArray[np.float32]
+    risk_aversion: NDArray[np.float32]
+    income: NDArray[np.float32]
+    aware: NDArray[np.bool_]
+    informant: NDArray[np.bool_]
+    logit0: NDArray[np.float32]
+    score: NDArray[np.int16]
+    tier: NDArray[np.uint8]
+    listed_until: NDArray[np.int32]
+    listed_wrongly: NDArray[np.bool_]
+    fp_points: NDArray[np.int16]
+    appeal_at: NDArray[np.int32]
+    shamed: NDArray[np.bool_]
+    perceived_risk: NDArray[np.float32]
+    seen: NDArray[np.float32]
+    wealth: NDArray[np.float64]
+    denials: NDArray[np.uint16]
+    rewards: NDArray[np.uint16]
+    sanctions: NDArray[np.uint16]
+    shamings: NDArray[np.uint16]
+    ties_lost: NDArray[np.uint16]
+    last_dissent: NDArray[np.int32]
+    informant_count: NDArray[np.uint16]
+    degree: NDArray[np.uint16]
+    pf_rate: NDArray[np.float64]
+    members: tuple[NDArray[np.int64], ...]
+    step: int = 0
+    ties_cut: int = 0
+
+    @property
+    def n(self) -> int:
+        """N, the number of agents."""
+        return int(self.group.shape[0])
+
+    @property
+    def listed(self) -> NDArray[np.bool_]:
+        """(N,) bool, currently on the list."""
+        return self.listed_until > 0
+
+
+def sigmoid(x: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Logistic function in float32, stable for large |x|."""
+    return (0.5 * (1.0 + np.tanh(0.5 * x))).astype(np.float32, copy=False)
+
+
+def _clipped_normal(
+    rng: np.random.Generator, mean: NDArray[np.float64], sd: NDArray[np.float64],
+    lo: float, hi: float,
+) -> NDArray[np.float32]:
+    x = rng.standard_normal(mean.shape[0], dtype=np.float32)
+    return np.clip(mean + sd * x, lo, hi).astype(np.float32)
+
+
+def init_state(
+    n: int, pop: PopulationParams, regime: RegimeParams, rng: np.random.Generator
+) -> CitizenState:
+    """Draw a synthetic population of ``n`` agents and set the regime's start values.
+
+    Draw order is fixed (group, stance, risk aversion, income, base log-odds,
+    awareness, informants), so a seed always gives the same people.
+    """
+    g_count = pop.group_shares.shape[0]
+    b_count = pop.base_logit.shape[1]
+    group = rng.choice(g_count, size=n, p=pop.group_shares).astype(np.uint8)
+    stance = _clipped_normal(rng, pop.stance_mean[group], pop.stance_sd[group], -1.0, 1.0)
+    risk = _clipped_normal(rng, pop.risk_mean[group], pop.risk_sd[group], 0.0, 1.0)
+    z = rng.standard_normal(n, dtype=np.float32)
+    income = np.exp(pop.income_log_median[group] + pop.income_sigma[group] * z).astype(np.float32)
+    noise = rng.standard_normal((b_count, n), dtype=np.float32)
+    logit0 = pop.base_logit.T.astype(np.float32)[:, group]
+    logit0 += pop.heterogeneity.astype(np.float32)[:, None] * noise
+    logit0 += regime.stance_weight[:, None] * stance[None, :]
+    del noise
+    aware = rng.random(n, dtype=np.float32) < pop.awareness
+    informant = (rng.random(n, dtype=np.float32) < pop.informant_share) & (
+        stance >= pop.informant_min_stance
+    )
+    pf = sigmoid(logit0)
+    counts = np.bincount(group, minlength=g_count).astype(np.float64)
+    pf_rate = np.zeros((g_count + 1, b_count))
+    for b in range(b_count):
+        pf_rate[:g_count, b] = np.bincount(group, weights=pf[b], minlength=g_count) / np.maximum(
+            counts, 1.0
+        )
+        pf_rate[g_count, b] = float(pf[b].mean(dtype=np.float64))
+    c_count = regime.conform_idx.shape[0]
+    seen = np.empty((c_count, n), dtype=np.float32)
+    for k, b in enumerate(regime.conform_idx):
+        seen[k] = np.float32(pf_rate[g_count, b])
+    return CitizenState(
+        group=group, stance=stance, risk_aversion=risk, income=income, aware=aware,
+        informant=informant, logit0=logit0,
+        score=np.full(n, regime.start, dtype=np.int16),
+        tier=np.full(n, int(np.searchsorted(regime.tier_min, regime.start, "right") - 1),
+                     dtype=np.uint8),
+        listed_until=np.zeros(n, np.int32), listed_wrongly=np.zeros(n, np.bool_),
+        fp_points=np.zeros(n, np.int16), appeal_at=np.zeros(n, np.int32),
+        shamed=np.zeros(n, np.bool_),
+        perceived_risk=np.repeat(regime.prior_risk[:, None], n, axis=1),
+        seen=seen, wealth=income.astype(np.float64),
+        denials=np.zeros(n, np.uint16), rewards=np.zeros(n, np.uint16),
+        sanctions=np.zeros(n, np.uint16), shamings=np.zeros(n, np.uint16),
+        ties_lost=np.zeros(n, np.uint16), last_dissent=np.full(n, NEVER, np.int32),
+        informant_count=np.zeros(n, np.uint16), degree=np.zeros(n, np.uint16),
+        pf_rate=pf_rate,
+        members=tuple(np.flatnonzero(group == g) for g in range(g_count)),
+    )

@@ -1,0 +1,1 @@
+"""The bridge from scenarios to the core, and the run loop."""

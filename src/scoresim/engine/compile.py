@@ -1,0 +1,176 @@
+"""Compile a validated scenario into the frozen numbers the core reads.
+
+This is the only place where user-facing configuration becomes arrays; every derived
+value (penalties per 100 points, prior perceived risk, speech pairs) is computed here
+once and never stored elsewhere as a default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scoresim.config.models import PerGroup, ScenarioConfig
+from scoresim.core.params import (
+    COUPLING_LIST,
+    COUPLING_SCORE,
+    Labels,
+    NetworkParams,
+    PopulationParams,
+    RegimeParams,
+)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Everything the core needs for one scenario."""
+
+    population: PopulationParams
+    network: NetworkParams
+    regime: RegimeParams
+    labels: Labels
+
+
+def _per_group(value: PerGroup, groups: list[str]) -> list[float]:
+    return [value[g] for g in groups] if isinstance(value, dict) else [value] * len(groups)
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
+
+
+def compile_scenario(cfg: ScenarioConfig) -> Compiled:
+    """Turn a validated :class:`ScenarioConfig` into core parameters."""
+    groups = list(cfg.groups)
+    behaviours = list(cfg.behaviours)
+    tiers = list(cfg.scoring.tiers)
+    opps = list(cfg.opportunities)
+    sources = list(cfg.sources.values())
+    g_n, b_n, s_n = len(groups), len(behaviours), len(sources)
+    bidx = {name: i for i, name in enumerate(behaviours)}
+    gcfg = [cfg.groups[g] for g in groups]
+    bcfg = [cfg.behaviours[b] for b in behaviours]
+
+    informant_cfg = next((s.informants for s in sources if s.informants is not None), None)
+    population = PopulationParams(
+        group_shares=np.array([g.share for g in gcfg]) / sum(g.share for g in gcfg),
+        stance_mean=np.array([g.stance.mean for g in gcfg]),
+        stance_sd=np.array([g.stance.sd for g in gcfg]),
+        risk_mean=np.array([g.risk_aversion.mean for g in gcfg]),
+        risk_sd=np.array([g.risk_aversion.sd for g in gcfg]),
+        income_log_median=np.log([g.income.median for g in gcfg]),
+        income_sigma=np.array([g.income.sigma for g in gcfg]),
+        base_logit=np.array(
+            [[_logit(r) for r in _per_group(b.base_rate, groups)] for b in bcfg]
+        ).T.reshape(g_n, b_n),
+        heterogeneity=np.array([b.heterogeneity for b in bcfg]),
+        awareness=cfg.scoring.awareness,
+        informant_share=informant_cfg.share if informant_cfg else 0.0,
+        informant_min_stance=informant_cfg.min_stance if informant_cfg else 1.0,
+    )
+    network = NetworkParams(cfg.network.mean_degree, cfg.network.homophily, cfg.network.rewire)
+
+    points = np.array([cfg.scoring.points.get(b, 0) for b in behaviours], dtype=np.int32)
+    observes = np.zeros((s_n, b_n), dtype=np.bool_)
+    coverage = np.zeros((s_n, g_n), dtype=np.float32)
+    speech_pair = np.full((s_n, b_n), -1, dtype=np.int32)
+    for s, src in enumerate(sources):
+        watched = [bidx[b] for b in src.behaviours]
+        observes[s, watched] = True
+        coverage[s] = _per_group(src.coverage, groups)
+        speech = [b for b in watched if bcfg[b].kind == "speech"]
+        if len(speech) == 2:
+            speech_pair[s, speech[0]], speech_pair[s, speech[1]] = speech[1], speech[0]
+    informant_report = np.array(
+        [s.informants.report_probability if s.informants else 0.0 for s in sources],
+        dtype=np.float32,
+    )
+    # Prior belief: the chance that an act is recorded by at least one source, using the
+    # population-mean coverage and the expected number of informant neighbours.
+    share = population.group_shares
+    expected_informants = (
+        cfg.network.mean_degree * population.informant_share * _share_supportive(cfg, share)
+    )
+    miss = np.ones(b_n)
+    for s in range(s_n):
+        p = float(coverage[s] @ share)
+        if informant_report[s] > 0:
+            p *= 1.0 - (1.0 - float(informant_report[s])) ** expected_informants
+        miss[observes[s]] *= 1.0 - p
+    prior = (1.0 - miss).astype(np.float32)
+
+    bl = cfg.blacklist
+    tier_min = np.array([t.min for t in cfg.scoring.tiers.values()], dtype=np.int32)
+    denied_tier = np.zeros((len(opps), len(tiers)), dtype=np.bool_)
+    for t, tier in enumerate(cfg.scoring.tiers.values()):
+        for o in tier.denies:
+            denied_tier[opps.index(o), t] = True
+    perk = np.zeros(len(tiers))
+    for rw in cfg.rewards.values():
+        for t in rw.tiers:
+            perk[tiers.index(t)] += rw.value
+    sh, rs = cfg.shaming, cfg.response
+    conformity = np.array([b.conformity for b in bcfg], dtype=np.float32)
+    regime = RegimeParams(
+        stance_weight=np.array([b.stance_weight for b in bcfg], dtype=np.float32),
+        conformity=conformity,
+        conform_idx=np.flatnonzero(conformity > 0).astype(np.int32),
+        penalty=(np.maximum(-points, 0) / 100.0).astype(np.float32),
+        reward=(np.maximum(points, 0) / 100.0).astype(np.float32),
+        points=points,
+        observes=observes,
+        coverage=coverage,
+        false_positive=np.array([s.false_positive_rate for s in sources], dtype=np.float32),
+        misclassification=np.array([s.misclassification for s in sources], dtype=np.float32),
+        informant_report=informant_report,
+        speech_pair=speech_pair,
+        coupling=COUPLING_SCORE if cfg.scoring.coupling == "score" else COUPLING_LIST,
+        start=cfg.scoring.start, lo=cfg.scoring.min, hi=cfg.scoring.max,
+        recovery=cfg.scoring.recovery,
+        tier_min=tier_min,
+        has_list=bl is not None,
+        threshold=bl.threshold if bl is not None and bl.threshold is not None else cfg.scoring.min,
+        entry_events=np.isin(np.arange(b_n), [bidx[e] for e in (bl.entry_events if bl else [])]),
+        term=bl.term if bl else 1,
+        payment_exit=bl.payment_exit if bl else 0.0,
+        appeal_share=bl.appeals.share if bl else 0.0,
+        appeal_success=bl.appeals.success if bl else 0.0,
+        appeal_delay=bl.appeals.delay if bl else 1,
+        association_penalty=bl.association_penalty if bl else 0,
+        demand=np.array([cfg.opportunities[o].demand for o in opps]),
+        value=np.array([cfg.opportunities[o].value for o in opps]),
+        denied_listed=np.array([o in (bl.denies if bl else []) for o in opps], dtype=np.bool_),
+        denied_tier=denied_tier,
+        perk=perk,
+        display_share=sh.display_share if sh else 0.0,
+        reach=sh.reach if sh else 0.0,
+        tie_cut=sh.tie_cut_probability if sh else 0.0,
+        shame_effect=sh.risk_effect if sh else 0.0,
+        deterrence=rs.deterrence, stakes=rs.stakes, proximity_margin=rs.proximity_margin,
+        shame_aversion=rs.shame_aversion, reward_sensitivity=rs.reward_sensitivity,
+        learn_own=rs.learn_own, learn_social=rs.learn_social, forget=rs.forget,
+        conformity_smoothing=rs.conformity_smoothing,
+        prior_risk=prior,
+        dissent=bidx[cfg.dissent_behaviour] if cfg.dissent_behaviour else -1,
+        dissent_window=rs.dissent_window,
+    )
+    labels = Labels(
+        groups=tuple(groups), behaviours=tuple(behaviours),
+        kinds=tuple(b.kind for b in bcfg), tiers=tuple(tiers), opportunities=tuple(opps),
+    )
+    return Compiled(population, network, regime, labels)
+
+
+def _share_supportive(cfg: ScenarioConfig, shares: np.ndarray) -> float:
+    """Expected share of people with stance at or above the informants' minimum."""
+    from math import erf, sqrt
+
+    inf = next((s.informants for s in cfg.sources.values() if s.informants is not None), None)
+    if inf is None:
+        return 0.0
+    total = 0.0
+    for share, g in zip(shares, cfg.groups.values(), strict=True):
+        sd = max(g.stance.sd, 1e-9)
+        total += share * 0.5 * (1.0 - erf((inf.min_stance - g.stance.mean) / (sd * sqrt(2.0))))
+    return float(total)

@@ -1,0 +1,111 @@
+"""The run loop: compile, build the population and network, step, collect results."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scoresim.config.loading import Scenario, load_scenario
+from scoresim.core.network import Network, generate_network
+from scoresim.core.phases.measure import MetricsBuffer
+from scoresim.core.rng import make_streams
+from scoresim.core.state import CitizenState, init_state
+from scoresim.core.step import step
+from scoresim.engine.compile import Compiled, compile_scenario
+from scoresim.errors import RunOptionError
+from scoresim.results.run import RunResult, build_agents, build_metrics
+
+MAX_AGENTS = 50_000_000
+MAX_STEPS = 60_000  # per-agent counters are uint16
+
+ProgressFn = Callable[[int, int], None]
+
+
+def check_options(agents: int, steps: int, seed: int) -> None:
+    """Raise :class:`RunOptionError` for run options out of range."""
+    if not 1 <= agents <= MAX_AGENTS:
+        raise RunOptionError(f"--agents: {agents} is out of range; use 1 to {MAX_AGENTS:,}")
+    if not 1 <= steps <= MAX_STEPS:
+        raise RunOptionError(f"--steps: {steps} is out of range; use 1 to {MAX_STEPS:,}")
+    if seed < 0:
+        raise RunOptionError(f"--seed: {seed} is negative; use a non-negative integer")
+
+
+def setup(
+    compiled: Compiled, agents: int, seed: int
+) -> tuple[CitizenState, Network, Any, np.random.SeedSequence]:
+    """Build the population and network for a run; return them with the streams and root."""
+    streams, root = make_streams(seed)
+    state = init_state(agents, compiled.population, compiled.regime, streams.population)
+    net = generate_network(state.group, compiled.network, streams.network)
+    state.degree[:] = np.diff(net.indptr).astype(np.uint16)
+    state.informant_count[:] = net.row_sums(state.informant[net.indices]).astype(np.uint16)
+    return state, net, streams, root
+
+
+def simulate(
+    scenario: Scenario | str | Path,
+    *,
+    agents: int = 100_000,
+    steps: int = 365,
+    seed: int = 0,
+    overrides: dict[str, Any] | None = None,
+    progress: ProgressFn | None = None,
+) -> RunResult:
+    """Run a scenario on a synthetic population.
+
+    Args:
+        scenario: A loaded scenario, a built-in name or a path to a YAML file.
+        agents: Number of agents N.
+        steps: Number of steps (days).
+        seed: Root seed; the same seed gives the same bits.
+        overrides: Dotted field paths to values, e.g.
+            ``{"sources.street_cameras.coverage": 0.9}``.
+        progress: Called as ``progress(done, total)`` after every step.
+
+    Returns:
+        The run's metrics, final agents and metadata.
+
+    Raises:
+        ScoresimError: For an unknown scenario, bad overrides or bad options.
+    """
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    sc = sc.with_overrides(dict(overrides or {}))
+    check_options(agents, steps, seed)
+    t0 = time.perf_counter()
+    compiled = compile_scenario(sc.config)
+    state, net, streams, root = setup(compiled, agents, seed)
+    buf = MetricsBuffer(compiled.labels, steps)
+    t1 = time.perf_counter()
+    for t in range(steps):
+        step(state, net, compiled.regime, streams, buf)
+        if progress is not None:
+            progress(t + 1, steps)
+    t2 = time.perf_counter()
+    from scoresim import __version__
+
+    info: dict[str, Any] = {
+        "scenario": sc.name,
+        "scenario_origin": sc.origin,
+        "scenario_hash": sc.content_hash,
+        "overrides": sc.overrides,
+        "parameters": sc.config.model_dump(mode="json"),
+        "agents": agents,
+        "steps": steps,
+        "seed": seed,
+        "seed_entropy": str(root.entropy),
+        "version": __version__,
+        "edges": int(net.indices.shape[0] // 2),
+        "setup_seconds": round(t1 - t0, 4),
+        "run_seconds": round(t2 - t1, 4),
+        "agent_steps_per_second": round(agents * steps / max(t2 - t1, 1e-9), 1),
+    }
+    return RunResult(
+        metrics=build_metrics(buf),
+        agents=build_agents(state, compiled.labels),
+        info=info,
+    )

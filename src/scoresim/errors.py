@@ -1,0 +1,45 @@
+"""Errors raised by scoresim.
+
+Every error a user can cause derives from one root, so that the command line can
+print it as one line and exit with code 2 without a traceback::
+
+    ScoresimError
+    ├── ScenarioError          a scenario file or name is wrong
+    │   ├── UnknownScenarioError   no built-in regime and no file by that name
+    │   ├── ScenarioSyntaxError    the YAML does not parse (file and line)
+    │   └── ScenarioValueError     a field has a value that is not allowed
+    ├── OverrideError          a ``--set PATH=VALUE`` names no field or has a bad value
+    └── RunOptionError         agents, steps or seed out of range
+
+Each message names the file (or source), the field path, the bad value and the fix.
+"""
+
+from __future__ import annotations
+
+
+class ScoresimError(Exception):
+    """Root of every error a user of scoresim can cause."""
+
+
+class ScenarioError(ScoresimError):
+    """A scenario cannot be loaded or is invalid."""
+
+
+class UnknownScenarioError(ScenarioError):
+    """No built-in scenario and no file has the given name."""
+
+
+class ScenarioSyntaxError(ScenarioError):
+    """A scenario file is not valid YAML."""
+
+
+class ScenarioValueError(ScenarioError):
+    """A scenario field holds a value that is not allowed."""
+
+
+class OverrideError(ScoresimError):
+    """An override path names no field of the scenario, or its value is invalid."""
+
+
+class RunOptionError(ScoresimError):
+    """A run option (agents, steps, seed) is out of range."""

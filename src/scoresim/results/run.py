@@ -1,0 +1,114 @@
+"""A finished run's tables and metadata, and its folder on disk.
+
+A run folder holds ``metrics.parquet``, ``agents.parquet`` and ``run.json``. It is
+written into a temporary sibling folder that is renamed into place only when every
+file is complete, so an interrupted save leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoresim.core.params import Labels
+from scoresim.core.phases.measure import MetricsBuffer
+from scoresim.core.state import CitizenState
+
+FILES = ("metrics.parquet", "agents.parquet", "run.json")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of one simulation.
+
+    Attributes:
+        metrics: One row per (step, group) with ``group == "all"`` for the whole
+            population; columns as in MODEL.md section 7.
+        agents: One row per agent at the end of the run.
+        info: Scenario name and hash, parameters, seed entropy, version, timings.
+    """
+
+    metrics: pd.DataFrame
+    agents: pd.DataFrame
+    info: dict[str, Any]
+
+    def final(self, group: str = "all") -> pd.Series:
+        """The metrics row of the last step for ``group``."""
+        rows = self.metrics[self.metrics["group"] == group]
+        return rows.iloc[-1]
+
+    def save(self, path: str | Path) -> Path:
+        """Write the run folder atomically; replace an existing folder at ``path``.
+
+        Returns:
+            The folder written.
+        """
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        try:
+            self.metrics.to_parquet(tmp / "metrics.parquet", index=False)
+            self.agents.to_parquet(tmp / "agents.parquet", index=False)
+            (tmp / "run.json").write_text(json.dumps(self.info, indent=2, sort_keys=True) + "\n")
+            if out.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+                os.replace(out, old / out.name)
+                os.replace(tmp, out)
+                shutil.rmtree(old)
+            else:
+                os.replace(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return out
+
+
+def load_run(path: str | Path) -> RunResult:
+    """Read a run folder written by :meth:`RunResult.save`."""
+    folder = Path(path)
+    return RunResult(
+        metrics=pd.read_parquet(folder / "metrics.parquet"),
+        agents=pd.read_parquet(folder / "agents.parquet"),
+        info=json.loads((folder / "run.json").read_text()),
+    )
+
+
+def build_metrics(buf: MetricsBuffer) -> pd.DataFrame:
+    """Flatten the (steps, G + 1) buffers into the long metrics table."""
+    names = [*buf.labels.groups, "all"]
+    steps, width = next(iter(buf.values.values())).shape
+    data: dict[str, Any] = {
+        "step": np.repeat(np.arange(steps, dtype=np.int32), width),
+        "group": pd.Categorical(np.tile(np.array(names, dtype=object), steps), categories=names),
+    }
+    int_cols = {"population", "appeals", "appeals_won", "ties_cut"} | {
+        n for n in buf.names if n.startswith("denied.")
+    }
+    for name in buf.names:
+        col = buf.values[name].reshape(-1)
+        data[name] = col.astype(np.int64) if name in int_cols else col
+    return pd.DataFrame(data)
+
+
+def build_agents(state: CitizenState, labels: Labels) -> pd.DataFrame:
+    """The per-agent table at the end of a run."""
+    return pd.DataFrame({
+        "id": np.arange(state.n, dtype=np.int64),
+        "group": pd.Categorical.from_codes(state.group.astype(np.int16), categories=labels.groups),
+        "stance": state.stance,
+        "score": state.score,
+        "tier": pd.Categorical.from_codes(state.tier.astype(np.int16), categories=labels.tiers),
+        "listed": state.listed_until > 0,
+        "listed_wrongly": (state.listed_until > 0) & state.listed_wrongly,
+        "denials": state.denials,
+        "wealth": state.wealth,
+        "degree": state.degree,
+    })
