@@ -18,18 +18,26 @@ def _names_exist(
     for i, name in enumerate(names):
         if name not in known:
             valid = ", ".join(known) or "(none defined)"
-            raise _fail(origin, f"{path}[{i}]", name, f"is not a defined {what}", f"use one of: {valid}")
+            raise _fail(
+                origin, f"{path}[{i}]", name, f"is not a defined {what}", f"use one of: {valid}"
+            )
 
 
 def _per_group(origin: str, path: str, value: PerGroup, groups: Mapping[str, object]) -> None:
     if isinstance(value, dict):
         for g in value:
             if g not in groups:
-                raise _fail(origin, f"{path}.{g}", g, "is not a group", f"use one of: {', '.join(groups)}")
+                raise _fail(
+                    origin, f"{path}.{g}", g, "is not a group", f"use one of: {', '.join(groups)}"
+                )
         missing = [g for g in groups if g not in value]
         if missing:
             raise _fail(
-                origin, path, value, f"gives no value for group {missing[0]!r}", "give one per group"
+                origin,
+                path,
+                value,
+                f"gives no value for group {missing[0]!r}",
+                "give one per group",
             )
 
 
@@ -47,33 +55,46 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
     if not cfg.groups:
         raise _fail(origin, "groups", {}, "is empty", "define at least one group")
     if abs(total - 1.0) > 1e-6:
-        raise _fail(origin, "groups", round(total, 6), "is the sum of the shares", "make them sum to 1")
+        raise _fail(
+            origin, "groups", round(total, 6), "is the sum of the shares", "make them sum to 1"
+        )
     for name, b in cfg.behaviours.items():
         _per_group(origin, f"behaviours.{name}.base_rate", b.base_rate, cfg.groups)
         rates = b.base_rate.values() if isinstance(b.base_rate, dict) else [b.base_rate]
         for r in rates:
             if not 0.0 < r < 1.0:
                 raise _fail(
-                    origin, f"behaviours.{name}.base_rate", r, "is not a daily rate strictly "
-                    "between 0 and 1", "use a small positive probability such as 0.01"
+                    origin,
+                    f"behaviours.{name}.base_rate",
+                    r,
+                    "is not a daily rate strictly between 0 and 1",
+                    "use a small positive probability such as 0.01",
                 )
     if cfg.dissent_behaviour is not None:
         d = cfg.behaviours.get(cfg.dissent_behaviour)
         if d is None or d.kind != "speech":
             speech = [k for k, b in cfg.behaviours.items() if b.kind == "speech"]
             raise _fail(
-                origin, "dissent_behaviour", cfg.dissent_behaviour, "is not a speech behaviour",
-                f"use one of: {', '.join(speech) or '(none defined)'}"
+                origin,
+                "dissent_behaviour",
+                cfg.dissent_behaviour,
+                "is not a speech behaviour",
+                f"use one of: {', '.join(speech) or '(none defined)'}",
             )
     for name, s in cfg.sources.items():
-        _names_exist(origin, f"sources.{name}.behaviours", s.behaviours, cfg.behaviours, "behaviour")
+        _names_exist(
+            origin, f"sources.{name}.behaviours", s.behaviours, cfg.behaviours, "behaviour"
+        )
         _per_group(origin, f"sources.{name}.coverage", s.coverage, cfg.groups)
     _names_exist(origin, "scoring.points", cfg.scoring.points, cfg.behaviours, "behaviour")
     sc = cfg.scoring
     if not sc.min <= sc.start <= sc.max or sc.min >= sc.max:
         raise _fail(
-            origin, "scoring.start", sc.start, f"is not inside [min, max] = [{sc.min}, {sc.max}]",
-            "set min < max and start between them"
+            origin,
+            "scoring.start",
+            sc.start,
+            f"is not inside [min, max] = [{sc.min}, {sc.max}]",
+            "set min < max and start between them",
         )
     if not sc.tiers:
         raise _fail(origin, "scoring.tiers", {}, "is empty", "define at least one tier")
@@ -81,17 +102,24 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
     for tname, tier in sc.tiers.items():
         if previous is not None and tier.min <= previous[1]:
             raise _fail(
-                origin, f"scoring.tiers.{tname}.min", tier.min,
+                origin,
+                f"scoring.tiers.{tname}.min",
+                tier.min,
                 f"is not above the previous tier {previous[0]!r} ({previous[1]})",
                 "list tiers from lowest to highest with strictly increasing min",
             )
-        _names_exist(origin, f"scoring.tiers.{tname}.denies", tier.denies, cfg.opportunities, "opportunity")
+        _names_exist(
+            origin, f"scoring.tiers.{tname}.denies", tier.denies, cfg.opportunities, "opportunity"
+        )
         previous = (tname, tier.min)
     first_name, first = next(iter(sc.tiers.items()))
     if first.min > sc.min:
         raise _fail(
-            origin, f"scoring.tiers.{first_name}.min", first.min, f"leaves scores from {sc.min} "
-            "without a tier", f"set the lowest tier's min to {sc.min} or less"
+            origin,
+            f"scoring.tiers.{first_name}.min",
+            first.min,
+            f"leaves scores from {sc.min} without a tier",
+            f"set the lowest tier's min to {sc.min} or less",
         )
     bl = cfg.blacklist
     if bl is not None:
@@ -99,13 +127,19 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
         _names_exist(origin, "blacklist.entry_events", bl.entry_events, cfg.behaviours, "behaviour")
         if sc.coupling == "score" and bl.threshold is None:
             raise _fail(
-                origin, "blacklist.threshold", None, "is missing under score coupling",
-                "give the score below which people are listed"
+                origin,
+                "blacklist.threshold",
+                None,
+                "is missing under score coupling",
+                "give the score below which people are listed",
             )
         if sc.coupling == "list" and not bl.entry_events:
             raise _fail(
-                origin, "blacklist.entry_events", [], "is empty under list coupling",
-                "name the behaviours whose recorded events put people on the list"
+                origin,
+                "blacklist.entry_events",
+                [],
+                "is empty under list coupling",
+                "name the behaviours whose recorded events put people on the list",
             )
     for rname, rw in cfg.rewards.items():
         _names_exist(origin, f"rewards.{rname}.tiers", rw.tiers, sc.tiers, "tier")

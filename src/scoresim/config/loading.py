@@ -73,13 +73,16 @@ class Scenario:
         for path, value in overrides.items():
             if path not in known:
                 near = difflib.get_close_matches(path, sorted(known), n=1, cutoff=0.5)
-                hint = f"did you mean {near[0]!r}?" if near else "see `scoresim scenarios` for paths"
+                hint = (
+                    f"did you mean {near[0]!r}?" if near else "see `scoresim scenarios` for paths"
+                )
                 raise OverrideError(f"--set {path}: no such field in {self.origin}; {hint}")
             _set_path(raw, path.split("."), value, self.config.model_dump(mode="json"))
         merged = {**self.overrides, **overrides}
         origin = f"{self.origin} with --set {', '.join(overrides)}"
-        return Scenario(config=parse_scenario(raw, origin), origin=self.origin, raw=raw,
-                        overrides=merged)
+        return Scenario(
+            config=parse_scenario(raw, origin), origin=self.origin, raw=raw, overrides=merged
+        )
 
 
 def _leaf_paths(obj: Any, prefix: str = "") -> list[str]:
@@ -110,8 +113,10 @@ def parse_override(text: str) -> tuple[str, Any]:
     """
     path, sep, value = text.partition("=")
     if not sep or not path.strip():
-        raise OverrideError(f"--set {text!r}: expected PATH=VALUE; for example "
-                            "--set sources.street_cameras.coverage=0.9")
+        raise OverrideError(
+            f"--set {text!r}: expected PATH=VALUE; for example "
+            "--set sources.street_cameras.coverage=0.9"
+        )
     try:
         parsed = yaml.safe_load(value)
     except yaml.YAMLError:
@@ -126,23 +131,33 @@ def parse_scenario(raw: Any, origin: str) -> ScenarioConfig:
         ScenarioValueError: With the field path, the value, and what is allowed.
     """
     if not isinstance(raw, dict):
-        raise ScenarioValueError(f"{origin}: (top level): {type(raw).__name__} is not a mapping; "
-                                 "a scenario file is a YAML mapping with keys such as name, groups")
+        raise ScenarioValueError(
+            f"{origin}: (top level): {type(raw).__name__} is not a mapping; "
+            "a scenario file is a YAML mapping with keys such as name, groups"
+        )
     try:
         cfg = ScenarioConfig.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
-        path = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = err["msg"][0].lower() + err["msg"][1:]
+        # Union members add their type name to the location; the user wants the field.
+        loc = [str(p) for p in err["loc"] if not _is_type_tag(str(p))]
+        path = ".".join(loc) or "(top level)"
+        msg = err["msg"].replace("Input should be", "it should be")
         if err["type"] == "missing":
             raise ScenarioValueError(f"{origin}: {path}: is missing; add it") from None
         if err["type"] == "extra_forbidden":
             raise ScenarioValueError(
                 f"{origin}: {path}: unknown field; remove it or check its spelling"
             ) from None
-        raise ScenarioValueError(f"{origin}: {path}: {err['input']!r} is not allowed; {msg}") from None
+        raise ScenarioValueError(
+            f"{origin}: {path}: {err['input']!r} is not allowed; {msg}"
+        ) from None
     check_scenario(cfg, origin)
     return cfg
+
+
+def _is_type_tag(part: str) -> bool:
+    return part in {"float", "int", "str", "bool", "list", "dict"} or any(c in part for c in "-[(")
 
 
 def _read_yaml(text: str, origin: str) -> Any:

@@ -48,9 +48,14 @@ class StepEvents:
     def empty(cls, n: int, b: int, o: int, g: int) -> StepEvents:
         """Events of a step in which nothing has happened yet."""
         return cls(
-            acts=_bools((b, n)), caught=_bools((b, n)), false_records=_bools((b, n)),
-            newly_listed=_bools((n,)), appeals_filed=_bools((n,)), appeals_won=_bools((n,)),
-            denied=np.zeros((o, g), dtype=np.int64), newly_shamed=_bools((n,)),
+            acts=_bools((b, n)),
+            caught=_bools((b, n)),
+            false_records=_bools((b, n)),
+            newly_listed=_bools((n,)),
+            appeals_filed=_bools((n,)),
+            appeals_won=_bools((n,)),
+            denied=np.zeros((o, g), dtype=np.int64),
+            newly_shamed=_bools((n,)),
         )
 
     @property

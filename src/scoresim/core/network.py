@@ -107,8 +107,13 @@ def from_edges(n: int, u: NDArray[np.int64], v: NDArray[np.int64]) -> Network:
     e = indices.shape[0]
     weights = np.ones(e, dtype=np.float32)
     matrix = sp.csr_matrix((weights, indices, indptr), shape=(n, n), copy=False)
-    return Network(indptr=indptr, indices=indices, active=np.ones(e, dtype=np.bool_),
-                   weights=weights, matrix=matrix)
+    return Network(
+        indptr=indptr,
+        indices=indices,
+        active=np.ones(e, dtype=np.bool_),
+        weights=weights,
+        matrix=matrix,
+    )
 
 
 def generate_network(
@@ -123,7 +128,9 @@ def generate_network(
     """
     n = group.shape[0]
     half = params.mean_degree // 2
-    order = np.lexsort((rng.random(n), group)).astype(np.int64)  # ring order within groups
+    order = np.lexsort((rng.random(n, dtype=np.float64), group.astype(np.int64))).astype(
+        np.int64
+    )  # ring order within groups
     sizes = np.bincount(group, minlength=int(group.max()) + 1 if n else 1).astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     g_sorted = group[order]
@@ -142,7 +149,7 @@ def generate_network(
     del us, vs
     m = u.shape[0]
     rewire = rng.random(m, dtype=np.float32) < params.rewire
-    k = int(rewire.sum())
+    k = int(np.count_nonzero(rewire))
     same = rng.random(k, dtype=np.float32) < params.homophily
     gu = group[u[rewire]]
     within = order[starts[gu] + (rng.random(k) * sizes[gu]).astype(np.int64)]

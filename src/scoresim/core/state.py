@@ -94,12 +94,16 @@ class CitizenState:
 
 def sigmoid(x: NDArray[np.float32]) -> NDArray[np.float32]:
     """Logistic function in float32, stable for large |x|."""
-    return (0.5 * (1.0 + np.tanh(0.5 * x))).astype(np.float32, copy=False)
+    out: NDArray[np.float32] = (0.5 * (1.0 + np.tanh(0.5 * x))).astype(np.float32, copy=False)
+    return out
 
 
 def _clipped_normal(
-    rng: np.random.Generator, mean: NDArray[np.float64], sd: NDArray[np.float64],
-    lo: float, hi: float,
+    rng: np.random.Generator,
+    mean: NDArray[np.float64],
+    sd: NDArray[np.float64],
+    lo: float,
+    hi: float,
 ) -> NDArray[np.float32]:
     x = rng.standard_normal(mean.shape[0], dtype=np.float32)
     return np.clip(mean + sd * x, lo, hi).astype(np.float32)
@@ -142,20 +146,33 @@ def init_state(
     for k, b in enumerate(regime.conform_idx):
         seen[k] = np.float32(pf_rate[g_count, b])
     return CitizenState(
-        group=group, stance=stance, risk_aversion=risk, income=income, aware=aware,
-        informant=informant, logit0=logit0,
+        group=group,
+        stance=stance,
+        risk_aversion=risk,
+        income=income,
+        aware=aware,
+        informant=informant,
+        logit0=logit0,
         score=np.full(n, regime.start, dtype=np.int16),
-        tier=np.full(n, int(np.searchsorted(regime.tier_min, regime.start, "right") - 1),
-                     dtype=np.uint8),
-        listed_until=np.zeros(n, np.int32), listed_wrongly=np.zeros(n, np.bool_),
-        fp_points=np.zeros(n, np.int16), appeal_at=np.zeros(n, np.int32),
+        tier=np.full(
+            n, int(np.searchsorted(regime.tier_min, regime.start, "right") - 1), dtype=np.uint8
+        ),
+        listed_until=np.zeros(n, np.int32),
+        listed_wrongly=np.zeros(n, np.bool_),
+        fp_points=np.zeros(n, np.int16),
+        appeal_at=np.zeros(n, np.int32),
         shamed=np.zeros(n, np.bool_),
         perceived_risk=np.repeat(regime.prior_risk[:, None], n, axis=1),
-        seen=seen, wealth=income.astype(np.float64),
-        denials=np.zeros(n, np.uint16), rewards=np.zeros(n, np.uint16),
-        sanctions=np.zeros(n, np.uint16), shamings=np.zeros(n, np.uint16),
-        ties_lost=np.zeros(n, np.uint16), last_dissent=np.full(n, NEVER, np.int32),
-        informant_count=np.zeros(n, np.uint16), degree=np.zeros(n, np.uint16),
+        seen=seen,
+        wealth=income.astype(np.float64),
+        denials=np.zeros(n, np.uint16),
+        rewards=np.zeros(n, np.uint16),
+        sanctions=np.zeros(n, np.uint16),
+        shamings=np.zeros(n, np.uint16),
+        ties_lost=np.zeros(n, np.uint16),
+        last_dissent=np.full(n, NEVER, np.int32),
+        informant_count=np.zeros(n, np.uint16),
+        degree=np.zeros(n, np.uint16),
         pf_rate=pf_rate,
         members=tuple(np.flatnonzero(group == g) for g in range(g_count)),
     )

@@ -22,7 +22,10 @@ PHASES = ("behave", "observe", "score", "consequences", "adapt", "measure")
 
 
 def step(
-    state: CitizenState, net: Network, params: RegimeParams, streams: Streams,
+    state: CitizenState,
+    net: Network,
+    params: RegimeParams,
+    streams: Streams,
     buf: measure.MetricsBuffer,
 ) -> StepEvents:
     """Advance the model by one step and record its metrics; return the step's events."""

@@ -103,9 +103,9 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
     bl = cfg.blacklist
     tier_min = np.array([t.min for t in cfg.scoring.tiers.values()], dtype=np.int32)
     denied_tier = np.zeros((len(opps), len(tiers)), dtype=np.bool_)
-    for t, tier in enumerate(cfg.scoring.tiers.values()):
-        for o in tier.denies:
-            denied_tier[opps.index(o), t] = True
+    for t_idx, tier in enumerate(cfg.scoring.tiers.values()):
+        for opp in tier.denies:
+            denied_tier[opps.index(opp), t_idx] = True
     perk = np.zeros(len(tiers))
     for rw in cfg.rewards.values():
         for t in rw.tiers:
@@ -126,7 +126,9 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         informant_report=informant_report,
         speech_pair=speech_pair,
         coupling=COUPLING_SCORE if cfg.scoring.coupling == "score" else COUPLING_LIST,
-        start=cfg.scoring.start, lo=cfg.scoring.min, hi=cfg.scoring.max,
+        start=cfg.scoring.start,
+        lo=cfg.scoring.min,
+        hi=cfg.scoring.max,
         recovery=cfg.scoring.recovery,
         tier_min=tier_min,
         has_list=bl is not None,
@@ -147,17 +149,25 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         reach=sh.reach if sh else 0.0,
         tie_cut=sh.tie_cut_probability if sh else 0.0,
         shame_effect=sh.risk_effect if sh else 0.0,
-        deterrence=rs.deterrence, stakes=rs.stakes, proximity_margin=rs.proximity_margin,
-        shame_aversion=rs.shame_aversion, reward_sensitivity=rs.reward_sensitivity,
-        learn_own=rs.learn_own, learn_social=rs.learn_social, forget=rs.forget,
+        deterrence=rs.deterrence,
+        stakes=rs.stakes,
+        proximity_margin=rs.proximity_margin,
+        shame_aversion=rs.shame_aversion,
+        reward_sensitivity=rs.reward_sensitivity,
+        learn_own=rs.learn_own,
+        learn_social=rs.learn_social,
+        forget=rs.forget,
         conformity_smoothing=rs.conformity_smoothing,
         prior_risk=prior,
         dissent=bidx[cfg.dissent_behaviour] if cfg.dissent_behaviour else -1,
         dissent_window=rs.dissent_window,
     )
     labels = Labels(
-        groups=tuple(groups), behaviours=tuple(behaviours),
-        kinds=tuple(b.kind for b in bcfg), tiers=tuple(tiers), opportunities=tuple(opps),
+        groups=tuple(groups),
+        behaviours=tuple(behaviours),
+        kinds=tuple(b.kind for b in bcfg),
+        tiers=tuple(tiers),
+        opportunities=tuple(opps),
     )
     return Compiled(population, network, regime, labels)
 

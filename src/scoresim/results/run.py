@@ -100,15 +100,21 @@ def build_metrics(buf: MetricsBuffer) -> pd.DataFrame:
 
 def build_agents(state: CitizenState, labels: Labels) -> pd.DataFrame:
     """The per-agent table at the end of a run."""
-    return pd.DataFrame({
-        "id": np.arange(state.n, dtype=np.int64),
-        "group": pd.Categorical.from_codes(state.group.astype(np.int16), categories=labels.groups),
-        "stance": state.stance,
-        "score": state.score,
-        "tier": pd.Categorical.from_codes(state.tier.astype(np.int16), categories=labels.tiers),
-        "listed": state.listed_until > 0,
-        "listed_wrongly": (state.listed_until > 0) & state.listed_wrongly,
-        "denials": state.denials,
-        "wealth": state.wealth,
-        "degree": state.degree,
-    })
+    return pd.DataFrame(
+        {
+            "id": np.arange(state.n, dtype=np.int64),
+            "group": pd.Categorical.from_codes(
+                state.group.astype(np.int16), categories=pd.Index(list(labels.groups))
+            ),
+            "stance": state.stance,
+            "score": state.score,
+            "tier": pd.Categorical.from_codes(
+                state.tier.astype(np.int16), categories=pd.Index(list(labels.tiers))
+            ),
+            "listed": state.listed_until > 0,
+            "listed_wrongly": (state.listed_until > 0) & state.listed_wrongly,
+            "denials": state.denials,
+            "wealth": state.wealth,
+            "degree": state.degree,
+        }
+    )

@@ -38,8 +38,10 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
         target = ev.caught[b, actors].astype(np.float32)
         row[actors] += np.float32(params.learn_own) * (target - row[actors])
         if b in penalised:
-            for ids, rate in ((near_listing, params.learn_social),
-                              (ev.screen_viewers, params.shame_effect)):
+            for ids, rate in (
+                (near_listing, params.learn_social),
+                (ev.screen_viewers, params.shame_effect),
+            ):
                 if ids.shape[0] and rate > 0.0:
                     row[ids] += np.float32(rate) * (1.0 - row[ids])
         row += np.float32(params.forget) * (params.prior_risk[b] - row)

@@ -44,12 +44,16 @@ def proximity(state: CitizenState, params: RegimeParams) -> NDArray[np.float32]:
         gap = (state.score.astype(np.float32) - np.float32(params.threshold)) / np.float32(
             params.proximity_margin
         )
-        return np.clip(1.0 - gap, 0.0, 1.0).astype(np.float32)[None, :]
+        near: NDArray[np.float32] = np.clip(1.0 - gap, 0.0, 1.0).astype(np.float32)[None, :]
+        return near
     return np.repeat(params.entry_events.astype(np.float32)[:, None], n, axis=1)
 
 
 def apply(
-    state: CitizenState, net: Network, params: RegimeParams, u: NDArray[np.float32],
+    state: CitizenState,
+    net: Network,
+    params: RegimeParams,
+    u: NDArray[np.float32],
     ev: StepEvents,
 ) -> None:
     """Set ``ev.acts`` from the decision rule and the uniforms ``u`` ((B, N) float32)."""

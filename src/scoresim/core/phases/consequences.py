@@ -54,11 +54,15 @@ def _row_edges(net: Network, rows: NDArray[np.int64]) -> NDArray[np.int64]:
     starts = net.indptr[rows].astype(np.int64)
     counts = net.indptr[rows + 1].astype(np.int64) - starts
     offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    return np.arange(int(counts.sum()), dtype=np.int64) + offsets
+    out: NDArray[np.int64] = np.arange(int(counts.sum()), dtype=np.int64) + offsets
+    return out
 
 
 def draw(
-    rng: np.random.Generator, state: CitizenState, net: Network, params: RegimeParams,
+    rng: np.random.Generator,
+    state: CitizenState,
+    net: Network,
+    params: RegimeParams,
     ev: StepEvents,
 ) -> ConsequenceDraws:
     """Draw who wants what, who is displayed, which ties are cut, who sees the screens."""
@@ -70,7 +74,8 @@ def draw(
     u_cut = rng.random(m, dtype=np.float32)
     viewers = (
         bernoulli_indices(rng, n, params.reach)
-        if new.shape[0] and params.display_share > 0.0 else np.empty(0, np.int64)
+        if new.shape[0] and params.display_share > 0.0
+        else np.empty(0, np.int64)
     )
     return ConsequenceDraws(wanting, u_display, u_cut, viewers)
 
@@ -94,8 +99,9 @@ def shame(
     pos, who = edges[pick], owner[pick]
     # A tie between two newly shamed people may be picked from both ends; cut it once.
     other = net.indices[pos].astype(np.int64)
-    _, first = np.unique(np.minimum(who, other) * state.n + np.maximum(who, other),
-                         return_index=True)
+    _, first = np.unique(
+        np.minimum(who, other) * state.n + np.maximum(who, other), return_index=True
+    )
     pos, who, other = pos[first], who[first], other[first]
     net.cut(pos)
     np.subtract.at(state.degree, who, 1)
@@ -107,7 +113,10 @@ def shame(
 
 
 def apply(
-    state: CitizenState, net: Network, params: RegimeParams, d: ConsequenceDraws,
+    state: CitizenState,
+    net: Network,
+    params: RegimeParams,
+    d: ConsequenceDraws,
     ev: StepEvents,
 ) -> None:
     """Run the consequences phase with the draws ``d``."""

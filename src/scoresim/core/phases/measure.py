@@ -25,7 +25,9 @@ def metric_names(labels: Labels) -> list[str]:
     chill = [n for n, k in zip(b, labels.kinds, strict=True) if k in CHILLED_KINDS]
     return (
         ["population"]
-        + [f"rate.{x}" for x in b] + [f"caught.{x}" for x in b] + [f"chilling.{x}" for x in chill]
+        + [f"rate.{x}" for x in b]
+        + [f"caught.{x}" for x in b]
+        + [f"chilling.{x}" for x in chill]
         + ["private_dissent", "expressed_dissent", "falsification_gap"]
         + ["score.mean", "score.p10", "score.p50", "score.p90", "score.gini"]
         + [f"tier.{x}" for x in t]

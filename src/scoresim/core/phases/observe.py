@@ -61,7 +61,9 @@ def draw(
             for g, members in enumerate(state.members):
                 p = float(params.coverage[s, g]) * float(params.false_positive[s])
                 false_parts.append(members[bernoulli_indices(rng, members.shape[0], p)])
-            false_ids = np.sort(np.concatenate(false_parts)) if false_parts else np.empty(0, np.int64)
+            false_ids = (
+                np.sort(np.concatenate(false_parts)) if false_parts else np.empty(0, np.int64)
+            )
             out.append(PairDraws(s, int(b), u_cover, u_label, false_ids))
     return out
 
@@ -75,11 +77,15 @@ def detection_probability(
     if r > 0.0:
         k = state.informant_count[ids].astype(np.float32)
         p = p * (1.0 - np.power(np.float32(1.0 - r), k))
-    return p.astype(np.float32, copy=False)
+    out: NDArray[np.float32] = p.astype(np.float32, copy=False)
+    return out
 
 
 def apply(
-    state: CitizenState, net: Network, params: RegimeParams, draws: list[PairDraws],
+    state: CitizenState,
+    net: Network,
+    params: RegimeParams,
+    draws: list[PairDraws],
     ev: StepEvents,
 ) -> None:
     """Fill ``ev.caught`` and ``ev.false_records`` from today's acts and the draws."""

@@ -80,14 +80,15 @@ def update_listing(
         # Judged when a listing starts or renews: would the score be below without error?
         wrong_now = np.where(start, innocent, state.listed_wrongly)
     else:
-        true_ev = (ev.caught & params.entry_events[:, None]).any(axis=0)
-        false_ev = (ev.false_records & params.entry_events[:, None]).any(axis=0) & ~true_ev
+        entry = params.entry_events[:, None]
+        true_ev: NDArray[np.bool_] = np.any(ev.caught & entry, axis=0)
+        false_ev: NDArray[np.bool_] = np.any(ev.false_records & entry, axis=0) & ~true_ev
         event = true_ev | false_ev
         start = event
         new = event & (~listed | expired)
         ends = expired & ~event
         pays = listed & ~expired & ~event & ~state.listed_wrongly & (u < params.payment_exit)
-        ends |= pays
+        ends = ends | pays
         # A listing stays wrongful only while every entry event behind it was false.
         wrong_now = np.where(new, false_ev, state.listed_wrongly & ~true_ev)
     until[start] = t + params.term
@@ -114,7 +115,10 @@ def update_listing(
 
 
 def apply(
-    state: CitizenState, net: Network, params: RegimeParams, u: NDArray[np.float32],
+    state: CitizenState,
+    net: Network,
+    params: RegimeParams,
+    u: NDArray[np.float32],
     ev: StepEvents,
 ) -> None:
     """Run the whole score phase with the uniforms ``u`` ((N,) float32)."""

@@ -1,0 +1,130 @@
+"""The ``scoresim`` command line: a thin shell over the library.
+
+User mistakes (:class:`scoresim.errors.ScoresimError`) are printed as one line on
+stderr with exit code 2 and no traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from scoresim.cli.summary import describe, results_table
+from scoresim.config.loading import load_scenario, parse_override
+from scoresim.engine.simulation import check_options, simulate
+from scoresim.errors import ScoresimError
+from scoresim.results.run import RunResult
+
+app = typer.Typer(
+    name="scoresim",
+    help="A laboratory for social-scoring regimes, on synthetic populations only.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+Agents = Annotated[int, typer.Option("--agents", "-n", help="Number of agents.")]
+Steps = Annotated[int, typer.Option("--steps", "-t", help="Number of steps (days).")]
+Seed = Annotated[int, typer.Option("--seed", "-s", help="Root seed.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a ScoresimError into one line on stderr and exit code 2."""
+    try:
+        yield
+    except ScoresimError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def run_with_progress(
+    scenario: str, agents: int, steps: int, seed: int, overrides: dict[str, Any], quiet: bool
+) -> RunResult:
+    """Run a scenario with a rich progress bar on stderr (none if ``quiet``)."""
+    sc = load_scenario(scenario).with_overrides(overrides)
+    check_options(agents, steps, seed)
+    if quiet:
+        return simulate(sc, agents=agents, steps=steps, seed=seed)
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(f"{sc.name} ({agents:,} agents)", total=steps)
+        return simulate(
+            sc,
+            agents=agents,
+            steps=steps,
+            seed=seed,
+            progress=lambda done, _total: bar.update(task, completed=done),
+        )
+
+
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Argument(help="Built-in name (seed, baseline) or YAML path.")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run folder to write.")],
+    agents: Agents = 100_000,
+    steps: Steps = 365,
+    seed: Seed = 0,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a field: PATH=VALUE (repeatable)."),
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Run one regime and write metrics.parquet, agents.parquet and run.json."""
+    with user_errors():
+        overrides = dict(parse_override(s) for s in set_ or [])
+        result = run_with_progress(scenario, agents, steps, seed, overrides, quiet)
+        result.save(out_dir)
+    out.print(describe(result))
+    out.print(results_table({result.info["scenario"]: result}))
+    out.print(f"written to {out_dir}")
+
+
+@app.command()
+def demo(
+    agents: Agents = 100_000,
+    steps: Steps = 365,
+    seed: Seed = 7,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for both runs.")] = Path(
+        "runs"
+    ),
+    quiet: Quiet = False,
+) -> None:
+    """Run the flagship regime `seed` against the `baseline` control and compare them."""
+    results: dict[str, RunResult] = {}
+    with user_errors():
+        for name in ("baseline", "seed"):
+            results[name] = run_with_progress(name, agents, steps, seed, {}, quiet)
+            results[name].save(out_dir / name)
+    for r in results.values():
+        out.print(describe(r))
+    out.print(results_table(results))
+    out.print(f"runs written to {out_dir}/baseline and {out_dir}/seed")
+
+
+def main() -> None:
+    """Entry point of the ``scoresim`` command."""
+    app()
