@@ -128,9 +128,8 @@ def generate_network(
     """
     n = group.shape[0]
     half = params.mean_degree // 2
-    order = np.lexsort((rng.random(n, dtype=np.float64), group.astype(np.int64))).astype(
-        np.int64
-    )  # ring order within groups
+    tie_break: NDArray[np.float64] = rng.random(n)
+    order = np.lexsort((tie_break, group.astype(np.int64))).astype(np.int64)  # ring order
     sizes = np.bincount(group, minlength=int(group.max()) + 1 if n else 1).astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     g_sorted = group[order]
