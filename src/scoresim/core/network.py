@@ -128,7 +128,7 @@ def generate_network(
     """
     n = group.shape[0]
     half = params.mean_degree // 2
-    tie_break = rng.random(size=n)
+    tie_break = rng.random((n,))
     order = np.lexsort((tie_break, group.astype(np.int64))).astype(np.int64)  # ring order
     sizes = np.bincount(group, minlength=int(group.max()) + 1 if n else 1).astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
