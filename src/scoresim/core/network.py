@@ -28,16 +28,21 @@ class Network:
         indptr: (N + 1,) int32, row offsets.
         indices: (E,) int32, neighbour ids, sorted within each row.
         active: (E,) bool, tie still standing (cut ties stay in the arrays).
-        weights: (E,) float32, 1.0 where active, 0.0 where cut; the data of ``matrix``.
-        matrix: (N, N) scipy CSR matrix sharing ``indices``, ``indptr`` and ``weights``,
-            so that ``matrix @ x`` sums ``x`` over active neighbours.
+        matrix: (N, N) scipy CSR matrix over the same ties whose data is 1.0 where the
+            tie is active and 0.0 where it was cut, so that ``matrix @ x`` sums ``x``
+            over active neighbours.
     """
 
     indptr: NDArray[np.int32]
     indices: NDArray[np.int32]
     active: NDArray[np.bool_]
-    weights: NDArray[np.float32]
     matrix: sp.csr_matrix
+
+    @property
+    def weights(self) -> NDArray[np.float32]:
+        """(E,) float32 edge weights, 1.0 where active: the matrix's own data array."""
+        data: NDArray[np.float32] = self.matrix.data
+        return data
 
     @property
     def n(self) -> int:
@@ -107,11 +112,11 @@ def from_edges(n: int, u: NDArray[np.int64], v: NDArray[np.int64]) -> Network:
     e = indices.shape[0]
     weights = np.ones(e, dtype=np.float32)
     matrix = sp.csr_matrix((weights, indices, indptr), shape=(n, n), copy=False)
+    # Take the arrays back from the matrix so that both views share one copy.
     return Network(
-        indptr=indptr,
-        indices=indices,
+        indptr=matrix.indptr,
+        indices=matrix.indices,
         active=np.ones(e, dtype=np.bool_),
-        weights=weights,
         matrix=matrix,
     )
 
