@@ -50,7 +50,7 @@ def behave_probability(state: CitizenState, params: RegimeParams, b: int, i: int
         logit += params.reward_sensitivity * rew * pr * aware
     if params.conformity[b] > 0:
         k = list(params.conform_idx).index(b)
-        ref = max(float(state.pf_rate[-1, b]), 1e-6)
+        ref = max(float(state.seen_ref[k, i]), 1e-6)
         rel = min(max((float(state.seen[k, i]) - ref) / ref, -1.0), 1.0)
         logit += float(params.conformity[b]) * rel
     return 1.0 / (1.0 + math.exp(-logit))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.core.network import Network
 from scoresim.core.params import PopulationParams, RegimeParams
 
 NEVER = np.int32(-(2**30))  # "last criticised" of someone who never did
@@ -39,6 +40,10 @@ class CitizenState:
         perceived_risk: (B, N) float32 in [0, 1], belief that an act is recorded.
         seen: (C, N) float32, smoothed share of neighbours seen doing each
             conformity behaviour.
+        seen_ref: (C, N) float32, the share of the agent's initial neighbours expected
+            to do it pressure-free (mean of their pressure-free probabilities); the
+            conformity term is measured against it, so it is zero on average without a
+            regime.
         wealth: (N,) float64, CNY.
         denials, rewards, sanctions, shamings, ties_lost: (N,) uint16 counters.
         last_dissent: (N,) int32, last step the dissent behaviour was done.
@@ -67,6 +72,7 @@ class CitizenState:
     shamed: NDArray[np.bool_]
     perceived_risk: NDArray[np.float32]
     seen: NDArray[np.float32]
+    seen_ref: NDArray[np.float32]
     wealth: NDArray[np.float64]
     denials: NDArray[np.uint16]
     rewards: NDArray[np.uint16]
@@ -142,9 +148,9 @@ def init_state(
         )
         pf_rate[g_count, b] = float(pf[b].mean(dtype=np.float64))
     c_count = regime.conform_idx.shape[0]
-    seen = np.empty((c_count, n), dtype=np.float32)
+    seen_ref = np.empty((c_count, n), dtype=np.float32)
     for k, b in enumerate(regime.conform_idx):
-        seen[k] = np.float32(pf_rate[g_count, b])
+        seen_ref[k] = pf[b]
     return CitizenState(
         group=group,
         stance=stance,
@@ -163,7 +169,8 @@ def init_state(
         appeal_at=np.zeros(n, np.int32),
         shamed=np.zeros(n, np.bool_),
         perceived_risk=np.repeat(regime.prior_risk[:, None], n, axis=1),
-        seen=seen,
+        seen=seen_ref.copy(),
+        seen_ref=seen_ref,
         wealth=income.astype(np.float64),
         denials=np.zeros(n, np.uint16),
         rewards=np.zeros(n, np.uint16),
@@ -176,3 +183,19 @@ def init_state(
         pf_rate=pf_rate,
         members=tuple(np.flatnonzero(group == g) for g in range(g_count)),
     )
+
+
+def init_social(state: CitizenState, net: Network) -> None:
+    """Set the network-dependent state: degrees, informant neighbours, conformity references.
+
+    ``seen_ref`` and ``seen`` start as the mean pressure-free probability of each agent's
+    neighbours (an isolated agent keeps its own).
+    """
+    state.degree[:] = np.diff(net.indptr).astype(np.uint16)
+    state.informant_count[:] = net.row_sums(state.informant[net.indices]).astype(np.uint16)
+    has_nb = state.degree > 0
+    deg = np.maximum(state.degree, 1).astype(np.float32)
+    for k in range(state.seen_ref.shape[0]):
+        nb_mean = (net.matrix @ state.seen_ref[k]) / deg
+        state.seen_ref[k, has_nb] = nb_mean[has_nb]
+    state.seen[:] = state.seen_ref

@@ -13,7 +13,7 @@ from scoresim.config.loading import Scenario, load_scenario
 from scoresim.core.network import Network, generate_network
 from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.core.rng import make_streams
-from scoresim.core.state import CitizenState, init_state
+from scoresim.core.state import CitizenState, init_social, init_state
 from scoresim.core.step import step
 from scoresim.engine.compile import Compiled, compile_scenario
 from scoresim.errors import RunOptionError
@@ -42,8 +42,7 @@ def setup(
     streams, root = make_streams(seed)
     state = init_state(agents, compiled.population, compiled.regime, streams.population)
     net = generate_network(state.group, compiled.network, streams.network)
-    state.degree[:] = np.diff(net.indptr).astype(np.uint16)
-    state.informant_count[:] = net.row_sums(state.informant[net.indices]).astype(np.uint16)
+    init_social(state, net)
     return state, net, streams, root
 
 

@@ -8,7 +8,7 @@ Decision rule, per agent i and behaviour b (log-odds; see docs/model.md)::
     cost_ib      = aware_i * (deterrence * penalty_b * (1 + stakes * proximity_ib)
                               + shame_aversion * display_share * proximity_ib)  [penalty_b > 0]
     incentive_ib = aware_i * reward_sensitivity * perceived_risk_ib * reward_b
-    conformity_ib = conformity_b * clip((seen_ib - ref_b) / ref_b, -1, 1)
+    conformity_ib = conformity_b * clip((seen_ib - seen_ref_ib) / seen_ref_ib, -1, 1)
 
 ``logit0`` already holds the base rate and the stance term, so with no regime the
 probability is the pressure-free one.
@@ -60,7 +60,6 @@ def apply(
     prox = proximity(state, params)
     aware = state.aware.astype(np.float32)
     ra = state.risk_aversion
-    g_all = params.n_groups
     conform_row = {int(b): k for k, b in enumerate(params.conform_idx)}
     for b in range(params.n_behaviours):
         logit = state.logit0[b].copy()
@@ -75,7 +74,8 @@ def apply(
         if rew > 0.0:
             logit += params.reward_sensitivity * rew * pr * aware
         if b in conform_row:
-            ref = np.float32(max(state.pf_rate[g_all, b], 1e-6))
-            rel = np.clip((state.seen[conform_row[b]] - ref) / ref, -1.0, 1.0)
+            k = conform_row[b]
+            ref = np.maximum(state.seen_ref[k], np.float32(1e-6))
+            rel = np.clip((state.seen[k] - ref) / ref, -1.0, 1.0)
             logit += np.float32(params.conformity[b]) * rel
         ev.acts[b] = u[b] < sigmoid(logit)

@@ -53,7 +53,9 @@ def _points(ev_rows: NDArray[np.bool_], points: NDArray[np.int32]) -> NDArray[np
 def update_points(state: CitizenState, params: RegimeParams, ev: StepEvents) -> None:
     """Steps 1 to 3: points, recovery (paying back ``fp_points`` first), clipping, tiers."""
     score = state.score.astype(np.int32) + _points(ev.recorded, params.points)
-    fp = state.fp_points.astype(np.int32) - np.minimum(_points(ev.false_records, params.points), 0)
+    # Only points lost count as error; a false gain does not cancel a false loss.
+    losses = np.minimum(params.points, 0).astype(np.int32)
+    fp = state.fp_points.astype(np.int32) - _points(ev.false_records, losses)
     rec = np.clip(params.start - score, 0, params.recovery)
     score += rec
     fp = np.maximum(fp - rec, 0)
