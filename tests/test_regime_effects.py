@@ -85,8 +85,10 @@ def test_more_false_positives_more_wrongful_listings(seed: Scenario) -> None:
     """False criticism records (-50 points each) at three rates: strictly more wrongful listings."""
     wrong = []
     for fp in (0.0, 0.002, 0.01):
-        overrides = {"sources.social_media.false_positive_rate": fp,
-                     "sources.social_media.misclassification": 0.0}
+        overrides = {
+            "sources.social_media.false_positive_rate": fp,
+            "sources.social_media.misclassification": 0.0,
+        }
         run = scoresim.simulate(seed, agents=20_000, steps=200, seed=6, overrides=overrides)
         wrong.append(run.metrics[run.metrics["group"] == "all"]["listed_wrongly"].mean())
     assert wrong[0] < wrong[1] < wrong[2]

@@ -1,0 +1,5 @@
+"""``python -m scoresim.cli``: the same as the ``scoresim`` command."""
+
+from scoresim.cli.app import main
+
+main()

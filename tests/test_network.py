@@ -1,0 +1,78 @@
+"""The network generator and the CSR operations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scoresim.core.network import from_edges, generate_network
+from scoresim.core.params import NetworkParams
+from scoresim.core.rng import bernoulli_indices
+
+
+@pytest.fixture(scope="module")
+def graph() -> tuple[np.ndarray, object]:
+    rng = np.random.default_rng(0)
+    group = (rng.random(20_000) < 0.4).astype(np.uint8)
+    net = generate_network(group, NetworkParams(10, 0.6, 0.3), np.random.default_rng(1))
+    return group, net
+
+
+def test_undirected_simple_and_mean_degree(graph: tuple[np.ndarray, object]) -> None:
+    group, net = graph
+    n = group.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(net.indptr))
+    cols = net.indices
+    assert not (rows == cols).any()
+    fwd = set(zip(rows.tolist(), cols.tolist(), strict=True))
+    assert all((c, r) in fwd for r, c in fwd)
+    assert len(fwd) == len(rows)  # no duplicate ties
+    assert 9.5 < len(rows) / n <= 10.0  # mean degree 10, minus dropped repeats
+    for i in range(0, n, 997):
+        row = net.indices[net.indptr[i] : net.indptr[i + 1]]
+        assert (np.diff(row) > 0).all()
+
+
+def test_homophily_and_clustering(graph: tuple[np.ndarray, object]) -> None:
+    group, net = graph
+    rows = np.repeat(np.arange(group.shape[0]), np.diff(net.indptr))
+    within = (group[rows] == group[net.indices]).mean()
+    assert within > 0.85  # random mixing would give 0.6^2 + 0.4^2 = 0.52
+    # Clustering of a ring lattice with k=10 is 2/3; rewiring 30% lowers it, still far above
+    # the density of a random graph (about 5e-4).
+    sample = np.arange(0, group.shape[0], 50)
+    tri = 0.0
+    for i in sample:
+        nb = set(net.indices[net.indptr[i] : net.indptr[i + 1]].tolist())
+        links = sum(
+            len(nb & set(net.indices[net.indptr[j] : net.indptr[j + 1]].tolist())) for j in nb
+        )
+        tri += links / max(len(nb) * (len(nb) - 1), 1)
+    assert tri / len(sample) > 0.2
+
+
+def test_find_and_cut_edges_both_directions() -> None:
+    u = np.array([0, 0, 1, 2, 3, 4], dtype=np.int64)
+    v = np.array([1, 2, 2, 3, 4, 0], dtype=np.int64)
+    net = from_edges(5, u, v)
+    pos = net.find_edges(np.array([0, 3], dtype=np.int64), np.array([2, 4], dtype=np.int64))
+    assert net.indices[pos].tolist() == [2, 4]
+    rev = net.cut(pos)
+    assert net.indices[rev].tolist() == [0, 3]
+    assert not net.active[pos].any() and not net.active[rev].any()
+    assert int(net.active.sum()) == 12 - 4
+    x = np.ones(5, dtype=np.float32)
+    assert (net.matrix @ x).tolist() == [2.0, 2.0, 2.0, 1.0, 1.0]  # ties 0-1 1-2 2-3 4-0 remain
+
+
+def test_bernoulli_indices_matches_the_binomial() -> None:
+    """Counts over 400 draws: mean within 4 standard errors of n p; uniform positions."""
+    rng = np.random.default_rng(3)
+    n, p = 10_000, 0.003
+    counts = [bernoulli_indices(rng, n, p).shape[0] for _ in range(400)]
+    se = np.sqrt(n * p * (1 - p) / 400)
+    assert abs(np.mean(counts) - n * p) < 4 * se
+    idx = np.concatenate([bernoulli_indices(rng, n, 0.05) for _ in range(50)])
+    assert abs(idx.mean() - (n - 1) / 2) < 4 * n / np.sqrt(12 * idx.shape[0])
+    assert bernoulli_indices(rng, n, 0.0).shape[0] == 0
+    assert bernoulli_indices(rng, 7, 1.0).tolist() == list(range(7))
