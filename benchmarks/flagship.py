@@ -57,14 +57,9 @@ def main() -> None:
     if args.one:
         print(json.dumps(one(args.one, args.steps, args.seed)))
         return
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in open("/proc/cpuinfo")
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
+    with open("/proc/cpuinfo") as f:
+        names = [line.split(":", 1)[1].strip() for line in f if line.startswith("model name")]
+    cpu = names[0] if names else platform.processor()
     print(
         f"machine: {cpu}, {len(__import__('os').sched_getaffinity(0))} cores, "
         f"Python {platform.python_version()}, NumPy {np.__version__}"

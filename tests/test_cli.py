@@ -76,8 +76,9 @@ def test_run_with_set_changes_the_scenario(tmp_path: Path) -> None:
 
 
 def _seed_raw() -> dict[str, Any]:
-    raw: dict[str, Any] = scoresim.load_scenario("seed").raw
-    return yaml.safe_load(yaml.safe_dump(raw, sort_keys=False))
+    raw = scoresim.load_scenario("seed").raw
+    copied: dict[str, Any] = yaml.safe_load(yaml.safe_dump(raw, sort_keys=False))
+    return copied
 
 
 def _bad(raw_change: Any) -> dict[str, Any]:
@@ -191,7 +192,10 @@ def test_bad_run_options(tmp_path: Path, option: str, value: str, message: str) 
     assert message in res.output
     assert not (tmp_path / "o").exists()
     with pytest.raises(scoresim.ScoresimError, match=message.split(";")[0]):
-        scoresim.simulate("seed", **{option[2:]: int(value)})
+        kwargs: dict[str, int] = {"agents": 10, "steps": 2, "seed": 0, option[2:]: int(value)}
+        scoresim.simulate(
+            "seed", agents=kwargs["agents"], steps=kwargs["steps"], seed=kwargs["seed"]
+        )
 
 
 def test_demo_compares_seed_with_baseline(tmp_path: Path) -> None:

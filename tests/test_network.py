@@ -5,20 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoresim.core.network import from_edges, generate_network
+from scoresim.core.network import Network, from_edges, generate_network
 from scoresim.core.params import NetworkParams
 from scoresim.core.rng import bernoulli_indices
 
 
 @pytest.fixture(scope="module")
-def graph() -> tuple[np.ndarray, object]:
+def graph() -> tuple[np.ndarray, Network]:
     rng = np.random.default_rng(0)
     group = (rng.random(20_000) < 0.4).astype(np.uint8)
     net = generate_network(group, NetworkParams(10, 0.6, 0.3), np.random.default_rng(1))
     return group, net
 
 
-def test_undirected_simple_and_mean_degree(graph: tuple[np.ndarray, object]) -> None:
+def test_undirected_simple_and_mean_degree(graph: tuple[np.ndarray, Network]) -> None:
     group, net = graph
     n = group.shape[0]
     rows = np.repeat(np.arange(n), np.diff(net.indptr))
@@ -33,7 +33,7 @@ def test_undirected_simple_and_mean_degree(graph: tuple[np.ndarray, object]) -> 
         assert (np.diff(row) > 0).all()
 
 
-def test_homophily_and_clustering(graph: tuple[np.ndarray, object]) -> None:
+def test_homophily_and_clustering(graph: tuple[np.ndarray, Network]) -> None:
     group, net = graph
     rows = np.repeat(np.arange(group.shape[0]), np.diff(net.indptr))
     within = (group[rows] == group[net.indices]).mean()
@@ -47,7 +47,7 @@ def test_homophily_and_clustering(graph: tuple[np.ndarray, object]) -> None:
         links = sum(
             len(nb & set(net.indices[net.indptr[j] : net.indptr[j + 1]].tolist())) for j in nb
         )
-        tri += links / max(len(nb) * (len(nb) - 1), 1)
+        tri += float(links) / max(len(nb) * (len(nb) - 1), 1)
     assert tri / len(sample) > 0.2
 
 

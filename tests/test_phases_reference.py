@@ -196,7 +196,7 @@ def test_measure_matches_reference(world: World) -> None:
     row = {k: v[t] for k, v in world.buf.values.items()}
     s = world.state
     groups = [list(np.flatnonzero(s.group == g)) for g in range(world.params.n_groups)]
-    groups.append(list(range(N)))
+    groups.append([np.int64(i) for i in range(N)])
     for g, ids in enumerate(groups):
         scores = [int(s.score[i]) for i in ids]
         assert row["population"][g] == len(ids)

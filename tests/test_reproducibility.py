@@ -79,7 +79,9 @@ def test_failed_save_leaves_nothing_and_keeps_the_old_folder(tmp_path: Path) -> 
     run = scoresim.simulate("baseline", agents=500, steps=3, seed=1)
     out = run.save(tmp_path / "r")
     before = json.loads((out / "run.json").read_text())
-    broken = replace(run, agents=run.agents.assign(bad=[object()] * len(run.agents)))
+    broken = replace(
+        run, agents=run.agents.assign(bad=pd.Series([object()] * len(run.agents), dtype=object))
+    )
     with pytest.raises(Exception, match=r"bad|object|Conversion"):
         broken.save(tmp_path / "r")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
