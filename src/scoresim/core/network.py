@@ -62,6 +62,25 @@ class Network:
         np.cumsum(edge_values, out=c[1:])
         return c[self.indptr[1:]] - c[self.indptr[:-1]]
 
+    def row_edges(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Positions of all edges of ``rows``, row by row in CSR order: (M,) int64."""
+        starts = self.indptr[rows].astype(np.int64)
+        counts = self.indptr[rows + 1].astype(np.int64) - starts
+        offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+        out: NDArray[np.int64] = np.arange(int(counts.sum()), dtype=np.int64) + offsets
+        return out
+
+    def neighbour_counts(self, ids: NDArray[np.int64]) -> NDArray[np.int64]:
+        """For every agent, the number of active neighbours among ``ids``: (N,) int64.
+
+        Works from the rows of ``ids`` (the graph is symmetric), so the cost grows with
+        the number of ids times the degree, not with the number of edges: much cheaper
+        than a sparse product when ``ids`` are few, as daily acts are.
+        """
+        edges = self.row_edges(ids)
+        targets = self.indices[edges[self.active[edges]]]
+        return np.bincount(targets, minlength=self.n)
+
     def find_edges(self, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.int64]:
         """Positions of the edges (rows[k], cols[k]), by a vectorised binary search.
 

@@ -31,7 +31,7 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
     penalised = np.flatnonzero(params.penalty > 0)
     near_listing = np.empty(0, np.int64)
     if params.learn_social > 0.0 and ev.newly_listed.any():
-        near_listing = np.flatnonzero(net.matrix @ ev.newly_listed.astype(np.float32))
+        near_listing = np.flatnonzero(net.neighbour_counts(np.flatnonzero(ev.newly_listed)))
     for b in range(params.n_behaviours):
         row = pr[b]
         actors = np.flatnonzero(ev.acts[b])
@@ -49,7 +49,7 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
         deg = np.maximum(state.degree, 1).astype(np.float32)
         alpha = np.float32(params.conformity_smoothing)
         for k, b in enumerate(params.conform_idx):
-            share = (net.matrix @ ev.acts[b].astype(np.float32)) / deg
+            share = net.neighbour_counts(np.flatnonzero(ev.acts[b])).astype(np.float32) / deg
             has_nb = state.degree > 0
             state.seen[k, has_nb] += alpha * (share[has_nb] - state.seen[k, has_nb])
     if params.dissent >= 0:

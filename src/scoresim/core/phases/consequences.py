@@ -49,15 +49,6 @@ class ConsequenceDraws:
     viewers: NDArray[np.int64]
 
 
-def _row_edges(net: Network, rows: NDArray[np.int64]) -> NDArray[np.int64]:
-    """Positions of all edges of ``rows``, row by row in CSR order: (M,) int64."""
-    starts = net.indptr[rows].astype(np.int64)
-    counts = net.indptr[rows + 1].astype(np.int64) - starts
-    offsets = np.repeat(starts - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
-    out: NDArray[np.int64] = np.arange(int(counts.sum()), dtype=np.int64) + offsets
-    return out
-
-
 def draw(
     rng: np.random.Generator,
     state: CitizenState,
@@ -93,7 +84,7 @@ def shame(
     state.shamings[new[shown]] += 1
     if not shown.any() or params.tie_cut <= 0.0:
         return
-    edges = _row_edges(net, new)
+    edges = net.row_edges(new)
     owner = np.repeat(new, (net.indptr[new + 1] - net.indptr[new]).astype(np.int64))
     pick = ev.newly_shamed[owner] & net.active[edges] & (d.u_cut < params.tie_cut)
     pos, who = edges[pick], owner[pick]
@@ -132,7 +123,7 @@ def apply(
     shame(state, net, params, d, ev)
     ev.screen_viewers = d.viewers if ev.newly_shamed.any() else np.empty(0, np.int64)
     if params.association_penalty > 0 and listed.any():
-        listed_nb = net.matrix @ listed.astype(np.float32)
+        listed_nb = net.neighbour_counts(np.flatnonzero(listed))
         loss = (listed_nb * params.association_penalty).astype(np.int32)
         state.score[:] = np.clip(state.score.astype(np.int32) - loss, params.lo, params.hi)
         state.tier[:] = compute_tier(state.score, params)
