@@ -119,6 +119,11 @@ CASES: list[tuple[str, Any, str]] = [
         r"sources\.street_cameras\.behaviours\[0\]: 'jaywalking' is not a defined behaviour; use one of: jaywalk,",
     ),
     (
+        "score range",
+        lambda r: r["scoring"].update(max=40000),
+        r"mine\.yaml: scoring\.max: 40000 does not fit a 16-bit score; keep scores between",
+    ),
+    (
         "shares",
         lambda r: r["groups"]["urban"].update(share=0.5),
         r"mine\.yaml: groups: 0\.9 is the sum of the shares; make them sum to 1",

@@ -96,6 +96,16 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
             f"is not inside [min, max] = [{sc.min}, {sc.max}]",
             "set min < max and start between them",
         )
+    for key in ("min", "max"):
+        bound = getattr(sc, key)
+        if not -32768 <= bound <= 32767:
+            raise _fail(
+                origin,
+                f"scoring.{key}",
+                bound,
+                "does not fit a 16-bit score",
+                "keep scores between -32768 and 32767",
+            )
     if not sc.tiers:
         raise _fail(origin, "scoring.tiers", {}, "is empty", "define at least one tier")
     previous: tuple[str, int] | None = None
