@@ -141,8 +141,8 @@ class NetworkConfig(_Model):
     """The social network generator."""
 
     mean_degree: Annotated[int, Field(ge=2, le=100, multiple_of=2)] = 10
-    homophily: Probability = 0.8
-    rewire: Probability = 0.1
+    homophily: Probability = 0.6
+    rewire: Probability = 0.3
 
 
 class ResponseConfig(_Model):
