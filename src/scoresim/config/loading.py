@@ -68,7 +68,8 @@ class Scenario:
         """
         if not overrides:
             return self
-        known = set(_leaf_paths(self.config.model_dump(mode="json")))
+        resolved = self.config.model_dump(mode="json")
+        known = set(_leaf_paths(resolved))
         raw = copy.deepcopy(self.raw)
         for path, value in overrides.items():
             if path not in known:
@@ -77,7 +78,7 @@ class Scenario:
                     f"did you mean {near[0]!r}?" if near else "see `scoresim scenarios` for paths"
                 )
                 raise OverrideError(f"--set {path}: no such field in {self.origin}; {hint}")
-            _set_path(raw, path.split("."), value, self.config.model_dump(mode="json"))
+            _set_path(raw, path.split("."), value, resolved)
         merged = {**self.overrides, **overrides}
         origin = f"{self.origin} with --set {', '.join(overrides)}"
         return Scenario(

@@ -8,6 +8,7 @@ once and never stored elsewhere as a default.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import erf, sqrt
 
 import numpy as np
 
@@ -174,8 +175,6 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
 
 def _share_supportive(cfg: ScenarioConfig, shares: np.ndarray) -> float:
     """Expected share of people with stance at or above the informants' minimum."""
-    from math import erf, sqrt
-
     inf = next((s.informants for s in cfg.sources.values() if s.informants is not None), None)
     if inf is None:
         return 0.0

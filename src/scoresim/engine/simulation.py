@@ -12,7 +12,7 @@ import numpy as np
 from scoresim.config.loading import Scenario, load_scenario
 from scoresim.core.network import Network, generate_network
 from scoresim.core.phases.measure import MetricsBuffer
-from scoresim.core.rng import make_streams
+from scoresim.core.rng import Streams, make_streams
 from scoresim.core.state import CitizenState, init_social, init_state
 from scoresim.core.step import step
 from scoresim.engine.compile import Compiled, compile_scenario
@@ -37,7 +37,7 @@ def check_options(agents: int, steps: int, seed: int) -> None:
 
 def setup(
     compiled: Compiled, agents: int, seed: int
-) -> tuple[CitizenState, Network, Any, np.random.SeedSequence]:
+) -> tuple[CitizenState, Network, Streams, np.random.SeedSequence]:
     """Build the population and network for a run; return them with the streams and root."""
     streams, root = make_streams(seed)
     state = init_state(agents, compiled.population, compiled.regime, streams.population)

@@ -31,7 +31,7 @@ def draw(rng: np.random.Generator, n: int, b: int) -> NDArray[np.float32]:
 
 
 def proximity(state: CitizenState, params: RegimeParams) -> NDArray[np.float32]:
-    """How close each agent stands to a listing, per behaviour: (B, N) or (1, N) float32.
+    """How close each agent stands to a listing: (1, N) float32, or (B, 1) under list coupling.
 
     Under score coupling it is 1 at or below the threshold, falling linearly to 0 at
     ``proximity_margin`` points above it (the same for every behaviour). Under list
@@ -46,7 +46,9 @@ def proximity(state: CitizenState, params: RegimeParams) -> NDArray[np.float32]:
         )
         near: NDArray[np.float32] = np.clip(1.0 - gap, 0.0, 1.0).astype(np.float32)[None, :]
         return near
-    return np.repeat(params.entry_events.astype(np.float32)[:, None], n, axis=1)
+    # (B, 1): broadcasts over agents without a (B, N) copy.
+    per_behaviour: NDArray[np.float32] = params.entry_events.astype(np.float32)[:, None]
+    return per_behaviour
 
 
 def apply(
