@@ -1,0 +1,65 @@
+"""Milliseconds per step spent in each phase's draws and application, for `seed`.
+
+Usage: python benchmarks/phases.py [--agents 1000000] [--steps 20] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import scoresim
+from scoresim.core.events import StepEvents
+from scoresim.core.phases import adapt, behave, consequences, measure, observe, score
+from scoresim.engine.compile import compile_scenario
+from scoresim.engine.simulation import setup
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--agents", type=int, default=1_000_000)
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    n, steps = args.agents, args.steps
+    c = compile_scenario(scoresim.load_scenario("seed").config)
+    st, net, sm, _ = setup(c, n, args.seed)
+    p, labels = c.regime, c.labels
+    buf = measure.MetricsBuffer(labels, steps)
+    spent: dict[str, float] = {}
+
+    @contextmanager
+    def timed(label: str) -> Iterator[None]:
+        t0 = time.perf_counter()
+        yield
+        spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
+
+    b, o, g = p.n_behaviours, p.demand.shape[0], p.n_groups
+    for _ in range(steps):
+        ev = StepEvents.empty(n, b, o, g)
+        u = behave.draw(sm.behave, n, b)
+        with timed("behave"):
+            behave.apply(st, net, p, u, ev)
+        d = observe.draw(sm.observe, st, p, ev)
+        with timed("observe"):
+            observe.apply(st, net, p, d, ev)
+        us = score.draw(sm.score, n)
+        with timed("score"):
+            score.apply(st, net, p, us, ev)
+        dc = consequences.draw(sm.consequences, st, net, p, ev)
+        with timed("consequences"):
+            consequences.apply(st, net, p, dc, ev)
+        with timed("adapt"):
+            adapt.apply(st, net, p, ev)
+        with timed("measure"):
+            measure.apply(st, net, p, ev, buf)
+        st.step += 1
+    print(f"seed, {n:,} agents, mean of {steps} steps (apply only; draws excluded)")
+    for label, seconds in spent.items():
+        print(f"{label:>13} {seconds / steps * 1000:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
