@@ -74,9 +74,10 @@ def update_listing(
     listed = until > 0
     expired = listed & (until <= t)
     if params.coupling == COUPLING_SCORE:
-        below = state.score.astype(np.int32) < params.threshold
-        innocent = (state.score.astype(np.int32) + state.fp_points) >= params.threshold
-        start = (~listed & below) | (expired & below)
+        score = state.score.astype(np.int32)
+        below = score < params.threshold
+        innocent = (score + state.fp_points) >= params.threshold
+        start = below & (~listed | expired)
         ends = expired & ~below
         new = ~listed & below
         # Judged when a listing starts or renews: would the score be below without error?
@@ -127,5 +128,3 @@ def apply(
     update_points(state, params, ev)
     if params.has_list:
         update_listing(state, params, u, ev)
-    else:
-        ev.newly_listed[:] = False
