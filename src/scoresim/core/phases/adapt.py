@@ -48,9 +48,9 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
     if params.conform_idx.shape[0]:
         deg = np.maximum(state.degree, 1).astype(np.float32)
         alpha = np.float32(params.conformity_smoothing)
+        has_nb = state.degree > 0
         for k, b in enumerate(params.conform_idx):
             share = net.neighbour_counts(np.flatnonzero(ev.acts[b])).astype(np.float32) / deg
-            has_nb = state.degree > 0
             state.seen[k, has_nb] += alpha * (share[has_nb] - state.seen[k, has_nb])
     if params.dissent >= 0:
         state.last_dissent[ev.acts[params.dissent]] = state.step
