@@ -91,42 +91,42 @@ CASES: list[tuple[str, Any, str]] = [
     (
         "probability",
         lambda r: r["sources"]["street_cameras"].update(coverage=1.5),
-        r"mine\.yaml: sources\.street_cameras\.coverage: 1\.5 is not allowed; it should be less than or equal to 1",
+        r"mine\.yaml: line \d+: sources\.street_cameras\.coverage: 1\.5 is not allowed; it should be less than or equal to 1",
     ),
     (
         "tiers order",
         lambda r: r["scoring"]["tiers"]["ordinary"].update(min=800),
-        r"mine\.yaml: scoring\.tiers\.ordinary\.min: 800 is not above the previous tier 'suspect' \(850\); list tiers from lowest",
+        r"mine\.yaml: line \d+: scoring\.tiers\.ordinary\.min: 800 is not above the previous tier 'suspect' \(850\); list tiers from lowest",
     ),
     (
         "missing opportunity",
         lambda r: r["blacklist"].update(denies=["travel", "yacht"]),
-        r"mine\.yaml: blacklist\.denies\[1\]: 'yacht' is not a defined opportunity; use one of: travel, loan",
+        r"mine\.yaml: line \d+: blacklist\.denies\[1\]: 'yacht' is not a defined opportunity; use one of: travel, loan",
     ),
     (
         "wrong type",
         lambda r: r["scoring"].update(start="high"),
-        r"mine\.yaml: scoring\.start: 'high' is not allowed; it should be a valid integer",
+        r"mine\.yaml: line \d+: scoring\.start: 'high' is not allowed; it should be a valid integer",
     ),
     (
         "unknown field",
         lambda r: r["sources"]["street_cameras"].update(coverge=0.3),
-        r"mine\.yaml: sources\.street_cameras\.coverge: unknown field; remove it or check its spelling",
+        r"mine\.yaml: line \d+: sources\.street_cameras\.coverge: unknown field; remove it or check its spelling",
     ),
     (
         "unknown behaviour",
         lambda r: r["sources"]["street_cameras"].update(behaviours=["jaywalking"]),
-        r"sources\.street_cameras\.behaviours\[0\]: 'jaywalking' is not a defined behaviour; use one of: jaywalk,",
+        r"line \d+: sources\.street_cameras\.behaviours\[0\]: 'jaywalking' is not a defined behaviour; use one of: jaywalk,",
     ),
     (
         "score range",
         lambda r: r["scoring"].update(max=40000),
-        r"mine\.yaml: scoring\.max: 40000 does not fit a 16-bit score; keep scores between",
+        r"mine\.yaml: line \d+: scoring\.max: 40000 does not fit a 16-bit score; keep scores between",
     ),
     (
         "shares",
         lambda r: r["groups"]["urban"].update(share=0.5),
-        r"mine\.yaml: groups: 0\.9 is the sum of the shares; make them sum to 1",
+        r"mine\.yaml: line \d+: groups: 0\.9 is the sum of the shares; make them sum to 1",
     ),
 ]
 

@@ -34,7 +34,16 @@ class ScenarioSyntaxError(ScenarioError):
 
 
 class ScenarioValueError(ScenarioError):
-    """A scenario field holds a value that is not allowed."""
+    """A scenario field holds a value that is not allowed.
+
+    Attributes:
+        path: The dotted field path the message is about (``None`` for the top level),
+            so that a loader holding the YAML text can add the line number.
+    """
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class OverrideError(ScoresimError):

@@ -6,13 +6,10 @@ stderr with exit code 2 and no traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,10 +19,11 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from scoresim.cli import scenarios
+from scoresim.cli.common import err, out, user_errors
 from scoresim.cli.summary import describe, results_table
 from scoresim.config.loading import load_scenario, parse_override
 from scoresim.engine.simulation import check_options, simulate
-from scoresim.errors import ScoresimError
 from scoresim.results.run import RunResult
 
 app = typer.Typer(
@@ -35,23 +33,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+app.add_typer(scenarios.app)
 
 Agents = Annotated[int, typer.Option("--agents", "-n", help="Number of agents.")]
 Steps = Annotated[int, typer.Option("--steps", "-t", help="Number of steps (days).")]
 Seed = Annotated[int, typer.Option("--seed", "-s", help="Root seed.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn a ScoresimError into one line on stderr and exit code 2."""
-    try:
-        yield
-    except ScoresimError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
 
 
 def run_with_progress(

@@ -9,7 +9,7 @@ from scoresim.errors import ScenarioValueError
 
 
 def _fail(origin: str, path: str, value: object, problem: str, fix: str) -> ScenarioValueError:
-    return ScenarioValueError(f"{origin}: {path}: {value!r} {problem}; {fix}")
+    return ScenarioValueError(f"{origin}: {path}: {value!r} {problem}; {fix}", path)
 
 
 def _names_exist(

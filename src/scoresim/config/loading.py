@@ -16,12 +16,8 @@ from pydantic import ValidationError
 
 from scoresim.config.checks import check_scenario
 from scoresim.config.models import ScenarioConfig
-from scoresim.errors import (
-    OverrideError,
-    ScenarioSyntaxError,
-    ScenarioValueError,
-    UnknownScenarioError,
-)
+from scoresim.config.yamltext import line_of, parse_yaml, read_text
+from scoresim.errors import OverrideError, ScenarioValueError, UnknownScenarioError
 
 _PACKAGE = "scoresim.scenarios"
 
@@ -145,32 +141,25 @@ def parse_scenario(raw: Any, origin: str) -> ScenarioConfig:
         path = ".".join(loc) or "(top level)"
         msg = err["msg"].replace("Input should be", "it should be")
         if err["type"] == "missing":
-            raise ScenarioValueError(f"{origin}: {path}: is missing; add it") from None
+            raise ScenarioValueError(f"{origin}: {path}: is missing; add it", path) from None
         if err["type"] == "extra_forbidden":
             raise ScenarioValueError(
-                f"{origin}: {path}: unknown field; remove it or check its spelling"
+                f"{origin}: {path}: unknown field; remove it or check its spelling", path
             ) from None
         raise ScenarioValueError(
-            f"{origin}: {path}: {err['input']!r} is not allowed; {msg}"
+            f"{origin}: {path}: {_short(err['input'])} is not allowed; {msg}", path
         ) from None
     check_scenario(cfg, origin)
     return cfg
 
 
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _is_type_tag(part: str) -> bool:
     return part in {"float", "int", "str", "bool", "list", "dict"} or any(c in part for c in "-[(")
-
-
-def _read_yaml(text: str, origin: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ScenarioSyntaxError(
-            f"{origin}: line {line}: malformed YAML ({exc.problem}); fix the syntax there"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioSyntaxError(f"{origin}: malformed YAML ({exc}); fix the syntax") from None
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -196,7 +185,26 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
                 f"{key}: no built-in scenario or file by that name; use one of: "
                 f"{', '.join(names)}, or the path to a YAML file"
             )
-        text = path.read_text(encoding="utf-8")
         origin = str(path)
-    raw = _read_yaml(text, origin)
-    return Scenario(config=parse_scenario(raw, origin), origin=origin, raw=raw)
+        text = read_text(path, origin)
+    return scenario_from_text(text, origin)
+
+
+def scenario_from_text(text: str, origin: str) -> Scenario:
+    """Parse and validate scenario YAML; errors name the line of the field at fault.
+
+    Raises:
+        ScenarioSyntaxError: The text is not valid YAML.
+        ScenarioValueError: It is not a valid scenario.
+    """
+    raw = parse_yaml(text, origin)
+    try:
+        config = parse_scenario(raw, origin)
+    except ScenarioValueError as exc:
+        line = line_of(text, exc.path) if exc.path else None
+        prefix = f"{origin}: "
+        msg = str(exc)
+        if line is None or not msg.startswith(prefix):
+            raise
+        raise ScenarioValueError(f"{prefix}line {line}: {msg[len(prefix) :]}", exc.path) from None
+    return Scenario(config=config, origin=origin, raw=raw)

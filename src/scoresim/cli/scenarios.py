@@ -1,0 +1,148 @@
+"""``scoresim scenarios``: list, show, check, diff the regimes, and print their JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.table import Table
+
+from scoresim.cli.common import out, user_errors
+from scoresim.config.loading import builtin_names, load_scenario
+from scoresim.config.models import ScenarioConfig
+from scoresim.config.yamltext import read_text
+from scoresim.errors import UnknownScenarioError
+
+app = typer.Typer(
+    name="scenarios",
+    help="List, show, check and compare regimes; print the scenario JSON Schema.",
+    no_args_is_help=True,
+)
+
+NameOrPath = Annotated[str, typer.Argument(help="Built-in name or path to a YAML file.")]
+
+
+def flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
+    """Leaf values of nested mappings by dotted path; lists are leaves.
+
+    Empty mappings and ``None`` (an absent section) have no leaves, so that a section
+    missing on one side shows as its fields against "—".
+    """
+    if isinstance(obj, dict):
+        flat: dict[str, Any] = {}
+        for key, val in obj.items():
+            flat.update(flatten(val, f"{prefix}{key}."))
+        return flat
+    return {} if obj is None else {prefix[:-1]: obj}
+
+
+def scenario_diff(a: ScenarioConfig, b: ScenarioConfig) -> list[tuple[str, Any, Any]]:
+    """Fields whose resolved values differ, as (path, value in a, value in b), sorted.
+
+    Defaults are filled in first, so a field written out in one file and left to its
+    default in the other does not count as a difference. A path present in only one
+    of them has ``None`` on the other side.
+    """
+    fa = flatten(a.model_dump(mode="json"))
+    fb = flatten(b.model_dump(mode="json"))
+    return [
+        (p, fa.get(p), fb.get(p)) for p in sorted(fa.keys() | fb.keys()) if fa.get(p) != fb.get(p)
+    ]
+
+
+def _cell(value: Any) -> str:
+    return "—" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+@app.command("list")
+def list_() -> None:
+    """Every built-in regime: name, coupling mode and what it is."""
+    with user_errors():
+        table = Table(title="built-in regimes", title_justify="left")
+        for col in ("name", "coupling", "description"):
+            table.add_column(col, overflow="fold")
+        for name in builtin_names():
+            cfg = load_scenario(name).config
+            coupling = cfg.scoring.coupling if cfg.blacklist is not None else "none"
+            table.add_row(name, coupling, cfg.description)
+        out.print(table)
+
+
+@app.command()
+def show(
+    scenario: NameOrPath,
+    resolved: Annotated[
+        bool, typer.Option("--resolved", help="Show every field with defaults filled in.")
+    ] = False,
+) -> None:
+    """Print a regime's YAML as written, with its source comments."""
+    with user_errors():
+        sc = load_scenario(scenario)
+        if resolved:
+            text = yaml.safe_dump(sc.config.model_dump(mode="json"), sort_keys=False)
+        elif scenario in builtin_names():
+            path = resources.files("scoresim.scenarios").joinpath(f"{scenario}.yaml")
+            text = path.read_text(encoding="utf-8")
+        else:
+            text = read_text(Path(scenario), scenario)
+    typer.echo(text, nl=not text.endswith("\n"))
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="Scenario YAML files to validate.")],
+) -> None:
+    """Validate scenario files without running them (exit 2 at the first invalid one)."""
+    with user_errors():
+        for path in files:
+            if not path.is_file():
+                raise UnknownScenarioError(f"{path}: no such file; give the path to a YAML file")
+            cfg = load_scenario(path).config
+            coupling = cfg.scoring.coupling if cfg.blacklist is not None else "no list"
+            out.print(
+                f"{path}: valid ({cfg.name}; {len(cfg.groups)} groups, "
+                f"{len(cfg.behaviours)} behaviours, {len(cfg.sources)} sources, {coupling})",
+                markup=False,
+                highlight=False,
+            )
+
+
+@app.command()
+def schema(
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of scenario files, for editor completion and checking."""
+    doc = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **ScenarioConfig.model_json_schema(),
+    }
+    text = json.dumps(doc, indent=2) + "\n"
+    if out_file is None:
+        typer.echo(text, nl=False)
+    else:
+        out_file.write_text(text, encoding="utf-8")
+        out.print(f"schema written to {out_file}", markup=False, highlight=False)
+
+
+@app.command()
+def diff(a: NameOrPath, b: NameOrPath) -> None:
+    """What differs between two regimes, field by field (defaults filled in)."""
+    with user_errors():
+        ca, cb = load_scenario(a).config, load_scenario(b).config
+    rows = scenario_diff(ca, cb)
+    if not rows:
+        out.print(f"{a} and {b} are the same regime", markup=False, highlight=False)
+        return
+    table = Table(title=f"{len(rows)} fields differ", title_justify="left")
+    table.add_column("field", overflow="fold")
+    table.add_column(a, overflow="fold")
+    table.add_column(b, overflow="fold")
+    for path, va, vb in rows:
+        table.add_row(path, _cell(va), _cell(vb))
+    out.print(table)
