@@ -33,10 +33,11 @@ HARSH = {
     "blacklist.appeals.success": 0.7,
     "blacklist.appeals.delay": 2,
     "blacklist.association_penalty": 1,
-    "shaming.display_share": 0.8,
+    "shaming.screens.display_share": 0.8,
     "shaming.tie_cut_probability": 0.5,
-    "shaming.reach": 0.3,
+    "shaming.screens.reach": 0.3,
     "scoring.tiers.model_citizen.min": 1010,
+    "blacklist.extension": 3,
 }
 LIST_MODE = {
     "scoring.coupling": "list",
@@ -47,8 +48,21 @@ LIST_MODE = {
     "blacklist.appeals.share": 0.9,
     "blacklist.appeals.success": 0.6,
     "blacklist.appeals.delay": 1,
-    "shaming.display_share": 0.8,
+    "shaming.screens.display_share": 0.8,
     "shaming.tie_cut_probability": 0.5,
+}
+
+
+# Every shaming channel, consent, listing extensions and stance drift at once.
+CHANNELS = {
+    **LIST_MODE,
+    "blacklist.extension": 2,
+    "scoring.awareness": 0.6,
+    "scoring.consent_required": True,
+    "shaming.ringtone": {"share": 0.7, "contact_rate": 0.3},
+    "shaming.map": {"share": 0.6, "usage": 0.5},
+    "shaming.risk_effect": 0.2,
+    "stance_drift": {"resentment": 0.2, "pressure": 0.05},
 }
 
 
@@ -93,7 +107,7 @@ def assert_events_equal(a: StepEvents, b: StepEvents) -> None:
 
 
 def worlds() -> Iterator[tuple[str, World]]:
-    for label, overrides in (("score", HARSH), ("list", LIST_MODE)):
+    for label, overrides in (("score", HARSH), ("list", LIST_MODE), ("channels", CHANNELS)):
         for seed in (3, 11):
             w = World(overrides, seed)
             w.warm(12)
@@ -115,6 +129,9 @@ def test_warm_up_produces_the_events_the_phases_must_handle() -> None:
     wrongly = sum(int(w.state.listed_wrongly.sum()) for _, w in WORLDS)
     cut = sum(w.state.ties_cut for _, w in WORLDS)
     assert listed > 20 and wrongly > 3 and cut > 5
+    channels = [w for label, w in WORLDS if label.startswith("channels")]
+    assert all(w.state.ringtone.any() and w.state.told.any() for w in channels)
+    assert all(w.state.told.shape == (0,) for label, w in WORLDS if label.startswith("score"))
 
 
 def _prepare_events(w: World) -> tuple[StepEvents, Streams]:

@@ -41,7 +41,7 @@ def test_unscored_speech_is_not_chilled(seed: Scenario) -> None:
     overrides = {
         "scoring.points.criticise_government": 0,
         "scoring.points.praise_party": 0,
-        "shaming.display_share": 0.0,
+        "shaming.screens.display_share": 0.0,
     }
     run = scoresim.simulate(seed, agents=50_000, steps=300, seed=3, overrides=overrides)
     m = run.metrics[(run.metrics["group"] == "all") & (run.metrics["step"] >= 100)]

@@ -17,6 +17,7 @@ from scoresim.core.network import Network
 from scoresim.core.params import COUPLING_SCORE, RegimeParams
 from scoresim.core.phases.consequences import ConsequenceDraws
 from scoresim.core.phases.observe import PairDraws
+from scoresim.core.phases.shaming import ShamingDraws
 from scoresim.core.state import CitizenState
 
 
@@ -43,7 +44,7 @@ def behave_probability(state: CitizenState, params: RegimeParams, b: int, i: int
     pen = float(params.penalty[b])
     if pen > 0:
         cost = params.deterrence * pen * (1 + params.stakes * prox)
-        cost += params.shame_aversion * params.display_share * prox
+        cost += params.shame_aversion * params.exposure * prox
         logit -= float(state.risk_aversion[i]) * pr * cost * aware
     rew = float(params.reward[b])
     if rew > 0:
@@ -97,7 +98,10 @@ def score(state: CitizenState, params: RegimeParams, u: np.ndarray, ev: StepEven
     for i in range(state.n):
         s = int(state.score[i])
         fp = int(state.fp_points[i])
+        scored = state.aware[i] or not params.consent_required
         for b in range(params.n_behaviours):
+            if not scored:
+                break
             if ev.caught[b, i] or ev.false_records[b, i]:
                 s += int(params.points[b])
             if ev.false_records[b, i] and params.points[b] < 0:
@@ -118,7 +122,10 @@ def score(state: CitizenState, params: RegimeParams, u: np.ndarray, ev: StepEven
         if params.coupling == COUPLING_SCORE:
             below = s < params.threshold
             if below and (not listed or expired):
-                state.listed_until[i] = t + params.term
+                if listed and params.extension >= 0:
+                    state.listed_until[i] = max(until, t) + params.extension
+                else:
+                    state.listed_until[i] = t + params.term
                 state.listed_wrongly[i] = s + int(state.fp_points[i]) >= params.threshold
                 if not listed:
                     ev.newly_listed[i] = True
@@ -133,7 +140,10 @@ def score(state: CitizenState, params: RegimeParams, u: np.ndarray, ev: StepEven
                 ev.false_records[b, i] for b in np.flatnonzero(params.entry_events)
             )
             if true_ev or false_ev:
-                state.listed_until[i] = t + params.term
+                if listed and not expired and params.extension >= 0:
+                    state.listed_until[i] = min(until + params.extension, 2**30)
+                else:
+                    state.listed_until[i] = t + params.term
                 if not listed or expired:
                     state.listed_wrongly[i] = false_ev
                     ev.newly_listed[i] = True
@@ -160,6 +170,10 @@ def score(state: CitizenState, params: RegimeParams, u: np.ndarray, ev: StepEven
                 state.tier[i] = _tier(int(state.score[i]), params)
 
 
+def _row(net: Network, i: int) -> range:
+    return range(int(net.indptr[i]), int(net.indptr[i + 1]))
+
+
 def consequences(
     state: CitizenState,
     net: Network,
@@ -167,79 +181,115 @@ def consequences(
     d: ConsequenceDraws,
     ev: StepEvents,
 ) -> None:
+    ev.denied_any[:] = False
     for o, ids in enumerate(d.wanting):
         ev.denied[o] = 0
         for i in ids:
             listed = state.listed_until[i] > 0
             if (listed and params.denied_listed[o]) or params.denied_tier[o, state.tier[i]]:
                 ev.denied[o, state.group[i]] += 1
+                ev.denied_any[i] = True
                 state.denials[i] += 1
             else:
                 state.wealth[i] += params.value[o]
     for i in range(state.n):
         perk = params.perk[state.tier[i]]
+        if params.consent_required and not state.aware[i]:
+            perk = 0.0
         state.wealth[i] += perk
         if perk > 0:
             state.rewards[i] += 1
-        if state.listed_until[i] == 0:
-            state.shamed[i] = False
-    k = 0
-    ev.newly_shamed[:] = False
-    for i in range(state.n):
-        if ev.newly_listed[i]:
-            if d.u_display[k] < params.display_share:
-                ev.newly_shamed[i] = True
-                state.shamed[i] = True
-                state.shamings[i] += 1
-            k += 1
-    m = 0
-    done: set[tuple[int, int]] = set()
-    for i in range(state.n):
-        if not ev.newly_listed[i]:
-            continue
-        for e in range(int(net.indptr[i]), int(net.indptr[i + 1])):
-            u_cut = d.u_cut[m]
-            m += 1
-            j = int(net.indices[e])
-            key = (min(i, j), max(i, j))
-            if not (ev.newly_shamed[i] and net.active[e] and u_cut < params.tie_cut):
-                continue
-            if key in done:
-                continue
-            done.add(key)
-            for row, col in ((i, j), (j, i)):
-                for f in range(int(net.indptr[row]), int(net.indptr[row + 1])):
-                    if net.indices[f] == col:
-                        net.active[f] = False
-                        net.weights[f] = 0.0
-            state.degree[i] -= 1
-            state.degree[j] -= 1
-            state.ties_lost[i] += 1
-            state.informant_count[i] -= int(state.informant[j])
-            state.informant_count[j] -= int(state.informant[i])
-            state.ties_cut += 1
-    ev.screen_viewers = d.viewers if ev.newly_shamed.any() else np.empty(0, np.int64)
+    shaming(state, net, params, d.shaming, ev)
     if params.association_penalty > 0:
         listed_now = [state.listed_until[j] > 0 for j in range(state.n)]
         for i in range(state.n):
-            count = sum(
-                1
-                for e in range(int(net.indptr[i]), int(net.indptr[i + 1]))
-                if net.active[e] and listed_now[net.indices[e]]
-            )
+            count = sum(1 for e in _row(net, i) if net.active[e] and listed_now[net.indices[e]])
             s = int(state.score[i]) - count * params.association_penalty
             state.score[i] = min(max(s, params.lo), params.hi)
             state.tier[i] = _tier(int(state.score[i]), params)
 
 
+def shaming(
+    state: CitizenState, net: Network, params: RegimeParams, d: ShamingDraws, ev: StepEvents
+) -> None:
+    has_told = state.told.shape[0] > 0
+    for i in range(state.n):
+        if state.listed_until[i] == 0:
+            if state.shamed[i] and has_told:
+                for e in _row(net, i):
+                    state.told[e] = False
+            state.shamed[i] = False
+            state.ringtone[i] = False
+    new = [i for i in range(state.n) if ev.newly_listed[i]]
+    ev.newly_shamed[:] = False
+    channels: dict[int, tuple[bool, bool]] = {}
+    for k, i in enumerate(new):
+        shown = bool(d.u_display[k] < params.display_share)
+        rung = len(d.u_ring) > 0 and bool(d.u_ring[k] < params.ring_share)
+        mapped = len(d.u_map) > 0 and bool(d.u_map[k] < params.map_share)
+        if shown or rung or mapped:
+            ev.newly_shamed[i] = True
+            state.shamed[i] = True
+            state.shamings[i] += 1
+        if rung:
+            state.ringtone[i] = True
+        channels[i] = (shown, mapped)
+    any_shown = any(shown for shown, _ in channels.values())
+    ev.screen_viewers = d.viewers if any_shown else np.empty(0, np.int64)
+    candidates: list[tuple[int, int, float]] = []
+    learners: set[int] = set()
+    m = 0
+    for i in new:
+        shown, mapped = channels[i]
+        for e in _row(net, i):
+            uses = len(d.u_map_use) > 0 and mapped and d.u_map_use[m] < params.map_usage
+            u_cut = float(d.u_cut[m])
+            m += 1
+            if not net.active[e]:
+                continue
+            if uses:
+                learners.add(int(net.indices[e]))
+            if shown or uses:
+                candidates.append((e, i, u_cut))
+                if has_told:
+                    state.told[e] = True
+    fresh_calls: list[tuple[int, int, float]] = []
+    for c, e in enumerate(d.calls):
+        if not net.active[e]:
+            continue
+        owner = next(i for i in range(state.n) if net.indptr[i] <= e < net.indptr[i + 1])
+        learners.add(int(net.indices[e]))
+        if not (has_told and state.told[e]):
+            fresh_calls.append((int(e), owner, float(d.u_call_cut[c])))
+    for e, _, _ in fresh_calls:
+        if has_told:
+            state.told[e] = True
+    ev.shame_learners = np.array(sorted(learners), dtype=np.int64)
+    done: set[tuple[int, int]] = set()
+    for e, i, u in candidates + fresh_calls:
+        j = int(net.indices[e])
+        key = (min(i, j), max(i, j))
+        if u >= params.tie_cut or key in done:
+            continue
+        done.add(key)
+        for row, col in ((i, j), (j, i)):
+            for f in _row(net, row):
+                if net.indices[f] == col:
+                    net.active[f] = False
+                    net.weights[f] = 0.0
+        state.degree[i] -= 1
+        state.degree[j] -= 1
+        state.ties_lost[i] += 1
+        state.informant_count[i] -= int(state.informant[j])
+        state.informant_count[j] -= int(state.informant[i])
+        state.ties_cut += 1
+
+
 def adapt(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:
     viewers = set(int(v) for v in ev.screen_viewers)
+    learners = set(int(v) for v in ev.shame_learners)
     for i in range(state.n):
-        nbrs = [
-            int(net.indices[e])
-            for e in range(int(net.indptr[i]), int(net.indptr[i + 1]))
-            if net.active[e]
-        ]
+        nbrs = [int(net.indices[e]) for e in _row(net, i) if net.active[e]]
         near_listing = any(ev.newly_listed[j] for j in nbrs)
         for b in range(params.n_behaviours):
             pr = float(state.perceived_risk[b, i])
@@ -250,6 +300,8 @@ def adapt(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
                     pr += params.learn_social * (1.0 - pr)
                 if i in viewers and params.shame_effect > 0:
                     pr += params.shame_effect * (1.0 - pr)
+                if i in learners and params.shame_effect > 0:
+                    pr += params.shame_effect * (1.0 - pr)
             pr += params.forget * (float(params.prior_risk[b]) - pr)
             state.perceived_risk[b, i] = pr
         for k, b in enumerate(params.conform_idx):
@@ -259,6 +311,32 @@ def adapt(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
                 state.seen[k, i] = seen + params.conformity_smoothing * (share - seen)
         if params.dissent >= 0 and ev.acts[params.dissent, i]:
             state.last_dissent[i] = state.step
+    if params.resentment > 0 or params.pressure > 0:
+        drift(state, net, params, ev)
+
+
+def drift(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:
+    window_start = state.step - params.dissent_window
+    for i in range(state.n):
+        old = float(state.stance[i])
+        x = old
+        docked = any(
+            ev.caught[b, i] or ev.false_records[b, i]
+            for b in range(params.n_behaviours)
+            if params.points[b] < 0
+        )
+        if params.resentment > 0 and (
+            ev.newly_listed[i] or ev.denied_any[i] or (docked and state.aware[i])
+        ):
+            x -= params.resentment * (x + 1.0)
+        nbrs = [int(net.indices[e]) for e in _row(net, i) if net.active[e]]
+        if params.pressure > 0 and params.dissent >= 0 and nbrs:
+            voiced = sum(1 for j in nbrs if state.last_dissent[j] > window_start)
+            x += params.pressure * ((1.0 - 2.0 * voiced / len(nbrs)) - x)
+        x = min(max(x, -1.0), 1.0)
+        state.stance[i] = x
+        for b in range(params.n_behaviours):
+            state.logit0[b, i] += float(params.stance_weight[b]) * (float(state.stance[i]) - old)
 
 
 def gini(values: list[float]) -> float:

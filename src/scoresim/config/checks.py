@@ -81,11 +81,40 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
                 "is not a speech behaviour",
                 f"use one of: {', '.join(speech) or '(none defined)'}",
             )
+    informed: list[str] = []
     for name, s in cfg.sources.items():
         _names_exist(
             origin, f"sources.{name}.behaviours", s.behaviours, cfg.behaviours, "behaviour"
         )
         _per_group(origin, f"sources.{name}.coverage", s.coverage, cfg.groups)
+        speech = [b for b in s.behaviours if cfg.behaviours[b].kind == "speech"]
+        if s.misclassification > 0 and len(speech) != 2:
+            raise _fail(
+                origin,
+                f"sources.{name}.misclassification",
+                s.misclassification,
+                f"needs exactly two speech behaviours to confuse, and the source watches {len(speech)}",
+                "watch two speech behaviours or set it to 0",
+            )
+        if s.informants is not None:
+            informed.append(name)
+    if len(informed) > 1:
+        raise _fail(
+            origin,
+            f"sources.{informed[1]}.informants",
+            informed[1],
+            f"is a second informant network (after {informed[0]!r})",
+            "give informants to one source and list every behaviour they report there",
+        )
+    drift = cfg.stance_drift
+    if drift is not None and drift.pressure > 0 and cfg.dissent_behaviour is None:
+        raise _fail(
+            origin,
+            "stance_drift.pressure",
+            drift.pressure,
+            "needs a dissent_behaviour to read the climate from",
+            "set dissent_behaviour or set pressure to 0",
+        )
     _names_exist(origin, "scoring.points", cfg.scoring.points, cfg.behaviours, "behaviour")
     sc = cfg.scoring
     if not sc.min <= sc.start <= sc.max or sc.min >= sc.max:

@@ -16,11 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 PerGroup = Probability | dict[str, Probability]
+Points = Annotated[int, Field(ge=-32768, le=32767)]
+Steps = Annotated[int, Field(ge=1, le=100_000)]
 BehaviourKind = Literal["conduct", "consumption", "speech", "financial", "prosocial"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Normal(_Model):
@@ -86,32 +88,46 @@ class AppealsConfig(_Model):
 
     share: Probability = 0.0
     success: Probability = 0.0
-    delay: Annotated[int, Field(ge=0)] = 15
+    delay: Annotated[int, Field(ge=0, le=100_000)] = 15
 
 
 class ScoringConfig(_Model):
-    """How observed behaviour becomes points, and what the score's tiers are."""
+    """How observed behaviour becomes points, and what the score's tiers are.
+
+    ``awareness`` is the share of people who know they are scored; only they respond
+    to points and perks. With ``consent_required`` it is read as the share who
+    consented: only they are scored and paid perks, while the records of everyone are
+    still kept (and, under list coupling, still list people).
+    """
 
     coupling: Literal["score", "list"] = "score"
     start: int = 1000
     min: int = 0
     max: int = 2000
-    recovery: Annotated[int, Field(ge=0)] = 0
+    recovery: Annotated[int, Field(ge=0, le=32767)] = 0
     awareness: Probability = 1.0
-    points: dict[str, int] = Field(default_factory=dict)
+    consent_required: bool = False
+    points: dict[str, Points] = Field(default_factory=dict)
     tiers: dict[str, TierConfig]
 
 
 class BlacklistConfig(_Model):
-    """Who is put on the list, for how long, what it denies, and how one gets off."""
+    """Who is put on the list, for how long, what it denies, and how one gets off.
+
+    ``term`` is the length of a listing in steps. A new entry event (list coupling),
+    or a renewal at the end of the term (score coupling), extends a current listing by
+    ``extension`` steps, or, when ``extension`` is not given, restarts it for ``term``
+    steps from that day.
+    """
 
     threshold: int | None = None
     entry_events: list[str] = Field(default_factory=list)
-    term: Annotated[int, Field(ge=1)] = 730
+    term: Steps = 730
+    extension: Steps | None = None
     payment_exit: Probability = 0.0
     denies: list[str] = Field(default_factory=list)
     appeals: AppealsConfig = AppealsConfig()
-    association_penalty: Annotated[int, Field(ge=0)] = 0
+    association_penalty: Annotated[int, Field(ge=0, le=32767)] = 0
 
 
 class OpportunityConfig(_Model):
@@ -128,13 +144,59 @@ class RewardConfig(_Model):
     value: NonNegative
 
 
-class ShamingConfig(_Model):
-    """Public display of listed people."""
+class ScreensConfig(_Model):
+    """Public screens: faces of listed people shown in the street."""
 
-    display_share: Probability = 0.0
-    reach: Probability = 0.0
+    display_share: Probability
+    reach: Probability
+
+
+class RingtoneConfig(_Model):
+    """A ringtone telling every caller that the person is listed."""
+
+    share: Probability
+    contact_rate: Probability
+
+
+class MapConfig(_Model):
+    """A "deadbeat map": an app showing listed people nearby to their neighbours."""
+
+    share: Probability
+    usage: Probability
+
+
+class ShamingConfig(_Model):
+    """How listed people are made known, and what that does to those who learn of it.
+
+    Each channel takes a share of the newly listed. Screens are seen by a random
+    ``reach`` share of everyone on the day a person is first shown, and confront all
+    the person's neighbours; the map shows the person to each neighbour who uses it
+    (probability ``usage``) on the day of listing; the ringtone tells each neighbour
+    who calls (probability ``contact_rate`` per day) for as long as the listing lasts.
+    A neighbour confronted with a listing for the first time cuts the tie with
+    probability ``tie_cut_probability``; strangers at the screens, map users and
+    callers move their perceived risk towards certainty by ``risk_effect``.
+    """
+
     tie_cut_probability: Probability = 0.0
     risk_effect: Probability = 0.0
+    screens: ScreensConfig | None = None
+    ringtone: RingtoneConfig | None = None
+    map: MapConfig | None = None
+
+
+class StanceDriftConfig(_Model):
+    """Private stance that moves: off unless a scenario names it.
+
+    ``resentment`` moves a sanctioned person's stance towards -1 by that fraction
+    (sanctioned: newly listed, denied an opportunity, or docked points while aware of
+    the score); ``pressure`` moves everyone's stance each day towards the climate
+    their neighbours express (+1 where nobody voiced dissent in the dissent window,
+    -1 where all did).
+    """
+
+    resentment: Probability = 0.0
+    pressure: Probability = 0.0
 
 
 class NetworkConfig(_Model):
@@ -176,3 +238,4 @@ class ScenarioConfig(_Model):
     rewards: dict[str, RewardConfig] = Field(default_factory=dict)
     shaming: ShamingConfig | None = None
     response: ResponseConfig = ResponseConfig()
+    stance_drift: StanceDriftConfig | None = None

@@ -30,8 +30,11 @@ class StepEvents:
         appeals_filed: (N,) bool, appeals lodged this step.
         appeals_won: (N,) bool, appeals decided in the person's favour this step.
         denied: (O, G) int64, denials of each opportunity this step, per group.
-        newly_shamed: (N,) bool, put on public screens this step.
+        denied_any: (N,) bool, denied at least one opportunity this step.
+        newly_shamed: (N,) bool, made public on some shaming channel this step.
         screen_viewers: (K,) int64, ids of people who saw the screens today.
+        shame_learners: (K,) int64, ids of neighbours who learned of a listing through
+            the map or the ringtone today (one entry per agent).
     """
 
     acts: NDArray[np.bool_]
@@ -41,8 +44,10 @@ class StepEvents:
     appeals_filed: NDArray[np.bool_]
     appeals_won: NDArray[np.bool_]
     denied: NDArray[np.int64]
+    denied_any: NDArray[np.bool_]
     newly_shamed: NDArray[np.bool_]
     screen_viewers: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
+    shame_learners: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, np.int64))
 
     @classmethod
     def empty(cls, n: int, b: int, o: int, g: int) -> StepEvents:
@@ -55,6 +60,7 @@ class StepEvents:
             appeals_filed=_bools((n,)),
             appeals_won=_bools((n,)),
             denied=np.zeros((o, g), dtype=np.int64),
+            denied_any=_bools((n,)),
             newly_shamed=_bools((n,)),
         )
 

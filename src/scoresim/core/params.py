@@ -86,7 +86,10 @@ class RegimeParams:
         has_list: whether a blacklist exists.
         threshold: score below which people are listed (score coupling).
         entry_events: (B,) bool, behaviours whose records list a person (list coupling).
-        term: steps a listing lasts at least.
+        term: steps a listing lasts.
+        extension: steps a new entry event (or a renewal) adds to a current listing;
+            -1 restarts the listing for ``term`` steps instead.
+        consent_required: only aware (consenting) people are scored and paid perks.
         payment_exit: daily probability that a rightly listed person pays and exits.
         appeal_share, appeal_success: probabilities; appeal_delay in steps.
         association_penalty: points lost per step per listed neighbour.
@@ -95,7 +98,16 @@ class RegimeParams:
         denied_listed: (O,) bool, denied to the listed.
         denied_tier: (O, T) bool, denied to each tier.
         perk: (T,) float64, CNY per step paid to each tier.
-        display_share, reach, tie_cut, shame_effect: shaming probabilities.
+        display_share, reach: public screens (share of the newly listed shown; share
+            of everyone who sees them that day).
+        ring_share, contact_rate: ringtone (share of the newly listed; daily
+            probability that a neighbour calls).
+        map_share, map_usage: deadbeat map (share of the newly listed; probability
+            that a neighbour uses the map).
+        exposure: probability that a listing is made public on some channel.
+        tie_cut, shame_effect: probability that a confronted neighbour cuts the tie;
+            step of perceived risk for those who learn through a channel.
+        resentment, pressure: stance drift rates (0 = off).
         deterrence, stakes, proximity_margin, shame_aversion, reward_sensitivity:
             decision-rule weights (see docs/model.md).
         learn_own, learn_social, forget, conformity_smoothing: learning rates per step.
@@ -126,6 +138,8 @@ class RegimeParams:
     threshold: int
     entry_events: Bool
     term: int
+    extension: int
+    consent_required: bool
     payment_exit: float
     appeal_share: float
     appeal_success: float
@@ -138,8 +152,15 @@ class RegimeParams:
     perk: F64
     display_share: float
     reach: float
+    ring_share: float
+    contact_rate: float
+    map_share: float
+    map_usage: float
+    exposure: float
     tie_cut: float
     shame_effect: float
+    resentment: float
+    pressure: float
     deterrence: float
     stakes: float
     proximity_margin: float

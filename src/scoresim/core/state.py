@@ -36,7 +36,11 @@ class CitizenState:
         listed_wrongly: (N,) bool, listed only because of false records.
         fp_points: (N,) int16, points currently lost through false records.
         appeal_at: (N,) int32, step at which a pending appeal is decided; 0 = none.
-        shamed: (N,) bool, displayed on public screens now.
+        shamed: (N,) bool, listed and made public on some shaming channel now.
+        ringtone: (N,) bool, listed with the shaming ringtone now.
+        told: (M,) bool per CSR edge position (row i, neighbour j): j has been
+            confronted with i's current listing; allocated only when a ringtone
+            exists (the only channel that reaches neighbours on later days), else (0,).
         perceived_risk: (B, N) float32 in [0, 1], belief that an act is recorded.
         seen: (C, N) float32, smoothed share of neighbours seen doing each
             conformity behaviour.
@@ -70,6 +74,8 @@ class CitizenState:
     fp_points: NDArray[np.int16]
     appeal_at: NDArray[np.int32]
     shamed: NDArray[np.bool_]
+    ringtone: NDArray[np.bool_]
+    told: NDArray[np.bool_]
     perceived_risk: NDArray[np.float32]
     seen: NDArray[np.float32]
     seen_ref: NDArray[np.float32]
@@ -168,6 +174,8 @@ def init_state(
         fp_points=np.zeros(n, np.int16),
         appeal_at=np.zeros(n, np.int32),
         shamed=np.zeros(n, np.bool_),
+        ringtone=np.zeros(n, np.bool_),
+        told=np.zeros(0, np.bool_),
         perceived_risk=np.repeat(regime.prior_risk[:, None], n, axis=1),
         seen=seen_ref.copy(),
         seen_ref=seen_ref,
@@ -185,13 +193,17 @@ def init_state(
     )
 
 
-def init_social(state: CitizenState, net: Network) -> None:
+def init_social(state: CitizenState, net: Network, regime: RegimeParams) -> None:
     """Set the network-dependent state: degrees, informant neighbours, conformity references.
+
+    ``told`` gets one flag per edge if the regime has a shaming ringtone.
 
     ``seen_ref`` and ``seen`` start as the mean pressure-free probability of each agent's
     neighbours (an isolated agent keeps its own).
     """
     state.degree[:] = np.diff(net.indptr).astype(np.uint16)
+    if regime.ring_share > 0.0 and regime.contact_rate > 0.0:
+        state.told = np.zeros(net.indices.shape[0], np.bool_)
     state.informant_count[:] = net.row_sums(state.informant[net.indices]).astype(np.uint16)
     has_nb = state.degree > 0
     deg = np.maximum(state.degree, 1).astype(np.float32)

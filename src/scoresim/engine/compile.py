@@ -111,7 +111,15 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
     for rw in cfg.rewards.values():
         for t in rw.tiers:
             perk[tiers.index(t)] += rw.value
-    sh, rs = cfg.shaming, cfg.response
+    sh, rs, drift = cfg.shaming, cfg.response, cfg.stance_drift
+    screens = sh.screens if sh else None
+    ring = sh.ringtone if sh else None
+    dmap = sh.map if sh else None
+    # Chance that a listing stays private: the complement of being on any channel.
+    hidden = 1.0
+    for channel_share in (c.share if c is not None else 0.0 for c in (ring, dmap)):
+        hidden *= 1.0 - channel_share
+    hidden *= 1.0 - (screens.display_share if screens else 0.0)
     conformity = np.array([b.conformity for b in bcfg], dtype=np.float32)
     regime = RegimeParams(
         stance_weight=np.array([b.stance_weight for b in bcfg], dtype=np.float32),
@@ -136,6 +144,8 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         threshold=bl.threshold if bl is not None and bl.threshold is not None else cfg.scoring.min,
         entry_events=np.isin(np.arange(b_n), [bidx[e] for e in (bl.entry_events if bl else [])]),
         term=bl.term if bl else 1,
+        extension=bl.extension if bl and bl.extension is not None else -1,
+        consent_required=cfg.scoring.consent_required,
         payment_exit=bl.payment_exit if bl else 0.0,
         appeal_share=bl.appeals.share if bl else 0.0,
         appeal_success=bl.appeals.success if bl else 0.0,
@@ -146,10 +156,17 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         denied_listed=np.array([o in (bl.denies if bl else []) for o in opps], dtype=np.bool_),
         denied_tier=denied_tier,
         perk=perk,
-        display_share=sh.display_share if sh else 0.0,
-        reach=sh.reach if sh else 0.0,
+        display_share=screens.display_share if screens else 0.0,
+        reach=screens.reach if screens else 0.0,
+        ring_share=ring.share if ring else 0.0,
+        contact_rate=ring.contact_rate if ring else 0.0,
+        map_share=dmap.share if dmap else 0.0,
+        map_usage=dmap.usage if dmap else 0.0,
+        exposure=1.0 - hidden,
         tie_cut=sh.tie_cut_probability if sh else 0.0,
         shame_effect=sh.risk_effect if sh else 0.0,
+        resentment=drift.resentment if drift else 0.0,
+        pressure=drift.pressure if drift else 0.0,
         deterrence=rs.deterrence,
         stakes=rs.stakes,
         proximity_margin=rs.proximity_margin,

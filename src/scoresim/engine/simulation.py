@@ -42,7 +42,7 @@ def setup(
     streams, root = make_streams(seed)
     state = init_state(agents, compiled.population, compiled.regime, streams.population)
     net = generate_network(state.group, compiled.network, streams.network)
-    init_social(state, net)
+    init_social(state, net, compiled.regime)
     return state, net, streams, root
 
 

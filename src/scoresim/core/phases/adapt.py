@@ -7,17 +7,25 @@ behaviour b, in order:
    if it was caught and towards 0 if not, by ``learn_own``;
 2. neighbours: an agent with at least one neighbour newly listed today moves its
    perceived risk of every penalised behaviour towards 1 by ``learn_social``;
-3. public shaming: today's screen audience moves it towards 1 by ``shame_effect``;
+3. public shaming: today's screen audience, and the neighbours who learned of a
+   listing through the map or the ringtone, move it towards 1 by ``shame_effect``;
 4. forgetting: every belief drifts back towards the prior (the true detection
    probability) by ``forget``;
 5. conformity: the smoothed share of active neighbours seen doing each conformity
    behaviour moves towards today's share by ``conformity_smoothing``;
-6. the last step of dissent is remembered, for expressed dissent.
+6. the last step of dissent is remembered, for expressed dissent;
+7. stance drift, if the scenario turns it on: the sanctioned (newly listed, denied
+   an opportunity, or docked points while aware of the score) move their stance
+   towards -1 by ``resentment``; then everyone with active neighbours moves it
+   towards the climate they express, ``1 - 2 * d`` where ``d`` is the share of
+   neighbours who voiced dissent within the dissent window, by ``pressure``. The
+   pressure-free log-odds follow the new stance.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
@@ -41,6 +49,7 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
             for ids, rate in (
                 (near_listing, params.learn_social),
                 (ev.screen_viewers, params.shame_effect),
+                (ev.shame_learners, params.shame_effect),
             ):
                 if ids.shape[0] and rate > 0.0:
                     row[ids] += np.float32(rate) * (1.0 - row[ids])
@@ -54,3 +63,33 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
             state.seen[k, has_nb] += alpha * (share[has_nb] - state.seen[k, has_nb])
     if params.dissent >= 0:
         state.last_dissent[ev.acts[params.dissent]] = state.step
+    if params.resentment > 0.0 or params.pressure > 0.0:
+        drift_stance(state, net, params, ev)
+
+
+def sanctioned_today(
+    state: CitizenState, params: RegimeParams, ev: StepEvents
+) -> NDArray[np.bool_]:
+    """(N,) bool: newly listed, denied an opportunity, or docked points while aware."""
+    docked = np.zeros(state.n, np.bool_)
+    for b in np.flatnonzero(params.points < 0):
+        docked |= ev.recorded[b]
+    out: NDArray[np.bool_] = ev.newly_listed | ev.denied_any | (docked & state.aware)
+    return out
+
+
+def drift_stance(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:
+    """Step 7: resentment, then pressure from the expressed climate; logit0 follows."""
+    before = state.stance.copy()
+    stance = state.stance
+    if params.resentment > 0.0:
+        hit = sanctioned_today(state, params, ev)
+        stance[hit] -= np.float32(params.resentment) * (stance[hit] + 1.0)
+    if params.pressure > 0.0 and params.dissent >= 0:
+        voiced = np.flatnonzero(state.last_dissent > state.step - params.dissent_window)
+        has_nb = state.degree > 0
+        share = net.neighbour_counts(voiced)[has_nb] / state.degree[has_nb].astype(np.float32)
+        climate = (1.0 - 2.0 * share).astype(np.float32)
+        stance[has_nb] += np.float32(params.pressure) * (climate - stance[has_nb])
+    np.clip(stance, -1.0, 1.0, out=stance)
+    state.logit0 += params.stance_weight[:, None] * (stance - before)[None, :]

@@ -6,7 +6,7 @@ Decision rule, per agent i and behaviour b (log-odds; see docs/model.md)::
               + incentive_ib + conformity_ib
 
     cost_ib      = aware_i * (deterrence * penalty_b * (1 + stakes * proximity_ib)
-                              + shame_aversion * display_share * proximity_ib)  [penalty_b > 0]
+                              + shame_aversion * exposure * proximity_ib)  [penalty_b > 0]
     incentive_ib = aware_i * reward_sensitivity * perceived_risk_ib * reward_b
     conformity_ib = conformity_b * clip((seen_ib - seen_ref_ib) / seen_ref_ib, -1, 1)
 
@@ -70,7 +70,7 @@ def apply(
         if pen > 0.0:
             p_b = prox[b] if prox.shape[0] > 1 else prox[0]
             cost = params.deterrence * pen * (1.0 + params.stakes * p_b)
-            cost += params.shame_aversion * params.display_share * p_b
+            cost += params.shame_aversion * params.exposure * p_b
             logit -= ra * pr * cost * aware
         rew = float(params.reward[b])
         if rew > 0.0:

@@ -3,17 +3,20 @@
 Order within the phase (t is the current step):
 
 1. points: every recorded act adds ``points_b`` (negative for penalties); points lost
-   through false records are also added to ``fp_points``;
+   through false records are also added to ``fp_points``; where consent is required,
+   only the consenting (aware) are scored;
 2. recovery: a score below ``start`` regains ``recovery`` points (never passing
    ``start``); points earned above ``start`` are kept; recovery first pays back
    ``fp_points``; the score is clipped to [lo, hi];
 3. tiers: the tier is the last one whose lower bound the score reaches;
 4. listing. Score coupling: a person below ``threshold`` is listed for ``term`` steps;
    when the term ends the listing is renewed if the score is still below, else it ends.
-   List coupling: a recorded entry event lists a person for ``term`` steps from now
-   (extending a current listing); listings end at the term or, for the rightly listed,
-   by paying (daily probability ``payment_exit``). A listing is wrongful when it would
-   not exist without false records;
+   List coupling: a recorded entry event lists a person for ``term`` steps from now;
+   listings end at the term or, for the rightly listed, by paying (daily probability
+   ``payment_exit``). A renewal (score coupling) or a new entry event during a listing
+   (list coupling) adds ``extension`` steps to it, or restarts it for ``term`` steps
+   if no extension is set. A listing is wrongful when it would not exist without false
+   records;
 5. appeals: a newly wrongly listed person appeals with probability ``appeal_share``;
    the appeal is decided ``appeal_delay`` steps later and succeeds with probability
    ``appeal_success``, which ends the listing and gives back the points lost to error.
@@ -31,6 +34,8 @@ from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import COUPLING_SCORE, RegimeParams
 from scoresim.core.state import CitizenState
+
+LISTING_CAP = 2**30  # repeated extensions must not overflow int32 step counts
 
 
 def draw(rng: np.random.Generator, n: int) -> NDArray[np.float32]:
@@ -52,10 +57,14 @@ def _points(ev_rows: NDArray[np.bool_], points: NDArray[np.int32]) -> NDArray[np
 
 def update_points(state: CitizenState, params: RegimeParams, ev: StepEvents) -> None:
     """Steps 1 to 3: points, recovery (paying back ``fp_points`` first), clipping, tiers."""
-    score = state.score.astype(np.int32) + _points(ev.recorded, params.points)
+    gained = _points(ev.recorded, params.points)
     # Only points lost count as error; a false gain does not cancel a false loss.
-    losses = np.minimum(params.points, 0).astype(np.int32)
-    fp = state.fp_points.astype(np.int32) - _points(ev.false_records, losses)
+    false_lost = _points(ev.false_records, np.minimum(params.points, 0).astype(np.int32))
+    if params.consent_required:
+        gained *= state.aware
+        false_lost *= state.aware
+    score = state.score.astype(np.int32) + gained
+    fp = state.fp_points.astype(np.int32) - false_lost
     rec = np.clip(params.start - score, 0, params.recovery)
     score += rec
     fp = np.maximum(fp - rec, 0)
@@ -80,6 +89,7 @@ def update_listing(
         start = below & (~listed | expired)
         ends = expired & ~below
         new = ~listed & below
+        renew = start & listed
         # Judged when a listing starts or renews: would the score be below without error?
         wrong_now = np.where(start, innocent, state.listed_wrongly)
     else:
@@ -89,12 +99,17 @@ def update_listing(
         event = true_ev | false_ev
         start = event
         new = event & (~listed | expired)
+        renew = event & listed & ~expired
         ends = expired & ~event
         pays = listed & ~expired & ~event & ~state.listed_wrongly & (u < params.payment_exit)
         ends = ends | pays
         # A listing stays wrongful only while every entry event behind it was false.
         wrong_now = np.where(new, false_ev, state.listed_wrongly & ~true_ev)
+    # An extension counts from the current end; at expiry (score coupling) that is today.
+    extended = np.maximum(until[renew].astype(np.int64), t) + params.extension
     until[start] = t + params.term
+    if params.extension >= 0:
+        until[renew] = np.minimum(extended, LISTING_CAP).astype(np.int32)
     state.listed_wrongly[:] = np.where(start | (listed & ~ends), wrong_now, False)
     until[ends] = 0
     state.appeal_at[ends] = 0

@@ -1,0 +1,161 @@
+"""Shaming, part of phase 4: how listings are made public and who learns of them.
+
+Three channels, each taking a share of the newly listed (independently):
+
+* screens: the person is shown in the street; a random ``reach`` share of everyone
+  sees the screens that day, and all the person's active neighbours are confronted;
+* deadbeat map: each active neighbour who uses the map (probability ``map_usage``)
+  is confronted on the day of listing;
+* ringtone: from the next day on, as long as the listing lasts, each active
+  neighbour calls with probability ``contact_rate`` per day and hears it.
+
+A neighbour confronted with a listing for the first time cuts the tie with
+probability ``tie_cut`` (``told`` remembers, per tie, who already knows, so the
+ringtone does not make a caller decide again each day). Map users and callers
+(every call) move their perceived risk towards certainty by ``shame_effect`` in
+``adapt``; so do the strangers at the screens. Everyone leaves every channel when
+the listing ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoresim.core.events import StepEvents
+from scoresim.core.network import Network
+from scoresim.core.params import RegimeParams
+from scoresim.core.rng import bernoulli_indices
+from scoresim.core.state import CitizenState
+
+_F32 = NDArray[np.float32]
+_I64 = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class ShamingDraws:
+    """Draws for shaming; L newly listed agents, M edges in their rows.
+
+    Attributes:
+        u_display: (L,) float32, one per newly listed agent in id order (screens).
+        u_cut: (M,) float32, one per edge of the newly listed agents' rows, CSR order.
+        viewers: (V,) int64 ids of today's screen audience (drawn only if anyone is
+            newly listed and screens exist).
+        u_ring, u_map: (L,) float32, ringtone and map membership (empty when the
+            channel does not exist).
+        u_map_use: (M,) float32, whether each neighbour uses the map (empty likewise).
+        calls: (K,) int64 edge positions in the rows of agents with a ringtone: the
+            neighbour at that position calls today.
+        u_call_cut: (K,) float32, one per call.
+    """
+
+    u_display: _F32
+    u_cut: _F32
+    viewers: _I64
+    u_ring: _F32
+    u_map: _F32
+    u_map_use: _F32
+    calls: _I64
+    u_call_cut: _F32
+
+
+def _empty() -> _F32:
+    return np.empty(0, np.float32)
+
+
+def draw(
+    rng: np.random.Generator, state: CitizenState, net: Network, params: RegimeParams, new: _I64
+) -> ShamingDraws:
+    """Draw channel memberships, tie cuts, the screen audience and today's calls."""
+    n, count = state.n, int(new.shape[0])
+    u_display = rng.random(count, dtype=np.float32)
+    m = int((net.indptr[new + 1].astype(np.int64) - net.indptr[new]).sum())
+    u_cut = rng.random(m, dtype=np.float32)
+    viewers = (
+        bernoulli_indices(rng, n, params.reach)
+        if count and params.display_share > 0.0
+        else np.empty(0, np.int64)
+    )
+    # Channels beyond the screens draw only when they exist, so that adding the
+    # ringtone to a regime does not shift the draws of one without it.
+    u_ring = rng.random(count, dtype=np.float32) if params.ring_share > 0 else _empty()
+    has_map = params.map_share > 0.0
+    u_map = rng.random(count, dtype=np.float32) if has_map else _empty()
+    u_map_use = rng.random(m, dtype=np.float32) if has_map else _empty()
+    calls = np.empty(0, np.int64)
+    if params.ring_share > 0.0 and params.contact_rate > 0.0:
+        edges = net.row_edges(np.flatnonzero(state.ringtone & (state.listed_until > 0)))
+        calls = edges[bernoulli_indices(rng, edges.shape[0], params.contact_rate)]
+    u_call_cut = rng.random(calls.shape[0], dtype=np.float32)
+    return ShamingDraws(u_display, u_cut, viewers, u_ring, u_map, u_map_use, calls, u_call_cut)
+
+
+def _member(u: _F32, share: float, size: int) -> NDArray[np.bool_]:
+    return u < share if u.shape[0] else np.zeros(size, np.bool_)
+
+
+def apply(
+    state: CitizenState, net: Network, params: RegimeParams, d: ShamingDraws, ev: StepEvents
+) -> None:
+    """Put the newly listed on their channels, confront neighbours, cut ties."""
+    listed = state.listed_until > 0
+    if state.told.shape[0]:
+        state.told[net.row_edges(np.flatnonzero(state.shamed & ~listed))] = False
+    state.shamed &= listed
+    state.ringtone &= listed
+    new = np.flatnonzero(ev.newly_listed)
+    shown = d.u_display < params.display_share
+    rung = _member(d.u_ring, params.ring_share, new.shape[0])
+    mapped = _member(d.u_map, params.map_share, new.shape[0])
+    public = new[shown | rung | mapped]
+    ev.newly_shamed[:] = False
+    ev.newly_shamed[public] = True
+    state.shamed[public] = True
+    state.shamings[public] += 1
+    state.ringtone[new[rung]] = True
+    ev.screen_viewers = d.viewers if shown.any() else np.empty(0, np.int64)
+
+    counts = (net.indptr[new + 1] - net.indptr[new]).astype(np.int64)
+    edges = net.row_edges(new)
+    k = np.repeat(np.arange(new.shape[0]), counts)
+    uses_map = (
+        mapped[k] & (d.u_map_use < params.map_usage)
+        if d.u_map_use.shape[0]
+        else np.zeros(k.shape[0], np.bool_)
+    )
+    confront = (shown[k] | uses_map) & net.active[edges]
+    calls = d.calls[net.active[d.calls]]
+    u_call = d.u_call_cut[net.active[d.calls]]
+    learners = [net.indices[edges[uses_map & net.active[edges]]], net.indices[calls]]
+    ev.shame_learners = np.unique(np.concatenate(learners).astype(np.int64))
+    fresh = ~state.told[calls] if state.told.shape[0] else np.ones(calls.shape[0], np.bool_)
+    if state.told.shape[0]:
+        state.told[edges[confront]] = True
+        state.told[calls] = True
+    pos = np.concatenate([edges[confront], calls[fresh]])
+    who = np.concatenate(
+        [new[k[confront]], np.searchsorted(net.indptr, calls[fresh], side="right") - 1]
+    )
+    u = np.concatenate([d.u_cut[confront], u_call[fresh]])
+    pick = u < params.tie_cut
+    if pick.any():
+        cut_ties(state, net, pos[pick], who[pick])
+
+
+def cut_ties(state: CitizenState, net: Network, pos: _I64, who: _I64) -> None:
+    """Cut the ties at CSR positions ``pos`` (in rows ``who``), each undirected tie once."""
+    other = net.indices[pos].astype(np.int64)
+    # A tie may be picked from both ends on one day; cut it once.
+    _, first = np.unique(
+        np.minimum(who, other) * state.n + np.maximum(who, other), return_index=True
+    )
+    pos, who, other = pos[first], who[first], other[first]
+    net.cut(pos)
+    np.subtract.at(state.degree, who, 1)
+    np.subtract.at(state.degree, other, 1)
+    np.add.at(state.ties_lost, who, 1)
+    np.subtract.at(state.informant_count, who, state.informant[other].astype(np.uint16))
+    np.subtract.at(state.informant_count, other, state.informant[who].astype(np.uint16))
+    state.ties_cut += int(pos.shape[0])
