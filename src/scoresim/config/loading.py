@@ -9,10 +9,11 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from scoresim.config.checks import check_scenario
 from scoresim.config.models import ScenarioConfig
@@ -65,7 +66,7 @@ class Scenario:
         if not overrides:
             return self
         resolved = self.config.model_dump(mode="json")
-        known = set(_leaf_paths(resolved))
+        known = set(_leaf_paths(resolved)) | set(_absent_section_paths(ScenarioConfig, resolved))
         raw = copy.deepcopy(self.raw)
         for path, value in overrides.items():
             if path not in known:
@@ -91,12 +92,53 @@ def _leaf_paths(obj: Any, prefix: str = "") -> list[str]:
     return [prefix[:-1]]
 
 
+def _section_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class of a ``Model`` or ``Model | None`` annotation, else ``None``."""
+    if get_origin(annotation) in (Union, UnionType):
+        candidates: tuple[Any, ...] = get_args(annotation)
+    else:
+        candidates = (annotation,)
+    for arg in candidates:
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
+def _absent_section_paths(
+    model: type[BaseModel], resolved: dict[str, Any], prefix: str = ""
+) -> list[str]:
+    """Paths into optional sections the scenario leaves out (``shaming.ringtone.share``).
+
+    They can be set with ``--set``; the section is then created, and any of its
+    required fields left unset are reported as missing.
+    """
+    out: list[str] = []
+    for name, info in model.model_fields.items():
+        sub = _section_model(info.annotation)
+        if sub is None:
+            continue
+        value = resolved.get(name)
+        if value is None:
+            out.extend(f"{prefix}{name}.{p}" for p in _model_paths(sub))
+        elif isinstance(value, dict):
+            out.extend(_absent_section_paths(sub, value, f"{prefix}{name}."))
+    return out
+
+
+def _model_paths(model: type[BaseModel]) -> list[str]:
+    out: list[str] = []
+    for name, info in model.model_fields.items():
+        sub = _section_model(info.annotation)
+        out.extend([f"{name}.{p}" for p in _model_paths(sub)] if sub else [name])
+    return out
+
+
 def _set_path(raw: dict[str, Any], keys: list[str], value: Any, full: dict[str, Any]) -> None:
     node, ref = raw, full
     for key in keys[:-1]:
-        ref = ref[key]
+        ref = ref.get(key) or {}
         if not isinstance(node.get(key), dict):
-            # Fill a defaulted section from the resolved scenario so the path can be set.
+            # Fill a defaulted (or absent) section from the resolved scenario.
             node[key] = copy.deepcopy(ref)
         node = node[key]
     node[keys[-1]] = value

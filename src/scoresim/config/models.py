@@ -125,6 +125,7 @@ class BlacklistConfig(_Model):
     term: Steps = 730
     extension: Steps | None = None
     payment_exit: Probability = 0.0
+    stake: Annotated[int, Field(ge=0, le=32767)] = 0
     denies: list[str] = Field(default_factory=list)
     appeals: AppealsConfig = AppealsConfig()
     association_penalty: Annotated[int, Field(ge=0, le=32767)] = 0

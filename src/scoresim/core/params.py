@@ -67,7 +67,8 @@ class RegimeParams:
         stance_weight: (B,) float32, change of log-odds per unit of stance.
         conformity: (B,) float32, weight of neighbours' observed behaviour in log-odds.
         conform_idx: (C,) int32, behaviours with conformity > 0 (rows of ``state.seen``).
-        penalty: (B,) float32, points lost per recorded act / 100.
+        penalty: (B,) float32, points lost per recorded act / 100 (plus the listing's
+            stake for entry events under list coupling).
         reward: (B,) float32, points won per recorded act / 100.
         points: (B,) int32, points per recorded act.
         observes: (S, B) bool, which source records which behaviour.

@@ -102,6 +102,10 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
     prior = (1.0 - miss).astype(np.float32)
 
     bl = cfg.blacklist
+    entry = np.isin(np.arange(b_n), [bidx[e] for e in (bl.entry_events if bl else [])])
+    # Under list coupling, the listing an entry event brings is itself a deterrent.
+    list_mode = bl is not None and cfg.scoring.coupling == "list"
+    stake = np.where(entry, bl.stake if bl is not None and list_mode else 0, 0)
     tier_min = np.array([t.min for t in cfg.scoring.tiers.values()], dtype=np.int32)
     denied_tier = np.zeros((len(opps), len(tiers)), dtype=np.bool_)
     for t_idx, tier in enumerate(cfg.scoring.tiers.values()):
@@ -125,7 +129,7 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         stance_weight=np.array([b.stance_weight for b in bcfg], dtype=np.float32),
         conformity=conformity,
         conform_idx=np.flatnonzero(conformity > 0).astype(np.int32),
-        penalty=(np.maximum(-points, 0) / 100.0).astype(np.float32),
+        penalty=((np.maximum(-points, 0) + stake) / 100.0).astype(np.float32),
         reward=(np.maximum(points, 0) / 100.0).astype(np.float32),
         points=points,
         observes=observes,
@@ -142,7 +146,7 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         tier_min=tier_min,
         has_list=bl is not None,
         threshold=bl.threshold if bl is not None and bl.threshold is not None else cfg.scoring.min,
-        entry_events=np.isin(np.arange(b_n), [bidx[e] for e in (bl.entry_events if bl else [])]),
+        entry_events=entry,
         term=bl.term if bl else 1,
         extension=bl.extension if bl and bl.extension is not None else -1,
         consent_required=cfg.scoring.consent_required,
