@@ -42,10 +42,20 @@ def behave_probability(state: CitizenState, params: RegimeParams, b: int, i: int
     else:
         prox = 0.0
     pen = float(params.penalty[b])
-    if pen > 0:
+    stake = float(params.listing_stake[b])
+    risk = float(state.risk_aversion[i]) * pr
+    if params.coupling == COUPLING_SCORE and pen > 0:
         cost = params.deterrence * pen * (1 + params.stakes * prox)
         cost += params.shame_aversion * params.exposure * prox
-        logit -= float(state.risk_aversion[i]) * pr * cost * aware
+        logit -= risk * cost * aware
+    elif params.coupling != COUPLING_SCORE and (pen > 0 or stake > 0):
+        logit -= risk * params.deterrence * pen * (1 + params.stakes * prox) * aware
+        if params.has_list and params.entry_events[b]:
+            listing = (
+                params.deterrence * stake * (1 + params.stakes)
+                + params.shame_aversion * params.exposure
+            )
+            logit -= risk * listing
     rew = float(params.reward[b])
     if rew > 0:
         logit += params.reward_sensitivity * rew * pr * aware
@@ -295,7 +305,7 @@ def adapt(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
             pr = float(state.perceived_risk[b, i])
             if ev.acts[b, i]:
                 pr += params.learn_own * ((1.0 if ev.caught[b, i] else 0.0) - pr)
-            if params.penalty[b] > 0:
+            if params.penalty[b] + params.listing_stake[b] > 0:
                 if near_listing and params.learn_social > 0:
                     pr += params.learn_social * (1.0 - pr)
                 if i in viewers and params.shame_effect > 0:

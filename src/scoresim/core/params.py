@@ -67,8 +67,9 @@ class RegimeParams:
         stance_weight: (B,) float32, change of log-odds per unit of stance.
         conformity: (B,) float32, weight of neighbours' observed behaviour in log-odds.
         conform_idx: (C,) int32, behaviours with conformity > 0 (rows of ``state.seen``).
-        penalty: (B,) float32, points lost per recorded act / 100 (plus the listing's
-            stake for entry events under list coupling).
+        penalty: (B,) float32, points lost per recorded act / 100.
+        listing_stake: (B,) float32, the blacklist's ``stake`` / 100 for entry events
+            under list coupling, else 0.
         reward: (B,) float32, points won per recorded act / 100.
         points: (B,) int32, points per recorded act.
         observes: (S, B) bool, which source records which behaviour.
@@ -121,6 +122,7 @@ class RegimeParams:
     conformity: F32
     conform_idx: I32
     penalty: F32
+    listing_stake: F32
     reward: F32
     points: I32
     observes: Bool

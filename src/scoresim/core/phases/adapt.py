@@ -36,7 +36,7 @@ from scoresim.core.state import CitizenState
 def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:
     """Update ``perceived_risk``, ``seen`` and ``last_dissent`` from the step's events."""
     pr = state.perceived_risk
-    penalised = np.flatnonzero(params.penalty > 0)
+    penalised = np.flatnonzero((params.penalty + params.listing_stake) > 0)
     near_listing = np.empty(0, np.int64)
     if params.learn_social > 0.0 and ev.newly_listed.any():
         near_listing = np.flatnonzero(net.neighbour_counts(np.flatnonzero(ev.newly_listed)))

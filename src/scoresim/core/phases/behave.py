@@ -5,13 +5,21 @@ Decision rule, per agent i and behaviour b (log-odds; see docs/model.md)::
     logit p = logit0_ib - risk_aversion_i * perceived_risk_ib * cost_ib
               + incentive_ib + conformity_ib
 
+    score coupling (penalty_b > 0):
     cost_ib      = aware_i * (deterrence * penalty_b * (1 + stakes * proximity_ib)
-                              + shame_aversion * exposure * proximity_ib)  [penalty_b > 0]
+                              + shame_aversion * exposure * proximity_ib)
+    list coupling:
+    cost_ib      = aware_i * deterrence * penalty_b * (1 + stakes * proximity_b)
+                   + [b is an entry event] * (deterrence * listing_stake_b * (1 + stakes)
+                                              + shame_aversion * exposure)
     incentive_ib = aware_i * reward_sensitivity * perceived_risk_ib * reward_b
     conformity_ib = conformity_b * clip((seen_ib - seen_ref_ib) / seen_ref_ib, -1, 1)
 
 ``logit0`` already holds the base rate and the stance term, so with no regime the
-probability is the pressure-free one.
+probability is the pressure-free one. Only people who know they are scored respond
+to points, and, under score coupling, to the list the score leads to; under list
+coupling the list is a legal record everyone knows, so its stake and its shaming
+deter everyone.
 """
 
 from __future__ import annotations
@@ -67,11 +75,16 @@ def apply(
         logit = state.logit0[b].copy()
         pr = state.perceived_risk[b]
         pen = float(params.penalty[b])
+        p_b = prox[b] if prox.shape[0] > 1 else prox[0]
         if pen > 0.0:
-            p_b = prox[b] if prox.shape[0] > 1 else prox[0]
             cost = params.deterrence * pen * (1.0 + params.stakes * p_b)
-            cost += params.shame_aversion * params.exposure * p_b
+            if params.coupling == COUPLING_SCORE:
+                cost += params.shame_aversion * params.exposure * p_b
             logit -= ra * pr * cost * aware
+        if params.coupling != COUPLING_SCORE and params.has_list and params.entry_events[b]:
+            listing = params.deterrence * float(params.listing_stake[b]) * (1.0 + params.stakes)
+            listing += params.shame_aversion * params.exposure
+            logit -= ra * pr * np.float32(listing)
         rew = float(params.reward[b])
         if rew > 0.0:
             logit += params.reward_sensitivity * rew * pr * aware
