@@ -25,7 +25,16 @@ def test_all_is_sorted_and_complete() -> None:
 
 
 def test_builtin_scenarios() -> None:
-    assert scoresim.builtin_names() == ["baseline", "seed"]
+    assert scoresim.builtin_names() == [
+        "baseline",
+        "court-blacklist",
+        "eu-compliant",
+        "fuzhou-jasmine",
+        "rongcheng-2018",
+        "rongcheng-current",
+        "seed",
+        "sesame",
+    ]
 
 
 def test_output_columns_follow_the_model() -> None:

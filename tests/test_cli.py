@@ -149,7 +149,8 @@ def test_unknown_scenario_lists_the_valid_ones(tmp_path: Path) -> None:
     res = invoke("run", "sed", "--out", str(tmp_path / "o"))
     assert res.exit_code == 2
     assert (
-        "sed: no built-in scenario or file by that name; use one of: baseline, seed" in res.output
+        "sed: no built-in scenario or file by that name; use one of: baseline, court-blacklist"
+        in res.output
     )
     assert not (tmp_path / "o").exists()
 

@@ -330,14 +330,7 @@ def drift(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
     for i in range(state.n):
         old = float(state.stance[i])
         x = old
-        docked = any(
-            ev.caught[b, i] or ev.false_records[b, i]
-            for b in range(params.n_behaviours)
-            if params.points[b] < 0
-        )
-        if params.resentment > 0 and (
-            ev.newly_listed[i] or ev.denied_any[i] or (docked and state.aware[i])
-        ):
+        if params.resentment > 0 and (ev.newly_listed[i] or ev.denied_any[i]):
             x -= params.resentment * (x + 1.0)
         nbrs = [int(net.indices[e]) for e in _row(net, i) if net.active[e]]
         if params.pressure > 0 and params.dissent >= 0 and nbrs:

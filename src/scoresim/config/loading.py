@@ -66,7 +66,9 @@ class Scenario:
         if not overrides:
             return self
         resolved = self.config.model_dump(mode="json")
-        known = set(_leaf_paths(resolved)) | set(_absent_section_paths(ScenarioConfig, resolved))
+        leaves = set(_leaf_paths(resolved)) | set(_absent_section_paths(ScenarioConfig, resolved))
+        # A whole section can be replaced too (for example --set shaming=null).
+        known = leaves | {p.rsplit(".", k)[0] for p in leaves for k in range(1, p.count(".") + 1)}
         raw = copy.deepcopy(self.raw)
         for path, value in overrides.items():
             if path not in known:

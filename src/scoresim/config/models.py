@@ -190,8 +190,8 @@ class StanceDriftConfig(_Model):
     """Private stance that moves: off unless a scenario names it.
 
     ``resentment`` moves a sanctioned person's stance towards -1 by that fraction
-    (sanctioned: newly listed, denied an opportunity, or docked points while aware of
-    the score); ``pressure`` moves everyone's stance each day towards the climate
+    (sanctioned: newly listed or denied an opportunity; points alone do not count);
+    ``pressure`` moves everyone's stance each day towards the climate
     their neighbours express (+1 where nobody voiced dissent in the dissent window,
     -1 where all did).
     """

@@ -14,8 +14,8 @@ behaviour b, in order:
 5. conformity: the smoothed share of active neighbours seen doing each conformity
    behaviour moves towards today's share by ``conformity_smoothing``;
 6. the last step of dissent is remembered, for expressed dissent;
-7. stance drift, if the scenario turns it on: the sanctioned (newly listed, denied
-   an opportunity, or docked points while aware of the score) move their stance
+7. stance drift, if the scenario turns it on: the sanctioned (newly listed or denied
+   an opportunity today) move their stance
    towards -1 by ``resentment``; then everyone with active neighbours moves it
    towards the climate they express, ``1 - 2 * d`` where ``d`` is the share of
    neighbours who voiced dissent within the dissent window, by ``pressure``. The
@@ -25,7 +25,6 @@ behaviour b, in order:
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
@@ -67,23 +66,13 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
         drift_stance(state, net, params, ev)
 
 
-def sanctioned_today(
-    state: CitizenState, params: RegimeParams, ev: StepEvents
-) -> NDArray[np.bool_]:
-    """(N,) bool: newly listed, denied an opportunity, or docked points while aware."""
-    docked = np.zeros(state.n, np.bool_)
-    for b in np.flatnonzero(params.points < 0):
-        docked |= ev.recorded[b]
-    out: NDArray[np.bool_] = ev.newly_listed | ev.denied_any | (docked & state.aware)
-    return out
-
-
 def drift_stance(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:
     """Step 7: resentment, then pressure from the expressed climate; logit0 follows."""
     before = state.stance.copy()
     stance = state.stance
     if params.resentment > 0.0:
-        hit = sanctioned_today(state, params, ev)
+        # Sanctions, not points: a docked point is too small and too common to embitter.
+        hit = ev.newly_listed | ev.denied_any
         stance[hit] -= np.float32(params.resentment) * (stance[hit] + 1.0)
     if params.pressure > 0.0 and params.dissent >= 0:
         voiced = np.flatnonzero(state.last_dissent > state.step - params.dissent_window)
