@@ -76,3 +76,13 @@ def test_bernoulli_indices_matches_the_binomial() -> None:
     assert abs(idx.mean() - (n - 1) / 2) < 4 * n / np.sqrt(12 * idx.shape[0])
     assert bernoulli_indices(rng, n, 0.0).shape[0] == 0
     assert bernoulli_indices(rng, 7, 1.0).tolist() == list(range(7))
+
+
+def test_bernoulli_indices_with_vanishing_probability() -> None:
+    """Gaps of order 1/p would overflow int64; the draw must stay small and sorted."""
+    rng = np.random.default_rng(0)
+    for p in (1e-13, 1e-300, 5e-324):
+        idx = bernoulli_indices(rng, 10**9, p)
+        assert idx.shape[0] <= 1 and (idx < 10**9).all()
+    idx = bernoulli_indices(rng, 10**13, 1e-12)  # mean 10 successes
+    assert 0 < idx.shape[0] < 40 and (np.diff(idx) > 0).all() and idx[-1] < 10**13

@@ -158,3 +158,27 @@ def test_yaml_tags_never_run_code(tmp_path: Path) -> None:
     with pytest.raises(scoresim.ScoresimError, match=r"evil\.yaml: line 1: malformed YAML"):
         scoresim.load_scenario(path)
     assert not marker.exists()
+
+
+def test_compare_runs_regimes_on_the_same_people(tmp_path: Path) -> None:
+    res = invoke(
+        "compare",
+        "baseline",
+        "seed",
+        "--agents",
+        "2000",
+        "--steps",
+        "40",
+        "--quiet",
+        "--markdown",
+        "--out",
+        str(tmp_path),
+    )
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    assert lines[0].startswith("| regime | chilling of criticism | falsification gap | listed")
+    assert lines[2].startswith("| `baseline` | ") and lines[3].startswith("| `seed` | ")
+    assert lines[2].split("|")[4].strip() == "0.00%"  # the baseline lists nobody
+    assert (tmp_path / "seed" / "metrics.parquet").exists()
+    res = invoke("compare", "seed", "sed", "--agents", "100", "--steps", "2", "--quiet")
+    assert res.exit_code == 2 and "sed: no built-in scenario" in res.output

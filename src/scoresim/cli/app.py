@@ -21,7 +21,12 @@ from rich.progress import (
 
 from scoresim.cli import scenarios
 from scoresim.cli.common import err, out, user_errors
-from scoresim.cli.summary import describe, results_table
+from scoresim.cli.summary import (
+    comparison_markdown,
+    comparison_table,
+    describe,
+    results_table,
+)
 from scoresim.config.loading import load_scenario, parse_override
 from scoresim.engine.simulation import check_options, simulate
 from scoresim.results.run import RunResult
@@ -110,6 +115,36 @@ def demo(
         out.print(describe(r))
     out.print(results_table(results))
     out.print(f"runs written to {out_dir}/baseline and {out_dir}/seed")
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[list[str], typer.Argument(help="Built-in names or YAML paths.")],
+    agents: Agents = 100_000,
+    steps: Steps = 365,
+    seed: Seed = 7,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Also save each run under DIR/NAME.")
+    ] = None,
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Run several regimes on the same people (same seed) and compare them side by side."""
+    results: dict[str, RunResult] = {}
+    with user_errors():
+        for name in scenarios:  # load all first: a typo fails before hours of running
+            load_scenario(name)
+        check_options(agents, steps, seed)
+        for name in scenarios:
+            result = run_with_progress(name, agents, steps, seed, {}, quiet)
+            label = str(result.info["scenario"])
+            results[label] = result
+            if out_dir is not None:
+                result.save(out_dir / label)
+    if markdown:
+        typer.echo(comparison_markdown(results), nl=False)
+    else:
+        out.print(comparison_table(results))
 
 
 def main() -> None:

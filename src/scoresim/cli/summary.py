@@ -61,6 +61,49 @@ def results_table(runs: dict[str, RunResult]) -> Table:
     return table
 
 
+COMPARED = (
+    "chilling of criticism",
+    "falsification gap",
+    "listed",
+    "listed wrongly",
+    "denials",
+    "ties cut",
+)
+
+
+def comparison_row(run: RunResult) -> dict[str, float]:
+    """The compact measures of :data:`COMPARED` for one run (denials summed)."""
+    k = key_results(run)
+    row = {label: k.get(label, 0.0) for label in COMPARED if label != "denials"}
+    row["denials"] = sum(v for label, v in k.items() if label.startswith("denials"))
+    return {label: row[label] for label in COMPARED}
+
+
+def comparison_table(runs: dict[str, RunResult]) -> Table:
+    """One row per run with the compact measures, for comparing many regimes."""
+    table = Table(title="scoresim: regimes compared", title_justify="left")
+    table.add_column("regime")
+    for label in COMPARED:
+        table.add_column(label, justify="right")
+    for name, run in runs.items():
+        row = comparison_row(run)
+        table.add_row(name, *(_fmt(label, row[label]) for label in COMPARED))
+    return table
+
+
+def comparison_markdown(runs: dict[str, RunResult]) -> str:
+    """The same comparison as a Markdown table, for documents."""
+    lines = [
+        "| regime | " + " | ".join(COMPARED) + " |",
+        "|---|" + "---:|" * len(COMPARED),
+    ]
+    for name, run in runs.items():
+        row = comparison_row(run)
+        cells = " | ".join(_fmt(label, row[label]) for label in COMPARED)
+        lines.append(f"| `{name}` | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
 def describe(run: RunResult) -> str:
     """One line naming the run: scenario, size, seed and speed."""
     i = run.info
@@ -70,4 +113,11 @@ def describe(run: RunResult) -> str:
     )
 
 
-__all__ = ["describe", "key_results", "results_table"]
+__all__ = [
+    "comparison_markdown",
+    "comparison_row",
+    "comparison_table",
+    "describe",
+    "key_results",
+    "results_table",
+]

@@ -27,9 +27,7 @@ def _per_group(origin: str, path: str, value: PerGroup, groups: Mapping[str, obj
     if isinstance(value, dict):
         for g in value:
             if g not in groups:
-                raise _fail(
-                    origin, f"{path}.{g}", g, "is not a group", f"use one of: {', '.join(groups)}"
-                )
+                raise _fail(origin, path, g, "is not a group", f"use one of: {', '.join(groups)}")
         missing = [g for g in groups if g not in value]
         if missing:
             raise _fail(

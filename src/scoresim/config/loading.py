@@ -6,6 +6,7 @@ import copy
 import difflib
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -176,13 +177,13 @@ def parse_scenario(raw: Any, origin: str) -> ScenarioConfig:
             f"{origin}: (top level): {type(raw).__name__} is not a mapping; "
             "a scenario file is a YAML mapping with keys such as name, groups"
         )
+    _check_names(raw, origin)
     try:
         cfg = ScenarioConfig.model_validate(raw)
     except ValidationError as exc:
         err = exc.errors()[0]
         # Union members add their type name to the location; the user wants the field.
-        loc = [str(p) for p in err["loc"] if not _is_type_tag(str(p))]
-        path = ".".join(loc) or "(top level)"
+        path = _render_path([p for p in err["loc"] if not _is_type_tag(p)])
         msg = err["msg"].replace("Input should be", "it should be")
         if err["type"] == "missing":
             raise ScenarioValueError(f"{origin}: {path}: is missing; add it", path) from None
@@ -202,8 +203,52 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _is_type_tag(part: str) -> bool:
+def _is_type_tag(part: Any) -> bool:
+    if not isinstance(part, str):
+        return False
     return part in {"float", "int", "str", "bool", "list", "dict"} or any(c in part for c in "-[(")
+
+
+def _render_path(parts: list[Any]) -> str:
+    """``a.b[2].c``; a key that is not a plain name is shown quoted, ``a['x y']``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif NAME.fullmatch(str(part)):
+            out += f".{part}" if out else str(part)
+        else:
+            out += f"[{str(part)!r}]"
+    return out or "(top level)"
+
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+NAMED_SECTIONS = (
+    ("groups",),
+    ("behaviours",),
+    ("sources",),
+    ("opportunities",),
+    ("rewards",),
+    ("scoring", "tiers"),
+)
+
+
+def _check_names(raw: dict[str, Any], origin: str) -> None:
+    """Names of groups, behaviours and the like become column names and paths."""
+    for section in NAMED_SECTIONS:
+        node: Any = raw
+        for key in section:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            continue
+        path = ".".join(section)
+        for key in node:
+            if not isinstance(key, str) or not NAME.fullmatch(key):
+                raise ScenarioValueError(
+                    f"{origin}: {path}: {str(key)!r} is not a valid name; use letters, "
+                    "digits and '_', starting with a letter",
+                    path,
+                )
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:

@@ -14,9 +14,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
 PerGroup = Probability | dict[str, Probability]
 Points = Annotated[int, Field(ge=-32768, le=32767)]
+Weight = Annotated[float, Field(ge=0.0, le=1000.0)]
+Money = Annotated[float, Field(ge=-1e9, le=1e9)]
 Steps = Annotated[int, Field(ge=1, le=100_000)]
 BehaviourKind = Literal["conduct", "consumption", "speech", "financial", "prosocial"]
 
@@ -28,15 +29,15 @@ class _Model(BaseModel):
 class Normal(_Model):
     """A normal distribution, clipped to the trait's range after drawing."""
 
-    mean: float
-    sd: NonNegative
+    mean: Annotated[float, Field(ge=-1e6, le=1e6)]
+    sd: Annotated[float, Field(ge=0.0, le=100.0)]
 
 
 class LogNormal(_Model):
     """A log-normal distribution given by its median and the sd of its logarithm."""
 
-    median: Annotated[float, Field(gt=0.0)]
-    sigma: NonNegative
+    median: Annotated[float, Field(gt=0.0, le=1e9)]
+    sigma: Annotated[float, Field(ge=0.0, le=5.0)]
 
 
 class GroupConfig(_Model):
@@ -53,9 +54,9 @@ class BehaviourConfig(_Model):
 
     kind: BehaviourKind
     base_rate: PerGroup
-    stance_weight: float = 0.0
-    heterogeneity: NonNegative = 0.5
-    conformity: NonNegative = 0.0
+    stance_weight: Annotated[float, Field(ge=-100.0, le=100.0)] = 0.0
+    heterogeneity: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
+    conformity: Weight = 0.0
 
 
 class InformantConfig(_Model):
@@ -79,7 +80,7 @@ class SourceConfig(_Model):
 class TierConfig(_Model):
     """A score band, from its lower bound up to the next tier's."""
 
-    min: int
+    min: Points
     denies: list[str] = Field(default_factory=list)
 
 
@@ -120,7 +121,7 @@ class BlacklistConfig(_Model):
     steps from that day.
     """
 
-    threshold: int | None = None
+    threshold: Points | None = None
     entry_events: list[str] = Field(default_factory=list)
     term: Steps = 730
     extension: Steps | None = None
@@ -135,14 +136,14 @@ class OpportunityConfig(_Model):
     """Something people want now and then, which a sanction may deny."""
 
     demand: Probability
-    value: float = 0.0
+    value: Money = 0.0
 
 
 class RewardConfig(_Model):
     """A perk paid every day to the people in the given tiers."""
 
     tiers: list[str]
-    value: NonNegative
+    value: Annotated[float, Field(ge=0.0, le=1e9)]
 
 
 class ScreensConfig(_Model):
@@ -211,16 +212,16 @@ class NetworkConfig(_Model):
 class ResponseConfig(_Model):
     """How people respond to the regime (the decision rule's weights)."""
 
-    deterrence: NonNegative = 4.0
-    stakes: NonNegative = 2.0
-    proximity_margin: Annotated[float, Field(gt=0.0)] = 100.0
-    shame_aversion: NonNegative = 2.0
-    reward_sensitivity: NonNegative = 2.0
+    deterrence: Weight = 4.0
+    stakes: Weight = 2.0
+    proximity_margin: Annotated[float, Field(ge=1.0, le=1e6)] = 100.0
+    shame_aversion: Weight = 2.0
+    reward_sensitivity: Weight = 2.0
     learn_own: Probability = 0.2
     learn_social: Probability = 0.05
     forget: Probability = 0.01
     conformity_smoothing: Probability = 0.1
-    dissent_window: Annotated[int, Field(ge=1)] = 30
+    dissent_window: Annotated[int, Field(ge=1, le=100_000)] = 30
 
 
 class ScenarioConfig(_Model):

@@ -47,6 +47,11 @@ def bernoulli_indices(rng: np.random.Generator, n: int, p: float) -> NDArray[np.
         return np.empty(0, dtype=np.int64)
     if p >= 1.0:
         return np.arange(n, dtype=np.int64)
+    if p < 1e-12:
+        # Geometric gaps of order 1/p would overflow int64; so rare an event is drawn
+        # as a binomial count placed uniformly, which has the same distribution.
+        k = int(rng.binomial(n, p))
+        return np.sort(rng.choice(n, size=k, replace=False)).astype(np.int64)
     chunks: list[NDArray[np.int64]] = []
     pos = -1
     while True:

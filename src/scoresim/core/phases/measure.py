@@ -101,7 +101,12 @@ def apply(
         out[f"rate.{name}"][:] = rate
         out[f"caught.{name}"][:] = _sums(grp, ev.caught[b] | ev.false_records[b], g_count) / share
         if f"chilling.{name}" in out:
-            out[f"chilling.{name}"][:] = 1.0 - rate / state.pf_rate[:, b]
+            pf = state.pf_rate[:, b]
+            # A behaviour nobody would do pressure-free (rates below float32's reach)
+            # cannot be chilled: report 0 rather than 0/0.
+            out[f"chilling.{name}"][:] = 1.0 - np.divide(
+                rate, pf, out=np.ones_like(rate), where=pf > 0
+            )
         out[f"perceived_risk.{name}"][:] = _sums(grp, state.perceived_risk[b], g_count) / share
     private = _sums(grp, state.stance < 0, g_count) / share
     out["private_dissent"][:] = private
