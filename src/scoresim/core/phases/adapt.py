@@ -15,11 +15,11 @@ behaviour b, in order:
    behaviour moves towards today's share by ``conformity_smoothing``;
 6. the last step of dissent is remembered, for expressed dissent;
 7. stance drift, if the scenario turns it on: the sanctioned (newly listed or denied
-   an opportunity today) move their stance
-   towards -1 by ``resentment``; then everyone with active neighbours moves it
-   towards the climate they express, ``1 - 2 * d`` where ``d`` is the share of
-   neighbours who voiced dissent within the dissent window, by ``pressure``. The
-   pressure-free log-odds follow the new stance.
+   an opportunity today) move their stance towards -1 by ``resentment``; then
+   everyone with active neighbours moves it towards the climate they express,
+   ``1 - 2 * d`` where ``d`` is the share of neighbours who voiced dissent within
+   the dissent window, by ``pressure``. The pressure-free log-odds follow the new
+   stance.
 """
 
 from __future__ import annotations
