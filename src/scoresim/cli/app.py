@@ -19,7 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from scoresim.cli import scenarios
+from scoresim.cli import scenarios, validate
 from scoresim.cli.common import err, out, user_errors
 from scoresim.cli.summary import (
     comparison_markdown,
@@ -39,6 +39,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(scenarios.app)
+app.command()(validate.validate)
 
 Agents = Annotated[int, typer.Option("--agents", "-n", help="Number of agents.")]
 Steps = Annotated[int, typer.Option("--steps", "-t", help="Number of steps (days).")]
