@@ -6,7 +6,7 @@ AGENTS ?= 100000
 STEPS ?= 365
 SEED ?= 7
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench validate clean
 
 $(VENV)/.base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ lint: $(VENV)/.dev
 
 test: lint
 	$(VENV)/bin/pytest
+	$(VENV)/bin/scoresim validate
+
+validate: $(VENV)/.base
+	$(VENV)/bin/scoresim validate --full
 
 bench: $(VENV)/.base
 	$(PY) benchmarks/flagship.py

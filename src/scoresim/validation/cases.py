@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +50,14 @@ def select(names: list[str], sets: Params) -> list[tuple[Case, Params]]:
     for key in sets:
         if not any(key in c.defaults for c in chosen):
             owners = [c.name for c in CASES.values() if key in c.defaults]
-            hint = f"it belongs to {', '.join(owners)}" if owners else "no case has it"
+            known = sorted({k for c in chosen for k in c.defaults})
+            near = difflib.get_close_matches(key, known, n=1)
+            if owners:
+                hint = f"it belongs to {', '.join(owners)}"
+            elif near:
+                hint = f"did you mean {near[0]!r}?"
+            else:
+                hint = f"parameters: {', '.join(known)}"
             raise ValidationOptionError(
                 f"--set {key}: not a parameter of {', '.join(c.name for c in chosen)}; {hint}"
             )
@@ -65,5 +73,6 @@ def run_case(case: Case, params: Params, custom: bool, seed: int, full: bool) ->
     measures = case.run(params, seed)
     checks = case.point_checks(params, measures)
     if not custom:
-        checks += case.suite(seed, full)
+        seen = {c.name for c in checks}
+        checks += [c for c in case.suite(seed, full) if c.name not in seen]
     return Report(case.name, params, measures, checks)

@@ -24,12 +24,20 @@ BURSTY = {"legitimacy": 0.82, "cop_density": 0.04, "max_jail_term": 30}
 
 def _params(p: Params) -> EpsteinParams:
     names = {f.name for f in fields(EpsteinParams)}
+    return EpsteinParams(**{k: v for k, v in p.items() if k in names})
+
+
+def consistent(p: Params) -> None:
+    """Citizens and cops share the cells.
+
+    Raises:
+        ValidationOptionError: their densities sum to more than 1.
+    """
     if p["citizen_density"] + p["cop_density"] > 1.0:
         raise ValidationOptionError(
             f"--set citizen_density={p['citizen_density']} and cop_density={p['cop_density']} "
             "(epstein): they sum to more than 1; lower one of them"
         )
-    return EpsteinParams(**{k: v for k, v in p.items() if k in names})
 
 
 def run(p: Params, seed: int) -> Measures:
@@ -147,6 +155,7 @@ CASE = Case(
     point_checks=point_checks,
     suite=suite,
     choices={"ratio": RATIOS, "jailed": JAILED, "update": UPDATES},
+    consistent=consistent,
     bounds={
         "width": (3, 4000),
         "height": (3, 4000),

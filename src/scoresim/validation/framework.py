@@ -79,6 +79,7 @@ class Case:
         defaults: parameter name -> default value (the type of each is its default's).
         choices: allowed values of the text parameters.
         bounds: inclusive (low, high) of the numeric parameters.
+        consistent: raises ValidationOptionError if parameters contradict each other.
         run: (params, seed) -> measures.
         point_checks: (params, measures) -> the checks that apply to that configuration.
         suite: (seed, full) -> checks needing runs of their own.
@@ -92,6 +93,7 @@ class Case:
     suite: Callable[[int, bool], list[Check]]
     choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
     bounds: dict[str, tuple[float, float]] = field(default_factory=dict)
+    consistent: Callable[[Params], None] | None = None
 
     def params(self, sets: Params) -> Params:
         """The defaults with ``sets`` applied, each value checked against its default's type.
@@ -109,6 +111,8 @@ class Case:
                     f"(parameters: {', '.join(out)})"
                 )
             out[key] = _coerce(self, key, value)
+        if self.consistent is not None:
+            self.consistent(out)
         return out
 
 

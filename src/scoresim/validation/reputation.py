@@ -27,9 +27,9 @@ NORMS = ("image_scoring", "standing", "stern_judging")
 def fixed_point(norm: str, e: float, mu: float) -> float:
     """Stationary share of Good among discriminators under ``norm``."""
     eps = (1 - e) * (1 - mu) + e * mu
-    if norm == "image_scoring":
-        return mu / (1 - eps + mu)
-    return (1 - mu) / (2 - eps - mu)
+    num, den = (mu, 1 - eps + mu) if norm == "image_scoring" else (1 - mu, 2 - eps - mu)
+    # With no error at all the update is the identity: everyone stays Good as started.
+    return num / den if den > 0 else 1.0
 
 
 def judge(norm: str, helped: NDArray[np.bool_], good: NDArray[np.bool_]) -> NDArray[np.bool_]:
