@@ -93,7 +93,7 @@ def emperor_fig() -> None:
         ]
         ax.hist(
             comp,
-            bins=np.linspace(0, 1, 21),
+            bins=[i / 20 for i in range(21)],
             alpha=0.6,
             label="clustered" if clustered else "scattered",
         )
