@@ -28,11 +28,19 @@ def _params(p: Params) -> EpsteinParams:
 
 
 def consistent(p: Params) -> None:
-    """Citizens and cops share the cells.
+    """Citizens and cops share the cells, and vision must not wrap onto itself.
 
     Raises:
-        ValidationOptionError: their densities sum to more than 1.
+        ValidationOptionError: densities summing to more than 1, or a vision
+            diamond wider than the grid.
     """
+    span = 2 * max(p["citizen_vision"], p["cop_vision"]) + 1
+    if span > min(p["width"], p["height"]):
+        raise ValidationOptionError(
+            f"--set citizen_vision={p['citizen_vision']}, cop_vision={p['cop_vision']} (epstein): "
+            f"a vision this wide wraps around a {p['width']}x{p['height']} torus onto itself; "
+            "make the grid at least 2 x vision + 1 wide"
+        )
     if p["citizen_density"] + p["cop_density"] > 1.0:
         raise ValidationOptionError(
             f"--set citizen_density={p['citizen_density']} and cop_density={p['cop_density']} "

@@ -27,9 +27,19 @@ def seed_kernel(seed: int) -> None:  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _neighbour(cell: int, dy: int, dx: int, width: int, height: int) -> int:
-    y, x = divmod(cell, width)
-    return ((y + dy) % height) * width + (x + dx) % width
+def _neighbour(y: int, x: int, dy: int, dx: int, width: int, height: int) -> int:
+    # Offsets never exceed the grid, so one conditional wrap replaces two modulos.
+    ny = y + dy
+    if ny < 0:
+        ny += height
+    elif ny >= height:
+        ny -= height
+    nx = x + dx
+    if nx < 0:
+        nx += width
+    elif nx >= width:
+        nx -= width
+    return ny * width + nx
 
 
 @njit(cache=True)
@@ -51,9 +61,20 @@ def _move(
     height: int,
     buf: np.ndarray,
 ) -> None:
+    y, x = divmod(pos[i], width)
+    # A uniform draw among the empty cells in vision: try random cells of the
+    # neighbourhood first (most moves find one in a few tries), scan only if unlucky.
+    for _ in range(16):
+        k = np.random.randint(offsets.shape[0])
+        c = _neighbour(y, x, offsets[k, 0], offsets[k, 1], width, height)
+        if cell[c] < 0:
+            cell[pos[i]] = -1
+            pos[i] = c
+            cell[c] = i
+            return
     count = 0
     for k in range(offsets.shape[0]):
-        c = _neighbour(pos[i], offsets[k, 0], offsets[k, 1], width, height)
+        c = _neighbour(y, x, offsets[k, 0], offsets[k, 1], width, height)
         if cell[c] < 0:
             buf[count] = c
             count += 1
@@ -96,8 +117,9 @@ def step(
     for i in np.random.permutation(n):
         if cop[i]:
             count = 0
+            y, x = divmod(pos[i], width)
             for j in range(cop_offsets.shape[0]):
-                c = cell[_neighbour(pos[i], cop_offsets[j, 0], cop_offsets[j, 1], width, height)]
+                c = cell[_neighbour(y, x, cop_offsets[j, 0], cop_offsets[j, 1], width, height)]
                 if c >= 0 and not cop[c] and state[c] == ACTIVE:
                     buf[count] = c
                     count += 1
@@ -125,8 +147,9 @@ def step(
                 continue
         cops = 0.0
         actives = 1.0  # counts oneself
+        y, x = divmod(pos[i], width)
         for j in range(cit_offsets.shape[0]):
-            c = cell[_neighbour(pos[i], cit_offsets[j, 0], cit_offsets[j, 1], width, height)]
+            c = cell[_neighbour(y, x, cit_offsets[j, 0], cit_offsets[j, 1], width, height)]
             if c >= 0:
                 if cop[c]:
                     cops += 1.0
