@@ -206,3 +206,54 @@ def test_cli_validate_exits_1_when_a_check_fails() -> None:
     assert res.exit_code == 1
     checks = json.loads(res.output)["checks"]
     assert [c["passed"] for c in checks] == [True, False]
+
+
+@pytest.mark.parametrize("jailed", ["stay", "removed"])
+def test_kernel_count_grids_stay_equal_to_a_recount(jailed: str) -> None:
+    """The incrementally kept counts of cops and actives in view match a full recount."""
+    from scoresim.validation import epstein_kernel as kernel
+
+    p = EpsteinParams(
+        width=30, height=25, legitimacy=0.7, cop_density=0.03, max_jail_term=10, jailed=jailed
+    )
+    rng = np.random.default_rng(5)
+    s = place(p, rng)
+    kernel.seed_kernel(5)
+    state = np.zeros(s.pos.shape[0], np.int8)
+    off = von_neumann(7)
+    cops_seen = np.zeros(s.cell.shape[0], np.int32)
+    actives_seen = np.zeros(s.cell.shape[0], np.int32)
+    kernel.init_counts(s.pos, s.cop, state, cops_seen, actives_seen, off, 30, 25)
+    grievance = s.hardship * (1 - p.legitimacy)
+    active_seen_ever = 0
+    for _ in range(40):
+        kernel.step(
+            s.cell,
+            s.pos,
+            s.cop,
+            grievance,
+            s.risk,
+            state,
+            s.jail,
+            cops_seen,
+            actives_seen,
+            off,
+            off,
+            30,
+            25,
+            p.k,
+            p.threshold,
+            p.max_jail_term,
+            2,
+            jailed == "removed",
+            True,
+        )
+        active_seen_ever += int((state == kernel.ACTIVE).sum())
+        fresh_cops = np.zeros_like(cops_seen)
+        fresh_actives = np.zeros_like(actives_seen)
+        kernel.init_counts(s.pos, s.cop, state, fresh_cops, fresh_actives, off, 30, 25)
+        assert np.array_equal(fresh_cops, cops_seen)
+        assert np.array_equal(fresh_actives, actives_seen)
+        on = s.pos >= 0
+        assert np.array_equal(s.cell[s.pos[on]], np.flatnonzero(on))  # cells and positions agree
+    assert active_seen_ever > 100  # the counts were exercised

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.core.lattice import Torus, pick_random, resolve_conflicts, von_neumann
-from scoresim.core.rng import make_streams
+from scoresim.core.rng import Streams, make_streams
 from scoresim.validation import epstein_kernel as kernel
 
 F64 = NDArray[np.float64]
@@ -201,14 +201,27 @@ def simulate(p: EpsteinParams, seed: int) -> EpsteinSeries:
     return simulate_batched(p, seed)
 
 
-def simulate_sequential(p: EpsteinParams, seed: int) -> EpsteinSeries:
-    """Mesa's update: every agent once per step, in a random order (compiled loop)."""
-    streams, _ = make_streams(seed)
-    s = place(p, streams.population)
+def simulate_sequential(
+    p: EpsteinParams, seed: int, placed: tuple[Streams, EpsteinState] | None = None
+) -> EpsteinSeries:
+    """Mesa's update: every agent once per step, in a random order (compiled loop).
+
+    ``placed`` passes the streams and the placed agents when the caller has already
+    set them up (the benchmark times that part separately).
+    """
+    if placed is None:
+        streams, _ = make_streams(seed)
+        s = place(p, streams.population)
+    else:
+        streams, s = placed
     kernel.seed_kernel(int(streams.behave.integers(2**62)))
     state = np.zeros(s.pos.shape[0], np.int8)
     grievance = s.hardship * (1.0 - p.legitimacy)
     cit_offsets, cop_offsets = von_neumann(p.citizen_vision), von_neumann(p.cop_vision)
+    cops_seen = np.zeros(s.cell.shape[0], np.int32)
+    actives_seen = np.zeros(s.cell.shape[0], np.int32)
+    w, h = p.width, p.height
+    kernel.init_counts(s.pos, s.cop, state, cops_seen, actives_seen, cit_offsets, w, h)
     active = np.zeros(p.steps, np.int64)
     jailed = np.zeros(p.steps, np.int64)
     first = 0
@@ -221,6 +234,8 @@ def simulate_sequential(p: EpsteinParams, seed: int) -> EpsteinSeries:
             s.risk,
             state,
             s.jail,
+            cops_seen,
+            actives_seen,
             cit_offsets,
             cop_offsets,
             p.width,

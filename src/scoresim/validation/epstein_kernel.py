@@ -6,6 +6,13 @@ it is written as one compiled loop (cached on disk, compiled at first use, never
 import). It draws from Numba's own generator, seeded from the run's random stream,
 so runs are reproducible from the seed.
 
+Rather than scanning its whole vision (112 cells at radius 7) at every decision, a
+citizen reads two count grids kept up to date as agents change: ``cops_seen[c]`` and
+``actives_seen[c]``, the cops and the active citizens within citizen vision of cell
+c. Only cops and active citizens change them when they move (and citizens when they
+turn active or stop), and they are a few percent of the agents, so a step costs
+about a fifth of the scanning version while computing exactly the same thing.
+
 Agent states: 0 quiet, 1 active, 2 arrested. Ratios: 0 continuous, 1 floor, 2 round
 (half to even, as Python's ``round``).
 """
@@ -28,7 +35,8 @@ def seed_kernel(seed: int) -> None:  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _neighbour(y: int, x: int, dy: int, dx: int, width: int, height: int) -> int:
-    # Offsets never exceed the grid, so one conditional wrap replaces two modulos.
+    # Offsets never exceed the grid (checked by the case), so one conditional wrap
+    # replaces two modulos.
     ny = y + dy
     if ny < 0:
         ny += height
@@ -44,6 +52,7 @@ def _neighbour(y: int, x: int, dy: int, dx: int, width: int, height: int) -> int
 
 @njit(cache=True)
 def _round_half_even(r: float) -> float:
+    """Python's ``round`` (banker's rounding), which Mesa uses."""
     f = math.floor(r)
     diff = r - f
     if diff > 0.5 or (diff == 0.5 and f % 2 == 1):
@@ -52,37 +61,60 @@ def _round_half_even(r: float) -> float:
 
 
 @njit(cache=True)
-def _move(
-    i: int,
-    cell: np.ndarray,
+def _spread(
+    grid: np.ndarray, at: int, delta: int, offsets: np.ndarray, width: int, height: int
+) -> None:
+    """Add ``delta`` to ``grid`` over the vision of cell ``at`` (the cells that see it)."""
+    y, x = divmod(at, width)
+    for k in range(offsets.shape[0]):
+        grid[_neighbour(y, x, offsets[k, 0], offsets[k, 1], width, height)] += delta
+
+
+@njit(cache=True)
+def init_counts(
     pos: np.ndarray,
+    cop: np.ndarray,
+    state: np.ndarray,
+    cops_seen: np.ndarray,
+    actives_seen: np.ndarray,
     offsets: np.ndarray,
     width: int,
     height: int,
-    buf: np.ndarray,
-) -> None:
+) -> None:  # pragma: no cover - compiled
+    """Fill the count grids from scratch."""
+    cops_seen[:] = 0
+    actives_seen[:] = 0
+    for i in range(pos.shape[0]):
+        if pos[i] < 0:
+            continue
+        if cop[i]:
+            _spread(cops_seen, pos[i], 1, offsets, width, height)
+        elif state[i] == ACTIVE:
+            _spread(actives_seen, pos[i], 1, offsets, width, height)
+
+
+@njit(cache=True)
+def _target(
+    i: int, cell: np.ndarray, pos: np.ndarray, offsets: np.ndarray, width: int, height: int
+) -> int:
+    """A uniformly chosen empty cell within the vision of agent i, or -1."""
     y, x = divmod(pos[i], width)
-    # A uniform draw among the empty cells in vision: try random cells of the
-    # neighbourhood first (most moves find one in a few tries), scan only if unlucky.
+    # Try random cells of the neighbourhood first (most moves find one in a few
+    # tries); scan only if unlucky. Both give every empty cell the same chance.
     for _ in range(16):
         k = np.random.randint(offsets.shape[0])
         c = _neighbour(y, x, offsets[k, 0], offsets[k, 1], width, height)
         if cell[c] < 0:
-            cell[pos[i]] = -1
-            pos[i] = c
-            cell[c] = i
-            return
+            return c
     count = 0
+    chosen = -1
     for k in range(offsets.shape[0]):
         c = _neighbour(y, x, offsets[k, 0], offsets[k, 1], width, height)
         if cell[c] < 0:
-            buf[count] = c
             count += 1
-    if count > 0:
-        dest = buf[np.random.randint(count)]
-        cell[pos[i]] = -1
-        pos[i] = dest
-        cell[dest] = i
+            if np.random.randint(count) == 0:  # reservoir sampling: uniform, one pass
+                chosen = c
+    return chosen
 
 
 @njit(cache=True)
@@ -94,6 +126,8 @@ def step(
     risk: np.ndarray,
     state: np.ndarray,
     jail: np.ndarray,
+    cops_seen: np.ndarray,
+    actives_seen: np.ndarray,
     cit_offsets: np.ndarray,
     cop_offsets: np.ndarray,
     width: int,
@@ -111,8 +145,7 @@ def step(
         How many citizens decided to be active during the step (before later arrests).
     """
     n = pos.shape[0]
-    kmax = max(cit_offsets.shape[0], cop_offsets.shape[0])
-    buf = np.empty(kmax, np.int64)
+    buf = np.empty(cop_offsets.shape[0], np.int64)
     turned = 0
     for i in np.random.permutation(n):
         if cop[i]:
@@ -127,11 +160,18 @@ def step(
                 a = buf[np.random.randint(count)]
                 jail[a] = np.random.randint(0, max_jail + 1)
                 state[a] = ARRESTED
+                _spread(actives_seen, pos[a], -1, cit_offsets, width, height)
                 if removed:
                     cell[pos[a]] = -1
                     pos[a] = -1
             if movement:
-                _move(i, cell, pos, cop_offsets, width, height, buf)
+                dest = _target(i, cell, pos, cop_offsets, width, height)
+                if dest >= 0:
+                    _spread(cops_seen, pos[i], -1, cit_offsets, width, height)
+                    _spread(cops_seen, dest, 1, cit_offsets, width, height)
+                    cell[pos[i]] = -1
+                    pos[i] = dest
+                    cell[dest] = i
             continue
         if jail[i] > 0:
             jail[i] -= 1
@@ -145,27 +185,29 @@ def step(
                     break
             if pos[i] < 0:
                 continue
-        cops = 0.0
-        actives = 1.0  # counts oneself
-        y, x = divmod(pos[i], width)
-        for j in range(cit_offsets.shape[0]):
-            c = cell[_neighbour(y, x, cit_offsets[j, 0], cit_offsets[j, 1], width, height)]
-            if c >= 0:
-                if cop[c]:
-                    cops += 1.0
-                elif state[c] == ACTIVE:
-                    actives += 1.0
-        r = cops / actives
+        r = cops_seen[pos[i]] / (1.0 + actives_seen[pos[i]])  # A counts oneself
         if ratio == 1:
             r = math.floor(r)
         elif ratio == 2:
             r = _round_half_even(r)
         prob = 1.0 - math.exp(-k * r)
+        was_active = state[i] == ACTIVE
         if grievance[i] - risk[i] * prob > threshold:
             state[i] = ACTIVE
             turned += 1
+            if not was_active:
+                _spread(actives_seen, pos[i], 1, cit_offsets, width, height)
         else:
             state[i] = QUIET
+            if was_active:
+                _spread(actives_seen, pos[i], -1, cit_offsets, width, height)
         if movement:
-            _move(i, cell, pos, cit_offsets, width, height, buf)
+            dest = _target(i, cell, pos, cit_offsets, width, height)
+            if dest >= 0:
+                if state[i] == ACTIVE:
+                    _spread(actives_seen, pos[i], -1, cit_offsets, width, height)
+                    _spread(actives_seen, dest, 1, cit_offsets, width, height)
+                cell[pos[i]] = -1
+                pos[i] = dest
+                cell[dest] = i
     return turned

@@ -1,0 +1,76 @@
+"""Timing one simulation after its set-up: what ``scoresim bench`` reports."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from scoresim.config.loading import load_scenario
+from scoresim.core.phases.measure import MetricsBuffer
+from scoresim.core.step import step
+from scoresim.engine.compile import compile_scenario
+from scoresim.engine.simulation import check_options, setup
+from scoresim.errors import RunOptionError
+
+
+def peak_rss_bytes() -> int:
+    """The process's peak resident set size so far, in bytes."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak if sys.platform == "darwin" else peak * 1024)  # Linux reports KiB
+
+
+def _result(model: str, agents: int, steps: int, setup_s: float, run_s: float) -> dict[str, Any]:
+    return {
+        "model": model,
+        "agents": agents,
+        "steps": steps,
+        "setup_seconds": round(setup_s, 4),
+        "seconds": round(run_s, 4),
+        "seconds_per_step": run_s / steps,
+        "agent_steps_per_second": agents * steps / max(run_s, 1e-12),
+        "peak_rss_bytes": peak_rss_bytes(),
+    }
+
+
+def bench_regime(name_or_path: str | Path, agents: int, steps: int, seed: int) -> dict[str, Any]:
+    """Build the population and network (timed as set-up), then time ``steps`` steps."""
+    sc = load_scenario(name_or_path)
+    check_options(agents, steps, seed)
+    t0 = time.perf_counter()
+    compiled = compile_scenario(sc.config)
+    state, net, streams, _ = setup(compiled, agents, seed)
+    buf = MetricsBuffer(compiled.labels, steps)
+    t1 = time.perf_counter()
+    for _ in range(steps):
+        step(state, net, compiled.regime, streams, buf)
+    t2 = time.perf_counter()
+    return _result(sc.name, agents, steps, t1 - t0, t2 - t1)
+
+
+def bench_epstein(size: int, steps: int, seed: int) -> dict[str, Any]:
+    """Time the ``epstein`` case on a size x size torus at Mesa's default densities.
+
+    The compiled kernel is warmed up on a tiny grid first, so compilation (or loading
+    it from the disk cache) is not counted.
+    """
+    from scoresim.core.rng import make_streams
+    from scoresim.validation.epstein import EpsteinParams, place, simulate_sequential
+
+    if not 15 <= size <= 20_000:
+        raise RunOptionError(f"--size: {size} is out of range; use 15 to 20000")
+    check_options(1, steps, seed)
+    simulate_sequential(EpsteinParams(width=15, height=15, steps=2), seed)
+    p = EpsteinParams(width=size, height=size, steps=steps)
+    t0 = time.perf_counter()
+    streams, _ = make_streams(seed)
+    state = place(p, streams.population)
+    t1 = time.perf_counter()
+    simulate_sequential(p, seed, placed=(streams, state))
+    t2 = time.perf_counter()
+    return _result("epstein", int(state.pos.shape[0]), steps, t1 - t0, t2 - t1)
+
+
+__all__ = ["bench_epstein", "bench_regime", "peak_rss_bytes"]
