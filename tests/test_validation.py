@@ -257,3 +257,10 @@ def test_kernel_count_grids_stay_equal_to_a_recount(jailed: str) -> None:
         on = s.pos >= 0
         assert np.array_equal(s.cell[s.pos[on]], np.flatnonzero(on))  # cells and positions agree
     assert active_seen_ever > 100  # the counts were exercised
+
+
+def test_case_names_without_importing_the_cases() -> None:
+    from scoresim.validation import CASE_NAMES
+    from scoresim.validation.cases import CASES
+
+    assert tuple(CASES) == CASE_NAMES

@@ -19,7 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from scoresim.cli import scenarios, validate
+from scoresim.cli import bench, scenarios, validate
 from scoresim.cli.common import err, out, user_errors
 from scoresim.cli.summary import (
     comparison_markdown,
@@ -40,6 +40,7 @@ app = typer.Typer(
 )
 app.add_typer(scenarios.app)
 app.command()(validate.validate)
+app.command()(bench.bench)
 
 Agents = Annotated[int, typer.Option("--agents", "-n", help="Number of agents.")]
 Steps = Annotated[int, typer.Option("--steps", "-t", help="Number of steps (days).")]

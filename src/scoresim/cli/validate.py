@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from scoresim.cli.common import err, out, user_errors
 from scoresim.config.loading import parse_override
-from scoresim.validation.cases import CASES, Report, run_case, select
+from scoresim.validation import CASE_NAMES
+
+if TYPE_CHECKING:
+    from scoresim.validation.cases import Report
 
 
 def _fmt(value: object) -> str:
@@ -35,7 +38,8 @@ def report_table(reports: list[Report]) -> Table:
 
 def validate(
     cases: Annotated[
-        list[str] | None, typer.Argument(help=f"Cases to run (default all): {', '.join(CASES)}.")
+        list[str] | None,
+        typer.Argument(help=f"Cases to run (default all): {', '.join(CASE_NAMES)}."),
     ] = None,
     full: Annotated[
         bool, typer.Option("--full", help="More seeds, longer runs, extra checks.")
@@ -48,6 +52,9 @@ def validate(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per case.")] = False,
 ) -> None:
     """Run the validation cases and compare them with their sources (exit 1 if any check fails)."""
+    # Imported here: the cases load Numba, which the other commands do not need.
+    from scoresim.validation.cases import run_case, select
+
     with user_errors():
         sets = dict(parse_override(s) for s in set_ or [])
         chosen = select(list(cases or []), sets)

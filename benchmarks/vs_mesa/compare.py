@@ -9,7 +9,7 @@ both models with matched parameters and compares:
 * seconds per step (``--sizes`` adds larger grids; Mesa may run fewer steps there).
 
 Usage:
-    python benchmarks/vs_mesa/run.py [--seeds 10] [--steps 500] [--sizes 40 100]
+    python benchmarks/vs_mesa/compare.py [--seeds 10] [--steps 500] [--sizes 40 100]
 """
 
 from __future__ import annotations

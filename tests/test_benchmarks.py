@@ -1,0 +1,72 @@
+"""Smoke tests: each benchmark runs at its smallest size and prints its table (no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from scoresim.cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+def test_benchmark_table_at_the_smallest_sizes(tmp_path: Path) -> None:
+    out = tmp_path / "rows.json"
+    res = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--smallest",
+            "--steps",
+            "2",
+            "--json-out",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("machine: ") and "NumPy" in lines[0]
+    assert lines[1].split()[:3] == ["model", "agents", "steps"]
+    assert lines[2].startswith("seed") and lines[3].startswith("epstein 40")
+    rows = json.loads(out.read_text())
+    assert rows[0]["agents"] == 10_000 and rows[1]["agents"] > 1000
+    assert all(r["agent_steps_per_second"] > 0 and r["peak_rss_bytes"] > 0 for r in rows)
+
+
+def test_bench_command_reports_the_documented_keys() -> None:
+    res: Any = runner.invoke(app, ["bench", "seed", "--agents", "2000", "--steps", "3", "--json"])
+    assert res.exit_code == 0, res.output
+    r = json.loads(res.output)
+    assert set(r) == {
+        "model",
+        "agents",
+        "steps",
+        "setup_seconds",
+        "seconds",
+        "seconds_per_step",
+        "agent_steps_per_second",
+        "peak_rss_bytes",
+    }
+    assert r["model"] == "seed" and r["agents"] == 2000 and r["steps"] == 3
+    assert (
+        r["seconds_per_step"] * 3 == r["seconds"]
+        or abs(r["seconds_per_step"] * 3 - r["seconds"]) < 1e-3
+    )
+    res = runner.invoke(app, ["bench", "epstein", "--size", "20", "--steps", "5"])
+    assert res.exit_code == 0 and "agent-steps per second" in res.output
+    for args, message in (
+        (["epstein", "--agents", "10"], "use --size L"),
+        (["seed", "--size", "10"], "use --agents N"),
+        (["epstein", "--size", "3"], "--size: 3 is out of range"),
+        (["seed", "--agents", "0"], "--agents: 0 is out of range"),
+    ):
+        res = runner.invoke(app, ["bench", *args])
+        assert res.exit_code == 2 and message in res.output, res.output
