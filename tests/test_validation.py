@@ -221,8 +221,8 @@ def test_kernel_count_grids_stay_equal_to_a_recount(jailed: str) -> None:
     kernel.seed_kernel(5)
     state = np.zeros(s.pos.shape[0], np.int8)
     off = von_neumann(7)
-    cops_seen = np.zeros(s.cell.shape[0], np.int32)
-    actives_seen = np.zeros(s.cell.shape[0], np.int32)
+    cops_seen = np.zeros(s.cell.shape[0], np.int16)
+    actives_seen = np.zeros(s.cell.shape[0], np.int16)
     kernel.init_counts(s.pos, s.cop, state, cops_seen, actives_seen, off, 30, 25)
     grievance = s.hardship * (1 - p.legitimacy)
     active_seen_ever = 0

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import Labels, RegimeParams
+from scoresim.core.phases import measure_kernel as kernel
 from scoresim.core.state import CitizenState
 
 CHILLED_KINDS = ("speech", "conduct")
@@ -61,16 +62,6 @@ def _sums(group: NDArray[np.uint8], x: NDArray[np.generic], g: int) -> NDArray[n
     return np.append(s, s.sum())
 
 
-def gini_sorted(x: NDArray[np.float64]) -> float:
-    """Gini coefficient of ascending values (0 for empty or all-zero input)."""
-    n = x.shape[0]
-    total = float(x.sum())
-    if n == 0 or total == 0.0:
-        return 0.0
-    ranks = np.arange(1, n + 1, dtype=np.float64)
-    return float(2.0 * np.dot(ranks, x) / (n * total) - (n + 1.0) / n)
-
-
 def _hist_stats(counts: NDArray[np.int64], lo: int) -> tuple[float, float, float, float, float]:
     """Mean, p10, p50, p90 and Gini of integer values given their histogram from ``lo``."""
     n = int(counts.sum())
@@ -96,10 +87,40 @@ def apply(
     pop = np.array([m.shape[0] for m in state.members] + [state.n], dtype=np.float64)
     share = np.maximum(pop, 1.0)
     out["population"][:] = pop
+    width = params.hi - params.lo + 1
+    since = state.step - params.dissent_window
+    acts, rec, pr, tiers, sc, hist = kernel.group_sums(
+        grp,
+        ev.acts,
+        ev.caught,
+        ev.false_records,
+        state.perceived_risk,
+        state.stance,
+        state.last_dissent,
+        since,
+        state.tier,
+        state.listed_until,
+        state.listed_wrongly,
+        state.shamed,
+        state.ties_lost,
+        state.degree,
+        state.wealth,
+        state.score,
+        params.lo,
+        g_count,
+        len(buf.labels.tiers),
+        width,
+    )
+
+    def with_total(x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Append the all-groups row: (G, ...) -> (G + 1, ...)."""
+        return np.concatenate([x, x.sum(axis=0, keepdims=True)])
+
+    acts, rec, pr, tiers, sc = (with_total(x) for x in (acts, rec, pr, tiers, sc))
     for b, name in enumerate(buf.labels.behaviours):
-        rate = _sums(grp, ev.acts[b], g_count) / share
+        rate = acts[:, b] / share
         out[f"rate.{name}"][:] = rate
-        out[f"caught.{name}"][:] = _sums(grp, ev.caught[b] | ev.false_records[b], g_count) / share
+        out[f"caught.{name}"][:] = rec[:, b] / share
         if f"chilling.{name}" in out:
             pf = state.pf_rate[:, b]
             # A behaviour nobody would do pressure-free (rates below float32's reach)
@@ -107,48 +128,37 @@ def apply(
             out[f"chilling.{name}"][:] = 1.0 - np.divide(
                 rate, pf, out=np.ones_like(rate), where=pf > 0
             )
-        out[f"perceived_risk.{name}"][:] = _sums(grp, state.perceived_risk[b], g_count) / share
-    private = _sums(grp, state.stance < 0, g_count) / share
+        out[f"perceived_risk.{name}"][:] = pr[:, b] / share
+    private = sc[:, kernel.PRIVATE] / share
     out["private_dissent"][:] = private
     if params.dissent >= 0:
-        recent = state.last_dissent > state.step - params.dissent_window
-        expressed = _sums(grp, recent, g_count) / share
+        expressed = sc[:, kernel.EXPRESSED] / share
         out["expressed_dissent"][:] = expressed
         out["falsification_gap"][:] = np.maximum(private - expressed, 0.0)
     else:
         out["expressed_dissent"][:] = np.nan
         out["falsification_gap"][:] = np.nan
-    width = params.hi - params.lo + 1
-    hist = np.bincount(
-        grp.astype(np.int64) * width + (state.score.astype(np.int64) - params.lo),
-        minlength=g_count * width,
-    ).reshape(g_count, width)
     hists = [*hist, hist.sum(axis=0)]
     for row, h in enumerate(hists):
         stats = _hist_stats(h, params.lo)
         for key, value in zip(("mean", "p10", "p50", "p90", "gini"), stats, strict=True):
             out[f"score.{key}"][row] = value
     for k, name in enumerate(buf.labels.tiers):
-        out[f"tier.{name}"][:] = _sums(grp, state.tier == k, g_count) / share
-    listed = state.listed_until > 0
-    out["listed"][:] = _sums(grp, listed, g_count) / share
-    out["listed_wrongly"][:] = _sums(grp, listed & state.listed_wrongly, g_count) / share
+        out[f"tier.{name}"][:] = tiers[:, k] / share
+    out["listed"][:] = sc[:, kernel.LISTED] / share
+    out["listed_wrongly"][:] = sc[:, kernel.WRONGLY] / share
     out["appeals"][:] = _sums(grp, ev.appeals_filed, g_count)
     out["appeals_won"][:] = _sums(grp, ev.appeals_won, g_count)
     for o, name in enumerate(buf.labels.opportunities):
         out[f"denied.{name}"][:g_count] = ev.denied[o]
         out[f"denied.{name}"][g_count] = ev.denied[o].sum()
-    out["wealth.mean"][:] = _sums(grp, state.wealth, g_count) / share
+    out["wealth.mean"][:] = sc[:, kernel.WEALTH] / share
     order = buf.wealth_order if buf.wealth_order is not None else np.arange(state.n)
     order = order[np.argsort(state.wealth[order], kind="stable")]
     buf.wealth_order = order
-    ranked = state.wealth[order]
-    ranked_group = grp[order]
-    for g in range(g_count):
-        out["wealth.gini"][g] = gini_sorted(ranked[ranked_group == g])
-    out["wealth.gini"][g_count] = gini_sorted(ranked)
-    out["shamed"][:] = _sums(grp, state.shamed, g_count) / share
-    lost = _sums(grp, state.ties_lost, g_count)
+    out["wealth.gini"][:] = kernel.gini_by_group(order, state.wealth, grp, g_count)
+    out["shamed"][:] = sc[:, kernel.SHAMED] / share
+    lost = sc[:, kernel.LOST].copy()
     lost[g_count] = state.ties_cut
     out["ties_cut"][:] = lost
-    out["degree.mean"][:] = _sums(grp, state.degree, g_count) / share
+    out["degree.mean"][:] = sc[:, kernel.DEGREE] / share
