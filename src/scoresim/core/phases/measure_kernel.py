@@ -104,7 +104,8 @@ def gini_by_group(
         total[n_groups] += x
         ranked[n_groups] += count[n_groups] * x
     out = np.zeros(n_groups + 1)
-    for g in range(n_groups + 1):
-        if count[g] > 0 and total[g] != 0.0:
-            out[g] = 2.0 * ranked[g] / (count[g] * total[g]) - (count[g] + 1.0) / count[g]
+    for row in range(n_groups + 1):
+        c, t = count[row], total[row]
+        if c > 0 and t != 0.0:
+            out[row] = 2.0 * ranked[row] / (c * t) - (c + 1.0) / c
     return out
