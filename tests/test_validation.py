@@ -208,8 +208,10 @@ def test_cli_validate_exits_1_when_a_check_fails() -> None:
     assert [c["passed"] for c in checks] == [True, False]
 
 
-@pytest.mark.parametrize("jailed", ["stay", "removed"])
-def test_kernel_count_grids_stay_equal_to_a_recount(jailed: str) -> None:
+@pytest.mark.parametrize(
+    ("jailed", "skip_scan"), [("stay", True), ("removed", True), ("stay", False)]
+)
+def test_kernel_count_grids_stay_equal_to_a_recount(jailed: str, skip_scan: bool) -> None:
     """The incrementally kept counts of cops and actives in view match a full recount."""
     from scoresim.validation import epstein_kernel as kernel
 
@@ -247,6 +249,7 @@ def test_kernel_count_grids_stay_equal_to_a_recount(jailed: str) -> None:
             2,
             jailed == "removed",
             True,
+            skip_scan,
         )
         active_seen_ever += int((state == kernel.ACTIVE).sum())
         fresh_cops = np.zeros_like(cops_seen)

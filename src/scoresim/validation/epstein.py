@@ -248,6 +248,7 @@ def simulate_sequential(
             RATIOS.index(p.ratio),
             p.jailed == "removed",
             p.movement,
+            p.cop_vision == p.citizen_vision,
         )
         if t == 0:
             first = turned

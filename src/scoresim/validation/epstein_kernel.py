@@ -138,6 +138,7 @@ def step(
     ratio: int,
     removed: bool,
     movement: bool,
+    same_vision: bool,
 ) -> int:  # pragma: no cover - compiled
     """Advance one step: every agent acts once, in a random order.
 
@@ -151,7 +152,10 @@ def step(
         if cop[i]:
             count = 0
             y, x = divmod(pos[i], width)
-            for j in range(cop_offsets.shape[0]):
+            # With the citizens' vision, the count grid already says whether any active
+            # citizen is in view; most of the time none is, and the scan is skipped.
+            scan = not same_vision or actives_seen[pos[i]] > 0
+            for j in range(cop_offsets.shape[0] if scan else 0):
                 c = cell[_neighbour(y, x, cop_offsets[j, 0], cop_offsets[j, 1], width, height)]
                 if c >= 0 and not cop[c] and state[c] == ACTIVE:
                     buf[count] = c
