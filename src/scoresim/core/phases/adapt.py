@@ -29,6 +29,7 @@ import numpy as np
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import RegimeParams
+from scoresim.core.phases import adapt_kernel as kernel
 from scoresim.core.state import CitizenState
 
 
@@ -52,14 +53,13 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
             ):
                 if ids.shape[0] and rate > 0.0:
                     row[ids] += np.float32(rate) * (1.0 - row[ids])
-        row += np.float32(params.forget) * (params.prior_risk[b] - row)
-    if params.conform_idx.shape[0]:
-        deg = np.maximum(state.degree, 1).astype(np.float32)
-        alpha = np.float32(params.conformity_smoothing)
-        has_nb = state.degree > 0
-        for k, b in enumerate(params.conform_idx):
-            share = net.neighbour_counts(np.flatnonzero(ev.acts[b])).astype(np.float32) / deg
-            state.seen[k, has_nb] += alpha * (share[has_nb] - state.seen[k, has_nb])
+    # Rows are independent, so forgetting every row after all the sparse updates
+    # above is the same as forgetting each right after its own.
+    kernel.forget(pr, params.prior_risk, np.float32(params.forget))
+    alpha = np.float32(params.conformity_smoothing)
+    for k, b in enumerate(params.conform_idx):
+        counts = net.neighbour_counts(np.flatnonzero(ev.acts[b]))
+        kernel.smooth_seen(state.seen[k], counts, state.degree, alpha)
     if params.dissent >= 0:
         state.last_dissent[ev.acts[params.dissent]] = state.step
     if params.resentment > 0.0 or params.pressure > 0.0:
