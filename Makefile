@@ -34,7 +34,7 @@ validate: $(VENV)/.base
 	$(VENV)/bin/scoresim validate --full
 
 bench: $(VENV)/.base
-	$(PY) benchmarks/flagship.py
+	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
