@@ -86,3 +86,20 @@ def test_bernoulli_indices_with_vanishing_probability() -> None:
         assert idx.shape[0] <= 1 and (idx < 10**9).all()
     idx = bernoulli_indices(rng, 10**13, 1e-12)  # mean 10 successes
     assert 0 < idx.shape[0] < 40 and (np.diff(idx) > 0).all() and idx[-1] < 10**13
+
+
+def test_csr_from_pairs_equals_sorting_all_directed_keys() -> None:
+    """The counting build gives exactly the arrays of the sort-based one (its reference)."""
+    from scoresim.core.network_kernel import csr_from_pairs
+
+    rng = np.random.default_rng(11)
+    n = 500
+    u, v = rng.integers(0, n, 4000), rng.integers(0, n, 4000)
+    keep = u != v
+    pairs = np.unique(np.minimum(u, v)[keep] * n + np.maximum(u, v)[keep])
+    lo, hi = np.divmod(pairs, n)
+    keys = np.sort(np.concatenate([lo * n + hi, hi * n + lo]))
+    want_indptr = np.searchsorted(keys, np.arange(n + 1) * n).astype(np.int32)
+    want_indices = (keys % n).astype(np.int32)
+    indptr, indices = csr_from_pairs(lo, hi, n)
+    assert np.array_equal(indptr, want_indptr) and np.array_equal(indices, want_indices)

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from scoresim.core.network_kernel import csr_from_pairs
 from scoresim.core.params import NetworkParams
 
 
@@ -122,12 +123,8 @@ def from_edges(n: int, u: NDArray[np.int64], v: NDArray[np.int64]) -> Network:
     pairs = np.unique(lo * n + hi)
     lo, hi = np.divmod(pairs, n)
     del pairs
-    keys = np.concatenate([lo * n + hi, hi * n + lo])
+    indptr, indices = csr_from_pairs(lo, hi, n)
     del lo, hi
-    keys.sort()
-    indptr = np.searchsorted(keys, np.arange(n + 1, dtype=np.int64) * n).astype(np.int32)
-    indices = (keys % n).astype(np.int32)
-    del keys
     e = indices.shape[0]
     weights = np.ones(e, dtype=np.float32)
     matrix = sp.csr_matrix((weights, indices, indptr), shape=(n, n), copy=False)
