@@ -13,11 +13,9 @@ import pytest
 
 import scoresim
 from scoresim.config.loading import builtin_names
-from scoresim.core import step as step_mod
-from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.core.state import CitizenState
-from scoresim.engine.compile import Compiled, compile_scenario
-from scoresim.engine.simulation import setup
+from scoresim.engine.compile import Compiled
+from scoresim.engine.simulation import prepare
 
 REGIMES = builtin_names()
 
@@ -32,12 +30,9 @@ def _engine(
     name: str, overrides: dict[str, Any], agents: int, steps: int, seed: int
 ) -> tuple[Compiled, CitizenState]:
     sc = scoresim.load_scenario(name).with_overrides(overrides)
-    compiled = compile_scenario(sc.config)
-    state, net, streams, _ = setup(compiled, agents, seed)
-    buf = MetricsBuffer(compiled.labels, steps)
-    for _ in range(steps):
-        step_mod.step(state, net, compiled.regime, streams, buf)
-    return compiled, state
+    run = prepare(sc.config, agents, steps, seed)
+    run.advance(steps)
+    return run.compiled, run.state
 
 
 @pytest.mark.parametrize("name", REGIMES)

@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from scoresim.config.loading import load_scenario
-from scoresim.core.phases.measure import MetricsBuffer
-from scoresim.core.step import step
-from scoresim.engine.compile import compile_scenario
-from scoresim.engine.simulation import check_options, setup
+from scoresim.engine.simulation import check_options, prepare
 from scoresim.errors import RunOptionError
 
 
@@ -43,16 +40,11 @@ def bench_regime(name_or_path: str | Path, agents: int, steps: int, seed: int) -
     """
     sc = load_scenario(name_or_path)
     check_options(agents, steps, seed)
-    small = compile_scenario(sc.config)
-    w_state, w_net, w_streams, _ = setup(small, 200, seed)
-    step(w_state, w_net, small.regime, w_streams, MetricsBuffer(small.labels, 1))
+    prepare(sc.config, 200, 1, seed).advance(1)
     t0 = time.perf_counter()
-    compiled = compile_scenario(sc.config)
-    state, net, streams, _ = setup(compiled, agents, seed)
-    buf = MetricsBuffer(compiled.labels, steps)
+    run = prepare(sc.config, agents, steps, seed)
     t1 = time.perf_counter()
-    for _ in range(steps):
-        step(state, net, compiled.regime, streams, buf)
+    run.advance(steps)
     t2 = time.perf_counter()
     return _result(sc.name, agents, steps, t1 - t0, t2 - t1)
 

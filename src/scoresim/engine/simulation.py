@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from scoresim.config.loading import Scenario, load_scenario
+from scoresim.config.models import ScenarioConfig
 from scoresim.core.network import Network, generate_network
 from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.core.rng import Streams, make_streams
@@ -46,6 +48,32 @@ def setup(
     return state, net, streams, root
 
 
+@dataclass
+class Prepared:
+    """A run ready to step: compiled parameters, people, network, streams, buffer."""
+
+    compiled: Compiled
+    state: CitizenState
+    net: Network
+    streams: Streams
+    root: np.random.SeedSequence
+    buf: MetricsBuffer
+
+    def advance(self, steps: int, progress: ProgressFn | None = None) -> None:
+        """Run ``steps`` steps, calling ``progress(done, steps)`` after each."""
+        for t in range(steps):
+            step(self.state, self.net, self.compiled.regime, self.streams, self.buf)
+            if progress is not None:
+                progress(t + 1, steps)
+
+
+def prepare(config: ScenarioConfig, agents: int, steps: int, seed: int) -> Prepared:
+    """Compile ``config`` and build its population, network and a ``steps``-row buffer."""
+    compiled = compile_scenario(config)
+    state, net, streams, root = setup(compiled, agents, seed)
+    return Prepared(compiled, state, net, streams, root, MetricsBuffer(compiled.labels, steps))
+
+
 def simulate(
     scenario: Scenario | str | Path,
     *,
@@ -76,14 +104,9 @@ def simulate(
     sc = sc.with_overrides(dict(overrides or {}))
     check_options(agents, steps, seed)
     t0 = time.perf_counter()
-    compiled = compile_scenario(sc.config)
-    state, net, streams, root = setup(compiled, agents, seed)
-    buf = MetricsBuffer(compiled.labels, steps)
+    run = prepare(sc.config, agents, steps, seed)
     t1 = time.perf_counter()
-    for t in range(steps):
-        step(state, net, compiled.regime, streams, buf)
-        if progress is not None:
-            progress(t + 1, steps)
+    run.advance(steps, progress)
     t2 = time.perf_counter()
     from scoresim import __version__
 
@@ -96,15 +119,15 @@ def simulate(
         "agents": agents,
         "steps": steps,
         "seed": seed,
-        "seed_entropy": str(root.entropy),
+        "seed_entropy": str(run.root.entropy),
         "version": __version__,
-        "edges": int(net.indices.shape[0] // 2),
+        "edges": int(run.net.indices.shape[0] // 2),
         "setup_seconds": round(t1 - t0, 4),
         "run_seconds": round(t2 - t1, 4),
         "agent_steps_per_second": round(agents * steps / max(t2 - t1, 1e-9), 1),
     }
     return RunResult(
-        metrics=build_metrics(buf),
-        agents=build_agents(state, compiled.labels),
+        metrics=build_metrics(run.buf),
+        agents=build_agents(run.state, run.compiled.labels),
         info=info,
     )
