@@ -67,15 +67,6 @@ class Torus:
         out: I64 = ny * self.width + nx
         return out
 
-    def neighbourhood_sum(self, grid: NDArray[np.int32], cells: I64) -> NDArray[np.int64]:
-        """Sum ``grid`` ((cells,), one value per cell) over the neighbourhood of each of ``cells``.
-
-        Returns:
-            (len(cells),) int64; computed as a gather of (len(cells), K) values.
-        """
-        out: NDArray[np.int64] = grid[self.neighbours(cells)].sum(axis=1, dtype=np.int64)
-        return out
-
 
 def pick_random(options: NDArray[np.bool_], rng: np.random.Generator) -> I64:
     """Choose, in each row of ``options`` ((M, K) bool), one true column at random.
