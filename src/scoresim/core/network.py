@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from scoresim.core.network_kernel import csr_from_pairs
+from scoresim.core import network_kernel
 from scoresim.core.params import NetworkParams
 
 
@@ -71,16 +71,20 @@ class Network:
         out: NDArray[np.int64] = np.arange(int(counts.sum()), dtype=np.int64) + offsets
         return out
 
-    def neighbour_counts(self, ids: NDArray[np.int64]) -> NDArray[np.int64]:
-        """For every agent, the number of active neighbours among ``ids``: (N,) int64.
+    def neighbour_counts(self, marked: NDArray[np.bool_]) -> NDArray[np.int32]:
+        """For every agent, the number of active neighbours that are ``marked``.
 
-        Works from the rows of ``ids`` (the graph is symmetric), so the cost grows with
-        the number of ids times the degree, not with the number of edges: much cheaper
-        than a sparse product when ``ids`` are few, as daily acts are.
+        Args:
+            marked: (N,) bool.
+
+        Returns:
+            (N,) int32 counts. One compiled pass from the rows of the marked (the graph
+            is symmetric), so the cost grows with the number marked times the degree.
         """
-        edges = self.row_edges(ids)
-        targets = self.indices[edges[self.active[edges]]]
-        return np.bincount(targets, minlength=self.n)
+        counts: NDArray[np.int32] = network_kernel.count_marked_neighbours(
+            self.indptr, self.indices, self.active, marked
+        )
+        return counts
 
     def find_edges(self, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.int64]:
         """Positions of the edges (rows[k], cols[k]), by a vectorised binary search.
@@ -123,7 +127,7 @@ def from_edges(n: int, u: NDArray[np.int64], v: NDArray[np.int64]) -> Network:
     pairs = np.unique(lo * n + hi)
     lo, hi = np.divmod(pairs, n)
     del pairs
-    indptr, indices = csr_from_pairs(lo, hi, n)
+    indptr, indices = network_kernel.csr_from_pairs(lo, hi, n)
     del lo, hi
     e = indices.shape[0]
     weights = np.ones(e, dtype=np.float32)

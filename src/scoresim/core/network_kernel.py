@@ -37,3 +37,31 @@ def csr_from_pairs(
         indices[fill[r]] = hi[p]
         fill[r] += 1
     return indptr.astype(np.int32), indices
+
+
+@njit(cache=True)
+def count_marked_neighbours(
+    indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, marked: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """For every agent, the number of marked agents among its active neighbours.
+
+    Pushes from the rows of the marked agents (the graph is symmetric), so the cost
+    grows with the number marked times the degree, and no id list is materialised.
+
+    Args:
+        indptr: (N + 1,) int32 row offsets.
+        indices: (E,) int32 neighbour ids.
+        active: (E,) bool, tie still standing.
+        marked: (N,) bool, the agents to count.
+
+    Returns:
+        (N,) int32 counts.
+    """
+    n = marked.shape[0]
+    counts = np.zeros(n, np.int32)
+    for i in range(n):
+        if marked[i]:
+            for e in range(indptr[i], indptr[i + 1]):
+                if active[e]:
+                    counts[indices[e]] += 1
+    return counts

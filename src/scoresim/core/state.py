@@ -137,7 +137,9 @@ def init_state(
     z = rng.standard_normal(n, dtype=np.float32)
     income = np.exp(pop.income_log_median[group] + pop.income_sigma[group] * z).astype(np.float32)
     noise = rng.standard_normal((b_count, n), dtype=np.float32)
-    logit0 = pop.base_logit.T.astype(np.float32)[:, group]
+    # Indexing columns by group would give a Fortran-ordered array, whose rows every
+    # phase then reads with a stride; keep (B, N) arrays row-contiguous.
+    logit0 = np.ascontiguousarray(pop.base_logit.T.astype(np.float32)[:, group])
     logit0 += pop.heterogeneity.astype(np.float32)[:, None] * noise
     logit0 += regime.stance_weight[:, None] * stance[None, :]
     del noise

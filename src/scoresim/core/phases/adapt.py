@@ -39,7 +39,7 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
     penalised = np.flatnonzero((params.penalty + params.listing_stake) > 0)
     near_listing = np.empty(0, np.int64)
     if params.learn_social > 0.0 and ev.newly_listed.any():
-        near_listing = np.flatnonzero(net.neighbour_counts(np.flatnonzero(ev.newly_listed)))
+        near_listing = np.flatnonzero(net.neighbour_counts(ev.newly_listed))
     for b in range(params.n_behaviours):
         row = pr[b]
         actors = np.flatnonzero(ev.acts[b])
@@ -58,7 +58,7 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
     kernel.forget(pr, params.prior_risk, np.float32(params.forget))
     alpha = np.float32(params.conformity_smoothing)
     for k, b in enumerate(params.conform_idx):
-        counts = net.neighbour_counts(np.flatnonzero(ev.acts[b]))
+        counts = net.neighbour_counts(ev.acts[b])
         kernel.smooth_seen(state.seen[k], counts, state.degree, alpha)
     if params.dissent >= 0:
         state.last_dissent[ev.acts[params.dissent]] = state.step
@@ -75,7 +75,7 @@ def drift_stance(state: CitizenState, net: Network, params: RegimeParams, ev: St
         hit = ev.newly_listed | ev.denied_any
         stance[hit] -= np.float32(params.resentment) * (stance[hit] + 1.0)
     if params.pressure > 0.0 and params.dissent >= 0:
-        voiced = np.flatnonzero(state.last_dissent > state.step - params.dissent_window)
+        voiced = state.last_dissent > state.step - params.dissent_window
         has_nb = state.degree > 0
         share = net.neighbour_counts(voiced)[has_nb] / state.degree[has_nb].astype(np.float32)
         climate = (1.0 - 2.0 * share).astype(np.float32)

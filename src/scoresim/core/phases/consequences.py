@@ -78,7 +78,7 @@ def apply(
     state.rewards += (perk > 0).astype(np.uint16)
     shaming.apply(state, net, params, d.shaming, ev)
     if params.association_penalty > 0 and listed.any():
-        listed_nb = net.neighbour_counts(np.flatnonzero(listed))
+        listed_nb = net.neighbour_counts(listed)
         loss = (listed_nb * params.association_penalty).astype(np.int32)
         state.score[:] = np.clip(state.score.astype(np.int32) - loss, params.lo, params.hi)
         state.tier[:] = compute_tier(state.score, params)

@@ -47,9 +47,12 @@ class MetricsBuffer:
         self.labels = labels
         self.names = metric_names(labels)
         self.values = {n: np.zeros((steps, len(labels.groups) + 1)) for n in self.names}
-        # Agent ids in ascending order of wealth at the last step. Wealth changes little
-        # from one step to the next, so a stable sort of the nearly sorted order is fast.
+        # Agent ids in ascending order of wealth at the last step, and their groups in
+        # that order. Wealth changes little from one step to the next, so a stable sort
+        # of the nearly sorted order is fast, and permuting the groups along with it
+        # spares a random gather.
         self.wealth_order: NDArray[np.int64] | None = None
+        self.wealth_group: NDArray[np.uint8] | None = None
 
 
 def _sums(group: NDArray[np.uint8], x: NDArray[np.generic], g: int) -> NDArray[np.float64]:
@@ -76,6 +79,18 @@ def _hist_stats(counts: NDArray[np.int64], lo: int) -> tuple[float, float, float
     rank_sum = float(np.dot(values * counts, (prev + cum + 1) / 2.0))
     gini = 2.0 * rank_sum / (n * total) - (n + 1.0) / n if total != 0 else 0.0
     return mean, q[0], q[1], q[2], gini
+
+
+def wealth_gini(state: CitizenState, buf: MetricsBuffer, g_count: int) -> NDArray[np.float64]:
+    """Gini of wealth per group and overall, (G + 1,) float64; updates the kept order."""
+    if buf.wealth_order is None or buf.wealth_group is None:
+        buf.wealth_order, buf.wealth_group = np.arange(state.n), state.group.copy()
+    keys = state.wealth[buf.wealth_order]
+    perm = np.argsort(keys, kind="stable")
+    buf.wealth_order = buf.wealth_order[perm]
+    buf.wealth_group = buf.wealth_group[perm]
+    gini: NDArray[np.float64] = kernel.gini_sorted(keys[perm], buf.wealth_group, g_count)
+    return gini
 
 
 def apply(
@@ -153,10 +168,7 @@ def apply(
         out[f"denied.{name}"][:g_count] = ev.denied[o]
         out[f"denied.{name}"][g_count] = ev.denied[o].sum()
     out["wealth.mean"][:] = sc[:, kernel.WEALTH] / share
-    order = buf.wealth_order if buf.wealth_order is not None else np.arange(state.n)
-    order = order[np.argsort(state.wealth[order], kind="stable")]
-    buf.wealth_order = order
-    out["wealth.gini"][:] = kernel.gini_by_group(order, state.wealth, grp, g_count)
+    out["wealth.gini"][:] = wealth_gini(state, buf, g_count)
     out["shamed"][:] = sc[:, kernel.SHAMED] / share
     lost = sc[:, kernel.LOST].copy()
     lost[g_count] = state.ties_cut

@@ -82,19 +82,26 @@ def group_sums(
 
 
 @njit(cache=True)
-def gini_by_group(
-    order: np.ndarray, values: np.ndarray, group: np.ndarray, n_groups: int
+def gini_sorted(
+    values: np.ndarray, group: np.ndarray, n_groups: int
 ) -> np.ndarray:  # pragma: no cover - compiled
-    """Gini of ``values`` within each group and overall, from ``order`` (ascending).
+    """Gini of ``values`` within each group and overall, the values in ascending order.
 
     Uses Gini = 2 sum(rank x) / (n sum x) - (n + 1) / n over each sorted subset, with
-    ranks counted per group in one pass. Returns (G + 1,) float64, 0 for an empty or
-    all-zero subset.
+    ranks counted per group in one sequential pass.
+
+    Args:
+        values: (N,) float64, ascending.
+        group: (N,) uint8, the group of each value.
+        n_groups: G.
+
+    Returns:
+        (G + 1,) float64, 0 for an empty or all-zero subset.
     """
     count = np.zeros(n_groups + 1)
     total = np.zeros(n_groups + 1)
     ranked = np.zeros(n_groups + 1)
-    for i in order:
+    for i in range(values.shape[0]):
         x = values[i]
         g = np.int64(group[i])
         count[g] += 1.0
