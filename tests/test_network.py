@@ -62,7 +62,8 @@ def test_find_and_cut_edges_both_directions() -> None:
     assert not net.active[pos].any() and not net.active[rev].any()
     assert int(net.active.sum()) == 12 - 4
     x = np.ones(5, dtype=np.float32)
-    assert (net.matrix @ x).tolist() == [2.0, 2.0, 2.0, 1.0, 1.0]  # ties 0-1 1-2 2-3 4-0 remain
+    assert net.neighbour_sum(x).tolist() == [2.0, 2.0, 2.0, 1.0, 1.0]  # ties 0-1 1-2 2-3 4-0 remain
+    assert net.neighbour_counts(x > 0).tolist() == [2, 2, 2, 1, 1]
 
 
 def test_bernoulli_indices_matches_the_binomial() -> None:
@@ -88,18 +89,31 @@ def test_bernoulli_indices_with_vanishing_probability() -> None:
     assert 0 < idx.shape[0] < 40 and (np.diff(idx) > 0).all() and idx[-1] < 10**13
 
 
-def test_csr_from_pairs_equals_sorting_all_directed_keys() -> None:
+def test_from_edges_equals_sorting_all_directed_keys() -> None:
     """The counting build gives exactly the arrays of the sort-based one (its reference)."""
-    from scoresim.core.network_kernel import csr_from_pairs
 
     rng = np.random.default_rng(11)
     n = 500
     u, v = rng.integers(0, n, 4000), rng.integers(0, n, 4000)
+    u[:50] = v[:50]  # self-ties
+    u[50:100], v[50:100] = v[100:150], u[100:150]  # repeats, reversed
     keep = u != v
     pairs = np.unique(np.minimum(u, v)[keep] * n + np.maximum(u, v)[keep])
     lo, hi = np.divmod(pairs, n)
     keys = np.sort(np.concatenate([lo * n + hi, hi * n + lo]))
     want_indptr = np.searchsorted(keys, np.arange(n + 1) * n).astype(np.int32)
     want_indices = (keys % n).astype(np.int32)
-    indptr, indices = csr_from_pairs(lo, hi, n)
+    net = from_edges(n, u, v)
+    indptr, indices = net.indptr, net.indices
+    assert indptr.dtype == indices.dtype == np.int32
     assert np.array_equal(indptr, want_indptr) and np.array_equal(indices, want_indices)
+
+
+def test_too_many_ties_for_int32_is_refused_before_any_allocation() -> None:
+    import scoresim
+    from scoresim.engine.simulation import prepare
+    from scoresim.errors import RunOptionError
+
+    config = scoresim.load_scenario("seed").with_overrides({"network.mean_degree": 100}).config
+    with pytest.raises(RunOptionError, match="over the 2\\^31 limit"):
+        prepare(config, 30_000_000, 1, 1)

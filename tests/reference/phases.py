@@ -286,7 +286,6 @@ def shaming(
             for f in _row(net, row):
                 if net.indices[f] == col:
                     net.active[f] = False
-                    net.weights[f] = 0.0
         state.degree[i] -= 1
         state.degree[j] -= 1
         state.ties_lost[i] += 1

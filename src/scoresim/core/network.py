@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from scoresim.core import network_kernel
@@ -29,39 +28,16 @@ class Network:
         indptr: (N + 1,) int32, row offsets.
         indices: (E,) int32, neighbour ids, sorted within each row.
         active: (E,) bool, tie still standing (cut ties stay in the arrays).
-        matrix: (N, N) scipy CSR matrix over the same ties whose data is 1.0 where the
-            tie is active and 0.0 where it was cut, so that ``matrix @ x`` sums ``x``
-            over active neighbours.
     """
 
     indptr: NDArray[np.int32]
     indices: NDArray[np.int32]
     active: NDArray[np.bool_]
-    matrix: sp.csr_matrix
-
-    @property
-    def weights(self) -> NDArray[np.float32]:
-        """(E,) float32 edge weights, 1.0 where active: the matrix's own data array."""
-        data: NDArray[np.float32] = self.matrix.data
-        return data
 
     @property
     def n(self) -> int:
         """N, the number of agents."""
         return int(self.indptr.shape[0] - 1)
-
-    def row_sums(self, edge_values: NDArray[np.int64] | NDArray[np.bool_]) -> NDArray[np.int64]:
-        """Sum a per-edge array over each row.
-
-        Args:
-            edge_values: (E,) integer or bool values, one per edge.
-
-        Returns:
-            (N,) int64 sums.
-        """
-        c = np.zeros(edge_values.shape[0] + 1, dtype=np.int64)
-        np.cumsum(edge_values, out=c[1:])
-        return c[self.indptr[1:]] - c[self.indptr[:-1]]
 
     def row_edges(self, rows: NDArray[np.int64]) -> NDArray[np.int64]:
         """Positions of all edges of ``rows``, row by row in CSR order: (M,) int64."""
@@ -85,6 +61,13 @@ class Network:
             self.indptr, self.indices, self.active, marked
         )
         return counts
+
+    def neighbour_sum(self, values: NDArray[np.float32]) -> NDArray[np.float32]:
+        """For every agent, the sum of ``values`` ((N,) float32) over active neighbours."""
+        total: NDArray[np.float32] = network_kernel.neighbour_sum(
+            self.indptr, self.indices, self.active, values
+        )
+        return total
 
     def find_edges(self, rows: NDArray[np.int64], cols: NDArray[np.int64]) -> NDArray[np.int64]:
         """Positions of the edges (rows[k], cols[k]), by a vectorised binary search.
@@ -115,30 +98,22 @@ class Network:
         rev = self.find_edges(self.indices[positions].astype(np.int64), rows)
         for pos in (positions, rev):
             self.active[pos] = False
-            self.weights[pos] = 0.0
         return rev
 
 
-def from_edges(n: int, u: NDArray[np.int64], v: NDArray[np.int64]) -> Network:
-    """Build the CSR network from undirected edge endpoints (self-ties and repeats dropped)."""
-    keep = u != v
-    lo = np.minimum(u[keep], v[keep])
-    hi = np.maximum(u[keep], v[keep])
-    pairs = np.unique(lo * n + hi)
-    lo, hi = np.divmod(pairs, n)
-    del pairs
-    indptr, indices = network_kernel.csr_from_pairs(lo, hi, n)
-    del lo, hi
-    e = indices.shape[0]
-    weights = np.ones(e, dtype=np.float32)
-    matrix = sp.csr_matrix((weights, indices, indptr), shape=(n, n), copy=False)
-    # Take the arrays back from the matrix so that both views share one copy.
-    return Network(
-        indptr=matrix.indptr,
-        indices=matrix.indices,
-        active=np.ones(e, dtype=np.bool_),
-        matrix=matrix,
+def from_edges(n: int, u: NDArray[np.integer], v: NDArray[np.integer]) -> Network:
+    """Build the CSR network from undirected edge endpoints (self-ties and repeats dropped).
+
+    The indices array is a view of the placed ties after deduplication; repeats are
+    rare, so keeping its few spare entries costs less than a copy at peak.
+    """
+    start, raw = network_kernel.place_ties(
+        u.astype(np.int32, copy=False), v.astype(np.int32, copy=False), n
     )
+    indptr = network_kernel.sort_rows_unique(start, raw)
+    del start
+    indices = raw[: int(indptr[-1])]
+    return Network(indptr=indptr, indices=indices, active=np.ones(indices.shape[0], np.bool_))
 
 
 def generate_network(
@@ -153,30 +128,34 @@ def generate_network(
     """
     n = group.shape[0]
     half = params.mean_degree // 2
+    # Ids fit in int32 (N < 2^31 is checked by the scenario bounds); the 5N-long tie
+    # arrays are the set-up's largest, so they are int32 and freed as soon as used.
     tie_break = rng.random((n,))
-    order = np.lexsort((tie_break, group.astype(np.int64))).astype(np.int64)  # ring order
+    order = np.lexsort((tie_break, group)).astype(np.int32)  # ring order
+    del tie_break
     sizes = np.bincount(group, minlength=int(group.max()) + 1 if n else 1).astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     g_sorted = group[order]
-    size_of = sizes[g_sorted]
-    start_of = starts[g_sorted]
-    pos = np.arange(n, dtype=np.int64) - start_of
+    size_of = sizes[g_sorted].astype(np.int32)
+    start_of = starts[g_sorted].astype(np.int32)
+    del g_sorted
+    pos = np.arange(n, dtype=np.int32) - start_of
     us, vs = [], []
     for d in range(1, half + 1):
         ok = d < size_of
-        src = order[ok]
-        dst = order[start_of[ok] + (pos[ok] + d) % size_of[ok]]
-        us.append(src)
-        vs.append(dst)
-    u = np.concatenate(us) if us else np.empty(0, np.int64)
-    v = np.concatenate(vs) if vs else np.empty(0, np.int64)
+        us.append(order[ok])
+        vs.append(order[start_of[ok] + (pos[ok] + d) % size_of[ok]])
+    del size_of, start_of, pos
+    u = np.concatenate(us) if us else np.empty(0, np.int32)
+    v = np.concatenate(vs) if vs else np.empty(0, np.int32)
     del us, vs
     m = u.shape[0]
-    rewire = rng.random(m, dtype=np.float32) < params.rewire
-    k = int(np.count_nonzero(rewire))
+    rewire = np.flatnonzero(rng.random(m, dtype=np.float32) < params.rewire)
+    k = rewire.shape[0]
     same = rng.random(k, dtype=np.float32) < params.homophily
     gu = group[u[rewire]]
     within = order[starts[gu] + (rng.random(k) * sizes[gu]).astype(np.int64)]
     anyone = rng.integers(0, n, size=k)
     v[rewire] = np.where(same, within, anyone)
+    del order, same, gu, within, anyone, rewire
     return from_edges(n, u, v)

@@ -1,7 +1,9 @@
-"""Building the CSR arrays from sorted unique pairs in one counting pass (Numba).
+"""Compiled passes over the network: building its CSR arrays, counting, summing.
 
-Sorting 2E 64-bit keys (the NumPy way) costs two large temporaries and O(E log E);
-placing each pair straight into its two rows is linear and allocates only the result.
+The build places every raw tie straight into the rows of both its ends (a counting
+pass), then sorts and deduplicates each short row in place. The NumPy way sorted all
+2E directed 64-bit keys at once, which cost O(E log E) and two large temporaries
+(about 250 bytes per agent at peak, the largest term in a 10^7-agent run's memory).
 """
 
 from __future__ import annotations
@@ -11,32 +13,92 @@ from numba import njit
 
 
 @njit(cache=True)
-def csr_from_pairs(
-    lo: np.ndarray, hi: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
-    """CSR ``indptr`` (n + 1,) int32 and ``indices`` (2P,) int32 of an undirected graph.
+def place_ties(
+    u: np.ndarray, v: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Place every raw tie (u[k], v[k]) in the rows of both its ends; drop self-ties.
 
-    ``lo < hi`` are the P pairs sorted by (lo, hi), each once. Within a row the columns
-    come out ascending: the columns below the row (from pairs where the row is ``hi``,
-    in ascending ``lo``) are placed first, then those above it (ascending ``hi``).
+    Args:
+        u: (M,) int32 one end of each raw tie.
+        v: (M,) int32 the other end.
+        n: N, the number of agents.
+
+    Returns:
+        start (N + 1,) int64 row offsets and raw (2M',) int32 neighbours, unsorted and
+        possibly repeated within a row (M' the ties that are not self-ties).
     """
-    indptr = np.zeros(n + 1, np.int64)
-    for p in range(lo.shape[0]):
-        indptr[lo[p] + 1] += 1
-        indptr[hi[p] + 1] += 1
+    start = np.zeros(n + 1, np.int64)
+    for k in range(u.shape[0]):
+        if u[k] != v[k]:
+            start[u[k] + 1] += 1
+            start[v[k] + 1] += 1
     for r in range(n):
-        indptr[r + 1] += indptr[r]
-    fill = indptr[:-1].copy()
-    indices = np.empty(2 * lo.shape[0], np.int32)
-    for p in range(lo.shape[0]):
-        r = hi[p]
-        indices[fill[r]] = lo[p]
-        fill[r] += 1
-    for p in range(lo.shape[0]):
-        r = lo[p]
-        indices[fill[r]] = hi[p]
-        fill[r] += 1
-    return indptr.astype(np.int32), indices
+        start[r + 1] += start[r]
+    fill = start[:-1].copy()
+    raw = np.empty(start[n], np.int32)
+    for k in range(u.shape[0]):
+        a, b = u[k], v[k]
+        if a != b:
+            raw[fill[a]] = b
+            fill[a] += 1
+            raw[fill[b]] = a
+            fill[b] += 1
+    return start, raw
+
+
+@njit(cache=True)
+def sort_rows_unique(start: np.ndarray, raw: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """Sort each row of ``raw`` and keep one of equal neighbours, compacting in place.
+
+    A row never moves right, so the compaction can overwrite ``raw`` as it goes.
+
+    Args:
+        start: (N + 1,) int64 row offsets into ``raw``, from :func:`place_ties`.
+        raw: (R,) int32 neighbours; on return its first ``indptr[N]`` entries are
+            the CSR indices.
+
+    Returns:
+        indptr: (N + 1,) int32.
+    """
+    n = start.shape[0] - 1
+    indptr = np.zeros(n + 1, np.int32)
+    out = 0
+    for r in range(n):
+        row = np.sort(raw[start[r] : start[r + 1]])
+        last = -1
+        for c in row:
+            if c != last:
+                raw[out] = c
+                out += 1
+                last = c
+        indptr[r + 1] = out
+    return indptr
+
+
+@njit(cache=True)
+def neighbour_sum(
+    indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, values: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """For every agent, the float32 sum of ``values`` over its active neighbours.
+
+    Args:
+        indptr: (N + 1,) int32 row offsets.
+        indices: (E,) int32 neighbour ids.
+        active: (E,) bool, tie still standing.
+        values: (N,) float32.
+
+    Returns:
+        (N,) float32, accumulated in row order.
+    """
+    n = indptr.shape[0] - 1
+    out = np.zeros(n, np.float32)
+    for r in range(n):
+        total = np.float32(0.0)
+        for e in range(indptr[r], indptr[r + 1]):
+            if active[e]:
+                total += values[indices[e]]
+        out[r] = total
+    return out
 
 
 @njit(cache=True)

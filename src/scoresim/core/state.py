@@ -206,10 +206,10 @@ def init_social(state: CitizenState, net: Network, regime: RegimeParams) -> None
     state.degree[:] = np.diff(net.indptr).astype(np.uint16)
     if regime.ring_share > 0.0 and regime.contact_rate > 0.0:
         state.told = np.zeros(net.indices.shape[0], np.bool_)
-    state.informant_count[:] = net.row_sums(state.informant[net.indices]).astype(np.uint16)
+    state.informant_count[:] = net.neighbour_counts(state.informant)
     has_nb = state.degree > 0
     deg = np.maximum(state.degree, 1).astype(np.float32)
     for k in range(state.seen_ref.shape[0]):
-        nb_mean = (net.matrix @ state.seen_ref[k]) / deg
+        nb_mean = net.neighbour_sum(state.seen_ref[k]) / deg
         state.seen_ref[k, has_nb] = nb_mean[has_nb]
     state.seen[:] = state.seen_ref

@@ -41,6 +41,14 @@ def setup(
     compiled: Compiled, agents: int, seed: int
 ) -> tuple[CitizenState, Network, Streams, np.random.SeedSequence]:
     """Build the population and network for a run; return them with the streams and root."""
+    ties = agents * compiled.network.mean_degree
+    if ties >= 2**31:
+        # The CSR arrays index ties with int32 (half the memory of int64).
+        raise RunOptionError(
+            f"--agents: {agents:,} agents at mean degree {compiled.network.mean_degree} "
+            f"make {ties:,} tie ends, over the 2^31 limit; use fewer agents or a lower "
+            "network.mean_degree"
+        )
     streams, root = make_streams(seed)
     state = init_state(agents, compiled.population, compiled.regime, streams.population)
     net = generate_network(state.group, compiled.network, streams.network)
