@@ -1,6 +1,6 @@
 """The social network: undirected, stored as CSR arrays with an active mask per edge.
 
-Generator: every agent sits on a ring of its own group (random order) and is tied to
+Generator: every agent sits on a ring of its own group and is tied to
 the next ``mean_degree / 2`` members, which gives clustering (Watts-Strogatz); each
 ring tie is rewired with probability ``rewire`` to a random person, drawn from the
 same group with probability ``homophily`` and from the whole population otherwise
@@ -130,9 +130,11 @@ def generate_network(
     half = params.mean_degree // 2
     # Ids fit in int32 (N < 2^31 is checked by the scenario bounds); the 5N-long tie
     # arrays are the set-up's largest, so they are int32 and freed as soon as used.
-    tie_break = rng.random((n,))
-    order = np.lexsort((tie_break, group)).astype(np.int32)  # ring order
-    del tie_break
+    # Ring order: by group, then by id. Agents are drawn independently given their
+    # group, so id order is as random as any shuffle, and with the population stored
+    # group by group (state.init_state) it is the identity: ring neighbours are
+    # neighbours in memory.
+    order = np.argsort(group, kind="stable").astype(np.int32)
     sizes = np.bincount(group, minlength=int(group.max()) + 1 if n else 1).astype(np.int64)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     g_sorted = group[order]

@@ -101,7 +101,7 @@ def neighbour_sum(
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def count_marked_neighbours(
     indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, marked: np.ndarray
 ) -> np.ndarray:  # pragma: no cover - compiled

@@ -56,6 +56,8 @@ class CitizenState:
         pf_rate: (G + 1, B) float64, mean pressure-free probability per group; the
             last row is the whole population.
         members: G arrays of int64 agent ids, the members of each group (sorted).
+        bounds: (G + 1,) int64; agents are stored group by group, so group g's
+            members are ids ``bounds[g]`` to ``bounds[g + 1] - 1``.
         step: the number of completed steps.
         ties_cut: ties cut so far (each undirected tie counted once).
     """
@@ -90,6 +92,7 @@ class CitizenState:
     degree: NDArray[np.uint16]
     pf_rate: NDArray[np.float64]
     members: tuple[NDArray[np.int64], ...]
+    bounds: NDArray[np.int64]
     step: int = 0
     ties_cut: int = 0
 
@@ -131,7 +134,10 @@ def init_state(
     """
     g_count = pop.group_shares.shape[0]
     b_count = pop.base_logit.shape[1]
-    group = rng.choice(g_count, size=n, p=pop.group_shares).astype(np.uint8)
+    # Agents are stored group by group. Ids carry no meaning (every agent's traits are
+    # drawn independently given its group), and contiguous groups keep each group's
+    # agents, and the network's ring neighbours, close together in memory.
+    group = np.sort(rng.choice(g_count, size=n, p=pop.group_shares)).astype(np.uint8)
     stance = _clipped_normal(rng, pop.stance_mean[group], pop.stance_sd[group], -1.0, 1.0)
     risk = _clipped_normal(rng, pop.risk_mean[group], pop.risk_sd[group], 0.0, 1.0)
     z = rng.standard_normal(n, dtype=np.float32)
@@ -192,6 +198,7 @@ def init_state(
         degree=np.zeros(n, np.uint16),
         pf_rate=pf_rate,
         members=tuple(np.flatnonzero(group == g) for g in range(g_count)),
+        bounds=np.searchsorted(group, np.arange(g_count + 1)).astype(np.int64),
     )
 
 

@@ -16,7 +16,7 @@ from scoresim.core.network import Network, generate_network
 from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.core.rng import Streams, make_streams
 from scoresim.core.state import CitizenState, init_social, init_state
-from scoresim.core.step import step
+from scoresim.core.step import behave_draws, step
 from scoresim.engine.compile import Compiled, compile_scenario
 from scoresim.errors import RunOptionError
 from scoresim.results.run import RunResult, build_agents, build_metrics
@@ -69,8 +69,10 @@ class Prepared:
 
     def advance(self, steps: int, progress: ProgressFn | None = None) -> None:
         """Run ``steps`` steps, calling ``progress(done, steps)`` after each."""
-        for t in range(steps):
-            step(self.state, self.net, self.compiled.regime, self.streams, self.buf)
+        p = self.compiled.regime
+        draws = behave_draws(self.streams, self.state.n, p.n_behaviours, steps)
+        for t, u in enumerate(draws):
+            step(self.state, self.net, p, self.streams, self.buf, u)
             if progress is not None:
                 progress(t + 1, steps)
 

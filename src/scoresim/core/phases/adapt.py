@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scoresim.core import threads
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import RegimeParams
@@ -37,14 +38,14 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
     """Update ``perceived_risk``, ``seen`` and ``last_dissent`` from the step's events."""
     pr = state.perceived_risk
     penalised = np.flatnonzero((params.penalty + params.listing_stake) > 0)
-    near_listing = np.empty(0, np.int64)
-    if params.learn_social > 0.0 and ev.newly_listed.any():
-        near_listing = np.flatnonzero(net.neighbour_counts(ev.newly_listed))
+    # Every neighbour count this phase needs, computed together on the helper threads.
+    social = params.learn_social > 0.0 and bool(ev.newly_listed.any())
+    masks = [ev.acts[b] for b in params.conform_idx] + ([ev.newly_listed] if social else [])
+    counts = list(threads.pool().map(net.neighbour_counts, masks))
+    near_listing = np.flatnonzero(counts[-1]) if social else np.empty(0, np.int64)
+    kernel.learn_own(pr, ev.acts, ev.caught, np.float32(params.learn_own))
     for b in range(params.n_behaviours):
         row = pr[b]
-        actors = np.flatnonzero(ev.acts[b])
-        target = ev.caught[b, actors].astype(np.float32)
-        row[actors] += np.float32(params.learn_own) * (target - row[actors])
         if b in penalised:
             for ids, rate in (
                 (near_listing, params.learn_social),
@@ -57,9 +58,8 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
     # above is the same as forgetting each right after its own.
     kernel.forget(pr, params.prior_risk, np.float32(params.forget))
     alpha = np.float32(params.conformity_smoothing)
-    for k, b in enumerate(params.conform_idx):
-        counts = net.neighbour_counts(ev.acts[b])
-        kernel.smooth_seen(state.seen[k], counts, state.degree, alpha)
+    for k in range(params.conform_idx.shape[0]):
+        kernel.smooth_seen(state.seen[k], counts[k], state.degree, alpha)
     if params.dissent >= 0:
         state.last_dissent[ev.acts[params.dissent]] = state.step
     if params.resentment > 0.0 or params.pressure > 0.0:

@@ -13,6 +13,28 @@ from numba import njit
 
 
 @njit(cache=True)
+def learn_own(
+    perceived: np.ndarray, acts: np.ndarray, caught: np.ndarray, rate: np.float32
+) -> None:  # pragma: no cover - compiled
+    """Where acts[b, i]: perceived[b, i] += rate * (caught[b, i] - perceived[b, i]).
+
+    Args:
+        perceived: (B, N) float32, updated in place.
+        acts: (B, N) bool, who did each behaviour today.
+        caught: (B, N) bool, whose act was recorded.
+        rate: learning rate from one's own experience.
+    """
+    one = np.float32(1.0)
+    zero = np.float32(0.0)
+    for b in range(perceived.shape[0]):
+        row, did, got = perceived[b], acts[b], caught[b]
+        for i in range(row.shape[0]):
+            if did[i]:
+                target = one if got[i] else zero
+                row[i] += rate * (target - row[i])
+
+
+@njit(cache=True)
 def forget(perceived: np.ndarray, prior: np.ndarray, rate: np.float32) -> None:  # pragma: no cover
     """perceived[b, i] += rate * (prior[b] - perceived[b, i]) for all b, i, in place."""
     for b in range(perceived.shape[0]):

@@ -16,9 +16,49 @@ PRIVATE, EXPRESSED, LISTED, WRONGLY, SHAMED, LOST, DEGREE, WEALTH = range(8)
 SCALARS = 8
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
+def _row_sums(
+    bounds: np.ndarray,
+    acts: np.ndarray,
+    caught: np.ndarray,
+    false_records: np.ndarray,
+    perceived: np.ndarray,
+    acts_sum: np.ndarray,
+    rec_sum: np.ndarray,
+    pr_sum: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Per-group sums of each behaviour's rows over the group's contiguous ids."""
+    for b in range(acts.shape[0]):
+        for g in range(bounds.shape[0] - 1):
+            lo, hi = bounds[g], bounds[g + 1]
+            # Slices indexed from 0: with a loop from ``lo`` Numba must allow for
+            # negative indices, and that check kept the loops from vectorising (8x).
+            act, got = acts[b, lo:hi], caught[b, lo:hi]
+            false, risk = false_records[b, lo:hi], perceived[b, lo:hi]
+            n_act = 0
+            n_rec = 0
+            for i in range(act.shape[0]):
+                n_act += act[i]
+                n_rec += got[i] | false[i]
+            # Four partial sums: independent additions pipeline (and the order is fixed,
+            # so the result does not depend on the machine).
+            r0 = r1 = r2 = r3 = 0.0
+            m = risk.shape[0] - risk.shape[0] % 4
+            for i in range(0, m, 4):
+                r0 += risk[i]
+                r1 += risk[i + 1]
+                r2 += risk[i + 2]
+                r3 += risk[i + 3]
+            for i in range(m, risk.shape[0]):
+                r0 += risk[i]
+            acts_sum[g, b] = n_act
+            rec_sum[g, b] = n_rec
+            pr_sum[g, b] = (r0 + r1) + (r2 + r3)
+
+
+@njit(cache=True, nogil=True)
 def group_sums(
-    group: np.ndarray,
+    bounds: np.ndarray,
     acts: np.ndarray,
     caught: np.ndarray,
     false_records: np.ndarray,
@@ -35,53 +75,66 @@ def group_sums(
     wealth: np.ndarray,
     score: np.ndarray,
     lo: int,
-    n_groups: int,
     n_tiers: int,
     width: int,
 ) -> tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
 ]:  # pragma: no cover
-    """Per-group sums in one pass.
+    """Per-group sums, each group a contiguous range of ids (``bounds``, (G + 1,) int64).
 
     Returns:
         acts (G, B), recorded (G, B), perceived risk (G, B) sums; tier counts (G, T);
         the scalars (G, 8) in the order of the module constants; the score histogram
         (G, width) int64 from ``lo``.
     """
-    b_n, n = acts.shape
+    b_n = acts.shape[0]
+    n_groups = bounds.shape[0] - 1
     acts_sum = np.zeros((n_groups, b_n))
     rec_sum = np.zeros((n_groups, b_n))
     pr_sum = np.zeros((n_groups, b_n))
+    _row_sums(bounds, acts, caught, false_records, perceived, acts_sum, rec_sum, pr_sum)
     tiers = np.zeros((n_groups, n_tiers))
     scalars = np.zeros((n_groups, SCALARS))
     hist = np.zeros((n_groups, width), np.int64)
-    for i in range(n):
-        g = group[i]
-        for b in range(b_n):
-            if acts[b, i]:
-                acts_sum[g, b] += 1.0
-            if caught[b, i] or false_records[b, i]:
-                rec_sum[g, b] += 1.0
-            pr_sum[g, b] += perceived[b, i]
-        if stance[i] < 0:
-            scalars[g, PRIVATE] += 1.0
-        if last_dissent[i] > dissent_since:
-            scalars[g, EXPRESSED] += 1.0
-        tiers[g, tier[i]] += 1.0
-        if listed_until[i] > 0:
-            scalars[g, LISTED] += 1.0
-            if wrongly[i]:
-                scalars[g, WRONGLY] += 1.0
-        if shamed[i]:
-            scalars[g, SHAMED] += 1.0
-        scalars[g, LOST] += ties_lost[i]
-        scalars[g, DEGREE] += degree[i]
-        scalars[g, WEALTH] += wealth[i]
-        hist[g, score[i] - lo] += 1
+    for g in range(n_groups):
+        private = expressed = listed = wrong = shame = 0
+        lost = deg = 0
+        rich = 0.0
+        counts = np.zeros(n_tiers, np.int64)
+        h = hist[g]
+        a, z = bounds[g], bounds[g + 1]
+        view = listed_until[a:z], wrongly[a:z], shamed[a:z], ties_lost[a:z], degree[a:z]
+        until, wrong_g, shamed_g, lost_g, degree_g = view
+        stance_g, dissent_g, wealth_g = stance[a:z], last_dissent[a:z], wealth[a:z]
+        tier_g, score_g = tier[a:z], score[a:z]
+        for i in range(z - a):
+            private += stance_g[i] < 0
+            expressed += dissent_g[i] > dissent_since
+            on_list = until[i] > 0
+            listed += on_list
+            wrong += on_list & wrong_g[i]
+            shame += shamed_g[i]
+            lost += lost_g[i]
+            deg += degree_g[i]
+            rich += wealth_g[i]
+        # The histograms apart: their scattered increments would keep the sums above
+        # from vectorising.
+        for i in range(z - a):
+            counts[tier_g[i]] += 1
+            h[score_g[i] - lo] += 1
+        scalars[g, PRIVATE] = private
+        scalars[g, EXPRESSED] = expressed
+        scalars[g, LISTED] = listed
+        scalars[g, WRONGLY] = wrong
+        scalars[g, SHAMED] = shame
+        scalars[g, LOST] = lost
+        scalars[g, DEGREE] = deg
+        scalars[g, WEALTH] = rich
+        tiers[g] = counts
     return acts_sum, rec_sum, pr_sum, tiers, scalars, hist
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def gini_sorted(
     values: np.ndarray, group: np.ndarray, n_groups: int
 ) -> np.ndarray:  # pragma: no cover - compiled
