@@ -48,8 +48,9 @@ def step(
     score.apply(state, net, params, score.draw(streams.score, n), ev)
     d = consequences.draw(streams.consequences, state, net, params, ev)
     consequences.apply(state, net, params, d, ev)
+    gini = measure.begin(state, params, buf)
     adapt.apply(state, net, params, ev)
-    measure.apply(state, net, params, ev, buf)
+    measure.apply(state, net, params, ev, buf, gini)
     state.step += 1
     return ev
 
