@@ -56,7 +56,7 @@ def update_points(
     for b in range(b_n):
         pts = np.int32(points[b])
         # Only points lost count as error; a false gain does not cancel a false loss.
-        lost = np.int32(min(pts, 0))
+        lost = pts if pts < 0 else np.int32(0)
         if pts == 0:
             continue
         got, false = caught[b], false_records[b]
