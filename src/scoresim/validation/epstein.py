@@ -216,6 +216,10 @@ def simulate_sequential(
     else:
         streams, s = placed
     kernel.seed_kernel(int(streams.behave.integers(2**62)))
+    # The loop's own copies (it relabels the agents every step, so ``s`` stays as
+    # placed), ids narrowed to int32: the fewer bytes per agent, the more stay in cache.
+    cell, pos, jail = s.cell.copy(), s.pos.astype(np.int32), s.jail.astype(np.int32)
+    cop, risk = s.cop.copy(), s.risk.copy()
     state = np.zeros(s.pos.shape[0], np.int8)
     grievance = s.hardship * (1.0 - p.legitimacy)
     cit_offsets, cop_offsets = von_neumann(p.citizen_vision), von_neumann(p.cop_vision)
@@ -223,19 +227,19 @@ def simulate_sequential(
     cops_seen = np.zeros(s.cell.shape[0], np.int16)
     actives_seen = np.zeros(s.cell.shape[0], np.int16)
     w, h = p.width, p.height
-    kernel.init_counts(s.pos, s.cop, state, cops_seen, actives_seen, cit_offsets, w, h)
+    kernel.init_counts(pos, cop, state, cops_seen, actives_seen, cit_offsets, w, h)
     active = np.zeros(p.steps, np.int64)
     jailed = np.zeros(p.steps, np.int64)
     first = 0
     for t in range(p.steps):
         turned = kernel.step(
-            s.cell,
-            s.pos,
-            s.cop,
+            cell,
+            pos,
+            cop,
             grievance,
-            s.risk,
+            risk,
             state,
-            s.jail,
+            jail,
             cops_seen,
             actives_seen,
             cit_offsets,
