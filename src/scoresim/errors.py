@@ -9,7 +9,9 @@ print it as one line and exit with code 2 without a traceback::
     │   ├── ScenarioSyntaxError    the YAML does not parse (file and line)
     │   └── ScenarioValueError     a field has a value that is not allowed
     ├── OverrideError          a ``--set PATH=VALUE`` names no field or has a bad value
-    └── RunOptionError         agents, steps or seed out of range
+    ├── RunOptionError         agents, steps or seed out of range
+    ├── SweepError             a sweep file is wrong, or its folder holds another sweep
+    └── QueryError             a query of a sweep's results fails
 
 Each message names the file (or source), the field path, the bad value and the fix.
 """
@@ -52,3 +54,11 @@ class OverrideError(ScoresimError):
 
 class RunOptionError(ScoresimError):
     """A run option (agents, steps, seed) is out of range."""
+
+
+class SweepError(ScoresimError):
+    """A sweep file is invalid, or an output folder belongs to a different sweep."""
+
+
+class QueryError(ScoresimError):
+    """A query of a sweep folder cannot run (no such folder, bad SQL, nothing to analyse)."""

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from scoresim.cli import bench, scenarios, validate
+from scoresim.cli import sweep as sweeps
 from scoresim.cli.common import err, out, user_errors
 from scoresim.cli.summary import (
     comparison_markdown,
@@ -41,6 +42,9 @@ app = typer.Typer(
 app.add_typer(scenarios.app)
 app.command()(validate.validate)
 app.command()(bench.bench)
+app.command()(sweeps.sweep)
+app.command()(sweeps.query)
+app.command()(sweeps.sensitivity)
 
 Agents = Annotated[int, typer.Option("--agents", "-n", help="Number of agents.")]
 Steps = Annotated[int, typer.Option("--steps", "-t", help="Number of steps (days).")]

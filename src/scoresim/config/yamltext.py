@@ -78,6 +78,11 @@ def line_of(text: str, path: str) -> int | None:
     Where the path goes deeper than the file (a missing field), the line of the
     deepest part that exists is returned; ``None`` if the text does not compose.
     """
+    return line_of_steps(text, _steps(path))
+
+
+def line_of_steps(text: str, steps: list[str | int]) -> int | None:
+    """Like :func:`line_of`, with the path given as keys and indices (keys may hold dots)."""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
@@ -85,7 +90,7 @@ def line_of(text: str, path: str) -> int | None:
     if node is None:
         return None
     line = node.start_mark.line + 1
-    for step in _steps(path):
+    for step in steps:
         child = None
         if isinstance(node, yaml.MappingNode) and isinstance(step, str):
             child = next((v for k, v in node.value if getattr(k, "value", None) == step), None)

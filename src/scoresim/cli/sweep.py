@@ -1,0 +1,150 @@
+"""``scoresim sweep``, ``query`` and ``sensitivity``: experiments from a file to a figure."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from scoresim.cli.common import err, out, user_errors
+from scoresim.errors import SweepError
+
+MAX_EXIT = 125  # exit codes above 125 mean something else to a shell
+
+
+class RunsPerMinute(ProgressColumn):
+    """Throughput of the sweep so far."""
+
+    def render(self, task: Task) -> Text:
+        """``12.3 runs/min``, or nothing before the first run ends."""
+        speed = task.finished_speed or task.speed
+        return Text("" if not speed else f"{speed * 60:,.1f} runs/min", style="cyan")
+
+
+def sweep(
+    file: Annotated[Path, typer.Argument(help="The sweep file (YAML).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Results folder (resumable).")],
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", help="Local worker processes (default: cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="A running Dask scheduler, tcp://HOST:PORT."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run every run of a sweep file into a folder; rerunning resumes where it stopped.
+
+    Exit code: 0 when every run finished, otherwise the number of failed runs
+    (at most 125); 2 for a mistake in the file or the options.
+    """
+    from scoresim.config.sweep import load_sweep
+    from scoresim.sweep.executors import dask_cluster, default_workers, local_pool
+    from scoresim.sweep.runner import run_sweep
+
+    with user_errors():
+        if workers is not None and scheduler is not None:
+            raise SweepError("--workers and --scheduler: pick one (Dask sizes its own workers)")
+        spec = load_sweep(file)
+        opened = dask_cluster(scheduler) if scheduler else local_pool(workers or default_workers())
+        with (
+            opened as engine,
+            Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                RunsPerMinute(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                disable=quiet,
+            ) as bar,
+        ):
+            task = bar.add_task(f"{spec.scenario.name} on {engine.label}", total=None)
+
+            def progress(finished: int, todo: int, failed: int) -> None:
+                label = f"{spec.scenario.name} on {engine.label}"
+                label += f", [red]{failed} failed[/red]" if failed else ""
+                bar.update(task, completed=finished, total=todo, description=label)
+
+            summary = run_sweep(spec, out_dir, engine, progress)
+    out.print(
+        f"{summary.total:,} runs: {summary.skipped:,} already finished, {summary.done:,} done "
+        f"now, {summary.failed:,} failed ({summary.seconds:,.1f} s); results in {out_dir}"
+    )
+    if summary.failed:
+        err.print(f"first failure: {summary.first_error}", markup=False, highlight=False)
+        raise typer.Exit(min(summary.failed, MAX_EXIT))
+
+
+def query(
+    folder: Annotated[Path, typer.Argument(help="A sweep's --out folder.")],
+    sql: Annotated[str, typer.Argument(help="One SQL statement (DuckDB).")],
+    csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout instead of a table.")] = False,
+) -> None:
+    """Query a sweep's results with SQL: tables runs, metrics, agents, design, sweep_info."""
+    from scoresim.sweep.query import query as run_query
+
+    with user_errors():
+        frame = run_query(folder, sql)
+    if csv:
+        frame.to_csv(sys.stdout, index=False)
+        return
+    table = Table(title=f"{len(frame):,} rows", title_justify="left")
+    for column in frame.columns:
+        numeric = frame[column].dtype.kind in "iuf"
+        table.add_column(str(column), justify="right" if numeric else "left", overflow="fold")
+    for row in frame.head(1000).itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    out.print(table)
+    if len(frame) > 1000:
+        out.print("(first 1000 rows shown; use --csv for all)")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def sensitivity(
+    folder: Annotated[Path, typer.Argument(help="The --out folder of a sobol or morris sweep.")],
+    output: Annotated[
+        list[str] | None, typer.Option("--output", help="A metric to analyse (repeatable).")
+    ] = None,
+    figure: Annotated[
+        Path | None, typer.Option("--figure", help="Figure file (default FOLDER/sensitivity.png).")
+    ] = None,
+) -> None:
+    """Sobol or Morris sensitivity indices of a finished sweep (SALib), as tables and a figure."""
+    from scoresim.sweep import sensitivity as sa
+
+    with user_errors():
+        results = sa.analyse(folder, output or None)
+        path = sa.figure(results, figure or folder / "sensitivity.png")
+    for res in results:
+        title = f"{res.output}: {res.method} indices" + (f" ({res.note})" if res.note else "")
+        table = Table(title=title, title_justify="left")
+        for column in res.table.columns:
+            if column == "parameter":  # long paths wrap rather than lose their ends
+                table.add_column(column, overflow="fold")
+            else:
+                table.add_column(column, justify="right", no_wrap=True)
+        for row in res.table.itertuples(index=False):
+            table.add_row(*(_cell(v) for v in row))
+        out.print(table)
+    out.print(f"figure written to {path}")

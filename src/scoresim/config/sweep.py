@@ -1,0 +1,277 @@
+"""Sweep files: which regime, which parameters vary and how, what is read out.
+
+A sweep file is YAML, read with the safe loader, validated like a scenario: every
+mistake is one line naming the file, the line, the field, the value and the fix.
+Each varied parameter is a scenario field path (as for ``--set``) mapped to a list
+of values (design ``grid``) or a range ``{low: L, high: H}`` (designs ``lhs``,
+``sobol``, ``morris``); each value is checked against the scenario, so a sweep that
+loads is a sweep whose every run can start.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from scoresim.config.loading import Scenario, _render_path, _short, load_scenario
+from scoresim.config.yamltext import line_of_steps, parse_yaml, read_text
+from scoresim.errors import ScoresimError, SweepError
+
+MAX_RUNS = 1_000_000
+DESIGNS = ("grid", "lhs", "sobol", "morris")
+Scalar = float | int | bool | str
+
+
+class RangeConfig(BaseModel):
+    """A continuous range for a sampled design."""
+
+    model_config = ConfigDict(extra="forbid")
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RangeConfig:
+        if not self.low < self.high:
+            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        return self
+
+
+class SweepConfig(BaseModel):
+    """What a user writes in a sweep file (see docs/experiments.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: str
+    agents: Annotated[int, Field(ge=1, le=50_000_000)] = 20_000
+    steps: Annotated[int, Field(ge=1, le=60_000)] = 200
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    replicates: Annotated[int, Field(ge=1, le=10_000)] = 1
+    design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
+    samples: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    levels: Annotated[int, Field(ge=2, le=100)] = 4
+    parameters: Annotated[dict[str, list[Scalar] | RangeConfig], Field(min_length=1)]
+    outputs: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A validated sweep.
+
+    Attributes:
+        config: The sweep as written, validated.
+        origin: The file it came from, for messages.
+        scenario: The base scenario, loaded.
+        integer: Parameter paths whose scenario field holds whole numbers (sampled
+            values are rounded).
+    """
+
+    config: SweepConfig
+    origin: str
+    scenario: Scenario
+    integer: frozenset[str]
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of what determines the results: the sweep and the resolved scenario."""
+        blob = json.dumps(
+            {"sweep": self.config.model_dump(mode="json"), "scenario": self.scenario.content_hash},
+            sort_keys=True,
+        ).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def load_sweep(path: str | Path) -> Sweep:
+    """Read and validate a sweep file.
+
+    Raises:
+        SweepError: One line naming the file, line, field, value and fix.
+    """
+    file = Path(path)
+    origin = str(path)
+    if not file.is_file():
+        raise SweepError(f"{origin}: no such file; give the path to a sweep YAML file")
+    try:
+        text = read_text(file, origin)
+    except ScoresimError as exc:
+        raise SweepError(str(exc)) from None
+    return sweep_from_text(text, origin, base=file.parent)
+
+
+def sweep_from_text(text: str, origin: str, base: Path | None = None) -> Sweep:
+    """Validate sweep YAML; a relative scenario path is looked up beside the file first.
+
+    Raises:
+        SweepError: One line naming the file, line, field, value and fix.
+    """
+    try:
+        raw = parse_yaml(text, origin)
+    except ScoresimError as exc:
+        raise SweepError(str(exc)) from None
+
+    def fail(steps: list[Any], message: str) -> SweepError:
+        line = line_of_steps(text, steps)
+        where = f"line {line}: " if line else ""
+        return SweepError(f"{origin}: {where}{_render_path(list(steps))}: {message}")
+
+    if not isinstance(raw, dict):
+        raise SweepError(
+            f"{origin}: (top level): {type(raw).__name__} is not a mapping; a sweep file maps "
+            "scenario, parameters and the like to values (see docs/experiments.md)"
+        )
+    try:
+        cfg = SweepConfig.model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors()
+        # A mapping given for a parameter was meant as a range: report that branch.
+        ranged = [e for e in errors if any("RangeConfig" in str(p) for p in e["loc"])]
+        as_range = ranged and isinstance(_at(raw, ranged[0]["loc"][:2]), dict)
+        err = ranged[0] if as_range else errors[0]
+        loc = [p for p in err["loc"] if not _is_tag(p)]
+        if err["type"] == "missing":
+            raise fail(loc, "is missing; add it") from None
+        if err["type"] == "extra_forbidden":
+            near = difflib.get_close_matches(str(loc[-1]), SweepConfig.model_fields, n=1)
+            hint = f"did you mean {near[0]!r}?" if near else "remove it"
+            raise fail(loc, f"unknown field; {hint}") from None
+        msg = err["msg"].replace("Input should be", "it should be").replace("Value error, ", "")
+        raise fail(loc, f"{_short(err['input'])} is not allowed; {msg}") from None
+    scenario = _scenario(cfg, base, fail)
+    _check_design(cfg, fail)
+    integer = _check_parameters(cfg, scenario, fail)
+    _check_outputs(cfg, scenario, fail)
+    return Sweep(cfg, origin, scenario, frozenset(integer))
+
+
+def _at(raw: Any, loc: tuple[Any, ...]) -> Any:
+    for key in loc:
+        raw = raw.get(key) if isinstance(raw, dict) else None
+    return raw
+
+
+def _is_tag(part: Any) -> bool:
+    return isinstance(part, str) and "[" in part
+
+
+Fail = Callable[[list[str | int], str], SweepError]
+
+
+def _scenario(cfg: SweepConfig, base: Path | None, fail: Fail) -> Scenario:
+    beside = base / cfg.scenario if base is not None else None
+    name: str | Path = beside if beside is not None and beside.is_file() else cfg.scenario
+    try:
+        return load_scenario(name)
+    except ScoresimError as exc:
+        raise fail(["scenario"], f"{cfg.scenario!r} cannot be loaded ({exc})") from None
+
+
+def _check_design(cfg: SweepConfig, fail: Fail) -> None:
+    sampled = cfg.design != "grid"
+    if sampled and cfg.samples is None:
+        raise fail(["design"], f"{cfg.design} needs samples; add samples: 64")
+    if not sampled and cfg.samples is not None:
+        raise fail(
+            ["samples"],
+            "a grid takes every combination; remove samples or use design: lhs, sobol or morris",
+        )
+    if cfg.design == "sobol" and cfg.samples is not None and cfg.samples & (cfg.samples - 1):
+        raise fail(
+            ["samples"],
+            f"{cfg.samples} is not a power of 2; Sobol sampling needs one, for example 64 or 128",
+        )
+    for path, spec in cfg.parameters.items():
+        if sampled and isinstance(spec, list):
+            raise fail(
+                ["parameters", path],
+                f"a list of values needs design: grid; give "
+                f"{cfg.design} a range, {{low: L, high: H}}",
+            )
+        if not sampled and isinstance(spec, RangeConfig):
+            raise fail(
+                ["parameters", path],
+                "a range needs a sampled design (lhs, sobol, morris); give a grid a list of values",
+            )
+        if isinstance(spec, list) and not spec:
+            raise fail(["parameters", path], "[] has no values; list at least one")
+    if sampled and cfg.design in ("sobol", "morris") and not cfg.outputs:
+        raise fail(
+            ["outputs"],
+            f"{cfg.design} is for sensitivity analysis, which needs "
+            "outputs; add for example outputs: [falsification_gap]",
+        )
+    points = _count_points(cfg)
+    if points * cfg.replicates > MAX_RUNS:
+        raise fail(
+            ["replicates"],
+            f"the sweep has {points * cfg.replicates:,} runs, more "
+            f"than {MAX_RUNS:,}; use fewer values, samples or replicates",
+        )
+
+
+def _count_points(cfg: SweepConfig) -> int:
+    d, n = len(cfg.parameters), cfg.samples or 0
+    if cfg.design == "grid":
+        count = 1
+        for spec in cfg.parameters.values():
+            count *= len(spec) if isinstance(spec, list) else 1
+        return count
+    if cfg.design == "sobol":
+        return n * (d + 2)
+    if cfg.design == "morris":
+        return n * (d + 1)
+    return n
+
+
+def _check_parameters(cfg: SweepConfig, scenario: Scenario, fail: Fail) -> set[str]:
+    """Every value (or both ends of every range) must be accepted by the scenario."""
+    integer: set[str] = set()
+    resolved = scenario.config.model_dump(mode="json")
+    for path, spec in cfg.parameters.items():
+        current = _lookup(resolved, path)
+        if isinstance(spec, RangeConfig):
+            if isinstance(current, bool) or not isinstance(current, int | float | type(None)):
+                raise fail(
+                    ["parameters", path],
+                    f"a range needs a numeric field, and "
+                    f"{path} holds {_short(current)}; list its values with design: grid",
+                )
+            if isinstance(current, int):
+                integer.add(path)
+            values: list[Any] = [spec.low, spec.high]
+            if path in integer:
+                values = [round(v) for v in values]
+        else:
+            values = list(spec)
+        for value in values:
+            try:
+                scenario.with_overrides({path: value})
+            except ScoresimError as exc:
+                reason = str(exc).split(": ")[-1]
+                raise fail(
+                    ["parameters", path], f"{_short(value)} does not fit {scenario.name}: {reason}"
+                ) from None
+    return integer
+
+
+def _lookup(resolved: dict[str, Any], path: str) -> Any:
+    node: Any = resolved
+    for key in path.split("."):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _check_outputs(cfg: SweepConfig, scenario: Scenario, fail: Fail) -> None:
+    from scoresim.core.phases.measure import metric_names
+    from scoresim.engine.compile import compile_scenario
+
+    names = metric_names(compile_scenario(scenario.config).labels)
+    for k, name in enumerate(cfg.outputs):
+        if name not in names:
+            near = difflib.get_close_matches(name, names, n=1)
+            hint = f"did you mean {near[0]!r}?" if near else "see the metrics in docs/model.md"
+            raise fail(["outputs", k], f"{name!r} is not a metric of {scenario.name}; {hint}")

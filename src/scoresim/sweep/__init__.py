@@ -1,0 +1,1 @@
+"""Experiments at scale: sweep designs, seeded runs on any executor, a results folder."""

@@ -1,0 +1,94 @@
+"""Where a sweep's runs execute: a local process pool, or a Dask cluster.
+
+The runner only needs a ``concurrent.futures.Executor`` and how many runs it can
+take at once, so another engine is one more context manager here. Dask is an
+optional extra (``pip install 'scoresim[cluster]'``), imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from scoresim.errors import SweepError
+
+
+@dataclass(frozen=True)
+class Engine:
+    """An open executor.
+
+    Attributes:
+        executor: Runs :func:`scoresim.sweep.runs.execute`.
+        slots: Runs it can work on at once.
+        label: For the progress line, e.g. ``"2 local workers"``.
+    """
+
+    executor: Executor
+    slots: int
+    label: str
+
+
+def default_workers() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+@contextmanager
+def local_pool(workers: int) -> Iterator[Engine]:
+    """A pool of ``workers`` processes on this machine.
+
+    Workers are started with ``spawn``: the driver holds a DuckDB connection and
+    threads, which a forked child must not inherit.
+    """
+    if workers < 1:
+        raise SweepError(f"--workers: {workers} is out of range; use 1 or more")
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        yield Engine(pool, workers, f"{workers} local worker{'s' if workers > 1 else ''}")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def dask_client(address: str) -> Any:
+    """A client of the scheduler at ``address``, typed as Any: distributed's hints are partial."""
+    from distributed import Client
+
+    return Client(address, timeout="10s", set_as_default=False)  # type: ignore[no-untyped-call]
+
+
+@contextmanager
+def dask_cluster(address: str) -> Iterator[Engine]:
+    """The workers of a running Dask scheduler at ``address`` (``tcp://HOST:PORT``)."""
+    try:
+        import distributed  # noqa: F401 - only to give the missing extra a clear message
+    except ImportError:
+        raise SweepError(
+            f"--scheduler {address}: Dask is not installed; pip install 'scoresim[cluster]'"
+        ) from None
+    try:
+        client = dask_client(address)
+    except (OSError, TimeoutError) as exc:
+        raise SweepError(
+            f"--scheduler {address}: cannot connect ({' '.join(str(exc).split())[:120]}); "
+            "start `dask scheduler` there and `dask worker ADDRESS` on the machines, "
+            "or check the address"
+        ) from None
+    try:
+        threads = sum(client.nthreads().values())
+        if threads == 0:
+            raise SweepError(
+                f"--scheduler {address}: no workers are connected; start `dask worker {address}`"
+            )
+        # pure=False: two runs with equal arguments must still both run.
+        yield Engine(client.get_executor(pure=False), threads, f"Dask at {address}")
+    finally:
+        client.close()

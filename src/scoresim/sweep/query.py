@@ -1,0 +1,60 @@
+"""Reading a sweep folder with SQL (DuckDB), read-only.
+
+The views ``metrics`` and ``agents`` are recreated for each query from the folder
+given, so a folder that was moved or copied elsewhere still answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scoresim.errors import QueryError
+from scoresim.sweep.store import DB_NAME, PART, TABLES, view_sql
+
+HINT = "tables: runs, metrics, agents, design, sweep_info"
+
+
+def connect(out: Path) -> Any:
+    """A read-only connection to the folder's catalogue, with its views.
+
+    Raises:
+        QueryError: No catalogue in ``out``, or a running sweep holds it.
+    """
+    import duckdb
+
+    db = out / DB_NAME
+    if not db.is_file():
+        raise QueryError(f"{out}: no {DB_NAME} here; give the --out folder of a sweep")
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise QueryError(
+            f"{db}: cannot be opened ({str(exc).splitlines()[0]}); if a sweep is writing to "
+            "it, query when it ends"
+        ) from None
+    for table in TABLES:
+        if any((out / table).glob(f"*/{PART}")):
+            con.execute(view_sql(out, table, temp=True))
+    return con
+
+
+def query(out: Path, sql: str) -> pd.DataFrame:
+    """Run one SQL statement on the sweep in ``out`` and return its result.
+
+    Raises:
+        QueryError: The folder cannot be read, or the SQL fails (DuckDB's reason).
+    """
+    import duckdb
+
+    con = connect(out)
+    try:
+        frame: pd.DataFrame = con.execute(sql).df()
+    except duckdb.Error as exc:
+        reason = " ".join(str(exc).split())
+        raise QueryError(f"query: {reason[:300]}; check the SQL ({HINT})") from None
+    finally:
+        con.close()
+    return frame

@@ -1,0 +1,177 @@
+"""A sweep's folder: Parquet parts per run and a DuckDB catalogue of every run.
+
+Layout of ``DIR``::
+
+    results.duckdb                 tables sweep_info, runs, design; views metrics, agents
+    metrics/run_id=N/part.parquet  the metrics table of run N
+    agents/run_id=N/part.parquet   its final agents
+
+Crash safety, step by step. The catalogue and every run's row (status ``pending``)
+are created in one transaction, so a sweep killed while starting leaves either
+nothing or a complete plan. A finished run's Parquet parts are written to temporary
+names and renamed into place, then its row is updated in its own transaction; the
+row is what marks the run finished. A kill between the two leaves parts that no
+view shows (the views read only runs marked ``done``) and that the rerun overwrites.
+A kill at any other moment loses only the runs in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scoresim.config.sweep import Sweep
+from scoresim.errors import SweepError
+from scoresim.sweep.design import Design
+from scoresim.sweep.runs import RunOutcome, run_seed
+
+DB_NAME = "results.duckdb"
+PART = "part.parquet"
+TABLES = ("metrics", "agents")
+RUN_COLUMNS = (
+    "run_id",
+    "point",
+    "replicate",
+    "seed_entropy",
+    "status",
+    "error",
+    "seconds",
+    "version",
+)
+
+
+def quote(name: str) -> str:
+    """A SQL identifier for a parameter path such as ``sources.street_cameras.coverage``."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def part_path(out: Path, table: str, run_id: int) -> Path:
+    """Where run ``run_id``'s part of ``table`` lives."""
+    return out / table / f"run_id={run_id}" / PART
+
+
+def view_sql(out: Path, table: str, temp: bool = False) -> str:
+    """SQL creating the view ``table`` over the finished runs' Parquet parts in ``out``."""
+    glob = str(out.resolve() / table / "*" / PART).replace("'", "''")
+    kind = "TEMP VIEW" if temp else "VIEW"
+    return (
+        f"CREATE OR REPLACE {kind} {table} AS SELECT * FROM read_parquet('{glob}', "
+        "hive_partitioning = true, hive_types = {'run_id': BIGINT}) "
+        "WHERE run_id IN (SELECT run_id FROM runs WHERE status = 'done')"
+    )
+
+
+class Store:
+    """The catalogue of one sweep folder, open for writing by the sweep's driver."""
+
+    def __init__(self, out: Path, con: Any) -> None:
+        self.out = out
+        self.con = con
+
+    @classmethod
+    def open(cls, out: Path, sweep: Sweep, design: Design) -> Store:
+        """Open ``out`` for ``sweep``, creating the catalogue and its plan if new.
+
+        Raises:
+            SweepError: ``out`` is in use, or holds the results of a different sweep.
+        """
+        import duckdb
+
+        out.mkdir(parents=True, exist_ok=True)
+        try:
+            con = duckdb.connect(str(out / DB_NAME))
+        except duckdb.IOException as exc:
+            raise SweepError(
+                f"{out / DB_NAME}: cannot be opened ({str(exc).splitlines()[0]}); "
+                "wait for the sweep or query using it to finish"
+            ) from None
+        store = cls(out, con)
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if "sweep_info" in tables:
+            row = con.execute("SELECT value FROM sweep_info WHERE key = 'fingerprint'").fetchone()
+            if row is None or row[0] != sweep.fingerprint:
+                con.close()
+                raise SweepError(
+                    f"{out}: holds the results of a different sweep (another file, scenario or "
+                    "settings); use another --out, or delete the folder to start over"
+                )
+            return store
+        store._create(sweep, design)
+        return store
+
+    def _create(self, sweep: Sweep, design: Design) -> None:
+        cfg = sweep.config
+        reps = cfg.replicates
+        rows: dict[str, list[Any]] = {c: [] for c in RUN_COLUMNS}
+        for p in range(len(design.points)):
+            for r in range(reps):
+                values = (p * reps + r, p, r, run_seed(cfg.seed, p, r), "pending", None, None, None)
+                for column, value in zip(RUN_COLUMNS, values, strict=True):
+                    rows[column].append(value)
+        runs = pd.DataFrame(rows).astype(
+            {"error": "string", "seconds": "float64", "version": "string"}
+        )
+        for name in design.names:
+            runs[name] = [point[name] for point in design.points for _ in range(reps)]
+        info = {
+            "fingerprint": sweep.fingerprint,
+            "sweep": json.dumps(cfg.model_dump(mode="json"), sort_keys=True),
+            "scenario": sweep.scenario.name,
+            "scenario_hash": sweep.scenario.content_hash,
+            "problem": json.dumps(design.problem),
+        }
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        con.execute("CREATE TABLE sweep_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.executemany("INSERT INTO sweep_info VALUES (?, ?)", list(info.items()))
+        con.register("plan", runs)
+        con.execute("CREATE TABLE runs AS SELECT * FROM plan")
+        con.unregister("plan")
+        if design.matrix is not None:
+            matrix = pd.DataFrame(design.matrix, columns=design.names)
+            matrix.insert(0, "point", range(len(design.points)))
+            con.register("matrix", matrix)
+            con.execute("CREATE TABLE design AS SELECT * FROM matrix")
+            con.unregister("matrix")
+        con.execute("COMMIT")
+
+    def pending(self) -> list[int]:
+        """Run ids not yet finished (pending or failed), ascending."""
+        rows = self.con.execute(
+            "SELECT run_id FROM runs WHERE status <> 'done' ORDER BY run_id"
+        ).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Number of runs by status."""
+        rows = self.con.execute("SELECT status, count(*) FROM runs GROUP BY status").fetchall()
+        return {str(s): int(n) for s, n in rows}
+
+    def record(self, outcome: RunOutcome) -> None:
+        """Store a finished run's parts, then mark it (one transaction)."""
+        if outcome.status == "done":
+            for table, frame in (("metrics", outcome.metrics), ("agents", outcome.agents)):
+                assert frame is not None
+                path = part_path(self.out, table, outcome.run_id)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(PART + ".tmp")
+                frame.to_parquet(tmp, index=False)
+                os.replace(tmp, path)
+        self.con.execute(
+            "UPDATE runs SET status = ?, error = ?, seconds = ?, version = ? WHERE run_id = ?",
+            [outcome.status, outcome.error, outcome.seconds, outcome.version, outcome.run_id],
+        )
+
+    def refresh_views(self) -> None:
+        """(Re)create the ``metrics`` and ``agents`` views once some run has finished."""
+        for table in TABLES:
+            if any((self.out / table).glob(f"*/{PART}")):
+                self.con.execute(view_sql(self.out, table))
+
+    def close(self) -> None:
+        """Close the catalogue (DuckDB checkpoints it into the file)."""
+        self.con.close()
