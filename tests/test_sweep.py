@@ -384,3 +384,13 @@ def test_a_missing_or_malformed_sweep_file(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "malformed YAML" in res.output
     res = sweep(str(write(tmp_path, "- a\n- b\n")), "--out", str(tmp_path / "o"))
     assert res.exit_code == 2 and "(top level): list is not a mapping" in res.output
+
+
+@pytest.mark.parametrize("name", ["cameras-and-criticism.yaml", "seed-sobol.yaml"])
+def test_the_example_sweeps_in_the_docs_validate(name: str) -> None:
+    from scoresim.config.sweep import load_sweep
+    from scoresim.sweep.design import build_design
+
+    sweep = load_sweep(Path(__file__).parent.parent / "examples" / name)
+    runs = len(build_design(sweep).points) * sweep.config.replicates
+    assert runs == {"cameras-and-criticism.yaml": 27, "seed-sobol.yaml": 384}[name]

@@ -145,6 +145,6 @@ def sensitivity(
             else:
                 table.add_column(column, justify="right", no_wrap=True)
         for row in res.table.itertuples(index=False):
-            table.add_row(*(_cell(v) for v in row))
+            table.add_row(row[0], *(f"{v:.3f}" for v in row[1:]))
         out.print(table)
     out.print(f"figure written to {path}")
