@@ -19,7 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from scoresim.cli import bench, scenarios, validate
+from scoresim.cli import audit, bench, scenarios, validate
 from scoresim.cli import sweep as sweeps
 from scoresim.cli.common import err, out, user_errors
 from scoresim.cli.summary import (
@@ -45,6 +45,7 @@ app.command()(bench.bench)
 app.command()(sweeps.sweep)
 app.command()(sweeps.query)
 app.command()(sweeps.sensitivity)
+app.command()(audit.audit)
 
 Agents = Annotated[int, typer.Option("--agents", "-n", help="Number of agents.")]
 Steps = Annotated[int, typer.Option("--steps", "-t", help="Number of steps (days).")]

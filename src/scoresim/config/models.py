@@ -20,6 +20,8 @@ Weight = Annotated[float, Field(ge=0.0, le=1000.0)]
 Money = Annotated[float, Field(ge=-1e9, le=1e9)]
 Steps = Annotated[int, Field(ge=1, le=100_000)]
 BehaviourKind = Literal["conduct", "consumption", "speech", "financial", "prosocial"]
+Gravity = Literal["lawful", "minor", "serious"]
+Context = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 class _Model(BaseModel):
@@ -54,6 +56,9 @@ class BehaviourConfig(_Model):
 
     kind: BehaviourKind
     base_rate: PerGroup
+    # For the audit: how grave the act is. Unset, it follows the kind: speech,
+    # consumption and prosocial acts are lawful, conduct is minor, financial serious.
+    gravity: Gravity | None = None
     stance_weight: Annotated[float, Field(ge=-100.0, le=100.0)] = 0.0
     heterogeneity: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
     conformity: Weight = 0.0
@@ -72,6 +77,7 @@ class SourceConfig(_Model):
 
     behaviours: list[str]
     coverage: PerGroup
+    context: Context | None = None  # where its data arises, e.g. "finance" (for the audit)
     false_positive_rate: Probability = 0.0
     misclassification: Probability = 0.0
     informants: InformantConfig | None = None
@@ -129,6 +135,8 @@ class BlacklistConfig(_Model):
     stake: Annotated[int, Field(ge=0, le=32767)] = 0
     denies: list[str] = Field(default_factory=list)
     appeals: AppealsConfig = AppealsConfig()
+    # A court's decision rather than a score (for the audit, Recital 31).
+    legal_basis: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     association_penalty: Annotated[int, Field(ge=0, le=32767)] = 0
 
 
@@ -137,6 +145,7 @@ class OpportunityConfig(_Model):
 
     demand: Probability
     value: Money = 0.0
+    context: Context | None = None  # the part of life it belongs to (for the audit)
 
 
 class RewardConfig(_Model):
@@ -144,6 +153,7 @@ class RewardConfig(_Model):
 
     tiers: list[str]
     value: Annotated[float, Field(ge=0.0, le=1e9)]
+    context: Context | None = None  # the part of life the perk belongs to (for the audit)
 
 
 class ScreensConfig(_Model):

@@ -1,0 +1,1 @@
+"""Seeing results: the audit (and the report and figures to come)."""

@@ -1,0 +1,134 @@
+"""``scoresim audit``: a regime against Art. 5(1)(c), then against what it measurably does.
+
+The legal lines come from the scenario's design (:mod:`scoresim.report.audit_rules`);
+the measured lines from one seeded simulation of the regime:
+
+* wrongful listing: the share of people listed only because of false records, at
+  the end, and as a share of the listed (flag above 0);
+* disparate impact: for listing and for denials, the lower group rate over the
+  higher (flag below 0.8, the four-fifths rule, when the higher group has at least
+  ``MIN_EVENTS`` events; fewer are too few to judge);
+* denials: per 1 000 people per year, by opportunity (information);
+* chilling of speech: how much less each speech behaviour is done than without
+  pressure, over the last 30 days (flag above 5%).
+
+Only a prohibited practice sets the exit code (1); measured harms are flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from scoresim.config.loading import Scenario
+from scoresim.report.audit_rules import FLAG, NOTE, PASS, PROHIBITED, Line, rules
+from scoresim.results.run import RunResult
+
+MEASURED = "measured"
+DI_THRESHOLD = 0.8
+MIN_EVENTS = 20
+CHILL_THRESHOLD = 0.05
+WINDOW = 30
+
+
+@dataclass
+class Audit:
+    """The audit of one regime.
+
+    Attributes:
+        scenario: Its name.
+        options: Agents, steps and seed of the measured run.
+        lines: Every line, legal first.
+    """
+
+    scenario: str
+    options: dict[str, int]
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def prohibited(self) -> bool:
+        """Whether a prohibited practice was found."""
+        return any(line.verdict == PROHIBITED for line in self.lines)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: scenario, options, prohibited, lines."""
+        return {
+            "scenario": self.scenario,
+            "options": self.options,
+            "prohibited": self.prohibited,
+            "lines": [asdict(line) for line in self.lines],
+        }
+
+
+def measured(result: RunResult, scenario: Scenario) -> list[Line]:
+    """The measured lines, from one run's metrics."""
+    cfg = scenario.config
+    m = result.metrics
+    steps = int(m["step"].max()) + 1
+    groups = list(cfg.groups)
+    last = m[m["step"] == steps - 1]
+    names = [str(g) for g in last["group"]]
+
+    def at_end(column: str) -> dict[str, float]:
+        return dict(zip(names, last[column].to_numpy(dtype=float).tolist(), strict=True))
+
+    pops = at_end("population")
+    lines: list[Line] = []
+    if cfg.blacklist is not None:
+        wrong, listed = at_end("listed_wrongly")["all"], at_end("listed")["all"]
+        share = wrong / listed if listed > 0 else 0.0
+        lines.append(
+            Line(MEASURED, "wrongful listing",
+                 f"{wrong:.2%} of people ({share:.1%} of the listed) at day {steps}",
+                 FLAG if wrong > 0 else PASS)
+        )  # fmt: skip
+        listed_share = at_end("listed")
+        counts = {g: listed_share[g] * pops[g] for g in groups}
+        lines.append(_disparity("disparate impact: listing", counts, pops))
+    denied = [str(c) for c in m.columns if str(c).startswith("denied.")]
+    group_of = m["group"].astype(str).to_numpy()
+    per_group = {g: float(m.loc[group_of == g, denied].to_numpy().sum()) for g in groups}
+    if denied and sum(per_group.values()) > 0:
+        lines.append(_disparity("disparate impact: denials", per_group, pops))
+        rates = []
+        for c in denied:
+            v = float(m.loc[group_of == "all", c].to_numpy().sum())
+            if v > 0:
+                rates.append(
+                    f"{c.removeprefix('denied.')} {1000 * 365 * v / pops['all'] / steps:.1f}"
+                )
+        lines.append(Line(MEASURED, "denials per 1 000 people per year", ", ".join(rates), NOTE))
+    speech = [b for b, x in cfg.behaviours.items() if x.kind == "speech"]
+    tail = m[(m["group"] == "all") & (m["step"] >= steps - WINDOW)]
+    for b in speech:
+        col = f"chilling.{b}"
+        if col in tail:
+            chill = float(tail[col].mean())
+            verdict = FLAG if chill > CHILL_THRESHOLD else PASS
+            lines.append(
+                Line(MEASURED, f"chilling of speech: {b}",
+                     f"{chill:+.1%} against its pressure-free rate (last {WINDOW} days)", verdict)
+            )  # fmt: skip
+    return lines
+
+
+def _disparity(check: str, counts: dict[str, float], pops: dict[str, float]) -> Line:
+    rates = {g: counts[g] / pops[g] for g in counts if pops[g] > 0}
+    shown = ", ".join(f"{g} {r:.2%}" for g, r in rates.items())
+    hi_group = max(rates, key=lambda g: rates[g])
+    if counts[hi_group] < MIN_EVENTS:
+        return Line(MEASURED, check, f"{shown}: too few events to judge", NOTE)
+    ratio = min(rates.values()) / rates[hi_group]
+    verdict = FLAG if ratio < DI_THRESHOLD else PASS
+    return Line(MEASURED, check, f"{shown}; ratio {ratio:.2f} (flag below {DI_THRESHOLD})", verdict)
+
+
+def audit(scenario: Scenario, agents: int, steps: int, seed: int) -> Audit:
+    """Audit ``scenario``: its design, then one seeded run of it."""
+    from scoresim.engine.simulation import simulate
+
+    report = Audit(scenario.name, {"agents": agents, "steps": steps, "seed": seed})
+    report.lines.extend(rules(scenario.config))
+    result = simulate(scenario, agents=agents, steps=steps, seed=seed)
+    report.lines.extend(measured(result, scenario))
+    return report
