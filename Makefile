@@ -26,7 +26,14 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff format --check src tests benchmarks
 	$(VENV)/bin/mypy
 
-test: lint
+# The browser tests drive Debian's chromium; install it where it is missing.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "the browser tests need Debian's chromium at $@"; exit 1; }
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium
+
+test: lint $(CHROMIUM)
 	$(VENV)/bin/pytest
 	$(VENV)/bin/scoresim validate
 

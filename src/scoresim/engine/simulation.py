@@ -19,6 +19,7 @@ from scoresim.core.state import CitizenState, init_social, init_state
 from scoresim.core.step import behave_draws, step
 from scoresim.engine.compile import Compiled, compile_scenario
 from scoresim.errors import RunOptionError
+from scoresim.results.network_sample import sample_network
 from scoresim.results.run import RunResult, build_agents, build_metrics
 
 MAX_AGENTS = 50_000_000
@@ -135,9 +136,13 @@ def simulate(
         "setup_seconds": round(t1 - t0, 4),
         "run_seconds": round(t2 - t1, 4),
         "agent_steps_per_second": round(agents * steps / max(t2 - t1, 1e-9), 1),
+        "pressure_free": dict(
+            zip(run.compiled.labels.behaviours, run.state.pf_rate[-1].tolist(), strict=True)
+        ),
     }
     return RunResult(
         metrics=build_metrics(run.buf),
         agents=build_agents(run.state, run.compiled.labels),
         info=info,
+        network=sample_network(run.state, run.net, run.root),
     )

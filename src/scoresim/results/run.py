@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from scoresim.core.params import Labels
 from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.core.state import CitizenState
 
-FILES = ("metrics.parquet", "agents.parquet", "run.json")
+FILES = ("metrics.parquet", "agents.parquet", "network.parquet", "run.json")
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,16 @@ class RunResult:
         metrics: One row per (step, group) with ``group == "all"`` for the whole
             population; columns as in MODEL.md section 7.
         agents: One row per agent at the end of the run.
-        info: Scenario name and hash, parameters, seed entropy, version, timings.
+        info: Scenario name and hash, parameters, seed entropy, version, timings,
+            and the pressure-free rate of each behaviour (``pressure_free``).
+        network: Ties among a small sample of agents (``source``, ``target``,
+            ``active``), for drawing; see :mod:`scoresim.results.network_sample`.
     """
 
     metrics: pd.DataFrame
     agents: pd.DataFrame
     info: dict[str, Any]
+    network: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def final(self, group: str = "all") -> pd.Series:
         """The metrics row of the last step for ``group``."""
@@ -57,6 +61,7 @@ class RunResult:
         try:
             self.metrics.to_parquet(tmp / "metrics.parquet", index=False)
             self.agents.to_parquet(tmp / "agents.parquet", index=False)
+            self.network.to_parquet(tmp / "network.parquet", index=False)
             (tmp / "run.json").write_text(json.dumps(self.info, indent=2, sort_keys=True) + "\n")
             if out.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
@@ -74,10 +79,12 @@ class RunResult:
 def load_run(path: str | Path) -> RunResult:
     """Read a run folder written by :meth:`RunResult.save`."""
     folder = Path(path)
+    net = folder / "network.parquet"
     return RunResult(
         metrics=pd.read_parquet(folder / "metrics.parquet"),
         agents=pd.read_parquet(folder / "agents.parquet"),
         info=json.loads((folder / "run.json").read_text()),
+        network=pd.read_parquet(net) if net.is_file() else pd.DataFrame(),
     )
 
 
@@ -113,6 +120,7 @@ def build_agents(state: CitizenState, labels: Labels) -> pd.DataFrame:
             ),
             "listed": state.listed_until > 0,
             "listed_wrongly": (state.listed_until > 0) & state.listed_wrongly,
+            "shamed": state.shamed,
             "denials": state.denials,
             "wealth": state.wealth,
             "degree": state.degree,

@@ -1,0 +1,271 @@
+"""The report's charts as plain data, drawn by two renderers (Plotly and matplotlib).
+
+Each chart is built once from the subjects (runs or sweep points); the HTML page and
+the PNG/SVG figures draw the same numbers, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from scoresim.report.data import Subject
+
+WARM_UP = (
+    "Expressed dissent counts people who voiced it within the dissent window (30 days by "
+    "default), so it starts at zero: read the first window as a warm-up."
+)
+
+
+@dataclass
+class Trace:
+    """A line (x, y) or a bar series (y per category), with an optional band."""
+
+    name: str
+    x: list[float]
+    y: list[float]
+    color: int
+    dash: bool = False
+    low: list[float] | None = None
+    high: list[float] | None = None
+
+
+@dataclass
+class Picture:
+    """A drawn network sample: node positions and attributes, ties kept and cut."""
+
+    x: list[float]
+    y: list[float]
+    tier: list[str]
+    tier_order: list[str]
+    listed: list[bool]
+    shamed: list[bool]
+    kept: list[tuple[int, int]]
+    cut: list[tuple[int, int]]
+
+
+@dataclass
+class Chart:
+    """One figure of the report."""
+
+    key: str
+    title: str
+    xlabel: str
+    ylabel: str
+    kind: str  # "lines", "bars" or "network"
+    traces: list[Trace] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    threshold: float | None = None
+    picture: Picture | None = None
+    note: str = ""
+
+
+def _column(s: Subject, frame: pd.DataFrame | None, name: str, group: str) -> list[float]:
+    assert frame is not None
+    rows = frame[frame["group"].astype(str) == group].sort_values("step")
+    return rows[name].astype(float).tolist()
+
+
+def line(
+    s: Subject, i: int, name: str, label: str, dash: bool = False, group: str = "all"
+) -> Trace:
+    """The metric ``name`` over time for subject ``s`` (with its band for a sweep point)."""
+    rows = s.metrics[s.metrics["group"].astype(str) == group].sort_values("step")
+    band = s.low is not None and s.high is not None
+    return Trace(
+        label,
+        rows["step"].astype(float).tolist(),
+        rows[name].astype(float).tolist(),
+        i,
+        dash,
+        _column(s, s.low, name, group) if band else None,
+        _column(s, s.high, name, group) if band else None,
+    )
+
+
+def build_charts(subjects: list[Subject]) -> list[Chart]:
+    """Every chart of the report, in reading order."""
+    first = subjects[0].metrics
+    behaviours = [c.removeprefix("rate.") for c in first.columns if c.startswith("rate.")]
+    charts: list[Chart] = []
+    for b in behaviours:
+        c = Chart(f"rate-{b}", f"{b}: daily rate against its pressure-free rate", "day",
+                  "share of people per day", "lines")  # fmt: skip
+        for i, s in enumerate(subjects):
+            c.traces.append(line(s, i, f"rate.{b}", s.label))
+            pf = s.info.get("pressure_free", {}).get(b)
+            if pf is not None:
+                steps = c.traces[-1].x
+                c.traces.append(
+                    Trace(f"{s.label}: pressure-free", steps, [pf] * len(steps), i, True)
+                )
+        charts.append(c)
+    c = Chart("dissent", "Expressed (solid) against private (dashed) dissent", "day",
+              "share of people", "lines")  # fmt: skip
+    for i, s in enumerate(subjects):
+        c.traces.append(line(s, i, "expressed_dissent", f"{s.label}: expressed"))
+        c.traces.append(line(s, i, "private_dissent", f"{s.label}: private", dash=True))
+    c.note = WARM_UP
+    charts.append(c)
+    c = Chart("gap", "Falsification gap: dissent kept private", "day", "share of people", "lines")
+    c.traces = [line(s, i, "falsification_gap", s.label) for i, s in enumerate(subjects)]
+    c.note = WARM_UP
+    charts.append(c)
+    charts.append(_scores(subjects))
+    charts.append(_bars_at_end(subjects, "tiers", "Tier shares at the end", "tier.", "share"))
+    c = Chart("listed", "Listed (solid) and wrongly listed (dashed)", "day", "share of people",
+              "lines")  # fmt: skip
+    for i, s in enumerate(subjects):
+        c.traces.append(line(s, i, "listed", f"{s.label}: listed"))
+        c.traces.append(line(s, i, "listed_wrongly", f"{s.label}: wrongly", dash=True))
+    charts.append(c)
+    c = Chart("appeals", "Appeals filed (solid) and won (dashed), cumulative", "day", "appeals",
+              "lines")  # fmt: skip
+    for i, s in enumerate(subjects):
+        for name, dash in (("appeals", False), ("appeals_won", True)):
+            t = line(s, i, name, f"{s.label}: {name.replace('_', ' ')}", dash)
+            t.y = np.cumsum(t.y).tolist()
+            t.low = t.high = None  # bands of a cumulative sum would not be min and max
+            c.traces.append(t)
+    charts.append(c)
+    charts.append(_denials(subjects))
+    charts.append(_wealth(subjects))
+    charts.append(_disparities(subjects))
+    for i, s in enumerate(subjects):
+        if not s.network.empty:
+            charts.append(_network(s, i))
+    return charts
+
+
+def _scores(subjects: list[Subject]) -> Chart:
+    c = Chart("scores", "Score distribution at the end", "score", "share of people", "lines")
+    lo = min(float(s.agents["score"].min()) for s in subjects)
+    hi = max(float(s.agents["score"].max()) for s in subjects)
+    edges = np.linspace(lo, hi + 1, 41)
+    centres = ((edges[:-1] + edges[1:]) / 2).tolist()
+    for i, s in enumerate(subjects):
+        counts, _ = np.histogram(s.agents["score"].astype(float), bins=edges)
+        c.traces.append(Trace(s.label, centres, (counts / max(counts.sum(), 1)).tolist(), i))
+    return c
+
+
+def _last(s: Subject, group: str = "all") -> pd.Series:
+    rows = s.metrics[s.metrics["group"].astype(str) == group].sort_values("step")
+    return rows.iloc[-1]
+
+
+def _bars_at_end(subjects: list[Subject], key: str, title: str, prefix: str, unit: str) -> Chart:
+    # Regimes may name their tiers differently: every name of every subject, in order.
+    cats = list(
+        dict.fromkeys(
+            c.removeprefix(prefix)
+            for s in subjects
+            for c in s.metrics.columns
+            if c.startswith(prefix)
+        )
+    )
+    c = Chart(key, title, "", unit, "bars", categories=cats)
+    for i, s in enumerate(subjects):
+        last = _last(s)
+        c.traces.append(Trace(s.label, [], [float(last.get(prefix + k, 0.0)) for k in cats], i))
+    return c
+
+
+def _denials(subjects: list[Subject]) -> Chart:
+    cols = [c for c in subjects[0].metrics.columns if c.startswith("denied.")]
+    c = Chart("denials", "Opportunities denied, by opportunity (total over the run)", "",
+              "denials", "bars", categories=[x.removeprefix("denied.") for x in cols])  # fmt: skip
+    for i, s in enumerate(subjects):
+        rows = s.metrics[s.metrics["group"].astype(str) == "all"]
+        c.traces.append(Trace(s.label, [], [float(rows[x].sum()) for x in cols], i))
+    return c
+
+
+def _groups(s: Subject) -> list[str]:
+    return sorted({str(g) for g in s.metrics["group"]} - {"all"})
+
+
+def _wealth(subjects: list[Subject]) -> Chart:
+    groups = _groups(subjects[0])
+    c = Chart("wealth", "Mean wealth by group at the end", "", "CNY", "bars", categories=groups)
+    for i, s in enumerate(subjects):
+        c.traces.append(Trace(s.label, [], [float(_last(s, g)["wealth.mean"]) for g in groups], i))
+    return c
+
+
+def _disparities(subjects: list[Subject]) -> Chart:
+    """Lowest group rate over highest, for listing and for denials (1 = equal)."""
+    c = Chart("disparities", "Group disparities: lowest rate over highest (below 0.8 flagged)",
+              "", "ratio", "bars", categories=["listing rate", "denial rate"], threshold=0.8)  # fmt: skip
+    for i, s in enumerate(subjects):
+        groups = _groups(s)
+        listing = [float(_last(s, g)["listed"]) for g in groups]
+        cols = [x for x in s.metrics.columns if x.startswith("denied.")]
+        pops = [float(_last(s, g)["population"]) for g in groups]
+        denials = [
+            float(s.metrics.loc[s.metrics["group"].astype(str) == g, cols].to_numpy().sum()) / p
+            for g, p in zip(groups, pops, strict=True)
+        ]
+        c.traces.append(Trace(s.label, [], [_ratio(listing), _ratio(denials)], i))
+    return c
+
+
+def _ratio(rates: list[float]) -> float:
+    top = max(rates) if rates else 0.0
+    return min(rates) / top if top > 0 else 1.0
+
+
+def _network(s: Subject, i: int) -> Chart:
+    net = s.network
+    ids = sorted(set(net["source"].tolist()) | set(net["target"].tolist()))
+    index = {a: k for k, a in enumerate(ids)}
+    pairs = [(index[a], index[b]) for a, b in zip(net["source"], net["target"], strict=True)]
+    x, y = layout(len(ids), pairs, seed=i)
+    agents = s.agents.set_index("id").loc[ids]
+    active = net["active"].tolist()
+    shamed = agents["shamed"] if "shamed" in agents else pd.Series(False, index=agents.index)
+    tiers = agents["tier"]
+    order = [str(t) for t in tiers.cat.categories] if hasattr(tiers, "cat") else sorted(set(tiers))
+    picture = Picture(
+        x.tolist(),
+        y.tolist(),
+        [str(t) for t in tiers],
+        order,
+        [bool(v) for v in agents["listed"]],
+        [bool(v) for v in shamed],
+        [p for p, a in zip(pairs, active, strict=True) if a],
+        [p for p, a in zip(pairs, active, strict=True) if not a],
+    )
+    title = f"{s.label}: a sample of {len(ids)} people and their ties"
+    note = "colour: tier; ring: listed; square: shamed; red dashes: ties cut"
+    return Chart(f"network-{i}", title, "", "", "network", picture=picture, note=note)
+
+
+def layout(
+    n: int, pairs: list[tuple[int, int]], seed: int = 0, rounds: int = 300
+) -> tuple[np.ndarray, np.ndarray]:
+    """Force-directed positions (Fruchterman-Reingold), seeded: two (n,) float64 arrays."""
+    rng = np.random.default_rng(seed)
+    pos = rng.random((n, 2))
+    if n < 2:
+        return pos[:, 0], pos[:, 1]
+    k = 1.0 / np.sqrt(n)
+    src = np.array([p[0] for p in pairs], dtype=np.int64)
+    dst = np.array([p[1] for p in pairs], dtype=np.int64)
+    temperature = 0.1
+    for _ in range(rounds):
+        delta = pos[:, None, :] - pos[None, :, :]
+        dist = np.maximum(np.linalg.norm(delta, axis=2), 1e-9)
+        force = (delta / dist[:, :, None] * (k * k / dist)[:, :, None]).sum(axis=1)
+        if src.size:
+            d = pos[src] - pos[dst]
+            length = np.maximum(np.linalg.norm(d, axis=1), 1e-9)
+            pull = d * (length / k)[:, None]
+            np.add.at(force, src, -pull)
+            np.add.at(force, dst, pull)
+        step = np.linalg.norm(force, axis=1)
+        pos += force / np.maximum(step, 1e-9)[:, None] * np.minimum(step, temperature)[:, None]
+        temperature *= 0.985
+    return pos[:, 0], pos[:, 1]

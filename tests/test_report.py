@@ -1,0 +1,134 @@
+"""The report: one self-contained HTML file, figures for papers, runs and sweep folders."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+from typer.testing import CliRunner
+
+import scoresim
+from scoresim.cli.app import app
+from scoresim.report.charts import build_charts
+from scoresim.report.data import load_subjects
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Small runs of seed, baseline and eu-compliant on the same people."""
+    root = tmp_path_factory.mktemp("runs")
+    out = []
+    for name in ("baseline", "seed", "eu-compliant"):
+        scoresim.simulate(name, agents=6000, steps=150, seed=3).save(root / name)
+        out.append(root / name)
+    return out
+
+
+def figures_of(html: str) -> dict[str, Any]:
+    blob = html.split("const figures = ", 1)[1].split(";\nfor (const", 1)[0]
+    data: dict[str, Any] = json.loads(blob.replace("<\\/", "</"))
+    return data
+
+
+def test_report_compares_runs_in_one_self_contained_file(runs: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    res = runner.invoke(app, ["report", *map(str, runs), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text()
+    # Self-contained: no external script, style, image or font is referenced.
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", html)
+    assert "Plotly.newPlot" in html and len(html) > 1_000_000  # plotly.js is inline
+    figures = figures_of(html)
+    expected = {"dissent", "gap", "scores", "tiers", "listed", "appeals", "denials", "wealth",
+                "disparities", "rate-criticise_government", "network-1"}  # fmt: skip
+    assert expected <= {k.removeprefix("chart-") for k in figures}
+    # Every run appears in the comparison charts, with its own data.
+    names = [t["name"] for t in figures["chart-gap"]["data"]]
+    assert names == ["baseline", "seed", "eu-compliant"]
+    gaps = {t["name"]: t["y"][-1] for t in figures["chart-gap"]["data"]}
+    assert gaps["seed"] > 0.02 and gaps["baseline"] < 0.01
+    denials = {t["name"]: sum(t["y"]) for t in figures["chart-denials"]["data"]}
+    assert denials["seed"] > denials["eu-compliant"] >= denials["baseline"] == 0
+    # The network of the seed run shows the listed, ringed in black.
+    net = figures["chart-network-1"]["data"]
+    widths = [w for t in net if "marker" in t for w in t["marker"]["line"]["width"]]
+    assert 2.5 in widths
+
+
+def test_figures_are_written_as_png_and_svg_and_are_not_blank(
+    runs: list[Path], tmp_path: Path
+) -> None:
+    figs = tmp_path / "figs"
+    res = runner.invoke(
+        app, ["report", str(runs[1]), "--out", str(tmp_path / "r.html"), "--figures", str(figs)]
+    )
+    assert res.exit_code == 0, res.output
+    pngs = sorted(figs.glob("*.png"))
+    assert {p.stem for p in pngs} >= {"dissent", "listed", "network-0", "disparities"}
+    for png in pngs:
+        pixels = imread(png)
+        assert pixels.shape[0] > 300 and float(np.std(pixels)) > 0.02, png.name
+        svg = png.with_suffix(".svg").read_text()
+        assert svg.lstrip().startswith("<?xml") and "<svg" in svg
+
+
+def test_a_sweep_folder_gives_one_line_per_point_with_a_band(tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        "scenario: seed\nagents: 1500\nsteps: 20\nseed: 2\nreplicates: 3\n"
+        "parameters:\n  scoring.points.criticise_government: [-100, 0]\n"
+    )
+    folder = tmp_path / "out"
+    assert runner.invoke(app, ["sweep", str(sweep), "--out", str(folder), "-q"]).exit_code == 0
+    subjects = load_subjects([folder])
+    assert [s.label for s in subjects] == [
+        "out p0: criticise_government=-100",
+        "out p1: criticise_government=0",
+    ]
+    assert all(s.replicates == 3 and s.low is not None for s in subjects)
+    gap = next(c for c in build_charts(subjects) if c.key == "gap")
+    for t in gap.traces:
+        assert t.low is not None and t.high is not None
+        assert all(lo <= y <= hi for lo, y, hi in zip(t.low, t.y, t.high, strict=True))
+    assert any(
+        lo < hi for t in gap.traces for lo, hi in zip(t.low or [], t.high or [], strict=True)
+    )
+    out = tmp_path / "r.html"
+    assert runner.invoke(app, ["report", str(folder), "--out", str(out)]).exit_code == 0
+    fills = [t for t in figures_of(out.read_text())["chart-gap"]["data"] if "fill" in t]
+    assert len(fills) == 2
+
+
+def test_a_folder_that_is_no_run_is_one_line(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["report", str(tmp_path), "--out", str(tmp_path / "r.html")])
+    assert res.exit_code == 2 and res.output.count("\n") == 1
+    assert "not a run folder (metrics.parquet) or a sweep folder" in res.output
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_the_report_opens_offline_in_chromium_without_errors(
+    runs: list[Path], tmp_path: Path
+) -> None:
+    from tests.browser import Watch, chromium, screenshot
+
+    out = tmp_path / "report.html"
+    assert runner.invoke(app, ["report", *map(str, runs), "--out", str(out)]).exit_code == 0
+    charts = len(figures_of(out.read_text()))
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        watch = Watch(page)
+        page.goto(out.as_uri())
+        page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot').length === {charts}")
+        drawn = page.eval_on_selector_all(".js-plotly-plot .main-svg", "els => els.length")
+        shot = screenshot(page, "report.png")
+    assert drawn >= charts
+    assert watch.requests == [out.as_uri()], watch.requests  # nothing but the file itself
+    assert watch.errors == []
+    assert shot.stat().st_size > 50_000
