@@ -22,7 +22,11 @@ SAMPLE_KEY = 2**31 - 7  # a spawn key no model stream uses
 def sample_network(
     state: CitizenState, net: Network, root: np.random.SeedSequence, size: int = SIZE
 ) -> pd.DataFrame:
-    """Ties among a snowball sample of agents: columns ``source``, ``target``, ``active``.
+    """Ties among a snowball sample of agents.
+
+    Columns ``source``, ``target``, ``active``, and ``source_shamed``,
+    ``target_shamed`` (whether each end was ever shown publicly; the agents table
+    keeps to MODEL.md's columns, so the picture carries this itself).
 
     The snowball starts from a listed person who lost ties (else a listed person, else
     anyone). Each tie appears once (``source < target``); cut ties are kept with
@@ -59,10 +63,13 @@ def sample_network(
                 sources.append(i)
                 targets.append(j)
                 active.append(bool(net.active[e]))
+    src, dst = np.array(sources, np.int64), np.array(targets, np.int64)
     return pd.DataFrame(
         {
-            "source": np.array(sources, np.int64),
-            "target": np.array(targets, np.int64),
+            "source": src,
+            "target": dst,
             "active": np.array(active, np.bool_),
+            "source_shamed": state.shamed[src],
+            "target_shamed": state.shamed[dst],
         }
     )

@@ -120,7 +120,6 @@ def build_agents(state: CitizenState, labels: Labels) -> pd.DataFrame:
             ),
             "listed": state.listed_until > 0,
             "listed_wrongly": (state.listed_until > 0) & state.listed_wrongly,
-            "shamed": state.shamed,
             "denials": state.denials,
             "wealth": state.wealth,
             "degree": state.degree,
