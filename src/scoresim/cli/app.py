@@ -19,7 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from scoresim.cli import audit, bench, report, scenarios, validate
+from scoresim.cli import audit, bench, report, scenarios, serve, validate
 from scoresim.cli import sweep as sweeps
 from scoresim.cli.common import err, out, user_errors
 from scoresim.cli.summary import (
@@ -47,6 +47,7 @@ app.command()(sweeps.query)
 app.command()(sweeps.sensitivity)
 app.command()(audit.audit)
 app.command()(report.report)
+app.command()(serve.serve)
 
 Agents = Annotated[int, typer.Option("--agents", "-n", help="Number of agents.")]
 Steps = Annotated[int, typer.Option("--steps", "-t", help="Number of steps (days).")]

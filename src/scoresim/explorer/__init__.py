@@ -1,0 +1,1 @@
+"""The explorer: a FastAPI server and one page for turning a regime's knobs."""

@@ -1,0 +1,227 @@
+"""The explorer's FastAPI app: the REST API, the server-sent events and the page.
+
+Only built-in regimes can be run, with overrides of their fields: no file path or
+code from a client is ever read or run, and every body is validated (422 with the
+reason). Run sizes are bounded, runs are queued with a bound (429 when full), and
+finished runs expire (see :mod:`scoresim.explorer.runs`).
+"""
+
+# No `from __future__ import annotations`: FastAPI must see the run request model,
+# which is made per app (with its bounds), as a real annotation.
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, HTTPException, Response
+from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from scoresim.config.loading import Scenario, builtin_names, load_scenario
+from scoresim.errors import ScoresimError
+from scoresim.explorer.knobs import knobs
+from scoresim.explorer.runs import DONE, FAILED, QueueFullError, RunManager
+
+MAX_AGENTS = 200_000
+MAX_STEPS = 1_000
+Value = float | int | bool | str | None
+Path_ = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class Accepted(BaseModel):
+    """A queued run."""
+
+    id: str
+
+
+class RunState(BaseModel):
+    """A run's state."""
+
+    id: str
+    scenario: str
+    agents: int
+    steps: int
+    seed: int
+    overrides: dict[str, Any]
+    status: str = Field(description="queued, running, done or failed")
+    progress: float = Field(description="share of the steps done, 0 to 1")
+    error: str | None
+
+
+class Knob(BaseModel):
+    """A main knob of a regime, and the fields it sets."""
+
+    key: str
+    label: str
+    kind: str = Field(description="number or switch")
+    paths: list[str]
+    value: float | bool
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+
+
+class ScenarioInfo(BaseModel):
+    """A built-in regime."""
+
+    name: str
+    description: str
+    knobs: list[Knob]
+
+
+def request_model(max_agents: int, max_steps: int) -> type[BaseModel]:
+    """The body of ``POST /api/runs``, with this server's bounds."""
+    model: type[BaseModel] = create_model(
+        "RunRequest",
+        __config__=ConfigDict(extra="forbid"),
+        scenario=(str, Field(min_length=1, max_length=64, description="a built-in regime")),
+        agents=(int, Field(min(20_000, max_agents), ge=100, le=max_agents)),
+        steps=(int, Field(min(200, max_steps), ge=1, le=max_steps)),
+        seed=(int, Field(0, ge=0, le=2**31 - 1)),
+        overrides=(dict[Path_, Value], Field(default_factory=dict, max_length=20)),
+    )
+    return model
+
+
+def create_app(
+    *,
+    max_agents: int = MAX_AGENTS,
+    max_steps: int = MAX_STEPS,
+    running: int = 2,
+    queued: int = 8,
+    ttl: float = 600.0,
+) -> FastAPI:
+    """The explorer app; the bounds are parameters so that tests can make runs small."""
+    manager = RunManager(running=running, queued=queued, ttl=ttl)
+    names = builtin_names()
+    scenarios = {name: load_scenario(name) for name in names}
+    request_type = request_model(max_agents, max_steps)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async def sweep_expired() -> None:
+            while True:
+                await asyncio.sleep(max(min(ttl / 4, 30.0), 0.5))
+                manager.expire()
+
+        task = asyncio.create_task(sweep_expired())
+        try:
+            yield
+        finally:
+            task.cancel()
+            manager.shutdown()
+
+    app = FastAPI(
+        title="scoresim explorer",
+        description="Run built-in social-scoring regimes on synthetic societies and watch them.",
+        version="1",
+        lifespan=lifespan,
+    )
+    app.state.manager = manager
+
+    @app.get("/api/scenarios", response_model=list[ScenarioInfo])
+    def list_scenarios() -> list[dict[str, Any]]:
+        """The built-in regimes and their main knobs."""
+        return [
+            {"name": n, "description": sc.config.description, "knobs": knobs(sc)}
+            for n, sc in scenarios.items()
+        ]
+
+    @app.post(
+        "/api/runs",
+        status_code=202,
+        response_model=Accepted,
+        responses={422: {"description": "invalid body"}, 429: {"description": "queue full"}},
+    )
+    def start_run(body: request_type) -> dict[str, str]:  # type: ignore[valid-type]
+        """Queue a run of a built-in regime; 429 when the queue is full."""
+        data = body.model_dump()  # type: ignore[attr-defined]
+        name = data["scenario"]
+        if name not in scenarios:
+            raise HTTPException(422, f"scenario: {name!r} is not a built-in regime; use one of: "
+                                     f"{', '.join(names)}")  # fmt: skip
+        try:
+            sc: Scenario = scenarios[name].with_overrides(data["overrides"])
+        except ScoresimError as exc:
+            raise HTTPException(422, f"overrides: {exc}") from None
+        except (TypeError, ValueError) as exc:  # a value of the wrong shape for its field
+            raise HTTPException(422, f"overrides: {' '.join(str(exc).split())[:300]}") from None
+        try:
+            run = manager.submit(sc, data["agents"], data["steps"], data["seed"], data["overrides"])
+        except QueueFullError as exc:
+            raise HTTPException(429, str(exc)) from None
+        return {"id": run.id}
+
+    def find(run_id: str) -> Any:
+        run = manager.get(run_id)
+        if run is None:
+            raise HTTPException(404, f"run {run_id}: unknown or expired")
+        return run
+
+    @app.get(
+        "/api/runs/{run_id}", response_model=RunState, responses={404: {"description": "unknown"}}
+    )
+    def run_state(run_id: str) -> dict[str, Any]:
+        """A run's status and progress."""
+        state: dict[str, Any] = find(run_id).public()
+        return state
+
+    @app.get(
+        "/api/runs/{run_id}/metrics",
+        responses={404: {"description": "unknown"}, 409: {"description": "not done yet"}},
+    )
+    def run_metrics(run_id: str) -> list[dict[str, Any]]:
+        """The metrics table of a finished run, one record per (step, group)."""
+        run = find(run_id)
+        if run.status != DONE or run.metrics is None:
+            raise HTTPException(
+                409, f"run {run_id} is {run.status}; its metrics come when it is done"
+            )
+        records: list[dict[str, Any]] = run.metrics
+        return records
+
+    @app.get("/api/runs/{run_id}/events", responses={404: {"description": "unknown"}})
+    async def run_events(run_id: str) -> StreamingResponse:
+        """Server-sent events of a run as it goes.
+
+        ``progress`` events carry the new rows of metrics (group ``all``); the last
+        event is ``done`` or ``failed``, with the run's state.
+        """
+        run = find(run_id)
+
+        async def stream() -> AsyncIterator[str]:
+            sent = 0
+            while True:
+                ended = run.status in (DONE, FAILED)
+                rows = run.rows[sent:]
+                if rows:
+                    sent += len(rows)
+                    payload = {"done_steps": sent, "steps": run.steps, "rows": rows}
+                    yield f"event: progress\ndata: {json.dumps(payload)}\n\n"
+                if ended and sent >= len(run.rows):
+                    yield f"event: {run.status}\ndata: {json.dumps(run.public())}\n\n"
+                    return
+                await asyncio.sleep(0.1)
+
+        return StreamingResponse(
+            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
+
+    static = resources.files("scoresim.explorer").joinpath("static")
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index() -> str:
+        return static.joinpath("index.html").read_text(encoding="utf-8")
+
+    @app.get("/static/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> Response:
+        import plotly
+
+        # Served from the installed package: the page works offline, with no CDN.
+        path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        return FileResponse(path, media_type="text/javascript")
+
+    return app

@@ -1,0 +1,157 @@
+"""The explorer's runs: a bounded queue of simulations in worker threads, kept for a while.
+
+A request is validated before it is queued (bad input never becomes a failed run).
+At most ``running`` runs compute at once and ``queued`` more wait; beyond that a new
+run is refused, which the API answers with 429. Each run records its progress and,
+step by step, its ``all`` row of metrics, so a client can watch it fill; when it ends
+the whole metrics table is kept. Finished runs are forgotten ``ttl`` seconds after
+they end (and the oldest go first beyond ``keep``), so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from scoresim.config.loading import Scenario
+
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+class QueueFullError(Exception):
+    """No room for another run; try again later."""
+
+
+class CancelledError(Exception):
+    """The server is shutting down."""
+
+
+@dataclass
+class Run:
+    """One run of the explorer (what the API reports of it)."""
+
+    id: str
+    scenario: str
+    agents: int
+    steps: int
+    seed: int
+    overrides: dict[str, Any]
+    status: str = QUEUED
+    done_steps: int = 0
+    error: str | None = None
+    created: float = field(default_factory=time.monotonic)
+    ended: float | None = None
+    rows: list[dict[str, float | None]] = field(default_factory=list)  # the 'all' row per step
+    metrics: list[dict[str, Any]] | None = None  # the whole table, when done
+
+    @property
+    def progress(self) -> float:
+        """Share of the steps done, 0 to 1."""
+        return self.done_steps / self.steps
+
+    def public(self) -> dict[str, Any]:
+        """What ``GET /api/runs/{id}`` returns."""
+        return {
+            "id": self.id,
+            "scenario": self.scenario,
+            "agents": self.agents,
+            "steps": self.steps,
+            "seed": self.seed,
+            "overrides": self.overrides,
+            "status": self.status,
+            "progress": round(self.progress, 4),
+            "error": self.error,
+        }
+
+
+class RunManager:
+    """The queue, the worker threads and the store of recent runs."""
+
+    def __init__(self, running: int = 2, queued: int = 8, ttl: float = 600.0, keep: int = 64):
+        self.limit = running + queued
+        self.ttl, self.keep = ttl, keep
+        self.pool = ThreadPoolExecutor(max_workers=running, thread_name_prefix="explorer-run")
+        self.runs: dict[str, Run] = {}
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+
+    def submit(self, scenario: Scenario, agents: int, steps: int, seed: int,
+               overrides: dict[str, Any]) -> Run:  # fmt: skip
+        """Queue a validated run.
+
+        Raises:
+            QueueFullError: ``running + queued`` runs are already waiting or computing.
+        """
+        self.expire()
+        with self.lock:
+            busy = sum(r.status in (QUEUED, RUNNING) for r in self.runs.values())
+            if busy >= self.limit:
+                raise QueueFullError(f"{busy} runs are queued or running; try again when one ends")
+            run = Run(uuid.uuid4().hex, scenario.name, agents, steps, seed, overrides)
+            self.runs[run.id] = run
+        self.pool.submit(self._execute, run, scenario)
+        return run
+
+    def get(self, run_id: str) -> Run | None:
+        """The run, if it is still kept."""
+        self.expire()
+        with self.lock:
+            return self.runs.get(run_id)
+
+    def expire(self) -> int:
+        """Forget runs that ended more than ``ttl`` seconds ago, and the oldest beyond ``keep``."""
+        now = time.monotonic()
+        with self.lock:
+            ended = sorted(
+                (r for r in self.runs.values() if r.ended is not None), key=lambda r: r.ended or 0
+            )
+            old = [r for r in ended if now - (r.ended or now) > self.ttl]
+            old += ended[len(old) : max(len(ended) - self.keep, len(old))]
+            for r in old:
+                self.runs.pop(r.id, None)
+            return len(old)
+
+    def shutdown(self) -> None:
+        """Stop the running runs at their next step and the workers."""
+        self.stopping.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def _execute(self, run: Run, scenario: Scenario) -> None:
+        from scoresim.engine.simulation import prepare
+        from scoresim.results.run import build_metrics
+
+        run.status = RUNNING
+        try:
+            prepared = prepare(scenario.config, run.agents, run.steps, run.seed)
+            values = prepared.buf.values
+
+            def progress(done: int, _total: int) -> None:
+                if self.stopping.is_set():
+                    raise CancelledError("the server is shutting down")
+                row = {name: _number(col[done - 1, -1]) for name, col in values.items()}
+                run.rows.append({"step": float(done - 1), **row})
+                run.done_steps = done
+
+            prepared.advance(run.steps, progress)
+            table = build_metrics(prepared.buf)
+            table["group"] = table["group"].astype(str)
+            run.metrics = json.loads(table.to_json(orient="records"))  # NaN becomes null
+            run.status = DONE
+        except Exception as exc:  # reported through the API, never raised into the server
+            run.error = " ".join(str(exc).split()) or type(exc).__name__
+            run.status = FAILED
+        finally:
+            run.ended = time.monotonic()
+
+
+def _number(x: Any) -> Any:
+    """JSON has no NaN: missing values are null."""
+    value = float(x)
+    return None if np.isnan(value) else value

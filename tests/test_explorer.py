@@ -1,0 +1,242 @@
+"""The explorer: the REST API in process, a real server under load, the page in Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from scoresim.config.loading import builtin_names
+from scoresim.explorer.app import create_app
+
+
+@pytest.fixture
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(max_agents=20_000, max_steps=400, ttl=60)) as c:
+        yield c
+
+
+def wait_done(client: TestClient, run_id: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        state: dict[str, Any] = client.get(f"/api/runs/{run_id}").json()
+        if state["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return state
+        time.sleep(0.05)
+
+
+def test_scenarios_list_every_regime_with_the_knobs_it_has(client: TestClient) -> None:
+    listed = client.get("/api/scenarios").json()
+    assert [s["name"] for s in listed] == builtin_names()
+    seed = {k["key"]: k for k in next(s for s in listed if s["name"] == "seed")["knobs"]}
+    assert set(seed) == {"camera_coverage", "criticism_points", "blacklist_threshold",
+                         "false_positive_rate", "shaming"}  # fmt: skip
+    assert seed["criticism_points"]["paths"] == ["scoring.points.criticise_government"]
+    assert seed["criticism_points"]["value"] == -50
+    baseline = next(s for s in listed if s["name"] == "baseline")
+    assert baseline["knobs"] == []
+
+
+def test_a_run_goes_queued_running_done_and_its_metrics_and_events_follow(
+    client: TestClient,
+) -> None:
+    body = {"scenario": "seed", "agents": 3000, "steps": 40, "seed": 4,
+            "overrides": {"scoring.points.criticise_government": -150}}  # fmt: skip
+    res = client.post("/api/runs", json=body)
+    assert res.status_code == 202
+    run_id = res.json()["id"]
+    state = wait_done(client, run_id)
+    assert state["status"] == "done" and state["progress"] == 1.0
+    assert state["overrides"] == {"scoring.points.criticise_government": -150}
+    records = client.get(f"/api/runs/{run_id}/metrics").json()
+    assert len(records) == 40 * 3 and {"step", "group", "falsification_gap"} <= set(records[0])
+    # The server-sent events replay the 'all' rows, then say it is done.
+    with client.stream("GET", f"/api/runs/{run_id}/events") as stream:
+        text = "".join(stream.iter_text())
+    events = [block for block in text.split("\n\n") if block]
+    assert events[-1].startswith("event: done")
+    rows = [r for b in events if b.startswith("event: progress")
+            for r in json.loads(b.split("data: ", 1)[1])["rows"]]  # fmt: skip
+    assert [r["step"] for r in rows] == list(range(40))
+    last = [r for r in records if r["group"] == "all"][-1]
+    assert rows[-1]["listed"] == pytest.approx(last["listed"])
+    # The override took effect: the same run without it lists fewer people.
+    plain = client.post("/api/runs", json={**body, "overrides": {}}).json()["id"]
+    wait_done(client, plain)
+    plain_last = [r for r in client.get(f"/api/runs/{plain}/metrics").json() if r["group"] == "all"]
+    assert plain_last[-1]["listed"] < last["listed"]
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [
+        ({"scenario": "seed", "agents": 20_001}, "less than or equal to 20000"),
+        ({"scenario": "seed", "steps": 0}, "greater than or equal to 1"),
+        ({"scenario": "nope"}, "'nope' is not a built-in regime"),
+        ({"scenario": "../../etc/passwd"}, "is not a built-in regime"),
+        (
+            {"scenario": "seed", "overrides": {"scoring.points.nope": 1}},
+            "no such field in seed.yaml",
+        ),
+        (
+            {"scenario": "seed", "overrides": {"sources.street_cameras.coverage": "lots"}},
+            "coverage",
+        ),
+        ({"scenario": "seed", "code": "__import__('os')"}, "Extra inputs are not permitted"),
+        ({"agents": 1000}, "Field required"),
+    ],
+)
+def test_bad_bodies_are_422_with_the_reason(
+    client: TestClient, body: dict[str, Any], fragment: str
+) -> None:
+    res = client.post("/api/runs", json=body)
+    assert res.status_code == 422
+    assert fragment in json.dumps(res.json())
+
+
+def test_unknown_runs_404_and_unfinished_metrics_409() -> None:
+    with TestClient(create_app(max_agents=50_000, max_steps=2000, running=1, queued=1)) as c:
+        assert c.get("/api/runs/nope").status_code == 404
+        assert c.get("/api/runs/nope/metrics").status_code == 404
+        long = {"scenario": "seed", "agents": 50_000, "steps": 2000}
+        first = c.post("/api/runs", json=long)
+        second = c.post("/api/runs", json=long)
+        third = c.post("/api/runs", json=long)
+        assert (first.status_code, second.status_code, third.status_code) == (202, 202, 429)
+        assert "try again when one ends" in third.json()["detail"]
+        assert c.get(f"/api/runs/{first.json()['id']}/metrics").status_code == 409
+    # Leaving the client shut the app down: the long runs stopped at their next step.
+
+
+def test_finished_runs_expire() -> None:
+    with TestClient(create_app(max_agents=5000, max_steps=50, ttl=0.3)) as c:
+        run_id = c.post("/api/runs", json={"scenario": "seed", "agents": 1000, "steps": 5}).json()[
+            "id"
+        ]
+        assert wait_done(c, run_id)["status"] == "done"
+        time.sleep(0.5)
+        assert c.get(f"/api/runs/{run_id}").status_code == 404
+        assert c.app.state.manager.runs == {}  # type: ignore[attr-defined]
+
+
+def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    assert {"/api/scenarios", "/api/runs", "/api/runs/{run_id}", "/api/runs/{run_id}/metrics",
+            "/api/runs/{run_id}/events"} <= set(doc["paths"])  # fmt: skip
+    body = doc["components"]["schemas"]["RunRequest"]["properties"]
+    assert body["agents"]["maximum"] == 20_000 and body["steps"]["maximum"] == 400
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, int]]:
+    """A real `scoresim serve` on 127.0.0.1, small runs, runs kept 2 s."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "scoresim.cli", "serve", "--port", str(port),
+           "--max-agents", "20000", "--max-steps", "200", "--ttl", "2"]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/scenarios", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.2)
+    try:
+        yield url, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_fifty_concurrent_requests_are_answered_and_memory_returns(
+    server: tuple[str, int],
+) -> None:
+    url, pid = server
+    body = {"scenario": "seed", "agents": 20000, "steps": 30}
+
+    def settle(ids: list[str]) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            codes = {httpx.get(f"{url}/api/runs/{i}").status_code for i in ids}
+            if codes == {404}:  # every run ended and expired
+                return
+            time.sleep(0.5)
+        raise AssertionError("runs did not expire")
+
+    warm = httpx.post(f"{url}/api/runs", json=body).json()["id"]
+    settle([warm])
+    before = rss_mib(pid)
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as c:
+            return await asyncio.gather(*(c.post("/api/runs", json=body) for _ in range(50)))
+
+    replies = asyncio.run(burst())
+    codes = [r.status_code for r in replies]
+    assert set(codes) <= {202, 429} and codes.count(202) >= 2 and 429 in codes
+    assert httpx.get(f"{url}/api/scenarios").status_code == 200  # still up
+    peak = rss_mib(pid)
+    settle([r.json()["id"] for r in replies if r.status_code == 202])
+    after = rss_mib(pid)
+    # Tolerance: 40 MiB for the allocator's retained pages; one stored run is ~0.2 MiB.
+    assert after < before + 40, (before, peak, after)
+
+
+def test_the_page_runs_two_regimes_side_by_side_in_chromium(server: tuple[str, int]) -> None:
+    from tests.browser import Watch, chromium, screenshot
+
+    url, _ = server
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
+        watch = Watch(page)
+        page.goto(url + "/")
+        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        assert page.input_value("#scenario-a") == "seed"
+        assert page.input_value("#scenario-b") == "baseline"
+        page.fill("#agents", "8000")
+        page.fill("#steps", "60")
+        page.fill("#knob-a-criticism_points", "-150")  # turn a knob
+        page.click("#run")
+        page.wait_for_selector("body[data-state=done]", timeout=90_000)
+        points = page.evaluate(
+            "['chart-gap', 'chart-listed'].map(id => document.getElementById(id).data"
+            ".map(t => t.x.length))"
+        )
+        names = page.evaluate("document.getElementById('chart-gap').data.map(t => t.name)")
+        table = page.inner_text("#comparison-table")
+        shot = screenshot(page, "explorer.png")
+    assert points == [[60, 60], [60, 60]]
+    assert names == ["A: seed (tuned)", "B: baseline"]
+    assert "falsification gap" in table and "listed at the end" in table
+    assert all(r.startswith(url) for r in watch.requests), watch.requests  # no CDN
+    assert any(r.endswith("/static/plotly.min.js") for r in watch.requests)
+    assert watch.errors == []
+    assert shot.stat().st_size > 50_000
