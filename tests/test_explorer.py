@@ -240,3 +240,27 @@ def test_the_page_runs_two_regimes_side_by_side_in_chromium(server: tuple[str, i
     assert any(r.endswith("/static/plotly.min.js") for r in watch.requests)
     assert watch.errors == []
     assert shot.stat().st_size > 50_000
+
+
+def test_the_app_answers_plain_httpx_through_its_asgi_transport() -> None:
+    """The same API through httpx's own ASGI transport (no test client in between)."""
+    app = create_app(max_agents=5000, max_steps=20)
+
+    async def talk() -> tuple[int, int, str]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://explorer") as c:
+            names = (await c.get("/api/scenarios")).status_code
+            res = await c.post("/api/runs", json={"scenario": "eu-compliant", "agents": 1000,
+                                                  "steps": 10})  # fmt: skip
+            run_id = res.json()["id"]
+            for _ in range(400):
+                state = (await c.get(f"/api/runs/{run_id}")).json()
+                if state["status"] == "done":
+                    break
+                await asyncio.sleep(0.05)
+            return names, res.status_code, state["status"]
+
+    try:
+        assert asyncio.run(talk()) == (200, 202, "done")
+    finally:
+        app.state.manager.shutdown()
