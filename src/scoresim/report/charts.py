@@ -62,7 +62,7 @@ class Chart:
     note: str = ""
 
 
-def _column(s: Subject, frame: pd.DataFrame | None, name: str, group: str) -> list[float]:
+def _column(frame: pd.DataFrame | None, name: str, group: str) -> list[float]:
     assert frame is not None
     rows = frame[frame["group"].astype(str) == group].sort_values("step")
     return rows[name].astype(float).tolist()
@@ -80,8 +80,8 @@ def line(
         rows[name].astype(float).tolist(),
         i,
         dash,
-        _column(s, s.low, name, group) if band else None,
-        _column(s, s.high, name, group) if band else None,
+        _column(s.low, name, group) if band else None,
+        _column(s.high, name, group) if band else None,
     )
 
 
