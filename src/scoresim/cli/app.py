@@ -39,15 +39,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(scenarios.app)
-app.command()(validate.validate)
-app.command()(bench.bench)
-app.command()(sweeps.sweep)
-app.command()(sweeps.query)
-app.command()(sweeps.sensitivity)
-app.command()(audit.audit)
-app.command()(report.report)
-app.command()(serve.serve)
 
 Agents = Annotated[int, typer.Option("--agents", "-n", help="Number of agents.")]
 Steps = Annotated[int, typer.Option("--steps", "-t", help="Number of steps (days).")]
@@ -94,7 +85,7 @@ def run(
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Run one regime and write metrics.parquet, agents.parquet and run.json."""
+    """Run one regime and write its folder: metrics, agents, a network sample, run.json."""
     with user_errors():
         overrides = dict(parse_override(s) for s in set_ or [])
         result = run_with_progress(scenario, agents, steps, seed, overrides, quiet)
@@ -154,6 +145,18 @@ def compare(
         typer.echo(comparison_markdown(results), nl=False)
     else:
         out.print(comparison_table(results))
+
+
+# Commands from their own modules, listed after run, demo and compare in --help.
+app.command()(sweeps.sweep)
+app.command()(sweeps.query)
+app.command()(sweeps.sensitivity)
+app.command()(report.report)
+app.command()(audit.audit)
+app.command()(serve.serve)
+app.command()(validate.validate)
+app.command()(bench.bench)
+app.add_typer(scenarios.app)
 
 
 def main() -> None:
