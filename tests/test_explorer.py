@@ -264,3 +264,17 @@ def test_the_app_answers_plain_httpx_through_its_asgi_transport() -> None:
         assert asyncio.run(talk()) == (200, 202, "done")
     finally:
         app.state.manager.shutdown()
+
+
+def test_serve_refuses_a_port_in_use_in_one_line() -> None:
+    from typer.testing import CliRunner
+
+    from scoresim.cli.app import app
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        res = CliRunner().invoke(app, ["serve", "--port", str(port)])
+    assert res.exit_code == 2 and res.output.count("\n") == 1
+    assert f"--host 127.0.0.1 --port {port}: cannot listen there" in res.output

@@ -132,3 +132,14 @@ def test_the_report_opens_offline_in_chromium_without_errors(
     assert watch.requests == [out.as_uri()], watch.requests  # nothing but the file itself
     assert watch.errors == []
     assert shot.stat().st_size > 50_000
+
+
+def test_unwritable_outputs_are_one_line(runs: list[Path], tmp_path: Path) -> None:
+    res = runner.invoke(app, ["report", str(runs[0]), "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "is a folder; give a file name such as" in res.output
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    out = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(runs[0]), "--out", str(out), "--figures", str(blocker)])
+    assert res.exit_code == 2 and res.output.count("\n") == 1
+    assert f"{blocker}: file exists; choose another path" in res.output

@@ -394,3 +394,11 @@ def test_the_example_sweeps_in_the_docs_validate(name: str) -> None:
     sweep = load_sweep(Path(__file__).parent.parent / "examples" / name)
     runs = len(build_design(sweep).points) * sweep.config.replicates
     assert runs == {"cameras-and-criticism.yaml": 27, "seed-sobol.yaml": 384}[name]
+
+
+def test_an_out_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "taken"
+    blocker.write_text("x")
+    res = sweep(str(write(tmp_path, GRID)), "--out", str(blocker))
+    assert res.exit_code == 2 and res.output.count("\n") == 1
+    assert f"{blocker}: file exists; choose another path" in res.output

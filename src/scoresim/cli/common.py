@@ -16,9 +16,19 @@ err = Console(stderr=True)
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn a ScoresimError into one line on stderr and exit code 2."""
+    """Turn a ScoresimError, or a path that cannot be written, into one line and exit 2."""
     try:
         yield
     except ScoresimError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except OSError as exc:  # an output path that cannot be written: the user's to fix
+        where = exc.filename or "output"
+        reason = (exc.strerror or str(exc)).lower()
+        err.print(
+            f"error: {where}: {reason}; choose another path or check its permissions",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(2) from None

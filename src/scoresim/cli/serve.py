@@ -6,7 +6,25 @@ from typing import Annotated
 
 import typer
 
-from scoresim.cli.common import err
+from scoresim.cli.common import err, user_errors
+from scoresim.errors import RunOptionError
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse a port that is taken, in one line, before starting the server."""
+    import socket
+
+    if not 1 <= port <= 65535:
+        raise RunOptionError(f"--port: {port} is out of range; use 1 to 65535")
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise RunOptionError(
+            f"--host {host} --port {port}: cannot listen there ({reason}); pick another "
+            "port, or stop what is using it"
+        ) from None
 
 
 def serve(
@@ -23,6 +41,8 @@ def serve(
 
     from scoresim.explorer.app import create_app
 
+    with user_errors():
+        _check_free(host, port)
     app = create_app(max_agents=max_agents, max_steps=max_steps, ttl=ttl)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"warning: serving on {host}; anyone who can reach it can start runs")

@@ -6,6 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from scoresim.errors import QueryError
 from scoresim.report.charts import build_charts
 from scoresim.report.data import load_subjects
 from scoresim.report.render import page, write_figures
@@ -22,6 +23,10 @@ def write_report(folders: list[Path], out: Path, figures: Path | None = None) ->
     Raises:
         QueryError: A folder is neither a run folder nor a sweep folder.
     """
+    if out.is_dir():
+        raise QueryError(
+            f"--out {out}: is a folder; give a file name such as {out / 'report.html'}"
+        )
     subjects = load_subjects(folders)
     charts = build_charts(subjects)
     summary = []

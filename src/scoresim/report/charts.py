@@ -225,9 +225,11 @@ def _network(s: Subject, i: int) -> Chart:
     x, y = layout(len(ids), pairs, seed=i)
     agents = s.agents.set_index("id").loc[ids]
     active = net["active"].tolist()
-    shamed_ids = set(net.loc[net["source_shamed"], "source"]) | set(
-        net.loc[net["target_shamed"], "target"]
-    )
+    shamed_ids: set[int] = set()
+    if "source_shamed" in net:  # run folders from before the flag was kept have none
+        shamed_ids = set(net.loc[net["source_shamed"], "source"]) | set(
+            net.loc[net["target_shamed"], "target"]
+        )
     shamed = [a in shamed_ids for a in ids]
     tiers = agents["tier"]
     order = [str(t) for t in tiers.cat.categories] if hasattr(tiers, "cat") else sorted(set(tiers))
