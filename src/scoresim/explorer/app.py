@@ -176,11 +176,11 @@ def create_app(
     def run_metrics(run_id: str) -> list[dict[str, Any]]:
         """The metrics table of a finished run, one record per (step, group)."""
         run = find(run_id)
-        if run.status != DONE or run.metrics is None:
+        if run.status != DONE or run.table is None:
             raise HTTPException(
                 409, f"run {run_id} is {run.status}; its metrics come when it is done"
             )
-        records: list[dict[str, Any]] = run.metrics
+        records: list[dict[str, Any]] = run.metrics()
         return records
 
     @app.get("/api/runs/{run_id}/events", responses={404: {"description": "unknown"}})
@@ -196,7 +196,7 @@ def create_app(
             sent = 0
             while True:
                 ended = run.status in (DONE, FAILED)
-                rows = run.rows[sent:]
+                rows = run.records(sent)
                 if rows:
                     sent += len(rows)
                     payload = {"done_steps": sent, "steps": run.steps, "rows": rows}

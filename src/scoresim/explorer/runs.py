@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from scoresim.config.loading import Scenario
 
@@ -48,8 +49,22 @@ class Run:
     error: str | None = None
     created: float = field(default_factory=time.monotonic)
     ended: float | None = None
-    rows: list[dict[str, float | None]] = field(default_factory=list)  # the 'all' row per step
-    metrics: list[dict[str, Any]] | None = None  # the whole table, when done
+    # Kept compactly (a long run's records as dicts would take ~20 MB): the 'all' row
+    # of each step as values in ``columns`` order, and the whole table as a frame.
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[float | None]] = field(default_factory=list)
+    table: pd.DataFrame | None = None  # the whole metrics table, when done
+
+    def records(self, start: int) -> list[dict[str, float | None]]:
+        """The 'all' rows from step ``start`` on, as dicts (for the event stream)."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows[start:]]
+
+    def metrics(self) -> list[dict[str, Any]]:
+        """The whole table as JSON records (NaN as null); empty until done."""
+        if self.table is None:
+            return []
+        records: list[dict[str, Any]] = json.loads(self.table.to_json(orient="records"))
+        return records
 
     @property
     def progress(self) -> float:
@@ -131,18 +146,19 @@ class RunManager:
         try:
             prepared = prepare(scenario.config, run.agents, run.steps, run.seed)
             values = prepared.buf.values
+            run.columns = ["step", *values]
 
             def progress(done: int, _total: int) -> None:
                 if self.stopping.is_set():
                     raise CancelledError("the server is shutting down")
-                row = {name: _number(col[done - 1, -1]) for name, col in values.items()}
-                run.rows.append({"step": float(done - 1), **row})
+                row = [_number(col[done - 1, -1]) for col in values.values()]
+                run.rows.append([float(done - 1), *row])
                 run.done_steps = done
 
             prepared.advance(run.steps, progress)
             table = build_metrics(prepared.buf)
             table["group"] = table["group"].astype(str)
-            run.metrics = json.loads(table.to_json(orient="records"))  # NaN becomes null
+            run.table = table
             run.status = DONE
         except Exception as exc:  # reported through the API, never raised into the server
             run.error = " ".join(str(exc).split()) or type(exc).__name__
