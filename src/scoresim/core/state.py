@@ -55,7 +55,6 @@ class CitizenState:
         degree: (N,) uint16, active ties.
         pf_rate: (G + 1, B) float64, mean pressure-free probability per group; the
             last row is the whole population.
-        members: G arrays of int64 agent ids, the members of each group (sorted).
         bounds: (G + 1,) int64; agents are stored group by group, so group g's
             members are ids ``bounds[g]`` to ``bounds[g + 1] - 1``.
         step: the number of completed steps.
@@ -91,7 +90,6 @@ class CitizenState:
     informant_count: NDArray[np.uint16]
     degree: NDArray[np.uint16]
     pf_rate: NDArray[np.float64]
-    members: tuple[NDArray[np.int64], ...]
     bounds: NDArray[np.int64]
     step: int = 0
     ties_cut: int = 0
@@ -197,7 +195,6 @@ def init_state(
         informant_count=np.zeros(n, np.uint16),
         degree=np.zeros(n, np.uint16),
         pf_rate=pf_rate,
-        members=tuple(np.flatnonzero(group == g) for g in range(g_count)),
         bounds=np.searchsorted(group, np.arange(g_count + 1)).astype(np.int64),
     )
 

@@ -124,7 +124,7 @@ def apply(
     """
     t, g_count, grp = state.step, params.n_groups, state.group
     out = {name: col[t] for name, col in buf.values.items()}
-    pop = np.array([m.shape[0] for m in state.members] + [state.n], dtype=np.float64)
+    pop = np.append(np.diff(state.bounds), state.n).astype(np.float64)
     share = np.maximum(pop, 1.0)
     out["population"][:] = pop
     width = params.hi - params.lo + 1

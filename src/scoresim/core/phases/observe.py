@@ -58,9 +58,11 @@ def draw(
             u_cover = rng.random(a, dtype=np.float32)
             u_label = rng.random(a, dtype=np.float32)
             false_parts = []
-            for g, members in enumerate(state.members):
+            for g in range(params.n_groups):
+                # Group g's members are the ids bounds[g] to bounds[g + 1] - 1.
+                first, size = int(state.bounds[g]), int(state.bounds[g + 1] - state.bounds[g])
                 p = float(params.coverage[s, g]) * float(params.false_positive[s])
-                false_parts.append(members[bernoulli_indices(rng, members.shape[0], p)])
+                false_parts.append(first + bernoulli_indices(rng, size, p))
             false_ids = (
                 np.sort(np.concatenate(false_parts)) if false_parts else np.empty(0, np.int64)
             )
