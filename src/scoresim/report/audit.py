@@ -22,6 +22,7 @@ from typing import Any
 
 from scoresim.config.loading import Scenario
 from scoresim.report.audit_rules import FLAG, NOTE, PASS, PROHIBITED, Line, rules
+from scoresim.report.groups import group_counts, rate_ratio
 from scoresim.results.run import RunResult
 
 MEASURED = "measured"
@@ -73,6 +74,7 @@ def measured(result: RunResult, scenario: Scenario) -> list[Line]:
         return dict(zip(names, last[column].to_numpy(dtype=float).tolist(), strict=True))
 
     pops = at_end("population")
+    per_group = group_counts(m, groups)
     lines: list[Line] = []
     if cfg.blacklist is not None:
         wrong, listed = at_end("listed_wrongly")["all"], at_end("listed")["all"]
@@ -82,14 +84,15 @@ def measured(result: RunResult, scenario: Scenario) -> list[Line]:
                  f"{wrong:.2%} of people ({share:.1%} of the listed) at day {steps}",
                  FLAG if wrong > 0 else PASS)
         )  # fmt: skip
-        listed_share = at_end("listed")
-        counts = {g: listed_share[g] * pops[g] for g in groups}
-        lines.append(_disparity("disparate impact: listing", counts, pops))
+        lines.append(
+            _disparity("disparate impact: listing", per_group.listed, per_group.population)
+        )
     denied = [str(c) for c in m.columns if str(c).startswith("denied.")]
     group_of = m["group"].astype(str).to_numpy()
-    per_group = {g: float(m.loc[group_of == g, denied].to_numpy().sum()) for g in groups}
-    if denied and sum(per_group.values()) > 0:
-        lines.append(_disparity("disparate impact: denials", per_group, pops))
+    if sum(per_group.denied.values()) > 0:
+        lines.append(
+            _disparity("disparate impact: denials", per_group.denied, per_group.population)
+        )
         rates = []
         for c in denied:
             v = float(m.loc[group_of == "all", c].to_numpy().sum())
@@ -118,7 +121,7 @@ def _disparity(check: str, counts: dict[str, float], pops: dict[str, float]) -> 
     hi_group = max(rates, key=lambda g: rates[g])
     if counts[hi_group] < MIN_EVENTS:
         return Line(MEASURED, check, f"{shown}: too few events to judge", NOTE)
-    ratio = min(rates.values()) / rates[hi_group]
+    ratio = rate_ratio(counts, pops)
     verdict = FLAG if ratio < DI_THRESHOLD else PASS
     return Line(MEASURED, check, f"{shown}; ratio {ratio:.2f} (flag below {DI_THRESHOLD})", verdict)
 

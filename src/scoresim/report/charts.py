@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scoresim.report.data import Subject
+from scoresim.report.groups import group_counts, rate_ratio
 
 WARM_UP = (
     "Expressed dissent counts people who voiced it within the dissent window (30 days by "
@@ -200,21 +201,10 @@ def _disparities(subjects: list[Subject]) -> Chart:
     c = Chart("disparities", "Group disparities: lowest rate over highest (below 0.8 flagged)",
               "", "ratio", "bars", categories=["listing rate", "denial rate"], threshold=0.8)  # fmt: skip
     for i, s in enumerate(subjects):
-        groups = _groups(s)
-        listing = [float(_last(s, g)["listed"]) for g in groups]
-        cols = [x for x in s.metrics.columns if x.startswith("denied.")]
-        pops = [float(_last(s, g)["population"]) for g in groups]
-        denials = [
-            float(s.metrics.loc[s.metrics["group"].astype(str) == g, cols].to_numpy().sum()) / p
-            for g, p in zip(groups, pops, strict=True)
-        ]
-        c.traces.append(Trace(s.label, [], [_ratio(listing), _ratio(denials)], i))
+        counts = group_counts(s.metrics, _groups(s))
+        ratios = [rate_ratio(x, counts.population) for x in (counts.listed, counts.denied)]
+        c.traces.append(Trace(s.label, [], ratios, i))
     return c
-
-
-def _ratio(rates: list[float]) -> float:
-    top = max(rates) if rates else 0.0
-    return min(rates) / top if top > 0 else 1.0
 
 
 def _network(s: Subject, i: int) -> Chart:
