@@ -146,11 +146,6 @@ class Store:
         ).fetchall()
         return [int(r[0]) for r in rows]
 
-    def counts(self) -> dict[str, int]:
-        """Number of runs by status."""
-        rows = self.con.execute("SELECT status, count(*) FROM runs GROUP BY status").fetchall()
-        return {str(s): int(n) for s, n in rows}
-
     def record(self, outcome: RunOutcome) -> None:
         """Store a finished run's parts, then mark it (one transaction)."""
         if outcome.status == "done":
