@@ -15,6 +15,7 @@ F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
 Bool = NDArray[np.bool_]
+U8 = NDArray[np.uint8]
 
 COUPLING_SCORE = 0
 COUPLING_LIST = 1
@@ -85,6 +86,7 @@ class RegimeParams:
         coupling: COUPLING_SCORE or COUPLING_LIST.
         start, lo, hi, recovery: score start value, bounds, points regained per step.
         tier_min: (T,) int32, lower bound of each tier, increasing.
+        tier_of: (hi - lo + 1,) uint8, the tier of every possible score from ``lo``.
         has_list: whether a blacklist exists.
         threshold: score below which people are listed (score coupling).
         entry_events: (B,) bool, behaviours whose records list a person (list coupling).
@@ -137,6 +139,7 @@ class RegimeParams:
     hi: int
     recovery: int
     tier_min: I32
+    tier_of: U8
     has_list: bool
     threshold: int
     entry_events: Bool

@@ -145,6 +145,11 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         hi=cfg.scoring.max,
         recovery=cfg.scoring.recovery,
         tier_min=tier_min,
+        tier_of=(
+            np.searchsorted(tier_min, np.arange(cfg.scoring.min, cfg.scoring.max + 1), "right") - 1
+        )
+        .clip(0)
+        .astype(np.uint8),
         has_list=bl is not None,
         threshold=bl.threshold if bl is not None and bl.threshold is not None else cfg.scoring.min,
         entry_events=entry,
