@@ -102,9 +102,10 @@ class ScoringConfig(_Model):
     """How observed behaviour becomes points, and what the score's tiers are.
 
     ``awareness`` is the share of people who know they are scored; only they respond
-    to points and perks. With ``consent_required`` it is read as the share who
-    consented: only they are scored and paid perks, while the records of everyone are
-    still kept (and, under list coupling, still list people).
+    to points and perks. ``consent`` is the share of the aware who consent to be
+    scored; it is read only with ``consent_required``, when only the consenting are
+    scored and paid perks, while the records of everyone are still kept (and, under
+    list coupling, still list people). Nobody consents to what they do not know of.
     """
 
     coupling: Literal["score", "list"] = "score"
@@ -113,6 +114,7 @@ class ScoringConfig(_Model):
     max: int = 2000
     recovery: Annotated[int, Field(ge=0, le=32767)] = 0
     awareness: Probability = 1.0
+    consent: Probability = 1.0
     consent_required: bool = False
     points: dict[str, Points] = Field(default_factory=dict)
     tiers: dict[str, TierConfig]

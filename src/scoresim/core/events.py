@@ -23,12 +23,15 @@ class StepEvents:
 
     Attributes:
         acts: (B, N) bool, who did what today.
+        detected: (B, N) bool, true acts seen by at least one source, including those
+            then misread; the records of the error-free world.
         caught: (B, N) bool, true acts recorded by at least one source.
         false_records: (B, N) bool, records of acts not done (false positives and
             misread speech), excluding agents also truly caught for that behaviour.
         newly_listed: (N,) bool, put on the list this step.
         appeals_filed: (N,) bool, appeals lodged this step.
         appeals_won: (N,) bool, appeals decided in the person's favour this step.
+        wanted: (O, G) int64, people wanting each opportunity this step, per group.
         denied: (O, G) int64, denials of each opportunity this step, per group.
         denied_any: (N,) bool, denied at least one opportunity this step.
         newly_shamed: (N,) bool, made public on some shaming channel this step.
@@ -38,11 +41,13 @@ class StepEvents:
     """
 
     acts: NDArray[np.bool_]
+    detected: NDArray[np.bool_]
     caught: NDArray[np.bool_]
     false_records: NDArray[np.bool_]
     newly_listed: NDArray[np.bool_]
     appeals_filed: NDArray[np.bool_]
     appeals_won: NDArray[np.bool_]
+    wanted: NDArray[np.int64]
     denied: NDArray[np.int64]
     denied_any: NDArray[np.bool_]
     newly_shamed: NDArray[np.bool_]
@@ -54,11 +59,13 @@ class StepEvents:
         """Events of a step in which nothing has happened yet."""
         return cls(
             acts=_bools((b, n)),
+            detected=_bools((b, n)),
             caught=_bools((b, n)),
             false_records=_bools((b, n)),
             newly_listed=_bools((n,)),
             appeals_filed=_bools((n,)),
             appeals_won=_bools((n,)),
+            wanted=np.zeros((o, g), dtype=np.int64),
             denied=np.zeros((o, g), dtype=np.int64),
             denied_any=_bools((n,)),
             newly_shamed=_bools((n,)),

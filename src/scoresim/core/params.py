@@ -33,8 +33,10 @@ class PopulationParams:
         base_logit: (G, B) float64, log-odds of the pressure-free daily rate at stance 0.
         heterogeneity: (B,) float64, sd of each person's log-odds around the group's.
         awareness: share of people who know they are scored.
+        consent: share of the aware who consent to be scored (read with consent_required).
         informant_share: share of supportive people who inform (max over sources).
         informant_min_stance: stance at or above which a person counts as supportive.
+        behaviour_names: (B,) names, which key each behaviour's random draws.
     """
 
     group_shares: F64
@@ -47,8 +49,10 @@ class PopulationParams:
     base_logit: F64
     heterogeneity: F64
     awareness: float
+    consent: float
     informant_share: float
     informant_min_stance: float
+    behaviour_names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,9 @@ class RegimeParams:
         prior_risk: (B,) float32, initial perceived risk = true detection probability.
         dissent: index of the dissent behaviour, or -1.
         dissent_window: steps over which expressed dissent is counted.
+        behaviour_names, source_names, opportunity_names: the scenario's names, which
+            key the random draws (see :mod:`scoresim.core.crn`), so that a draw does not
+            move when another behaviour, source or opportunity is added.
     """
 
     stance_weight: F32
@@ -179,6 +186,9 @@ class RegimeParams:
     prior_risk: F32
     dissent: int
     dissent_window: int
+    behaviour_names: tuple[str, ...]
+    source_names: tuple[str, ...]
+    opportunity_names: tuple[str, ...]
 
     @property
     def n_behaviours(self) -> int:

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.core.crn import Keys
 from scoresim.core.network import Network
 from scoresim.core.params import PopulationParams, RegimeParams
 
 NEVER = np.int32(-(2**30))  # "last criticised" of someone who never did
+
+
+NO_APPEAL = np.int32(-1)  # ``appeal_at`` of someone with no pending appeal (steps are >= 0)
 
 
 @dataclass
@@ -23,19 +27,23 @@ class CitizenState:
     """All per-agent arrays.
 
     Attributes:
-        group: (N,) uint8, index into the scenario's groups.
+        group: (N,) uint8, index into the scenario's groups (a check caps them at 255).
         stance: (N,) float32 in [-1, 1], private attitude to the regime (< 0 dissent).
         risk_aversion: (N,) float32 in [0, 1].
         income: (N,) float32, CNY per year.
         aware: (N,) bool, knows it is scored (only they respond to incentives).
+        consented: (N,) bool, aware and consenting to be scored; with
+            ``consent_required`` only they are scored and paid perks.
         informant: (N,) bool, supportive person who reports criticism heard.
         logit0: (B, N) float32, pressure-free log-odds of each behaviour per day.
         score: (N,) int16, current score.
-        tier: (N,) uint8, index of the current tier.
+        tier: (N,) uint8, index of the current tier (a check caps tiers at 255).
         listed_until: (N,) int32, step at which the listing ends; 0 = not listed.
-        listed_wrongly: (N,) bool, listed only because of false records.
-        fp_points: (N,) int16, points currently lost through false records.
-        appeal_at: (N,) int32, step at which a pending appeal is decided; 0 = none.
+        ef_score: (N,) int16, the error-free score: what ``score`` would be had no
+            false record or misread post ever been made, behaviour held fixed.
+        ef_listed_until: (N,) int32, the error-free listing, by the same rules.
+        listed_wrongly: (N,) bool, listed now and not listed in the error-free world.
+        appeal_at: (N,) int32, step at which a pending appeal is decided; -1 = none.
         shamed: (N,) bool, listed and made public on some shaming channel now.
         ringtone: (N,) bool, listed with the shaming ringtone now.
         told: (M,) bool per CSR edge position (row i, neighbour j): j has been
@@ -44,21 +52,22 @@ class CitizenState:
         perceived_risk: (B, N) float32 in [0, 1], belief that an act is recorded.
         seen: (C, N) float32, smoothed share of neighbours seen doing each
             conformity behaviour.
-        seen_ref: (C, N) float32, the share of the agent's initial neighbours expected
-            to do it pressure-free (mean of their pressure-free probabilities); the
-            conformity term is measured against it, so it is zero on average without a
-            regime.
-        wealth: (N,) float64, CNY.
-        denials, rewards, sanctions, shamings, ties_lost: (N,) uint16 counters.
+        seen_ref: (C, N) float32, the mean pressure-free probability of the agent's
+            current active neighbours (its own if it has none); the conformity term is
+            measured against it, so it is zero on average without a regime.
+        wealth: (N,) float64, CNY earned since step 0 (income, granted opportunities,
+            perks).
+        denials, perk_days, sanctions, shamings, ties_lost: (N,) uint32 counters.
         last_dissent: (N,) int32, last step the dissent behaviour was done.
-        informant_count: (N,) uint16, active ties to informants.
-        degree: (N,) uint16, active ties.
+        informant_count: (N,) int32, active ties to informants.
+        degree: (N,) int32, active ties.
         pf_rate: (G + 1, B) float64, mean pressure-free probability per group; the
             last row is the whole population.
         bounds: (G + 1,) int64; agents are stored group by group, so group g's
             members are ids ``bounds[g]`` to ``bounds[g + 1] - 1``.
         step: the number of completed steps.
         ties_cut: ties cut so far (each undirected tie counted once).
+        consent_required: copied from the regime, for :attr:`scored`.
     """
 
     group: NDArray[np.uint8]
@@ -66,13 +75,15 @@ class CitizenState:
     risk_aversion: NDArray[np.float32]
     income: NDArray[np.float32]
     aware: NDArray[np.bool_]
+    consented: NDArray[np.bool_]
     informant: NDArray[np.bool_]
     logit0: NDArray[np.float32]
     score: NDArray[np.int16]
     tier: NDArray[np.uint8]
     listed_until: NDArray[np.int32]
+    ef_score: NDArray[np.int16]
+    ef_listed_until: NDArray[np.int32]
     listed_wrongly: NDArray[np.bool_]
-    fp_points: NDArray[np.int16]
     appeal_at: NDArray[np.int32]
     shamed: NDArray[np.bool_]
     ringtone: NDArray[np.bool_]
@@ -81,18 +92,19 @@ class CitizenState:
     seen: NDArray[np.float32]
     seen_ref: NDArray[np.float32]
     wealth: NDArray[np.float64]
-    denials: NDArray[np.uint16]
-    rewards: NDArray[np.uint16]
-    sanctions: NDArray[np.uint16]
-    shamings: NDArray[np.uint16]
-    ties_lost: NDArray[np.uint16]
+    denials: NDArray[np.uint32]
+    perk_days: NDArray[np.uint32]
+    sanctions: NDArray[np.uint32]
+    shamings: NDArray[np.uint32]
+    ties_lost: NDArray[np.uint32]
     last_dissent: NDArray[np.int32]
-    informant_count: NDArray[np.uint16]
-    degree: NDArray[np.uint16]
+    informant_count: NDArray[np.int32]
+    degree: NDArray[np.int32]
     pf_rate: NDArray[np.float64]
     bounds: NDArray[np.int64]
     step: int = 0
     ties_cut: int = 0
+    consent_required: bool = False
 
     @property
     def n(self) -> int:
@@ -103,6 +115,11 @@ class CitizenState:
     def listed(self) -> NDArray[np.bool_]:
         """(N,) bool, currently on the list."""
         return self.listed_until > 0
+
+    @property
+    def scored(self) -> NDArray[np.bool_]:
+        """(N,) bool, whose records change their score: the consenting where consent is required."""
+        return self.consented if self.consent_required else np.ones(self.n, np.bool_)
 
 
 def sigmoid(x: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -122,33 +139,45 @@ def _clipped_normal(
     return np.clip(mean + sd * x, lo, hi).astype(np.float32)
 
 
-def init_state(
-    n: int, pop: PopulationParams, regime: RegimeParams, rng: np.random.Generator
-) -> CitizenState:
+def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) -> CitizenState:
     """Draw a synthetic population of ``n`` agents and set the regime's start values.
 
-    Draw order is fixed (group, stance, risk aversion, income, base log-odds,
-    awareness, informants), so a seed always gives the same people.
+    Each trait has its own purpose (``population/group``, ``population/stance``,
+    ``population/risk_aversion``, ``population/income``,
+    ``population/heterogeneity/<behaviour>``, ``population/awareness``,
+    ``population/consent``, ``population/informant``), so two scenarios with the same
+    groups get the same people, and the same personal noise on every behaviour they
+    share, whatever else differs. Awareness, consent and informants are one uniform
+    per person compared with the share: a higher share adds people, it never swaps them.
     """
     g_count = pop.group_shares.shape[0]
     b_count = pop.base_logit.shape[1]
     # Agents are stored group by group. Ids carry no meaning (every agent's traits are
     # drawn independently given its group), and contiguous groups keep each group's
     # agents, and the network's ring neighbours, close together in memory.
-    group = np.sort(rng.choice(g_count, size=n, p=pop.group_shares)).astype(np.uint8)
-    stance = _clipped_normal(rng, pop.stance_mean[group], pop.stance_sd[group], -1.0, 1.0)
-    risk = _clipped_normal(rng, pop.risk_mean[group], pop.risk_sd[group], 0.0, 1.0)
-    z = rng.standard_normal(n, dtype=np.float32)
+    group = np.sort(
+        keys.generator("population/group").choice(g_count, size=n, p=pop.group_shares)
+    ).astype(np.uint8)
+    stance = _clipped_normal(
+        keys.generator("population/stance"), pop.stance_mean[group], pop.stance_sd[group], -1, 1
+    )
+    risk = _clipped_normal(
+        keys.generator("population/risk_aversion"), pop.risk_mean[group], pop.risk_sd[group], 0, 1
+    )
+    z = keys.generator("population/income").standard_normal(n, dtype=np.float32)
     income = np.exp(pop.income_log_median[group] + pop.income_sigma[group] * z).astype(np.float32)
-    noise = rng.standard_normal((b_count, n), dtype=np.float32)
     # Indexing columns by group would give a Fortran-ordered array, whose rows every
     # phase then reads with a stride; keep (B, N) arrays row-contiguous.
     logit0 = np.ascontiguousarray(pop.base_logit.T.astype(np.float32)[:, group])
-    logit0 += pop.heterogeneity.astype(np.float32)[:, None] * noise
+    for b, name in enumerate(pop.behaviour_names):
+        noise = keys.generator(f"population/heterogeneity/{name}").standard_normal(
+            n, dtype=np.float32
+        )
+        logit0[b] += np.float32(pop.heterogeneity[b]) * noise
     logit0 += regime.stance_weight[:, None] * stance[None, :]
-    del noise
-    aware = rng.random(n, dtype=np.float32) < pop.awareness
-    informant = (rng.random(n, dtype=np.float32) < pop.informant_share) & (
+    aware = keys.uniform("population/awareness", 0, n) < pop.awareness
+    consented = aware & (keys.uniform("population/consent", 0, n) < pop.consent)
+    informant = (keys.uniform("population/informant", 0, n) < pop.informant_share) & (
         stance >= pop.informant_min_stance
     )
     pf = sigmoid(logit0)
@@ -163,39 +192,42 @@ def init_state(
     seen_ref = np.empty((c_count, n), dtype=np.float32)
     for k, b in enumerate(regime.conform_idx):
         seen_ref[k] = pf[b]
+    start_tier = int(np.searchsorted(regime.tier_min, regime.start, "right") - 1)
+    u32 = np.uint32
     return CitizenState(
         group=group,
         stance=stance,
         risk_aversion=risk,
         income=income,
         aware=aware,
+        consented=consented,
         informant=informant,
         logit0=logit0,
         score=np.full(n, regime.start, dtype=np.int16),
-        tier=np.full(
-            n, int(np.searchsorted(regime.tier_min, regime.start, "right") - 1), dtype=np.uint8
-        ),
+        tier=np.full(n, start_tier, dtype=np.uint8),
         listed_until=np.zeros(n, np.int32),
+        ef_score=np.full(n, regime.start, dtype=np.int16),
+        ef_listed_until=np.zeros(n, np.int32),
         listed_wrongly=np.zeros(n, np.bool_),
-        fp_points=np.zeros(n, np.int16),
-        appeal_at=np.zeros(n, np.int32),
+        appeal_at=np.full(n, NO_APPEAL, np.int32),
         shamed=np.zeros(n, np.bool_),
         ringtone=np.zeros(n, np.bool_),
         told=np.zeros(0, np.bool_),
         perceived_risk=np.repeat(regime.prior_risk[:, None], n, axis=1),
         seen=seen_ref.copy(),
         seen_ref=seen_ref,
-        wealth=income.astype(np.float64),
-        denials=np.zeros(n, np.uint16),
-        rewards=np.zeros(n, np.uint16),
-        sanctions=np.zeros(n, np.uint16),
-        shamings=np.zeros(n, np.uint16),
-        ties_lost=np.zeros(n, np.uint16),
+        wealth=np.zeros(n, np.float64),
+        denials=np.zeros(n, u32),
+        perk_days=np.zeros(n, u32),
+        sanctions=np.zeros(n, u32),
+        shamings=np.zeros(n, u32),
+        ties_lost=np.zeros(n, u32),
         last_dissent=np.full(n, NEVER, np.int32),
-        informant_count=np.zeros(n, np.uint16),
-        degree=np.zeros(n, np.uint16),
+        informant_count=np.zeros(n, np.int32),
+        degree=np.zeros(n, np.int32),
         pf_rate=pf_rate,
         bounds=np.searchsorted(group, np.arange(g_count + 1)).astype(np.int64),
+        consent_required=regime.consent_required,
     )
 
 
@@ -207,13 +239,50 @@ def init_social(state: CitizenState, net: Network, regime: RegimeParams) -> None
     ``seen_ref`` and ``seen`` start as the mean pressure-free probability of each agent's
     neighbours (an isolated agent keeps its own).
     """
-    state.degree[:] = np.diff(net.indptr).astype(np.uint16)
+    state.degree[:] = np.diff(net.indptr)
     if regime.ring_share > 0.0 and regime.contact_rate > 0.0:
         state.told = np.zeros(net.indices.shape[0], np.bool_)
     state.informant_count[:] = net.neighbour_counts(state.informant)
-    has_nb = state.degree > 0
-    deg = np.maximum(state.degree, 1).astype(np.float32)
+    own = state.seen_ref.copy()
     for k in range(state.seen_ref.shape[0]):
-        nb_mean = net.neighbour_sum(state.seen_ref[k]) / deg
-        state.seen_ref[k, has_nb] = nb_mean[has_nb]
+        state.seen_ref[k] = neighbour_mean(net, own[k], state.degree)
     state.seen[:] = state.seen_ref
+
+
+def neighbour_mean(
+    net: Network, values: NDArray[np.float32], degree: NDArray[np.int32]
+) -> NDArray[np.float32]:
+    """(N,) float32: the mean of ``values`` over each agent's active neighbours.
+
+    An agent without active neighbours keeps its own value.
+    """
+    has_nb = degree > 0
+    out = values.copy()
+    out[has_nb] = net.neighbour_sum(values)[has_nb] / degree[has_nb].astype(np.float32)
+    return out
+
+
+def refresh_seen_ref(
+    state: CitizenState, net: Network, regime: RegimeParams, rows: NDArray[np.int64]
+) -> None:
+    """Recompute ``seen_ref`` of ``rows`` ((K,) int64) from their active neighbours now.
+
+    Called when ties are cut, so that the conformity reference follows the network:
+    the mean pressure-free probability (at current stances) of the agents' active
+    neighbours, or the agent's own where none is left.
+    """
+    if rows.shape[0] == 0 or regime.conform_idx.shape[0] == 0:
+        return
+    edges = net.row_edges(rows)
+    counts = (net.indptr[rows + 1] - net.indptr[rows]).astype(np.int64)
+    owner = np.repeat(np.arange(rows.shape[0]), counts)
+    live = net.active[edges]
+    nbrs = net.indices[edges[live]]
+    deg = np.bincount(owner[live], minlength=rows.shape[0])
+    for k, b in enumerate(regime.conform_idx):
+        pf_nb = sigmoid(state.logit0[b, nbrs])
+        sums = np.bincount(owner[live], weights=pf_nb, minlength=rows.shape[0])
+        own = sigmoid(state.logit0[b, rows])
+        state.seen_ref[k, rows] = np.where(deg > 0, sums / np.maximum(deg, 1), own).astype(
+            np.float32
+        )

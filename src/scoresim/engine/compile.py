@@ -67,8 +67,10 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         ).T.reshape(g_n, b_n),
         heterogeneity=np.array([b.heterogeneity for b in bcfg]),
         awareness=cfg.scoring.awareness,
+        consent=cfg.scoring.consent,
         informant_share=informant_cfg.share if informant_cfg else 0.0,
         informant_min_stance=informant_cfg.min_stance if informant_cfg else 1.0,
+        behaviour_names=tuple(behaviours),
     )
     network = NetworkParams(cfg.network.mean_degree, cfg.network.homophily, cfg.network.rewire)
 
@@ -189,6 +191,9 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         prior_risk=prior,
         dissent=bidx[cfg.dissent_behaviour] if cfg.dissent_behaviour else -1,
         dissent_window=rs.dissent_window,
+        behaviour_names=tuple(behaviours),
+        source_names=tuple(cfg.sources),
+        opportunity_names=tuple(opps),
     )
     labels = Labels(
         groups=tuple(groups),

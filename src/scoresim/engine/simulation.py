@@ -12,9 +12,9 @@ import numpy as np
 
 from scoresim.config.loading import Scenario, load_scenario
 from scoresim.config.models import ScenarioConfig
+from scoresim.core.crn import Keys
 from scoresim.core.network import Network, generate_network
 from scoresim.core.phases.measure import MetricsBuffer
-from scoresim.core.rng import Streams, make_streams
 from scoresim.core.state import CitizenState, init_social, init_state
 from scoresim.core.step import behave_draws, step
 from scoresim.engine.compile import Compiled, compile_scenario
@@ -40,8 +40,8 @@ def check_options(agents: int, steps: int, seed: int) -> None:
 
 def setup(
     compiled: Compiled, agents: int, seed: int
-) -> tuple[CitizenState, Network, Streams, np.random.SeedSequence]:
-    """Build the population and network for a run; return them with the streams and root."""
+) -> tuple[CitizenState, Network, Keys, np.random.SeedSequence]:
+    """Build the population and network for a run; return them with the keys and root."""
     ties = agents * compiled.network.mean_degree
     if ties >= 2**31:
         # The CSR arrays index ties with int32 (half the memory of int64).
@@ -50,30 +50,30 @@ def setup(
             f"make {ties:,} tie ends, over the 2^31 limit; use fewer agents or a lower "
             "network.mean_degree"
         )
-    streams, root = make_streams(seed)
-    state = init_state(agents, compiled.population, compiled.regime, streams.population)
-    net = generate_network(state.group, compiled.network, streams.network)
+    keys = Keys(seed)
+    state = init_state(agents, compiled.population, compiled.regime, keys)
+    net = generate_network(state.group, compiled.network, keys.generator("network"))
     init_social(state, net, compiled.regime)
-    return state, net, streams, root
+    return state, net, keys, keys.root
 
 
 @dataclass
 class Prepared:
-    """A run ready to step: compiled parameters, people, network, streams, buffer."""
+    """A run ready to step: compiled parameters, people, network, random keys, buffer."""
 
     compiled: Compiled
     state: CitizenState
     net: Network
-    streams: Streams
+    keys: Keys
     root: np.random.SeedSequence
     buf: MetricsBuffer
 
     def advance(self, steps: int, progress: ProgressFn | None = None) -> None:
         """Run ``steps`` steps, calling ``progress(done, steps)`` after each."""
         p = self.compiled.regime
-        draws = behave_draws(self.streams, self.state.n, p.n_behaviours, steps)
+        draws = behave_draws(self.keys, p, self.state.n, self.state.step, steps)
         for t, u in enumerate(draws):
-            step(self.state, self.net, p, self.streams, self.buf, u)
+            step(self.state, self.net, p, self.keys, self.buf, u)
             if progress is not None:
                 progress(t + 1, steps)
 
@@ -81,8 +81,8 @@ class Prepared:
 def prepare(config: ScenarioConfig, agents: int, steps: int, seed: int) -> Prepared:
     """Compile ``config`` and build its population, network and a ``steps``-row buffer."""
     compiled = compile_scenario(config)
-    state, net, streams, root = setup(compiled, agents, seed)
-    return Prepared(compiled, state, net, streams, root, MetricsBuffer(compiled.labels, steps))
+    state, net, keys, root = setup(compiled, agents, seed)
+    return Prepared(compiled, state, net, keys, root, MetricsBuffer(compiled.labels, steps))
 
 
 def simulate(

@@ -91,16 +91,16 @@ def load_run(path: str | Path) -> RunResult:
 def build_metrics(buf: MetricsBuffer) -> pd.DataFrame:
     """Flatten the (steps, G + 1) buffers into the long metrics table."""
     names = [*buf.labels.groups, "all"]
-    steps, width = next(iter(buf.values.values())).shape
+    steps, width = buf.rows, len(names)
     data: dict[str, Any] = {
         "step": np.repeat(np.arange(steps, dtype=np.int32), width),
         "group": pd.Categorical(np.tile(np.array(names, dtype=object), steps), categories=names),
     }
     int_cols = {"population", "appeals", "appeals_won", "ties_cut"} | {
-        n for n in buf.names if n.startswith("denied.")
+        n for n in buf.names if n.startswith(("denied.", "wanted."))
     }
     for name in buf.names:
-        col = buf.values[name].reshape(-1)
+        col = buf.values[name][:steps].reshape(-1)
         data[name] = col.astype(np.int64) if name in int_cols else col
     return pd.DataFrame(data)
 

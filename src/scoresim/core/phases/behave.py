@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.core.crn import StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import COUPLING_SCORE, RegimeParams
@@ -34,9 +35,12 @@ from scoresim.core.phases import behave_kernel as kernel
 from scoresim.core.state import CitizenState
 
 
-def draw(rng: np.random.Generator, n: int, b: int) -> NDArray[np.float32]:
-    """Uniforms for the decisions: (B, N) float32 in [0, 1)."""
-    return rng.random((b, n), dtype=np.float32)
+def draw(d: StepDraws, params: RegimeParams, n: int) -> NDArray[np.float32]:
+    """Uniforms for the decisions: (B, N) float32 in [0, 1); row b is purpose ``act/<b>``."""
+    u = np.empty((params.n_behaviours, n), np.float32)
+    for b, name in enumerate(params.behaviour_names):
+        u[b] = d.dense(f"act/{name}", n)
+    return u
 
 
 def apply(

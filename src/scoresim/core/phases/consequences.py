@@ -1,71 +1,55 @@
-"""Phase 4, ``consequences``: opportunities granted or denied, perks, shaming, cut ties.
+"""Phase 4, ``consequences``: opportunities granted or denied, income, perks, shaming.
 
 In order:
 
-1. each agent wants each opportunity with its daily ``demand`` probability; it is
-   denied if the agent is listed and the list denies it, or if the agent's tier denies
-   it; otherwise its ``value`` is added to the agent's wealth;
-2. every agent is paid the perk of its tier (CNY per step; where consent is
-   required, only the consenting);
+1. each agent wants each opportunity with its daily ``demand`` probability (purpose
+   ``want/<opportunity>``: one uniform per person and day, so the same people want
+   the same things on the same days in every regime); it is denied if the agent is
+   listed and the list denies it, or if the agent's tier denies it; otherwise its
+   ``value`` is added to the agent's wealth;
+2. every agent earns a day's income (``income / 365``) and the perk of its tier
+   (CNY per step; where consent is required, only the consenting);
 3. shaming: the newly listed are put on the shaming channels, neighbours who are
    confronted may cut ties (see :mod:`scoresim.core.phases.shaming`);
-4. association penalty: each agent loses ``association_penalty`` points per listed
-   neighbour.
+4. association penalty: each scored agent loses ``association_penalty`` points per
+   listed neighbour, in the actual world; in the error-free world, per neighbour the
+   error-free world lists, so a penalty for a wrongful listing counts as error.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-from numpy.typing import NDArray
 
+from scoresim.core.crn import StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import RegimeParams
 from scoresim.core.phases import shaming
 from scoresim.core.phases.score import compute_tier
-from scoresim.core.rng import bernoulli_indices
 from scoresim.core.state import CitizenState
 
-
-@dataclass(frozen=True)
-class ConsequenceDraws:
-    """Draws for the consequences phase.
-
-    Attributes:
-        wanting: O arrays of int64 ids, who wants each opportunity today (sorted).
-        shaming: the draws of :mod:`scoresim.core.phases.shaming`.
-    """
-
-    wanting: tuple[NDArray[np.int64], ...]
-    shaming: shaming.ShamingDraws
+DAYS_PER_YEAR = 365.0
 
 
-def draw(
-    rng: np.random.Generator,
-    state: CitizenState,
-    net: Network,
-    params: RegimeParams,
-    ev: StepEvents,
-) -> ConsequenceDraws:
-    """Draw who wants what, then the shaming draws."""
-    wanting = tuple(bernoulli_indices(rng, state.n, float(p)) for p in params.demand)
-    new = np.flatnonzero(ev.newly_listed)
-    return ConsequenceDraws(wanting, shaming.draw(rng, state, net, params, new))
+def wanting(d: StepDraws, state: CitizenState, params: RegimeParams, o: int) -> np.ndarray:
+    """(K,) int64: ids of the agents who want opportunity ``o`` today, ascending."""
+    p = np.full(params.n_groups, params.demand[o], np.float32)
+    return np.flatnonzero(d.below(f"want/{params.opportunity_names[o]}", p, state.bounds))
 
 
 def apply(
     state: CitizenState,
     net: Network,
     params: RegimeParams,
-    d: ConsequenceDraws,
+    d: StepDraws,
     ev: StepEvents,
 ) -> None:
-    """Run the consequences phase with the draws ``d``."""
+    """Run the consequences phase with this step's draws ``d``."""
     listed = state.listed_until > 0
     ev.denied_any[:] = False
-    for o, ids in enumerate(d.wanting):
+    for o in range(params.demand.shape[0]):
+        ids = wanting(d, state, params, o)
+        ev.wanted[o] = np.bincount(state.group[ids], minlength=params.n_groups)
         denied = (listed[ids] & params.denied_listed[o]) | params.denied_tier[o, state.tier[ids]]
         ev.denied[o] = np.bincount(state.group[ids[denied]], minlength=params.n_groups)
         ev.denied_any[ids[denied]] = True
@@ -73,12 +57,24 @@ def apply(
         state.wealth[ids[~denied]] += params.value[o]
     perk = params.perk[state.tier]
     if params.consent_required:
-        perk = perk * state.aware
-    state.wealth += perk
-    state.rewards += (perk > 0).astype(np.uint16)
-    shaming.apply(state, net, params, d.shaming, ev)
-    if params.association_penalty > 0 and listed.any():
-        listed_nb = net.neighbour_counts(listed)
-        loss = (listed_nb * params.association_penalty).astype(np.int32)
-        state.score[:] = np.clip(state.score.astype(np.int32) - loss, params.lo, params.hi)
-        state.tier[:] = compute_tier(state.score, params)
+        perk = perk * state.consented
+    state.wealth += state.income.astype(np.float64) / DAYS_PER_YEAR + perk
+    state.perk_days += (perk > 0).astype(np.uint32)
+    shaming.apply(state, net, params, shaming.draw(d, state, net, params, ev), ev)
+    if params.association_penalty > 0:
+        associate(state, net, params)
+
+
+def associate(state: CitizenState, net: Network, params: RegimeParams) -> None:
+    """Step 4: the association penalty in both worlds."""
+    scored = state.consented if params.consent_required else np.ones(state.n, np.bool_)
+    for score, until in (
+        (state.score, state.listed_until),
+        (state.ef_score, state.ef_listed_until),
+    ):
+        on_list = until > 0
+        if not on_list.any():
+            continue
+        loss = net.neighbour_counts(on_list).astype(np.int64) * params.association_penalty
+        score[:] = np.clip(score.astype(np.int64) - loss * scored, params.lo, params.hi)
+    state.tier[:] = compute_tier(state.score, params)

@@ -1,9 +1,10 @@
 """Phase 6, ``measure``: append the step's metrics, one row per group and one for all.
 
-Column names are fixed by MODEL.md section 7. Shares are of the row's population;
-``denied.*``, ``appeals`` and ``appeals_won`` are counts this step; ``ties_cut`` is
-cumulative (ties lost by the row's members for group rows, all ties for ``all``).
-Score quantiles and Gini are exact, computed from the integer score histogram.
+Every column is defined in docs/model.md section 8. Shares are of the row's
+population; ``wanted.*``, ``denied.*``, ``appeals`` and ``appeals_won`` are counts this
+step; ``ties_cut`` is cumulative (ties lost by the row's members for group rows, all
+ties for ``all``). Score quantiles and Gini are exact, computed from the integer score
+histogram. ``silent_dissent.pressure_free`` is an exact expectation, not a sample.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import Labels, RegimeParams
 from scoresim.core.phases import measure_kernel as kernel
-from scoresim.core.state import CitizenState
+from scoresim.core.state import CitizenState, sigmoid
 
 CHILLED_KINDS = ("speech", "conduct")
 
@@ -30,12 +31,15 @@ def metric_names(labels: Labels) -> list[str]:
     return (
         ["population"]
         + [f"rate.{x}" for x in b]
-        + [f"caught.{x}" for x in b]
+        + [f"recorded.{x}" for x in b]
+        + [f"recorded_falsely.{x}" for x in b]
         + [f"chilling.{x}" for x in chill]
-        + ["private_dissent", "expressed_dissent", "falsification_gap"]
+        + ["private_dissent", "expressed_dissent", "silent_dissent"]
+        + ["silent_dissent.pressure_free", "falsification"]
         + ["score.mean", "score.p10", "score.p50", "score.p90", "score.gini"]
         + [f"tier.{x}" for x in t]
         + ["listed", "listed_wrongly", "appeals", "appeals_won"]
+        + [f"wanted.{x}" for x in o]
         + [f"denied.{x}" for x in o]
         + ["wealth.mean", "wealth.gini", "shamed", "ties_cut", "degree.mean"]
         + [f"perceived_risk.{x}" for x in b]
@@ -50,12 +54,45 @@ class MetricsBuffer:
         self.labels = labels
         self.names = metric_names(labels)
         self.values = {n: np.zeros((steps, len(labels.groups) + 1)) for n in self.names}
+        self.rows = 0  # rows written so far
         # Agent ids in ascending order of wealth at the last step, and their groups in
         # that order. Wealth changes little from one step to the next, so a stable sort
         # of the nearly sorted order is fast, and permuting the groups along with it
         # spares a random gather.
         self.wealth_order: NDArray[np.int64] | None = None
         self.wealth_group: NDArray[np.uint8] | None = None
+        # Pressure-free silence per window length, while stances cannot move.
+        self.silence: dict[int, NDArray[np.float64]] = {}
+
+    def grow(self, steps: int) -> None:
+        """Make room for ``steps`` more rows, keeping the rows written so far."""
+        for name, col in self.values.items():
+            self.values[name] = np.concatenate([col, np.zeros((steps, col.shape[1]))])
+
+
+def pressure_free_silence(
+    state: CitizenState, params: RegimeParams, buf: MetricsBuffer
+) -> NDArray[np.float64]:
+    """Expected number of silent dissenters without a regime, per group and all: (G + 1,).
+
+    The sum over agents with stance < 0 of ``(1 - p0)^k``, where ``p0`` is the
+    agent's pressure-free daily probability of the dissent behaviour (at its current
+    stance) and ``k = min(dissent_window, step + 1)`` the days the window has seen.
+    Without stance drift neither the dissenters nor ``p0`` change, so each ``k`` is
+    computed once.
+    """
+    k = min(params.dissent_window, state.step + 1)
+    drifting = params.resentment > 0.0 or params.pressure > 0.0
+    if not drifting and k in buf.silence:
+        return buf.silence[k]
+    dissenters = np.flatnonzero(state.stance < 0)
+    p0 = sigmoid(state.logit0[params.dissent, dissenters]).astype(np.float64)
+    stay = np.power(1.0 - p0, k)
+    sums = np.bincount(state.group[dissenters], weights=stay, minlength=params.n_groups)
+    out = np.append(sums, sums.sum()).astype(np.float64)
+    if not drifting:
+        buf.silence[k] = out
+    return out
 
 
 def _sums(group: NDArray[np.uint8], x: NDArray[np.generic], g: int) -> NDArray[np.float64]:
@@ -123,6 +160,9 @@ def apply(
     here (beside the group sums).
     """
     t, g_count, grp = state.step, params.n_groups, state.group
+    if t >= next(iter(buf.values.values())).shape[0]:
+        buf.grow(max(t, 16))
+    buf.rows = t + 1
     out = {name: col[t] for name, col in buf.values.items()}
     pop = np.append(np.diff(state.bounds), state.n).astype(np.float64)
     share = np.maximum(pop, 1.0)
@@ -133,7 +173,7 @@ def apply(
     # and both release the GIL, so they run on two cores at once.
     if gini is None:
         gini = begin(state, params, buf)
-    acts, rec, pr, tiers, sc, hist = kernel.group_sums(
+    acts, rec, false, pr, tiers, sc, hist = kernel.group_sums(
         state.bounds,
         ev.acts,
         ev.caught,
@@ -159,11 +199,12 @@ def apply(
         """Append the all-groups row: (G, ...) -> (G + 1, ...)."""
         return np.concatenate([x, x.sum(axis=0, keepdims=True)])
 
-    acts, rec, pr, tiers, sc = (with_total(x) for x in (acts, rec, pr, tiers, sc))
+    acts, rec, false, pr, tiers, sc = (with_total(x) for x in (acts, rec, false, pr, tiers, sc))
     for b, name in enumerate(buf.labels.behaviours):
         rate = acts[:, b] / share
         out[f"rate.{name}"][:] = rate
-        out[f"caught.{name}"][:] = rec[:, b] / share
+        out[f"recorded.{name}"][:] = rec[:, b] / share
+        out[f"recorded_falsely.{name}"][:] = false[:, b] / share
         if f"chilling.{name}" in out:
             pf = state.pf_rate[:, b]
             # A behaviour nobody would do pressure-free (rates below float32's reach)
@@ -174,13 +215,17 @@ def apply(
         out[f"perceived_risk.{name}"][:] = pr[:, b] / share
     private = sc[:, kernel.PRIVATE] / share
     out["private_dissent"][:] = private
+    dissent_cols = ("expressed_dissent", "silent_dissent", "silent_dissent.pressure_free")
     if params.dissent >= 0:
-        expressed = sc[:, kernel.EXPRESSED] / share
-        out["expressed_dissent"][:] = expressed
-        out["falsification_gap"][:] = np.maximum(private - expressed, 0.0)
+        out["expressed_dissent"][:] = sc[:, kernel.EXPRESSED] / share
+        silent = sc[:, kernel.SILENT] / share
+        expected = pressure_free_silence(state, params, buf) / share
+        out["silent_dissent"][:] = silent
+        out["silent_dissent.pressure_free"][:] = expected
+        out["falsification"][:] = silent - expected
     else:
-        out["expressed_dissent"][:] = np.nan
-        out["falsification_gap"][:] = np.nan
+        for name in (*dissent_cols, "falsification"):
+            out[name][:] = np.nan
     hists = [*hist, hist.sum(axis=0)]
     for row, h in enumerate(hists):
         stats = _hist_stats(h, params.lo)
@@ -193,6 +238,8 @@ def apply(
     out["appeals"][:] = _sums(grp, ev.appeals_filed, g_count)
     out["appeals_won"][:] = _sums(grp, ev.appeals_won, g_count)
     for o, name in enumerate(buf.labels.opportunities):
+        out[f"wanted.{name}"][:g_count] = ev.wanted[o]
+        out[f"wanted.{name}"][g_count] = ev.wanted[o].sum()
         out[f"denied.{name}"][:g_count] = ev.denied[o]
         out[f"denied.{name}"][g_count] = ev.denied[o].sum()
     out["wealth.mean"][:] = sc[:, kernel.WEALTH] / share

@@ -12,8 +12,8 @@ import numpy as np
 from numba import njit
 
 # Columns of the (G, K) float64 ``scalars`` output.
-PRIVATE, EXPRESSED, LISTED, WRONGLY, SHAMED, LOST, DEGREE, WEALTH = range(8)
-SCALARS = 8
+PRIVATE, EXPRESSED, LISTED, WRONGLY, SHAMED, LOST, DEGREE, WEALTH, SILENT = range(9)
+SCALARS = 9
 
 
 @njit(cache=True, nogil=True)
@@ -25,6 +25,7 @@ def _row_sums(
     perceived: np.ndarray,
     acts_sum: np.ndarray,
     rec_sum: np.ndarray,
+    false_sum: np.ndarray,
     pr_sum: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Per-group sums of each behaviour's rows over the group's contiguous ids."""
@@ -37,9 +38,11 @@ def _row_sums(
             false, risk = false_records[b, lo:hi], perceived[b, lo:hi]
             n_act = 0
             n_rec = 0
+            n_false = 0
             for i in range(act.shape[0]):
                 n_act += act[i]
                 n_rec += got[i] | false[i]
+                n_false += false[i]
             # Four partial sums: independent additions pipeline (and the order is fixed,
             # so the result does not depend on the machine).
             r0 = r1 = r2 = r3 = 0.0
@@ -53,6 +56,7 @@ def _row_sums(
                 r0 += risk[i]
             acts_sum[g, b] = n_act
             rec_sum[g, b] = n_rec
+            false_sum[g, b] = n_false
             pr_sum[g, b] = (r0 + r1) + (r2 + r3)
 
 
@@ -78,26 +82,27 @@ def group_sums(
     n_tiers: int,
     width: int,
 ) -> tuple[
-    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
 ]:  # pragma: no cover
     """Per-group sums, each group a contiguous range of ids (``bounds``, (G + 1,) int64).
 
     Returns:
-        acts (G, B), recorded (G, B), perceived risk (G, B) sums; tier counts (G, T);
-        the scalars (G, 8) in the order of the module constants; the score histogram
-        (G, width) int64 from ``lo``.
+        acts (G, B), recorded (G, B), recorded falsely (G, B), perceived risk (G, B)
+        sums; tier counts (G, T); the scalars (G, SCALARS) in the order of the module
+        constants; the score histogram (G, width) int64 from ``lo``.
     """
     b_n = acts.shape[0]
     n_groups = bounds.shape[0] - 1
     acts_sum = np.zeros((n_groups, b_n))
     rec_sum = np.zeros((n_groups, b_n))
+    false_sum = np.zeros((n_groups, b_n))
     pr_sum = np.zeros((n_groups, b_n))
-    _row_sums(bounds, acts, caught, false_records, perceived, acts_sum, rec_sum, pr_sum)
+    _row_sums(bounds, acts, caught, false_records, perceived, acts_sum, rec_sum, false_sum, pr_sum)
     tiers = np.zeros((n_groups, n_tiers))
     scalars = np.zeros((n_groups, SCALARS))
     hist = np.zeros((n_groups, width), np.int64)
     for g in range(n_groups):
-        private = expressed = listed = wrong = shame = 0
+        private = expressed = listed = wrong = shame = silent = 0
         lost = deg = 0
         rich = 0.0
         counts = np.zeros(n_tiers, np.int64)
@@ -108,8 +113,11 @@ def group_sums(
         stance_g, dissent_g, wealth_g = stance[a:z], last_dissent[a:z], wealth[a:z]
         tier_g, score_g = tier[a:z], score[a:z]
         for i in range(z - a):
-            private += stance_g[i] < 0
-            expressed += dissent_g[i] > dissent_since
+            dissenter = stance_g[i] < 0
+            voiced = dissent_g[i] > dissent_since
+            private += dissenter
+            expressed += voiced
+            silent += dissenter & ~voiced
             on_list = until[i] > 0
             listed += on_list
             wrong += on_list & wrong_g[i]
@@ -130,8 +138,9 @@ def group_sums(
         scalars[g, LOST] = lost
         scalars[g, DEGREE] = deg
         scalars[g, WEALTH] = rich
+        scalars[g, SILENT] = silent
         tiers[g] = counts
-    return acts_sum, rec_sum, pr_sum, tiers, scalars, hist
+    return acts_sum, rec_sum, false_sum, pr_sum, tiers, scalars, hist
 
 
 @njit(cache=True, nogil=True)

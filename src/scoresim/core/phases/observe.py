@@ -11,7 +11,8 @@ For every source s and behaviour b it watches:
   ``false_positive[s]`` (for example a face matched to the wrong person).
 
 An agent is recorded at most once per behaviour per day; a true catch wins over a
-false record of the same behaviour.
+false record of the same behaviour. ``detected`` keeps every true act a source saw,
+misread or not: it is what the error-free world (see ``score``) records.
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.core.crn import StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import RegimeParams
-from scoresim.core.rng import bernoulli_indices
 from scoresim.core.state import CitizenState
 
 
@@ -34,9 +35,11 @@ class PairDraws:
 
     Attributes:
         source, behaviour: indices.
-        u_cover: (A,) float32, one per act of b today, in agent order.
-        u_label: (A,) float32, one per act of b today, for misclassification.
-        false_ids: (F,) int64, agents given a false record of b, sorted.
+        u_cover: (A,) float32, one per act of b today, in agent order (purpose
+            ``detect/<source>/<behaviour>``).
+        u_label: (A,) float32, one per act of b today (``misread/<source>/<behaviour>``).
+        false_ids: (F,) int64, agents given a false record of b, sorted
+            (``false/<source>/<behaviour>``: a person's uniform under coverage x rate).
     """
 
     source: int
@@ -47,25 +50,29 @@ class PairDraws:
 
 
 def draw(
-    rng: np.random.Generator, state: CitizenState, params: RegimeParams, ev: StepEvents
+    d: StepDraws, state: CitizenState, params: RegimeParams, ev: StepEvents
 ) -> list[PairDraws]:
-    """Draw, per (source, behaviour) pair in order, the uniforms and the false records."""
+    """Draw, per (source, behaviour) pair, each actor's detection and label and the false records.
+
+    Every number is keyed by the source's and the behaviour's names and the person, so
+    the same act meets the same draw in any regime that has the same source.
+    """
     out: list[PairDraws] = []
     s_count, _ = params.observes.shape
     for s in range(s_count):
+        src = params.source_names[s]
         for b in np.flatnonzero(params.observes[s]):
-            a = int(np.count_nonzero(ev.acts[b]))
-            u_cover = rng.random(a, dtype=np.float32)
-            u_label = rng.random(a, dtype=np.float32)
-            false_parts = []
-            for g in range(params.n_groups):
-                # Group g's members are the ids bounds[g] to bounds[g + 1] - 1.
-                first, size = int(state.bounds[g]), int(state.bounds[g + 1] - state.bounds[g])
-                p = float(params.coverage[s, g]) * float(params.false_positive[s])
-                false_parts.append(first + bernoulli_indices(rng, size, p))
-            false_ids = (
-                np.sort(np.concatenate(false_parts)) if false_parts else np.empty(0, np.int64)
+            name = params.behaviour_names[b]
+            actors = np.flatnonzero(ev.acts[b])
+            u_cover = d.at(f"detect/{src}/{name}", actors)
+            pair = int(params.speech_pair[s, b])
+            u_label = (
+                d.at(f"misread/{src}/{name}", actors)
+                if pair >= 0 and params.misclassification[s] > 0
+                else np.ones(actors.shape[0], np.float32)
             )
+            p_false = params.coverage[s] * params.false_positive[s]
+            false_ids = np.flatnonzero(d.below(f"false/{src}/{name}", p_false, state.bounds))
             out.append(PairDraws(s, int(b), u_cover, u_label, false_ids))
     return out
 
@@ -90,7 +97,8 @@ def apply(
     draws: list[PairDraws],
     ev: StepEvents,
 ) -> None:
-    """Fill ``ev.caught`` and ``ev.false_records`` from today's acts and the draws."""
+    """Fill ``ev.detected``, ``ev.caught`` and ``ev.false_records`` from the acts and draws."""
+    ev.detected[:] = False
     ev.caught[:] = False
     ev.false_records[:] = False
     for d in draws:
@@ -99,6 +107,7 @@ def apply(
         hit = d.u_cover < detection_probability(state, params, s, actors)
         pair = int(params.speech_pair[s, b])
         flip = hit & (d.u_label < params.misclassification[s]) if pair >= 0 else np.zeros_like(hit)
+        ev.detected[b, actors[hit]] = True
         ev.caught[b, actors[hit & ~flip]] = True
         if pair >= 0:
             ev.false_records[pair, actors[flip]] = True

@@ -1,28 +1,32 @@
 """Phase 3, ``score``: records become points, scores recover, tiers and listings update.
 
-Order within the phase (t is the current step):
+Everything here runs twice: once in the actual world, on every record, and once in the
+error-free world, on the true acts the sources saw (``ev.detected``, misread posts
+counted as what they really were), as if no false record or misreading had ever been
+made. Both worlds follow the same rules, recovery and bounds, and the person's actual
+behaviour; a listing is wrongful when the person is listed in the actual world and
+not in the error-free one. Order within the phase (t is the current step):
 
-1. points: every recorded act adds ``points_b`` (negative for penalties); points lost
-   through false records are also added to ``fp_points``; where consent is required,
-   only the consenting (aware) are scored;
+1. points: every record adds ``points_b`` (negative for penalties); where consent is
+   required, only the consenting are scored;
 2. recovery: a score below ``start`` regains ``recovery`` points (never passing
-   ``start``); points earned above ``start`` are kept; recovery first pays back
-   ``fp_points``; the score is clipped to [lo, hi];
+   ``start``); points earned above ``start`` are kept; the score is clipped to [lo, hi];
 3. tiers: the tier is the last one whose lower bound the score reaches;
 4. listing. Score coupling: a person below ``threshold`` is listed for ``term`` steps;
    when the term ends the listing is renewed if the score is still below, else it ends.
    List coupling: a recorded entry event lists a person for ``term`` steps from now;
-   listings end at the term or, for the rightly listed, by paying (daily probability
-   ``payment_exit``). A renewal (score coupling) or a new entry event during a listing
-   (list coupling) adds ``extension`` steps to it, or restarts it for ``term`` steps
-   if no extension is set. A listing is wrongful when it would not exist without false
-   records;
-5. appeals: a newly wrongly listed person appeals with probability ``appeal_share``;
-   the appeal is decided ``appeal_delay`` steps later and succeeds with probability
-   ``appeal_success``, which ends the listing and gives back the points lost to error.
+   a listing ends at its term or when the person pays (daily probability
+   ``payment_exit`` on a day without a new entry event, for those the error-free world
+   lists too: there is a judgment to pay). A renewal (score coupling) or a new entry
+   event during a listing (list coupling) adds ``extension`` steps to it, or restarts
+   it for ``term`` steps if no extension is set;
+5. appeals: a person newly and wrongly listed appeals with probability
+   ``appeal_share``; the appeal is decided ``max(appeal_delay, 1)`` steps later and,
+   if the listing is still wrongful, succeeds with probability ``appeal_success``,
+   which restores the error-free world: its score, its tier and its listing (none).
 
-One uniform per agent per step suffices, since each agent meets at most one random
-decision here (file an appeal, win one, or pay).
+Random numbers: ``payment``, ``appeal/file`` and ``appeal/decide``, one per person and
+step (see :mod:`scoresim.core.crn`).
 """
 
 from __future__ import annotations
@@ -30,18 +34,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.core.crn import StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import COUPLING_SCORE, RegimeParams
 from scoresim.core.phases import score_kernel as kernel
-from scoresim.core.state import CitizenState
+from scoresim.core.state import NO_APPEAL, CitizenState
 
 LISTING_CAP = 2**30  # repeated extensions must not overflow int32 step counts
-
-
-def draw(rng: np.random.Generator, n: int) -> NDArray[np.float32]:
-    """One uniform per agent: (N,) float32."""
-    return rng.random(n, dtype=np.float32)
 
 
 def compute_tier(score: NDArray[np.int16], params: RegimeParams) -> NDArray[np.uint8]:
@@ -54,90 +54,110 @@ def compute_tier(score: NDArray[np.int16], params: RegimeParams) -> NDArray[np.u
 
 
 def update_points(state: CitizenState, params: RegimeParams, ev: StepEvents) -> None:
-    """Steps 1 to 3: points, recovery (paying back ``fp_points`` first), clipping, tiers."""
+    """Steps 1 to 3 in both worlds: points, recovery, clipping, tiers."""
+    scored = state.consented if params.consent_required else np.ones(state.n, np.bool_)
+    args = (params.points, params.start, params.recovery, params.lo, params.hi, params.tier_of)
+    kernel.update_points(state.score, state.tier, ev.caught, ev.false_records, scored, *args)
     kernel.update_points(
-        state.score,
-        state.fp_points,
-        state.tier,
-        ev.caught,
-        ev.false_records,
-        state.aware,
-        params.points,
-        params.consent_required,
-        params.start,
-        params.recovery,
-        params.lo,
-        params.hi,
-        params.tier_of,
+        state.ef_score, np.empty(0, np.uint8), ev.detected, ev.detected, scored, *args
     )
 
 
-def update_listing(
-    state: CitizenState, params: RegimeParams, u: NDArray[np.float32], ev: StepEvents
-) -> None:
-    """Steps 4 and 5: listings start, renew, end; appeals are filed and decided."""
-    t = state.step
-    until = state.listed_until
+def _entry_events(records: NDArray[np.bool_], params: RegimeParams) -> NDArray[np.bool_]:
+    """(N,) bool: recorded today for at least one entry-event behaviour."""
+    rows = records[np.flatnonzero(params.entry_events)]
+    hit: NDArray[np.bool_] = (
+        np.any(rows, axis=0) if rows.shape[0] else np.zeros(records.shape[1], np.bool_)
+    )
+    return hit
+
+
+def advance_listing(
+    until: NDArray[np.int32],
+    score: NDArray[np.int16],
+    entry: NDArray[np.bool_],
+    pays: NDArray[np.bool_],
+    t: int,
+    params: RegimeParams,
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Step 4 for one world, in place on ``until`` ((N,) int32, 0 = not listed).
+
+    Args:
+        until: (N,) int32, the world's listing ends, updated.
+        score: (N,) int16, the world's score after today's points (score coupling).
+        entry: (N,) bool, an entry event recorded today (list coupling).
+        pays: (N,) bool, would pay off a listing today (list coupling).
+        t: the current step.
+        params: the regime.
+
+    Returns:
+        ``new`` (listed today, not listed before) and ``ends`` (listing ended today).
+    """
     listed = until > 0
     expired = listed & (until <= t)
     if params.coupling == COUPLING_SCORE:
-        score = state.score.astype(np.int32)
-        below = score < params.threshold
-        innocent = (score + state.fp_points) >= params.threshold
+        below = score.astype(np.int32) < params.threshold
         start = below & (~listed | expired)
-        ends = expired & ~below
-        new = ~listed & below
         renew = start & listed
-        # Judged when a listing starts or renews: would the score be below without error?
-        wrong_now = np.where(start, innocent, state.listed_wrongly)
+        ends = expired & ~below
     else:
-        entry = params.entry_events[:, None]
-        true_ev: NDArray[np.bool_] = np.any(ev.caught & entry, axis=0)
-        false_ev: NDArray[np.bool_] = np.any(ev.false_records & entry, axis=0) & ~true_ev
-        event = true_ev | false_ev
-        start = event
-        new = event & (~listed | expired)
-        renew = event & listed & ~expired
-        ends = expired & ~event
-        pays = listed & ~expired & ~event & ~state.listed_wrongly & (u < params.payment_exit)
-        ends = ends | pays
-        # A listing stays wrongful only while every entry event behind it was false.
-        wrong_now = np.where(new, false_ev, state.listed_wrongly & ~true_ev)
+        start = entry & (~listed | expired)
+        renew = entry & listed & ~expired
+        ends = (expired & ~entry) | (listed & ~expired & ~entry & pays)
+    new = start & ~listed
     # An extension counts from the current end; at expiry (score coupling) that is today.
     extended = np.maximum(until[renew].astype(np.int64), t) + params.extension
     until[start] = t + params.term
     if params.extension >= 0:
         until[renew] = np.minimum(extended, LISTING_CAP).astype(np.int32)
-    state.listed_wrongly[:] = np.where(start | (listed & ~ends), wrong_now, False)
     until[ends] = 0
-    state.appeal_at[ends] = 0
+    return new, ends
+
+
+def update_listing(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvents) -> None:
+    """Steps 4 and 5: listings in both worlds; appeals are filed and decided."""
+    t, n = state.step, state.n
+    list_mode = params.coupling != COUPLING_SCORE
+    rightly = state.ef_listed_until > 0  # listed in the error-free world before today
+    pays = np.zeros(n, np.bool_)
+    if list_mode and params.payment_exit > 0:
+        candidates = np.flatnonzero(rightly)
+        pays[candidates] = d.at("payment", candidates) < params.payment_exit
+    ef_entry = _entry_events(ev.detected, params) if list_mode else pays
+    entry = _entry_events(ev.caught | ev.false_records, params) if list_mode else pays
+    advance_listing(state.ef_listed_until, state.ef_score, ef_entry, pays, t, params)
+    new, ends = advance_listing(state.listed_until, state.score, entry, pays, t, params)
+    until = state.listed_until
+    state.listed_wrongly[:] = (until > 0) & (state.ef_listed_until == 0)
+    state.appeal_at[ends] = NO_APPEAL
     state.sanctions[new] += 1
     ev.newly_listed[:] = new
+    ev.appeals_filed[:] = False
+    ev.appeals_won[:] = False
     # Appeals: filed by the newly wrongly listed, decided after the delay.
-    filed = new & state.listed_wrongly & (u < params.appeal_share)
+    wrong_new = np.flatnonzero(new & state.listed_wrongly)
+    filed = wrong_new[d.at("appeal/file", wrong_new) < params.appeal_share]
     state.appeal_at[filed] = t + max(params.appeal_delay, 1)
-    due = (state.appeal_at == t) & (until > 0)
-    won = due & state.listed_wrongly & (u < params.appeal_success)
-    state.appeal_at[due] = 0
-    until[won] = 0
+    ev.appeals_filed[filed] = True
+    due = np.flatnonzero((state.appeal_at == t) & (until > 0))
+    state.appeal_at[due] = NO_APPEAL
+    due = due[state.listed_wrongly[due]]
+    won = due[d.at("appeal/decide", due) < params.appeal_success]
+    until[won] = state.ef_listed_until[won]
     state.listed_wrongly[won] = False
-    state.score[won] = np.minimum(
-        state.score[won].astype(np.int32) + state.fp_points[won], params.hi
-    ).astype(np.int16)
-    state.fp_points[won] = 0
+    state.score[won] = state.ef_score[won]
     state.tier[won] = compute_tier(state.score[won], params)
-    ev.appeals_filed[:] = filed
-    ev.appeals_won[:] = won
+    ev.appeals_won[won] = True
 
 
 def apply(
     state: CitizenState,
     net: Network,
     params: RegimeParams,
-    u: NDArray[np.float32],
+    d: StepDraws,
     ev: StepEvents,
 ) -> None:
-    """Run the whole score phase with the uniforms ``u`` ((N,) float32)."""
+    """Run the whole score phase with this step's draws ``d``."""
     update_points(state, params, ev)
     if params.has_list:
-        update_listing(state, params, u, ev)
+        update_listing(state, params, d, ev)

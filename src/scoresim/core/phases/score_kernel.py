@@ -14,13 +14,11 @@ from numba import njit
 @njit(cache=True, nogil=True)
 def update_points(
     score: np.ndarray,
-    fp_points: np.ndarray,
     tier: np.ndarray,
-    caught: np.ndarray,
-    false_records: np.ndarray,
-    aware: np.ndarray,
+    records: np.ndarray,
+    more_records: np.ndarray,
+    scored: np.ndarray,
     points: np.ndarray,
-    consent_required: bool,
     start: int,
     recovery: int,
     lo: int,
@@ -31,46 +29,38 @@ def update_points(
 
     Args:
         score: (N,) int16, updated.
-        fp_points: (N,) int16, points lost to false records and not yet recovered.
-        tier: (N,) uint8, written.
-        caught: (B, N) bool, true records.
-        false_records: (B, N) bool, false records (never where ``caught``).
-        aware: (N,) bool, consenting; only they are scored if ``consent_required``.
+        tier: (N,) uint8, written (or (0,) to skip the tiers).
+        records: (B, N) bool; a person is recorded for b if ``records`` or
+            ``more_records`` says so (the true and the false records, say).
+        more_records: (B, N) bool.
+        scored: (N,) bool, whose records change their score.
         points: (B,) int32 points per record (negative for penalties).
-        consent_required: whether only the consenting are scored.
         start: the start score, below which scores recover.
         recovery: points regained per step below ``start``.
         lo: lowest score.
         hi: highest score.
         tier_of: (hi - lo + 1,) uint8, the tier of each score from ``lo``.
     """
-    b_n, n = caught.shape
+    b_n, n = records.shape
     # All arithmetic in int32 (scores are int16), which vectorises twice as wide.
     start32, recovery32 = np.int32(start), np.int32(recovery)
-    lo32, hi32, cap = np.int32(lo), np.int32(hi), np.int32(hi - lo)
+    lo32, hi32 = np.int32(lo), np.int32(hi)
     zero = np.int32(0)
-    # Behaviour by behaviour into two per-agent totals, then one pass per agent:
+    write_tier = tier.shape[0] > 0
+    # Behaviour by behaviour into a per-agent total, then one pass per agent:
     # row-wise loops vectorise, a loop over behaviours per agent did not (4x slower).
     gained = np.zeros(n, np.int32)
-    false_lost = np.zeros(n, np.int32)
     for b in range(b_n):
         pts = np.int32(points[b])
-        # Only points lost count as error; a false gain does not cancel a false loss.
-        lost = pts if pts < 0 else np.int32(0)
         if pts == 0:
             continue
-        got, false = caught[b], false_records[b]
+        got, more = records[b], more_records[b]
         for i in range(n):
-            gained[i] += pts * np.int32(got[i] | false[i])
-            false_lost[i] += lost * np.int32(false[i])
+            gained[i] += pts * np.int32(got[i] | more[i])
     for i in range(n):
-        scored = np.int32(aware[i] or not consent_required)
-        s = np.int32(score[i]) + gained[i] * scored
-        fp = np.int32(fp_points[i]) - false_lost[i] * scored
-        rec = min(max(start32 - s, zero), recovery32)
-        s += rec
-        fp = max(fp - rec, zero)
+        s = np.int32(score[i]) + gained[i] * np.int32(scored[i])
+        s += min(max(start32 - s, zero), recovery32)
         s = min(max(s, lo32), hi32)
         score[i] = s
-        fp_points[i] = min(fp, cap)
-        tier[i] = tier_of[s - lo32]
+        if write_tier:
+            tier[i] = tier_of[s - lo32]

@@ -24,11 +24,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.core.crn import StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import RegimeParams
-from scoresim.core.rng import bernoulli_indices
-from scoresim.core.state import CitizenState
+from scoresim.core.state import CitizenState, refresh_seen_ref
 
 _F32 = NDArray[np.float32]
 _I64 = NDArray[np.int64]
@@ -38,17 +38,22 @@ _I64 = NDArray[np.int64]
 class ShamingDraws:
     """Draws for shaming; L newly listed agents, M edges in their rows.
 
+    Every number is keyed by its purpose, the step and the person (for memberships and
+    the audience) or the tie's CSR position (for cuts, map use and calls), so it does
+    not depend on who else was listed today.
+
     Attributes:
-        u_display: (L,) float32, one per newly listed agent in id order (screens).
-        u_cut: (M,) float32, one per edge of the newly listed agents' rows, CSR order.
-        viewers: (V,) int64 ids of today's screen audience (drawn only if anyone is
-            newly listed and screens exist).
-        u_ring, u_map: (L,) float32, ringtone and map membership (empty when the
-            channel does not exist).
-        u_map_use: (M,) float32, whether each neighbour uses the map (empty likewise).
-        calls: (K,) int64 edge positions in the rows of agents with a ringtone: the
-            neighbour at that position calls today.
-        u_call_cut: (K,) float32, one per call.
+        u_display: (L,) float32, ``shame/screens`` of each newly listed agent, id order.
+        u_cut: (M,) float32, ``shame/cut`` of each edge in the newly listed agents'
+            rows, CSR order.
+        viewers: (V,) int64 ids of today's screen audience (``shame/screen_view`` under
+            ``reach``; drawn only if screens exist and anyone is newly listed).
+        u_ring, u_map: (L,) float32, ``shame/ringtone`` and ``shame/map`` (empty when
+            the channel does not exist).
+        u_map_use: (M,) float32, ``shame/map_use`` of each edge (empty likewise).
+        calls: (K,) int64 edge positions in the rows of agents with a ringtone whose
+            ``shame/call`` is under ``contact_rate``: that neighbour calls today.
+        u_call_cut: (K,) float32, ``shame/call_cut`` of each call's edge.
     """
 
     u_display: _F32
@@ -66,29 +71,34 @@ def _empty() -> _F32:
 
 
 def draw(
-    rng: np.random.Generator, state: CitizenState, net: Network, params: RegimeParams, new: _I64
+    d: StepDraws, state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents
 ) -> ShamingDraws:
     """Draw channel memberships, tie cuts, the screen audience and today's calls."""
-    n, count = state.n, int(new.shape[0])
-    u_display = rng.random(count, dtype=np.float32)
-    m = int((net.indptr[new + 1].astype(np.int64) - net.indptr[new]).sum())
-    u_cut = rng.random(m, dtype=np.float32)
+    new = np.flatnonzero(ev.newly_listed)
+    count = int(new.shape[0])
+    edges = net.row_edges(new)
+    u_display = d.at("shame/screens", new)
+    u_cut = d.at("shame/cut", edges)
     viewers = (
-        bernoulli_indices(rng, n, params.reach)
+        np.flatnonzero(
+            d.below(
+                "shame/screen_view",
+                np.full(params.n_groups, params.reach, np.float32),
+                state.bounds,
+            )
+        )
         if count and params.display_share > 0.0
         else np.empty(0, np.int64)
     )
-    # Channels beyond the screens draw only when they exist, so that adding the
-    # ringtone to a regime does not shift the draws of one without it.
-    u_ring = rng.random(count, dtype=np.float32) if params.ring_share > 0 else _empty()
+    u_ring = d.at("shame/ringtone", new) if params.ring_share > 0 else _empty()
     has_map = params.map_share > 0.0
-    u_map = rng.random(count, dtype=np.float32) if has_map else _empty()
-    u_map_use = rng.random(m, dtype=np.float32) if has_map else _empty()
+    u_map = d.at("shame/map", new) if has_map else _empty()
+    u_map_use = d.at("shame/map_use", edges) if has_map else _empty()
     calls = np.empty(0, np.int64)
     if params.ring_share > 0.0 and params.contact_rate > 0.0:
-        edges = net.row_edges(np.flatnonzero(state.ringtone & (state.listed_until > 0)))
-        calls = edges[bernoulli_indices(rng, edges.shape[0], params.contact_rate)]
-    u_call_cut = rng.random(calls.shape[0], dtype=np.float32)
+        ring_edges = net.row_edges(np.flatnonzero(state.ringtone & (state.listed_until > 0)))
+        calls = ring_edges[d.at("shame/call", ring_edges) < params.contact_rate]
+    u_call_cut = d.at("shame/call_cut", calls)
     return ShamingDraws(u_display, u_cut, viewers, u_ring, u_map, u_map_use, calls, u_call_cut)
 
 
@@ -141,11 +151,14 @@ def apply(
     u = np.concatenate([d.u_cut[confront], u_call[fresh]])
     pick = u < params.tie_cut
     if pick.any():
-        cut_ties(state, net, pos[pick], who[pick])
+        cut_ties(state, net, params, pos[pick], who[pick])
 
 
-def cut_ties(state: CitizenState, net: Network, pos: _I64, who: _I64) -> None:
-    """Cut the ties at CSR positions ``pos`` (in rows ``who``), each undirected tie once."""
+def cut_ties(state: CitizenState, net: Network, params: RegimeParams, pos: _I64, who: _I64) -> None:
+    """Cut the ties at CSR positions ``pos`` (in rows ``who``), each undirected tie once.
+
+    Both ends' conformity references are then recomputed from the ties they have left.
+    """
     other = net.indices[pos].astype(np.int64)
     # A tie may be picked from both ends on one day; cut it once.
     _, first = np.unique(
@@ -156,6 +169,7 @@ def cut_ties(state: CitizenState, net: Network, pos: _I64, who: _I64) -> None:
     np.subtract.at(state.degree, who, 1)
     np.subtract.at(state.degree, other, 1)
     np.add.at(state.ties_lost, who, 1)
-    np.subtract.at(state.informant_count, who, state.informant[other].astype(np.uint16))
-    np.subtract.at(state.informant_count, other, state.informant[who].astype(np.uint16))
+    np.subtract.at(state.informant_count, who, state.informant[other].astype(np.int32))
+    np.subtract.at(state.informant_count, other, state.informant[who].astype(np.int32))
     state.ties_cut += int(pos.shape[0])
+    refresh_seen_ref(state, net, params, np.unique(np.concatenate([who, other])))
