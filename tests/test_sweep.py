@@ -34,7 +34,7 @@ design: grid
 parameters:
   sources.street_cameras.coverage: [0.1, 0.9]
   scoring.points.criticise_government: [-100, -20, 0]
-outputs: [falsification_gap, listed_wrongly, rate.jaywalk]
+outputs: [falsification, listed_wrongly, rate.jaywalk]
 """
 RUNS, STEPS, ROWS_PER_STEP = 12, 12, 3  # 6 points x 2 replicates; groups urban, rural, all
 

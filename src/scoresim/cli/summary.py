@@ -4,45 +4,31 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from scoresim.results import headlines as hl
 from scoresim.results.run import RunResult
-
-WINDOW = 30  # steps averaged for rates, to smooth day-to-day noise
 
 
 def key_results(run: RunResult) -> dict[str, float]:
-    """The headline numbers of a run, by label.
+    """The headline numbers of a run, by label (see :mod:`scoresim.results.headlines`).
 
-    Rates and chilling are averaged over the last 30 steps (or all, if fewer);
-    listed shares are at the end; denials are totals over the run.
+    Rates, chilling and falsification are averaged over the last 30 steps (or all, if
+    fewer); listed shares are at the end; denials are totals over the run.
     """
-    m = run.metrics[run.metrics["group"] == "all"]
-    tail = m.tail(WINDOW)
-    last = m.iloc[-1]
-    out: dict[str, float] = {}
-    if "chilling.criticise_government" in m:
-        out["chilling of criticism"] = float(tail["chilling.criticise_government"].mean())
-    if last["falsification_gap"] == last["falsification_gap"]:  # not NaN
-        out["falsification gap"] = float(tail["falsification_gap"].mean())
-        out["private dissent"] = float(last["private_dissent"])
-        out["expressed dissent"] = float(tail["expressed_dissent"].mean())
-    if "chilling.jaywalk" in m:
-        out["jaywalking vs pressure-free"] = -float(tail["chilling.jaywalk"].mean())
-    out["listed"] = float(last["listed"])
-    out["listed wrongly"] = float(last["listed_wrongly"])
-    for col in m.columns:
-        if col.startswith("denied."):
-            out[f"denials: {col[7:]}"] = float(m[col].sum())
-    out["ties cut"] = float(last["ties_cut"])
-    out["wealth mean (CNY)"] = float(last["wealth.mean"])
+    return hl.values(run.metrics, run.info["parameters"])
+
+
+def _formats(runs: dict[str, RunResult]) -> dict[str, hl.Headline]:
+    out: dict[str, hl.Headline] = {}
+    for r in runs.values():
+        out.update({h.label: h for h in hl.headlines(r.info["parameters"])})
     return out
 
 
-def _fmt(label: str, value: float) -> str:
-    if label.startswith("denials") or label == "ties cut":
-        return f"{value:,.0f}"
-    if "CNY" in label:
-        return f"{value:,.0f}"
-    return f"{value:+.1%}" if label.startswith(("jaywalking", "chilling")) else f"{value:.2%}"
+def _fmt(label: str, value: float, formats: dict[str, hl.Headline] | None = None) -> str:
+    h = (formats or {}).get(label)
+    if h is not None:
+        return hl.fmt(h, value)
+    return hl.fmt(COMPARED_FMT.get(label, "share"), value)
 
 
 def results_table(runs: dict[str, RunResult]) -> Table:
@@ -55,26 +41,37 @@ def results_table(runs: dict[str, RunResult]) -> Table:
     labels: list[str] = []
     for values in keyed.values():
         labels += [k for k in values if k not in labels]
+    formats = _formats(runs)
     for label in labels:
-        cells = [_fmt(label, keyed[n][label]) if label in keyed[n] else "-" for n in runs]
+        cells = [_fmt(label, keyed[n][label], formats) if label in keyed[n] else "-" for n in runs]
         table.add_row(label, *cells)
     return table
 
 
 COMPARED = (
-    "chilling of criticism",
-    "falsification gap",
+    "chilling of dissent",
+    "falsification",
     "listed",
     "listed wrongly",
     "denials",
     "ties cut",
 )
+COMPARED_FMT: dict[str, hl.Fmt] = {
+    "chilling of dissent": "signed",
+    "denials": "count",
+    "ties cut": "count",
+}
 
 
 def comparison_row(run: RunResult) -> dict[str, float]:
-    """The compact measures of :data:`COMPARED` for one run (denials summed)."""
+    """The compact measures of :data:`COMPARED` for one run (denials summed).
+
+    ``chilling of dissent`` is the chilling of the regime's own ``dissent_behaviour``.
+    """
     k = key_results(run)
-    row = {label: k.get(label, 0.0) for label in COMPARED if label != "denials"}
+    dissent = run.info["parameters"].get("dissent_behaviour")
+    row = {label: k.get(label, 0.0) for label in COMPARED}
+    row["chilling of dissent"] = k.get(f"chilling of {dissent}", 0.0)
     row["denials"] = sum(v for label, v in k.items() if label.startswith("denials"))
     return {label: row[label] for label in COMPARED}
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
 from scoresim.config.loading import Scenario, _render_path, _short, load_scenario
 from scoresim.config.yamltext import line_of_steps, parse_yaml, read_text
@@ -52,6 +52,7 @@ class SweepConfig(BaseModel):
     steps: Annotated[int, Field(ge=1, le=60_000)] = 200
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
     replicates: Annotated[int, Field(ge=1, le=10_000)] = 1
+    common_random_numbers: StrictBool = True
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     samples: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
     levels: Annotated[int, Field(ge=2, le=100)] = 4
@@ -202,7 +203,7 @@ def _check_design(cfg: SweepConfig, fail: Fail) -> None:
         raise fail(
             ["outputs"],
             f"{cfg.design} is for sensitivity analysis, which needs "
-            "outputs; add for example outputs: [falsification_gap]",
+            "outputs; add for example outputs: [falsification]",
         )
     points = _count_points(cfg)
     if points * cfg.replicates > MAX_RUNS:

@@ -12,6 +12,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from scoresim.config.loading import Scenario, builtin_names, load_scenario
 from scoresim.errors import ScoresimError
 from scoresim.explorer.knobs import knobs
 from scoresim.explorer.runs import DONE, FAILED, QueueFullError, RunManager
+from scoresim.results import headlines as hl
 
 MAX_AGENTS = 200_000
 MAX_STEPS = 1_000
@@ -64,12 +66,25 @@ class Knob(BaseModel):
     step: float | None = None
 
 
+class HeadlineInfo(BaseModel):
+    """A key measure of a regime (see ``scoresim.results.headlines``)."""
+
+    label: str
+    column: str
+    how: str
+    fmt: str
+    sign: float
+
+
 class ScenarioInfo(BaseModel):
     """A built-in regime."""
 
     name: str
     description: str
     knobs: list[Knob]
+    dissent: str | None
+    window: int
+    headlines: list[HeadlineInfo]
 
 
 def request_model(max_agents: int, max_steps: int) -> type[BaseModel]:
@@ -126,7 +141,14 @@ def create_app(
     def list_scenarios() -> list[dict[str, Any]]:
         """The built-in regimes and their main knobs."""
         return [
-            {"name": n, "description": sc.config.description, "knobs": knobs(sc)}
+            {
+                "name": n,
+                "description": sc.config.description,
+                "knobs": knobs(sc),
+                "dissent": sc.config.dissent_behaviour,
+                "window": hl.WINDOW,
+                "headlines": [asdict(h) for h in hl.headlines(sc.config.model_dump(mode="json"))],
+            }
             for n, sc in scenarios.items()
         ]
 

@@ -3,14 +3,17 @@
 The legal lines come from the scenario's design (:mod:`scoresim.report.audit_rules`);
 the measured lines from one seeded simulation of the regime:
 
-* wrongful listing: the share of people listed only because of false records, at
-  the end, and as a share of the listed (flag above 0);
-* disparate impact: for listing and for denials, the lower group rate over the
-  higher (flag below 0.8, the four-fifths rule, when the higher group has at least
-  ``MIN_EVENTS`` events; fewer are too few to judge);
+* wrongful listing: the share of people listed who would not be listed had no false
+  record or misread post been made, at the end, and as a share of the listed (flag
+  above 0);
+* disparate impact: the four-fifths rule on favourable outcomes (not listed at the
+  end; requests granted over the run), flagged only when a pair of groups has a ratio
+  under 0.8 *and* Fisher's exact test gives p < 0.05 (:mod:`scoresim.report.groups`);
 * denials: per 1 000 people per year, by opportunity (information);
 * chilling of speech: how much less each speech behaviour is done than without
-  pressure, over the last 30 days (flag above 5%).
+  pressure, over the last 30 days (flag above 5%);
+* falsification: the share of the population who privately dissent and stay silent
+  beyond what silence would be without the regime (information).
 
 Only a prohibited practice sets the exit code (1); measured harms are flags.
 """
@@ -22,14 +25,13 @@ from typing import Any
 
 from scoresim.config.loading import Scenario
 from scoresim.report.audit_rules import FLAG, NOTE, PASS, PROHIBITED, Line, rules
-from scoresim.report.groups import group_counts, rate_ratio
+from scoresim.report.groups import Disparity, granted, group_counts, not_listed
+from scoresim.results import headlines as hl
 from scoresim.results.run import RunResult
 
 MEASURED = "measured"
-DI_THRESHOLD = 0.8
-MIN_EVENTS = 20
 CHILL_THRESHOLD = 0.05
-WINDOW = 30
+WINDOW = hl.WINDOW
 
 
 @dataclass
@@ -84,15 +86,11 @@ def measured(result: RunResult, scenario: Scenario) -> list[Line]:
                  f"{wrong:.2%} of people ({share:.1%} of the listed) at day {steps}",
                  FLAG if wrong > 0 else PASS)
         )  # fmt: skip
-        lines.append(
-            _disparity("disparate impact: listing", per_group.listed, per_group.population)
-        )
+        lines.append(_disparity("disparate impact: not listed", not_listed(per_group)))
     denied = [str(c) for c in m.columns if str(c).startswith("denied.")]
     group_of = m["group"].astype(str).to_numpy()
     if sum(per_group.denied.values()) > 0:
-        lines.append(
-            _disparity("disparate impact: denials", per_group.denied, per_group.population)
-        )
+        lines.append(_disparity("disparate impact: requests granted", granted(per_group)))
         rates = []
         for c in denied:
             v = float(m.loc[group_of == "all", c].to_numpy().sum())
@@ -101,29 +99,35 @@ def measured(result: RunResult, scenario: Scenario) -> list[Line]:
                     f"{c.removeprefix('denied.')} {1000 * 365 * v / pops['all'] / steps:.1f}"
                 )
         lines.append(Line(MEASURED, "denials per 1 000 people per year", ", ".join(rates), NOTE))
-    speech = [b for b, x in cfg.behaviours.items() if x.kind == "speech"]
-    tail = m[(m["group"] == "all") & (m["step"] >= steps - WINDOW)]
-    for b in speech:
-        col = f"chilling.{b}"
-        if col in tail:
-            chill = float(tail[col].mean())
+    values = hl.values(m, cfg.model_dump(mode="json"))
+    for h in hl.headlines(cfg.model_dump(mode="json")):
+        if h.label.startswith("chilling of ") and h.label in values:
+            chill = values[h.label]
             verdict = FLAG if chill > CHILL_THRESHOLD else PASS
             lines.append(
-                Line(MEASURED, f"chilling of speech: {b}",
+                Line(MEASURED, f"chilling of speech: {h.column.removeprefix('chilling.')}",
                      f"{chill:+.1%} against its pressure-free rate (last {WINDOW} days)", verdict)
             )  # fmt: skip
+    if "falsification" in values:
+        lines.append(
+            Line(MEASURED, "falsification",
+                 f"{values['falsification']:+.2%} of people hide dissent because of the regime "
+                 f"(silent dissent {values['silent dissent']:.2%} against "
+                 f"{values['silent dissent, pressure-free']:.2%} pressure-free; last {WINDOW} days)",
+                 NOTE)
+        )  # fmt: skip
     return lines
 
 
-def _disparity(check: str, counts: dict[str, float], pops: dict[str, float]) -> Line:
-    rates = {g: counts[g] / pops[g] for g in counts if pops[g] > 0}
-    shown = ", ".join(f"{g} {r:.2%}" for g, r in rates.items())
-    hi_group = max(rates, key=lambda g: rates[g])
-    if counts[hi_group] < MIN_EVENTS:
-        return Line(MEASURED, check, f"{shown}: too few events to judge", NOTE)
-    ratio = rate_ratio(counts, pops)
-    verdict = FLAG if ratio < DI_THRESHOLD else PASS
-    return Line(MEASURED, check, f"{shown}; ratio {ratio:.2f} (flag below {DI_THRESHOLD})", verdict)
+def _disparity(check: str, d: Disparity) -> Line:
+    shown = ", ".join(f"{g} {r:.2%}" for g, r in d.rates.items())
+    if not d.low:
+        return Line(MEASURED, check, f"{shown}: fewer than two groups to compare", NOTE)
+    detail = (
+        f"{shown}; {d.low}/{d.high} ratio {d.ratio:.3f}, Fisher p = {d.p_value:.2g} "
+        "(flag when ratio < 0.8 and p < 0.05)"
+    )
+    return Line(MEASURED, check, detail, FLAG if d.flagged else PASS)
 
 
 def audit(scenario: Scenario, agents: int, steps: int, seed: int) -> Audit:

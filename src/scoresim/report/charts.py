@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from scoresim.report.data import Subject
-from scoresim.report.groups import group_counts, rate_ratio
+from scoresim.report.groups import granted, group_counts, not_listed
 
 WARM_UP = (
     "Expressed dissent counts people who voiced it within the dissent window (30 days by "
@@ -110,10 +110,18 @@ def build_charts(subjects: list[Subject]) -> list[Chart]:
         c.traces.append(line(s, i, "private_dissent", f"{s.label}: private", dash=True))
     c.note = WARM_UP
     charts.append(c)
-    c = Chart("gap", "Falsification gap: dissent kept private", "day", "share of people", "lines")
-    c.traces = [line(s, i, "falsification_gap", s.label) for i, s in enumerate(subjects)]
-    c.note = WARM_UP
-    charts.append(c)
+    if "falsification" in first:
+        c = Chart("gap", "Falsification: silent dissenters (solid) against silence without "
+                  "the regime (dashed)", "day", "share of people", "lines")  # fmt: skip
+        for i, s in enumerate(subjects):
+            c.traces.append(line(s, i, "silent_dissent", f"{s.label}: silent dissent"))
+            c.traces.append(line(s, i, "silent_dissent.pressure_free",
+                                 f"{s.label}: pressure-free", dash=True))  # fmt: skip
+        c.note = (
+            "Falsification is the gap between the two lines: people who privately dissent, "
+            "did not voice it within the dissent window, and would have without the regime."
+        )
+        charts.append(c)
     charts.append(_scores(subjects))
     charts.append(_bars_at_end(subjects, "tiers", "Tier shares at the end", "tier.", "share"))
     c = Chart("listed", "Listed (solid) and wrongly listed (dashed)", "day", "share of people",
@@ -197,12 +205,12 @@ def _wealth(subjects: list[Subject]) -> Chart:
 
 
 def _disparities(subjects: list[Subject]) -> Chart:
-    """Lowest group rate over highest, for listing and for denials (1 = equal)."""
-    c = Chart("disparities", "Group disparities: lowest rate over highest (below 0.8 flagged)",
-              "", "ratio", "bars", categories=["listing rate", "denial rate"], threshold=0.8)  # fmt: skip
+    """Lowest group's favourable rate over the highest's, not listed and granted (1 = equal)."""
+    c = Chart("disparities", "Group disparities: four-fifths rule on favourable outcomes",
+              "", "ratio", "bars", categories=["not listed", "requests granted"], threshold=0.8)  # fmt: skip
     for i, s in enumerate(subjects):
         counts = group_counts(s.metrics, _groups(s))
-        ratios = [rate_ratio(x, counts.population) for x in (counts.listed, counts.denied)]
+        ratios = [not_listed(counts).ratio, granted(counts).ratio]
         c.traces.append(Trace(s.label, [], ratios, i))
     return c
 

@@ -52,7 +52,11 @@ def specs(sweep: Sweep, design: Design, run_ids: list[int]) -> Iterator[RunSpec]
     for run_id in run_ids:
         point, replicate = divmod(run_id, reps)
         yield RunSpec(
-            run_id, point, replicate, run_seed(root, point, replicate), design.points[point]
+            run_id,
+            point,
+            replicate,
+            run_seed(root, point, replicate, sweep.config.common_random_numbers),
+            design.points[point],
         )
 
 

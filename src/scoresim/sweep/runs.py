@@ -1,11 +1,16 @@
 """One run of a sweep: its seed, the work a worker does, and what comes back.
 
-Seeds: the sweep's seed is the entropy of one root ``SeedSequence``; the run at
-design point p, replicate r takes the child with spawn key (p, r) and runs with the
-63-bit integer it generates (``seed_entropy``). A run's seed thus depends only on the
-sweep file and (p, r), never on the executor, the number of workers or the order in
-which runs finish, and ``scoresim run SCENARIO --seed SEED_ENTROPY --set ...``
-repeats any single run of a sweep exactly.
+Seeds: the sweep's seed is the entropy of one root ``SeedSequence``. By default
+(``common_random_numbers: true``) replicate r of every design point takes the child
+with spawn key (r,), so all points share their people, their network and every random
+draw they have in common, and a difference between two points is the parameters'
+doing rather than sampling noise. With ``common_random_numbers: false`` the run at
+point p, replicate r takes the child (p, r) instead, and points are independent
+samples. Either way the run uses the 63-bit integer the child generates
+(``seed_entropy``), which depends only on the sweep file and (p, r), never on the
+executor, the number of workers or the order in which runs finish, and
+``scoresim run SCENARIO --seed SEED_ENTROPY --set ...`` repeats any single run of a
+sweep exactly.
 
 :func:`execute` is what a worker runs; it is a plain top-level function of picklable
 arguments, so any ``concurrent.futures.Executor`` (a local process pool, Dask's
@@ -26,9 +31,13 @@ import pandas as pd
 from scoresim.config.loading import Scenario
 
 
-def run_seed(root: int, point: int, replicate: int) -> int:
-    """The integer seed of run (point, replicate) of a sweep seeded ``root`` (< 2**63)."""
-    child = np.random.SeedSequence(root, spawn_key=(point, replicate))
+def run_seed(root: int, point: int, replicate: int, common: bool = True) -> int:
+    """The integer seed of run (point, replicate) of a sweep seeded ``root`` (< 2**63).
+
+    With ``common`` (common random numbers) the seed does not depend on ``point``.
+    """
+    key = (replicate,) if common else (point, replicate)
+    child = np.random.SeedSequence(root, spawn_key=key)
     return int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
 
 

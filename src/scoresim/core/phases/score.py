@@ -100,11 +100,13 @@ def advance_listing(
         start = below & (~listed | expired)
         renew = start & listed
         ends = expired & ~below
+        new = start & ~listed
     else:
-        start = entry & (~listed | expired)
+        # A listing that expires today has ended: an entry event today is a new listing.
+        start = entry
         renew = entry & listed & ~expired
         ends = (expired & ~entry) | (listed & ~expired & ~entry & pays)
-    new = start & ~listed
+        new = entry & (~listed | expired)
     # An extension counts from the current end; at expiry (score coupling) that is today.
     extended = np.maximum(until[renew].astype(np.int64), t) + params.extension
     until[start] = t + params.term

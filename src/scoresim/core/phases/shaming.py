@@ -96,7 +96,8 @@ def draw(
     u_map_use = d.at("shame/map_use", edges) if has_map else _empty()
     calls = np.empty(0, np.int64)
     if params.ring_share > 0.0 and params.contact_rate > 0.0:
-        ring_edges = net.row_edges(np.flatnonzero(state.ringtone & (state.listed_until > 0)))
+        ringing = state.ringtone & (state.listed_until > 0) & ~ev.newly_listed
+        ring_edges = net.row_edges(np.flatnonzero(ringing))
         calls = ring_edges[d.at("shame/call", ring_edges) < params.contact_rate]
     u_call_cut = d.at("shame/call_cut", calls)
     return ShamingDraws(u_display, u_cut, viewers, u_ring, u_map, u_map_use, calls, u_call_cut)
@@ -110,11 +111,13 @@ def apply(
     state: CitizenState, net: Network, params: RegimeParams, d: ShamingDraws, ev: StepEvents
 ) -> None:
     """Put the newly listed on their channels, confront neighbours, cut ties."""
-    listed = state.listed_until > 0
+    # A listing that ended, or ended and restarted today (a new listing), leaves every
+    # channel; the new one draws its channels afresh below.
+    kept = (state.listed_until > 0) & ~ev.newly_listed
     if state.told.shape[0]:
-        state.told[net.row_edges(np.flatnonzero(state.shamed & ~listed))] = False
-    state.shamed &= listed
-    state.ringtone &= listed
+        state.told[net.row_edges(np.flatnonzero(state.shamed & ~kept))] = False
+    state.shamed &= kept
+    state.ringtone &= kept
     new = np.flatnonzero(ev.newly_listed)
     shown = d.u_display < params.display_share
     rung = _member(d.u_ring, params.ring_share, new.shape[0])
