@@ -19,6 +19,7 @@ import time
 import numpy as np
 
 import scoresim
+from scoresim.core.crn import StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.phases import adapt, behave, consequences, measure, observe, score
 from scoresim.engine.compile import compile_scenario
@@ -70,7 +71,7 @@ def main() -> None:
         + ev_bytes,  # acts written
         "observe": ev_bytes + 2 * ev_bytes + size("group") + size("informant_count"),
         "score": 2 * ev_bytes
-        + 2 * (size("score") + size("fp_points") + size("listed_until") + size("listed_wrongly"))
+        + 2 * (size("score") + size("ef_score") + size("listed_until") + size("listed_wrongly"))
         + size("tier")
         + size("appeal_at")
         + 4,
@@ -100,22 +101,21 @@ def main() -> None:
     for _ in range(steps):
         ev = StepEvents.empty(n, b_n, o_n, p.n_groups)
         t = time.perf_counter()
-        u = behave.draw(sm.behave, n, b_n)
+        sd = StepDraws(sm, st.step)
+        u = behave.draw(sd, p, n)
         spent["behave draws"] += time.perf_counter() - t
         t = time.perf_counter()
         behave.apply(st, net, p, u, ev)
         spent["behave"] += time.perf_counter() - t
-        d = observe.draw(sm.observe, st, p, ev)
+        d = observe.draw(sd, st, p, ev)
         t = time.perf_counter()
         observe.apply(st, net, p, d, ev)
         spent["observe"] += time.perf_counter() - t
-        us = score.draw(sm.score, n)
         t = time.perf_counter()
-        score.apply(st, net, p, us, ev)
+        score.apply(st, net, p, sd, ev)
         spent["score"] += time.perf_counter() - t
-        dc = consequences.draw(sm.consequences, st, net, p, ev)
         t = time.perf_counter()
-        consequences.apply(st, net, p, dc, ev)
+        consequences.apply(st, net, p, sd, ev)
         spent["consequences"] += time.perf_counter() - t
         t = time.perf_counter()
         adapt.apply(st, net, p, ev)

@@ -14,6 +14,7 @@ from scoresim.cli.app import app
 from scoresim.config.loading import parse_scenario
 from scoresim.report.audit import _disparity
 from scoresim.report.audit_rules import PROHIBITED, rules
+from scoresim.report.groups import disparity
 
 runner = CliRunner()
 
@@ -48,7 +49,7 @@ def test_seed_fails_with_its_cross_context_sanctions_listed() -> None:
     assert "one recorded jaywalk (minor, -5 points" in disproportionate[0]["finding"]
     measured = {x["check"]: x for x in lines if x["section"] == "measured"}
     assert measured["chilling of speech: criticise_government"]["verdict"] == "flag"
-    assert "ratio" in measured["disparate impact: listing"]["finding"]
+    assert "ratio" in measured["disparate impact: not listed"]["finding"]
 
 
 def test_eu_compliant_passes_and_the_table_says_why() -> None:
@@ -116,13 +117,25 @@ def test_a_legal_basis_turns_the_court_list_into_notes_and_without_it_it_fails()
     assert set(v["(i) unrelated context"]) == {PROHIBITED} and v["verdict"] == [PROHIBITED]
 
 
-def test_disparate_impact_uses_the_four_fifths_rule_and_needs_enough_events() -> None:
-    line = _disparity("x", {"a": 30.0, "b": 10.0}, {"a": 1000.0, "b": 1000.0})
-    assert line.verdict == "flag" and "ratio 0.33" in line.finding
-    line = _disparity("x", {"a": 30.0, "b": 27.0}, {"a": 1000.0, "b": 1000.0})
-    assert line.verdict == "pass" and "ratio 0.90" in line.finding
-    line = _disparity("x", {"a": 5.0, "b": 0.0}, {"a": 1000.0, "b": 1000.0})
-    assert line.verdict == "note" and "too few events" in line.finding
+def test_disparate_impact_is_four_fifths_on_favourable_rates_with_fishers_test() -> None:
+    # 60% against 90% favourable in large groups: ratio 0.667, p tiny: flagged.
+    d = disparity({"a": 600.0, "b": 900.0}, {"a": 1000.0, "b": 1000.0})
+    assert d.low == "a" and d.ratio == pytest.approx(600 / 900) and d.p_value < 1e-6
+    assert d.flagged
+    line = _disparity("x", d)
+    assert line.verdict == "flag" and "ratio 0.667" in line.finding and "Fisher p" in line.finding
+    # The same rates in tiny groups (3 of 5 against 9 of 10): not significant, not flagged.
+    d = disparity({"a": 3.0, "b": 9.0}, {"a": 5.0, "b": 10.0})
+    assert d.ratio < 0.8 and d.p_value > 0.05 and not d.flagged
+    assert _disparity("x", d).verdict == "pass"
+    # Adverse rates of 3% against 1% are favourable rates of 97% and 99%: no impact.
+    d = disparity({"a": 970.0, "b": 990.0}, {"a": 1000.0, "b": 1000.0})
+    assert d.ratio == pytest.approx(970 / 990) and not d.flagged
+    # Against SciPy's own answer for one table.
+    from scipy.stats import fisher_exact
+
+    d = disparity({"a": 12.0, "b": 30.0}, {"a": 40.0, "b": 40.0})
+    assert d.p_value == pytest.approx(fisher_exact([[12, 28], [30, 10]]).pvalue)
 
 
 def test_audit_options_are_checked_like_a_run() -> None:

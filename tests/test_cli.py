@@ -45,7 +45,7 @@ def test_run_writes_the_run_folder(tmp_path: Path) -> None:
     assert len(info["scenario_hash"]) == 64 and info["seed_entropy"] == "7"
     metrics = pd.read_parquet(out / "metrics.parquet")
     assert len(metrics) == 40 * 3  # two groups and "all"
-    assert "chilling of criticism" in res.output and "listed wrongly" in res.output
+    assert "chilling of criticise_government" in res.output and "listed wrongly" in res.output
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]  # no temp left
 
 
@@ -72,7 +72,7 @@ def test_run_with_set_changes_the_scenario(tmp_path: Path) -> None:
     info = json.loads((out / "run.json").read_text())
     assert info["overrides"] == {"sources.street_cameras.coverage": 0.0}
     assert info["parameters"]["sources"]["street_cameras"]["coverage"] == 0.0
-    assert pd.read_parquet(out / "metrics.parquet")["caught.jaywalk"].max() == 0.0
+    assert pd.read_parquet(out / "metrics.parquet")["recorded.jaywalk"].max() == 0.0
 
 
 def _seed_raw() -> dict[str, Any]:

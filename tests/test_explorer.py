@@ -58,7 +58,7 @@ def test_a_run_goes_queued_running_done_and_its_metrics_and_events_follow(
     assert state["status"] == "done" and state["progress"] == 1.0
     assert state["overrides"] == {"scoring.points.criticise_government": -150}
     records = client.get(f"/api/runs/{run_id}/metrics").json()
-    assert len(records) == 40 * 3 and {"step", "group", "falsification_gap"} <= set(records[0])
+    assert len(records) == 40 * 3 and {"step", "group", "falsification"} <= set(records[0])
     # The server-sent events replay the 'all' rows, then say it is done.
     with client.stream("GET", f"/api/runs/{run_id}/events") as stream:
         text = "".join(stream.iter_text())
@@ -235,7 +235,7 @@ def test_the_page_runs_two_regimes_side_by_side_in_chromium(server: tuple[str, i
         shot = screenshot(page, "explorer.png")
     assert points == [[60, 60], [60, 60]]
     assert names == ["A: seed (tuned)", "B: baseline"]
-    assert "falsification gap" in table and "listed at the end" in table
+    assert "falsification" in table and "listed at the end" in table
     assert all(r.startswith(url) for r in watch.requests), watch.requests  # no CDN
     assert any(r.endswith("/static/plotly.min.js") for r in watch.requests)
     assert watch.errors == []

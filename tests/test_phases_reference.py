@@ -16,13 +16,19 @@ that the list can be rerun by hand):
 * observe: the misread record given to the same behaviour instead of its pair;
 * score: recovery allowed to pass ``start``;
 * score: the error-free world fed ``caught`` instead of ``detected``;
-* score: appeals decided when ``appeal_at == t`` without the listing check;
+* score: ``NO_APPEAL = 0`` again (the day-0 sentinel of 0.1);
+* score: wrongfulness judged from the error-free score (``ef_score >= threshold``)
+  instead of the error-free listing;
 * consequences: income credited per year instead of per day;
 * consequences: the association penalty applied to non-consenting people;
 * shaming: ``seen_ref`` not recomputed after a cut;
 * adapt: forgetting towards 0 instead of the prior;
-* measure: ``silent_dissent`` counting supporters too;
-* measure: ``listed_wrongly`` from the state flag instead of the error-free world.
+* measure: ``silent_dissent`` counting supporters too.
+
+Two mutations tried turned out to be equivalent and were dropped: requiring the
+listing still to run when an appeal falls due (a listing's end already clears its
+appeal), and recovery passing ``start`` with ``recovery = 1`` (so the score world uses
+a recovery of 7).
 """
 
 from __future__ import annotations
@@ -63,6 +69,7 @@ HARSH = {
     "shaming.screens.reach": 0.3,
     "scoring.tiers.model_citizen.min": 1010,
     "blacklist.extension": 3,
+    "scoring.recovery": 7,
 }
 LIST_MODE = {
     "scoring.coupling": "list",
@@ -89,7 +96,7 @@ CHANNELS = {
     "shaming.risk_effect": 0.2,
     "stance_drift": {"resentment": 0.2, "pressure": 0.05},
 }
-WORLDS = {"score": HARSH, "list": LIST_MODE, "channels": CHANNELS}
+WORLDS: dict[str, dict[str, Any]] = {"score": HARSH, "list": LIST_MODE, "channels": CHANNELS}
 
 
 def assert_states_equal(a: CitizenState, b: CitizenState, where: str) -> None:

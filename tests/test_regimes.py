@@ -145,10 +145,10 @@ def test_sesame_criticism_costs_nothing() -> None:
     assert all("criticise_government" not in s.behaviours for s in cfg.sources.values())
     run = scoresim.simulate("sesame", agents=20_000, steps=120, seed=13)
     m = _all(run)
-    assert m["caught.criticise_government"].max() == 0.0
+    assert m["recorded.criticise_government"].max() == 0.0
     assert abs(m["chilling.criticise_government"].iloc[60:].mean()) < 0.02
     # ...while what people buy is scored and does change.
-    assert m["caught.unpaid_debt"].sum() > 0
+    assert m["recorded.unpaid_debt"].sum() > 0
 
 
 def test_rongcheng_current_only_the_consenting_respond() -> None:
@@ -169,11 +169,11 @@ def test_rongcheng_current_only_the_consenting_respond() -> None:
 
 def test_rongcheng_current_no_consent_no_score_no_perks() -> None:
     compiled, state = _engine("rongcheng-current", {}, 10_000, 120, 15)
-    refused = ~state.aware
+    refused = ~state.consented
     assert 0.8 < refused.mean() < 0.95  # 11% consent
     assert (state.score[refused] == compiled.regime.start).all()
-    assert state.rewards[refused].sum() == 0
-    assert (state.score[state.aware] != compiled.regime.start).any()
+    assert state.perk_days[refused].sum() == 0
+    assert (state.score[state.consented] != compiled.regime.start).any()
     # Records are still kept: people who never consented are listed too.
     assert (state.listed_until[refused] > 0).any() or state.sanctions[refused].sum() > 0
 
@@ -204,8 +204,8 @@ def test_fuzhou_jasmine_perks_only_and_by_threshold() -> None:
     perk = dict(zip(labels, compiled.regime.perk, strict=True))
     assert perk["fair"] == 0 and perk["good"] == pytest.approx(0.3)
     assert perk["good_transit"] == pytest.approx(0.7)
-    assert state.rewards[~state.aware].sum() == 0  # perks need the app (consent)
-    assert state.rewards[state.aware].sum() > 0
+    assert state.perk_days[~state.consented].sum() == 0  # perks need the app (consent)
+    assert state.perk_days[state.consented].sum() > 0
 
 
 def test_eu_compliant_denies_credit_only() -> None:

@@ -73,7 +73,7 @@ def test_api_overrides_take_effect() -> None:
             "sources.informants.coverage": 0.0,
         },
     )
-    assert run.metrics["caught.criticise_government"].max() == 0.0
+    assert run.metrics["recorded.criticise_government"].max() == 0.0
     assert run.info["overrides"]["sources.social_media.coverage"] == 0.0
 
 

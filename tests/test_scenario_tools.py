@@ -176,7 +176,7 @@ def test_compare_runs_regimes_on_the_same_people(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     lines = res.output.strip().splitlines()
-    assert lines[0].startswith("| regime | chilling of criticism | falsification gap | listed")
+    assert lines[0].startswith("| regime | chilling of dissent | falsification | listed")
     assert lines[2].startswith("| `baseline` | ") and lines[3].startswith("| `seed` | ")
     assert lines[2].split("|")[4].strip() == "0.00%"  # the baseline lists nobody
     assert (tmp_path / "seed" / "metrics.parquet").exists()

@@ -79,7 +79,8 @@ def test_grid_sweep_records_every_run_and_each_run_repeats_from_its_seed(
     assert runs["version"].eq(scoresim.__version__).all()
     assert runs["run_id"].tolist() == list(range(RUNS))
     assert runs["seed_entropy"].tolist() == [run_seed(5, p, r) for p in range(6) for r in range(2)]
-    assert runs["seed_entropy"].nunique() == RUNS
+    # Common random numbers: replicate r of every point shares its seed.
+    assert runs["seed_entropy"].nunique() == 2
     assert sorted(set(runs["scoring.points.criticise_government"])) == [-100, -20, 0]
     m = metrics(out)
     assert m.groupby("run_id").size().eq(STEPS * ROWS_PER_STEP).all()
@@ -402,3 +403,20 @@ def test_an_out_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     res = sweep(str(write(tmp_path, GRID)), "--out", str(blocker))
     assert res.exit_code == 2 and res.output.count("\n") == 1
     assert f"{blocker}: file exists; choose another path" in res.output
+
+
+def test_common_random_numbers_across_points_by_default_and_off_on_request() -> None:
+    """Replicate r of every point shares its seed, unless the sweep file says otherwise."""
+    assert run_seed(5, 0, 1) == run_seed(5, 3, 1) != run_seed(5, 3, 0)
+    assert run_seed(5, 0, 1, common=False) != run_seed(5, 3, 1, common=False)
+    # Two grid points in one sweep: the same people, the same demand on every day.
+    a = scoresim.simulate("seed", agents=3000, steps=30, seed=run_seed(5, 0, 0))
+    b = scoresim.simulate(
+        "seed",
+        agents=3000,
+        steps=30,
+        seed=run_seed(5, 1, 0),
+        overrides={"scoring.points.criticise_government": -100},
+    )
+    assert a.agents["stance"].equals(b.agents["stance"])
+    assert a.metrics["wanted.travel"].equals(b.metrics["wanted.travel"])

@@ -191,9 +191,9 @@ def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvent
         if not params.has_list:
             continue
         pays = False
-        if params.coupling != COUPLING_SCORE and params.payment_exit > 0:
-            if state.ef_listed_until[i] != NOT_LISTED:
-                pays = d.one("payment", i) < params.payment_exit
+        listed_ef = state.ef_listed_until[i] != NOT_LISTED
+        if params.coupling != COUPLING_SCORE and params.payment_exit > 0 and listed_ef:
+            pays = d.one("payment", i) < params.payment_exit
         ef_until, _ = _listing(
             int(state.ef_listed_until[i]), ef, any(truly[b] for b in entry_bs), pays, t, params
         )

@@ -39,6 +39,32 @@ def _per_group(origin: str, path: str, value: PerGroup, groups: Mapping[str, obj
             )
 
 
+# Group and tier indices are stored as uint8 per agent; per-agent counters are uint32
+# and rise at most once per opportunity per step (steps <= 60 000), and point totals
+# are summed in int32 over behaviours (each <= 32 767 in size).
+MAX_INDEXED = 255
+MAX_NAMED = 1000
+
+
+def _sizes(cfg: ScenarioConfig, origin: str) -> None:
+    """Refuse scenarios whose counts would overflow the engine's index and counter types."""
+    for path, items, cap in (
+        ("groups", cfg.groups, MAX_INDEXED),
+        ("scoring.tiers", cfg.scoring.tiers, MAX_INDEXED),
+        ("behaviours", cfg.behaviours, MAX_NAMED),
+        ("opportunities", cfg.opportunities, MAX_NAMED),
+        ("sources", cfg.sources, MAX_NAMED),
+    ):
+        if len(items) > cap:
+            raise _fail(
+                origin,
+                path,
+                f"{len(items)} entries",
+                f"are more than {cap}",
+                f"define at most {cap}",
+            )
+
+
 def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
     """Check the references and orderings that pydantic's field types cannot express.
 
@@ -49,6 +75,7 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
     Raises:
         ScenarioValueError: At the first problem found, naming path, value and fix.
     """
+    _sizes(cfg, origin)
     total = sum(g.share for g in cfg.groups.values())
     if not cfg.groups:
         raise _fail(origin, "groups", {}, "is empty", "define at least one group")

@@ -110,18 +110,15 @@ def build_charts(subjects: list[Subject]) -> list[Chart]:
         c.traces.append(line(s, i, "private_dissent", f"{s.label}: private", dash=True))
     c.note = WARM_UP
     charts.append(c)
-    if "falsification" in first:
-        c = Chart("gap", "Falsification: silent dissenters (solid) against silence without "
-                  "the regime (dashed)", "day", "share of people", "lines")  # fmt: skip
-        for i, s in enumerate(subjects):
-            c.traces.append(line(s, i, "silent_dissent", f"{s.label}: silent dissent"))
-            c.traces.append(line(s, i, "silent_dissent.pressure_free",
-                                 f"{s.label}: pressure-free", dash=True))  # fmt: skip
-        c.note = (
-            "Falsification is the gap between the two lines: people who privately dissent, "
-            "did not voice it within the dissent window, and would have without the regime."
-        )
-        charts.append(c)
+    c = Chart("gap", "Falsification: silent dissenters beyond silence without the regime",
+              "day", "share of people", "lines")  # fmt: skip
+    c.traces = [line(s, i, "falsification", s.label) for i, s in enumerate(subjects)]
+    c.note = (
+        "Falsification = silent_dissent - silent_dissent.pressure_free: the share of people "
+        "who privately dissent, did not voice it within the dissent window, and would have "
+        "without the regime (docs/model.md)."
+    )
+    charts.append(c)
     charts.append(_scores(subjects))
     charts.append(_bars_at_end(subjects, "tiers", "Tier shares at the end", "tier.", "share"))
     c = Chart("listed", "Listed (solid) and wrongly listed (dashed)", "day", "share of people",
