@@ -235,7 +235,7 @@ def test_the_page_runs_two_regimes_side_by_side_in_chromium(server: tuple[str, i
         shot = screenshot(page, "explorer.png")
     assert points == [[60, 60], [60, 60]]
     assert names == ["A: seed (tuned)", "B: baseline"]
-    assert "falsification" in table and "listed at the end" in table
+    assert "falsification" in table and "listed wrongly" in table and "silent dissent" in table
     assert all(r.startswith(url) for r in watch.requests), watch.requests  # no CDN
     assert any(r.endswith("/static/plotly.min.js") for r in watch.requests)
     assert watch.errors == []
