@@ -45,10 +45,9 @@ def test_draws_are_uniform_and_the_same_dense_or_at_ids() -> None:
     assert not np.array_equal(crn.Keys(4).uniform("act/x", 5, 1000), u[:1000])
 
 
-def _prepared(name: str, overrides: dict[str, object] | None = None, steps: int = 60):  # type: ignore[no-untyped-def]
+def _prepared(name: str, overrides: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
     sc = scoresim.load_scenario(name).with_overrides(dict(overrides or {}))
-    run = prepare(sc.config, 5000, steps, 9)
-    return run
+    return prepare(sc.config, 5000, 60, 9)
 
 
 @pytest.mark.parametrize("other", BUILT_IN[1:])

@@ -7,7 +7,6 @@ import pytest
 
 from scoresim.core.network import Network, from_edges, generate_network
 from scoresim.core.params import NetworkParams
-from scoresim.core.rng import bernoulli_indices
 
 
 @pytest.fixture(scope="module")
@@ -64,29 +63,6 @@ def test_find_and_cut_edges_both_directions() -> None:
     x = np.ones(5, dtype=np.float32)
     assert net.neighbour_sum(x).tolist() == [2.0, 2.0, 2.0, 1.0, 1.0]  # ties 0-1 1-2 2-3 4-0 remain
     assert net.neighbour_counts(x > 0).tolist() == [2, 2, 2, 1, 1]
-
-
-def test_bernoulli_indices_matches_the_binomial() -> None:
-    """Counts over 400 draws: mean within 4 standard errors of n p; uniform positions."""
-    rng = np.random.default_rng(3)
-    n, p = 10_000, 0.003
-    counts = [bernoulli_indices(rng, n, p).shape[0] for _ in range(400)]
-    se = np.sqrt(n * p * (1 - p) / 400)
-    assert abs(np.mean(counts) - n * p) < 4 * se
-    idx = np.concatenate([bernoulli_indices(rng, n, 0.05) for _ in range(50)])
-    assert abs(idx.mean() - (n - 1) / 2) < 4 * n / np.sqrt(12 * idx.shape[0])
-    assert bernoulli_indices(rng, n, 0.0).shape[0] == 0
-    assert bernoulli_indices(rng, 7, 1.0).tolist() == list(range(7))
-
-
-def test_bernoulli_indices_with_vanishing_probability() -> None:
-    """Gaps of order 1/p would overflow int64; the draw must stay small and sorted."""
-    rng = np.random.default_rng(0)
-    for p in (1e-13, 1e-300, 5e-324):
-        idx = bernoulli_indices(rng, 10**9, p)
-        assert idx.shape[0] <= 1 and (idx < 10**9).all()
-    idx = bernoulli_indices(rng, 10**13, 1e-12)  # mean 10 successes
-    assert 0 < idx.shape[0] < 40 and (np.diff(idx) > 0).all() and idx[-1] < 10**13
 
 
 def test_from_edges_equals_sorting_all_directed_keys() -> None:

@@ -100,18 +100,20 @@ class Keys:
         )
         self._keys: dict[str, tuple[np.uint32, np.uint32]] = {}
 
+    def _sequence(self, purpose: str) -> np.random.SeedSequence:
+        """The root's entropy with the purpose's name as spawn key."""
+        return np.random.SeedSequence(self.root.entropy, spawn_key=tuple(purpose.encode()))
+
     def key(self, purpose: str) -> tuple[np.uint32, np.uint32]:
         """The Philox key of ``purpose``: two uint32 words from the root and the name."""
         if purpose not in self._keys:
-            ss = np.random.SeedSequence(self.root.entropy, spawn_key=tuple(purpose.encode()))
-            k = ss.generate_state(2, np.uint32)
+            k = self._sequence(purpose).generate_state(2, np.uint32)
             self._keys[purpose] = (np.uint32(k[0]), np.uint32(k[1]))
         return self._keys[purpose]
 
     def generator(self, purpose: str) -> np.random.Generator:
         """A PCG64 generator for a set-up purpose (traits, network), keyed like the rest."""
-        ss = np.random.SeedSequence(self.root.entropy, spawn_key=tuple(purpose.encode()))
-        return np.random.Generator(np.random.PCG64(ss))
+        return np.random.Generator(np.random.PCG64(self._sequence(purpose)))
 
     def uniform(self, purpose: str, step: int, n: int) -> NDArray[np.float32]:
         """(n,) float32 in [0, 1): element i is the draw of id i for ``purpose`` at ``step``."""

@@ -67,7 +67,6 @@ class CitizenState:
             members are ids ``bounds[g]`` to ``bounds[g + 1] - 1``.
         step: the number of completed steps.
         ties_cut: ties cut so far (each undirected tie counted once).
-        consent_required: copied from the regime, for :attr:`scored`.
     """
 
     group: NDArray[np.uint8]
@@ -104,7 +103,6 @@ class CitizenState:
     bounds: NDArray[np.int64]
     step: int = 0
     ties_cut: int = 0
-    consent_required: bool = False
 
     @property
     def n(self) -> int:
@@ -115,11 +113,6 @@ class CitizenState:
     def listed(self) -> NDArray[np.bool_]:
         """(N,) bool, currently on the list."""
         return self.listed_until > 0
-
-    @property
-    def scored(self) -> NDArray[np.bool_]:
-        """(N,) bool, whose records change their score: the consenting where consent is required."""
-        return self.consented if self.consent_required else np.ones(self.n, np.bool_)
 
 
 def sigmoid(x: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -227,7 +220,6 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
         degree=np.zeros(n, np.int32),
         pf_rate=pf_rate,
         bounds=np.searchsorted(group, np.arange(g_count + 1)).astype(np.int64),
-        consent_required=regime.consent_required,
     )
 
 

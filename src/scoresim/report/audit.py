@@ -99,8 +99,9 @@ def measured(result: RunResult, scenario: Scenario) -> list[Line]:
                     f"{c.removeprefix('denied.')} {1000 * 365 * v / pops['all'] / steps:.1f}"
                 )
         lines.append(Line(MEASURED, "denials per 1 000 people per year", ", ".join(rates), NOTE))
-    values = hl.values(m, cfg.model_dump(mode="json"))
-    for h in hl.headlines(cfg.model_dump(mode="json")):
+    parameters = cfg.model_dump(mode="json")
+    values = hl.values(m, parameters)
+    for h in hl.headlines(parameters):
         if h.label.startswith("chilling of ") and h.label in values:
             chill = values[h.label]
             verdict = FLAG if chill > CHILL_THRESHOLD else PASS

@@ -25,7 +25,7 @@ from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import RegimeParams
 from scoresim.core.phases import shaming
-from scoresim.core.phases.score import compute_tier
+from scoresim.core.phases.score import compute_tier, scored
 from scoresim.core.state import CitizenState
 
 DAYS_PER_YEAR = 365.0
@@ -67,7 +67,7 @@ def apply(
 
 def associate(state: CitizenState, net: Network, params: RegimeParams) -> None:
     """Step 4: the association penalty in both worlds."""
-    scored = state.consented if params.consent_required else np.ones(state.n, np.bool_)
+    who = scored(state, params)
     for score, until in (
         (state.score, state.listed_until),
         (state.ef_score, state.ef_listed_until),
@@ -76,5 +76,5 @@ def associate(state: CitizenState, net: Network, params: RegimeParams) -> None:
         if not on_list.any():
             continue
         loss = net.neighbour_counts(on_list).astype(np.int64) * params.association_penalty
-        score[:] = np.clip(score.astype(np.int64) - loss * scored, params.lo, params.hi)
+        score[:] = np.clip(score.astype(np.int64) - loss * who, params.lo, params.hi)
     state.tier[:] = compute_tier(state.score, params)

@@ -53,13 +53,21 @@ def compute_tier(score: NDArray[np.int16], params: RegimeParams) -> NDArray[np.u
     return tiers
 
 
+def scored(state: CitizenState, params: RegimeParams) -> NDArray[np.bool_]:
+    """(N,) bool, whose records change their score: the consenting where consent is required."""
+    out: NDArray[np.bool_] = (
+        state.consented if params.consent_required else np.ones(state.n, np.bool_)
+    )
+    return out
+
+
 def update_points(state: CitizenState, params: RegimeParams, ev: StepEvents) -> None:
     """Steps 1 to 3 in both worlds: points, recovery, clipping, tiers."""
-    scored = state.consented if params.consent_required else np.ones(state.n, np.bool_)
+    who = scored(state, params)
     args = (params.points, params.start, params.recovery, params.lo, params.hi, params.tier_of)
-    kernel.update_points(state.score, state.tier, ev.caught, ev.false_records, scored, *args)
+    kernel.update_points(state.score, state.tier, ev.caught, ev.false_records, who, *args)
     kernel.update_points(
-        state.ef_score, np.empty(0, np.uint8), ev.detected, ev.detected, scored, *args
+        state.ef_score, np.empty(0, np.uint8), ev.detected, ev.detected, who, *args
     )
 
 
