@@ -40,10 +40,17 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def bench(args: list[str]) -> dict[str, Any]:
-    out = subprocess.run(
-        [str(SCORESIM), "bench", *args, "--json"], check=True, capture_output=True, text=True
-    )
+def bench(args: list[str], src: Path | None = None) -> dict[str, Any]:
+    """One ``scoresim bench`` in a fresh process; with ``src``, that checkout's code."""
+    if src is None:
+        cmd, env = [str(SCORESIM), "bench", *args, "--json"], None
+    else:
+        # Another checkout's package on the same interpreter and libraries, so that the
+        # ratio is the code's alone.
+        launch = "import sys; from scoresim.cli.app import main; sys.argv[0] = 'scoresim'; main()"
+        cmd = [sys.executable, "-c", launch, "bench", *args, "--json"]
+        env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
     result: dict[str, Any] = json.loads(out.stdout)
     return result
 
@@ -88,6 +95,12 @@ def main() -> None:
     ap.add_argument("--mesa", action="store_true", help="also time Mesa's Epstein example")
     ap.add_argument("--json-out", type=Path, help="write all rows as JSON here")
     ap.add_argument("--plot", type=Path, help="draw agent-steps/s against agents here")
+    ap.add_argument(
+        "--against",
+        type=Path,
+        help="also time the seed rows with the package in this src/ folder (e.g. a git "
+        "worktree of an earlier version), alternating with this one",
+    )
     args = ap.parse_args()
     seed_sizes = args.seed_sizes[:1] if args.smallest else args.seed_sizes
     grids = args.grids[:1] if args.smallest else args.grids
@@ -105,6 +118,12 @@ def main() -> None:
         r = bench(["seed", "--agents", str(n), "--steps", str(args.steps)])
         rows.append(r)
         print(row(r, "seed"), flush=True)
+        if args.against:
+            o = bench(["seed", "--agents", str(n), "--steps", str(args.steps)], args.against)
+            o["model"] = "seed (against)"
+            rows.append(o)
+            print(row(o, "seed against"), flush=True)
+            print(f"{'':<14}ratio {o['seconds_per_step'] / r['seconds_per_step']:.2f}x", flush=True)
     for size in grids:
         r = bench(["epstein", "--size", str(size), "--steps", str(args.steps * 5)])
         r["grid"] = size

@@ -38,10 +38,12 @@ def test_scenarios_list_every_regime_with_the_knobs_it_has(client: TestClient) -
     listed = client.get("/api/scenarios").json()
     assert [s["name"] for s in listed] == builtin_names()
     seed = {k["key"]: k for k in next(s for s in listed if s["name"] == "seed")["knobs"]}
-    assert set(seed) == {"camera_coverage", "criticism_points", "blacklist_threshold",
+    assert set(seed) == {"conduct_coverage", "dissent_points", "blacklist_threshold",
                          "false_positive_rate", "shaming"}  # fmt: skip
-    assert seed["criticism_points"]["paths"] == ["scoring.points.criticise_government"]
-    assert seed["criticism_points"]["value"] == -50
+    assert seed["conduct_coverage"]["paths"] == ["sources.street_cameras.coverage"]
+    assert seed["dissent_points"]["paths"] == ["scoring.points.criticise_government"]
+    assert seed["dissent_points"]["value"] == -50
+    assert seed["dissent_points"]["label"] == "Points for criticise government"
     baseline = next(s for s in listed if s["name"] == "baseline")
     assert baseline["knobs"] == []
 
@@ -81,8 +83,8 @@ def test_a_run_goes_queued_running_done_and_its_metrics_and_events_follow(
     [
         ({"scenario": "seed", "agents": 20_001}, "less than or equal to 20000"),
         ({"scenario": "seed", "steps": 0}, "greater than or equal to 1"),
-        ({"scenario": "nope"}, "'nope' is not a built-in regime"),
-        ({"scenario": "../../etc/passwd"}, "is not a built-in regime"),
+        ({"scenario": "nope"}, "'nope' is not a regime on offer"),
+        ({"scenario": "../../etc/passwd"}, "is not a regime on offer"),
         (
             {"scenario": "seed", "overrides": {"scoring.points.nope": 1}},
             "no such field in seed.yaml",
@@ -223,7 +225,7 @@ def test_the_page_runs_two_regimes_side_by_side_in_chromium(server: tuple[str, i
         assert page.input_value("#scenario-b") == "baseline"
         page.fill("#agents", "8000")
         page.fill("#steps", "60")
-        page.fill("#knob-a-criticism_points", "-150")  # turn a knob
+        page.fill("#knob-a-dissent_points", "-150")  # turn a knob
         page.click("#run")
         page.wait_for_selector("body[data-state=done]", timeout=90_000)
         points = page.evaluate(

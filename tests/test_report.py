@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from matplotlib.image import imread
 from typer.testing import CliRunner
@@ -60,6 +61,23 @@ def test_report_compares_runs_in_one_self_contained_file(runs: list[Path], tmp_p
     net = figures["chart-network-1"]["data"]
     widths = [w for t in net if "marker" in t for w in t["marker"]["line"]["width"]]
     assert 2.5 in widths
+    # The key results: every run's headlines, as the run summary prints them.
+    table = key_table(html)
+    assert table[0] == ["measure", "over", "baseline", "seed", "eu-compliant"]
+    rows = {r[0]: r[1:] for r in table[1:]}
+    seed = pd.read_parquet(runs[1] / "metrics.parquet")
+    seed = seed[seed["group"].astype(str) == "all"]
+    by_hand = seed["falsification"].tail(30).mean()
+    assert rows["falsification"] == ["mean of the last 30 days", rows["falsification"][1],
+                                     f"{by_hand:.2%}", rows["falsification"][3]]  # fmt: skip
+    assert rows["listed wrongly"][1] == "\u2014"  # baseline has no list
+    assert rows["denials: travel"][2] == f"{seed['denied.travel'].sum():,.0f}"
+
+
+def key_table(html: str) -> list[list[str]]:
+    """The key-results table's cells, row by row."""
+    table = html.split('<table id="key-results">', 1)[1].split("</table>", 1)[0]
+    return [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in table.split("</tr>") if row]
 
 
 def test_figures_are_written_as_png_and_svg_and_are_not_blank(
@@ -104,6 +122,9 @@ def test_a_sweep_folder_gives_one_line_per_point_with_a_band(tmp_path: Path) -> 
     assert runner.invoke(app, ["report", str(folder), "--out", str(out)]).exit_code == 0
     fills = [t for t in figures_of(out.read_text())["chart-gap"]["data"] if "fill" in t]
     assert len(fills) == 2
+    table = key_table(out.read_text())
+    assert table[0][2:] == [s.label for s in subjects]
+    assert any(r[0] == "chilling of criticise_government" for r in table)
 
 
 def test_a_folder_that_is_no_run_is_one_line(tmp_path: Path) -> None:

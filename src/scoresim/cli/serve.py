@@ -35,15 +35,24 @@ def serve(
     max_agents: Annotated[int, typer.Option("--max-agents", help="Largest run allowed.")] = 200_000,
     max_steps: Annotated[int, typer.Option("--max-steps", help="Longest run allowed.")] = 1_000,
     ttl: Annotated[float, typer.Option("--ttl", help="Seconds a finished run is kept.")] = 600.0,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scenario",
+            help="Also offer this scenario file (repeat for more), after the built-in regimes.",
+        ),
+    ] = None,
 ) -> None:
     """Start the explorer: open http://HOST:PORT/ in a browser (the OpenAPI document is at /docs)."""
     import uvicorn
 
+    from scoresim.config.loading import load_scenario
     from scoresim.explorer.app import create_app
 
     with user_errors():
         _check_free(host, port)
-    app = create_app(max_agents=max_agents, max_steps=max_steps, ttl=ttl)
+        extra = [load_scenario(s) for s in scenario or []]
+        app = create_app(max_agents=max_agents, max_steps=max_steps, ttl=ttl, extra=extra)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"warning: serving on {host}; anyone who can reach it can start runs")
     uvicorn.run(app, host=host, port=port, log_level="warning")

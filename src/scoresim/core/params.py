@@ -85,8 +85,8 @@ class RegimeParams:
             speech label of the source.
         informant_report: (S,) float32, per-informant-neighbour report probability
             (0 for sources that are not informants).
-        speech_pair: (B,) int32, the other speech behaviour misclassification turns an act
-            into (-1 where there is none).
+        speech_pair: (S, B) int32, the other speech behaviour that source s's
+            misclassification turns an act of b into (-1 where there is none).
         coupling: COUPLING_SCORE or COUPLING_LIST.
         start, lo, hi, recovery: score start value, bounds, points regained per step.
         tier_min: (T,) int32, lower bound of each tier, increasing.
@@ -97,7 +97,7 @@ class RegimeParams:
         term: steps a listing lasts.
         extension: steps a new entry event (or a renewal) adds to a current listing;
             -1 restarts the listing for ``term`` steps instead.
-        consent_required: only aware (consenting) people are scored and paid perks.
+        consent_required: only people who consented are scored and paid perks.
         payment_exit: daily probability that a rightly listed person pays and exits.
         appeal_share, appeal_success: probabilities; appeal_delay in steps.
         association_penalty: points lost per step per listed neighbour.

@@ -1,7 +1,8 @@
 """The explorer's FastAPI app: the REST API, the server-sent events and the page.
 
-Only built-in regimes can be run, with overrides of their fields: no file path or
-code from a client is ever read or run, and every body is validated (422 with the
+Only the built-in regimes, and the scenario files the person who started the server
+named (``scoresim serve --scenario FILE``), can be run, with overrides of their
+fields: no file path or code from a client is ever read or run, and every body is validated (422 with the
 reason). Run sizes are bounded, runs are queued with a bound (429 when full), and
 finished runs expire (see :mod:`scoresim.explorer.runs`).
 """
@@ -10,7 +11,7 @@ finished runs expire (see :mod:`scoresim.explorer.runs`).
 # which is made per app (with its bounds), as a real annotation.
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from importlib import resources
@@ -22,7 +23,7 @@ from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from scoresim.config.loading import Scenario, builtin_names, load_scenario
-from scoresim.errors import ScoresimError
+from scoresim.errors import ScenarioValueError, ScoresimError
 from scoresim.explorer.knobs import knobs
 from scoresim.explorer.runs import DONE, FAILED, QueueFullError, RunManager
 from scoresim.results import headlines as hl
@@ -92,7 +93,12 @@ def request_model(max_agents: int, max_steps: int) -> type[BaseModel]:
     model: type[BaseModel] = create_model(
         "RunRequest",
         __config__=ConfigDict(extra="forbid"),
-        scenario=(str, Field(min_length=1, max_length=64, description="a built-in regime")),
+        scenario=(
+            str,
+            Field(
+                min_length=1, max_length=64, description="a regime on offer (GET /api/scenarios)"
+            ),
+        ),
         agents=(int, Field(min(20_000, max_agents), ge=100, le=max_agents)),
         steps=(int, Field(min(200, max_steps), ge=1, le=max_steps)),
         seed=(int, Field(0, ge=0, le=2**31 - 1)),
@@ -108,11 +114,29 @@ def create_app(
     running: int = 2,
     queued: int = 8,
     ttl: float = 600.0,
+    extra: Sequence[Scenario] = (),
 ) -> FastAPI:
-    """The explorer app; the bounds are parameters so that tests can make runs small."""
+    """The explorer app; the bounds are parameters so that tests can make runs small.
+
+    Args:
+        max_agents: the most agents a client may ask for.
+        max_steps: the most steps a client may ask for.
+        running: runs going at once.
+        queued: runs waiting, beyond which a request is refused with 429.
+        ttl: seconds a finished run is kept.
+        extra: scenarios of the server's own, offered after the built-in regimes under
+            their ``name``; a name that is already taken is refused.
+    """
     manager = RunManager(running=running, queued=queued, ttl=ttl)
-    names = builtin_names()
-    scenarios = {name: load_scenario(name) for name in names}
+    scenarios = {name: load_scenario(name) for name in builtin_names()}
+    for sc in extra:
+        if sc.config.name in scenarios:
+            raise ScenarioValueError(
+                f"{sc.origin}: name: {sc.config.name!r} is already a regime the explorer "
+                "offers; give the scenario another name"
+            )
+        scenarios[sc.config.name] = sc
+    names = list(scenarios)
     request_type = request_model(max_agents, max_steps)
 
     @asynccontextmanager
@@ -139,7 +163,7 @@ def create_app(
 
     @app.get("/api/scenarios", response_model=list[ScenarioInfo])
     def list_scenarios() -> list[dict[str, Any]]:
-        """The built-in regimes and their main knobs."""
+        """The regimes on offer (built-in first), their main knobs and headlines."""
         return [
             {
                 "name": n,
@@ -159,11 +183,11 @@ def create_app(
         responses={422: {"description": "invalid body"}, 429: {"description": "queue full"}},
     )
     def start_run(body: request_type) -> dict[str, str]:  # type: ignore[valid-type]
-        """Queue a run of a built-in regime; 429 when the queue is full."""
+        """Queue a run of a regime on offer; 429 when the queue is full."""
         data = body.model_dump()  # type: ignore[attr-defined]
         name = data["scenario"]
         if name not in scenarios:
-            raise HTTPException(422, f"scenario: {name!r} is not a built-in regime; use one of: "
+            raise HTTPException(422, f"scenario: {name!r} is not a regime on offer; use one of: "
                                      f"{', '.join(names)}")  # fmt: skip
         try:
             sc: Scenario = scenarios[name].with_overrides(data["overrides"])

@@ -1,8 +1,9 @@
 """The main knobs of a regime, as the explorer's page shows them.
 
 Each knob names the scenario fields it sets (as ``--set`` paths) and their current
-value; a knob a regime does not have (no street cameras, no points for criticism, no
-list) is left out, so the page offers only what the regime can change.
+value; a knob a regime does not have (no source watching conduct, no points for its
+dissent behaviour, no list) is left out, so the page offers only what the regime can
+change.
 """
 
 from __future__ import annotations
@@ -12,18 +13,34 @@ from typing import Any
 from scoresim.config.loading import Scenario
 
 
+def _words(name: str) -> str:
+    return name.replace("_", " ")
+
+
 def knobs(sc: Scenario) -> list[dict[str, Any]]:
-    """The regime's main knobs: key, label, kind, paths, value and range."""
+    """The regime's main knobs: key, label, kind, paths, value and range.
+
+    The first two follow the scenario's own declarations, not fixed names: the
+    coverage of the first source (in file order) that watches a conduct behaviour,
+    and the points for the dissent behaviour.
+    """
     cfg = sc.config
     out: list[dict[str, Any]] = []
-    cameras = cfg.sources.get("street_cameras")
-    if cameras is not None and isinstance(cameras.coverage, float):
-        out.append(_number("camera_coverage", "Street camera coverage",
-                           ["sources.street_cameras.coverage"], cameras.coverage, 0.0, 1.0, 0.05))  # fmt: skip
-    points = cfg.scoring.points.get("criticise_government")
-    if points is not None:
-        out.append(_number("criticism_points", "Points for criticising the government",
-                           ["scoring.points.criticise_government"], points, -200, 0, 5))  # fmt: skip
+    conduct = {b for b, beh in cfg.behaviours.items() if beh.kind == "conduct"}
+    watcher = next(
+        (n for n, s in cfg.sources.items() if conduct & set(s.behaviours) and s.informants is None),
+        None,
+    )
+    coverage = cfg.sources[watcher].coverage if watcher is not None else None
+    if watcher is not None and isinstance(coverage, float):  # not one per group
+        out.append(_number("conduct_coverage", f"Coverage of {_words(watcher)}",
+                           [f"sources.{watcher}.coverage"], coverage, 0.0, 1.0, 0.05))  # fmt: skip
+    dissent = cfg.dissent_behaviour
+    points = cfg.scoring.points.get(dissent) if dissent is not None else None
+    if dissent is not None and points is not None:
+        out.append(_number("dissent_points", f"Points for {_words(dissent)}",
+                           [f"scoring.points.{dissent}"], points, min(-200, points),
+                           max(0, points), 5))  # fmt: skip
     bl = cfg.blacklist
     if bl is not None and bl.threshold is not None:
         out.append(_number("blacklist_threshold", "Blacklist threshold (score)",

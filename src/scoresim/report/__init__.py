@@ -1,1 +1,1 @@
-"""Seeing results: the audit (and the report and figures to come)."""
+"""Seeing results: the report, its figures and charts, the audit and group disparities."""

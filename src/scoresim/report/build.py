@@ -8,8 +8,33 @@ from pathlib import Path
 
 from scoresim.errors import QueryError
 from scoresim.report.charts import build_charts
-from scoresim.report.data import load_subjects
+from scoresim.report.data import Subject, load_subjects
 from scoresim.report.render import page, write_figures
+from scoresim.results import headlines as hl
+
+OVER = {"tail": f"mean of the last {hl.WINDOW} days", "last": "last day", "sum": "whole run"}
+
+
+def key_results(subjects: list[Subject]) -> list[tuple[str, list[str]]]:
+    """The headlines of every subject, as the run summary prints them.
+
+    Each subject's headlines come from its own scenario (``results.headlines``); a row
+    appears once per label, in the order of first appearance, with a dash where a
+    subject has no such measure.
+
+    Returns:
+        (label, then what the value covers and one printed value per subject) per row.
+    """
+    rows: dict[str, list[str]] = {}
+    for i, s in enumerate(subjects):
+        if s.parameters is None:
+            continue
+        values = hl.values(s.metrics, s.parameters)
+        for h in hl.headlines(s.parameters):
+            if h.label in values:
+                cells = rows.setdefault(h.label, [OVER[h.how]] + ["\u2014"] * len(subjects))
+                cells[1 + i] = hl.fmt(h, values[h.label])
+    return list(rows.items())
 
 
 def write_report(folders: list[Path], out: Path, figures: Path | None = None) -> list[Path]:
@@ -40,7 +65,14 @@ def write_report(folders: list[Path], out: Path, figures: Path | None = None) ->
             what += f", mean of {s.replicates} replicates (band: lowest to highest)"
         summary.append((s.label, what))
     notes = [n for s in subjects for n in s.notes]
-    text = page("scoresim report: " + ", ".join(s.label for s in subjects), summary, charts, notes)
+    if any(s.parameters is None for s in subjects):
+        notes.append(
+            "Key results: a sweep written before scoresim 0.2.0 does not keep its resolved "
+            "scenario, so its points are left out of the table; rerun the sweep to see them."
+        )
+    key = ([s.label for s in subjects], key_results(subjects))
+    title = "scoresim report: " + ", ".join(s.label for s in subjects)
+    text = page(title, summary, charts, notes, key)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:

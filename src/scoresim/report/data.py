@@ -33,6 +33,8 @@ class Subject:
         agents: The final agents table (one run's).
         network: Ties among a sample of agents (may be empty).
         info: The run's run.json, or the sweep's settings.
+        parameters: The resolved scenario (run.json's ``parameters``), from which the
+            headlines are derived; None for a sweep written before 0.2.0.
     """
 
     label: str
@@ -44,6 +46,7 @@ class Subject:
     high: pd.DataFrame | None = None
     replicates: int = 1
     notes: list[str] = field(default_factory=list)
+    parameters: dict[str, Any] | None = None
 
 
 def load_subjects(folders: list[Path]) -> list[Subject]:
@@ -60,6 +63,7 @@ def load_subjects(folders: list[Path]) -> list[Subject]:
         elif (folder / "metrics.parquet").is_file():
             run = load_run(folder)
             found = [Subject(folder.name, run.metrics, run.agents, run.network, run.info)]
+            found[0].parameters = run.info.get("parameters")
         else:
             raise QueryError(
                 f"{folder}: not a run folder (metrics.parquet) or a sweep folder "
@@ -99,6 +103,8 @@ def _sweep(folder: Path) -> list[Subject]:
             mean, low, high = _bands(m)
             subject = Subject(label, mean, a.drop(columns="run_id"), pd.DataFrame(), cfg)
             subject.low, subject.high, subject.replicates = low, high, len(ids)
+            if "parameters" in info:
+                subject.parameters = json.loads(info["parameters"])
             subjects.append(subject)
         if len(points) > MAX_POINTS:
             subjects[0].notes.append(

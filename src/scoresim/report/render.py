@@ -114,11 +114,26 @@ body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px;
 h1 { font-size: 1.6rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
 .chart { width: 100%; min-height: 420px; } .note { color: #555; font-size: 0.9rem; }
 table { border-collapse: collapse; } td, th { padding: 0.2rem 0.6rem; border-bottom: 1px solid #ddd; }
+th { text-align: left; } td.num { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
-def page(title: str, summary: list[tuple[str, str]], charts: list[Chart], notes: list[str]) -> str:
-    """The whole report as one HTML document, with no external resource."""
+def page(
+    title: str,
+    summary: list[tuple[str, str]],
+    charts: list[Chart],
+    notes: list[str],
+    key: tuple[list[str], list[tuple[str, list[str]]]] = ([], []),
+) -> str:
+    """The whole report as one HTML document, with no external resource.
+
+    Args:
+        title: the page's title.
+        summary: (subject, what it is) per subject.
+        charts: the charts, in reading order.
+        notes: remarks printed under the summary.
+        key: the subjects' labels and the key-results rows (label, one value each).
+    """
     from plotly.offline import get_plotlyjs
 
     figures = {f"chart-{c.key}": plotly_figure(c) for c in charts}
@@ -133,6 +148,20 @@ def page(title: str, summary: list[tuple[str, str]], charts: list[Chart], notes:
         for c in charts
     )
     extra = "".join(f'<p class="note">{html.escape(n)}</p>' for n in notes)
+    labels, key_rows = key
+    if key_rows:
+        head = "".join(f"<th>{html.escape(label)}</th>" for label in labels)
+        cells = "".join(
+            f"<tr><th>{html.escape(name)}</th><td>{html.escape(over)}</td>"
+            + "".join(f'<td class="num">{html.escape(v)}</td>' for v in values)
+            + "</tr>"
+            for name, (over, *values) in key_rows
+        )
+        extra += (
+            '<h2>Key results</h2><table id="key-results"><tr><th>measure</th><th>over</th>'
+            f'{head}</tr>{cells}</table><p class="note">The numbers the run summary prints; '
+            "each column is defined in docs/model.md, section 8.</p>"
+        )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title><style>{STYLE}</style>"

@@ -25,8 +25,8 @@ def sample_network(
     """Ties among a snowball sample of agents.
 
     Columns ``source``, ``target``, ``active``, and ``source_shamed``,
-    ``target_shamed`` (whether each end was ever shown publicly; the agents table
-    keeps to MODEL.md's columns, so the picture carries this itself).
+    ``target_shamed`` (whether each end is shown publicly at the run's end; the agents
+    table keeps to docs/model.md's columns, so the picture carries this itself).
 
     The snowball starts from a listed person who lost ties (else a listed person, else
     anyone). Each tie appears once (``source < target``); cut ties are kept with

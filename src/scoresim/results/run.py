@@ -31,7 +31,7 @@ class RunResult:
 
     Attributes:
         metrics: One row per (step, group) with ``group == "all"`` for the whole
-            population; columns as in MODEL.md section 7.
+            population; columns as in docs/model.md section 8.
         agents: One row per agent at the end of the run.
         info: Scenario name and hash, parameters, seed entropy, version, timings,
             and the pressure-free rate of each behaviour (``pressure_free``).
@@ -62,7 +62,9 @@ class RunResult:
             self.metrics.to_parquet(tmp / "metrics.parquet", index=False)
             self.agents.to_parquet(tmp / "agents.parquet", index=False)
             self.network.to_parquet(tmp / "network.parquet", index=False)
-            (tmp / "run.json").write_text(json.dumps(self.info, indent=2, sort_keys=True) + "\n")
+            # Insertion order, not sorted: the parameters keep the scenario's order of
+            # behaviours, sources and opportunities, which every view follows.
+            (tmp / "run.json").write_text(json.dumps(self.info, indent=2) + "\n")
             if out.exists():
                 old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
                 os.replace(out, old / out.name)

@@ -122,6 +122,8 @@ class Store:
             "sweep": json.dumps(cfg.model_dump(mode="json"), sort_keys=True),
             "scenario": sweep.scenario.name,
             "scenario_hash": sweep.scenario.content_hash,
+            # The resolved scenario, so that reports derive its headlines as for a run.
+            "parameters": json.dumps(sweep.scenario.config.model_dump(mode="json")),
             "problem": json.dumps(design.problem),
         }
         con = self.con
