@@ -8,7 +8,7 @@
 4. Prints, per phase: ms per step, bytes per agent-step, achieved GB/s, and that as a
    share of the copy bandwidth.
 
-Usage: python benchmarks/bandwidth.py [--agents 1000000] [--steps 10]
+Usage: python benchmarks/bandwidth.py [--agents 1000000] [--steps 10] [--copy-gib 1]
 """
 
 from __future__ import annotations
@@ -42,9 +42,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agents", type=int, default=1_000_000)
     ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--copy-gib", type=float, default=1.0, help="size of the copied array")
     args = ap.parse_args()
-    bw = copy_bandwidth()
-    print(f"copy bandwidth: {bw / 1e9:.1f} GB/s (1 GiB float64 copy, read + write, best of 5)")
+    bw = copy_bandwidth(args.copy_gib)
+    print(
+        f"copy bandwidth: {bw / 1e9:.1f} GB/s ({args.copy_gib:g} GiB float64 copy, "
+        "read + write, best of 5)"
+    )
 
     n, steps = args.agents, args.steps
     c = compile_scenario(scoresim.load_scenario("seed").config)
@@ -76,9 +80,11 @@ def main() -> None:
         + size("appeal_at")
         + 4,
         "consequences": size("listed_until")
+        + size("ef_listed_until")
         + size("tier")
+        + 2 * 4 * o_n  # who wants each opportunity: uniforms written, then read
         + 2 * size("wealth")
-        + 2 * size("rewards"),
+        + 2 * size("perk_days"),
         "adapt": 2 * size("perceived_risk")
         + 2 * ev_bytes
         + 2 * size("seen")
@@ -93,6 +99,7 @@ def main() -> None:
         + size("tier")
         + size("listed_until")
         + size("listed_wrongly")
+        + 4  # the dissent row of logit0, for the pressure-free silence
         + size("wealth")
         + size("degree")
         + size("shamed"),

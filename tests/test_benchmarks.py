@@ -70,3 +70,20 @@ def test_bench_command_reports_the_documented_keys() -> None:
     ):
         res = runner.invoke(app, ["bench", *args])
         assert res.exit_code == 2 and message in res.output, res.output
+
+
+def _script(name: str, *args: str) -> list[str]:
+    """Run a benchmark script at a tiny size; its printed lines."""
+    cmd = [sys.executable, str(ROOT / "benchmarks" / name), *args]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()
+
+
+def test_phase_bandwidth_and_crn_scripts_run_at_a_tiny_size() -> None:
+    phases = _script("phases.py", "--agents", "2000", "--steps", "2")
+    assert [line.split()[0] for line in phases[1:]] == [
+        "behave", "observe", "score", "consequences", "adapt", "measure"
+    ]  # fmt: skip
+    bandwidth = _script("bandwidth.py", "--agents", "2000", "--steps", "2", "--copy-gib", "0.01")
+    assert bandwidth[0].startswith("copy bandwidth:") and bandwidth[-2].startswith("all ")
+    crn = _script("crn_variance.py", "--agents", "500", "--steps", "5", "--seeds", "2")
+    assert crn[1].split()[:2] == ["measure", "mean"] and len(crn) == 5

@@ -2,9 +2,9 @@
 
 Only the built-in regimes, and the scenario files the person who started the server
 named (``scoresim serve --scenario FILE``), can be run, with overrides of their
-fields: no file path or code from a client is ever read or run, and every body is validated (422 with the
-reason). Run sizes are bounded, runs are queued with a bound (429 when full), and
-finished runs expire (see :mod:`scoresim.explorer.runs`).
+fields: no file path or code from a client is ever read or run, and every body is
+validated (422 with the reason). Run sizes are bounded, runs are queued with a bound
+(429 when full), and finished runs expire (see :mod:`scoresim.explorer.runs`).
 """
 
 # No `from __future__ import annotations`: FastAPI must see the run request model,

@@ -132,7 +132,8 @@ def page(
         summary: (subject, what it is) per subject.
         charts: the charts, in reading order.
         notes: remarks printed under the summary.
-        key: the subjects' labels and the key-results rows (label, one value each).
+        key: the subjects' labels and the key-results rows (label, then what the
+            values cover and one value per subject).
     """
     from plotly.offline import get_plotlyjs
 
