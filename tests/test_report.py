@@ -163,4 +163,4 @@ def test_unwritable_outputs_are_one_line(runs: list[Path], tmp_path: Path) -> No
     out = tmp_path / "r.html"
     res = runner.invoke(app, ["report", str(runs[0]), "--out", str(out), "--figures", str(blocker)])
     assert res.exit_code == 2 and res.output.count("\n") == 1
-    assert f"{blocker}: file exists; choose another path" in res.output
+    assert f"--figures {blocker}: exists and is a file; give a folder" in res.output

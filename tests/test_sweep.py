@@ -402,7 +402,7 @@ def test_an_out_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
     blocker.write_text("x")
     res = sweep(str(write(tmp_path, GRID)), "--out", str(blocker))
     assert res.exit_code == 2 and res.output.count("\n") == 1
-    assert f"{blocker}: file exists; choose another path" in res.output
+    assert f"--out {blocker}: exists and is a file; give a new folder" in res.output
 
 
 def test_common_random_numbers_across_points_by_default_and_off_on_request() -> None:

@@ -11,7 +11,8 @@ print it as one line and exit with code 2 without a traceback::
     ├── OverrideError          a ``--set PATH=VALUE`` names no field or has a bad value
     ├── RunOptionError         agents, steps or seed out of range
     ├── SweepError             a sweep file is wrong, or its folder holds another sweep
-    └── QueryError             a query of a sweep's results fails
+    ├── QueryError             a query of a sweep's results fails
+    └── OutputError            an output path holds something scoresim did not write
 
 Each message names the file (or source), the field path, the bad value and the fix.
 """
@@ -62,3 +63,7 @@ class SweepError(ScoresimError):
 
 class QueryError(ScoresimError):
     """A query of a sweep folder cannot run (no such folder, bad SQL, nothing to analyse)."""
+
+
+class OutputError(ScoresimError):
+    """An output path is taken by something scoresim did not write, or is being written."""

@@ -6,6 +6,7 @@ stderr with exit code 2 and no traceback.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,6 +31,7 @@ from scoresim.cli.summary import (
 )
 from scoresim.config.loading import load_scenario, parse_override
 from scoresim.engine.simulation import check_options, simulate
+from scoresim.results import outputs
 from scoresim.results.run import RunResult
 
 app = typer.Typer(
@@ -72,6 +74,14 @@ def run_with_progress(
         )
 
 
+def claim_run_folders(stack: ExitStack, folders: list[Path]) -> None:
+    """Check every run folder a command will write, then hold them until it ends."""
+    for folder in folders:
+        outputs.check_run_folder(folder)
+    for folder in folders:
+        stack.enter_context(outputs.claim(folder))
+
+
 @app.command()
 def run(
     scenario: Annotated[str, typer.Argument(help="Built-in name (seed, baseline) or YAML path.")],
@@ -86,8 +96,10 @@ def run(
     quiet: Quiet = False,
 ) -> None:
     """Run one regime and write its folder: metrics, agents, a network sample, run.json."""
-    with user_errors():
+    with user_errors(), ExitStack() as stack:
         overrides = dict(parse_override(s) for s in set_ or [])
+        outputs.check_run_folder(out_dir)  # before hours of running, not after
+        stack.enter_context(outputs.claim(out_dir))
         result = run_with_progress(scenario, agents, steps, seed, overrides, quiet)
         result.save(out_dir)
     out.print(describe(result))
@@ -107,7 +119,8 @@ def demo(
 ) -> None:
     """Run the flagship regime `seed` against the `baseline` control and compare them."""
     results: dict[str, RunResult] = {}
-    with user_errors():
+    with user_errors(), ExitStack() as stack:
+        claim_run_folders(stack, [out_dir / name for name in ("baseline", "seed")])
         for name in ("baseline", "seed"):
             results[name] = run_with_progress(name, agents, steps, seed, {}, quiet)
             results[name].save(out_dir / name)
@@ -131,10 +144,12 @@ def compare(
 ) -> None:
     """Run several regimes on the same people (same seed) and compare them side by side."""
     results: dict[str, RunResult] = {}
-    with user_errors():
-        for name in scenarios:  # load all first: a typo fails before hours of running
-            load_scenario(name)
+    with user_errors(), ExitStack() as stack:
+        # Load all and check every output first: a typo fails before hours of running.
+        labels = [load_scenario(name).config.name for name in scenarios]
         check_options(agents, steps, seed)
+        if out_dir is not None:
+            claim_run_folders(stack, [out_dir / label for label in labels])
         for name in scenarios:
             result = run_with_progress(name, agents, steps, seed, {}, quiet)
             label = str(result.info["scenario"])

@@ -16,6 +16,7 @@ from scoresim.config.loading import builtin_names, load_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.yamltext import read_text
 from scoresim.errors import UnknownScenarioError
+from scoresim.results import outputs
 
 app = typer.Typer(
     name="scenarios",
@@ -120,13 +121,17 @@ def schema(
     """Print the JSON Schema of scenario files, for editor completion and checking."""
     doc = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$comment": "scoresim scenario files, written by `scoresim scenarios schema`",
         **ScenarioConfig.model_json_schema(),
     }
     text = json.dumps(doc, indent=2) + "\n"
     if out_file is None:
         typer.echo(text, nl=False)
     else:
-        out_file.write_text(text, encoding="utf-8")
+        with user_errors():
+            outputs.check_file(out_file)
+            with outputs.claim(out_file):
+                out_file.write_text(text, encoding="utf-8")
         out.print(f"schema written to {out_file}", markup=False, highlight=False)
 
 

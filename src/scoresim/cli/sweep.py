@@ -22,6 +22,7 @@ from rich.text import Text
 
 from scoresim.cli.common import err, out, user_errors
 from scoresim.errors import SweepError
+from scoresim.results import outputs
 
 MAX_EXIT = 125  # exit codes above 125 mean something else to a shell
 
@@ -60,8 +61,10 @@ def sweep(
         if workers is not None and scheduler is not None:
             raise SweepError("--workers and --scheduler: pick one (Dask sizes its own workers)")
         spec = load_sweep(file)
+        outputs.check_sweep_folder(out_dir)
         opened = dask_cluster(scheduler) if scheduler else local_pool(workers or default_workers())
         with (
+            outputs.claim(out_dir),
             opened as engine,
             Progress(
                 TextColumn("[bold]{task.description}"),
@@ -134,6 +137,8 @@ def sensitivity(
     from scoresim.sweep import sensitivity as sa
 
     with user_errors():
+        if figure is not None:  # checked before the work; the default is the sweep's own
+            outputs.check_figure_file(figure, "--figure")
         results = sa.analyse(folder, output or None)
         path = sa.figure(results, figure or folder / "sensitivity.png")
     for res in results:

@@ -11,6 +11,7 @@ from scoresim.report.charts import build_charts
 from scoresim.report.data import Subject, load_subjects
 from scoresim.report.render import page, write_figures
 from scoresim.results import headlines as hl
+from scoresim.results import outputs
 
 OVER = {"tail": f"mean of the last {hl.WINDOW} days", "last": "last day", "sum": "whole run"}
 
@@ -48,10 +49,13 @@ def write_report(folders: list[Path], out: Path, figures: Path | None = None) ->
     Raises:
         QueryError: A folder is neither a run folder nor a sweep folder.
     """
-    if out.is_dir():
+    if out.is_dir() and not out.is_symlink():
         raise QueryError(
             f"--out {out}: is a folder; give a file name such as {out / 'report.html'}"
         )
+    outputs.check_file(out)
+    if figures is not None:
+        outputs.check_figures_folder(figures)
     subjects = load_subjects(folders)
     charts = build_charts(subjects)
     summary = []
@@ -73,17 +77,20 @@ def write_report(folders: list[Path], out: Path, figures: Path | None = None) ->
     key = ([s.label for s in subjects], key_results(subjects))
     title = "scoresim report: " + ", ".join(s.label for s in subjects)
     text = page(title, summary, charts, notes, key)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a report is for reading
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with outputs.claim(out):
+        outputs.check_file(out)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            outputs.public(Path(tmp))  # mkstemp makes it private; a report is for reading
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     written = [out]
     if figures is not None:
-        written += write_figures(charts, figures)
+        with outputs.claim(figures, "--figures"):
+            outputs.check_figures_folder(figures)
+            written += write_figures(charts, figures)
     return written

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scoresim.report.charts import Chart, Trace
+from scoresim.results import outputs
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 TIER_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac", "#053061"]
@@ -165,6 +166,7 @@ def page(
         )
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="generator" content="scoresim">'
         f"<title>{html.escape(title)}</title><style>{STYLE}</style>"
         f"<script>{get_plotlyjs()}</script></head><body>"
         f"<h1>{html.escape(title)}</h1><p>Synthetic populations only: every person here is "
@@ -207,7 +209,7 @@ def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
         fig.tight_layout()
         for suffix in ("png", "svg"):
             path = folder / f"{c.key}.{suffix}"
-            fig.savefig(path, dpi=120)
+            fig.savefig(path, dpi=120, metadata=outputs.figure_metadata(path))
             written.append(path)
         plt.close(fig)
     return written

@@ -21,6 +21,7 @@ import pandas as pd
 from scoresim.core.params import Labels
 from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.core.state import CitizenState
+from scoresim.results import outputs
 
 FILES = ("metrics.parquet", "agents.parquet", "network.parquet", "run.json")
 
@@ -50,31 +51,37 @@ class RunResult:
         return rows.iloc[-1]
 
     def save(self, path: str | Path) -> Path:
-        """Write the run folder atomically; replace an existing folder at ``path``.
+        """Write the run folder atomically, replacing only a run folder scoresim wrote.
+
+        Raises:
+            OutputError: ``path`` holds anything else (see :mod:`scoresim.results.outputs`).
 
         Returns:
             The folder written.
         """
         out = Path(path)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        try:
-            self.metrics.to_parquet(tmp / "metrics.parquet", index=False)
-            self.agents.to_parquet(tmp / "agents.parquet", index=False)
-            self.network.to_parquet(tmp / "network.parquet", index=False)
-            # Insertion order, not sorted: the parameters keep the scenario's order of
-            # behaviours, sources and opportunities, which every view follows.
-            (tmp / "run.json").write_text(json.dumps(self.info, indent=2) + "\n")
-            if out.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-                os.replace(out, old / out.name)
-                os.replace(tmp, out)
-                shutil.rmtree(old)
-            else:
-                os.replace(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        outputs.check_run_folder(out)
+        with outputs.claim(out):
+            outputs.check_run_folder(out)  # again, now that no one else can write it
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+            try:
+                outputs.public(tmp)
+                self.metrics.to_parquet(tmp / "metrics.parquet", index=False)
+                self.agents.to_parquet(tmp / "agents.parquet", index=False)
+                self.network.to_parquet(tmp / "network.parquet", index=False)
+                # Insertion order, not sorted: the parameters keep the scenario's order of
+                # behaviours, sources and opportunities, which every view follows.
+                (tmp / "run.json").write_text(json.dumps(self.info, indent=2) + "\n")
+                if os.path.lexists(out):
+                    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+                    os.replace(out, old / out.name)
+                    os.replace(tmp, out)
+                    shutil.rmtree(old)
+                else:
+                    os.replace(tmp, out)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
         return out
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoresim.errors import QueryError
+from scoresim.results import outputs
 from scoresim.sweep.query import connect
 from scoresim.sweep.store import quote
 
@@ -158,6 +159,7 @@ def figure(results: list[Indices], path: Path) -> Path:
         ax.set_title(res.output + (f" ({res.note})" if res.note else ""), fontsize=10)
         ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
-    fig.savefig(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, metadata=outputs.figure_metadata(path))
     plt.close(fig)
     return path

@@ -26,6 +26,7 @@ import pandas as pd
 
 from scoresim.config.sweep import Sweep
 from scoresim.errors import SweepError
+from scoresim.results import outputs
 from scoresim.sweep.design import Design
 from scoresim.sweep.runs import RunOutcome, run_seed
 
@@ -78,9 +79,11 @@ class Store:
 
         Raises:
             SweepError: ``out`` is in use, or holds the results of a different sweep.
+            OutputError: ``out`` holds files that are not a sweep's.
         """
         import duckdb
 
+        outputs.check_sweep_folder(out)
         out.mkdir(parents=True, exist_ok=True)
         try:
             con = duckdb.connect(str(out / DB_NAME))

@@ -1,0 +1,222 @@
+"""Never destroy what scoresim did not write: every command that writes, every kind of target.
+
+Each refusal is one line, exit code 2, and leaves the target exactly as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import scoresim
+from scoresim.cli.app import app
+from scoresim.errors import OutputError
+from scoresim.results.run import FILES
+
+runner = CliRunner()
+SMALL = ["--agents", "200", "--steps", "2", "-q"]
+
+
+def invoke(*args: str) -> Any:
+    return runner.invoke(app, list(args))
+
+
+def one_line_refusal(res: Any, fragment: str) -> None:
+    assert res.exit_code == 2, res.output
+    assert res.output.count("\n") == 1 and "Traceback" not in res.output, res.output
+    assert fragment in res.output, res.output
+
+
+def snapshot(root: Path) -> dict[str, bytes | None]:
+    """Every path under root (root included) with its bytes (None for folders)."""
+    out: dict[str, bytes | None] = {}
+    for p in [root, *sorted(root.rglob("*"))]:
+        out[str(p.relative_to(root.parent))] = p.read_bytes() if p.is_file() else None
+    return out
+
+
+def test_a_folder_of_the_users_is_never_replaced(tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    (victim / "thesis").mkdir(parents=True)
+    (victim / "thesis" / "ch1.txt").write_text("notes")
+    before = snapshot(victim)
+    res = invoke("run", "seed", *SMALL, "--out", str(victim))
+    one_line_refusal(res, "holds files scoresim did not write (thesis)")
+    assert snapshot(victim) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["victim"]  # nothing left beside
+
+
+def test_a_run_folder_with_a_file_added_by_hand_is_not_replaced(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    assert invoke("run", "seed", *SMALL, "--out", str(out)).exit_code == 0
+    (out / "my-notes.md").write_text("keep me")
+    res = invoke("run", "seed", *SMALL, "--out", str(out))
+    one_line_refusal(res, "(agents.parquet, metrics.parquet, my-notes.md, ...)")
+    assert (out / "my-notes.md").read_text() == "keep me"
+
+
+@pytest.mark.parametrize("kind", ["file", "fifo", "symlink", "cwd", "under a file"])
+def test_files_devices_links_and_the_current_folder_are_refused(
+    kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "target"
+    if kind == "file":
+        target.write_text("x")
+        fragment = "exists and is a file, not a run folder"
+    elif kind == "fifo":
+        os.mkfifo(target)
+        fragment = "a device, FIFO or socket"
+    elif kind == "symlink":
+        real = tmp_path / "real"
+        scoresim.simulate("seed", agents=200, steps=2).save(real)
+        target.symlink_to(real)
+        fragment = "is a symbolic link"
+    elif kind == "cwd":
+        target.mkdir()
+        (target / "work.txt").write_text("x")
+        monkeypatch.chdir(target)
+        target = Path(".")
+        fragment = "is the current folder or holds it"
+    else:
+        (tmp_path / "plain").write_text("x")
+        target = tmp_path / "plain" / "run"
+        fragment = "is a file, not a folder"
+    before = snapshot(tmp_path)
+    res = invoke("run", "seed", *SMALL, "--out", str(target))
+    one_line_refusal(res, fragment)
+    assert snapshot(tmp_path) == before  # no ..old.XXXX, no lock, nothing changed
+    if kind == "fifo":
+        assert stat.S_ISFIFO(os.lstat(tmp_path / "target").st_mode)
+
+
+def test_its_own_run_folder_is_replaced_and_readable_by_others(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()  # an empty folder is fine too
+    assert invoke("run", "seed", *SMALL, "--seed", "1", "--out", str(out)).exit_code == 0
+    first = (out / "metrics.parquet").read_bytes()
+    assert invoke("run", "seed", *SMALL, "--seed", "2", "--out", str(out)).exit_code == 0
+    assert (out / "metrics.parquet").read_bytes() != first
+    assert sorted(p.name for p in out.iterdir()) == sorted(FILES)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o777 & ~umask  # not mkdtemp's 0700
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_the_library_save_keeps_the_same_rule(tmp_path: Path) -> None:
+    (tmp_path / "data.csv").write_text("1,2")
+    result = scoresim.simulate("seed", agents=200, steps=2)
+    with pytest.raises(OutputError, match="holds files scoresim did not write"):
+        result.save(tmp_path)
+    assert (tmp_path / "data.csv").read_text() == "1,2"
+
+
+def test_demo_and_compare_check_every_folder_before_running(tmp_path: Path) -> None:
+    (tmp_path / "seed").mkdir()
+    (tmp_path / "seed" / "mine.txt").write_text("x")
+    res = invoke("demo", *SMALL, "--out", str(tmp_path))
+    one_line_refusal(res, "holds files scoresim did not write (mine.txt)")
+    assert not (tmp_path / "baseline").exists()  # refused before the first run, not after
+    res = invoke("compare", "baseline", "seed", "--agents", "200", "--steps", "2", "-q",
+                 "--out", str(tmp_path))  # fmt: skip
+    one_line_refusal(res, "holds files scoresim did not write (mine.txt)")
+    assert not (tmp_path / "baseline").exists()
+
+
+def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    for name in (".run.abcd1234", ".run.old.zz_99xyz"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "metrics.parquet").write_text("half")
+    (tmp_path / ".runner.abcd1234").mkdir()  # another path's: kept
+    assert invoke("run", "seed", *SMALL, "--out", str(out)).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".runner.abcd1234", "run"]
+
+
+def test_two_commands_cannot_write_the_same_folder(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    ready = tmp_path / "ready"
+    holder = (
+        "import sys, time, pathlib; from scoresim.results import outputs\n"
+        "with outputs.claim(pathlib.Path(sys.argv[1])):\n"
+        "    pathlib.Path(sys.argv[2]).write_text('1'); time.sleep(30)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", holder, str(out), str(ready)])
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists():
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.05)
+        res = invoke("run", "seed", *SMALL, "--out", str(out))
+        one_line_refusal(res, "another scoresim command is writing it now")
+    finally:
+        proc.kill()
+        proc.wait()
+    assert invoke("run", "seed", *SMALL, "--out", str(out)).exit_code == 0  # lock released
+
+
+def test_sweep_report_figures_and_schema_follow_the_rule(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "paper.tex").write_text("x")
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text("scenario: seed\nagents: 200\nsteps: 2\nparameters:\n"
+                     "  scoring.points.criticise_government: [-50, 0]\n")  # fmt: skip
+    one_line_refusal(invoke("sweep", str(sweep), "--out", str(mine), "-q"),
+                     "holds files that are not a sweep's (paper.tex)")  # fmt: skip
+    assert sorted(p.name for p in mine.iterdir()) == ["paper.tex"]
+
+    run = tmp_path / "run"
+    scoresim.simulate("seed", agents=300, steps=3).save(run)
+    letter = tmp_path / "letter.html"
+    letter.write_text("<html>my letter</html>")
+    one_line_refusal(invoke("report", str(run), "--out", str(letter)),
+                     "exists and was not written by scoresim")  # fmt: skip
+    assert letter.read_text() == "<html>my letter</html>"
+    report, figures = tmp_path / "report.html", tmp_path / "figures"
+    for _ in range(2):  # its own report and figures are replaced
+        res = invoke("report", str(run), "--out", str(report), "--figures", str(figures))
+        assert res.exit_code == 0, res.output
+    one_line_refusal(invoke("report", str(run), "--out", str(report), "--figures", str(mine)),
+                     "--figures")  # fmt: skip
+    assert sorted(p.name for p in mine.iterdir()) == ["paper.tex"]
+
+    schema = tmp_path / "schema.json"
+    for _ in range(2):
+        assert invoke("scenarios", "schema", "--out", str(schema)).exit_code == 0
+    one_line_refusal(invoke("scenarios", "schema", "--out", str(mine / "paper.tex")),
+                     "was not written by scoresim")  # fmt: skip
+    assert (mine / "paper.tex").read_text() == "x"
+
+
+def test_sensitivity_figure_is_checked_before_the_work_and_may_go_to_a_new_folder(
+    tmp_path: Path,
+) -> None:
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text("scenario: baseline\nagents: 300\nsteps: 2\nseed: 1\ndesign: morris\n"
+                     "samples: 4\nparameters:\n"
+                     "  behaviours.jaywalk.base_rate.urban: {low: 0.01, high: 0.2}\n"
+                     "  behaviours.flashy_purchase.base_rate.urban: {low: 0.01, high: 0.2}\n"
+                     "outputs: [rate.jaywalk]\n")  # fmt: skip
+    out = tmp_path / "out"
+    assert invoke("sweep", str(sweep), "--out", str(out), "-q").exit_code == 0
+    one_line_refusal(invoke("sensitivity", str(out), "--figure", str(tmp_path / "s.jpg")),
+                     "give a .png or .svg file name")  # fmt: skip
+    photo = tmp_path / "holiday.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\nmine")
+    one_line_refusal(invoke("sensitivity", str(out), "--figure", str(photo)),
+                     "was not written by scoresim")  # fmt: skip
+    assert photo.read_bytes() == b"\x89PNG\r\n\x1a\nmine"
+    new = tmp_path / "figs" / "deep" / "s.svg"
+    res = invoke("sensitivity", str(out), "--figure", str(new))
+    assert res.exit_code == 0, res.output
+    assert b"scoresim" in new.read_bytes()[:4096]
+    assert invoke("sensitivity", str(out), "--figure", str(new)).exit_code == 0  # its own
