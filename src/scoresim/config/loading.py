@@ -13,12 +13,11 @@ from pathlib import Path
 from types import UnionType
 from typing import Any, Union, get_args, get_origin
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from scoresim.config.checks import check_scenario
 from scoresim.config.models import ScenarioConfig
-from scoresim.config.yamltext import line_of, parse_yaml, read_text
+from scoresim.config.yamltext import LimitError, line_of, parse_value, parse_yaml, read_text
 from scoresim.errors import OverrideError, ScenarioValueError, UnknownScenarioError
 
 _PACKAGE = "scoresim.scenarios"
@@ -160,9 +159,9 @@ def parse_override(text: str) -> tuple[str, Any]:
             "--set sources.street_cameras.coverage=0.9"
         )
     try:
-        parsed = yaml.safe_load(value)
-    except yaml.YAMLError:
-        parsed = value
+        parsed = parse_value(value, f"--set {path.strip()}")
+    except LimitError as exc:
+        raise OverrideError(str(exc)) from None
     return path.strip(), parsed
 
 
@@ -172,6 +171,11 @@ def parse_scenario(raw: Any, origin: str) -> ScenarioConfig:
     Raises:
         ScenarioValueError: With the field path, the value, and what is allowed.
     """
+    if raw is None:
+        raise ScenarioValueError(
+            f"{origin}: (top level): the file is empty or holds only comments; a scenario "
+            "file is a YAML mapping with keys such as name, groups"
+        )
     if not isinstance(raw, dict):
         raise ScenarioValueError(
             f"{origin}: (top level): {type(raw).__name__} is not a mapping; "
@@ -191,6 +195,11 @@ def parse_scenario(raw: Any, origin: str) -> ScenarioConfig:
             raise ScenarioValueError(
                 f"{origin}: {path}: unknown field; remove it or check its spelling", path
             ) from None
+        if err["type"] == "string_pattern_mismatch":  # only the regime's name has one
+            msg = (
+                "use letters, digits, '_', '-' and '.', starting with a letter or digit "
+                "(the name becomes a folder name)"
+            )
         raise ScenarioValueError(
             f"{origin}: {path}: {_short(err['input'])} is not allowed; {msg}", path
         ) from None
@@ -223,6 +232,7 @@ def _render_path(parts: list[Any]) -> str:
 
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+MAX_NAME = 64
 NAMED_SECTIONS = (
     ("groups",),
     ("behaviours",),
@@ -243,10 +253,10 @@ def _check_names(raw: dict[str, Any], origin: str) -> None:
             continue
         path = ".".join(section)
         for key in node:
-            if not isinstance(key, str) or not NAME.fullmatch(key):
+            if not isinstance(key, str) or not NAME.fullmatch(key) or len(key) > MAX_NAME:
                 raise ScenarioValueError(
-                    f"{origin}: {path}: {str(key)!r} is not a valid name; use letters, "
-                    "digits and '_', starting with a letter",
+                    f"{origin}: {path}: {_short(key)} is not a valid name; use up to "
+                    f"{MAX_NAME} letters, digits and '_', starting with a letter",
                     path,
                 )
 

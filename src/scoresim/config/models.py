@@ -22,10 +22,16 @@ Steps = Annotated[int, Field(ge=1, le=100_000)]
 BehaviourKind = Literal["conduct", "consumption", "speech", "financial", "prosocial"]
 Gravity = Literal["lawful", "minor", "serious"]
 Context = Annotated[str, Field(min_length=1, max_length=60)]
+# A regime's name becomes a folder name (compare --out DIR/NAME) and a table heading.
+RegimeName = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # Strict: a boolean or a quoted number is not a number (true is not 1.0, "0.5" is
+    # not 0.5); a typo of that kind is named, not converted.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 class Normal(_Model):
@@ -239,8 +245,8 @@ class ResponseConfig(_Model):
 class ScenarioConfig(_Model):
     """A whole regime applied to a synthetic society."""
 
-    name: str
-    description: str = ""
+    name: RegimeName
+    description: Annotated[str, Field(max_length=2000)] = ""
     groups: dict[str, GroupConfig]
     network: NetworkConfig = NetworkConfig()
     behaviours: dict[str, BehaviourConfig]

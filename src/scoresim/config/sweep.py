@@ -32,7 +32,7 @@ Scalar = float | int | bool | str
 class RangeConfig(BaseModel):
     """A continuous range for a sampled design."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     low: float
     high: float
 
@@ -46,7 +46,7 @@ class RangeConfig(BaseModel):
 class SweepConfig(BaseModel):
     """What a user writes in a sweep file (see docs/experiments.md)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     scenario: str
     agents: Annotated[int, Field(ge=1, le=50_000_000)] = 20_000
     steps: Annotated[int, Field(ge=1, le=60_000)] = 200

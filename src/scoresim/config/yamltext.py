@@ -1,9 +1,20 @@
 """Reading scenario YAML safely, and finding the line a field path was written on.
 
-Scenario files are data, never code: they are parsed with PyYAML's safe loader only
-(no Python tags, no object construction) and refused above :data:`MAX_BYTES`, which
-is far beyond any real regime (the largest built-in one is about 8 KB) but small
-enough that parsing cannot exhaust memory.
+Scenario and sweep files are data, never code: they are parsed with a loader derived
+from PyYAML's safe loader (no Python tags, no object construction) and bounded before
+anything recursive runs (docs/robustness.md):
+
+- at most :data:`MAX_BYTES` bytes (the largest built-in regime is about 8 KB);
+- at most :data:`MAX_DEPTH` levels of nested mappings and lists, checked on PyYAML's
+  event stream, which is iterative, before the recursive composer sees the text;
+- at most :data:`MAX_NODES` values, aliases counted as the size of what they repeat,
+  so that a few anchors cannot stand for millions of values;
+- no key twice in one mapping (YAML would keep the last silently).
+
+Plain scalars are read as YAML 1.2's core schema reads them, not as YAML 1.1: only
+``true``/``false`` are booleans (``yes``, ``no``, ``on``, ``off`` stay text), integers
+are decimal (``0x1``, ``0o7``, ``1_000`` and ``1:30`` stay text), and nothing becomes a
+date. Combined with strict number fields, a typo is named instead of converted.
 """
 
 from __future__ import annotations
@@ -17,6 +28,118 @@ import yaml
 from scoresim.errors import ScenarioSyntaxError
 
 MAX_BYTES = 1_000_000
+MAX_DEPTH = 32
+MAX_NODES = 200_000
+
+
+class LimitError(ScenarioSyntaxError):
+    """YAML text nested too deep or holding too many values."""
+
+
+class StrictLoader(yaml.SafeLoader):
+    """The safe loader with YAML 1.2 core scalars and duplicate keys refused."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """The mapping, refusing a key written twice (with its line)."""
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in seen
+            except TypeError:  # a mapping or list as a key: refused by the models
+                continue
+            if duplicate:
+                raise ScenarioSyntaxError(
+                    f"line {key_node.start_mark.line + 1}: key {_quote(key)} appears twice in "
+                    "the same mapping; keep one (YAML would silently keep the last)"
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _core_schema(loader: type[yaml.SafeLoader]) -> None:
+    """Replace YAML 1.1's implicit types by YAML 1.2's core schema for plain scalars."""
+    loader.yaml_implicit_resolvers = {}
+    rules = [
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
+        (
+            "tag:yaml.org,2002:float",
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+            "-+0123456789.",
+        ),
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ]
+    for tag, pattern, first in rules:
+        loader.add_implicit_resolver(tag, re.compile(pattern), list(first))
+
+
+_core_schema(StrictLoader)
+
+
+def _quote(key: Any) -> str:
+    text = repr(key)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_shape(text: str, origin: str) -> None:
+    """Refuse text nested deeper than :data:`MAX_DEPTH` or larger than :data:`MAX_NODES`.
+
+    Walks PyYAML's event stream (no recursion), so that it runs before anything
+    recursive does.
+
+    Raises:
+        LimitError: With the line where the limit is crossed.
+        ScenarioSyntaxError: The text is not YAML.
+    """
+    depth = nodes = 0
+    sizes: dict[str, int] = {}  # anchor -> number of values it stands for
+    open_: list[tuple[str | None, int]] = []  # (anchor, nodes when it opened)
+    try:
+        for event in yaml.parse(text, Loader=StrictLoader):
+            line = event.start_mark.line + 1 if event.start_mark else "?"
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                nodes += 1
+                if depth > MAX_DEPTH:
+                    raise LimitError(
+                        f"{origin}: line {line}: nested more than {MAX_DEPTH} levels deep; "
+                        "a scenario or sweep needs a handful, so check the brackets"
+                    )
+                open_.append((event.anchor, nodes))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+                anchor, start = open_.pop()
+                if anchor is not None:
+                    sizes[anchor] = nodes - start + 1
+            elif isinstance(event, yaml.ScalarEvent):
+                nodes += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+            elif isinstance(event, yaml.AliasEvent):
+                nodes += sizes.get(event.anchor or "", 1)
+            if nodes > MAX_NODES:
+                raise LimitError(
+                    f"{origin}: line {line}: more than {MAX_NODES:,} values (aliases count "
+                    "as what they repeat); check that this is the right file"
+                )
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ScenarioSyntaxError(
+            f"{origin}: line {mark.line + 1 if mark else '?'}: malformed YAML ({exc.problem}); "
+            "fix the syntax there"
+        ) from None
+    except yaml.reader.ReaderError as exc:  # a control character such as NUL
+        line = text.count("\n", 0, exc.position) + 1
+        raise ScenarioSyntaxError(
+            f"{origin}: line {line}: character #x{exc.character:04x} is not allowed in YAML; "
+            "remove it (is this a text file?)"
+        ) from None
+    except yaml.YAMLError as exc:
+        problem = str(exc).splitlines()[0]
+        raise ScenarioSyntaxError(f"{origin}: malformed YAML ({problem}); fix the syntax") from None
+
 
 _INDEX = re.compile(r"^(?P<key>[^\[]*)(?P<idx>(\[\d+\])*)$")
 
@@ -47,8 +170,11 @@ def parse_yaml(text: str, origin: str) -> Any:
     Raises:
         ScenarioSyntaxError: With the line of the problem where YAML gives one.
     """
+    check_shape(text, origin)
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=StrictLoader)
+    except ScenarioSyntaxError as exc:
+        raise ScenarioSyntaxError(f"{origin}: {exc}") from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ScenarioSyntaxError(
@@ -84,8 +210,9 @@ def line_of(text: str, path: str) -> int | None:
 def line_of_steps(text: str, steps: list[str | int]) -> int | None:
     """Like :func:`line_of`, with the path given as keys and indices (keys may hold dots)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        check_shape(text, "")
+        node = yaml.compose(text, Loader=StrictLoader)
+    except (yaml.YAMLError, ScenarioSyntaxError):
         return None
     if node is None:
         return None
@@ -106,3 +233,20 @@ def line_of_steps(text: str, steps: list[str | int]) -> int | None:
             break
         node = child
     return line
+
+
+def parse_value(text: str, origin: str) -> Any:
+    """Read one ``--set`` value as YAML, within the same limits.
+
+    Text that is not YAML is kept as the string it is.
+
+    Raises:
+        LimitError: The value is nested too deep or is too large.
+    """
+    try:
+        check_shape(text, origin)
+        return yaml.load(text, Loader=StrictLoader)
+    except LimitError:
+        raise
+    except (yaml.YAMLError, ScenarioSyntaxError):
+        return text
