@@ -221,11 +221,11 @@ def test_the_page_runs_two_regimes_side_by_side_in_chromium(server: tuple[str, i
         watch = Watch(page)
         page.goto(url + "/")
         page.wait_for_selector("body[data-state=ready]", timeout=30_000)
-        assert page.input_value("#scenario-a") == "seed"
-        assert page.input_value("#scenario-b") == "baseline"
+        assert page.input_value("#scenario-a") == "baseline"  # the control first, as the
+        assert page.input_value("#scenario-b") == "seed"  # demo and report draw it
         page.fill("#agents", "8000")
         page.fill("#steps", "60")
-        page.fill("#knob-a-dissent_points", "-150")  # turn a knob
+        page.fill("#knob-b-dissent_points", "-150")  # turn a knob
         page.click("#run")
         page.wait_for_selector("body[data-state=done]", timeout=90_000)
         points = page.evaluate(
@@ -236,7 +236,7 @@ def test_the_page_runs_two_regimes_side_by_side_in_chromium(server: tuple[str, i
         table = page.inner_text("#comparison-table")
         shot = screenshot(page, "explorer.png")
     assert points == [[60, 60], [60, 60]]
-    assert names == ["A: seed (tuned)", "B: baseline"]
+    assert names == ["A: baseline", "B: seed (tuned)"]
     assert "falsification" in table and "listed wrongly" in table and "silent dissent" in table
     assert all(r.startswith(url) for r in watch.requests), watch.requests  # no CDN
     assert any(r.endswith("/static/plotly.min.js") for r in watch.requests)

@@ -162,6 +162,7 @@ def test_the_page_runs_it_beside_seed_in_chromium(server: str, renamed: Path) ->
         watch = Watch(page)
         page.goto(server + "/")
         page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        page.select_option("#scenario-a", "seed")
         page.select_option("#scenario-b", "renamed")
         labels = page.inner_text("#knobs-b")
         page.fill("#agents", "4000")

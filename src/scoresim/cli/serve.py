@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,6 +27,15 @@ def _check_free(host: str, port: int) -> None:
         ) from None
 
 
+def _check_bounds(max_agents: int, max_steps: int, ttl: float) -> None:
+    if not 100 <= max_agents <= 50_000_000:
+        raise RunOptionError(f"--max-agents: {max_agents} is out of range; use 100 to 50000000")
+    if not 1 <= max_steps <= 60_000:
+        raise RunOptionError(f"--max-steps: {max_steps} is out of range; use 1 to 60000")
+    if not 1.0 <= ttl <= 86_400.0:
+        raise RunOptionError(f"--ttl: {ttl:g} is out of range; use 1 to 86400 seconds")
+
+
 def serve(
     host: Annotated[
         str, typer.Option("--host", help="Address to bind (this machine only by default).")
@@ -43,16 +52,37 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Start the explorer: open http://HOST:PORT/ in a browser (the OpenAPI document is at /docs)."""
+    """Start the explorer: open http://HOST:PORT/ in a browser (the API's docs are at /docs)."""
     import uvicorn
 
     from scoresim.config.loading import load_scenario
     from scoresim.explorer.app import create_app
 
     with user_errors():
+        _check_bounds(max_agents, max_steps, ttl)
         _check_free(host, port)
         extra = [load_scenario(s) for s in scenario or []]
         app = create_app(max_agents=max_agents, max_steps=max_steps, ttl=ttl, extra=extra)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"warning: serving on {host}; anyone who can reach it can start runs")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    shown = f"[{host}]" if ":" in host else host
+    err.print(
+        f"scoresim explorer on http://{shown}:{port}/ (API docs at /docs); Ctrl-C stops it. "
+        "The first run after installing compiles scoresim's kernels (about 10 s).",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    manager = app.state.manager
+
+    class Server(uvicorn.Server):
+        """Stops the runs and ends the event streams as soon as Ctrl-C comes."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            manager.stopping.set()  # runs stop at their next step; streams send their end
+            super().handle_exit(sig, frame)
+
+    config = uvicorn.Config(
+        app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5
+    )
+    Server(config).run()

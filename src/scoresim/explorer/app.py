@@ -19,13 +19,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from scoresim.config.loading import Scenario, builtin_names, load_scenario
 from scoresim.errors import ScenarioValueError, ScoresimError
+from scoresim.explorer.docs import add_api_docs
+from scoresim.explorer.guard import BodyGuard, validation_error
 from scoresim.explorer.knobs import knobs
-from scoresim.explorer.runs import DONE, FAILED, QueueFullError, RunManager
+from scoresim.explorer.runs import DONE, FAILED, QUEUED, QueueFullError, RunManager
 from scoresim.results import headlines as hl
 
 MAX_AGENTS = 200_000
@@ -78,13 +81,14 @@ class HeadlineInfo(BaseModel):
 
 
 class ScenarioInfo(BaseModel):
-    """A built-in regime."""
+    """A regime on offer."""
 
     name: str
     description: str
     knobs: list[Knob]
     dissent: str | None
-    window: int
+    dissent_window: int = Field(description="days over which voiced dissent is counted")
+    window: int = Field(description="days over which the headlines' rates are averaged")
     headlines: list[HeadlineInfo]
 
 
@@ -99,9 +103,10 @@ def request_model(max_agents: int, max_steps: int) -> type[BaseModel]:
                 min_length=1, max_length=64, description="a regime on offer (GET /api/scenarios)"
             ),
         ),
-        agents=(int, Field(min(20_000, max_agents), ge=100, le=max_agents)),
-        steps=(int, Field(min(200, max_steps), ge=1, le=max_steps)),
-        seed=(int, Field(0, ge=0, le=2**31 - 1)),
+        # Strict: true is not 1 and "1000" is not 1000 (a client's typo is named).
+        agents=(int, Field(min(20_000, max_agents), ge=100, le=max_agents, strict=True)),
+        steps=(int, Field(min(200, max_steps), ge=1, le=max_steps, strict=True)),
+        seed=(int, Field(0, ge=0, le=2**31 - 1, strict=True)),
         overrides=(dict[Path_, Value], Field(default_factory=dict, max_length=20)),
     )
     return model
@@ -115,6 +120,7 @@ def create_app(
     queued: int = 8,
     ttl: float = 600.0,
     extra: Sequence[Scenario] = (),
+    keepalive: float = 5.0,
 ) -> FastAPI:
     """The explorer app; the bounds are parameters so that tests can make runs small.
 
@@ -126,6 +132,7 @@ def create_app(
         ttl: seconds a finished run is kept.
         extra: scenarios of the server's own, offered after the built-in regimes under
             their ``name``; a name that is already taken is refused.
+        keepalive: seconds of silence after which an event stream sends a comment.
     """
     manager = RunManager(running=running, queued=queued, ttl=ttl)
     scenarios = {name: load_scenario(name) for name in builtin_names()}
@@ -155,11 +162,16 @@ def create_app(
 
     app = FastAPI(
         title="scoresim explorer",
-        description="Run built-in social-scoring regimes on synthetic societies and watch them.",
+        description="Run social-scoring regimes on synthetic societies and watch them.",
         version="1",
         lifespan=lifespan,
+        docs_url=None,  # served below from the installed swagger-ui-bundle, not a CDN
+        redoc_url=None,
     )
     app.state.manager = manager
+    app.add_middleware(BodyGuard)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    add_api_docs(app)
 
     @app.get("/api/scenarios", response_model=list[ScenarioInfo])
     def list_scenarios() -> list[dict[str, Any]]:
@@ -170,6 +182,7 @@ def create_app(
                 "description": sc.config.description,
                 "knobs": knobs(sc),
                 "dissent": sc.config.dissent_behaviour,
+                "dissent_window": sc.config.response.dissent_window,
                 "window": hl.WINDOW,
                 "headlines": [asdict(h) for h in hl.headlines(sc.config.model_dump(mode="json"))],
             }
@@ -239,7 +252,9 @@ def create_app(
         run = find(run_id)
 
         async def stream() -> AsyncIterator[str]:
-            sent = 0
+            # The run's state first, so that a client waiting on a queued run hears at once.
+            yield f"event: state\ndata: {json.dumps(run.public())}\n\n"
+            sent, quiet = 0, 0.0
             while True:
                 ended = run.status in (DONE, FAILED)
                 rows = run.records(sent)
@@ -247,10 +262,19 @@ def create_app(
                     sent += len(rows)
                     payload = {"done_steps": sent, "steps": run.steps, "rows": rows}
                     yield f"event: progress\ndata: {json.dumps(payload)}\n\n"
+                    quiet = 0.0
                 if ended and sent >= len(run.rows):
                     yield f"event: {run.status}\ndata: {json.dumps(run.public())}\n\n"
                     return
+                if manager.stopping.is_set() and run.status == QUEUED:  # will never start
+                    state = {**run.public(), "error": "the server is shutting down"}
+                    yield f"event: stopped\ndata: {json.dumps(state)}\n\n"
+                    return
+                if quiet >= keepalive:
+                    yield ": keep-alive\n\n"
+                    quiet = 0.0
                 await asyncio.sleep(0.1)
+                quiet += 0.1
 
         return StreamingResponse(
             stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}

@@ -8,6 +8,7 @@ change.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from scoresim.config.loading import Scenario
@@ -49,8 +50,11 @@ def knobs(sc: Scenario) -> list[dict[str, Any]]:
     if cfg.sources:
         paths = [f"sources.{name}.false_positive_rate" for name in cfg.sources]
         rate = max(s.false_positive_rate for s in cfg.sources.values())
+        # The arrows step within the rate's own order of magnitude (a court list's
+        # 2e-7 must not jump to 0.0005 on one press).
+        step = 10.0 ** math.floor(math.log10(rate)) if rate > 0 else 0.0005
         out.append(_number("false_positive_rate", "False-positive rate of every source", paths,
-                           rate, 0.0, 0.01, 0.0005))  # fmt: skip
+                           rate, 0.0, max(0.01, rate), min(step, 0.0005)))  # fmt: skip
     if cfg.shaming is not None:
         out.append({"key": "shaming", "label": "Public shaming", "kind": "switch",
                     "paths": ["shaming"], "value": True})  # fmt: skip

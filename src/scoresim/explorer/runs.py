@@ -142,6 +142,13 @@ class RunManager:
         from scoresim.engine.simulation import prepare
         from scoresim.results.run import build_metrics
 
+        if self.stopping.is_set():  # taken from the queue as the server stops
+            run.error, run.status, run.ended = (
+                "the server is shutting down",
+                FAILED,
+                time.monotonic(),
+            )
+            return
         run.status = RUNNING
         try:
             prepared = prepare(scenario.config, run.agents, run.steps, run.seed)

@@ -1,0 +1,158 @@
+"""What the explorer lets in: bounded bodies, finite numbers, short answers, never a 5xx.
+
+A request body is refused before the route sees it when it is larger than
+:data:`MAX_BODY` bytes (413: with a ``Content-Length`` before a byte is read,
+otherwise as soon as the limit is passed), nested deeper than :data:`MAX_DEPTH`
+(checked by a scan of the bytes, before any JSON parser recurses), or holding a
+number JSON does not allow (``NaN``, ``Infinity``, or a literal such as ``1e309``
+that overflows to one). Validation errors are answered with the field and the reason,
+never the input echoed back, and at most :data:`MAX_ERRORS` of them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+MAX_BODY = 16_384
+MAX_DEPTH = 8
+MAX_ERRORS = 5
+MAX_MESSAGE = 200
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class BodyError(Exception):
+    """A body the explorer does not read further; ``status`` is the answer's code."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of arrays and objects in ``body``, strings skipped (no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
+def _constant(name: str) -> float:
+    raise BodyError(422, f"body: {name} is not a number JSON allows; give a finite number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BodyError(422, f"body: {text[:40]} is too large a number; give a finite number")
+    return value
+
+
+def check_body(body: bytes) -> None:
+    """Refuse a JSON body that is nested too deep or holds a non-finite number.
+
+    A body that is not JSON at all is left to FastAPI, which answers 422.
+
+    Raises:
+        BodyError: With the status (413 or 422) and a one-line reason.
+    """
+    if json_depth(body) > MAX_DEPTH:
+        raise BodyError(422, f"body: nested more than {MAX_DEPTH} levels deep; send a flat object")
+    try:
+        json.loads(body, parse_constant=_constant, parse_float=_finite)
+    except ValueError:  # not JSON (or not UTF-8): FastAPI says so
+        return
+
+
+def _answer(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+class BodyGuard:
+    """ASGI middleware applying :func:`check_body` and the size limit to every body."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Read a bounded body, check it, and hand it on unchanged."""
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await self._read(scope, receive)
+            check_body(body)
+        except BodyError as exc:
+            await _answer(exc.status, str(exc))(scope, receive, send)
+            return
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if sent:
+                return await receive()  # the disconnect, when it comes
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _read(self, scope: Scope, receive: Receive) -> bytes:
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        too_big = BodyError(
+            413, f"body: larger than the {self.limit:,} bytes a request may carry; send less"
+        )
+        if declared is not None:
+            if not declared.isdigit():
+                raise BodyError(400, "Content-Length: not a number of bytes")
+            if int(declared) > self.limit:
+                raise too_big  # before a byte of it is read
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                raise too_big
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+    """422 with each error's field and reason, short, and without the input echoed."""
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for e in exc.errors()[:MAX_ERRORS]:
+        loc = [p if isinstance(p, int) else str(p)[:60] for p in e.get("loc", ())]
+        errors.append({"loc": loc, "msg": str(e.get("msg", ""))[:MAX_MESSAGE]})
+    return JSONResponse({"detail": errors}, status_code=422)
