@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoresim.explorer.app import create_app
-from scoresim.explorer.guard import MAX_BODY, json_depth
+from scoresim.explorer.guard import MAX_BODY
+from scoresim.limits import json_depth
 from tests.test_explorer import free_port, wait_done
 
 GOOD = {"scenario": "seed", "agents": 1000, "steps": 5, "seed": 1}

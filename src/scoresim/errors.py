@@ -12,7 +12,8 @@ print it as one line and exit with code 2 without a traceback::
     ├── RunOptionError         agents, steps or seed out of range
     ├── SweepError             a sweep file is wrong, or its folder holds another sweep
     ├── QueryError             a query of a sweep's results fails
-    └── OutputError            an output path holds something scoresim did not write
+    ├── OutputError            an output path holds something scoresim did not write
+    └── ResultsError           a results folder (a run's or a sweep's) is damaged
 
 Each message names the file (or source), the field path, the bad value and the fix.
 """
@@ -67,3 +68,7 @@ class QueryError(ScoresimError):
 
 class OutputError(ScoresimError):
     """An output path is taken by something scoresim did not write, or is being written."""
+
+
+class ResultsError(ScoresimError):
+    """A results folder is damaged: a file missing, truncated or not what scoresim wrote."""

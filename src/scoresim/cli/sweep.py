@@ -47,6 +47,13 @@ def sweep(
         typer.Option("--scheduler", help="A running Dask scheduler, tcp://HOST:PORT."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="Set a damaged results.duckdb aside and rebuild it from the runs' intact parts.",
+        ),
+    ] = False,
 ) -> None:
     """Run every run of a sweep file into a folder; rerunning resumes where it stopped.
 
@@ -84,7 +91,14 @@ def sweep(
                 label += f", [red]{failed} failed[/red]" if failed else ""
                 bar.update(task, completed=finished, total=todo, description=label)
 
-            summary = run_sweep(spec, out_dir, engine, progress)
+            summary = run_sweep(spec, out_dir, engine, progress, rebuild=rebuild)
+    if rebuild:
+        out.print(
+            f"catalogue rebuilt: {summary.skipped:,} of {summary.total:,} runs recovered from "
+            "their parts; the damaged one is kept as results.duckdb.damaged",
+            markup=False,
+            highlight=False,
+        )
     out.print(
         f"{summary.total:,} runs: {summary.skipped:,} already finished, {summary.done:,} done "
         f"now, {summary.failed:,} failed ({summary.seconds:,.1f} s); results in {out_dir}"

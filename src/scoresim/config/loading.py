@@ -15,6 +15,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
+from scoresim import limits
 from scoresim.config.checks import check_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.yamltext import LimitError, line_of, parse_value, parse_yaml, read_text
@@ -232,7 +233,7 @@ def _render_path(parts: list[Any]) -> str:
 
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-MAX_NAME = 64
+MAX_NAME = limits.NAME_CHARS
 NAMED_SECTIONS = (
     ("groups",),
     ("behaviours",),

@@ -13,6 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scoresim import limits
+
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PerGroup = Probability | dict[str, Probability]
 Points = Annotated[int, Field(ge=-32768, le=32767)]
@@ -24,7 +26,7 @@ Gravity = Literal["lawful", "minor", "serious"]
 Context = Annotated[str, Field(min_length=1, max_length=60)]
 # A regime's name becomes a folder name (compare --out DIR/NAME) and a table heading.
 RegimeName = Annotated[
-    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    str, Field(min_length=1, max_length=limits.NAME_CHARS, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 ]
 
 
@@ -246,7 +248,7 @@ class ScenarioConfig(_Model):
     """A whole regime applied to a synthetic society."""
 
     name: RegimeName
-    description: Annotated[str, Field(max_length=2000)] = ""
+    description: Annotated[str, Field(max_length=limits.DESCRIPTION_CHARS)] = ""
     groups: dict[str, GroupConfig]
     network: NetworkConfig = NetworkConfig()
     behaviours: dict[str, BehaviourConfig]

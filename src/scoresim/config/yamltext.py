@@ -25,11 +25,12 @@ from typing import Any
 
 import yaml
 
+from scoresim import limits
 from scoresim.errors import ScenarioSyntaxError
 
-MAX_BYTES = 1_000_000
-MAX_DEPTH = 32
-MAX_NODES = 200_000
+MAX_BYTES = limits.SCENARIO_BYTES
+MAX_DEPTH = limits.YAML_DEPTH
+MAX_NODES = limits.YAML_VALUES
 
 
 class LimitError(ScenarioSyntaxError):

@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from scoresim import limits
 from scoresim.config.loading import Scenario, builtin_names, load_scenario
 from scoresim.errors import ScenarioValueError, ScoresimError
 from scoresim.explorer.docs import add_api_docs
@@ -107,7 +108,10 @@ def request_model(max_agents: int, max_steps: int) -> type[BaseModel]:
         agents=(int, Field(min(20_000, max_agents), ge=100, le=max_agents, strict=True)),
         steps=(int, Field(min(200, max_steps), ge=1, le=max_steps, strict=True)),
         seed=(int, Field(0, ge=0, le=2**31 - 1, strict=True)),
-        overrides=(dict[Path_, Value], Field(default_factory=dict, max_length=20)),
+        overrides=(
+            dict[Path_, Value],
+            Field(default_factory=dict, max_length=limits.API_OVERRIDES),
+        ),
     )
     return model
 

@@ -20,10 +20,12 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-MAX_BODY = 16_384
-MAX_DEPTH = 8
-MAX_ERRORS = 5
-MAX_MESSAGE = 200
+from scoresim import limits
+
+MAX_BODY = limits.API_BODY_BYTES
+MAX_DEPTH = limits.API_DEPTH
+MAX_ERRORS = limits.API_ERRORS
+MAX_MESSAGE = limits.API_MESSAGE_CHARS
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -38,28 +40,6 @@ class BodyError(Exception):
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
-
-
-def json_depth(body: bytes) -> int:
-    """The deepest nesting of arrays and objects in ``body``, strings skipped (no recursion)."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for byte in body:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:  # backslash
-                escaped = True
-            elif byte == 0x22:  # quote
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):  # [ {
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in (0x5D, 0x7D):
-            depth -= 1
-    return deepest
 
 
 def _constant(name: str) -> float:
@@ -81,7 +61,7 @@ def check_body(body: bytes) -> None:
     Raises:
         BodyError: With the status (413 or 422) and a one-line reason.
     """
-    if json_depth(body) > MAX_DEPTH:
+    if limits.json_depth(body) > MAX_DEPTH:
         raise BodyError(422, f"body: nested more than {MAX_DEPTH} levels deep; send a flat object")
     try:
         json.loads(body, parse_constant=_constant, parse_float=_finite)

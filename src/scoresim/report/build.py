@@ -38,8 +38,15 @@ def key_results(subjects: list[Subject]) -> list[tuple[str, list[str]]]:
     return list(rows.items())
 
 
-def write_report(folders: list[Path], out: Path, figures: Path | None = None) -> list[Path]:
+def write_report(
+    folders: list[Path],
+    out: Path,
+    figures: Path | None = None,
+    points: list[int] | None = None,
+) -> list[Path]:
     """Write the report of ``folders`` to ``out`` (and figures to ``figures``).
+
+    ``points`` chooses a sweep folder's design points (default: the first 8).
 
     The HTML file is written under a temporary name and renamed when complete.
 
@@ -56,7 +63,7 @@ def write_report(folders: list[Path], out: Path, figures: Path | None = None) ->
     outputs.check_file(out)
     if figures is not None:
         outputs.check_figures_folder(figures)
-    subjects = load_subjects(folders)
+    subjects = load_subjects(folders, points)
     charts = build_charts(subjects)
     summary = []
     for s in subjects:

@@ -26,7 +26,7 @@ class Trace:
 
     name: str
     x: list[float]
-    y: list[float]
+    y: list[float]  # NaN: nothing to draw there (no bar)
     color: int
     dash: bool = False
     low: list[float] | None = None
@@ -88,13 +88,20 @@ def line(
 
 def build_charts(subjects: list[Subject]) -> list[Chart]:
     """Every chart of the report, in reading order."""
-    first = subjects[0].metrics
-    behaviours = [c.removeprefix("rate.") for c in first.columns if c.startswith("rate.")]
+    # Every behaviour of every subject, in order of first appearance: regimes of one's
+    # own may name theirs differently.
+    behaviours = list(dict.fromkeys(
+        c.removeprefix("rate.") for s in subjects for c in s.metrics.columns
+        if c.startswith("rate.")
+    ))  # fmt: skip
     charts: list[Chart] = []
     for b in behaviours:
-        c = Chart(f"rate-{b}", f"{b}: daily rate against its pressure-free rate", "day",
-                  "share of people per day", "lines")  # fmt: skip
+        drawn = any(b in s.info.get("pressure_free", {}) for s in subjects)
+        title = f"{b}: daily rate" + (" against its pressure-free rate (dashed)" if drawn else "")
+        c = Chart(f"rate-{b}", title, "day", "share of people per day", "lines")
         for i, s in enumerate(subjects):
+            if f"rate.{b}" not in s.metrics:
+                continue
             c.traces.append(line(s, i, f"rate.{b}", s.label))
             pf = s.info.get("pressure_free", {}).get(b)
             if pf is not None:
@@ -139,10 +146,29 @@ def build_charts(subjects: list[Subject]) -> list[Chart]:
     charts.append(_denials(subjects))
     charts.append(_wealth(subjects))
     charts.append(_disparities(subjects))
+    tiers = tier_order(subjects)
     for i, s in enumerate(subjects):
         if not s.network.empty:
-            charts.append(_network(s, i))
+            charts.append(_network(s, i, tiers))
     return charts
+
+
+def tier_order(subjects: list[Subject]) -> list[str]:
+    """Every subject's tiers, lowest first, merged.
+
+    A tier's colour follows its name, so the same tier looks the same in every
+    regime's picture.
+    """
+    order: list[str] = []
+    for s in subjects:
+        tiers = s.agents["tier"]
+        names = [str(t) for t in tiers.cat.categories] if hasattr(tiers, "cat") else []
+        for k, name in enumerate(names):
+            if name in order:
+                continue
+            later = [n for n in names[k + 1 :] if n in order]  # keep below what it is below
+            order.insert(order.index(later[0]) if later else len(order), name)
+    return order
 
 
 def _scores(subjects: list[Subject]) -> Chart:
@@ -202,17 +228,39 @@ def _wealth(subjects: list[Subject]) -> Chart:
 
 
 def _disparities(subjects: list[Subject]) -> Chart:
-    """Lowest group's favourable rate over the highest's, not listed and granted (1 = equal)."""
+    """Lowest group's favourable rate over the highest's, not listed and granted (1 = equal).
+
+    A bar is drawn only where at least two groups had the outcome to compare (a regime
+    without a list or without requests has no bar, not a bar at 1); the note gives
+    each ratio with its Fisher p-value, since the audit flags only p < 0.05.
+    """
     c = Chart("disparities", "Group disparities: four-fifths rule on favourable outcomes",
               "", "ratio", "bars", categories=["not listed", "requests granted"], threshold=0.8)  # fmt: skip
+    notes = []
     for i, s in enumerate(subjects):
         counts = group_counts(s.metrics, _groups(s))
-        ratios = [not_listed(counts).ratio, granted(counts).ratio]
+        ratios: list[float] = []
+        said = []
+        for label, d, events in (
+            ("not listed", not_listed(counts), sum(counts.listed.values())),
+            ("requests granted", granted(counts), sum(counts.denied.values())),
+        ):
+            if not d.low or events == 0:  # nothing to compare: no bar
+                ratios.append(float("nan"))
+                said.append(f"{label}: none {'listed' if label == 'not listed' else 'denied'}")
+            else:
+                ratios.append(d.ratio)
+                said.append(f"{label} {d.ratio:.3f} (p = {d.p_value:.2g})")
         c.traces.append(Trace(s.label, [], ratios, i))
+        notes.append(f"{s.label}: " + ", ".join(said))
+    c.note = (
+        "; ".join(notes) + ". A group pair counts as adverse impact only with a ratio under "
+        "0.8 and Fisher's p < 0.05 (the audit's rule)."
+    )
     return c
 
 
-def _network(s: Subject, i: int) -> Chart:
+def _network(s: Subject, i: int, order: list[str]) -> Chart:
     net = s.network
     ids = sorted(set(net["source"].tolist()) | set(net["target"].tolist()))
     index = {a: k for k, a in enumerate(ids)}
@@ -227,7 +275,7 @@ def _network(s: Subject, i: int) -> Chart:
         )
     shamed = [a in shamed_ids for a in ids]
     tiers = agents["tier"]
-    order = [str(t) for t in tiers.cat.categories] if hasattr(tiers, "cat") else sorted(set(tiers))
+    order = order or sorted({str(t) for t in tiers})
     picture = Picture(
         x.tolist(),
         y.tolist(),

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 
-from scoresim.errors import QueryError
+from scoresim.errors import QueryError, ResultsError
 from scoresim.results.run import load_run
+from scoresim.sweep.store import DB_NAME, damaged
 
 MAX_POINTS = 8
 
@@ -49,8 +51,13 @@ class Subject:
     parameters: dict[str, Any] | None = None
 
 
-def load_subjects(folders: list[Path]) -> list[Subject]:
+def load_subjects(folders: list[Path], points: list[int] | None = None) -> list[Subject]:
     """Load every folder given: run folders and sweep folders alike.
+
+    Args:
+        folders: run folders and sweep folders.
+        points: for sweep folders, the design points to show (default: the first
+            :data:`MAX_POINTS`).
 
     Raises:
         QueryError: A folder is neither a run folder nor a sweep folder.
@@ -59,8 +66,8 @@ def load_subjects(folders: list[Path]) -> list[Subject]:
     labels: set[str] = set()
     for folder in folders:
         if (folder / "results.duckdb").is_file():
-            found = _sweep(folder)
-        elif (folder / "metrics.parquet").is_file():
+            found = _sweep(folder, points)
+        elif (folder / "metrics.parquet").is_file() or (folder / "run.json").is_file():
             run = load_run(folder)
             found = [Subject(folder.name, run.metrics, run.agents, run.network, run.info)]
             found[0].parameters = run.info.get("parameters")
@@ -77,42 +84,90 @@ def load_subjects(folders: list[Path]) -> list[Subject]:
     return out
 
 
-def _sweep(folder: Path) -> list[Subject]:
+def _sweep(folder: Path, chosen: list[int] | None) -> list[Subject]:
     from scoresim.sweep.query import connect
 
     con = connect(folder)
     try:
-        info = dict(con.execute("SELECT key, value FROM sweep_info").fetchall())
-        cfg = json.loads(info["sweep"])
-        names = list(json.loads(info["problem"])["names"]) if info["problem"] != "null" else []
-        names = names or sorted(cfg["parameters"])
-        runs = con.execute("SELECT * FROM runs WHERE status = 'done' ORDER BY run_id").df()
-        if runs.empty:
-            raise QueryError(f"{folder}: no run of this sweep has finished; run the sweep first")
-        points = sorted(runs["point"].unique().tolist())
-        subjects = []
-        for point in points[:MAX_POINTS]:
-            ids = runs.loc[runs["point"] == point, "run_id"].tolist()
-            where = f"run_id IN ({', '.join(str(int(i)) for i in ids)})"
-            m = con.execute(f"SELECT * FROM metrics WHERE {where}").df()
-            a = con.execute(f"SELECT * FROM agents WHERE run_id = {int(ids[0])}").df()
-            row = runs.loc[runs["point"] == point].iloc[0]
-            label = f"{folder.name} p{point}: " + ", ".join(
-                f"{n.rsplit('.', 1)[-1]}={_short(row[n])}" for n in names
-            )
-            mean, low, high = _bands(m)
-            subject = Subject(label, mean, a.drop(columns="run_id"), pd.DataFrame(), cfg)
-            subject.low, subject.high, subject.replicates = low, high, len(ids)
-            if "parameters" in info:
-                subject.parameters = json.loads(info["parameters"])
-            subjects.append(subject)
-        if len(points) > MAX_POINTS:
-            subjects[0].notes.append(
-                f"{folder.name}: showing {MAX_POINTS} of {len(points)} design points"
-            )
-        return subjects
+        return _points(folder, con, chosen)
+    except (KeyError, ValueError, TypeError, duckdb.Error) as exc:  # a catalogue gone wrong
+        reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}"
+        raise ResultsError(str(damaged(folder / DB_NAME, reason))) from None
     finally:
         con.close()
+
+
+def _points(folder: Path, con: Any, chosen: list[int] | None) -> list[Subject]:
+    """The design points of the sweep in ``folder`` (its open catalogue ``con``)."""
+    info = dict(con.execute("SELECT key, value FROM sweep_info").fetchall())
+    cfg = json.loads(info["sweep"])
+    names = list(json.loads(info["problem"])["names"]) if info["problem"] != "null" else []
+    names = names or sorted(cfg["parameters"])
+    runs = con.execute("SELECT * FROM runs WHERE status = 'done' ORDER BY run_id").df()
+    if runs.empty:
+        raise QueryError(f"{folder}: no run of this sweep has finished; run the sweep first")
+    points = sorted(int(p) for p in runs["point"].unique())
+    if chosen is not None:
+        absent = sorted(set(chosen) - set(points))
+        if absent:
+            raise QueryError(
+                f"--points: point {absent[0]} of {folder.name} has no finished run; "
+                f"its finished points are {_ranges(points)}"
+            )
+        shown = list(chosen)
+    else:
+        shown = points[:MAX_POINTS]
+    subjects = []
+    for point in shown:
+        ids = runs.loc[runs["point"] == point, "run_id"].tolist()
+        where = f"run_id IN ({', '.join(str(int(i)) for i in ids)})"
+        m = con.execute(f"SELECT * FROM metrics WHERE {where}").df()
+        a = con.execute(f"SELECT * FROM agents WHERE run_id = {int(ids[0])}").df()
+        row = runs.loc[runs["point"] == point].iloc[0]
+        short = short_names(names)
+        label = f"{folder.name} p{point}: " + ", ".join(
+            f"{short[n]}={_short(row[n])}" for n in names
+        )
+        mean, low, high = _bands(m)
+        subject = Subject(label, mean, a.drop(columns="run_id"), pd.DataFrame(), cfg)
+        subject.low, subject.high, subject.replicates = low, high, len(ids)
+        if "parameters" in info:
+            subject.parameters = json.loads(info["parameters"])
+        subjects.append(subject)
+    if len(shown) < len(points):
+        subjects[0].notes.append(
+            f"{folder.name}: showing {len(shown)} of {len(points)} design points "
+            f"({_ranges(shown)}); choose others with --points"
+        )
+    return subjects
+
+
+def short_names(paths: list[str]) -> dict[str, str]:
+    """Each parameter path by its shortest ending that no other path shares.
+
+    ``sources.street_cameras.coverage`` and ``sources.informants.coverage`` read
+    ``street_cameras.coverage`` and ``informants.coverage``, not both ``coverage``.
+    """
+    out: dict[str, str] = {}
+    for path in paths:
+        parts = path.split(".")
+        for k in range(1, len(parts) + 1):
+            tail = ".".join(parts[-k:])
+            if not any(o != path and (o == tail or o.endswith("." + tail)) for o in paths):
+                break
+        out[path] = tail
+    return out
+
+
+def _ranges(points: list[int]) -> str:
+    """``0-3, 7, 9-10``."""
+    out: list[str] = []
+    for p in points:
+        if out and p == int(out[-1].split("-")[-1]) + 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{p}"
+        else:
+            out.append(str(p))
+    return ", ".join(out)
 
 
 def _short(value: Any) -> str:

@@ -86,15 +86,14 @@ class RunResult:
 
 
 def load_run(path: str | Path) -> RunResult:
-    """Read a run folder written by :meth:`RunResult.save`."""
-    folder = Path(path)
-    net = folder / "network.parquet"
-    return RunResult(
-        metrics=pd.read_parquet(folder / "metrics.parquet"),
-        agents=pd.read_parquet(folder / "agents.parquet"),
-        info=json.loads((folder / "run.json").read_text()),
-        network=pd.read_parquet(net) if net.is_file() else pd.DataFrame(),
-    )
+    """Read a run folder written by :meth:`RunResult.save`.
+
+    Raises:
+        ResultsError: The folder is damaged (see :mod:`scoresim.results.folders`).
+    """
+    from scoresim.results.folders import read_run
+
+    return read_run(path)
 
 
 def build_metrics(buf: MetricsBuffer) -> pd.DataFrame:

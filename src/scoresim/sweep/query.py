@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from scoresim.errors import QueryError
-from scoresim.sweep.store import DB_NAME, PART, TABLES, view_sql
+from scoresim.sweep.store import DB_NAME, PART, TABLES, damaged, view_sql
 
 HINT = "tables: runs, metrics, agents, design, sweep_info"
 
@@ -30,11 +30,15 @@ def connect(out: Path) -> Any:
         raise QueryError(f"{out}: no {DB_NAME} here; give the --out folder of a sweep")
     try:
         con = duckdb.connect(str(db), read_only=True)
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     except duckdb.Error as exc:
-        raise QueryError(
-            f"{db}: cannot be opened ({str(exc).splitlines()[0]}); if a sweep is writing to "
-            "it, query when it ends"
-        ) from None
+        reason = str(exc).splitlines()[0]
+        if "lock" in reason.lower():
+            raise QueryError(f"{db}: in use by a sweep ({reason}); query when it ends") from None
+        raise QueryError(str(damaged(db, reason))) from None
+    if not {"sweep_info", "runs"} <= tables:
+        con.close()
+        raise QueryError(str(damaged(db, "its tables are missing")))
     for table in TABLES:
         if any((out / table).glob(f"*/{PART}")):
             con.execute(view_sql(out, table, temp=True))
@@ -52,6 +56,8 @@ def query(out: Path, sql: str) -> pd.DataFrame:
     con = connect(out)
     try:
         frame: pd.DataFrame = con.execute(sql).df()
+    except duckdb.IOException as exc:  # the file itself, not the SQL
+        raise QueryError(str(damaged(out / DB_NAME, str(exc).splitlines()[0][:200]))) from None
     except duckdb.Error as exc:
         reason = " ".join(str(exc).split())
         raise QueryError(f"query: {reason[:300]}; check the SQL ({HINT})") from None

@@ -61,9 +61,16 @@ def specs(sweep: Sweep, design: Design, run_ids: list[int]) -> Iterator[RunSpec]
 
 
 def run_sweep(
-    sweep: Sweep, out: Path, engine: Engine, progress: ProgressFn | None = None
+    sweep: Sweep,
+    out: Path,
+    engine: Engine,
+    progress: ProgressFn | None = None,
+    rebuild: bool = False,
 ) -> SweepSummary:
     """Run every unfinished run of ``sweep`` into the folder ``out``.
+
+    With ``rebuild``, first rebuild a damaged catalogue from the runs' intact parts
+    (:meth:`Store.open`); ``SweepSummary.skipped`` then counts the runs recovered.
 
     Raises:
         SweepError: ``out`` belongs to another sweep or is in use, or the executor
@@ -71,7 +78,7 @@ def run_sweep(
     """
     t0 = time.perf_counter()
     design = build_design(sweep)
-    store = Store.open(out, sweep, design)
+    store = Store.open(out, sweep, design, rebuild=rebuild)
     cfg = sweep.config
     done = failed = 0
     first_error: str | None = None

@@ -45,6 +45,29 @@ RUN_COLUMNS = (
 )
 
 
+def damaged(db: Path, reason: str) -> SweepError:
+    """The error for a catalogue that does not read, with the way to rebuild it."""
+    return SweepError(
+        f"{db}: damaged ({reason}); rebuild it from the runs' parts with scoresim sweep "
+        f"FILE --out {db.parent} --rebuild (the damaged file is kept beside it)"
+    )
+
+
+def _set_aside(db: Path) -> None:
+    """Move a catalogue (and its write-ahead log) to ``*.damaged``, never over another."""
+    if not db.exists():
+        return
+    target = db.with_name(db.name + ".damaged")
+    k = 1
+    while target.exists():
+        k += 1
+        target = db.with_name(f"{db.name}.damaged-{k}")
+    os.replace(db, target)
+    wal = db.with_name(db.name + ".wal")
+    if wal.exists():
+        os.replace(wal, target.with_name(target.name + ".wal"))
+
+
 def quote(name: str) -> str:
     """A SQL identifier for a parameter path such as ``sources.street_cameras.coverage``."""
     return '"' + name.replace('"', '""') + '"'
@@ -74,28 +97,50 @@ class Store:
         self.con = con
 
     @classmethod
-    def open(cls, out: Path, sweep: Sweep, design: Design) -> Store:
+    def open(cls, out: Path, sweep: Sweep, design: Design, rebuild: bool = False) -> Store:
         """Open ``out`` for ``sweep``, creating the catalogue and its plan if new.
 
+        With ``rebuild``, a damaged catalogue is set aside (``results.duckdb.damaged``,
+        never deleted) and a new one is made from the sweep file, with every run whose
+        Parquet parts are intact marked finished (see :meth:`recover`).
+
         Raises:
-            SweepError: ``out`` is in use, or holds the results of a different sweep.
+            SweepError: ``out`` is in use, holds the results of a different sweep, or
+                its catalogue is damaged (the message says how to rebuild it).
             OutputError: ``out`` holds files that are not a sweep's.
         """
         import duckdb
 
         outputs.check_sweep_folder(out)
         out.mkdir(parents=True, exist_ok=True)
+        db = out / DB_NAME
+        if rebuild:
+            _set_aside(db)
         try:
-            con = duckdb.connect(str(out / DB_NAME))
-        except duckdb.IOException as exc:
-            raise SweepError(
-                f"{out / DB_NAME}: cannot be opened ({str(exc).splitlines()[0]}); "
-                "wait for the sweep or query using it to finish"
-            ) from None
+            con = duckdb.connect(str(db))
+            tables = {
+                r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            }
+        except duckdb.Error as exc:
+            reason = str(exc).splitlines()[0]
+            if "lock" in reason.lower():
+                raise SweepError(
+                    f"{db}: in use by another process ({reason}); wait for the sweep or query "
+                    "using it to finish"
+                ) from None
+            raise damaged(db, reason) from None
         store = cls(out, con)
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if tables and not {"sweep_info", "runs"} <= tables:
+            con.close()
+            raise damaged(db, "its tables are missing")
         if "sweep_info" in tables:
-            row = con.execute("SELECT value FROM sweep_info WHERE key = 'fingerprint'").fetchone()
+            try:
+                row = con.execute(
+                    "SELECT value FROM sweep_info WHERE key = 'fingerprint'"
+                ).fetchone()
+            except duckdb.Error as exc:
+                con.close()
+                raise damaged(db, str(exc).splitlines()[0]) from None
             if row is None or row[0] != sweep.fingerprint:
                 con.close()
                 raise SweepError(
@@ -104,7 +149,46 @@ class Store:
                 )
             return store
         store._create(sweep, design)
+        if rebuild:
+            store.recovered = store.recover(sweep)
         return store
+
+    recovered: int = 0
+
+    def recover(self, sweep: Sweep) -> int:
+        """Mark finished every planned run whose metrics and agents parts are intact.
+
+        A part is intact when its Parquet footer reads and it has the rows the run
+        writes (steps x (groups + 1) for metrics, agents for agents).
+
+        Returns:
+            The number of runs recovered.
+        """
+        import pyarrow.parquet as pq
+
+        cfg = sweep.config
+        rows = {
+            "metrics": cfg.steps * (len(sweep.scenario.config.groups) + 1),
+            "agents": cfg.agents,
+        }
+        found = []
+        for (run_id,) in self.con.execute("SELECT run_id FROM runs ORDER BY run_id").fetchall():
+            try:
+                ok = all(
+                    pq.read_metadata(part_path(self.out, t, int(run_id))).num_rows == rows[t]
+                    for t in TABLES
+                )
+            except Exception:  # missing or damaged: run again
+                ok = False
+            if ok:
+                found.append(int(run_id))
+        if found:
+            ids = ", ".join(str(i) for i in found)
+            self.con.execute(
+                f"UPDATE runs SET status = 'done', version = 'recovered' WHERE run_id IN ({ids})"
+            )
+            self.refresh_views()
+        return len(found)
 
     def _create(self, sweep: Sweep, design: Design) -> None:
         cfg = sweep.config

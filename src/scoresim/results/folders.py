@@ -1,0 +1,117 @@
+"""Reading a run folder back, and refusing a damaged one in one line.
+
+A folder is read only if every part is what :meth:`RunResult.save` writes: ``run.json``
+a JSON object (at most :data:`MAX_JSON` bytes, nested at most :data:`MAX_DEPTH`
+levels) with every field of :data:`REQUIRED` of the right type, and ``metrics`` and
+``agents`` readable Parquet files with their key columns and as many rows as
+``run.json`` says. Anything else raises :class:`ResultsError`, naming the file, what
+is wrong and the fix (run it again), instead of a traceback from PyArrow or json, or a
+report drawn from half a run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from scoresim import limits
+from scoresim.errors import ResultsError
+
+if TYPE_CHECKING:
+    from scoresim.results.run import RunResult
+
+MAX_JSON = limits.RUN_JSON_BYTES
+MAX_DEPTH = limits.RUN_JSON_DEPTH
+REQUIRED: dict[str, type | tuple[type, ...]] = {
+    "scenario": str,
+    "scenario_hash": str,
+    "parameters": dict,
+    "agents": int,
+    "steps": int,
+    "seed": int,
+    "version": str,
+    "pressure_free": dict,
+}
+FIX = "run it again to write the folder anew"
+
+
+def read_info(path: Path) -> dict[str, Any]:
+    """``run.json``, checked.
+
+    Raises:
+        ResultsError: Missing, too large, not JSON, too deep, or a field missing or of
+            the wrong type.
+    """
+    if not path.is_file():
+        raise ResultsError(f"{path}: missing; {FIX}")
+    size = path.stat().st_size
+    if size > MAX_JSON:
+        raise ResultsError(f"{path}: {size:,} bytes is more than a run.json holds; {FIX}")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path}: not readable as UTF-8 text ({exc}); {FIX}") from None
+    if limits.json_depth(text) > MAX_DEPTH:
+        raise ResultsError(f"{path}: nested more than {MAX_DEPTH} levels; {FIX}")
+    try:
+        info = json.loads(text)
+    except ValueError as exc:
+        raise ResultsError(f"{path}: damaged, not JSON ({exc}); {FIX}") from None
+    if not isinstance(info, dict):
+        raise ResultsError(f"{path}: holds a {type(info).__name__}, not an object; {FIX}")
+    for key, kind in REQUIRED.items():
+        if key not in info:
+            raise ResultsError(f"{path}: field {key!r} is missing; {FIX}")
+        value = info[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise ResultsError(f"{path}: field {key!r} holds {str(value)[:40]!r}; {FIX}")
+    return info
+
+
+def read_table(path: Path, columns: tuple[str, ...], rows: int | None) -> pd.DataFrame:
+    """A Parquet file with at least ``columns`` and, if given, exactly ``rows`` rows.
+
+    Raises:
+        ResultsError: Missing, not Parquet, truncated, or of the wrong shape.
+    """
+    if not path.is_file():
+        raise ResultsError(f"{path}: missing; {FIX}")
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # PyArrow's errors have no common root worth naming here
+        reason = " ".join(str(exc).split())[:120]
+        raise ResultsError(
+            f"{path}: damaged, not a readable Parquet file ({reason}); {FIX}"
+        ) from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ResultsError(f"{path}: column {missing[0]!r} is missing; {FIX}")
+    if rows is not None and len(frame) != rows:
+        raise ResultsError(f"{path}: {len(frame):,} rows where the run has {rows:,}; {FIX}")
+    return frame
+
+
+def read_run(path: str | Path) -> RunResult:
+    """Read a run folder written by :meth:`RunResult.save`, refusing a damaged one.
+
+    Raises:
+        ResultsError: One line naming the damaged file.
+    """
+    from scoresim.results.run import RunResult
+
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ResultsError(f"{folder}: no such run folder; give a folder written by scoresim run")
+    info = read_info(folder / "run.json")
+    groups = info["parameters"].get("groups")
+    per_step = len(groups) + 1 if isinstance(groups, dict) else None
+    steps = info["steps"]
+    metrics = read_table(folder / "metrics.parquet", ("step", "group", "population"),
+                         steps * per_step if per_step else None)  # fmt: skip
+    agents = read_table(folder / "agents.parquet", ("id", "group"), info["agents"])
+    net = folder / "network.parquet"
+    network = read_table(net, ("source", "target"), None) if net.exists() else pd.DataFrame()
+    return RunResult(metrics=metrics, agents=agents, info=info, network=network)
