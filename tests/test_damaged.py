@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,8 @@ def good_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-DAMAGES = {
+Damage = tuple[str, Callable[[bytes], bytes] | None, str]
+DAMAGES: dict[str, Damage] = {
     "truncated metrics": ("metrics.parquet", lambda b: b[: len(b) // 2], "not a readable Parquet"),
     "junk agents": (
         "agents.parquet",
