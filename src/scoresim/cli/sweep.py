@@ -69,7 +69,8 @@ def sweep(
             raise SweepError("--workers and --scheduler: pick one (Dask sizes its own workers)")
         spec = load_sweep(file)
         outputs.check_sweep_folder(out_dir)
-        opened = dask_cluster(scheduler) if scheduler else local_pool(workers or default_workers())
+        count = default_workers() if workers is None else workers  # 0 is a mistake, not "all"
+        opened = dask_cluster(scheduler) if scheduler else local_pool(count)
         with (
             outputs.claim(out_dir),
             opened as engine,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -41,17 +42,56 @@ def default_workers() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
+MAX_WORKERS = 256
+SCHEDULER = re.compile(r"^(tcp|tls|ws|wss)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$")
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker: end when the driver ``parent`` ends, even by ``kill -9``.
+
+    On Linux the kernel sends the worker SIGKILL when its parent dies
+    (``PR_SET_PDEATHSIG``); elsewhere, and as a second line, a thread sees the parent
+    change and exits. Without this a killed sweep leaves its workers running forever,
+    holding the caller's pipes open.
+    """
+    import ctypes
+    import signal
+    import threading
+    import time
+
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux
+        pass
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="scoresim-parent-watch", daemon=True).start()
+
+
 @contextmanager
 def local_pool(workers: int) -> Iterator[Engine]:
     """A pool of ``workers`` processes on this machine.
 
     Workers are started with ``spawn``: the driver holds a DuckDB connection and
-    threads, which a forked child must not inherit.
+    threads, which a forked child must not inherit. They end with the driver, however
+    it ends (:func:`die_with_parent`).
     """
-    if workers < 1:
-        raise SweepError(f"--workers: {workers} is out of range; use 1 or more")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise SweepError(f"--workers: {workers} is out of range; use 1 to {MAX_WORKERS}")
     context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=die_with_parent,
+        initargs=(os.getpid(),),
+    )
     try:
         yield Engine(pool, workers, f"{workers} local worker{'s' if workers > 1 else ''}")
     finally:
@@ -68,6 +108,11 @@ def dask_client(address: str) -> Any:
 @contextmanager
 def dask_cluster(address: str) -> Iterator[Engine]:
     """The workers of a running Dask scheduler at ``address`` (``tcp://HOST:PORT``)."""
+    if not SCHEDULER.match(address):
+        raise SweepError(
+            f"--scheduler {address[:80]}: not an address; give tcp://HOST:PORT, as "
+            "`dask scheduler` prints it"
+        )
     try:
         import distributed  # noqa: F401 - only to give the missing extra a clear message
     except ImportError:
@@ -76,7 +121,7 @@ def dask_cluster(address: str) -> Iterator[Engine]:
         ) from None
     try:
         client = dask_client(address)
-    except (OSError, TimeoutError) as exc:
+    except Exception as exc:  # OSError, TimeoutError, and distributed's own errors
         raise SweepError(
             f"--scheduler {address}: cannot connect ({' '.join(str(exc).split())[:120]}); "
             "start `dask scheduler` there and `dask worker ADDRESS` on the machines, "
