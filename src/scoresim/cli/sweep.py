@@ -61,15 +61,31 @@ def sweep(
     (at most 125); 2 for a mistake in the file or the options.
     """
     from scoresim.config.sweep import load_sweep
-    from scoresim.sweep.executors import dask_cluster, default_workers, local_pool
+    from scoresim.sweep.executors import check_engine, dask_cluster, default_workers, local_pool
     from scoresim.sweep.runner import run_sweep
 
     with user_errors():
         if workers is not None and scheduler is not None:
             raise SweepError("--workers and --scheduler: pick one (Dask sizes its own workers)")
-        spec = load_sweep(file)
-        outputs.check_sweep_folder(out_dir)
         count = default_workers() if workers is None else workers  # 0 is a mistake, not "all"
+        check_engine(count, scheduler)  # before the file is read, which may take seconds
+        with Progress(
+            TextColumn("checking the values of {task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=quiet,
+        ) as checking:
+            task = checking.add_task(str(file), total=None, visible=False)
+
+            def checked(done: int, total: int) -> None:
+                # Shown only for files with many values; most check in a blink.
+                checking.update(task, completed=done, total=total, visible=total >= 1000)
+
+            spec = load_sweep(file, progress=checked)
+        outputs.check_sweep_folder(out_dir)
         opened = dask_cluster(scheduler) if scheduler else local_pool(count)
         with (
             outputs.claim(out_dir),

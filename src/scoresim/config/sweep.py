@@ -87,8 +87,14 @@ class Sweep:
         return hashlib.sha256(blob).hexdigest()
 
 
-def load_sweep(path: str | Path) -> Sweep:
+CheckProgress = Callable[[int, int], None]  # (values checked, values in all)
+
+
+def load_sweep(path: str | Path, progress: CheckProgress | None = None) -> Sweep:
     """Read and validate a sweep file.
+
+    ``progress`` is told how many parameter values have been checked against the
+    scenario (each is a full validation, about 0.5 ms: 20 000 values take 10 s).
 
     Raises:
         SweepError: One line naming the file, line, field, value and fix.
@@ -101,10 +107,12 @@ def load_sweep(path: str | Path) -> Sweep:
         text = read_text(file, origin)
     except ScoresimError as exc:
         raise SweepError(str(exc)) from None
-    return sweep_from_text(text, origin, base=file.parent)
+    return sweep_from_text(text, origin, base=file.parent, progress=progress)
 
 
-def sweep_from_text(text: str, origin: str, base: Path | None = None) -> Sweep:
+def sweep_from_text(
+    text: str, origin: str, base: Path | None = None, progress: CheckProgress | None = None
+) -> Sweep:
     """Validate sweep YAML; a relative scenario path is looked up beside the file first.
 
     Raises:
@@ -144,7 +152,7 @@ def sweep_from_text(text: str, origin: str, base: Path | None = None) -> Sweep:
         raise fail(loc, f"{_short(err['input'])} is not allowed; {msg}") from None
     scenario = _scenario(cfg, base, fail)
     _check_design(cfg, fail)
-    integer = _check_parameters(cfg, scenario, fail)
+    integer = _check_parameters(cfg, scenario, fail, progress)
     _check_outputs(cfg, scenario, fail)
     return Sweep(cfg, origin, scenario, frozenset(integer))
 
@@ -228,9 +236,13 @@ def _count_points(cfg: SweepConfig) -> int:
     return n
 
 
-def _check_parameters(cfg: SweepConfig, scenario: Scenario, fail: Fail) -> set[str]:
+def _check_parameters(
+    cfg: SweepConfig, scenario: Scenario, fail: Fail, progress: CheckProgress | None = None
+) -> set[str]:
     """Every value (or both ends of every range) must be accepted by the scenario."""
     integer: set[str] = set()
+    total = sum(2 if isinstance(v, RangeConfig) else len(v) for v in cfg.parameters.values())
+    checked = 0
     resolved = scenario.config.model_dump(mode="json")
     for path, spec in cfg.parameters.items():
         current = _lookup(resolved, path)
@@ -249,6 +261,9 @@ def _check_parameters(cfg: SweepConfig, scenario: Scenario, fail: Fail) -> set[s
         else:
             values = list(spec)
         for value in values:
+            checked += 1
+            if progress is not None and (checked % 250 == 0 or checked == total):
+                progress(checked, total)
             try:
                 scenario.with_overrides({path: value})
             except ScoresimError as exc:

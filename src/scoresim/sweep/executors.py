@@ -75,6 +75,22 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="scoresim-parent-watch", daemon=True).start()
 
 
+def check_engine(workers: int, scheduler: str | None) -> None:
+    """Refuse a number of workers or a scheduler address that cannot work.
+
+    Raises:
+        SweepError: One line naming the option.
+    """
+    if scheduler is not None:
+        if not SCHEDULER.match(scheduler):
+            raise SweepError(
+                f"--scheduler {scheduler[:80]}: not an address; give tcp://HOST:PORT, as "
+                "`dask scheduler` prints it"
+            )
+    elif not 1 <= workers <= MAX_WORKERS:
+        raise SweepError(f"--workers: {workers} is out of range; use 1 to {MAX_WORKERS}")
+
+
 @contextmanager
 def local_pool(workers: int) -> Iterator[Engine]:
     """A pool of ``workers`` processes on this machine.
@@ -83,8 +99,7 @@ def local_pool(workers: int) -> Iterator[Engine]:
     threads, which a forked child must not inherit. They end with the driver, however
     it ends (:func:`die_with_parent`).
     """
-    if not 1 <= workers <= MAX_WORKERS:
-        raise SweepError(f"--workers: {workers} is out of range; use 1 to {MAX_WORKERS}")
+    check_engine(workers, None)
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
         max_workers=workers,
@@ -108,11 +123,7 @@ def dask_client(address: str) -> Any:
 @contextmanager
 def dask_cluster(address: str) -> Iterator[Engine]:
     """The workers of a running Dask scheduler at ``address`` (``tcp://HOST:PORT``)."""
-    if not SCHEDULER.match(address):
-        raise SweepError(
-            f"--scheduler {address[:80]}: not an address; give tcp://HOST:PORT, as "
-            "`dask scheduler` prints it"
-        )
+    check_engine(0, address)
     try:
         import distributed  # noqa: F401 - only to give the missing extra a clear message
     except ImportError:

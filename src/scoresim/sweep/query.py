@@ -45,6 +45,35 @@ def connect(out: Path) -> Any:
     return con
 
 
+def _one_read(con: Any, sql: str) -> None:
+    """Refuse anything but one statement that reads (SELECT, WITH ..., SHOW, EXPLAIN).
+
+    DuckDB runs every statement of a string and returns the last one's result, and a
+    read-only catalogue does not stop ``COPY ... TO`` from writing files.
+
+    Raises:
+        QueryError: Several statements, or one that writes.
+    """
+    import duckdb
+
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        reason = " ".join(str(exc).split())
+        raise QueryError(f"query: {reason[:300]}; check the SQL ({HINT})") from None
+    if len(statements) != 1:
+        raise QueryError(
+            f"query: {len(statements)} statements; give one (scoresim query runs one "
+            "statement and shows its result)"
+        )
+    kind = statements[0].type
+    if kind not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
+        raise QueryError(
+            f"query: a {kind.name} statement; scoresim query only reads (SELECT, WITH, "
+            "SHOW, DESCRIBE, EXPLAIN): to save a result, use --csv > FILE"
+        )
+
+
 def query(out: Path, sql: str) -> pd.DataFrame:
     """Run one SQL statement on the sweep in ``out`` and return its result.
 
@@ -55,6 +84,7 @@ def query(out: Path, sql: str) -> pd.DataFrame:
 
     con = connect(out)
     try:
+        _one_read(con, sql)
         frame: pd.DataFrame = con.execute(sql).df()
     except duckdb.IOException as exc:  # the file itself, not the SQL
         raise QueryError(str(damaged(out / DB_NAME, str(exc).splitlines()[0][:200]))) from None
