@@ -140,7 +140,7 @@ def test_disparate_impact_is_four_fifths_on_favourable_rates_with_fishers_test()
 
 def test_audit_options_are_checked_like_a_run() -> None:
     res = runner.invoke(app, ["audit", "seed", "--agents", "0"])
-    assert res.exit_code == 2 and "--agents: 0 is out of range" in res.output
+    assert res.exit_code == 2 and "agents: 0 is out of range" in res.output
     res = runner.invoke(app, ["audit", "nope"])
     assert res.exit_code == 2 and "no built-in scenario or file by that name" in res.output
     res = runner.invoke(app, ["audit", "seed", "--set", "behaviours.jaywalk.gravity=petty"])

@@ -66,7 +66,7 @@ def test_bench_command_reports_the_documented_keys() -> None:
         (["epstein", "--agents", "10"], "use --size L"),
         (["seed", "--size", "10"], "use --agents N"),
         (["epstein", "--size", "3"], "--size: 3 is out of range"),
-        (["seed", "--agents", "0"], "--agents: 0 is out of range"),
+        (["seed", "--agents", "0"], "agents: 0 is out of range"),
     ):
         res = runner.invoke(app, ["bench", *args])
         assert res.exit_code == 2 and message in res.output, res.output

@@ -187,9 +187,9 @@ def test_set_value_is_validated(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
-        ("--agents", "0", "--agents: 0 is out of range; use 1 to"),
-        ("--steps", "0", "--steps: 0 is out of range; use 1 to"),
-        ("--seed", "-1", "--seed: -1 is negative; use a non-negative integer"),
+        ("--agents", "0", "agents: 0 is out of range; use 1 to"),
+        ("--steps", "0", "steps: 0 is out of range; use 1 to"),
+        ("--seed", "-1", "seed: -1 is out of range; use 0 to 2^63 - 1"),
     ],
 )
 def test_bad_run_options(tmp_path: Path, option: str, value: str, message: str) -> None:

@@ -27,6 +27,12 @@ API_ERRORS = 5
 """Most validation errors one explorer answer lists."""
 API_MESSAGE_CHARS = 200
 """Longest validation message one explorer answer carries."""
+RUN_AGENTS = 50_000_000
+"""Most agents in one run (the network's int32 tie index allows about 200 million)."""
+RUN_STEPS = 60_000
+"""Most steps in one run (per-agent counters are uint32 and rise at most a few times a step)."""
+SEED_MAX = 2**63 - 1
+"""Largest seed, on the command line, in sweeps, in the explorer and in Python."""
 RUN_JSON_BYTES = 10_000_000
 """Largest run.json read back."""
 RUN_JSON_DEPTH = 64

@@ -6,6 +6,7 @@ stderr with exit code 2 and no traceback.
 
 from __future__ import annotations
 
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
@@ -175,5 +176,30 @@ app.add_typer(scenarios.app)
 
 
 def main() -> None:
-    """Entry point of the ``scoresim`` command."""
-    app()
+    """Entry point of the ``scoresim`` command.
+
+    A mistake in the command line itself (an option typed wrong, ``--agents 1e5``, a
+    missing argument) is one line naming the option and pointing at ``--help``, exit
+    code 2, like every other mistake, instead of click's framed block.
+    """
+    # typer carries its own copy of click; its exception classes are reached through
+    # the public BadParameter rather than a private module.
+    usage_error: type[Exception] = next(
+        c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
+    )
+    try:
+        code = app(standalone_mode=False)
+    except usage_error as exc:
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            typer.echo(ctx.get_help() if ctx else "", err=True)
+            sys.exit(2)
+        where = ctx.command_path if ctx else "scoresim"
+        message = " ".join(exc.format_message().split()).rstrip(".")  # type: ignore[attr-defined]
+        err.print(f"error: {where}: {message}; see {where} --help", markup=False,
+                  highlight=False, soft_wrap=True)  # fmt: skip
+        sys.exit(2)
+    except typer.Abort:  # Ctrl-C
+        err.print("stopped", markup=False, highlight=False)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

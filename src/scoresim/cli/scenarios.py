@@ -14,7 +14,7 @@ from rich.table import Table
 from scoresim.cli.common import out, user_errors
 from scoresim.config.loading import builtin_names, load_scenario
 from scoresim.config.models import ScenarioConfig
-from scoresim.config.yamltext import read_text
+from scoresim.config.yamltext import not_a_file, read_text
 from scoresim.errors import UnknownScenarioError
 from scoresim.results import outputs
 
@@ -25,6 +25,13 @@ app = typer.Typer(
 )
 
 NameOrPath = Annotated[str, typer.Argument(help="Built-in name or path to a YAML file.")]
+
+
+def coupling_label(cfg: ScenarioConfig) -> str:
+    """What a score does, in the README's words: score or list coupling, perks only, none."""
+    if cfg.blacklist is not None:
+        return cfg.scoring.coupling
+    return "perks only" if cfg.rewards else "none"
 
 
 def flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
@@ -68,7 +75,7 @@ def list_() -> None:
             table.add_column(col, overflow="fold")
         for name in builtin_names():
             cfg = load_scenario(name).config
-            coupling = cfg.scoring.coupling if cfg.blacklist is not None else "none"
+            coupling = coupling_label(cfg)
             table.add_row(name, coupling, cfg.description)
         out.print(table)
 
@@ -100,10 +107,11 @@ def check(
     """Validate scenario files without running them (exit 2 at the first invalid one)."""
     with user_errors():
         for path in files:
-            if not path.is_file():
-                raise UnknownScenarioError(f"{path}: no such file; give the path to a YAML file")
+            why = not_a_file(path)
+            if why is not None:
+                raise UnknownScenarioError(f"{path}: {why}; give the path to a YAML file")
             cfg = load_scenario(path).config
-            coupling = cfg.scoring.coupling if cfg.blacklist is not None else "no list"
+            coupling = coupling_label(cfg)
             out.print(
                 f"{path}: valid ({cfg.name}; {len(cfg.groups)} groups, "
                 f"{len(cfg.behaviours)} behaviours, {len(cfg.sources)} sources, {coupling})",

@@ -18,7 +18,14 @@ from pydantic import BaseModel, ValidationError
 from scoresim import limits
 from scoresim.config.checks import check_scenario
 from scoresim.config.models import ScenarioConfig
-from scoresim.config.yamltext import LimitError, line_of, parse_value, parse_yaml, read_text
+from scoresim.config.yamltext import (
+    LimitError,
+    line_of,
+    not_a_file,
+    parse_value,
+    parse_yaml,
+    read_text,
+)
 from scoresim.errors import OverrideError, ScenarioValueError, UnknownScenarioError
 
 _PACKAGE = "scoresim.scenarios"
@@ -57,8 +64,11 @@ class Scenario:
         blob = json.dumps(self.config.model_dump(mode="json"), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
 
-    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+    def with_overrides(self, overrides: dict[str, Any], label: str = "--set") -> Scenario:
         """Return a copy with ``overrides`` (dotted path to value) applied and revalidated.
+
+        ``label`` is how messages name an override: ``--set`` on the command line,
+        ``overrides`` in the explorer's API.
 
         Raises:
             OverrideError: A path names no field; the message suggests the nearest one.
@@ -75,12 +85,14 @@ class Scenario:
             if path not in known:
                 near = difflib.get_close_matches(path, sorted(known), n=1, cutoff=0.5)
                 hint = (
-                    f"did you mean {near[0]!r}?" if near else "see `scoresim scenarios` for paths"
+                    f"did you mean {near[0]!r}?"
+                    if near
+                    else "`scoresim scenarios show --resolved NAME` prints every field"
                 )
-                raise OverrideError(f"--set {path}: no such field in {self.origin}; {hint}")
+                raise OverrideError(f"{label} {path}: no such field in {self.origin}; {hint}")
             _set_path(raw, path.split("."), value, resolved)
         merged = {**self.overrides, **overrides}
-        origin = f"{self.origin} with --set {', '.join(overrides)}"
+        origin = f"{self.origin} with {label} {', '.join(overrides)}"
         return Scenario(
             config=parse_scenario(raw, origin), origin=self.origin, raw=raw, overrides=merged
         )
@@ -188,7 +200,7 @@ def parse_scenario(raw: Any, origin: str) -> ScenarioConfig:
     except ValidationError as exc:
         err = exc.errors()[0]
         # Union members add their type name to the location; the user wants the field.
-        path = _render_path([p for p in err["loc"] if not _is_type_tag(p)])
+        path = _render_path([p for p in err["loc"] if not _is_type_tag(p)], raw)
         msg = err["msg"].replace("Input should be", "it should be")
         if err["type"] == "missing":
             raise ScenarioValueError(f"{origin}: {path}: is missing; add it", path) from None
@@ -219,11 +231,23 @@ def _is_type_tag(part: Any) -> bool:
     return part in {"float", "int", "str", "bool", "list", "dict"} or any(c in part for c in "-[(")
 
 
-def _render_path(parts: list[Any]) -> str:
-    """``a.b[2].c``; a key that is not a plain name is shown quoted, ``a['x y']``."""
+def _render_path(parts: list[Any], raw: Any = None) -> str:
+    """``a.b[2].c``; a key that is not a plain name is shown quoted, ``a['x y']``.
+
+    With the ``raw`` data the path runs through, a number that is a mapping's key (YAML
+    reads ``4:`` as the integer 4) is shown as a key, ``a[4]`` being a list's fifth item.
+    """
     out = ""
+    node = raw
     for part in parts:
-        if isinstance(part, int):
+        is_key = isinstance(node, dict)
+        node = node.get(part) if is_key else (
+            node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node)
+            else None
+        )  # fmt: skip
+        if isinstance(part, int) and is_key:
+            out += f"[{str(part)!r}]"
+        elif isinstance(part, int):
             out += f"[{part}]"
         elif NAME.fullmatch(str(part)):
             out += f".{part}" if out else str(part)
@@ -280,11 +304,14 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         origin = f"{key}.yaml"
     else:
         path = Path(key)
-        if not path.is_file():
+        why = not_a_file(path)
+        if why == "no such file":
             raise UnknownScenarioError(
                 f"{key}: no built-in scenario or file by that name; use one of: "
                 f"{', '.join(names)}, or the path to a YAML file"
             )
+        if why is not None:
+            raise UnknownScenarioError(f"{key}: {why}; give the path to a scenario YAML file")
         origin = str(path)
         text = read_text(path, origin)
     return scenario_from_text(text, origin)

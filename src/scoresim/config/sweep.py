@@ -20,8 +20,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
 
-from scoresim.config.loading import Scenario, _render_path, _short, load_scenario
-from scoresim.config.yamltext import line_of_steps, parse_yaml, read_text
+from scoresim import limits
+from scoresim.config.loading import (
+    Scenario,
+    _is_type_tag,
+    _render_path,
+    _short,
+    load_scenario,
+)
+from scoresim.config.yamltext import line_of_steps, not_a_file, parse_yaml, read_text
 from scoresim.errors import ScoresimError, SweepError
 
 MAX_RUNS = 1_000_000
@@ -48,9 +55,9 @@ class SweepConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     scenario: str
-    agents: Annotated[int, Field(ge=1, le=50_000_000)] = 20_000
-    steps: Annotated[int, Field(ge=1, le=60_000)] = 200
-    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 0
+    agents: Annotated[int, Field(ge=1, le=limits.RUN_AGENTS)] = 20_000
+    steps: Annotated[int, Field(ge=1, le=limits.RUN_STEPS)] = 200
+    seed: Annotated[int, Field(ge=0, le=limits.SEED_MAX)] = 0
     replicates: Annotated[int, Field(ge=1, le=10_000)] = 1
     common_random_numbers: StrictBool = True
     design: Literal["grid", "lhs", "sobol", "morris"] = "grid"
@@ -101,8 +108,9 @@ def load_sweep(path: str | Path, progress: CheckProgress | None = None) -> Sweep
     """
     file = Path(path)
     origin = str(path)
-    if not file.is_file():
-        raise SweepError(f"{origin}: no such file; give the path to a sweep YAML file")
+    why = not_a_file(file)
+    if why is not None:
+        raise SweepError(f"{origin}: {why}; give the path to a sweep YAML file")
     try:
         text = read_text(file, origin)
     except ScoresimError as exc:
@@ -149,6 +157,8 @@ def sweep_from_text(
             hint = f"did you mean {near[0]!r}?" if near else "remove it"
             raise fail(loc, f"unknown field; {hint}") from None
         msg = err["msg"].replace("Input should be", "it should be").replace("Value error, ", "")
+        if loc[:1] == ["parameters"] and len(loc) == 3 and isinstance(err["input"], list | dict):
+            msg = "each value is one number, true or false, or text; list them one by one"
         raise fail(loc, f"{_short(err['input'])} is not allowed; {msg}") from None
     scenario = _scenario(cfg, base, fail)
     _check_design(cfg, fail)
@@ -164,7 +174,8 @@ def _at(raw: Any, loc: tuple[Any, ...]) -> Any:
 
 
 def _is_tag(part: Any) -> bool:
-    return isinstance(part, str) and "[" in part
+    """A union member's name pydantic adds to a location (``float``, ``list[...]``)."""
+    return _is_type_tag(part)
 
 
 Fail = Callable[[list[str | int], str], SweepError]

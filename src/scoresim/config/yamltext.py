@@ -145,6 +145,17 @@ def check_shape(text: str, origin: str) -> None:
 _INDEX = re.compile(r"^(?P<key>[^\[]*)(?P<idx>(\[\d+\])*)$")
 
 
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a file (None when it can): missing, a folder, ..."""
+    if path.is_file():
+        return None
+    if not path.exists():
+        return "no such file"
+    if path.is_dir():
+        return "is a folder, not a file"
+    return "is not a regular file (a FIFO, device or socket)"
+
+
 def read_text(path: Path, origin: str) -> str:
     """Read a scenario file, refusing files over :data:`MAX_BYTES`.
 

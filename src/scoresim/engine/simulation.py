@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from scoresim import limits
 from scoresim.config.loading import Scenario, load_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.core.crn import Keys
@@ -22,20 +23,24 @@ from scoresim.errors import RunOptionError
 from scoresim.results.network_sample import sample_network
 from scoresim.results.run import RunResult, build_agents, build_metrics
 
-MAX_AGENTS = 50_000_000
-MAX_STEPS = 60_000  # per-agent counters are uint16
+MAX_AGENTS = limits.RUN_AGENTS
+MAX_STEPS = limits.RUN_STEPS
 
 ProgressFn = Callable[[int, int], None]
 
 
 def check_options(agents: int, steps: int, seed: int) -> None:
-    """Raise :class:`RunOptionError` for run options out of range."""
+    """Raise :class:`RunOptionError` for run options out of range.
+
+    The messages name the option as the library calls it (``agents``), which is also
+    the command line's ``--agents``, and the explorer's body field.
+    """
     if not 1 <= agents <= MAX_AGENTS:
-        raise RunOptionError(f"--agents: {agents} is out of range; use 1 to {MAX_AGENTS:,}")
+        raise RunOptionError(f"agents: {agents} is out of range; use 1 to {MAX_AGENTS:,}")
     if not 1 <= steps <= MAX_STEPS:
-        raise RunOptionError(f"--steps: {steps} is out of range; use 1 to {MAX_STEPS:,}")
-    if seed < 0:
-        raise RunOptionError(f"--seed: {seed} is negative; use a non-negative integer")
+        raise RunOptionError(f"steps: {steps} is out of range; use 1 to {MAX_STEPS:,}")
+    if not 0 <= seed <= limits.SEED_MAX:
+        raise RunOptionError(f"seed: {seed} is out of range; use 0 to 2^63 - 1")
 
 
 def setup(
@@ -46,7 +51,7 @@ def setup(
     if ties >= 2**31:
         # The CSR arrays index ties with int32 (half the memory of int64).
         raise RunOptionError(
-            f"--agents: {agents:,} agents at mean degree {compiled.network.mean_degree} "
+            f"agents: {agents:,} agents at mean degree {compiled.network.mean_degree} "
             f"make {ties:,} tie ends, over the 2^31 limit; use fewer agents or a lower "
             "network.mean_degree"
         )

@@ -107,7 +107,7 @@ def request_model(max_agents: int, max_steps: int) -> type[BaseModel]:
         # Strict: true is not 1 and "1000" is not 1000 (a client's typo is named).
         agents=(int, Field(min(20_000, max_agents), ge=100, le=max_agents, strict=True)),
         steps=(int, Field(min(200, max_steps), ge=1, le=max_steps, strict=True)),
-        seed=(int, Field(0, ge=0, le=2**31 - 1, strict=True)),
+        seed=(int, Field(0, ge=0, le=limits.SEED_MAX, strict=True)),
         overrides=(
             dict[Path_, Value],
             Field(default_factory=dict, max_length=limits.API_OVERRIDES),
@@ -207,9 +207,9 @@ def create_app(
             raise HTTPException(422, f"scenario: {name!r} is not a regime on offer; use one of: "
                                      f"{', '.join(names)}")  # fmt: skip
         try:
-            sc: Scenario = scenarios[name].with_overrides(data["overrides"])
+            sc: Scenario = scenarios[name].with_overrides(data["overrides"], label="overrides")
         except ScoresimError as exc:
-            raise HTTPException(422, f"overrides: {exc}") from None
+            raise HTTPException(422, str(exc)) from None
         except (TypeError, ValueError) as exc:  # a value of the wrong shape for its field
             raise HTTPException(422, f"overrides: {' '.join(str(exc).split())[:300]}") from None
         try:
