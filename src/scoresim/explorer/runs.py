@@ -172,6 +172,24 @@ class RunManager:
             run.status = FAILED
         finally:
             run.ended = time.monotonic()
+            release_memory()
+
+
+def release_memory() -> None:
+    """Give the heap that a finished run freed back to the system.
+
+    A run of 200 000 agents frees some 100 MB of arrays; glibc keeps much of it in its
+    arenas (its mmap threshold grows after large frees), so the server's resident
+    memory would creep up from burst to burst. ``malloc_trim`` hands it back.
+    """
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def _number(x: Any) -> Any:
