@@ -81,3 +81,26 @@ def test_response_defaults_are_the_documented_ones() -> None:
         key: float(value) for key, value in (item.split() for item in stated.group(1).split(", "))
     }
     assert documented == {k: float(v) for k, v in ResponseConfig().model_dump().items()}
+
+
+ROBUSTNESS_MD = MODEL_MD.with_name("robustness.md")
+
+
+def test_the_limits_table_is_the_limits_module() -> None:
+    """Every row of docs/robustness.md's limits table states its constants' values."""
+    from scoresim import limits
+
+    text = ROBUSTNESS_MD.read_text(encoding="utf-8")
+    table = text[text.index("## Input limits") : text.index("### Types are strict")]
+    rows = [line.split("|")[1:-1] for line in table.splitlines() if line.startswith("| ")]
+    checked = 0
+    for cells in rows[1:]:
+        names = re.findall(r"`([A-Z_]+)`", cells[2])
+        if not names:
+            continue
+        stated = cells[1].replace("2^63 \u2212 1", str(2**63 - 1))
+        numbers = [int(n.replace(" ", "")) for n in re.findall(r"\d[\d ]*\d|\d", stated)]
+        numbers = [n for n in numbers if n != 0]  # "0 to ..." states the lower end
+        assert numbers == [getattr(limits, n) for n in names], cells
+        checked += len(names)
+    assert checked == len([n for n in dir(limits) if n.isupper()])

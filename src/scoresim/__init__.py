@@ -8,7 +8,7 @@ from scoresim.engine.simulation import simulate
 from scoresim.errors import ScoresimError
 from scoresim.results.run import RunResult, load_run
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [
     "RunResult",
