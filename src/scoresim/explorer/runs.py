@@ -182,14 +182,13 @@ def release_memory() -> None:
     arenas (its mmap threshold grows after large frees), so the server's resident
     memory would creep up from burst to burst. ``malloc_trim`` hands it back.
     """
+    import contextlib
     import ctypes
     import gc
 
     gc.collect()
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to trim
-        pass
 
 
 def _number(x: Any) -> Any:
