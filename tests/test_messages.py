@@ -126,3 +126,10 @@ def test_scenarios_list_says_perks_only_as_the_readme_does() -> None:
     assert rows["baseline"] == "none" and rows["seed"] == "score"
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     assert "| `sesame` |" in readme and readme.count("| perks only |") == 2
+
+
+def test_flags_show_no_bool_placeholder() -> None:
+    for name in ("run", "sweep", "audit", "query", "validate"):
+        res = runner.invoke(app, [name, "--help"], env={"COLUMNS": "150"})
+        lines = [line for line in res.output.splitlines() if "--" in line and "--help" not in line]
+        assert lines and not [line for line in lines if "<bool>" in line], (name, lines)

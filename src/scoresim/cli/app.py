@@ -23,7 +23,7 @@ from rich.progress import (
 
 from scoresim.cli import audit, bench, report, scenarios, serve, validate
 from scoresim.cli import sweep as sweeps
-from scoresim.cli.common import err, out, user_errors
+from scoresim.cli.common import FLAG, err, out, user_errors
 from scoresim.cli.summary import (
     comparison_markdown,
     comparison_table,
@@ -46,7 +46,7 @@ app = typer.Typer(
 Agents = Annotated[int, typer.Option("--agents", "-n", help="Number of agents.")]
 Steps = Annotated[int, typer.Option("--steps", "-t", help="Number of steps (days).")]
 Seed = Annotated[int, typer.Option("--seed", "-s", help="Root seed.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.", metavar=FLAG)]
 
 
 def run_with_progress(
@@ -140,7 +140,9 @@ def compare(
     out_dir: Annotated[
         Path | None, typer.Option("--out", "-o", help="Also save each run under DIR/NAME.")
     ] = None,
-    markdown: Annotated[bool, typer.Option("--markdown", help="Print a Markdown table.")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="Print a Markdown table.", metavar=FLAG)
+    ] = False,
     quiet: Quiet = False,
 ) -> None:
     """Run several regimes on the same people (same seed) and compare them side by side."""

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from scoresim.cli.common import out, user_errors
+from scoresim.cli.common import FLAG, out, user_errors
 
 STYLE = {"prohibited": "bold red", "flag": "yellow", "pass": "green", "met": "cyan"}
 
@@ -24,7 +24,7 @@ def audit(
     set_: Annotated[
         list[str] | None, typer.Option("--set", help="Override a field: PATH=VALUE (repeatable).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.", metavar=FLAG)] = False,
 ) -> None:
     """Audit a regime: exit 1 if it is a prohibited social-scoring practice, else 0.
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from scoresim.cli.common import out, user_errors
+from scoresim.cli.common import FLAG, out, user_errors
 from scoresim.engine.bench import bench_epstein, bench_regime
 from scoresim.errors import RunOptionError
 
@@ -23,7 +23,7 @@ def bench(
     ] = None,
     steps: Annotated[int, typer.Option("--steps", "-t", help="Steps to time.")] = 100,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Root seed.")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.", metavar=FLAG)] = False,
 ) -> None:
     """Time one simulation after its set-up: seconds, per step, agent-steps/s, peak RSS."""
     with user_errors():

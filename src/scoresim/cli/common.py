@@ -10,6 +10,9 @@ from rich.console import Console
 
 from scoresim.errors import ScoresimError
 
+FLAG = " "
+"""The metavar of a flag that takes no value (typer would print ``<bool>``)."""
+
 out = Console()
 err = Console(stderr=True)
 

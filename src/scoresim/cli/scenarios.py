@@ -11,7 +11,7 @@ import typer
 import yaml
 from rich.table import Table
 
-from scoresim.cli.common import out, user_errors
+from scoresim.cli.common import FLAG, out, user_errors
 from scoresim.config.loading import builtin_names, load_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.yamltext import not_a_file, read_text
@@ -84,7 +84,8 @@ def list_() -> None:
 def show(
     scenario: NameOrPath,
     resolved: Annotated[
-        bool, typer.Option("--resolved", help="Show every field with defaults filled in.")
+        bool,
+        typer.Option("--resolved", help="Show every field with defaults filled in.", metavar=FLAG),
     ] = False,
 ) -> None:
     """Print a regime's YAML as written, with its source comments."""

@@ -20,7 +20,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from scoresim.cli.common import err, out, user_errors
+from scoresim.cli.common import FLAG, err, out, user_errors
 from scoresim.errors import SweepError
 from scoresim.results import outputs
 
@@ -46,12 +46,15 @@ def sweep(
         str | None,
         typer.Option("--scheduler", help="A running Dask scheduler, tcp://HOST:PORT."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar.", metavar=FLAG)
+    ] = False,
     rebuild: Annotated[
         bool,
         typer.Option(
             "--rebuild",
             help="Set a damaged results.duckdb aside and rebuild it from the runs' intact parts.",
+            metavar=FLAG,
         ),
     ] = False,
 ) -> None:
@@ -128,7 +131,9 @@ def sweep(
 def query(
     folder: Annotated[Path, typer.Argument(help="A sweep's --out folder.")],
     sql: Annotated[str, typer.Argument(help="One SQL statement (DuckDB).")],
-    csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout instead of a table.")] = False,
+    csv: Annotated[
+        bool, typer.Option("--csv", help="CSV on stdout instead of a table.", metavar=FLAG)
+    ] = False,
 ) -> None:
     """Query a sweep's results with SQL: tables runs, metrics, agents, design, sweep_info."""
     from scoresim.sweep.query import query as run_query

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from scoresim.cli.common import err, out, user_errors
+from scoresim.cli.common import FLAG, err, out, user_errors
 from scoresim.config.loading import parse_override
 from scoresim.validation import CASE_NAMES
 
@@ -42,14 +42,16 @@ def validate(
         typer.Argument(help=f"Cases to run (default all): {', '.join(CASE_NAMES)}."),
     ] = None,
     full: Annotated[
-        bool, typer.Option("--full", help="More seeds, longer runs, extra checks.")
+        bool, typer.Option("--full", help="More seeds, longer runs, extra checks.", metavar=FLAG)
     ] = False,
     set_: Annotated[
         list[str] | None,
         typer.Option("--set", help="Run with this parameter: KEY=VALUE (repeatable)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", "-s", help="Root seed.")] = 1,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per case.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per case.", metavar=FLAG)
+    ] = False,
 ) -> None:
     """Run the validation cases and compare them with their sources (exit 1 if any check fails)."""
     # Imported here: the cases load Numba, which the other commands do not need.
