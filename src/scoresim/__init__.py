@@ -4,7 +4,9 @@ The public API is re-exported here; everything else is an implementation detail.
 """
 
 from scoresim.config.loading import Scenario, builtin_names, load_scenario
+from scoresim.config.models import ScenarioConfig
 from scoresim.engine.simulation import simulate
+from scoresim.engine.stepper import Simulation
 from scoresim.errors import ScoresimError
 from scoresim.results.run import RunResult, load_run
 
@@ -13,7 +15,9 @@ __version__ = "0.3.0"
 __all__ = [
     "RunResult",
     "Scenario",
+    "ScenarioConfig",
     "ScoresimError",
+    "Simulation",
     "__version__",
     "builtin_names",
     "load_run",

@@ -7,6 +7,7 @@ import difflib
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -63,6 +64,31 @@ class Scenario:
         """SHA-256 of the resolved scenario (defaults filled in), as hex."""
         blob = json.dumps(self.config.model_dump(mode="json"), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
+
+    def __post_init__(self) -> None:
+        # No public path builds an unchecked scenario: a Scenario made by hand gets the
+        # cross-field checks a file gets (the models checked each field already).
+        check_scenario(self.config, self.origin)
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], origin: str = "scenario in code") -> Scenario:
+        """A scenario from a mapping, with every check a file gets and the same messages.
+
+        Raises:
+            ScenarioValueError: One line naming ``origin``, the field, the value and the fix.
+        """
+        data = copy.deepcopy(dict(raw))
+        return cls(config=parse_scenario(data, origin), origin=origin, raw=data)
+
+    @classmethod
+    def from_yaml_text(cls, text: str, origin: str = "scenario text") -> Scenario:
+        """A scenario from YAML text, read and checked as a file is (lines included).
+
+        Raises:
+            ScenarioSyntaxError: The text is not YAML, or is too deep or too large.
+            ScenarioValueError: It is not a valid scenario.
+        """
+        return scenario_from_text(text, origin)
 
     def with_overrides(self, overrides: dict[str, Any], label: str = "--set") -> Scenario:
         """Return a copy with ``overrides`` (dotted path to value) applied and revalidated.

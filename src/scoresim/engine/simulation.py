@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from scoresim import limits
-from scoresim.config.loading import Scenario, load_scenario
+from scoresim.config.loading import Scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.core.crn import Keys
 from scoresim.core.network import Network, generate_network
@@ -20,8 +19,7 @@ from scoresim.core.state import CitizenState, init_social, init_state
 from scoresim.core.step import behave_draws, step
 from scoresim.engine.compile import Compiled, compile_scenario
 from scoresim.errors import RunOptionError
-from scoresim.results.network_sample import sample_network
-from scoresim.results.run import RunResult, build_agents, build_metrics
+from scoresim.results.run import RunResult
 
 MAX_AGENTS = limits.RUN_AGENTS
 MAX_STEPS = limits.RUN_STEPS
@@ -91,7 +89,7 @@ def prepare(config: ScenarioConfig, agents: int, steps: int, seed: int) -> Prepa
 
 
 def simulate(
-    scenario: Scenario | str | Path,
+    scenario: Scenario | ScenarioConfig | str | Path,
     *,
     agents: int = 100_000,
     steps: int = 365,
@@ -99,10 +97,11 @@ def simulate(
     overrides: dict[str, Any] | None = None,
     progress: ProgressFn | None = None,
 ) -> RunResult:
-    """Run a scenario on a synthetic population.
+    """Run a scenario on a synthetic population (a :class:`Simulation`, run to the end).
 
     Args:
-        scenario: A loaded scenario, a built-in name or a path to a YAML file.
+        scenario: A loaded scenario, a config built in code (checked like a file), a
+            built-in name or a path to a YAML file.
         agents: Number of agents N.
         steps: Number of steps (days).
         seed: Root seed; the same seed gives the same bits.
@@ -116,38 +115,10 @@ def simulate(
     Raises:
         ScoresimError: For an unknown scenario, bad overrides or bad options.
     """
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    sc = sc.with_overrides(dict(overrides or {}))
-    check_options(agents, steps, seed)
-    t0 = time.perf_counter()
-    run = prepare(sc.config, agents, steps, seed)
-    t1 = time.perf_counter()
-    run.advance(steps, progress)
-    t2 = time.perf_counter()
-    from scoresim import __version__
+    from scoresim.engine.stepper import Simulation, as_scenario
 
-    info: dict[str, Any] = {
-        "scenario": sc.name,
-        "scenario_origin": sc.origin,
-        "scenario_hash": sc.content_hash,
-        "overrides": sc.overrides,
-        "parameters": sc.config.model_dump(mode="json"),
-        "agents": agents,
-        "steps": steps,
-        "seed": seed,
-        "seed_entropy": str(run.root.entropy),
-        "version": __version__,
-        "edges": int(run.net.indices.shape[0] // 2),
-        "setup_seconds": round(t1 - t0, 4),
-        "run_seconds": round(t2 - t1, 4),
-        "agent_steps_per_second": round(agents * steps / max(t2 - t1, 1e-9), 1),
-        "pressure_free": dict(
-            zip(run.compiled.labels.behaviours, run.state.pf_rate[-1].tolist(), strict=True)
-        ),
-    }
-    return RunResult(
-        metrics=build_metrics(run.buf),
-        agents=build_agents(run.state, run.compiled.labels),
-        info=info,
-        network=sample_network(run.state, run.net, run.root),
-    )
+    sc = as_scenario(scenario).with_overrides(dict(overrides or {}))
+    check_options(agents, steps, seed)
+    sim = Simulation(sc, agents=agents, seed=seed, _rows=steps)
+    sim.run(steps, progress)
+    return sim.result()

@@ -1,0 +1,246 @@
+"""``scoresim.Simulation``: a run you hold, step, look into and extend with your measures.
+
+As in Mesa, a model is an object: build it from a scenario, step it one day or many,
+read its metrics so far, its agents now and the last step's events, and add measures
+of your own (``reporters``) that are collected after every step, like Mesa's
+DataCollector. Stepping 1 + 1 + ... + 1 gives bit for bit what ``run(n)`` and
+:func:`scoresim.simulate` give, because every random number is keyed by (purpose,
+step, person) and does not depend on how the steps are batched.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoresim.config.loading import Scenario, load_scenario
+from scoresim.config.models import ScenarioConfig
+from scoresim.core.events import StepEvents
+from scoresim.core.phases.measure import MetricsBuffer
+from scoresim.core.state import CitizenState
+from scoresim.core.step import behave_draws, step
+from scoresim.engine.compile import compile_scenario
+from scoresim.errors import RunOptionError
+from scoresim.results.network_sample import sample_network
+from scoresim.results.run import RunResult, build_agents, build_metrics
+
+Reporter = Callable[[CitizenState, StepEvents], float]
+"""A measure of the user's: a function of the (read-only) state and the step's events."""
+ProgressFn = Callable[[int, int], None]
+INITIAL_ROWS = 64
+
+
+def _readonly(obj: Any) -> Any:
+    """A copy of a dataclass of arrays whose arrays are read-only views of the originals."""
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if isinstance(value, np.ndarray):
+            value = value.view()
+            value.flags.writeable = False
+        fields[f.name] = value
+    return type(obj)(**fields)
+
+
+def as_scenario(scenario: Scenario | ScenarioConfig | str | Path) -> Scenario:
+    """A checked :class:`Scenario` from a scenario, a config built in code, a name or a path.
+
+    A :class:`ScenarioConfig` made in code is re-validated with every check a file gets.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    if isinstance(scenario, ScenarioConfig):
+        return Scenario.from_dict(scenario.model_dump(mode="json"), "ScenarioConfig in code")
+    return load_scenario(scenario)
+
+
+class Simulation:
+    """A scored society you can step.
+
+    Args:
+        scenario: A :class:`Scenario`, a :class:`ScenarioConfig`, a built-in name or a
+            path to a YAML file.
+        agents: Number of agents N (with ``network``, its number of nodes).
+        seed: Root seed; the same seed gives the same bits.
+        overrides: Dotted field paths to values, as ``--set`` takes them.
+        network: Your own network instead of the generated one: an (E, 2) array of
+            node pairs, a SciPy sparse adjacency matrix, or a networkx graph, with
+            node ids ``0 .. agents - 1`` (see :mod:`scoresim.engine.own_network`).
+        reporters: ``{"name": fn}``; after every step ``fn(state, events)`` is called
+            with read-only views and its number becomes the ``name`` column of
+            :attr:`metrics` (in the ``all`` rows; NaN in the group rows).
+
+    Raises:
+        ScoresimError: For an unknown scenario, bad overrides, options or network.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | ScenarioConfig | str | Path,
+        *,
+        agents: int = 100_000,
+        seed: int = 0,
+        overrides: Mapping[str, Any] | None = None,
+        network: Any = None,
+        reporters: Mapping[str, Reporter] | None = None,
+        _rows: int = INITIAL_ROWS,
+    ) -> None:
+        from scoresim.engine.simulation import check_options, setup
+
+        self.scenario = as_scenario(scenario).with_overrides(dict(overrides or {}))
+        check_options(agents, 1, seed)
+        self.reporters = dict(reporters or {})
+        t0 = time.perf_counter()
+        self.compiled = compile_scenario(self.scenario.config)
+        metric_columns = set(MetricsBuffer(self.compiled.labels, 0).names)
+        clash = sorted(set(self.reporters) & (metric_columns | {"step", "group"}))
+        if clash:
+            raise RunOptionError(
+                f"reporters: {clash[0]!r} is already a metrics column; give it another name"
+            )
+        if network is None:
+            self._state, self.net, self.keys, self.root = setup(self.compiled, agents, seed)
+            self.ids: np.ndarray | None = None
+        else:
+            from scoresim.engine.own_network import setup_with_network
+
+            built = setup_with_network(self.compiled, agents, seed, network)
+            self._state, self.net, self.keys, self.root, self.ids = built
+        self.agents_n, self.seed = agents, seed
+        self.buf = MetricsBuffer(self.compiled.labels, _rows)
+        self._reported: dict[str, list[float]] = {name: [] for name in self.reporters}
+        self._events: StepEvents | None = None
+        self.setup_seconds = time.perf_counter() - t0
+        self.run_seconds = 0.0
+
+    @property
+    def steps(self) -> int:
+        """Steps done so far."""
+        return self._state.step
+
+    @property
+    def state(self) -> CitizenState:
+        """The agents' state now, as read-only views (they follow the simulation)."""
+        state: CitizenState = _readonly(self._state)
+        return state
+
+    @property
+    def events(self) -> StepEvents | None:
+        """What happened in the last step (read-only), or None before the first."""
+        return None if self._events is None else _readonly(self._events)
+
+    def step(self, n: int = 1) -> None:
+        """Advance ``n`` steps, drawing each step's numbers as it comes."""
+        self._advance(n, None, prefetch=False)
+
+    def run(self, steps: int, progress: ProgressFn | None = None) -> None:
+        """Advance ``steps`` steps, calling ``progress(done, steps)`` after each.
+
+        Each step's behaviour draws are made on a helper thread while the step before
+        runs; the numbers are the same as :meth:`step`'s.
+        """
+        self._advance(steps, progress, prefetch=True)
+
+    def _advance(self, n: int, progress: ProgressFn | None, prefetch: bool) -> None:
+        from scoresim.engine.simulation import check_options
+
+        if n < 0:
+            raise RunOptionError(f"steps: {n} is negative; give 0 or more")
+        if n > 0:
+            check_options(self.agents_n, self.steps + n, self.seed)
+        p = self.compiled.regime
+        t0 = time.perf_counter()
+        draws = (
+            behave_draws(self.keys, p, self._state.n, self.steps, n)
+            if prefetch
+            else (None for _ in range(n))
+        )
+        for done, u in enumerate(draws, start=1):
+            self._events = step(self._state, self.net, p, self.keys, self.buf, u)
+            if self.reporters:
+                view, ev = self.state, _readonly(self._events)
+                for name, fn in self.reporters.items():
+                    self._reported[name].append(float(fn(view, ev)))
+            if progress is not None:
+                progress(done, n)
+        self.run_seconds += time.perf_counter() - t0
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        """One row per (step, group) of the steps done so far, ``all`` last in each step."""
+        table = build_metrics(self.buf)
+        width = len(self.compiled.labels.groups) + 1
+        for name, values in self._reported.items():
+            column = np.full(len(table), np.nan)
+            column[width - 1 :: width] = values
+            table[name] = column
+        return table
+
+    def agents(self) -> pd.DataFrame:
+        """The agents table now (ids are your network's node ids when you gave one)."""
+        table = build_agents(self._state, self.compiled.labels)
+        if self.ids is not None:
+            table["id"] = self.ids
+            table = table.sort_values("id", kind="stable").reset_index(drop=True)
+        return table
+
+    def network(self) -> pd.DataFrame:
+        """Every tie now, once: ``source`` < ``target``, and ``active`` (False once cut).
+
+        The ids are your network's node ids when you gave one.
+        """
+        net = self.net
+        rows = np.repeat(np.arange(net.n, dtype=np.int64), np.diff(net.indptr))
+        cols = net.indices.astype(np.int64)
+        if self.ids is not None:
+            rows, cols = self.ids[rows], self.ids[cols]
+        once = rows < cols
+        return pd.DataFrame({"source": rows[once], "target": cols[once],
+                             "active": net.active[once]})  # fmt: skip
+
+    def info(self) -> dict[str, Any]:
+        """What ``run.json`` records of this simulation (see docs/model.md, section 8)."""
+        from scoresim import __version__
+
+        sc, steps = self.scenario, self.steps
+        return {
+            "scenario": sc.name,
+            "scenario_origin": sc.origin,
+            "scenario_hash": sc.content_hash,
+            "overrides": sc.overrides,
+            "parameters": sc.config.model_dump(mode="json"),
+            "agents": self.agents_n,
+            "steps": steps,
+            "seed": self.seed,
+            "seed_entropy": str(self.root.entropy),
+            "version": __version__,
+            "edges": int(self.net.indices.shape[0] // 2),
+            "own_network": self.ids is not None,
+            "setup_seconds": round(self.setup_seconds, 4),
+            "run_seconds": round(self.run_seconds, 4),
+            "agent_steps_per_second": round(self.agents_n * steps / max(self.run_seconds, 1e-9), 1),
+            "pressure_free": dict(
+                zip(self.compiled.labels.behaviours, self._state.pf_rate[-1].tolist(), strict=True)
+            ),
+            "reporters": list(self.reporters),
+        }
+
+    def result(self) -> RunResult:
+        """The run so far as a :class:`RunResult` (metrics, agents, run.json, network sample)."""
+        sample = sample_network(self._state, self.net, self.root)
+        if self.ids is not None and not sample.empty:
+            for end in ("source", "target"):
+                sample[end] = self.ids[sample[end].to_numpy()]
+        return RunResult(
+            metrics=self.metrics, agents=self.agents(), info=self.info(), network=sample
+        )
+
+    def save(self, path: str | Path) -> Path:
+        """Write the run folder so far (the same rule as :meth:`RunResult.save`)."""
+        return self.result().save(path)
