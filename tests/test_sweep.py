@@ -322,8 +322,8 @@ def test_sensitivity_needs_a_sampled_design_and_a_known_output(tmp_path: Path) -
 
 
 def test_same_seed_same_design_points() -> None:
-    from scoresim.config.sweep import sweep_from_text
     from scoresim.sweep.design import build_design
+    from scoresim.sweep.spec import sweep_from_text
 
     a = build_design(sweep_from_text(SOBOL, "a.yaml"))
     b = build_design(sweep_from_text(SOBOL, "b.yaml"))
@@ -390,8 +390,8 @@ def test_a_missing_or_malformed_sweep_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("name", ["cameras-and-criticism.yaml", "seed-sobol.yaml"])
 def test_the_example_sweeps_in_the_docs_validate(name: str) -> None:
-    from scoresim.config.sweep import load_sweep
     from scoresim.sweep.design import build_design
+    from scoresim.sweep.spec import load_sweep
 
     sweep = load_sweep(Path(__file__).parent.parent / "examples" / name)
     runs = len(build_design(sweep).points) * sweep.config.replicates

@@ -11,10 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from scoresim.cli.app import app
-from scoresim.core.lattice import Torus, moore, pick_random, resolve_conflicts, von_neumann
 from scoresim.validation import emperor, reputation, thresholds
 from scoresim.validation.epstein import EpsteinParams, decide, measures, place, simulate
 from scoresim.validation.epstein_case import first_step_share, point_checks, run
+from scoresim.validation.lattice import Torus, moore, pick_random, resolve_conflicts, von_neumann
 
 runner = CliRunner()
 

@@ -30,7 +30,8 @@ from scoresim.cli.summary import (
     describe,
     results_table,
 )
-from scoresim.config.loading import load_scenario, parse_override
+from scoresim.config.loading import load_scenario
+from scoresim.config.overrides import parse_override
 from scoresim.engine.simulation import check_options, simulate
 from scoresim.results import outputs
 from scoresim.results.run import RunResult

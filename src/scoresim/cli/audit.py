@@ -31,7 +31,8 @@ def audit(
     The legal lines read the scenario's design (what is scored, from which contexts,
     what it leads to); the measured lines come from one seeded run. See docs/audit.md.
     """
-    from scoresim.config.loading import load_scenario, parse_override
+    from scoresim.config.loading import load_scenario
+    from scoresim.config.overrides import parse_override
     from scoresim.engine.simulation import check_options
     from scoresim.report.audit import audit as run_audit
 

@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 
 from scoresim.cli.common import FLAG, out, user_errors
-from scoresim.engine.bench import bench_epstein, bench_regime
+from scoresim.engine.bench import bench_regime
 from scoresim.errors import RunOptionError
+from scoresim.validation.epstein_bench import bench_epstein
 
 
 def bench(

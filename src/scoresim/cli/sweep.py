@@ -63,9 +63,9 @@ def sweep(
     Exit code: 0 when every run finished, otherwise the number of failed runs
     (at most 125); 2 for a mistake in the file or the options.
     """
-    from scoresim.config.sweep import load_sweep
     from scoresim.sweep.executors import check_engine, dask_cluster, default_workers, local_pool
     from scoresim.sweep.runner import run_sweep
+    from scoresim.sweep.spec import load_sweep
 
     with user_errors():
         if workers is not None and scheduler is not None:

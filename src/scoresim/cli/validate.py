@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from scoresim.cli.common import FLAG, err, out, user_errors
-from scoresim.config.loading import parse_override
+from scoresim.config.overrides import parse_override
 from scoresim.validation import CASE_NAMES
 
 if TYPE_CHECKING:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import json
 import re
@@ -11,23 +10,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from types import UnionType
-from typing import Any, Union, get_args, get_origin
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from scoresim import limits
 from scoresim.config.checks import check_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.yamltext import (
-    LimitError,
     line_of,
     not_a_file,
-    parse_value,
     parse_yaml,
     read_text,
 )
-from scoresim.errors import OverrideError, ScenarioValueError, UnknownScenarioError
+from scoresim.errors import ScenarioValueError, UnknownScenarioError
 
 _PACKAGE = "scoresim.scenarios"
 
@@ -102,106 +98,14 @@ class Scenario:
         """
         if not overrides:
             return self
-        resolved = self.config.model_dump(mode="json")
-        leaves = set(_leaf_paths(resolved)) | set(_absent_section_paths(ScenarioConfig, resolved))
-        # A whole section can be replaced too (for example --set shaming=null).
-        known = leaves | {p.rsplit(".", k)[0] for p in leaves for k in range(1, p.count(".") + 1)}
-        raw = copy.deepcopy(self.raw)
-        for path, value in overrides.items():
-            if path not in known:
-                near = difflib.get_close_matches(path, sorted(known), n=1, cutoff=0.5)
-                hint = (
-                    f"did you mean {near[0]!r}?"
-                    if near
-                    else "`scoresim scenarios show --resolved NAME` prints every field"
-                )
-                raise OverrideError(f"{label} {path}: no such field in {self.origin}; {hint}")
-            _set_path(raw, path.split("."), value, resolved)
+        from scoresim.config.overrides import apply_overrides
+
+        raw = apply_overrides(self, overrides, label)
         merged = {**self.overrides, **overrides}
         origin = f"{self.origin} with {label} {', '.join(overrides)}"
         return Scenario(
             config=parse_scenario(raw, origin), origin=self.origin, raw=raw, overrides=merged
         )
-
-
-def _leaf_paths(obj: Any, prefix: str = "") -> list[str]:
-    if isinstance(obj, dict) and obj:
-        out: list[str] = []
-        for key, val in obj.items():
-            out.extend(_leaf_paths(val, f"{prefix}{key}."))
-        return out
-    return [prefix[:-1]]
-
-
-def _section_model(annotation: Any) -> type[BaseModel] | None:
-    """The model class of a ``Model`` or ``Model | None`` annotation, else ``None``."""
-    if get_origin(annotation) in (Union, UnionType):
-        candidates: tuple[Any, ...] = get_args(annotation)
-    else:
-        candidates = (annotation,)
-    for arg in candidates:
-        if isinstance(arg, type) and issubclass(arg, BaseModel):
-            return arg
-    return None
-
-
-def _absent_section_paths(
-    model: type[BaseModel], resolved: dict[str, Any], prefix: str = ""
-) -> list[str]:
-    """Paths into optional sections the scenario leaves out (``shaming.ringtone.share``).
-
-    They can be set with ``--set``; the section is then created, and any of its
-    required fields left unset are reported as missing.
-    """
-    out: list[str] = []
-    for name, info in model.model_fields.items():
-        sub = _section_model(info.annotation)
-        if sub is None:
-            continue
-        value = resolved.get(name)
-        if value is None:
-            out.extend(f"{prefix}{name}.{p}" for p in _model_paths(sub))
-        elif isinstance(value, dict):
-            out.extend(_absent_section_paths(sub, value, f"{prefix}{name}."))
-    return out
-
-
-def _model_paths(model: type[BaseModel]) -> list[str]:
-    out: list[str] = []
-    for name, info in model.model_fields.items():
-        sub = _section_model(info.annotation)
-        out.extend([f"{name}.{p}" for p in _model_paths(sub)] if sub else [name])
-    return out
-
-
-def _set_path(raw: dict[str, Any], keys: list[str], value: Any, full: dict[str, Any]) -> None:
-    node, ref = raw, full
-    for key in keys[:-1]:
-        ref = ref.get(key) or {}
-        if not isinstance(node.get(key), dict):
-            # Fill a defaulted (or absent) section from the resolved scenario.
-            node[key] = copy.deepcopy(ref)
-        node = node[key]
-    node[keys[-1]] = value
-
-
-def parse_override(text: str) -> tuple[str, Any]:
-    """Split ``PATH=VALUE`` and read VALUE as YAML (numbers, booleans, lists).
-
-    Raises:
-        OverrideError: There is no ``=`` or no path.
-    """
-    path, sep, value = text.partition("=")
-    if not sep or not path.strip():
-        raise OverrideError(
-            f"--set {text!r}: expected PATH=VALUE; for example "
-            "--set sources.street_cameras.coverage=0.9"
-        )
-    try:
-        parsed = parse_value(value, f"--set {path.strip()}")
-    except LimitError as exc:
-        raise OverrideError(str(exc)) from None
-    return path.strip(), parsed
 
 
 def parse_scenario(raw: Any, origin: str) -> ScenarioConfig:

@@ -10,7 +10,6 @@ from typing import Any
 
 from scoresim.config.loading import load_scenario
 from scoresim.engine.simulation import check_options, prepare
-from scoresim.errors import RunOptionError
 
 
 def peak_rss_bytes() -> int:
@@ -19,7 +18,8 @@ def peak_rss_bytes() -> int:
     return int(peak if sys.platform == "darwin" else peak * 1024)  # Linux reports KiB
 
 
-def _result(model: str, agents: int, steps: int, setup_s: float, run_s: float) -> dict[str, Any]:
+def result(model: str, agents: int, steps: int, setup_s: float, run_s: float) -> dict[str, Any]:
+    """The keys ``scoresim bench --json`` prints, from the set-up and run seconds."""
     return {
         "model": model,
         "agents": agents,
@@ -46,30 +46,7 @@ def bench_regime(name_or_path: str | Path, agents: int, steps: int, seed: int) -
     t1 = time.perf_counter()
     run.advance(steps)
     t2 = time.perf_counter()
-    return _result(sc.name, agents, steps, t1 - t0, t2 - t1)
+    return result(sc.name, agents, steps, t1 - t0, t2 - t1)
 
 
-def bench_epstein(size: int, steps: int, seed: int) -> dict[str, Any]:
-    """Time the ``epstein`` case on a size x size torus at Mesa's default densities.
-
-    The compiled kernel is warmed up on a tiny grid first, so compilation (or loading
-    it from the disk cache) is not counted.
-    """
-    from scoresim.core.rng import make_streams
-    from scoresim.validation.epstein import EpsteinParams, place, simulate_sequential
-
-    if not 15 <= size <= 20_000:
-        raise RunOptionError(f"--size: {size} is out of range; use 15 to 20000")
-    check_options(1, steps, seed)
-    simulate_sequential(EpsteinParams(width=15, height=15, steps=2), seed)
-    p = EpsteinParams(width=size, height=size, steps=steps)
-    t0 = time.perf_counter()
-    streams, _ = make_streams(seed)
-    state = place(p, streams.population)
-    t1 = time.perf_counter()
-    simulate_sequential(p, seed, placed=(streams, state))
-    t2 = time.perf_counter()
-    return _result("epstein", int(state.pos.shape[0]), steps, t1 - t0, t2 - t1)
-
-
-__all__ = ["bench_epstein", "bench_regime", "peak_rss_bytes"]
+__all__ = ["bench_regime", "peak_rss_bytes", "result"]

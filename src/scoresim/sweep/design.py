@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from scoresim.config.sweep import RangeConfig, Sweep
+from scoresim.sweep.spec import RangeConfig, Sweep
 
 # Spawn key of the design's own stream, apart from the runs' (point, replicate) keys.
 DESIGN_KEY = 2**32 - 1

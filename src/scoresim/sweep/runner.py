@@ -15,11 +15,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from scoresim.config.sweep import Sweep
 from scoresim.errors import SweepError
 from scoresim.sweep.design import Design, build_design
 from scoresim.sweep.executors import Engine
 from scoresim.sweep.runs import RunOutcome, RunSpec, execute, run_seed
+from scoresim.sweep.spec import Sweep
 from scoresim.sweep.store import Store
 
 ProgressFn = Callable[[int, int, int], None]  # (finished now, to run now, failed now)

@@ -24,11 +24,11 @@ from typing import Any
 
 import pandas as pd
 
-from scoresim.config.sweep import Sweep
 from scoresim.errors import SweepError
 from scoresim.results import outputs
 from scoresim.sweep.design import Design
 from scoresim.sweep.runs import RunOutcome, run_seed
+from scoresim.sweep.spec import Sweep
 
 DB_NAME = "results.duckdb"
 PART = "part.parquet"

@@ -21,9 +21,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from scoresim.core.lattice import Torus, moore
-from scoresim.core.rng import make_streams
 from scoresim.validation.framework import Case, Check, Measures, Params
+from scoresim.validation.lattice import Torus, moore
+from scoresim.validation.rng import make_streams
 
 BATCHES = 25
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from scoresim.core.lattice import Torus, pick_random, resolve_conflicts, von_neumann
-from scoresim.core.rng import Streams, make_streams
 from scoresim.validation import epstein_kernel as kernel
+from scoresim.validation.lattice import Torus, pick_random, resolve_conflicts, von_neumann
+from scoresim.validation.rng import Streams, make_streams
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]

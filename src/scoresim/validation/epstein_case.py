@@ -6,7 +6,6 @@ from dataclasses import asdict, fields
 
 import numpy as np
 
-from scoresim.core.lattice import von_neumann
 from scoresim.validation.epstein import JAILED, RATIOS, UPDATES, EpsteinParams, measures, simulate
 from scoresim.validation.framework import (
     Case,
@@ -17,6 +16,7 @@ from scoresim.validation.framework import (
     greater,
     near,
 )
+from scoresim.validation.lattice import von_neumann
 
 # NetLogo's Rebellion defaults (and Mesa's app sliders): the bursty regime.
 BURSTY = {"legitimacy": 0.82, "cop_density": 0.04, "max_jail_term": 30}

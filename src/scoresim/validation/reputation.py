@@ -18,8 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from scoresim.core.rng import make_streams
 from scoresim.validation.framework import Case, Check, Measures, Params, near
+from scoresim.validation.rng import make_streams
 
 NORMS = ("image_scoring", "standing", "stern_judging")
 

@@ -11,8 +11,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from scoresim.core.rng import make_streams
 from scoresim.validation.framework import Case, Check, Measures, Params
+from scoresim.validation.rng import make_streams
 
 F64 = NDArray[np.float64]
 

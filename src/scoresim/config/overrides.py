@@ -1,0 +1,129 @@
+"""Overrides: ``--set PATH=VALUE`` on the command line, ``overrides`` in sweeps and the API.
+
+A path names a leaf of the resolved scenario (defaults filled in), a whole section
+(``shaming=null``), or a field of a section the scenario leaves out (so that
+``blacklist.term=30`` can switch one on). An unknown path is refused with the nearest
+known one; the value is then checked with the scenario, as a file's would be.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from types import UnionType
+from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from scoresim.config.models import ScenarioConfig
+from scoresim.config.yamltext import LimitError, parse_value
+from scoresim.errors import OverrideError
+
+if TYPE_CHECKING:
+    from scoresim.config.loading import Scenario
+
+
+def apply_overrides(
+    scenario: Scenario, overrides: dict[str, Any], label: str = "--set"
+) -> dict[str, Any]:
+    """The scenario's raw mapping with ``overrides`` set (not yet validated).
+
+    Raises:
+        OverrideError: A path names no field; the message suggests the nearest one.
+    """
+    resolved = scenario.config.model_dump(mode="json")
+    leaves = set(_leaf_paths(resolved)) | set(_absent_section_paths(ScenarioConfig, resolved))
+    # A whole section can be replaced too (for example --set shaming=null).
+    known = leaves | {p.rsplit(".", k)[0] for p in leaves for k in range(1, p.count(".") + 1)}
+    raw = copy.deepcopy(scenario.raw)
+    for path, value in overrides.items():
+        if path not in known:
+            near = difflib.get_close_matches(path, sorted(known), n=1, cutoff=0.5)
+            hint = (
+                f"did you mean {near[0]!r}?"
+                if near
+                else "`scoresim scenarios show --resolved NAME` prints every field"
+            )
+            raise OverrideError(f"{label} {path}: no such field in {scenario.origin}; {hint}")
+        _set_path(raw, path.split("."), value, resolved)
+    return raw
+
+
+def _leaf_paths(obj: Any, prefix: str = "") -> list[str]:
+    if isinstance(obj, dict) and obj:
+        out: list[str] = []
+        for key, val in obj.items():
+            out.extend(_leaf_paths(val, f"{prefix}{key}."))
+        return out
+    return [prefix[:-1]]
+
+
+def _section_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class of a ``Model`` or ``Model | None`` annotation, else ``None``."""
+    if get_origin(annotation) in (Union, UnionType):
+        candidates: tuple[Any, ...] = get_args(annotation)
+    else:
+        candidates = (annotation,)
+    for arg in candidates:
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
+def _absent_section_paths(
+    model: type[BaseModel], resolved: dict[str, Any], prefix: str = ""
+) -> list[str]:
+    """Paths into optional sections the scenario leaves out (``shaming.ringtone.share``).
+
+    They can be set with ``--set``; the section is then created, and any of its
+    required fields left unset are reported as missing.
+    """
+    out: list[str] = []
+    for name, info in model.model_fields.items():
+        sub = _section_model(info.annotation)
+        if sub is None:
+            continue
+        value = resolved.get(name)
+        if value is None:
+            out.extend(f"{prefix}{name}.{p}" for p in _model_paths(sub))
+        elif isinstance(value, dict):
+            out.extend(_absent_section_paths(sub, value, f"{prefix}{name}."))
+    return out
+
+
+def _model_paths(model: type[BaseModel]) -> list[str]:
+    out: list[str] = []
+    for name, info in model.model_fields.items():
+        sub = _section_model(info.annotation)
+        out.extend([f"{name}.{p}" for p in _model_paths(sub)] if sub else [name])
+    return out
+
+
+def _set_path(raw: dict[str, Any], keys: list[str], value: Any, full: dict[str, Any]) -> None:
+    node, ref = raw, full
+    for key in keys[:-1]:
+        ref = ref.get(key) or {}
+        if not isinstance(node.get(key), dict):
+            # Fill a defaulted (or absent) section from the resolved scenario.
+            node[key] = copy.deepcopy(ref)
+        node = node[key]
+    node[keys[-1]] = value
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Split ``PATH=VALUE`` and read VALUE as YAML (numbers, booleans, lists).
+
+    Raises:
+        OverrideError: There is no ``=`` or no path.
+    """
+    path, sep, value = text.partition("=")
+    if not sep or not path.strip():
+        raise OverrideError(
+            f"--set {text!r}: expected PATH=VALUE; for example "
+            "--set sources.street_cameras.coverage=0.9"
+        )
+    try:
+        parsed = parse_value(value, f"--set {path.strip()}")
+    except LimitError as exc:
+        raise OverrideError(str(exc)) from None
+    return path.strip(), parsed
