@@ -22,8 +22,8 @@ demo: $(VENV)/.base
 	$(VENV)/bin/scoresim demo --agents $(AGENTS) --steps $(STEPS) --seed $(SEED) --out runs
 
 lint: $(VENV)/.dev
-	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks examples
+	$(VENV)/bin/ruff format --check src tests benchmarks examples
 	$(VENV)/bin/mypy
 
 # The browser tests drive Debian's chromium; install it where it is missing.

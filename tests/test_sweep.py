@@ -388,14 +388,14 @@ def test_a_missing_or_malformed_sweep_file(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "(top level): list is not a mapping" in res.output
 
 
-@pytest.mark.parametrize("name", ["cameras-and-criticism.yaml", "seed-sobol.yaml"])
+@pytest.mark.parametrize("name", ["cameras-and-criticism", "seed-sobol"])
 def test_the_example_sweeps_in_the_docs_validate(name: str) -> None:
     from scoresim.sweep.design import build_design
     from scoresim.sweep.spec import load_sweep
 
-    sweep = load_sweep(Path(__file__).parent.parent / "examples" / name)
+    sweep = load_sweep(Path(__file__).parent.parent / "examples" / name / "sweep.yaml")
     runs = len(build_design(sweep).points) * sweep.config.replicates
-    assert runs == {"cameras-and-criticism.yaml": 27, "seed-sobol.yaml": 384}[name]
+    assert runs == {"cameras-and-criticism": 27, "seed-sobol": 384}[name]
 
 
 def test_an_out_path_that_is_a_file_is_one_line(tmp_path: Path) -> None:
