@@ -16,6 +16,7 @@ EXPECTED = {  # what each leaves in its output folder
     "seed-sobol": ["results.duckdb", "sensitivity.png"],
     "stepping": ["afraid.png", "seed/run.json", "baseline/run.json"],
     "own-network": ["court-blacklist/run.json"],
+    "notebook": ["stepping.ipynb"],
 }
 
 
