@@ -17,6 +17,7 @@ EXPECTED = {  # what each leaves in its output folder
     "stepping": ["afraid.png", "seed/run.json", "baseline/run.json"],
     "own-network": ["court-blacklist/run.json"],
     "notebook": ["stepping.ipynb"],
+    "mechanisms": ["seed/run.json", "seed-watch/run.json"],
 }
 
 

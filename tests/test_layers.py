@@ -23,6 +23,7 @@ FORBIDDEN = {
     "report": {"explorer", "cli", "validation"},
     "explorer": {"cli", "validation", "sweep"},
     "validation": {"sweep", "report", "explorer", "cli"},
+    "mechanisms": {"engine", "results", "sweep", "report", "explorer", "cli", "validation"},
 }
 # Modules outside a package's own rule that are one-line errors and limits, shared by all.
 SHARED = {"errors", "limits"}

@@ -57,8 +57,15 @@ class Scenario:
 
     @property
     def content_hash(self) -> str:
-        """SHA-256 of the resolved scenario (defaults filled in), as hex."""
-        blob = json.dumps(self.config.model_dump(mode="json"), sort_keys=True).encode()
+        """SHA-256 of the resolved scenario (defaults filled in), as hex.
+
+        A scenario without plug-in mechanisms hashes as it did before they existed, so
+        sweeps started then still resume.
+        """
+        resolved = self.config.model_dump(mode="json")
+        if not resolved["mechanisms"]:
+            del resolved["mechanisms"]
+        blob = json.dumps(resolved, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
 
     def __post_init__(self) -> None:
@@ -128,26 +135,57 @@ def parse_scenario(raw: Any, origin: str) -> ScenarioConfig:
     try:
         cfg = ScenarioConfig.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        # Union members add their type name to the location; the user wants the field.
-        path = _render_path([p for p in err["loc"] if not _is_type_tag(p)], raw)
-        msg = err["msg"].replace("Input should be", "it should be")
-        if err["type"] == "missing":
-            raise ScenarioValueError(f"{origin}: {path}: is missing; add it", path) from None
-        if err["type"] == "extra_forbidden":
-            raise ScenarioValueError(
-                f"{origin}: {path}: unknown field; remove it or check its spelling", path
-            ) from None
-        if err["type"] == "string_pattern_mismatch":  # only the regime's name has one
-            msg = (
-                "use letters, digits, '_', '-' and '.', starting with a letter or digit "
-                "(the name becomes a folder name)"
-            )
-        raise ScenarioValueError(
-            f"{origin}: {path}: {_short(err['input'])} is not allowed; {msg}", path
-        ) from None
+        raise _field_error(exc, origin, raw) from None
     check_scenario(cfg, origin)
+    if cfg.mechanisms:
+        cfg = _check_mechanisms(cfg, origin, raw)
     return cfg
+
+
+def _field_error(
+    exc: ValidationError, origin: str, raw: Any, prefix: tuple[str, ...] = ()
+) -> ScenarioValueError:
+    """The first error of a validation, as one line naming the field path."""
+    err = exc.errors()[0]
+    # Union members add their type name to the location; the user wants the field.
+    path = _render_path([*prefix, *(p for p in err["loc"] if not _is_type_tag(p))], raw)
+    msg = err["msg"].replace("Input should be", "it should be")
+    if err["type"] == "missing":
+        return ScenarioValueError(f"{origin}: {path}: is missing; add it", path)
+    if err["type"] == "extra_forbidden":
+        return ScenarioValueError(
+            f"{origin}: {path}: unknown field; remove it or check its spelling", path
+        )
+    if err["type"] == "string_pattern_mismatch" and not prefix:  # the regime's name
+        msg = (
+            "use letters, digits, '_', '-' and '.', starting with a letter or digit "
+            "(the name becomes a folder name)"
+        )
+    return ScenarioValueError(
+        f"{origin}: {path}: {_short(err['input'])} is not allowed; {msg}", path
+    )
+
+
+def _check_mechanisms(cfg: ScenarioConfig, origin: str, raw: Any) -> ScenarioConfig:
+    """Validate each ``mechanisms:`` section with its mechanism's model and checks.
+
+    Returns:
+        The scenario with each section resolved (its defaults filled in).
+    """
+    from scoresim.mechanisms.registry import lookup
+
+    resolved: dict[str, dict[str, Any]] = {}
+    for name, section in cfg.mechanisms.items():
+        mechanism = lookup(name, origin)
+        try:
+            model = mechanism.section.model_validate(section)
+        except ValidationError as exc:
+            raise _field_error(exc, origin, raw, ("mechanisms", name)) from None
+        for where, message in mechanism.check(model, cfg):
+            path = f"mechanisms.{name}.{where}"
+            raise ScenarioValueError(f"{origin}: {path}: {message}", path)
+        resolved[name] = model.model_dump(mode="json")
+    return cfg.model_copy(update={"mechanisms": resolved})
 
 
 def _short(value: Any) -> str:

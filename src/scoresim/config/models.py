@@ -9,7 +9,7 @@ behaviour, a sanction denying an opportunity) are checked after parsing, in
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -261,3 +261,6 @@ class ScenarioConfig(_Model):
     shaming: ShamingConfig | None = None
     response: ResponseConfig = ResponseConfig()
     stance_drift: StanceDriftConfig | None = None
+    # Plug-in mechanisms by name, each section validated by its mechanism's own model
+    # (scoresim.mechanisms); their order is the order they act within a phase.
+    mechanisms: dict[str, dict[str, Any]] = Field(default_factory=dict)

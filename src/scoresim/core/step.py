@@ -12,7 +12,7 @@ them one at a time, and two regimes share every draw they have in common.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from scoresim.core import threads
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.events import StepEvents
+from scoresim.core.hooks import StepHook
 from scoresim.core.network import Network
 from scoresim.core.params import RegimeParams
 from scoresim.core.phases import adapt, behave, consequences, measure, observe, score
@@ -35,23 +36,39 @@ def step(
     keys: Keys,
     buf: measure.MetricsBuffer,
     u_behave: NDArray[np.float32] | None = None,
+    hooks: Sequence[StepHook] = (),
 ) -> StepEvents:
     """Advance the model by one step and record its metrics; return the step's events.
 
     ``u_behave`` is this step's ``act/<behaviour>`` draws if the caller made them
-    already (see :func:`behave_draws`); the results are the same either way.
+    already (see :func:`behave_draws`); the results are the same either way. Each of
+    ``hooks`` (the scenario's mechanisms, in order) acts after its phase and writes its
+    own metric columns after ``measure``.
     """
     n, b = state.n, params.n_behaviours
     d = StepDraws(keys, state.step)
     ev = StepEvents.empty(n, b, params.demand.shape[0], params.n_groups)
+
+    def after(phase: str) -> None:
+        for hook in hooks:
+            if hook.after == phase:
+                hook.act(state, net, d, ev)
+
     u = behave.draw(d, params, n) if u_behave is None else u_behave
     behave.apply(state, net, params, u, ev)
+    after("behave")
     observe.apply(state, net, params, observe.draw(d, state, params, ev), ev)
+    after("observe")
     score.apply(state, net, params, d, ev)
+    after("score")
     consequences.apply(state, net, params, d, ev)
+    after("consequences")
     gini = measure.begin(state, params, buf)
     adapt.apply(state, net, params, ev)
+    after("adapt")
     measure.apply(state, net, params, ev, buf, gini)
+    for hook in hooks:
+        hook.measure(state, ev, {c: buf.values[c][state.step] for c in hook.columns})
     state.step += 1
     return ev
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from math import erf, sqrt
+from typing import Any
 
 import numpy as np
 
 from scoresim.config.models import PerGroup, ScenarioConfig
+from scoresim.core.crn import Keys
+from scoresim.core.hooks import StepHook
+from scoresim.core.network import Network
 from scoresim.core.params import (
     COUPLING_LIST,
     COUPLING_SCORE,
@@ -21,16 +25,29 @@ from scoresim.core.params import (
     PopulationParams,
     RegimeParams,
 )
+from scoresim.core.state import CitizenState
+from scoresim.mechanisms.base import Mechanism
+from scoresim.mechanisms.registry import lookup
 
 
 @dataclass(frozen=True)
 class Compiled:
-    """Everything the core needs for one scenario."""
+    """Everything the core needs for one scenario.
+
+    ``mechanisms`` holds the scenario's plug-in mechanisms with their validated
+    sections, in the order they act; :func:`start_hooks` starts them for a run.
+    """
 
     population: PopulationParams
     network: NetworkParams
     regime: RegimeParams
     labels: Labels
+    mechanisms: tuple[tuple[Mechanism, Any], ...] = ()
+
+    @property
+    def extra_columns(self) -> tuple[str, ...]:
+        """The metric columns the mechanisms add, in their order."""
+        return tuple(c for m, section in self.mechanisms for c in m.columns(section, self.labels))
 
 
 def _per_group(value: PerGroup, groups: list[str]) -> list[float]:
@@ -202,7 +219,21 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         tiers=tuple(tiers),
         opportunities=tuple(opps),
     )
-    return Compiled(population, network, regime, labels)
+    mechanisms = tuple(
+        (mech, mech.section.model_validate(section))
+        for mech, section in ((lookup(n, cfg.name), sec) for n, sec in cfg.mechanisms.items())
+    )
+    return Compiled(population, network, regime, labels, mechanisms)
+
+
+def start_hooks(
+    compiled: Compiled, state: CitizenState, net: Network, keys: Keys
+) -> list[StepHook]:
+    """One run's hooks of the scenario's mechanisms, in order."""
+    return [
+        mech.start(section, compiled.labels, compiled.regime, state, net, keys)
+        for mech, section in compiled.mechanisms
+    ]
 
 
 def _share_supportive(cfg: ScenarioConfig, shares: np.ndarray) -> float:

@@ -25,7 +25,7 @@ from scoresim.core.events import StepEvents
 from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.core.state import CitizenState
 from scoresim.core.step import behave_draws, step
-from scoresim.engine.compile import compile_scenario
+from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.errors import RunOptionError
 from scoresim.results.network_sample import sample_network
 from scoresim.results.run import RunResult, build_agents, build_metrics
@@ -98,7 +98,9 @@ class Simulation:
         self.reporters = dict(reporters or {})
         t0 = time.perf_counter()
         self.compiled = compile_scenario(self.scenario.config)
-        metric_columns = set(MetricsBuffer(self.compiled.labels, 0).names)
+        metric_columns = set(
+            MetricsBuffer(self.compiled.labels, 0, self.compiled.extra_columns).names
+        )
         clash = sorted(set(self.reporters) & (metric_columns | {"step", "group"}))
         if clash:
             raise RunOptionError(
@@ -113,7 +115,8 @@ class Simulation:
             built = setup_with_network(self.compiled, agents, seed, network)
             self._state, self.net, self.keys, self.root, self.ids = built
         self.agents_n, self.seed = agents, seed
-        self.buf = MetricsBuffer(self.compiled.labels, _rows)
+        self.hooks = start_hooks(self.compiled, self._state, self.net, self.keys)
+        self.buf = MetricsBuffer(self.compiled.labels, _rows, self.compiled.extra_columns)
         self._reported: dict[str, list[float]] = {name: [] for name in self.reporters}
         self._events: StepEvents | None = None
         self.setup_seconds = time.perf_counter() - t0
@@ -162,7 +165,7 @@ class Simulation:
             else (None for _ in range(n))
         )
         for done, u in enumerate(draws, start=1):
-            self._events = step(self._state, self.net, p, self.keys, self.buf, u)
+            self._events = step(self._state, self.net, p, self.keys, self.buf, u, self.hooks)
             if self.reporters:
                 view, ev = self.state, _readonly(self._events)
                 for name, fn in self.reporters.items():

@@ -1,0 +1,59 @@
+"""The protocol a mechanism follows.
+
+A mechanism is named (its key under a scenario's ``mechanisms:``), has a scenario
+section (a pydantic model, validated with the same one-line messages as every other
+field), compiles that section once per scenario, and starts one
+:class:`~scoresim.core.hooks.StepHook` per run: the hook owns the state arrays it
+needs, draws only from purposes named ``<name>/...`` (so adding a mechanism moves no
+other draw: every purpose is a key of its own), acts after one phase of the step, and
+writes the metric columns it declares.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from scoresim.core.crn import Keys
+from scoresim.core.hooks import StepHook
+from scoresim.core.network import Network
+from scoresim.core.params import Labels, RegimeParams
+from scoresim.core.state import CitizenState
+
+
+class Mechanism(ABC):
+    """A part of a regime that a scenario switches on by naming it under ``mechanisms:``.
+
+    Class attributes:
+        name: the key under ``mechanisms:`` (letters, digits and ``_``).
+        section: the pydantic model of its section.
+    """
+
+    name: ClassVar[str]
+    section: ClassVar[type[BaseModel]]
+
+    def check(self, config: Any, scenario: Any) -> list[tuple[str, str]]:
+        """Cross-field problems of ``config`` against the whole scenario.
+
+        Returns:
+            (field path inside the section, message) per problem; empty when fine.
+        """
+        return []
+
+    def columns(self, config: Any, labels: Labels) -> tuple[str, ...]:
+        """The metric columns this mechanism adds (names must not clash with others)."""
+        return ()
+
+    @abstractmethod
+    def start(
+        self,
+        config: Any,
+        labels: Labels,
+        regime: RegimeParams,
+        state: CitizenState,
+        net: Network,
+        keys: Keys,
+    ) -> StepHook:
+        """The hook of one run, with the state it owns (set-up draws from ``keys``)."""
