@@ -96,3 +96,21 @@ def test_a_plug_in_found_by_its_entry_point_runs_from_the_cli(tmp_path: Path) ->
     assert res.returncode == 0, res.stderr
     metrics = pd.read_parquet(out / "metrics.parquet")
     assert metrics["neighbourhood_watch.reports"].max() > 0
+
+
+def test_a_mechanism_cannot_take_another_column(watch: None) -> None:
+    from scoresim_watch import NeighbourhoodWatch, WatchHook
+
+    class Greedy(NeighbourhoodWatch):  # type: ignore[misc]  # the example is untyped here
+        name = "neighbourhood_watch"
+
+        def columns(self, config: object, labels: object) -> tuple[str, ...]:
+            return ("listed",)
+
+    registry.register(Greedy)
+    try:
+        with pytest.raises(ScenarioValueError, match="its column 'listed' is already a metrics"):
+            scoresim.simulate(str(WATCH), agents=200, steps=2)
+    finally:
+        registry.register(NeighbourhoodWatch)
+    assert WatchHook.columns == ("neighbourhood_watch.reports",)

@@ -25,7 +25,9 @@ from scoresim.core.params import (
     PopulationParams,
     RegimeParams,
 )
+from scoresim.core.phases.measure import metric_names
 from scoresim.core.state import CitizenState
+from scoresim.errors import ScenarioValueError
 from scoresim.mechanisms.base import Mechanism
 from scoresim.mechanisms.registry import lookup
 
@@ -223,6 +225,16 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         (mech, mech.section.model_validate(section))
         for mech, section in ((lookup(n, cfg.name), sec) for n, sec in cfg.mechanisms.items())
     )
+    taken = set(metric_names(labels))
+    for mech, section in mechanisms:
+        for column in mech.columns(section, labels):
+            if column in taken:  # it would overwrite another's numbers
+                raise ScenarioValueError(
+                    f"{cfg.name}: mechanisms.{mech.name}: its column {column!r} is already a "
+                    "metrics column; the mechanism must name its columns after itself",
+                    f"mechanisms.{mech.name}",
+                )
+            taken.add(column)
     return Compiled(population, network, regime, labels, mechanisms)
 
 

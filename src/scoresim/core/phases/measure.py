@@ -52,7 +52,7 @@ class MetricsBuffer:
     def __init__(self, labels: Labels, steps: int, extra: tuple[str, ...] = ()) -> None:
         """Allocate room for ``steps`` steps; ``extra`` are mechanisms' own columns."""
         self.labels = labels
-        self.names = metric_names(labels) + [c for c in extra if c not in metric_names(labels)]
+        self.names = metric_names(labels) + list(extra)  # compile refuses a clash
         self.values = {n: np.zeros((steps, len(labels.groups) + 1)) for n in self.names}
         self.rows = 0  # rows written so far
         # Agent ids in ascending order of wealth at the last step, and their groups in
