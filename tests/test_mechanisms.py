@@ -114,3 +114,24 @@ def test_a_mechanism_cannot_take_another_column(watch: None) -> None:
     finally:
         registry.register(NeighbourhoodWatch)
     assert WatchHook.columns == ("neighbourhood_watch.reports",)
+
+
+def test_stance_drift_is_a_mechanism_on_the_protocol() -> None:
+    """Configured by its own top-level section; it acts as a hook after adapt.
+
+    Its results are those of the drift inside adapt bit for bit: checked against the
+    per-agent reference in the drifting world of tests/test_phases_reference.py, and
+    against the previous commit by hashing a drifting run (see the issue note).
+    """
+    from scoresim.engine.compile import compile_scenario
+
+    drifting = scoresim.load_scenario("seed").with_overrides(
+        {"stance_drift": {"resentment": 0.2, "pressure": 0.05}}
+    )
+    names = [m.name for m, _ in compile_scenario(drifting.config).mechanisms]
+    assert names == ["stance_drift"]
+    assert compile_scenario(scoresim.load_scenario("seed").config).mechanisms == ()
+    sim = scoresim.Simulation(drifting, agents=2000, seed=1)
+    before = sim.state.stance.copy()
+    sim.run(30)
+    assert (sim.state.stance != before).mean() > 0.5  # the hook ran: stances moved

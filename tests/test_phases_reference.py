@@ -46,7 +46,7 @@ from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.phases import measure
 from scoresim.core.state import CitizenState
-from scoresim.engine.compile import compile_scenario
+from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.engine.simulation import setup
 from tests.reference import measures as ref_measures
 from tests.reference import phases as ref
@@ -137,6 +137,9 @@ class World:
         self.params = self.compiled.regime
         self.state, self.net, self.keys, _ = setup(self.compiled, N, seed)
         self.buf = measure.MetricsBuffer(self.compiled.labels, STEPS)
+        # The scenario's mechanisms (stance drift, in the drifting world) act in the
+        # step as hooks; the reference does them inside its own adapt, from the docs.
+        self.hooks = start_hooks(self.compiled, self.state, self.net, self.keys)
         self.initial_logit0 = self.state.logit0.copy()
 
 
@@ -145,7 +148,7 @@ def _compare_step(w: World, label: str, tally: dict[str, int]) -> None:
     before_state, before_net = copy.deepcopy(w.state), copy.deepcopy(w.net)
     d = StepDraws(w.keys, t)
     near = _near_ties(before_state, before_net, w, d)
-    ev = step_mod.step(w.state, w.net, w.params, w.keys, w.buf)
+    ev = step_mod.step(w.state, w.net, w.params, w.keys, w.buf, hooks=w.hooks)
     p = w.params
     slow_ev = StepEvents.empty(N, p.n_behaviours, p.demand.shape[0], p.n_groups)
     slow_state, slow_net = before_state, before_net
@@ -213,8 +216,9 @@ def test_prefetched_behave_draws_give_the_same_run() -> None:
     w = World(HARSH, 5)
     w.state, w.net, w.keys, _ = setup(w.compiled, 2000, 5)
     w.buf = measure.MetricsBuffer(w.compiled.labels, 15)
+    w.hooks = start_hooks(w.compiled, w.state, w.net, w.keys)
     for _ in range(15):
-        step_mod.step(w.state, w.net, w.params, w.keys, w.buf)
+        step_mod.step(w.state, w.net, w.params, w.keys, w.buf, hooks=w.hooks)
     from scoresim.results.run import build_metrics
 
     stepped = build_metrics(w.buf)

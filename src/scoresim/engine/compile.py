@@ -30,6 +30,7 @@ from scoresim.core.state import CitizenState
 from scoresim.errors import ScenarioValueError
 from scoresim.mechanisms.base import Mechanism
 from scoresim.mechanisms.registry import lookup
+from scoresim.mechanisms.stance_drift import StanceDrift
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,12 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         tiers=tuple(tiers),
         opportunities=tuple(opps),
     )
-    mechanisms = tuple(
+    # Built-in mechanisms configured by their own top-level sections come first, then
+    # the plug-ins in the order the scenario lists them.
+    builtin: list[tuple[Mechanism, Any]] = []
+    if drift is not None and (drift.resentment > 0.0 or drift.pressure > 0.0):
+        builtin.append((StanceDrift(), drift))
+    mechanisms = tuple(builtin) + tuple(
         (mech, mech.section.model_validate(section))
         for mech, section in ((lookup(n, cfg.name), sec) for n, sec in cfg.mechanisms.items())
     )

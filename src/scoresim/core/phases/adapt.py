@@ -13,13 +13,14 @@ behaviour b, in order:
    probability) by ``forget``;
 5. conformity: the smoothed share of active neighbours seen doing each conformity
    behaviour moves towards today's share by ``conformity_smoothing``;
-6. the last step of dissent is remembered, for expressed dissent;
-7. stance drift, if the scenario turns it on: the sanctioned (newly listed or denied
-   an opportunity today) move their stance towards -1 by ``resentment``; then
-   everyone with active neighbours moves it towards the climate they express,
-   ``1 - 2 * d`` where ``d`` is the share of neighbours who voiced dissent within
-   the dissent window, by ``pressure``. The pressure-free log-odds follow the new
-   stance.
+6. the last step of dissent is remembered, for expressed dissent.
+
+Right after this phase, if the scenario turns it on, stance drift (:func:`drift_stance`,
+run by the ``stance_drift`` mechanism as a hook): the sanctioned (newly listed or
+denied an opportunity today) move their stance towards -1 by ``resentment``; then
+everyone with active neighbours moves it towards the climate they express,
+``1 - 2 * d`` where ``d`` is the share of neighbours who voiced dissent within the
+dissent window, by ``pressure``. The pressure-free log-odds follow the new stance.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
         kernel.smooth_seen(state.seen[k], counts[k], state.degree, alpha)
     if params.dissent >= 0:
         state.last_dissent[ev.acts[params.dissent]] = state.step
-    if params.resentment > 0.0 or params.pressure > 0.0:
-        drift_stance(state, net, params, ev)
+    # Stance drift (drift_stance) runs right after this phase, as a mechanism
+    # (scoresim.mechanisms.stance_drift) the step calls when the scenario has one.
 
 
 def drift_stance(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:
