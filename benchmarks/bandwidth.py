@@ -22,7 +22,7 @@ import scoresim
 from scoresim.core.crn import StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.phases import adapt, behave, consequences, measure, observe, score
-from scoresim.engine.compile import compile_scenario
+from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.engine.simulation import setup
 
 
@@ -53,6 +53,7 @@ def main() -> None:
     n, steps = args.agents, args.steps
     c = compile_scenario(scoresim.load_scenario("seed").config)
     st, net, sm, _ = setup(c, n, 1)
+    hooks = [h for h in start_hooks(c, st, net, sm) if h.after == "consequences"]
     p = c.regime
     b_n, c_n, o_n = p.n_behaviours, p.conform_idx.shape[0], p.demand.shape[0]
     buf = measure.MetricsBuffer(c.labels, steps)
@@ -123,6 +124,9 @@ def main() -> None:
         spent["score"] += time.perf_counter() - t
         t = time.perf_counter()
         consequences.apply(st, net, p, sd, ev)
+        for hook in hooks:  # the shaming channels act right after consequences
+            hook.act(st, net, sd, ev)
+        consequences.associate(st, net, p)
         spent["consequences"] += time.perf_counter() - t
         t = time.perf_counter()
         adapt.apply(st, net, p, ev)

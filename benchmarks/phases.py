@@ -14,7 +14,7 @@ import scoresim
 from scoresim.core.crn import StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.phases import adapt, behave, consequences, measure, observe, score
-from scoresim.engine.compile import compile_scenario
+from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.engine.simulation import setup
 
 
@@ -27,6 +27,7 @@ def main() -> None:
     n, steps = args.agents, args.steps
     c = compile_scenario(scoresim.load_scenario("seed").config)
     st, net, sm, _ = setup(c, n, args.seed)
+    hooks = [h for h in start_hooks(c, st, net, sm) if h.after == "consequences"]
     p, labels = c.regime, c.labels
     buf = measure.MetricsBuffer(labels, steps)
     spent: dict[str, float] = {}
@@ -52,6 +53,9 @@ def main() -> None:
             score.apply(st, net, p, sd, ev)
         with timed("consequences"):
             consequences.apply(st, net, p, sd, ev)
+            for hook in hooks:  # the shaming channels act right after consequences
+                hook.act(st, net, sd, ev)
+            consequences.associate(st, net, p)
         with timed("adapt"):
             adapt.apply(st, net, p, ev)
         with timed("measure"):

@@ -116,12 +116,13 @@ def test_a_mechanism_cannot_take_another_column(watch: None) -> None:
     assert WatchHook.columns == ("neighbourhood_watch.reports",)
 
 
-def test_stance_drift_is_a_mechanism_on_the_protocol() -> None:
-    """Configured by its own top-level section; it acts as a hook after adapt.
+def test_shaming_and_stance_drift_are_mechanisms_on_the_protocol() -> None:
+    """Configured by their own top-level sections; they act as hooks after their phase.
 
-    Its results are those of the drift inside adapt bit for bit: checked against the
-    per-agent reference in the drifting world of tests/test_phases_reference.py, and
-    against the previous commit by hashing a drifting run (see the issue note).
+    Their results are those of the code they replace bit for bit: checked against the
+    per-agent reference (tests/test_phases_reference.py, whose worlds have channels
+    and drift), and against the previous commit by hashing runs of six regimes and
+    variants (see the issue note).
     """
     from scoresim.engine.compile import compile_scenario
 
@@ -129,8 +130,10 @@ def test_stance_drift_is_a_mechanism_on_the_protocol() -> None:
         {"stance_drift": {"resentment": 0.2, "pressure": 0.05}}
     )
     names = [m.name for m, _ in compile_scenario(drifting.config).mechanisms]
-    assert names == ["stance_drift"]
-    assert compile_scenario(scoresim.load_scenario("seed").config).mechanisms == ()
+    assert names == ["shaming", "stance_drift"]  # seed shows the listed on screens
+    seed = compile_scenario(scoresim.load_scenario("seed").config)
+    assert [m.name for m, _ in seed.mechanisms] == ["shaming"]
+    assert compile_scenario(scoresim.load_scenario("baseline").config).mechanisms == ()
     sim = scoresim.Simulation(drifting, agents=2000, seed=1)
     before = sim.state.stance.copy()
     sim.run(30)

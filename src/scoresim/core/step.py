@@ -63,6 +63,7 @@ def step(
     after("score")
     consequences.apply(state, net, params, d, ev)
     after("consequences")
+    consequences.associate(state, net, params)
     gini = measure.begin(state, params, buf)
     adapt.apply(state, net, params, ev)
     after("adapt")

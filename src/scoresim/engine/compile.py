@@ -30,6 +30,7 @@ from scoresim.core.state import CitizenState
 from scoresim.errors import ScenarioValueError
 from scoresim.mechanisms.base import Mechanism
 from scoresim.mechanisms.registry import lookup
+from scoresim.mechanisms.shaming import Shaming
 from scoresim.mechanisms.stance_drift import StanceDrift
 
 
@@ -225,6 +226,8 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
     # Built-in mechanisms configured by their own top-level sections come first, then
     # the plug-ins in the order the scenario lists them.
     builtin: list[tuple[Mechanism, Any]] = []
+    if sh is not None:
+        builtin.append((Shaming(), sh))
     if drift is not None and (drift.resentment > 0.0 or drift.pressure > 0.0):
         builtin.append((StanceDrift(), drift))
     mechanisms = tuple(builtin) + tuple(

@@ -9,9 +9,10 @@ In order:
    ``value`` is added to the agent's wealth;
 2. every agent earns a day's income (``income / 365``) and the perk of its tier
    (CNY per step; where consent is required, only the consenting);
-3. shaming: the newly listed are put on the shaming channels, neighbours who are
-   confronted may cut ties (see :mod:`scoresim.core.phases.shaming`);
-4. association penalty: each scored agent loses ``association_penalty`` points per
+3. shaming, when the scenario has channels: the newly listed are put on them, and
+   neighbours who are confronted may cut ties (:mod:`scoresim.core.phases.shaming`,
+   run by the ``shaming`` mechanism as a hook right after this phase);
+4. association penalty (:func:`associate`, called by the step after those hooks): each scored agent loses ``association_penalty`` points per
    listed neighbour, in the actual world; in the error-free world, per neighbour the
    error-free world lists, so a penalty for a wrongful listing counts as error.
 """
@@ -24,7 +25,6 @@ from scoresim.core.crn import StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import RegimeParams
-from scoresim.core.phases import shaming
 from scoresim.core.phases.score import compute_tier, scored
 from scoresim.core.state import CitizenState
 
@@ -60,13 +60,18 @@ def apply(
         perk = perk * state.consented
     state.wealth += state.income.astype(np.float64) / DAYS_PER_YEAR + perk
     state.perk_days += (perk > 0).astype(np.uint32)
-    shaming.apply(state, net, params, shaming.draw(d, state, net, params, ev), ev)
-    if params.association_penalty > 0:
-        associate(state, net, params)
+    # Then the mechanisms that act after this phase (the shaming channels first, when
+    # the scenario has them), then :func:`associate` (see scoresim.core.step).
 
 
 def associate(state: CitizenState, net: Network, params: RegimeParams) -> None:
-    """Step 4: the association penalty in both worlds."""
+    """Step 4: the association penalty in both worlds (a no-op when it is 0).
+
+    It runs after the mechanisms that act after ``consequences``, so that it counts
+    the ties the shaming channels left standing.
+    """
+    if params.association_penalty <= 0:
+        return
     who = scored(state, params)
     for score, until in (
         (state.score, state.listed_until),
