@@ -29,9 +29,8 @@ from scoresim.core.phases.measure import metric_names
 from scoresim.core.state import CitizenState
 from scoresim.errors import ScenarioValueError
 from scoresim.mechanisms.base import Mechanism
+from scoresim.mechanisms.builtin import Shaming, StanceDrift
 from scoresim.mechanisms.registry import lookup
-from scoresim.mechanisms.shaming import Shaming
-from scoresim.mechanisms.stance_drift import StanceDrift
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
     if params.dissent >= 0:
         state.last_dissent[ev.acts[params.dissent]] = state.step
     # Stance drift (drift_stance) runs right after this phase, as a mechanism
-    # (scoresim.mechanisms.stance_drift) the step calls when the scenario has one.
+    # (scoresim.mechanisms.builtin.StanceDrift) the step calls when the scenario has one.
 
 
 def drift_stance(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:

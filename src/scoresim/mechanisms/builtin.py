@@ -1,0 +1,109 @@
+"""The built-in mechanisms on the plug-in protocol: the shaming channels and stance drift.
+
+Each is configured by its scenario's top-level section (kept where it has always been)
+and runs a phase function of the core with the compiled regime's rates, at the same
+point of the step as before it was a mechanism, so results are unchanged bit for bit.
+Neither adds a column (``shamed`` and ``ties_cut`` are core metrics).
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoresim.config.models import ShamingConfig, StanceDriftConfig
+from scoresim.core.crn import Keys, StepDraws
+from scoresim.core.events import StepEvents
+from scoresim.core.network import Network
+from scoresim.core.params import Labels, RegimeParams
+from scoresim.core.phases import shaming
+from scoresim.core.phases.adapt import drift_stance
+from scoresim.core.state import CitizenState
+from scoresim.mechanisms.base import Mechanism
+
+PhaseFn = Callable[[CitizenState, Network, RegimeParams, StepDraws, StepEvents], None]
+
+
+class RegimeHook:
+    """A hook that runs ``run`` with the compiled regime after phase ``after``."""
+
+    columns: tuple[str, ...] = ()
+
+    def __init__(self, name: str, after: str, regime: RegimeParams, run: PhaseFn) -> None:
+        self.name, self.after, self.regime, self.run = name, after, regime, run
+
+    def act(self, state: CitizenState, net: Network, d: StepDraws, ev: StepEvents) -> None:
+        """Run the phase function with this run's state and step."""
+        self.run(state, net, self.regime, d, ev)
+
+    def measure(
+        self, state: CitizenState, ev: StepEvents, out: Mapping[str, NDArray[np.float64]]
+    ) -> None:
+        """No column of its own."""
+
+
+class BuiltinMechanism(Mechanism):
+    """A mechanism whose rates are compiled into the regime and whose work is a core function.
+
+    Class attributes:
+        after: the phase it acts after.
+    """
+
+    after: ClassVar[str]
+
+    @staticmethod
+    @abstractmethod
+    def run(
+        state: CitizenState, net: Network, p: RegimeParams, d: StepDraws, ev: StepEvents
+    ) -> None:
+        """Its work in one step, with the compiled regime ``p``."""
+
+    def start(
+        self,
+        config: Any,
+        labels: Labels,
+        regime: RegimeParams,
+        state: CitizenState,
+        net: Network,
+        keys: Keys,
+    ) -> RegimeHook:
+        """The hook, reading the compiled rates."""
+        return RegimeHook(self.name, self.after, regime, self.run)
+
+
+class Shaming(BuiltinMechanism):
+    """Public shaming of the listed: screens, ringtone, the deadbeat map.
+
+    Acts right after ``consequences`` (before the association penalty, which counts the
+    ties it leaves); its draws are the ``shame/...`` purposes.
+    """
+
+    name = "shaming"
+    section = ShamingConfig
+    after = "consequences"
+
+    @staticmethod
+    def run(
+        state: CitizenState, net: Network, p: RegimeParams, d: StepDraws, ev: StepEvents
+    ) -> None:
+        """Channels, confrontations, cut ties."""
+        shaming.apply(state, net, p, shaming.draw(d, state, net, p, ev), ev)
+
+
+class StanceDrift(BuiltinMechanism):
+    """Stances that move with sanctions and with the climate; acts after ``adapt``."""
+
+    name = "stance_drift"
+    section = StanceDriftConfig
+    after = "adapt"
+
+    @staticmethod
+    def run(
+        state: CitizenState, net: Network, p: RegimeParams, d: StepDraws, ev: StepEvents
+    ) -> None:
+        """Resentment, then pressure, then the log-odds."""
+        drift_stance(state, net, p, ev)
