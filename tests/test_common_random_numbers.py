@@ -7,9 +7,6 @@ import pytest
 
 import scoresim
 from scoresim.core import crn
-from scoresim.core.events import StepEvents
-from scoresim.core.phases import behave, observe
-from scoresim.engine.simulation import prepare
 
 BUILT_IN = ["baseline", "seed", "sesame", "court-blacklist", "eu-compliant"]
 
@@ -47,7 +44,7 @@ def test_draws_are_uniform_and_the_same_dense_or_at_ids() -> None:
 
 def _prepared(name: str, overrides: dict[str, object] | None = None):  # type: ignore[no-untyped-def]
     sc = scoresim.load_scenario(name).with_overrides(dict(overrides or {}))
-    return prepare(sc.config, 5000, 60, 9)
+    return scoresim.Simulation(sc, agents=5000, seed=9, _rows=60)
 
 
 @pytest.mark.parametrize("other", BUILT_IN[1:])
@@ -111,16 +108,12 @@ def test_detection_of_the_same_act_by_the_same_source_is_the_same_draw() -> None
     lo = _prepared("seed", {"sources.street_cameras.coverage": 0.3})
     hi = _prepared("seed", {"sources.street_cameras.coverage": 0.6, "scoring.points.jaywalk": -50})
     for run in (lo, hi):
-        run.advance(20)  # behaviour parts ways: other scores, other beliefs
+        run.run(20)  # behaviour parts ways: other scores, other beliefs
     jay = lo.compiled.labels.behaviours.index("jaywalk")
     evs = []
     for run in (lo, hi):
-        p = run.compiled.regime
-        ev = StepEvents.empty(run.state.n, p.n_behaviours, p.demand.shape[0], p.n_groups)
-        d = crn.StepDraws(run.keys, run.state.step)
-        behave.apply(run.state, run.net, p, behave.draw(d, p, run.state.n), ev)
-        observe.apply(run.state, run.net, p, observe.draw(d, run.state, p, ev), ev)
-        evs.append(ev)
+        run.step()  # step 20: its acts and detections are the events behave and observe left
+        evs.append(run.events)
     both = evs[0].acts[jay] & evs[1].acts[jay]
     assert both.sum() > 20 and not np.array_equal(evs[0].acts[jay], evs[1].acts[jay])
     # The same draw: every shared act caught at coverage 0.3 is caught at 0.6.

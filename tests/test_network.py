@@ -87,12 +87,11 @@ def test_from_edges_equals_sorting_all_directed_keys() -> None:
 
 def test_too_many_ties_for_int32_is_refused_before_any_allocation() -> None:
     import scoresim
-    from scoresim.engine.simulation import prepare
     from scoresim.errors import RunOptionError
 
-    config = scoresim.load_scenario("seed").with_overrides({"network.mean_degree": 100}).config
+    sc = scoresim.load_scenario("seed").with_overrides({"network.mean_degree": 100})
     with pytest.raises(RunOptionError, match="over the 2\\^31 limit"):
-        prepare(config, 30_000_000, 1, 1)
+        scoresim.Simulation(sc, agents=30_000_000, seed=1)
 
 
 def test_neighbour_counts_and_sums_match_a_loop_over_every_tie() -> None:

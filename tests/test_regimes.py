@@ -15,7 +15,6 @@ import scoresim
 from scoresim.config.loading import builtin_names
 from scoresim.core.state import CitizenState
 from scoresim.engine.compile import Compiled
-from scoresim.engine.simulation import prepare
 
 REGIMES = builtin_names()
 
@@ -30,9 +29,9 @@ def _engine(
     name: str, overrides: dict[str, Any], agents: int, steps: int, seed: int
 ) -> tuple[Compiled, CitizenState]:
     sc = scoresim.load_scenario(name).with_overrides(overrides)
-    run = prepare(sc.config, agents, steps, seed)
-    run.advance(steps)
-    return run.compiled, run.state
+    sim = scoresim.Simulation(sc, agents=agents, seed=seed, _rows=steps)
+    sim.run(steps)
+    return sim.compiled, sim.state
 
 
 @pytest.mark.parametrize("name", REGIMES)

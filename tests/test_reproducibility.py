@@ -93,8 +93,8 @@ def test_failed_save_leaves_nothing_and_keeps_the_old_folder(tmp_path: Path) -> 
 
 def test_state_arrays_are_row_contiguous() -> None:
     """The compiled kernels stream rows; a strided (Fortran-ordered) row made behave 3x slower."""
-    run = scoresim.engine.simulation.prepare(scoresim.load_scenario("seed").config, 500, 2, 1)
-    run.advance(2)
+    run = scoresim.Simulation("seed", agents=500, seed=1)
+    run.run(2)
     strided = [
         name
         for name, value in vars(run.state).items()

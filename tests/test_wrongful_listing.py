@@ -13,7 +13,7 @@ from scoresim.core.events import StepEvents
 from scoresim.core.phases import score
 from scoresim.core.state import NO_APPEAL
 from scoresim.engine.compile import compile_scenario
-from scoresim.engine.simulation import prepare, setup
+from scoresim.engine.simulation import setup
 
 # Nobody responds to the regime: no deterrence, no shame, no reward, no drift, so a
 # person's behaviour cannot depend on their records.
@@ -52,8 +52,8 @@ def test_error_free_world_is_a_twin_run_without_errors(coupling: dict[str, Any])
     runs = {}
     for label, extra in (("errors", ERRORS), ("clean", NO_ERRORS)):
         sc = scoresim.load_scenario("seed").with_overrides({**base, **extra})
-        run = prepare(sc.config, 6000, 200, 4)
-        run.advance(200)
+        run = scoresim.Simulation(sc, agents=6000, seed=4, _rows=200)
+        run.run(200)
         runs[label] = run
     err, clean = runs["errors"].state, runs["clean"].state
     np.testing.assert_array_equal(err.ef_score, clean.score)
@@ -68,8 +68,8 @@ def test_error_free_world_is_a_twin_run_without_errors(coupling: dict[str, Any])
 def test_recovery_does_not_hide_a_wrongful_listing() -> None:
     """The issue's case: with recovery, 0.1 counted a listing as rightful ~50 days on."""
     sc = scoresim.load_scenario("seed").with_overrides(INERT)
-    run = prepare(sc.config, 20_000, 365, 4)
-    run.advance(365)
+    run = scoresim.Simulation(sc, agents=20_000, seed=4, _rows=365)
+    run.run(365)
     st = run.state
     # Every listed person the error-free world does not list is counted, whatever their
     # score has recovered to since.

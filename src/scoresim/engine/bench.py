@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from scoresim.config.loading import load_scenario
-from scoresim.engine.simulation import check_options, prepare
+from scoresim.engine.simulation import check_options
+from scoresim.engine.stepper import Simulation
 
 
 def peak_rss_bytes() -> int:
@@ -40,11 +41,11 @@ def bench_regime(name_or_path: str | Path, agents: int, steps: int, seed: int) -
     """
     sc = load_scenario(name_or_path)
     check_options(agents, steps, seed)
-    prepare(sc.config, 200, 1, seed).advance(1)
+    Simulation(sc, agents=200, seed=seed, _rows=1).run(1)
     t0 = time.perf_counter()
-    run = prepare(sc.config, agents, steps, seed)
+    sim = Simulation(sc, agents=agents, seed=seed, _rows=steps)
     t1 = time.perf_counter()
-    run.advance(steps)
+    sim.run(steps)
     t2 = time.perf_counter()
     return result(sc.name, agents, steps, t1 - t0, t2 - t1)
 

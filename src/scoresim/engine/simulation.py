@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,9 @@ from scoresim import limits
 from scoresim.config.loading import Scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.core.crn import Keys
-from scoresim.core.hooks import StepHook
 from scoresim.core.network import Network, generate_network
-from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.core.state import CitizenState, init_social, init_state
-from scoresim.core.step import behave_draws, step
-from scoresim.engine.compile import Compiled, compile_scenario, start_hooks
+from scoresim.engine.compile import Compiled
 from scoresim.errors import RunOptionError
 from scoresim.results.run import RunResult
 
@@ -59,37 +55,6 @@ def setup(
     net = generate_network(state.group, compiled.network, keys.generator("network"))
     init_social(state, net, compiled.regime)
     return state, net, keys, keys.root
-
-
-@dataclass
-class Prepared:
-    """A run ready to step: compiled parameters, people, network, random keys, buffer."""
-
-    compiled: Compiled
-    state: CitizenState
-    net: Network
-    keys: Keys
-    root: np.random.SeedSequence
-    buf: MetricsBuffer
-    hooks: list[StepHook]
-
-    def advance(self, steps: int, progress: ProgressFn | None = None) -> None:
-        """Run ``steps`` steps, calling ``progress(done, steps)`` after each."""
-        p = self.compiled.regime
-        draws = behave_draws(self.keys, p, self.state.n, self.state.step, steps)
-        for t, u in enumerate(draws):
-            step(self.state, self.net, p, self.keys, self.buf, u, self.hooks)
-            if progress is not None:
-                progress(t + 1, steps)
-
-
-def prepare(config: ScenarioConfig, agents: int, steps: int, seed: int) -> Prepared:
-    """Compile ``config`` and build its population, network and a ``steps``-row buffer."""
-    compiled = compile_scenario(config)
-    state, net, keys, root = setup(compiled, agents, seed)
-    buf = MetricsBuffer(compiled.labels, steps, compiled.extra_columns)
-    hooks = start_hooks(compiled, state, net, keys)
-    return Prepared(compiled, state, net, keys, root, buf, hooks)
 
 
 def simulate(

@@ -22,7 +22,7 @@ import pandas as pd
 from scoresim.config.loading import Scenario, load_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.core.events import StepEvents
-from scoresim.core.phases.measure import MetricsBuffer
+from scoresim.core.phases.measure import MetricsBuffer, metric_names
 from scoresim.core.state import CitizenState
 from scoresim.core.step import behave_draws, step
 from scoresim.engine.compile import compile_scenario, start_hooks
@@ -98,10 +98,8 @@ class Simulation:
         self.reporters = dict(reporters or {})
         t0 = time.perf_counter()
         self.compiled = compile_scenario(self.scenario.config)
-        metric_columns = set(
-            MetricsBuffer(self.compiled.labels, 0, self.compiled.extra_columns).names
-        )
-        clash = sorted(set(self.reporters) & (metric_columns | {"step", "group"}))
+        columns = metric_names(self.compiled.labels) + list(self.compiled.extra_columns)
+        clash = sorted(set(self.reporters) & {*columns, "step", "group"})
         if clash:
             raise RunOptionError(
                 f"reporters: {clash[0]!r} is already a metrics column; give it another name"

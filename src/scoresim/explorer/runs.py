@@ -139,8 +139,7 @@ class RunManager:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
     def _execute(self, run: Run, scenario: Scenario) -> None:
-        from scoresim.engine.simulation import prepare
-        from scoresim.results.run import build_metrics
+        from scoresim.engine.stepper import Simulation
 
         if self.stopping.is_set():  # taken from the queue as the server stops
             run.error, run.status, run.ended = (
@@ -151,8 +150,8 @@ class RunManager:
             return
         run.status = RUNNING
         try:
-            prepared = prepare(scenario.config, run.agents, run.steps, run.seed)
-            values = prepared.buf.values
+            sim = Simulation(scenario, agents=run.agents, seed=run.seed, _rows=run.steps)
+            values = sim.buf.values
             run.columns = ["step", *values]
 
             def progress(done: int, _total: int) -> None:
@@ -162,8 +161,8 @@ class RunManager:
                 run.rows.append([float(done - 1), *row])
                 run.done_steps = done
 
-            prepared.advance(run.steps, progress)
-            table = build_metrics(prepared.buf)
+            sim.run(run.steps, progress)
+            table = sim.metrics
             table["group"] = table["group"].astype(str)
             run.table = table
             run.status = DONE
