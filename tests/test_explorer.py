@@ -6,7 +6,6 @@ import asyncio
 import json
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from scoresim.config.loading import builtin_names
 from scoresim.explorer.app import create_app
+from tests.servers import start_serve
 
 
 @pytest.fixture
@@ -138,29 +138,11 @@ def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
     assert body["agents"]["maximum"] == 20_000 and body["steps"]["maximum"] == 400
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
     """A real `scoresim serve` on 127.0.0.1, small runs, runs kept 2 s."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "scoresim.cli", "serve", "--port", str(port),
-           "--max-agents", "20000", "--max-steps", "200", "--ttl", "2"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/api/scenarios", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.2)
+    url, proc = start_serve("--max-agents", "20000", "--max-steps", "200", "--ttl", "2",
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     try:
         yield url, proc.pid
     finally:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from scoresim.explorer.app import create_app
 from scoresim.explorer.guard import MAX_BODY
 from scoresim.limits import json_depth
-from tests.test_explorer import free_port, wait_done
+from tests.servers import free_port, start_serve
+from tests.test_explorer import rss_mib, wait_done
 
 GOOD = {"scenario": "seed", "agents": 1000, "steps": 5, "seed": 1}
 
@@ -143,20 +144,8 @@ def test_a_stream_to_a_queued_run_speaks_at_once_and_keeps_alive() -> None:
 
 @pytest.fixture
 def server() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "scoresim.cli", "serve", "--port", str(port),
-           "--max-agents", "200000", "--max-steps", "1000"]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/api/scenarios", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.2)
+    url, proc = start_serve("--max-agents", "200000", "--max-steps", "1000",
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     try:
         yield url, proc
     finally:
@@ -301,10 +290,6 @@ def test_memory_settles_after_bursts_of_the_largest_runs(
     url, proc = server
     body = {"scenario": "seed", "agents": 200_000, "steps": 50}
 
-    def rss() -> float:
-        with open(f"/proc/{proc.pid}/status") as f:
-            return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS"))
-
     def finish(ids: list[str]) -> None:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
@@ -322,10 +307,10 @@ def test_memory_settles_after_bursts_of_the_largest_runs(
     # every compiled kernel (a fresh clone compiles them on first use) and the stored
     # runs' tables reach their steady state, which is what the promise is about.
     burst()
-    before = rss()
+    before = rss_mib(proc.pid)
     for _ in range(2):
         burst()
-        after = rss()
+        after = rss_mib(proc.pid)
         assert after < before + 40, (before, after)
 
 
@@ -340,19 +325,15 @@ def test_a_finished_runs_freed_heap_goes_back_to_the_system() -> None:
 
     from scoresim.explorer.runs import release_memory
 
-    def rss() -> float:
-        with open("/proc/self/status") as f:
-            return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS"))
-
     big = np.ones(4_000_000)
     del big
-    before = rss()
+    before = rss_mib(os.getpid())
     arrays = [np.ones(125_000) for _ in range(400)]  # 400 x 1 MB
     kept = arrays[-1:]  # the top of the heap stays in use, so it cannot shrink by itself
     del arrays
-    held = rss()
+    held = rss_mib(os.getpid())
     release_memory()
-    after = rss()
+    after = rss_mib(os.getpid())
     assert held > before + 200, (before, held)  # the situation the fix is for
     assert after < before + 50, (before, held, after)
     assert kept[0].sum() == 125_000

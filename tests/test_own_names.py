@@ -11,13 +11,10 @@ import json
 import math
 import re
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
-import httpx
 import pandas as pd
 import pytest
 from fastapi.testclient import TestClient
@@ -27,7 +24,8 @@ from scoresim.cli.app import app
 from scoresim.config.loading import load_scenario
 from scoresim.explorer.app import create_app
 from scoresim.results import headlines as hl
-from tests.test_explorer import free_port, wait_done
+from tests.servers import free_port, start_serve
+from tests.test_explorer import wait_done
 
 RENAMES = {
     "jaywalk": "litter",
@@ -133,20 +131,8 @@ def test_a_name_already_offered_is_refused_in_one_line(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def server(renamed: Path) -> Iterator[str]:
     """A real ``scoresim serve --scenario renamed.yaml`` on 127.0.0.1."""
-    port = free_port()
-    cmd = [sys.executable, "-m", "scoresim.cli", "serve", "--port", str(port),
-           "--max-agents", "20000", "--max-steps", "200", "--scenario", str(renamed)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{url}/api/scenarios", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.2)
+    url, proc = start_serve("--max-agents", "20000", "--max-steps", "200", "--scenario",
+                            str(renamed), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         yield url
     finally:

@@ -82,6 +82,11 @@ def _kind(path: Path) -> str:
     return "not a regular file or folder (a device, FIFO or socket)"
 
 
+def _some(names: list[str]) -> str:
+    """The first three names, and an ellipsis if there are more."""
+    return ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+
+
 def is_run_folder(path: Path) -> bool:
     """Whether ``path`` is a folder holding nothing but a run's files, run.json included."""
     if path.is_symlink() or not path.is_dir():
@@ -109,7 +114,7 @@ def check_run_folder(path: Path, flag: str = "--out") -> None:
         entries = sorted(p.name for p in path.iterdir())
         if not entries or is_run_folder(path):
             return
-        shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+        shown = _some(entries)
         raise OutputError(
             f"{flag} {path}: holds files scoresim did not write ({shown}); it replaces only "
             "a run folder of its own, so give a new folder or empty this one yourself"
@@ -132,7 +137,7 @@ def check_sweep_folder(path: Path, flag: str = "--out") -> None:
         entries = sorted(p.name for p in path.iterdir())
         if not entries or "results.duckdb" in entries:
             return
-        shown = ", ".join(entries[:3]) + (", ..." if len(entries) > 3 else "")
+        shown = _some(entries)
         raise OutputError(
             f"{flag} {path}: holds files that are not a sweep's ({shown}); give a new "
             "folder, or the folder of the sweep to resume"
@@ -180,7 +185,7 @@ def check_figures_folder(path: Path, flag: str = "--figures") -> None:
         raise OutputError(f"{flag} {path}: exists and is {_kind(path)}; give a folder")
     foreign = sorted(p.name for p in path.iterdir() if not (p.is_file() and written_by_scoresim(p)))
     if foreign:
-        shown = ", ".join(foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+        shown = _some(foreign)
         raise OutputError(
             f"{flag} {path}: holds files scoresim did not write ({shown}); give a new "
             "folder or empty this one yourself"

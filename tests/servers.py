@@ -1,0 +1,43 @@
+"""A real ``scoresim serve`` for the tests: started on a free port, waited for."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from typing import Any
+
+import httpx
+
+
+def free_port() -> int:
+    """A port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_serve(*options: str, **popen: Any) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start ``scoresim serve OPTIONS`` on 127.0.0.1 and return once it answers.
+
+    Args:
+        options: command-line options after ``serve`` (the port is chosen here).
+        popen: where its output goes (``stdout=``, ``stderr=``), as for ``subprocess.Popen``.
+
+    Returns:
+        Its base URL and the process.
+    """
+    port = free_port()
+    cmd = [sys.executable, "-m", "scoresim.cli", "serve", "--port", str(port), *options]
+    proc = subprocess.Popen(cmd, **popen)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/scenarios", timeout=2).status_code == 200:
+                return url, proc
+        except httpx.HTTPError:
+            pass
+        assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.2)
