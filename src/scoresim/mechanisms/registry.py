@@ -11,6 +11,7 @@ the running process (for a notebook or a test), taking precedence over an entry 
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.metadata import entry_points
 
 from scoresim.errors import ScenarioValueError
@@ -26,13 +27,19 @@ def register(mechanism: type[Mechanism]) -> type[Mechanism]:
     return mechanism
 
 
+@cache
+def _from_entry_points() -> dict[str, type[Mechanism]]:
+    """The installed packages' mechanisms, scanned and loaded once per process.
+
+    Scanning the installed distributions takes about 2 ms, and every scenario with a
+    ``mechanisms:`` section is validated through here (a sweep validates one per value).
+    """
+    return {ep.name: ep.load() for ep in entry_points(group=GROUP)}
+
+
 def installed() -> dict[str, type[Mechanism]]:
     """Every mechanism available now, by name: entry points, then registered ones."""
-    found: dict[str, type[Mechanism]] = {}
-    for ep in entry_points(group=GROUP):
-        found[ep.name] = ep.load()
-    found.update(_registered)
-    return found
+    return {**_from_entry_points(), **_registered}
 
 
 def lookup(name: str, origin: str) -> Mechanism:
