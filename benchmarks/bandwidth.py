@@ -53,9 +53,9 @@ def main() -> None:
     n, steps = args.agents, args.steps
     c = compile_scenario(scoresim.load_scenario("seed").config)
     st, net, sm, _ = setup(c, n, 1)
-    hooks = [h for h in start_hooks(c, st, net, sm) if h.after == "consequences"]
+    hooks = start_hooks(c, st, net, sm).after["consequences"]
     p = c.regime
-    b_n, c_n, o_n = p.n_behaviours, p.conform_idx.shape[0], p.demand.shape[0]
+    b_n, c_n, o_n = p.n_behaviours, p.behave.conform_idx.shape[0], p.n_opportunities
     buf = measure.MetricsBuffer(c.labels, steps)
 
     def size(name: str) -> int:

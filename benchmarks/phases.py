@@ -27,7 +27,7 @@ def main() -> None:
     n, steps = args.agents, args.steps
     c = compile_scenario(scoresim.load_scenario("seed").config)
     st, net, sm, _ = setup(c, n, args.seed)
-    hooks = [h for h in start_hooks(c, st, net, sm) if h.after == "consequences"]
+    hooks = start_hooks(c, st, net, sm).after["consequences"]
     p, labels = c.regime, c.labels
     buf = measure.MetricsBuffer(labels, steps)
     spent: dict[str, float] = {}
@@ -38,7 +38,7 @@ def main() -> None:
         yield
         spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
 
-    b, o, g = p.n_behaviours, p.demand.shape[0], p.n_groups
+    b, o, g = p.n_behaviours, p.n_opportunities, p.n_groups
     for _ in range(steps):
         ev = StepEvents.empty(n, b, o, g)
         sd = StepDraws(sm, st.step)

@@ -70,7 +70,7 @@ def _noise(run, beh: str):  # type: ignore[no-untyped-def]
     if het == 0:
         return None
     base = pop.base_logit[st.group.astype(np.int64), b]
-    return (st.logit0[b] - reg.stance_weight[b] * st.stance - base) / het
+    return (st.logit0[b] - reg.behave.stance_weight[b] * st.stance - base) / het
 
 
 def test_awareness_and_informants_do_not_depend_on_the_behaviours() -> None:

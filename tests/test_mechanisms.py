@@ -129,10 +129,10 @@ def test_shaming_and_stance_drift_are_mechanisms_on_the_protocol() -> None:
     drifting = scoresim.load_scenario("seed").with_overrides(
         {"stance_drift": {"resentment": 0.2, "pressure": 0.05}}
     )
-    names = [m.name for m, _ in compile_scenario(drifting.config).mechanisms]
+    names = [a.mechanism.name for a in compile_scenario(drifting.config).mechanisms]
     assert names == ["shaming", "stance_drift"]  # seed shows the listed on screens
     seed = compile_scenario(scoresim.load_scenario("seed").config)
-    assert [m.name for m, _ in seed.mechanisms] == ["shaming"]
+    assert [a.mechanism.name for a in seed.mechanisms] == ["shaming"]
     assert compile_scenario(scoresim.load_scenario("baseline").config).mechanisms == ()
     sim = scoresim.Simulation(drifting, agents=2000, seed=1)
     before = sim.state.stance.copy()

@@ -122,7 +122,7 @@ def assert_events_equal(a: StepEvents, b: StepEvents, where: str) -> None:
 def _near_ties(state: CitizenState, net: Network, world: Any, d: StepDraws) -> np.ndarray:
     """(B, N) bool: decisions whose uniform is within 1e-5 of the probability."""
     p = world.params
-    u = np.array([[d.one(f"act/{b}", i) for i in range(N)] for b in p.behaviour_names])
+    u = np.array([[d.one(f"act/{b}", i) for i in range(N)] for b in p.behave.behaviour_names])
     probs = np.array(
         [[ref.probability(state, p, b, i) for i in range(N)] for b in range(p.n_behaviours)]
     )
@@ -150,7 +150,7 @@ def _compare_step(w: World, label: str, tally: dict[str, int]) -> None:
     near = _near_ties(before_state, before_net, w, d)
     ev = step_mod.step(w.state, w.net, w.params, w.keys, w.buf, hooks=w.hooks)
     p = w.params
-    slow_ev = StepEvents.empty(N, p.n_behaviours, p.demand.shape[0], p.n_groups)
+    slow_ev = StepEvents.empty(N, p.n_behaviours, p.n_opportunities, p.n_groups)
     slow_state, slow_net = before_state, before_net
     # The reference's own decisions, except at float32/float64 ties.
     ref.behave(slow_state, p, d, slow_ev)

@@ -114,7 +114,7 @@ def test_baseline_lists_nobody_denies_nothing_pays_no_perks() -> None:
     assert not (state.listed_until > 0).any()
     assert state.denials.sum() == 0 and state.perk_days.sum() == 0
     assert state.sanctions.sum() == 0 and state.shamings.sum() == 0
-    assert (state.score == compiled.regime.start).all()
+    assert (state.score == compiled.regime.score.start).all()
     # Wealth is the year's income (accrued daily) plus the opportunities granted.
     income = state.income.astype(np.float64).sum() * 200 / 365
     assert state.wealth.sum() > income

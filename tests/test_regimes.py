@@ -170,9 +170,9 @@ def test_rongcheng_current_no_consent_no_score_no_perks() -> None:
     compiled, state = _engine("rongcheng-current", {}, 10_000, 120, 15)
     refused = ~state.consented
     assert 0.8 < refused.mean() < 0.95  # 11% consent
-    assert (state.score[refused] == compiled.regime.start).all()
+    assert (state.score[refused] == compiled.regime.score.start).all()
     assert state.perk_days[refused].sum() == 0
-    assert (state.score[state.consented] != compiled.regime.start).any()
+    assert (state.score[state.consented] != compiled.regime.score.start).any()
     # Records are still kept: people who never consented are listed too.
     assert (state.listed_until[refused] > 0).any() or state.sanctions[refused].sum() > 0
 
@@ -200,7 +200,7 @@ def test_fuzhou_jasmine_perks_only_and_by_threshold() -> None:
     compiled, state = _engine("fuzhou-jasmine", {}, 10_000, 120, 17)
     assert state.denials.sum() == 0 and not (state.listed_until > 0).any()
     labels = compiled.labels.tiers
-    perk = dict(zip(labels, compiled.regime.perk, strict=True))
+    perk = dict(zip(labels, compiled.regime.consequences.perk, strict=True))
     assert perk["fair"] == 0 and perk["good"] == pytest.approx(0.3)
     assert perk["good_transit"] == pytest.approx(0.7)
     assert state.perk_days[~state.consented].sum() == 0  # perks need the app (consent)

@@ -89,7 +89,7 @@ class Person:
 
     def day(self, true: tuple[str, ...] = (), false: tuple[str, ...] = ()) -> StepEvents:
         p = self.p
-        ev = StepEvents.empty(1, p.n_behaviours, p.demand.shape[0], p.n_groups)
+        ev = StepEvents.empty(1, p.n_behaviours, p.n_opportunities, p.n_groups)
         for name in true:
             ev.acts[self.b[name], 0] = ev.caught[self.b[name], 0] = True
             ev.detected[self.b[name], 0] = True

@@ -64,15 +64,15 @@ def row(
         out[f"perceived_risk.{name}"] = sum(float(state.perceived_risk[b, i]) for i in ids) / n
     dissenters = [i for i in ids if state.stance[i] < 0]
     out["private_dissent"] = len(dissenters) / n
-    if params.dissent >= 0:
-        window = params.dissent_window
+    if params.behave.dissent >= 0:
+        window = params.behave.dissent_window
         voiced = {i for i in ids if int(state.last_dissent[i]) > t - window}
         out["expressed_dissent"] = len(voiced) / n
         out["silent_dissent"] = sum(1 for i in dissenters if i not in voiced) / n
         days = min(window, t + 1)
         expected = 0.0
         for i in dissenters:
-            p0 = 1 / (1 + math.exp(-float(state.logit0[params.dissent, i])))
+            p0 = 1 / (1 + math.exp(-float(state.logit0[params.behave.dissent, i])))
             expected += (1 - p0) ** days
         out["silent_dissent.pressure_free"] = expected / n
         out["falsification"] = out["silent_dissent"] - out["silent_dissent.pressure_free"]

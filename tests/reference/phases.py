@@ -27,7 +27,7 @@ NO_APPEAL = -1
 def tier_of(score: int, params: RegimeParams) -> int:
     """The highest tier whose lower bound the score reaches."""
     tier = 0
-    for k, lo in enumerate(params.tier_min):
+    for k, lo in enumerate(params.score.tier_min):
         if score >= int(lo):
             tier = k
     return tier
@@ -52,44 +52,49 @@ def probability(state: CitizenState, params: RegimeParams, b: int, i: int) -> fl
     """Section 4, the decision rule, in float64."""
     aware = 1.0 if state.aware[i] else 0.0
     pr = float(state.perceived_risk[b, i])
-    pen, rew = float(params.penalty[b]), float(params.reward[b])
-    entry = bool(params.has_list and params.entry_events[b])
-    if not params.has_list:
+    pen, rew = float(params.behave.penalty[b]), float(params.behave.reward[b])
+    entry = bool(params.listing.has_list and params.listing.entry_events[b])
+    if not params.listing.has_list:
         prox = 0.0
-    elif params.coupling == COUPLING_SCORE:
+    elif params.score.coupling == COUPLING_SCORE:
         prox = min(
-            max(1 - (int(state.score[i]) - params.threshold) / params.proximity_margin, 0), 1
+            max(
+                1
+                - (int(state.score[i]) - params.listing.threshold) / params.behave.proximity_margin,
+                0,
+            ),
+            1,
         )
     else:
         prox = 1.0 if entry else 0.0
-    if params.coupling == COUPLING_SCORE:
+    if params.score.coupling == COUPLING_SCORE:
         cost = 0.0
         if pen > 0:
             cost = aware * (
-                params.deterrence * pen * (1 + params.stakes * prox)
-                + params.shame_aversion * params.exposure * prox
+                params.behave.deterrence * pen * (1 + params.behave.stakes * prox)
+                + params.behave.shame_aversion * params.shaming.exposure * prox
             )
     else:
-        cost = aware * params.deterrence * pen * (1 + params.stakes * prox)
+        cost = aware * params.behave.deterrence * pen * (1 + params.behave.stakes * prox)
         if entry:
-            stake = float(params.listing_stake[b])
-            cost += params.deterrence * stake * (1 + params.stakes) + (
-                params.shame_aversion * params.exposure
+            stake = float(params.behave.listing_stake[b])
+            cost += params.behave.deterrence * stake * (1 + params.behave.stakes) + (
+                params.behave.shame_aversion * params.shaming.exposure
             )
     logit = float(state.logit0[b, i]) - float(state.risk_aversion[i]) * pr * cost
     if rew > 0:
-        logit += aware * params.reward_sensitivity * pr * rew
-    if params.conformity[b] > 0:
-        k = [int(x) for x in params.conform_idx].index(b)
+        logit += aware * params.behave.reward_sensitivity * pr * rew
+    if params.behave.conformity[b] > 0:
+        k = [int(x) for x in params.behave.conform_idx].index(b)
         ref = max(float(state.seen_ref[k, i]), 1e-6)
-        logit += float(params.conformity[b]) * min(
+        logit += float(params.behave.conformity[b]) * min(
             max((float(state.seen[k, i]) - ref) / ref, -1.0), 1.0
         )
     return sig(logit)
 
 
 def behave(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvents) -> None:
-    for b, name in enumerate(params.behaviour_names):
+    for b, name in enumerate(params.behave.behaviour_names):
         for i in range(state.n):
             ev.acts[b, i] = d.one(f"act/{name}", i) < probability(state, params, b, i)
 
@@ -100,15 +105,15 @@ def behave(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEven
 def observe(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvents) -> None:
     for arr in (ev.detected, ev.caught, ev.false_records):
         arr[:] = False
-    for s, src in enumerate(params.source_names):
-        report = float(params.informant_report[s])
-        for b, name in enumerate(params.behaviour_names):
-            if not params.observes[s, b]:
+    for s, src in enumerate(params.observe.source_names):
+        report = float(params.observe.informant_report[s])
+        for b, name in enumerate(params.behave.behaviour_names):
+            if not params.observe.observes[s, b]:
                 continue
-            other = int(params.speech_pair[s, b])
+            other = int(params.observe.speech_pair[s, b])
             for i in range(state.n):
                 g = int(state.group[i])
-                cover = float(params.coverage[s, g])
+                cover = float(params.observe.coverage[s, g])
                 if ev.acts[b, i]:
                     p = cover
                     if report > 0:
@@ -117,14 +122,15 @@ def observe(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEve
                         ev.detected[b, i] = True
                         misread = (
                             other >= 0
-                            and params.misclassification[s] > 0
-                            and d.one(f"misread/{src}/{name}", i) < params.misclassification[s]
+                            and params.observe.misclassification[s] > 0
+                            and d.one(f"misread/{src}/{name}", i)
+                            < params.observe.misclassification[s]
                         )
                         if misread:
                             ev.false_records[other, i] = True
                         else:
                             ev.caught[b, i] = True
-                p_false = np.float32(cover) * np.float32(params.false_positive[s])
+                p_false = np.float32(cover) * np.float32(params.observe.false_positive[s])
                 if p_false > 0 and d.one(f"false/{src}/{name}", i) < p_false:
                     ev.false_records[b, i] = True
     # A true catch wins over a false record of the same behaviour.
@@ -141,10 +147,10 @@ def _points(score: int, records: list[bool], scored: bool, params: RegimeParams)
     if scored:
         for b, rec in enumerate(records):
             if rec:
-                score += int(params.points[b])
-    if score < params.start:
-        score = min(score + params.recovery, params.start)
-    return min(max(score, params.lo), params.hi)
+                score += int(params.score.points[b])
+    if score < params.score.start:
+        score = min(score + params.score.recovery, params.score.start)
+    return min(max(score, params.score.lo), params.score.hi)
 
 
 def _listing(
@@ -153,22 +159,22 @@ def _listing(
     """One world's listing after today; returns the new end and whether newly listed."""
     listed = until != NOT_LISTED
     expired = listed and until <= t
-    if params.coupling == COUPLING_SCORE:
-        if score < params.threshold:
+    if params.score.coupling == COUPLING_SCORE:
+        if score < params.listing.threshold:
             if not listed:
-                return t + params.term, True
+                return t + params.listing.term, True
             if expired:  # renewal at the end of the term
-                if params.extension >= 0:
-                    return min(max(until, t) + params.extension, 2**30), False
-                return t + params.term, False
+                if params.listing.extension >= 0:
+                    return min(max(until, t) + params.listing.extension, 2**30), False
+                return t + params.listing.term, False
             return until, False
         return (NOT_LISTED if expired else until), False
     if entry:
         if not listed or expired:  # an expired listing has ended: this one is new
-            return t + params.term, True
-        if params.extension >= 0:
-            return min(until + params.extension, 2**30), False
-        return t + params.term, False
+            return t + params.listing.term, True
+        if params.listing.extension >= 0:
+            return min(until + params.listing.extension, 2**30), False
+        return t + params.listing.term, False
     if expired or (listed and pays):
         return NOT_LISTED, False
     return until, False
@@ -176,9 +182,9 @@ def _listing(
 
 def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvents) -> None:
     t = state.step
-    entry_bs = [b for b in range(params.n_behaviours) if params.entry_events[b]]
+    entry_bs = [b for b in range(params.n_behaviours) if params.listing.entry_events[b]]
     for i in range(state.n):
-        scored = bool(state.consented[i]) if params.consent_required else True
+        scored = bool(state.consented[i]) if params.score.consent_required else True
         recorded = [
             bool(ev.caught[b, i] or ev.false_records[b, i]) for b in range(params.n_behaviours)
         ]
@@ -188,12 +194,16 @@ def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvent
         state.score[i], state.ef_score[i] = s, ef
         state.tier[i] = tier_of(s, params)
         ev.newly_listed[i] = ev.appeals_filed[i] = ev.appeals_won[i] = False
-        if not params.has_list:
+        if not params.listing.has_list:
             continue
         pays = False
         listed_ef = state.ef_listed_until[i] != NOT_LISTED
-        if params.coupling != COUPLING_SCORE and params.payment_exit > 0 and listed_ef:
-            pays = d.one("payment", i) < params.payment_exit
+        if (
+            params.score.coupling != COUPLING_SCORE
+            and params.listing.payment_exit > 0
+            and listed_ef
+        ):
+            pays = d.one("payment", i) < params.listing.payment_exit
         ef_until, _ = _listing(
             int(state.ef_listed_until[i]), ef, any(truly[b] for b in entry_bs), pays, t, params
         )
@@ -206,12 +216,15 @@ def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvent
         if new:
             ev.newly_listed[i] = True
             state.sanctions[i] += 1
-            if state.listed_wrongly[i] and d.one("appeal/file", i) < params.appeal_share:
-                state.appeal_at[i] = t + max(params.appeal_delay, 1)
+            if state.listed_wrongly[i] and d.one("appeal/file", i) < params.listing.appeal_share:
+                state.appeal_at[i] = t + max(params.listing.appeal_delay, 1)
                 ev.appeals_filed[i] = True
         if int(state.appeal_at[i]) == t and until != NOT_LISTED:
             state.appeal_at[i] = NO_APPEAL
-            if state.listed_wrongly[i] and d.one("appeal/decide", i) < params.appeal_success:
+            if (
+                state.listed_wrongly[i]
+                and d.one("appeal/decide", i) < params.listing.appeal_success
+            ):
                 ev.appeals_won[i] = True
                 state.listed_until[i] = ef_until
                 state.listed_wrongly[i] = False
@@ -226,39 +239,41 @@ def consequences(
     state: CitizenState, net: Network, params: RegimeParams, d: StepDraws, ev: StepEvents
 ) -> None:
     ev.denied_any[:] = False
-    for o, name in enumerate(params.opportunity_names):
+    for o, name in enumerate(params.consequences.opportunity_names):
         ev.wanted[o] = 0
         ev.denied[o] = 0
         for i in range(state.n):
-            if not d.one(f"want/{name}", i) < np.float32(params.demand[o]):
+            if not d.one(f"want/{name}", i) < np.float32(params.consequences.demand[o]):
                 continue
             g = int(state.group[i])
             ev.wanted[o, g] += 1
             listed = state.listed_until[i] != NOT_LISTED
-            if (listed and params.denied_listed[o]) or params.denied_tier[o, state.tier[i]]:
+            if (listed and params.consequences.denied_listed[o]) or params.consequences.denied_tier[
+                o, state.tier[i]
+            ]:
                 ev.denied[o, g] += 1
                 ev.denied_any[i] = True
                 state.denials[i] += 1
             else:
-                state.wealth[i] += float(params.value[o])
+                state.wealth[i] += float(params.consequences.value[o])
     for i in range(state.n):
-        perk = float(params.perk[state.tier[i]])
-        if params.consent_required and not state.consented[i]:
+        perk = float(params.consequences.perk[state.tier[i]])
+        if params.score.consent_required and not state.consented[i]:
             perk = 0.0
         state.wealth[i] += float(state.income[i]) / 365.0 + perk
         if perk > 0:
             state.perk_days[i] += 1
     shaming(state, net, params, d, ev)
-    if params.association_penalty > 0:
+    if params.listing.association_penalty > 0:
         on_list = [state.listed_until[j] != NOT_LISTED for j in range(state.n)]
         ef_on_list = [state.ef_listed_until[j] != NOT_LISTED for j in range(state.n)]
         for i in range(state.n):
-            if params.consent_required and not state.consented[i]:
+            if params.score.consent_required and not state.consented[i]:
                 continue
             nbrs = active_neighbours(net, i)
             for arr, flags in ((state.score, on_list), (state.ef_score, ef_on_list)):
-                loss = params.association_penalty * sum(1 for j in nbrs if flags[j])
-                arr[i] = min(max(int(arr[i]) - loss, params.lo), params.hi)
+                loss = params.listing.association_penalty * sum(1 for j in nbrs if flags[j])
+                arr[i] = min(max(int(arr[i]) - loss, params.score.lo), params.score.hi)
             state.tier[i] = tier_of(int(state.score[i]), params)
 
 
@@ -276,7 +291,7 @@ def _cut(state: CitizenState, net: Network, params: RegimeParams, i: int, j: int
     # The conformity reference follows the ties left (section 4).
     for x in (i, j):
         nbrs = active_neighbours(net, x)
-        for k, b in enumerate(params.conform_idx):
+        for k, b in enumerate(params.behave.conform_idx):
             own = sig(float(state.logit0[b, x]))
             values = [sig(float(state.logit0[b, y])) for y in nbrs]
             state.seen_ref[k, x] = sum(values) / len(values) if values else own
@@ -301,9 +316,11 @@ def shaming(
     for i in range(state.n):
         if not ev.newly_listed[i]:
             continue
-        shown = d.one("shame/screens", i) < params.display_share
-        rung = params.ring_share > 0 and d.one("shame/ringtone", i) < params.ring_share
-        mapped = params.map_share > 0 and d.one("shame/map", i) < params.map_share
+        shown = d.one("shame/screens", i) < params.shaming.display_share
+        rung = (
+            params.shaming.ring_share > 0 and d.one("shame/ringtone", i) < params.shaming.ring_share
+        )
+        mapped = params.shaming.map_share > 0 and d.one("shame/map", i) < params.shaming.map_share
         if shown or rung or mapped:
             ev.newly_shamed[i] = state.shamed[i] = True
             state.shamings[i] += 1
@@ -312,7 +329,7 @@ def shaming(
         for e in range(int(net.indptr[i]), int(net.indptr[i + 1])):
             if not net.active[e]:
                 continue
-            uses = mapped and d.one("shame/map_use", e) < params.map_usage
+            uses = mapped and d.one("shame/map_use", e) < params.shaming.map_usage
             if uses:
                 learners.add(int(net.indices[e]))
             if shown or uses:
@@ -321,18 +338,18 @@ def shaming(
                     state.told[e] = True
     viewers = []
     if any_screen:
-        reach = np.float32(params.reach)
+        reach = np.float32(params.shaming.reach)
         viewers = [i for i in range(state.n) if d.one("shame/screen_view", i) < reach]
     ev.screen_viewers = np.array(viewers, dtype=np.int64)
     calls: list[tuple[int, int, int]] = []
-    if params.ring_share > 0 and params.contact_rate > 0:
+    if params.shaming.ring_share > 0 and params.shaming.contact_rate > 0:
         for i in range(state.n):
             if not (state.ringtone[i] and state.listed_until[i] != NOT_LISTED):
                 continue
             if ev.newly_listed[i]:
                 continue  # the ringtone is heard from the day after listing
             for e in range(int(net.indptr[i]), int(net.indptr[i + 1])):
-                if net.active[e] and d.one("shame/call", e) < params.contact_rate:
+                if net.active[e] and d.one("shame/call", e) < params.shaming.contact_rate:
                     learners.add(int(net.indices[e]))
                     if not (has_told and state.told[e]):
                         calls.append((e, i, int(net.indices[e])))
@@ -344,7 +361,7 @@ def shaming(
     decisions += [(e, i, j, d.one("shame/call_cut", e)) for e, i, j in calls]
     for _, i, j, u in decisions:
         key = (min(i, j), max(i, j))
-        if u < params.tie_cut and key not in done:
+        if u < params.shaming.tie_cut and key not in done:
             done.add(key)
             _cut(state, net, params, i, j)
 
@@ -361,41 +378,45 @@ def adapt(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
         for b in range(params.n_behaviours):
             pr = float(state.perceived_risk[b, i])
             if ev.acts[b, i]:
-                pr += params.learn_own * ((1.0 if ev.caught[b, i] else 0.0) - pr)
-            if params.penalty[b] + params.listing_stake[b] > 0:
+                pr += params.adapt.learn_own * ((1.0 if ev.caught[b, i] else 0.0) - pr)
+            if params.behave.penalty[b] + params.behave.listing_stake[b] > 0:
                 if near_listing:
-                    pr += params.learn_social * (1.0 - pr)
+                    pr += params.adapt.learn_social * (1.0 - pr)
                 if i in viewers:
-                    pr += params.shame_effect * (1.0 - pr)
+                    pr += params.shaming.shame_effect * (1.0 - pr)
                 if i in learners:
-                    pr += params.shame_effect * (1.0 - pr)
-            pr += params.forget * (float(params.prior_risk[b]) - pr)
+                    pr += params.shaming.shame_effect * (1.0 - pr)
+            pr += params.adapt.forget * (float(params.adapt.prior_risk[b]) - pr)
             state.perceived_risk[b, i] = pr
-        for k, b in enumerate(params.conform_idx):
+        for k, b in enumerate(params.behave.conform_idx):
             if nbrs:
                 share = sum(1 for j in nbrs if ev.acts[b, j]) / len(nbrs)
-                state.seen[k, i] += params.conformity_smoothing * (share - float(state.seen[k, i]))
-        if params.dissent >= 0 and ev.acts[params.dissent, i]:
+                state.seen[k, i] += params.adapt.conformity_smoothing * (
+                    share - float(state.seen[k, i])
+                )
+        if params.behave.dissent >= 0 and ev.acts[params.behave.dissent, i]:
             state.last_dissent[i] = state.step
-    if params.resentment > 0 or params.pressure > 0:
+    if params.drift.resentment > 0 or params.drift.pressure > 0:
         drift(state, net, params, ev)
 
 
 def drift(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:
-    since = state.step - params.dissent_window
+    since = state.step - params.behave.dissent_window
     old = [float(x) for x in state.stance]
     voiced = [int(state.last_dissent[j]) > since for j in range(state.n)]
     for i in range(state.n):
         x = old[i]
-        if params.resentment > 0 and (ev.newly_listed[i] or ev.denied_any[i]):
-            x -= params.resentment * (x + 1.0)
+        if params.drift.resentment > 0 and (ev.newly_listed[i] or ev.denied_any[i]):
+            x -= params.drift.resentment * (x + 1.0)
         nbrs = active_neighbours(net, i)
-        if params.pressure > 0 and params.dissent >= 0 and nbrs:
+        if params.drift.pressure > 0 and params.behave.dissent >= 0 and nbrs:
             climate = 1.0 - 2.0 * sum(1 for j in nbrs if voiced[j]) / len(nbrs)
-            x += params.pressure * (climate - x)
+            x += params.drift.pressure * (climate - x)
         state.stance[i] = min(max(x, -1.0), 1.0)
         for b in range(params.n_behaviours):
-            state.logit0[b, i] += float(params.stance_weight[b]) * (float(state.stance[i]) - old[i])
+            state.logit0[b, i] += float(params.behave.stance_weight[b]) * (
+                float(state.stance[i]) - old[i]
+            )
 
 
 def step(

@@ -65,8 +65,8 @@ class NetworkParams:
 
 
 @dataclass(frozen=True)
-class RegimeParams:
-    """Everything the six phases read.
+class BehaveParams:
+    """The decision rule of ``behave`` (see docs/model.md, section 4).
 
     Attributes:
         stance_weight: (B,) float32, change of log-odds per unit of stance.
@@ -76,7 +76,36 @@ class RegimeParams:
         listing_stake: (B,) float32, the blacklist's ``stake`` / 100 for entry events
             under list coupling, else 0.
         reward: (B,) float32, points won per recorded act / 100.
-        points: (B,) int32, points per recorded act.
+        deterrence, stakes, proximity_margin, shame_aversion, reward_sensitivity:
+            decision-rule weights.
+        dissent: index of the dissent behaviour, or -1.
+        dissent_window: steps over which expressed dissent is counted.
+        behaviour_names: (B,) the scenario's names, which key the ``act/<behaviour>``
+            draws (see :mod:`scoresim.core.crn`), so that a draw does not move when
+            another behaviour is added.
+    """
+
+    stance_weight: F32
+    conformity: F32
+    conform_idx: I32
+    penalty: F32
+    listing_stake: F32
+    reward: F32
+    deterrence: float
+    stakes: float
+    proximity_margin: float
+    shame_aversion: float
+    reward_sensitivity: float
+    dissent: int
+    dissent_window: int
+    behaviour_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ObserveParams:
+    """The sources of ``observe``.
+
+    Attributes:
         observes: (S, B) bool, which source records which behaviour.
         coverage: (S, G) float32, probability that an act (or a day, for false positives)
             of a member of group g falls under source s.
@@ -87,59 +116,32 @@ class RegimeParams:
             (0 for sources that are not informants).
         speech_pair: (S, B) int32, the other speech behaviour that source s's
             misclassification turns an act of b into (-1 where there is none).
-        coupling: COUPLING_SCORE or COUPLING_LIST.
-        start, lo, hi, recovery: score start value, bounds, points regained per step.
-        tier_min: (T,) int32, lower bound of each tier, increasing.
-        tier_of: (hi - lo + 1,) uint8, the tier of every possible score from ``lo``.
-        has_list: whether a blacklist exists.
-        threshold: score below which people are listed (score coupling).
-        entry_events: (B,) bool, behaviours whose records list a person (list coupling).
-        term: steps a listing lasts.
-        extension: steps a new entry event (or a renewal) adds to a current listing;
-            -1 restarts the listing for ``term`` steps instead.
-        consent_required: only people who consented are scored and paid perks.
-        payment_exit: daily probability that a rightly listed person pays and exits.
-        appeal_share, appeal_success: probabilities; appeal_delay in steps.
-        association_penalty: points lost per step per listed neighbour.
-        demand: (O,) float64, daily probability of wanting each opportunity.
-        value: (O,) float64, CNY gained when granted.
-        denied_listed: (O,) bool, denied to the listed.
-        denied_tier: (O, T) bool, denied to each tier.
-        perk: (T,) float64, CNY per step paid to each tier.
-        display_share, reach: public screens (share of the newly listed shown; share
-            of everyone who sees them that day).
-        ring_share, contact_rate: ringtone (share of the newly listed; daily
-            probability that a neighbour calls).
-        map_share, map_usage: deadbeat map (share of the newly listed; probability
-            that a neighbour uses the map).
-        exposure: probability that a listing is made public on some channel.
-        tie_cut, shame_effect: probability that a confronted neighbour cuts the tie;
-            step of perceived risk for those who learn through a channel.
-        resentment, pressure: stance drift rates (0 = off).
-        deterrence, stakes, proximity_margin, shame_aversion, reward_sensitivity:
-            decision-rule weights (see docs/model.md).
-        learn_own, learn_social, forget, conformity_smoothing: learning rates per step.
-        prior_risk: (B,) float32, initial perceived risk = true detection probability.
-        dissent: index of the dissent behaviour, or -1.
-        dissent_window: steps over which expressed dissent is counted.
-        behaviour_names, source_names, opportunity_names: the scenario's names, which
-            key the random draws (see :mod:`scoresim.core.crn`), so that a draw does not
-            move when another behaviour, source or opportunity is added.
+        source_names: (S,) names, which key each source's draws.
     """
 
-    stance_weight: F32
-    conformity: F32
-    conform_idx: I32
-    penalty: F32
-    listing_stake: F32
-    reward: F32
-    points: I32
     observes: Bool
     coverage: F32
     false_positive: F32
     misclassification: F32
     informant_report: F32
     speech_pair: I32
+    source_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScoreParams:
+    """The points of ``score``.
+
+    Attributes:
+        points: (B,) int32, points per recorded act.
+        coupling: COUPLING_SCORE or COUPLING_LIST.
+        start, lo, hi, recovery: score start value, bounds, points regained per step.
+        tier_min: (T,) int32, lower bound of each tier, increasing.
+        tier_of: (hi - lo + 1,) uint8, the tier of every possible score from ``lo``.
+        consent_required: only people who consented are scored and paid perks.
+    """
+
+    points: I32
     coupling: int
     start: int
     lo: int
@@ -147,58 +149,149 @@ class RegimeParams:
     recovery: int
     tier_min: I32
     tier_of: U8
+    consent_required: bool
+
+
+@dataclass(frozen=True)
+class ListParams:
+    """The blacklist of ``score`` (entries, exits, appeals) and its association penalty.
+
+    Attributes:
+        has_list: whether a blacklist exists (when not, the other fields are inert).
+        threshold: score below which people are listed (score coupling).
+        entry_events: (B,) bool, behaviours whose records list a person (list coupling).
+        term: steps a listing lasts.
+        extension: steps a new entry event (or a renewal) adds to a current listing;
+            -1 restarts the listing for ``term`` steps instead.
+        payment_exit: daily probability that a rightly listed person pays and exits.
+        appeal_share, appeal_success: probabilities; appeal_delay in steps.
+        association_penalty: points lost per step per listed neighbour.
+    """
+
     has_list: bool
     threshold: int
     entry_events: Bool
     term: int
     extension: int
-    consent_required: bool
     payment_exit: float
     appeal_share: float
     appeal_success: float
     appeal_delay: int
     association_penalty: int
+
+
+@dataclass(frozen=True)
+class ConsequenceParams:
+    """Opportunities denied and perks paid by ``consequences``.
+
+    Attributes:
+        demand: (O,) float64, daily probability of wanting each opportunity.
+        value: (O,) float64, CNY gained when granted.
+        denied_listed: (O,) bool, denied to the listed.
+        denied_tier: (O, T) bool, denied to each tier.
+        perk: (T,) float64, CNY per step paid to each tier.
+        opportunity_names: (O,) names, which key each opportunity's draws.
+    """
+
     demand: F64
     value: F64
     denied_listed: Bool
     denied_tier: Bool
     perk: F64
-    display_share: float
-    reach: float
-    ring_share: float
-    contact_rate: float
-    map_share: float
-    map_usage: float
-    exposure: float
-    tie_cut: float
-    shame_effect: float
-    resentment: float
-    pressure: float
-    deterrence: float
-    stakes: float
-    proximity_margin: float
-    shame_aversion: float
-    reward_sensitivity: float
+    opportunity_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AdaptParams:
+    """The learning of ``adapt``: rates per step and the prior they start from.
+
+    Attributes:
+        learn_own, learn_social, forget, conformity_smoothing: rates per step.
+        prior_risk: (B,) float32, initial perceived risk = true detection probability.
+    """
+
     learn_own: float
     learn_social: float
     forget: float
     conformity_smoothing: float
     prior_risk: F32
-    dissent: int
-    dissent_window: int
-    behaviour_names: tuple[str, ...]
-    source_names: tuple[str, ...]
-    opportunity_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ShamingParams:
+    """The shaming mechanism's rates (all 0 when the scenario has no ``shaming:``).
+
+    Attributes:
+        display_share, reach: public screens (share of the newly listed shown; share
+            of everyone who sees them that day).
+        ring_share, contact_rate: ringtone (share of the newly listed; daily
+            probability that a neighbour calls).
+        map_share, map_usage: deadbeat map (share of the newly listed; probability
+            that a neighbour uses the map).
+        exposure: probability that a listing is made public on some channel (read by
+            ``behave``'s shame cost).
+        tie_cut, shame_effect: probability that a confronted neighbour cuts the tie;
+            step of perceived risk for those who learn through a channel (read by
+            ``adapt``).
+    """
+
+    display_share: float = 0.0
+    reach: float = 0.0
+    ring_share: float = 0.0
+    contact_rate: float = 0.0
+    map_share: float = 0.0
+    map_usage: float = 0.0
+    exposure: float = 0.0
+    tie_cut: float = 0.0
+    shame_effect: float = 0.0
+
+
+@dataclass(frozen=True)
+class DriftParams:
+    """The stance-drift mechanism's rates per step (0 = off).
+
+    Attributes:
+        resentment: fraction of the way to -1 a stance moves on a sanctioned day.
+        pressure: fraction of the way a stance moves each day towards the climate its
+            active neighbours express.
+    """
+
+    resentment: float = 0.0
+    pressure: float = 0.0
+
+
+@dataclass(frozen=True)
+class RegimeParams:
+    """Everything the six phases read, one parameter object per part of the step.
+
+    Each part is compiled by its own step of :mod:`scoresim.engine.compile`; the
+    mechanisms' parts (``shaming``, ``drift``) are compiled by the mechanism and are
+    all zeros when the scenario does not switch it on.
+    """
+
+    behave: BehaveParams
+    observe: ObserveParams
+    score: ScoreParams
+    listing: ListParams
+    consequences: ConsequenceParams
+    adapt: AdaptParams
+    shaming: ShamingParams
+    drift: DriftParams
 
     @property
     def n_behaviours(self) -> int:
         """B, the number of behaviours."""
-        return int(self.points.shape[0])
+        return int(self.score.points.shape[0])
 
     @property
     def n_groups(self) -> int:
         """G, the number of groups."""
-        return int(self.coverage.shape[1])
+        return int(self.observe.coverage.shape[1])
+
+    @property
+    def n_opportunities(self) -> int:
+        """O, the number of opportunities."""
+        return int(self.consequences.demand.shape[0])
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
             n, dtype=np.float32
         )
         logit0[b] += np.float32(pop.heterogeneity[b]) * noise
-    logit0 += regime.stance_weight[:, None] * stance[None, :]
+    logit0 += regime.behave.stance_weight[:, None] * stance[None, :]
     aware = keys.uniform("population/awareness", 0, n) < pop.awareness
     consented = aware & (keys.uniform("population/consent", 0, n) < pop.consent)
     informant = (keys.uniform("population/informant", 0, n) < pop.informant_share) & (
@@ -181,11 +181,11 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
             counts, 1.0
         )
         pf_rate[g_count, b] = float(pf[b].mean(dtype=np.float64))
-    c_count = regime.conform_idx.shape[0]
+    c_count = regime.behave.conform_idx.shape[0]
     seen_ref = np.empty((c_count, n), dtype=np.float32)
-    for k, b in enumerate(regime.conform_idx):
+    for k, b in enumerate(regime.behave.conform_idx):
         seen_ref[k] = pf[b]
-    start_tier = int(np.searchsorted(regime.tier_min, regime.start, "right") - 1)
+    start_tier = int(np.searchsorted(regime.score.tier_min, regime.score.start, "right") - 1)
     u32 = np.uint32
     return CitizenState(
         group=group,
@@ -196,17 +196,17 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
         consented=consented,
         informant=informant,
         logit0=logit0,
-        score=np.full(n, regime.start, dtype=np.int16),
+        score=np.full(n, regime.score.start, dtype=np.int16),
         tier=np.full(n, start_tier, dtype=np.uint8),
         listed_until=np.zeros(n, np.int32),
-        ef_score=np.full(n, regime.start, dtype=np.int16),
+        ef_score=np.full(n, regime.score.start, dtype=np.int16),
         ef_listed_until=np.zeros(n, np.int32),
         listed_wrongly=np.zeros(n, np.bool_),
         appeal_at=np.full(n, NO_APPEAL, np.int32),
         shamed=np.zeros(n, np.bool_),
         ringtone=np.zeros(n, np.bool_),
         told=np.zeros(0, np.bool_),
-        perceived_risk=np.repeat(regime.prior_risk[:, None], n, axis=1),
+        perceived_risk=np.repeat(regime.adapt.prior_risk[:, None], n, axis=1),
         seen=seen_ref.copy(),
         seen_ref=seen_ref,
         wealth=np.zeros(n, np.float64),
@@ -232,7 +232,7 @@ def init_social(state: CitizenState, net: Network, regime: RegimeParams) -> None
     neighbours (an isolated agent keeps its own).
     """
     state.degree[:] = np.diff(net.indptr)
-    if regime.ring_share > 0.0 and regime.contact_rate > 0.0:
+    if regime.shaming.ring_share > 0.0 and regime.shaming.contact_rate > 0.0:
         state.told = np.zeros(net.indices.shape[0], np.bool_)
     state.informant_count[:] = net.neighbour_counts(state.informant)
     own = state.seen_ref.copy()
@@ -263,7 +263,7 @@ def refresh_seen_ref(
     the mean pressure-free probability (at current stances) of the agents' active
     neighbours, or the agent's own where none is left.
     """
-    if rows.shape[0] == 0 or regime.conform_idx.shape[0] == 0:
+    if rows.shape[0] == 0 or regime.behave.conform_idx.shape[0] == 0:
         return
     edges = net.row_edges(rows)
     counts = (net.indptr[rows + 1] - net.indptr[rows]).astype(np.int64)
@@ -271,7 +271,7 @@ def refresh_seen_ref(
     live = net.active[edges]
     nbrs = net.indices[edges[live]]
     deg = np.bincount(owner[live], minlength=rows.shape[0])
-    for k, b in enumerate(regime.conform_idx):
+    for k, b in enumerate(regime.behave.conform_idx):
         pf_nb = sigmoid(state.logit0[b, nbrs])
         sums = np.bincount(owner[live], weights=pf_nb, minlength=rows.shape[0])
         own = sigmoid(state.logit0[b, rows])

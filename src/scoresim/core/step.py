@@ -13,6 +13,7 @@ them one at a time, and two regimes share every draw they have in common.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,13 +21,45 @@ from numpy.typing import NDArray
 from scoresim.core import threads
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.events import StepEvents
-from scoresim.core.hooks import StepHook
+from scoresim.core.hooks import AFTER, StepHook
 from scoresim.core.network import Network
 from scoresim.core.params import RegimeParams
 from scoresim.core.phases import adapt, behave, consequences, measure, observe, score
 from scoresim.core.state import CitizenState
 
 PHASES = ("behave", "observe", "score", "consequences", "adapt", "measure")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A run's step, fixed once: each phase of :data:`PHASES`, then the hooks acting after it.
+
+    Attributes:
+        after: for each phase of :data:`~scoresim.core.hooks.AFTER`, its hooks in order.
+        hooks: every hook in the scenario's order (their columns are written in it).
+    """
+
+    after: dict[str, tuple[StepHook, ...]]
+    hooks: tuple[StepHook, ...]
+
+
+def plan(hooks: Sequence[StepHook]) -> Plan:
+    """The step of a run with ``hooks`` (the scenario's mechanisms, in order).
+
+    Raises:
+        ValueError: a hook names a phase it cannot act after (a mechanism's bug, so it
+            is refused when the run starts rather than silently never acting).
+    """
+    for hook in hooks:
+        if hook.after not in AFTER:
+            raise ValueError(
+                f"mechanism {hook.name!r}: after={hook.after!r} is not a phase a mechanism "
+                f"can act after; use one of: {', '.join(AFTER)}"
+            )
+    return Plan({ph: tuple(h for h in hooks if h.after == ph) for ph in AFTER}, tuple(hooks))
+
+
+NO_HOOKS = plan(())
 
 
 def step(
@@ -36,23 +69,22 @@ def step(
     keys: Keys,
     buf: measure.MetricsBuffer,
     u_behave: NDArray[np.float32] | None = None,
-    hooks: Sequence[StepHook] = (),
+    hooks: Plan = NO_HOOKS,
 ) -> StepEvents:
     """Advance the model by one step and record its metrics; return the step's events.
 
     ``u_behave`` is this step's ``act/<behaviour>`` draws if the caller made them
-    already (see :func:`behave_draws`); the results are the same either way. Each of
-    ``hooks`` (the scenario's mechanisms, in order) acts after its phase and writes its
-    own metric columns after ``measure``.
+    already (see :func:`behave_draws`); the results are the same either way. Each hook
+    of ``hooks`` (see :func:`plan`) acts after its phase and writes its own metric
+    columns after ``measure``.
     """
     n, b = state.n, params.n_behaviours
     d = StepDraws(keys, state.step)
-    ev = StepEvents.empty(n, b, params.demand.shape[0], params.n_groups)
+    ev = StepEvents.empty(n, b, params.n_opportunities, params.n_groups)
 
     def after(phase: str) -> None:
-        for hook in hooks:
-            if hook.after == phase:
-                hook.act(state, net, d, ev)
+        for hook in hooks.after[phase]:
+            hook.act(state, net, d, ev)
 
     u = behave.draw(d, params, n) if u_behave is None else u_behave
     behave.apply(state, net, params, u, ev)
@@ -68,7 +100,7 @@ def step(
     adapt.apply(state, net, params, ev)
     after("adapt")
     measure.apply(state, net, params, ev, buf, gini)
-    for hook in hooks:
+    for hook in hooks.hooks:
         hook.measure(state, ev, {c: buf.values[c][state.step] for c in hook.columns})
     state.step += 1
     return ev

@@ -2,7 +2,8 @@
 
 A mechanism is named (its key under a scenario's ``mechanisms:``), has a scenario
 section (a pydantic model, validated with the same one-line messages as every other
-field), compiles that section once per scenario, and starts one
+field), compiles that section once per scenario into its parameters
+(:meth:`Mechanism.compile`; by default the validated section itself), and starts one
 :class:`~scoresim.core.hooks.StepHook` per run: the hook owns the state arrays it
 needs, draws only from purposes named ``<name>/...`` (so adding a mechanism moves no
 other draw: every purpose is a key of its own), acts after one phase of the step, and
@@ -42,6 +43,15 @@ class Mechanism(ABC):
         """
         return []
 
+    def compile(self, config: Any, labels: Labels) -> Any:
+        """The mechanism's parameters, computed once per scenario from its section.
+
+        Whatever this returns is what :meth:`start` receives for every run; the default
+        is the validated section itself. Derive arrays here (per behaviour, per group)
+        rather than in :meth:`start`, which runs once per run.
+        """
+        return config
+
     def columns(self, config: Any, labels: Labels) -> tuple[str, ...]:
         """The metric columns this mechanism adds (names must not clash with others)."""
         return ()
@@ -49,11 +59,20 @@ class Mechanism(ABC):
     @abstractmethod
     def start(
         self,
-        config: Any,
+        params: Any,
         labels: Labels,
         regime: RegimeParams,
         state: CitizenState,
         net: Network,
         keys: Keys,
     ) -> StepHook:
-        """The hook of one run, with the state it owns (set-up draws from ``keys``)."""
+        """The hook of one run, with the state it owns.
+
+        Args:
+            params: what :meth:`compile` returned for this scenario.
+            labels: the scenario's names (groups, behaviours, tiers, opportunities).
+            regime: the compiled core parameters (read-only).
+            state: the run's people, after set-up (read; write only what you own).
+            net: the run's network.
+            keys: the run's keys; set-up draws from ``keys.generator("<name>/...")``.
+        """

@@ -1,9 +1,13 @@
 """The built-in mechanisms on the plug-in protocol: the shaming channels and stance drift.
 
-Each is configured by its scenario's top-level section (kept where it has always been)
-and runs a phase function of the core with the compiled regime's rates, at the same
-point of the step as before it was a mechanism, so results are unchanged bit for bit.
-Neither adds a column (``shamed`` and ``ties_cut`` are core metrics).
+Each is configured by its scenario's top-level section (kept where it has always been),
+compiles it into its own parameter object (:class:`~scoresim.core.params.ShamingParams`,
+:class:`~scoresim.core.params.DriftParams`; all zeros when the section is absent), which
+the compiled regime carries because core phases read some of its rates (``behave``
+the shaming exposure, ``adapt`` the shame effect), and runs a phase function of the
+core at the same point of the step as before it was a mechanism, so results are
+unchanged bit for bit. Neither adds a column (``shamed`` and ``ties_cut`` are core
+metrics).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from scoresim.config.models import ShamingConfig, StanceDriftConfig
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import Labels, RegimeParams
+from scoresim.core.params import DriftParams, Labels, RegimeParams, ShamingParams
 from scoresim.core.phases import shaming
 from scoresim.core.phases.adapt import drift_stance
 from scoresim.core.state import CitizenState
@@ -62,9 +66,18 @@ class BuiltinMechanism(Mechanism):
     ) -> None:
         """Its work in one step, with the compiled regime ``p``."""
 
+    def compile(self, config: Any, labels: Labels) -> Any:
+        """The mechanism's parameter object (the one the compiled regime carries)."""
+        return self.params(config)
+
+    @staticmethod
+    @abstractmethod
+    def params(config: Any) -> Any:
+        """The parameter object of ``config`` (the section, or ``None`` when absent)."""
+
     def start(
         self,
-        config: Any,
+        params: Any,
         labels: Labels,
         regime: RegimeParams,
         state: CitizenState,
@@ -87,6 +100,29 @@ class Shaming(BuiltinMechanism):
     after = "consequences"
 
     @staticmethod
+    def params(config: ShamingConfig | None) -> ShamingParams:
+        """Channel shares and rates; ``exposure`` is the chance that a listing is public."""
+        if config is None:
+            return ShamingParams()
+        screens, ring, dmap = config.screens, config.ringtone, config.map
+        # A listing stays private only if no channel takes it.
+        hidden = 1.0
+        for share in (ring.share if ring else 0.0, dmap.share if dmap else 0.0):
+            hidden *= 1.0 - share
+        hidden *= 1.0 - (screens.display_share if screens else 0.0)
+        return ShamingParams(
+            display_share=screens.display_share if screens else 0.0,
+            reach=screens.reach if screens else 0.0,
+            ring_share=ring.share if ring else 0.0,
+            contact_rate=ring.contact_rate if ring else 0.0,
+            map_share=dmap.share if dmap else 0.0,
+            map_usage=dmap.usage if dmap else 0.0,
+            exposure=1.0 - hidden,
+            tie_cut=config.tie_cut_probability,
+            shame_effect=config.risk_effect,
+        )
+
+    @staticmethod
     def run(
         state: CitizenState, net: Network, p: RegimeParams, d: StepDraws, ev: StepEvents
     ) -> None:
@@ -100,6 +136,11 @@ class StanceDrift(BuiltinMechanism):
     name = "stance_drift"
     section = StanceDriftConfig
     after = "adapt"
+
+    @staticmethod
+    def params(config: StanceDriftConfig | None) -> DriftParams:
+        """The two rates (0 when the section is absent)."""
+        return DriftParams() if config is None else DriftParams(config.resentment, config.pressure)
 
     @staticmethod
     def run(

@@ -38,31 +38,31 @@ from scoresim.core.state import CitizenState
 def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:
     """Update ``perceived_risk``, ``seen`` and ``last_dissent`` from the step's events."""
     pr = state.perceived_risk
-    penalised = np.flatnonzero((params.penalty + params.listing_stake) > 0)
+    penalised = np.flatnonzero((params.behave.penalty + params.behave.listing_stake) > 0)
     # Every neighbour count this phase needs, computed together on the helper threads.
-    social = params.learn_social > 0.0 and bool(ev.newly_listed.any())
-    masks = [ev.acts[b] for b in params.conform_idx] + ([ev.newly_listed] if social else [])
+    social = params.adapt.learn_social > 0.0 and bool(ev.newly_listed.any())
+    masks = [ev.acts[b] for b in params.behave.conform_idx] + ([ev.newly_listed] if social else [])
     counts = list(threads.pool().map(net.neighbour_counts, masks))
     near_listing = np.flatnonzero(counts[-1]) if social else np.empty(0, np.int64)
-    kernel.learn_own(pr, ev.acts, ev.caught, np.float32(params.learn_own))
+    kernel.learn_own(pr, ev.acts, ev.caught, np.float32(params.adapt.learn_own))
     for b in range(params.n_behaviours):
         row = pr[b]
         if b in penalised:
             for ids, rate in (
-                (near_listing, params.learn_social),
-                (ev.screen_viewers, params.shame_effect),
-                (ev.shame_learners, params.shame_effect),
+                (near_listing, params.adapt.learn_social),
+                (ev.screen_viewers, params.shaming.shame_effect),
+                (ev.shame_learners, params.shaming.shame_effect),
             ):
                 if ids.shape[0] and rate > 0.0:
                     row[ids] += np.float32(rate) * (1.0 - row[ids])
     # Rows are independent, so forgetting every row after all the sparse updates
     # above is the same as forgetting each right after its own.
-    kernel.forget(pr, params.prior_risk, np.float32(params.forget))
-    alpha = np.float32(params.conformity_smoothing)
-    for k in range(params.conform_idx.shape[0]):
+    kernel.forget(pr, params.adapt.prior_risk, np.float32(params.adapt.forget))
+    alpha = np.float32(params.adapt.conformity_smoothing)
+    for k in range(params.behave.conform_idx.shape[0]):
         kernel.smooth_seen(state.seen[k], counts[k], state.degree, alpha)
-    if params.dissent >= 0:
-        state.last_dissent[ev.acts[params.dissent]] = state.step
+    if params.behave.dissent >= 0:
+        state.last_dissent[ev.acts[params.behave.dissent]] = state.step
     # Stance drift (drift_stance) runs right after this phase, as a mechanism
     # (scoresim.mechanisms.builtin.StanceDrift) the step calls when the scenario has one.
 
@@ -71,15 +71,15 @@ def drift_stance(state: CitizenState, net: Network, params: RegimeParams, ev: St
     """Step 7: resentment, then pressure from the expressed climate; logit0 follows."""
     before = state.stance.copy()
     stance = state.stance
-    if params.resentment > 0.0:
+    if params.drift.resentment > 0.0:
         # Sanctions, not points: a docked point is too small and too common to embitter.
         hit = ev.newly_listed | ev.denied_any
-        stance[hit] -= np.float32(params.resentment) * (stance[hit] + 1.0)
-    if params.pressure > 0.0 and params.dissent >= 0:
-        voiced = state.last_dissent > state.step - params.dissent_window
+        stance[hit] -= np.float32(params.drift.resentment) * (stance[hit] + 1.0)
+    if params.drift.pressure > 0.0 and params.behave.dissent >= 0:
+        voiced = state.last_dissent > state.step - params.behave.dissent_window
         has_nb = state.degree > 0
         share = net.neighbour_counts(voiced)[has_nb] / state.degree[has_nb].astype(np.float32)
         climate = (1.0 - 2.0 * share).astype(np.float32)
-        stance[has_nb] += np.float32(params.pressure) * (climate - stance[has_nb])
+        stance[has_nb] += np.float32(params.drift.pressure) * (climate - stance[has_nb])
     np.clip(stance, -1.0, 1.0, out=stance)
-    state.logit0 += params.stance_weight[:, None] * (stance - before)[None, :]
+    state.logit0 += params.behave.stance_weight[:, None] * (stance - before)[None, :]

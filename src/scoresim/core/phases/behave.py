@@ -38,7 +38,7 @@ from scoresim.core.state import CitizenState
 def draw(d: StepDraws, params: RegimeParams, n: int) -> NDArray[np.float32]:
     """Uniforms for the decisions: (B, N) float32 in [0, 1); row b is purpose ``act/<b>``."""
     u = np.empty((params.n_behaviours, n), np.float32)
-    for b, name in enumerate(params.behaviour_names):
+    for b, name in enumerate(params.behave.behaviour_names):
         u[b] = d.dense(f"act/{name}", n)
     return u
 
@@ -54,8 +54,10 @@ def apply(
     table = kernel.coefficients(params)
     n = state.n
     prox = np.zeros(n, dtype=np.float32)
-    if params.has_list and params.coupling == COUPLING_SCORE:
-        kernel.proximity(state.score, params.threshold, params.proximity_margin, prox)
+    if params.listing.has_list and params.score.coupling == COUPLING_SCORE:
+        kernel.proximity(
+            state.score, params.listing.threshold, params.behave.proximity_margin, prox
+        )
     row = np.empty(n, dtype=np.float32)
     for b in range(params.n_behaviours):
         k = int(table[b, kernel.ROW])

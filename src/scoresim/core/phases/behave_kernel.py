@@ -34,28 +34,34 @@ def coefficients(params: RegimeParams) -> NDArray[np.float32]:
     b_n = params.n_behaviours
     table = np.zeros((b_n, 6), dtype=np.float64)
     table[:, ROW] = -1.0
-    score_coupled = params.coupling == COUPLING_SCORE
+    score_coupled = params.score.coupling == COUPLING_SCORE
     for b in range(b_n):
-        pen = float(params.penalty[b])
+        pen = float(params.behave.penalty[b])
         if pen > 0.0:
             if score_coupled:
-                table[b, AWARE_COST] = params.deterrence * pen
-                if params.has_list:
+                table[b, AWARE_COST] = params.behave.deterrence * pen
+                if params.listing.has_list:
                     table[b, PROX_COST] = (
-                        params.deterrence * pen * params.stakes
-                        + params.shame_aversion * params.exposure
+                        params.behave.deterrence * pen * params.behave.stakes
+                        + params.behave.shame_aversion * params.shaming.exposure
                     )
             else:
-                prox = 1.0 if params.has_list and params.entry_events[b] else 0.0
-                table[b, AWARE_COST] = params.deterrence * pen * (1.0 + params.stakes * prox)
-        if not score_coupled and params.has_list and params.entry_events[b]:
+                prox = 1.0 if params.listing.has_list and params.listing.entry_events[b] else 0.0
+                table[b, AWARE_COST] = (
+                    params.behave.deterrence * pen * (1.0 + params.behave.stakes * prox)
+                )
+        if not score_coupled and params.listing.has_list and params.listing.entry_events[b]:
             table[b, LIST_COST] = (
-                params.deterrence * float(params.listing_stake[b]) * (1.0 + params.stakes)
-                + params.shame_aversion * params.exposure
+                params.behave.deterrence
+                * float(params.behave.listing_stake[b])
+                * (1.0 + params.behave.stakes)
+                + params.behave.shame_aversion * params.shaming.exposure
             )
-        table[b, REWARD] = params.reward_sensitivity * max(float(params.reward[b]), 0.0)
-    for k, b in enumerate(params.conform_idx):
-        table[b, CONFORM] = params.conformity[b]
+        table[b, REWARD] = params.behave.reward_sensitivity * max(
+            float(params.behave.reward[b]), 0.0
+        )
+    for k, b in enumerate(params.behave.conform_idx):
+        table[b, CONFORM] = params.behave.conformity[b]
         table[b, ROW] = k
     return table.astype(np.float32)
 

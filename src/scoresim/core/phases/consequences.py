@@ -33,8 +33,10 @@ DAYS_PER_YEAR = 365.0
 
 def wanting(d: StepDraws, state: CitizenState, params: RegimeParams, o: int) -> np.ndarray:
     """(K,) int64: ids of the agents who want opportunity ``o`` today, ascending."""
-    p = np.full(params.n_groups, params.demand[o], np.float32)
-    return np.flatnonzero(d.below(f"want/{params.opportunity_names[o]}", p, state.bounds))
+    p = np.full(params.n_groups, params.consequences.demand[o], np.float32)
+    return np.flatnonzero(
+        d.below(f"want/{params.consequences.opportunity_names[o]}", p, state.bounds)
+    )
 
 
 def apply(
@@ -47,16 +49,18 @@ def apply(
     """Run the consequences phase with this step's draws ``d``."""
     listed = state.listed_until > 0
     ev.denied_any[:] = False
-    for o in range(params.demand.shape[0]):
+    for o in range(params.n_opportunities):
         ids = wanting(d, state, params, o)
         ev.wanted[o] = np.bincount(state.group[ids], minlength=params.n_groups)
-        denied = (listed[ids] & params.denied_listed[o]) | params.denied_tier[o, state.tier[ids]]
+        denied = (
+            listed[ids] & params.consequences.denied_listed[o]
+        ) | params.consequences.denied_tier[o, state.tier[ids]]
         ev.denied[o] = np.bincount(state.group[ids[denied]], minlength=params.n_groups)
         ev.denied_any[ids[denied]] = True
         state.denials[ids[denied]] += 1
-        state.wealth[ids[~denied]] += params.value[o]
-    perk = params.perk[state.tier]
-    if params.consent_required:
+        state.wealth[ids[~denied]] += params.consequences.value[o]
+    perk = params.consequences.perk[state.tier]
+    if params.score.consent_required:
         perk = perk * state.consented
     state.wealth += state.income.astype(np.float64) / DAYS_PER_YEAR + perk
     state.perk_days += (perk > 0).astype(np.uint32)
@@ -70,7 +74,7 @@ def associate(state: CitizenState, net: Network, params: RegimeParams) -> None:
     It runs after the mechanisms that act after ``consequences``, so that it counts
     the ties the shaming channels left standing.
     """
-    if params.association_penalty <= 0:
+    if params.listing.association_penalty <= 0:
         return
     who = scored(state, params)
     for score, until in (
@@ -80,6 +84,6 @@ def associate(state: CitizenState, net: Network, params: RegimeParams) -> None:
         on_list = until > 0
         if not on_list.any():
             continue
-        loss = net.neighbour_counts(on_list).astype(np.int64) * params.association_penalty
-        score[:] = np.clip(score.astype(np.int64) - loss * who, params.lo, params.hi)
+        loss = net.neighbour_counts(on_list).astype(np.int64) * params.listing.association_penalty
+        score[:] = np.clip(score.astype(np.int64) - loss * who, params.score.lo, params.score.hi)
     state.tier[:] = compute_tier(state.score, params)

@@ -81,12 +81,12 @@ def pressure_free_silence(
     Without stance drift neither the dissenters nor ``p0`` change, so each ``k`` is
     computed once.
     """
-    k = min(params.dissent_window, state.step + 1)
-    drifting = params.resentment > 0.0 or params.pressure > 0.0
+    k = min(params.behave.dissent_window, state.step + 1)
+    drifting = params.drift.resentment > 0.0 or params.drift.pressure > 0.0
     if not drifting and k in buf.silence:
         return buf.silence[k]
     dissenters = np.flatnonzero(state.stance < 0)
-    p0 = sigmoid(state.logit0[params.dissent, dissenters]).astype(np.float64)
+    p0 = sigmoid(state.logit0[params.behave.dissent, dissenters]).astype(np.float64)
     stay = np.power(1.0 - p0, k)
     sums = np.bincount(state.group[dissenters], weights=stay, minlength=params.n_groups)
     out = np.append(sums, sums.sum()).astype(np.float64)
@@ -167,8 +167,8 @@ def apply(
     pop = np.append(np.diff(state.bounds), state.n).astype(np.float64)
     share = np.maximum(pop, 1.0)
     out["population"][:] = pop
-    width = params.hi - params.lo + 1
-    since = state.step - params.dissent_window
+    width = params.score.hi - params.score.lo + 1
+    since = state.step - params.behave.dissent_window
     # The wealth Gini (a sort) and the group sums (a compiled pass) are independent
     # and both release the GIL, so they run on two cores at once.
     if gini is None:
@@ -190,7 +190,7 @@ def apply(
         state.degree,
         state.wealth,
         state.score,
-        params.lo,
+        params.score.lo,
         len(buf.labels.tiers),
         width,
     )
@@ -216,7 +216,7 @@ def apply(
     private = sc[:, kernel.PRIVATE] / share
     out["private_dissent"][:] = private
     dissent_cols = ("expressed_dissent", "silent_dissent", "silent_dissent.pressure_free")
-    if params.dissent >= 0:
+    if params.behave.dissent >= 0:
         out["expressed_dissent"][:] = sc[:, kernel.EXPRESSED] / share
         silent = sc[:, kernel.SILENT] / share
         expected = pressure_free_silence(state, params, buf) / share
@@ -228,7 +228,7 @@ def apply(
             out[name][:] = np.nan
     hists = [*hist, hist.sum(axis=0)]
     for row, h in enumerate(hists):
-        stats = _hist_stats(h, params.lo)
+        stats = _hist_stats(h, params.score.lo)
         for key, value in zip(("mean", "p10", "p50", "p90", "gini"), stats, strict=True):
             out[f"score.{key}"][row] = value
     for k, name in enumerate(buf.labels.tiers):

@@ -58,20 +58,20 @@ def draw(
     the same act meets the same draw in any regime that has the same source.
     """
     out: list[PairDraws] = []
-    s_count, _ = params.observes.shape
+    s_count, _ = params.observe.observes.shape
     for s in range(s_count):
-        src = params.source_names[s]
-        for b in np.flatnonzero(params.observes[s]):
-            name = params.behaviour_names[b]
+        src = params.observe.source_names[s]
+        for b in np.flatnonzero(params.observe.observes[s]):
+            name = params.behave.behaviour_names[b]
             actors = np.flatnonzero(ev.acts[b])
             u_cover = d.at(f"detect/{src}/{name}", actors)
-            pair = int(params.speech_pair[s, b])
+            pair = int(params.observe.speech_pair[s, b])
             u_label = (
                 d.at(f"misread/{src}/{name}", actors)
-                if pair >= 0 and params.misclassification[s] > 0
+                if pair >= 0 and params.observe.misclassification[s] > 0
                 else np.ones(actors.shape[0], np.float32)
             )
-            p_false = params.coverage[s] * params.false_positive[s]
+            p_false = params.observe.coverage[s] * params.observe.false_positive[s]
             false_ids = np.flatnonzero(d.below(f"false/{src}/{name}", p_false, state.bounds))
             out.append(PairDraws(s, int(b), u_cover, u_label, false_ids))
     return out
@@ -81,8 +81,8 @@ def detection_probability(
     state: CitizenState, params: RegimeParams, s: int, ids: NDArray[np.int64]
 ) -> NDArray[np.float32]:
     """Probability that source ``s`` records one act by each agent in ``ids``: (K,) float32."""
-    p = params.coverage[s, state.group[ids]]
-    r = float(params.informant_report[s])
+    p = params.observe.coverage[s, state.group[ids]]
+    r = float(params.observe.informant_report[s])
     if r > 0.0:
         k = state.informant_count[ids].astype(np.float32)
         p = p * (1.0 - np.power(np.float32(1.0 - r), k))
@@ -105,8 +105,12 @@ def apply(
         s, b = d.source, d.behaviour
         actors = np.flatnonzero(ev.acts[b])
         hit = d.u_cover < detection_probability(state, params, s, actors)
-        pair = int(params.speech_pair[s, b])
-        flip = hit & (d.u_label < params.misclassification[s]) if pair >= 0 else np.zeros_like(hit)
+        pair = int(params.observe.speech_pair[s, b])
+        flip = (
+            hit & (d.u_label < params.observe.misclassification[s])
+            if pair >= 0
+            else np.zeros_like(hit)
+        )
         ev.detected[b, actors[hit]] = True
         ev.caught[b, actors[hit & ~flip]] = True
         if pair >= 0:

@@ -83,22 +83,22 @@ def draw(
         np.flatnonzero(
             d.below(
                 "shame/screen_view",
-                np.full(params.n_groups, params.reach, np.float32),
+                np.full(params.n_groups, params.shaming.reach, np.float32),
                 state.bounds,
             )
         )
-        if count and params.display_share > 0.0
+        if count and params.shaming.display_share > 0.0
         else np.empty(0, np.int64)
     )
-    u_ring = d.at("shame/ringtone", new) if params.ring_share > 0 else _empty()
-    has_map = params.map_share > 0.0
+    u_ring = d.at("shame/ringtone", new) if params.shaming.ring_share > 0 else _empty()
+    has_map = params.shaming.map_share > 0.0
     u_map = d.at("shame/map", new) if has_map else _empty()
     u_map_use = d.at("shame/map_use", edges) if has_map else _empty()
     calls = np.empty(0, np.int64)
-    if params.ring_share > 0.0 and params.contact_rate > 0.0:
+    if params.shaming.ring_share > 0.0 and params.shaming.contact_rate > 0.0:
         ringing = state.ringtone & (state.listed_until > 0) & ~ev.newly_listed
         ring_edges = net.row_edges(np.flatnonzero(ringing))
-        calls = ring_edges[d.at("shame/call", ring_edges) < params.contact_rate]
+        calls = ring_edges[d.at("shame/call", ring_edges) < params.shaming.contact_rate]
     u_call_cut = d.at("shame/call_cut", calls)
     return ShamingDraws(u_display, u_cut, viewers, u_ring, u_map, u_map_use, calls, u_call_cut)
 
@@ -119,9 +119,9 @@ def apply(
     state.shamed &= kept
     state.ringtone &= kept
     new = np.flatnonzero(ev.newly_listed)
-    shown = d.u_display < params.display_share
-    rung = _member(d.u_ring, params.ring_share, new.shape[0])
-    mapped = _member(d.u_map, params.map_share, new.shape[0])
+    shown = d.u_display < params.shaming.display_share
+    rung = _member(d.u_ring, params.shaming.ring_share, new.shape[0])
+    mapped = _member(d.u_map, params.shaming.map_share, new.shape[0])
     public = new[shown | rung | mapped]
     ev.newly_shamed[:] = False
     ev.newly_shamed[public] = True
@@ -134,7 +134,7 @@ def apply(
     edges = net.row_edges(new)
     k = np.repeat(np.arange(new.shape[0]), counts)
     uses_map = (
-        mapped[k] & (d.u_map_use < params.map_usage)
+        mapped[k] & (d.u_map_use < params.shaming.map_usage)
         if d.u_map_use.shape[0]
         else np.zeros(k.shape[0], np.bool_)
     )
@@ -152,7 +152,7 @@ def apply(
         [new[k[confront]], np.searchsorted(net.indptr, calls[fresh], side="right") - 1]
     )
     u = np.concatenate([d.u_cut[confront], u_call[fresh]])
-    pick = u < params.tie_cut
+    pick = u < params.shaming.tie_cut
     if pick.any():
         cut_ties(state, net, params, pos[pick], who[pick])
 
