@@ -45,6 +45,20 @@ def test_an_unknown_mechanism_names_the_installed_ones() -> None:
     assert "installed:" in message and "scoresim.mechanisms" in message
 
 
+def test_a_mechanism_section_at_the_top_level_says_where_it_goes(watch: None) -> None:
+    text = (Path(scoresim.__file__).parent / "scenarios" / "seed.yaml").read_text()
+    text += "\nneighbourhood_watch: {}\n"
+    with pytest.raises(ScenarioValueError) as err:
+        scoresim.Scenario.from_yaml_text(text, origin="mine.yaml")
+    assert "neighbourhood_watch: unknown field" in str(err.value)
+    assert "'neighbourhood_watch' is a mechanism: put its section under 'mechanisms:'" in str(
+        err.value
+    )
+    text = text.replace("neighbourhood_watch: {}", "committee: {}")
+    with pytest.raises(ScenarioValueError, match=r"goes under 'mechanisms:'; installed: .*neig"):
+        scoresim.Scenario.from_yaml_text(text, origin="mine.yaml")
+
+
 def test_a_section_is_checked_like_any_field(watch: None) -> None:
     bad = WATCH.read_text().replace("report_probability: 0.2", "report_probability: 1.5")
     with pytest.raises(ScenarioValueError, match=r"mechanisms\.neighbourhood_watch\.report_prob"):

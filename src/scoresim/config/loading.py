@@ -153,8 +153,9 @@ def _field_error(
     if err["type"] == "missing":
         return ScenarioValueError(f"{origin}: {path}: is missing; add it", path)
     if err["type"] == "extra_forbidden":
+        hint = _mechanism_hint(str(err["loc"][0])) if len(err["loc"]) == 1 and not prefix else ""
         return ScenarioValueError(
-            f"{origin}: {path}: unknown field; remove it or check its spelling", path
+            f"{origin}: {path}: unknown field; remove it or check its spelling{hint}", path
         )
     if err["type"] == "string_pattern_mismatch" and not prefix:  # the regime's name
         msg = (
@@ -164,6 +165,17 @@ def _field_error(
     return ScenarioValueError(
         f"{origin}: {path}: {_short(err['input'])} is not allowed; {msg}", path
     )
+
+
+def _mechanism_hint(name: str) -> str:
+    """For an unknown top-level section: where a plug-in mechanism's section goes."""
+    from scoresim.mechanisms.registry import installed
+
+    available = installed()
+    if name in available:
+        return f" ({name!r} is a mechanism: put its section under 'mechanisms:')"
+    names = ", ".join(sorted(available)) or "none"
+    return f" (a plug-in mechanism's section goes under 'mechanisms:'; installed: {names})"
 
 
 def _check_mechanisms(cfg: ScenarioConfig, origin: str, raw: Any) -> ScenarioConfig:
