@@ -21,7 +21,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from scoresim.cli import audit, bench, report, scenarios, serve, validate
+from scoresim.cli import audit, bench, poll, report, scenarios, serve, validate
 from scoresim.cli import sweep as sweeps
 from scoresim.cli.common import FLAG, err, out, user_errors
 from scoresim.cli.summary import (
@@ -172,6 +172,7 @@ app.command()(sweeps.query)
 app.command()(sweeps.sensitivity)
 app.command()(report.report)
 app.command()(audit.audit)
+app.command()(poll.poll)
 app.command()(serve.serve)
 app.command()(validate.validate)
 app.command()(bench.bench)

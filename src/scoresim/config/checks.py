@@ -131,6 +131,7 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
             f"is a second informant network (after {informed[0]!r})",
             "give informants to one source and list every behaviour they report there",
         )
+    _opinion(cfg, origin)
     drift = cfg.stance_drift
     if drift is not None and drift.pressure > 0 and cfg.dissent_behaviour is None:
         raise _fail(
@@ -207,3 +208,24 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
             )
     for rname, rw in cfg.rewards.items():
         _names_exist(origin, f"rewards.{rname}.tiers", rw.tiers, sc.tiers, "tier")
+
+
+def _opinion(cfg: ScenarioConfig, origin: str) -> None:
+    """Approval, interviews and polls: groups named, polls answerable."""
+    if cfg.approval is not None:
+        _per_group(origin, "approval.mean", cfg.approval.mean, cfg.groups)
+    _per_group(origin, "interviews.online", cfg.interviews.online, cfg.groups)
+    seen: set[str] = set()
+    for k, poll in enumerate(cfg.polls or []):
+        where = f"polls[{k}]"
+        if poll.name in seen:
+            raise _fail(origin, f"{where}.name", poll.name, "is the name of an earlier poll",
+                        "give each poll its own name")  # fmt: skip
+        seen.add(poll.name)
+        if poll.question == "scoring_system" and cfg.approval is None:
+            raise _fail(origin, f"{where}.question", poll.question, "asks about the scoring "
+                        "system, but the scenario has no approval: section",
+                        "add one ('approval: {}' takes the defaults)")  # fmt: skip
+        if poll.design == "randomized_response" and poll.forced.truth + poll.forced.yes > 1:
+            raise _fail(origin, f"{where}.forced.yes", poll.forced.yes, "leaves a negative "
+                        "chance of a forced no", "make truth + yes at most 1")  # fmt: skip

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from scoresim import limits
 from scoresim.config.checks import check_scenario
 from scoresim.config.models import ScenarioConfig
+from scoresim.config.opinion import InterviewsConfig
 from scoresim.config.yamltext import (
     line_of,
     not_a_file,
@@ -32,6 +33,14 @@ def builtin_names() -> list[str]:
     """Return the names of the built-in scenarios, sorted."""
     files = resources.files(_PACKAGE).iterdir()
     return sorted(f.name[:-5] for f in files if f.name.endswith(".yaml"))
+
+
+_LATER_SECTIONS: dict[str, Any] = {
+    "mechanisms": {},
+    "approval": None,
+    "interviews": InterviewsConfig().model_dump(mode="json"),
+    "polls": None,
+}
 
 
 @dataclass(frozen=True)
@@ -59,12 +68,14 @@ class Scenario:
     def content_hash(self) -> str:
         """SHA-256 of the resolved scenario (defaults filled in), as hex.
 
-        A scenario without plug-in mechanisms hashes as it did before they existed, so
-        sweeps started then still resume.
+        A section added after 0.3 (plug-in mechanisms, approval, interviews, polls)
+        counts only when it differs from its default, so a scenario without them hashes
+        as it did before they existed, and sweeps started then still resume.
         """
         resolved = self.config.model_dump(mode="json")
-        if not resolved["mechanisms"]:
-            del resolved["mechanisms"]
+        for key, default in _LATER_SECTIONS.items():
+            if resolved[key] == default:
+                del resolved[key]
         blob = json.dumps(resolved, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
 

@@ -14,9 +14,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from scoresim import limits
+from scoresim.config.opinion import ApprovalConfig, InterviewsConfig, PollConfig
+from scoresim.config.types import PerGroup, Probability
 
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-PerGroup = Probability | dict[str, Probability]
+__all__ = ["PerGroup", "Probability"]
+
 Points = Annotated[int, Field(ge=-32768, le=32767)]
 Weight = Annotated[float, Field(ge=0.0, le=1000.0)]
 Money = Annotated[float, Field(ge=-1e9, le=1e9)]
@@ -261,6 +263,9 @@ class ScenarioConfig(_Model):
     shaming: ShamingConfig | None = None
     response: ResponseConfig = ResponseConfig()
     stance_drift: StanceDriftConfig | None = None
+    approval: ApprovalConfig | None = None
+    interviews: InterviewsConfig = InterviewsConfig()
+    polls: Annotated[list[PollConfig], Field(max_length=100)] | None = None
     # Plug-in mechanisms by name, each section validated by its mechanism's own model
     # (scoresim.mechanisms); their order is the order they act within a phase.
     mechanisms: dict[str, dict[str, Any]] = Field(default_factory=dict)

@@ -7,7 +7,7 @@ with conformity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -67,6 +67,9 @@ class CitizenState:
             members are ids ``bounds[g]`` to ``bounds[g + 1] - 1``.
         step: the number of completed steps.
         ties_cut: ties cut so far (each undirected tie counted once).
+        traits: per-agent (N,) arrays that mechanisms keep and publish by name, for
+            other mechanisms to read and for the agents table (``approval``, float32
+            in [-1, 1], from the approval mechanism); empty without mechanisms.
     """
 
     group: NDArray[np.uint8]
@@ -103,6 +106,7 @@ class CitizenState:
     bounds: NDArray[np.int64]
     step: int = 0
     ties_cut: int = 0
+    traits: dict[str, NDArray[np.float32]] = field(default_factory=dict)
 
     @property
     def n(self) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scoresim.config.models import ScenarioConfig
+from scoresim.config.opinion import PollingConfig
 from scoresim.core.crn import Keys
 from scoresim.core.network import Network
 from scoresim.core.params import Labels, NetworkParams, PopulationParams, RegimeParams
@@ -21,8 +22,10 @@ from scoresim.core.step import Plan, plan
 from scoresim.engine import compile_parts as parts
 from scoresim.engine.compile_parts import Names
 from scoresim.errors import ScenarioValueError
+from scoresim.mechanisms.approval import Approval
 from scoresim.mechanisms.base import Mechanism
 from scoresim.mechanisms.builtin import Shaming, StanceDrift
+from scoresim.mechanisms.polls import Polls
 from scoresim.mechanisms.registry import lookup
 
 
@@ -95,6 +98,10 @@ def _mechanisms(cfg: ScenarioConfig, labels: Labels) -> tuple[Active, ...]:
     drift = cfg.stance_drift
     if drift is not None and (drift.resentment > 0.0 or drift.pressure > 0.0):
         chosen.append((StanceDrift(), drift))
+    if cfg.approval is not None:
+        chosen.append((Approval(), cfg.approval))
+    if cfg.polls:
+        chosen.append((Polls(), PollingConfig(polls=cfg.polls, interviews=cfg.interviews)))
     for name, raw in cfg.mechanisms.items():
         mech = lookup(name, cfg.name)
         chosen.append((mech, mech.section.model_validate(raw)))

@@ -28,6 +28,7 @@ from scoresim.core.step import behave_draws, step
 from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.errors import RunOptionError
 from scoresim.results.network_sample import sample_network
+from scoresim.results.polls import poll_table
 from scoresim.results.run import RunResult, build_agents, build_metrics
 
 Reporter = Callable[[CitizenState, StepEvents], float]
@@ -42,10 +43,17 @@ def _readonly(obj: Any) -> Any:
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
         if isinstance(value, np.ndarray):
-            value = value.view()
-            value.flags.writeable = False
+            value = _frozen(value)
+        elif isinstance(value, dict):  # the mechanisms' traits
+            value = {k: _frozen(v) for k, v in value.items()}
         fields[f.name] = value
     return type(obj)(**fields)
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    view = a.view()
+    view.flags.writeable = False
+    return view
 
 
 def as_scenario(scenario: Scenario | ScenarioConfig | str | Path) -> Scenario:
@@ -210,6 +218,7 @@ class Simulation:
         from scoresim import __version__
 
         sc, steps = self.scenario, self.steps
+        polls = sc.config.polls
         return {
             "scenario": sc.name,
             "scenario_origin": sc.origin,
@@ -230,6 +239,9 @@ class Simulation:
                 zip(self.compiled.labels.behaviours, self._state.pf_rate[-1].tolist(), strict=True)
             ),
             "reporters": list(self.reporters),
+            "polls": poll_table(self.metrics, [p.model_dump(mode="json") for p in polls])
+            if polls
+            else [],
         }
 
     def result(self) -> RunResult:

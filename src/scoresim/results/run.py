@@ -114,8 +114,8 @@ def build_metrics(buf: MetricsBuffer) -> pd.DataFrame:
 
 
 def build_agents(state: CitizenState, labels: Labels) -> pd.DataFrame:
-    """The per-agent table at the end of a run."""
-    return pd.DataFrame(
+    """The per-agent table at the end of a run, the mechanisms' traits last."""
+    table = pd.DataFrame(
         {
             "id": np.arange(state.n, dtype=np.int64),
             "group": pd.Categorical.from_codes(
@@ -133,3 +133,6 @@ def build_agents(state: CitizenState, labels: Labels) -> pd.DataFrame:
             "degree": state.degree,
         }
     )
+    for name, values in state.traits.items():
+        table[name] = values
+    return table

@@ -76,3 +76,26 @@ def apply(
         # NumPy's exponential is vectorised (SIMD); Numba's scalar one cost 3x more.
         np.exp(row, out=row)
         kernel.settle(u[b], row, ev.acts[b])
+
+
+def deterrent(
+    state: CitizenState, params: RegimeParams, b: int, who: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """``risk_aversion * perceived_risk * cost`` of one act of behaviour ``b``, per person.
+
+    The term the decision rule subtracts from the log-odds (module docstring), for the
+    people ``who`` ((K,) int64) as the state stands now: what being recorded doing
+    ``b`` is worth avoiding to them. Returns (K,) float64, 0 for a behaviour that
+    costs nothing.
+    """
+    coef = kernel.coefficients(params)[b].astype(np.float64)
+    prox = np.zeros(who.shape[0])
+    if params.listing.has_list and params.score.coupling == COUPLING_SCORE:
+        margin = params.behave.proximity_margin
+        prox = np.clip(1.0 - (state.score[who] - params.listing.threshold) / margin, 0.0, 1.0)
+    aware = state.aware[who].astype(np.float64)
+    cost = aware * (coef[kernel.AWARE_COST] + coef[kernel.PROX_COST] * prox)
+    cost += coef[kernel.LIST_COST]
+    risk = state.risk_aversion[who].astype(np.float64) * state.perceived_risk[b, who]
+    out: NDArray[np.float64] = risk * cost
+    return out

@@ -1,0 +1,68 @@
+"""``scoresim poll RUN_DIR``: every poll of a run, as a table."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from scoresim.cli.common import out, user_errors
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f}%"
+
+
+def _points(x: float | None) -> str:
+    return "n/a" if x is None else f"{100 * x:+.1f}"
+
+
+def poll(
+    run_dir: Annotated[str, typer.Argument(help="A run folder written by scoresim run.")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Break each poll down: 'group'.", metavar="group")
+    ] = None,
+) -> None:
+    """Print every poll of a run: estimate, 95% interval, the true private share, bias.
+
+    The truth is the share holding the view privately among the same people asked;
+    the bias is the estimate minus it, in percentage points (docs/polls.md).
+    """
+    from scoresim.errors import RunOptionError
+    from scoresim.results.folders import read_run
+    from scoresim.results.polls import poll_table
+
+    with user_errors():
+        if by not in (None, "group"):
+            raise RunOptionError(f"--by: {by!r} is not a breakdown; use --by group")
+        run = read_run(run_dir)
+        polls: list[dict[str, Any]] = run.info["parameters"].get("polls") or []
+        if not polls:
+            raise RunOptionError(
+                f"{run_dir}: this run has no polls; add a polls: section to the scenario "
+                "(docs/polls.md) and run it again"
+            )
+        groups = list(run.info["parameters"]["groups"]) if by else []
+    table = Table(title=f"polls of {run.info['scenario']} ({run_dir})", title_justify="left")
+    for col in ("poll", *(["group"] if by else []), "day", "n", "estimate", "95% interval",
+                "truth", "bias, pts"):  # fmt: skip
+        table.add_column(col, justify="left" if col in ("poll", "group") else "right")
+    rows = {g: poll_table(run.metrics, polls, g) for g in ["all", *groups]}
+    for k, poll_cfg in enumerate(polls):
+        for group, table_rows in rows.items():
+            row = table_rows[k]
+            interval = (
+                "n/a" if row["low"] is None else f"{100 * row['low']:.1f}-{100 * row['high']:.1f}%"
+            )
+            table.add_row(
+                poll_cfg["name"], *([group] if by else []), str(row["day"]), str(row["n"] or 0),
+                _pct(row["estimate"]), interval, _pct(row["truth"]), _points(row["bias"]),
+            )  # fmt: skip
+    out.print(table)
+    for p in polls:
+        frame = "internet users" if p["frame"] == "online" else "everyone"
+        when = "" if any(r["name"] == p["name"] and r["asked"] for r in rows["all"]) else (
+            " (not asked: the run ended before its day)")  # fmt: skip
+        out.print(f"{p['name']}: {p['question']}, {p['design']}, {p['mode']}, "
+                  f"{frame}, sample {p['size']}{when}", markup=False, highlight=False)  # fmt: skip

@@ -1,0 +1,105 @@
+"""The ``approval:``, ``interviews:`` and ``polls:`` sections of a scenario.
+
+What people think of the scoring system and what they tell an interviewer; their
+cross-field checks are in :mod:`scoresim.config.checks`.
+
+The mechanisms that use them are :mod:`scoresim.mechanisms.approval` and
+:mod:`scoresim.mechanisms.polls`; docs/polls.md describes the designs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scoresim.config.types import PerGroup, Probability
+
+Attitude = Annotated[float, Field(ge=-1.0, le=1.0)]
+Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+PollName = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+
+
+class InformationEvent(_Model):
+    """News about the system reaching a random share of everyone on one day."""
+
+    day: Annotated[int, Field(ge=0, le=100_000)]
+    reach: Probability
+    effect: Annotated[float, Field(ge=-2.0, le=2.0)]  # added to approval, then clipped
+
+
+class ApprovalConfig(_Model):
+    """Private approval of the scoring system, in [-1, 1]; approving means > 0.
+
+    Every ``*_effect`` moves a person's approval the given fraction of the way to +1
+    (``perk``, ``order``, ``condemn``) or to -1 (``sanction``, ``wrongful``,
+    ``sympathy``) per day that it applies (docs/model.md, section 6).
+    """
+
+    mean: Attitude | dict[str, Attitude] = 0.5
+    sd: Annotated[float, Field(ge=0.0, le=2.0)] = 0.4
+    stance_correlation: Attitude = 0.5
+    perk_effect: Rate = 0.0
+    order_effect: Rate = 0.0
+    sanction_effect: Rate = 0.0
+    wrongful_effect: Rate = 0.0
+    condemn_effect: Rate = 0.0
+    sympathy_effect: Rate = 0.0
+    information: Annotated[list[InformationEvent], Field(max_length=100)] = Field(
+        default_factory=list
+    )
+
+
+class ModesConfig(_Model):
+    """How exposed an answer feels in each interview mode (1 = on camera in the street)."""
+
+    street: Probability = 1.0
+    phone: Probability = 0.5
+    online: Probability = 0.1
+
+
+class InterviewsConfig(_Model):
+    """What a person tells an interviewer.
+
+    A person who privately disapproves claims approval with probability
+    ``1 - exp(-fear * mode * risk_aversion * perceived_risk * cost)``, where
+    ``perceived_risk`` and ``cost`` are those of one act of the dissent behaviour.
+    """
+
+    fear: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
+    modes: ModesConfig = ModesConfig()
+    online: PerGroup = 0.7
+
+
+class ForcedResponse(_Model):
+    """Forced-response randomisation: answer truly, or say yes, or say no."""
+
+    truth: Annotated[float, Field(gt=0.0, le=1.0)] = 0.75
+    yes: Probability = 0.125
+
+
+class PollConfig(_Model):
+    """One poll: who is asked what, how, on which day."""
+
+    name: PollName
+    day: Annotated[int, Field(ge=0, le=100_000)]
+    question: Literal["scoring_system", "government"]
+    design: Literal["direct", "list", "randomized_response"] = "direct"
+    mode: Literal["street", "phone", "online"] = "online"
+    size: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
+    frame: Literal["everyone", "online"] = "everyone"
+    control: Annotated[list[Probability], Field(min_length=1, max_length=10)] = Field(
+        default_factory=lambda: [0.3, 0.5, 0.7]
+    )
+    forced: ForcedResponse = ForcedResponse()
+
+
+class PollingConfig(_Model):
+    """The polls mechanism's section: the scenario's ``polls:`` and ``interviews:``."""
+
+    polls: list[PollConfig]
+    interviews: InterviewsConfig = InterviewsConfig()

@@ -1,0 +1,169 @@
+"""Approval of the scoring system: a private attitude per person that moves with life.
+
+What the person lives through moves it (docs/model.md, section 6, "approval"). A built-in mechanism, switched on by the scenario's top-level ``approval:`` section.
+It acts after ``adapt`` and changes nothing else in the society: it draws only from
+purposes ``approval/...`` and writes only its own trait, ``state.traits["approval"]``,
+which the polls read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoresim.config.opinion import ApprovalConfig
+from scoresim.core.crn import Keys, StepDraws
+from scoresim.core.events import StepEvents
+from scoresim.core.network import Network
+from scoresim.core.params import Labels, RegimeParams
+from scoresim.core.state import CitizenState, neighbour_mean, sigmoid
+from scoresim.mechanisms.base import Mechanism
+
+NAME = "approval"
+COLUMNS = ("approval.private", "approval.mean")
+F32 = NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class ApprovalParams:
+    """The compiled section.
+
+    Attributes:
+        mean: (G,) float64, initial mean approval per group.
+        sd, rho: initial spread; correlation with the stance standardised in its group.
+        perk, order, sanction, wrongful, condemn, sympathy: daily effects (fractions of
+            the way to +1 or -1).
+        conduct: (K,) int64, the conduct behaviours whose sight makes "order".
+        days, reach, effect: (E,) the information events.
+    """
+
+    mean: NDArray[np.float64]
+    sd: float
+    rho: float
+    perk: float
+    order: float
+    sanction: float
+    wrongful: float
+    condemn: float
+    sympathy: float
+    conduct: NDArray[np.int64]
+    days: NDArray[np.int64]
+    reach: NDArray[np.float64]
+    effect: NDArray[np.float64]
+
+
+def _toward(a: F32, mask: NDArray[np.bool_], rate: float | F32, end: float) -> None:
+    """Move ``a[mask]`` the fraction ``rate`` of the way to ``end`` (+1 or -1)."""
+    r = rate[mask] if isinstance(rate, np.ndarray) else rate
+    a[mask] += (r * (end - a[mask])).astype(np.float32)
+
+
+class ApprovalHook:
+    """One run's approval: the trait, and the smoothed sight of neighbours' conduct."""
+
+    name = NAME
+    after = "adapt"
+    columns: tuple[str, ...] = COLUMNS
+
+    def __init__(self, p: ApprovalParams, regime: RegimeParams, state: CitizenState,
+                 net: Network, keys: Keys) -> None:  # fmt: skip
+        self.p, self.regime = p, regime
+        z = np.zeros(state.n)
+        for g in range(len(state.bounds) - 1):
+            lo, hi = state.bounds[g], state.bounds[g + 1]
+            s = state.stance[lo:hi].astype(np.float64)
+            if hi > lo:
+                z[lo:hi] = (s - s.mean()) / max(float(s.std()), 1e-9)
+        noise = keys.generator(f"{NAME}/initial").standard_normal(state.n)
+        a = p.mean[state.group] + p.sd * (p.rho * z + np.sqrt(1.0 - p.rho**2) * noise)
+        self.a: F32 = np.clip(a, -1.0, 1.0).astype(np.float32)
+        state.traits[NAME] = self.a
+        # What neighbours would do without a regime: the reference of "order".
+        p0 = sigmoid(state.logit0[p.conduct]).sum(axis=0, dtype=np.float32)
+        self.expected = neighbour_mean(net, p0.astype(np.float32), state.degree)
+        self.seen = self.expected.copy()
+
+    def act(self, state: CitizenState, net: Network, d: StepDraws, ev: StepEvents) -> None:
+        """Move each approval by today's perks, order, sanctions, listings and news."""
+        p, a = self.p, self.a
+        if p.order > 0.0 and p.conduct.shape[0]:
+            acted = np.zeros(state.n, np.int32)
+            for b in p.conduct:
+                acted += net.neighbour_counts(ev.acts[b])
+            today = acted / np.maximum(state.degree, 1).astype(np.float32)
+            smooth = np.float32(self.regime.adapt.conformity_smoothing)
+            self.seen += smooth * (today.astype(np.float32) - self.seen)
+            ref = np.maximum(self.expected, np.float32(1e-6))
+            drop = np.clip(1.0 - self.seen / ref, 0.0, 1.0).astype(np.float32)
+            _toward(a, state.degree > 0, p.order * drop, 1.0)
+        if p.perk > 0.0:
+            paid = self.regime.consequences.perk[state.tier] > 0.0
+            if self.regime.score.consent_required:
+                paid &= state.consented
+            _toward(a, paid, p.perk, 1.0)
+        sanctioned = ev.newly_listed | ev.denied_any
+        _toward(a, sanctioned, p.sanction, -1.0)
+        _toward(a, sanctioned & state.listed_wrongly, p.wrongful, -1.0)
+        if p.condemn > 0.0 or p.sympathy > 0.0:
+            k = net.neighbour_counts(ev.newly_listed)
+            near = k > 0
+            supporter = a > 0.0
+            _toward(a, near & supporter, (1.0 - (1.0 - p.condemn) ** k).astype(np.float32), 1.0)
+            _toward(a, near & ~supporter, (1.0 - (1.0 - p.sympathy) ** k).astype(np.float32), -1.0)
+        for e in np.flatnonzero(p.days == state.step):
+            reached = d.dense(f"{NAME}/information/{e}", state.n) < p.reach[e]
+            a[reached] += np.float32(p.effect[e])
+        np.clip(a, -1.0, 1.0, out=a)
+
+    def measure(
+        self, state: CitizenState, ev: StepEvents, out: Mapping[str, NDArray[np.float64]]
+    ) -> None:
+        """Share approving (> 0) and mean approval, per group and for all."""
+        g_n = len(state.bounds) - 1
+        pop = np.bincount(state.group, minlength=g_n).astype(np.float64)
+        approving = np.bincount(state.group, weights=self.a > 0.0, minlength=g_n)
+        total = np.bincount(state.group, weights=self.a, minlength=g_n)
+        n = max(pop.sum(), 1.0)
+        out["approval.private"][:] = np.append(approving / np.maximum(pop, 1), approving.sum() / n)
+        out["approval.mean"][:] = np.append(total / np.maximum(pop, 1), total.sum() / n)
+
+
+class Approval(Mechanism):
+    """Private approval of the scoring system (top-level section ``approval:``)."""
+
+    name = NAME
+    section = ApprovalConfig
+
+    def compile(self, config: ApprovalConfig, labels: Labels) -> ApprovalParams:
+        """Per-group means in group order; conduct behaviours; the news as arrays."""
+        mean = config.mean
+        means = [mean[g] for g in labels.groups] if isinstance(mean, dict) else [mean]
+        info = config.information
+        return ApprovalParams(
+            mean=np.array(means * (1 if isinstance(mean, dict) else len(labels.groups))),
+            sd=config.sd,
+            rho=config.stance_correlation,
+            perk=config.perk_effect,
+            order=config.order_effect,
+            sanction=config.sanction_effect,
+            wrongful=config.wrongful_effect,
+            condemn=config.condemn_effect,
+            sympathy=config.sympathy_effect,
+            conduct=np.array([b for b, k in enumerate(labels.kinds) if k == "conduct"], np.int64),
+            days=np.array([e.day for e in info], np.int64),
+            reach=np.array([e.reach for e in info]),
+            effect=np.array([e.effect for e in info]),
+        )
+
+    def columns(self, config: Any, labels: Labels) -> tuple[str, ...]:
+        """``approval.private`` and ``approval.mean``."""
+        return COLUMNS
+
+    def start(self, params: ApprovalParams, labels: Labels, regime: RegimeParams,
+              state: CitizenState, net: Network, keys: Keys) -> ApprovalHook:  # fmt: skip
+        """Draw everyone's approval and start the hook."""
+        return ApprovalHook(params, regime, state, net, keys)

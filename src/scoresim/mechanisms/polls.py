@@ -1,0 +1,178 @@
+"""Polls: on its day, each poll of the scenario's ``polls:`` asks a sample a question.
+
+The question is about the scoring system or the government, asked in one design and
+mode (docs/polls.md). A built-in mechanism that only reads: it draws from purposes ``polls/...`` and writes
+nothing but its columns, so a run with polls gives every other metric bit for bit as
+without. It acts after ``adapt`` (after approval has moved for the day).
+
+What a respondent says to a direct question is the private view, except that a
+person who privately disapproves claims approval with probability
+``1 - exp(-fear * exposure(mode) * deterrent)``, ``deterrent`` being the weight the
+decision rule gives to being recorded once doing the dissent behaviour
+(:func:`scoresim.core.phases.behave.deterrent`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoresim.config.opinion import PollConfig, PollingConfig
+from scoresim.core.crn import Keys, StepDraws
+from scoresim.core.events import StepEvents
+from scoresim.core.network import Network
+from scoresim.core.params import Labels, RegimeParams
+from scoresim.core.phases.behave import deterrent
+from scoresim.core.state import CitizenState
+from scoresim.mechanisms import estimators
+from scoresim.mechanisms.base import Mechanism
+
+NAME = "polls"
+FIELDS = ("estimate", "low", "high", "truth", "n")
+Ids = NDArray[np.int64]
+
+
+def poll_columns(name: str) -> tuple[str, ...]:
+    """The metric columns of poll ``name``."""
+    return tuple(f"poll.{name}.{f}" for f in FIELDS)
+
+
+@dataclass(frozen=True)
+class PollsParams:
+    """The compiled section: the polls, the fear scale, each mode's exposure, online shares."""
+
+    polls: tuple[PollConfig, ...]
+    fear: float
+    exposure: dict[str, float]
+    online: NDArray[np.float64]
+
+
+def answers(
+    poll: PollConfig, view: NDArray[np.bool_], claim: NDArray[np.float64], d: StepDraws,
+    who: Ids,
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:  # fmt: skip
+    """What each sampled person answers, and who is in the list design's treatment arm.
+
+    Args:
+        poll: the poll.
+        view: (K,) bool, the private view (approves, or supports the government).
+        claim: (K,) float64, the chance that a disapprover claims approval when the
+            answer would reveal them.
+        d: the step's draws; purposes ``polls/<name>/...``.
+        who: (K,) int64, the sampled ids (the draws are keyed by them).
+
+    Returns:
+        (K,) int64 answers (1 yes / 0 no, or the item count), and (K,) bool treatment
+        arm (all False except in the list design).
+    """
+    key = f"{NAME}/{poll.name}"
+    afraid = ~view & (d.at(f"{key}/answer", who) < claim)
+    treated = np.zeros(who.shape[0], np.bool_)
+    if poll.design == "direct":
+        return (view | afraid).astype(np.int64), treated
+    if poll.design == "list":
+        # An exact half, chosen at random, also gets the sensitive item.
+        order = np.argsort(d.at(f"{key}/arm", who), kind="stable")
+        treated[order[: who.shape[0] // 2]] = True
+        counts = np.zeros(who.shape[0], np.int64)
+        for j, share in enumerate(poll.control):
+            counts += d.at(f"{key}/item/{j}", who) < share
+        # A disapprover with no control item who answered 0 would reveal the view
+        # (the floor); answering J + 1 reveals approval, which is safe.
+        floor = treated & ~view & (counts == 0)
+        counts += treated & (view | (floor & afraid))
+        return counts, treated
+    u = d.at(f"{key}/device", who)  # forced response: the device is private
+    truthful = u < poll.forced.truth
+    forced_yes = ~truthful & (u < poll.forced.truth + poll.forced.yes)
+    return (truthful & view | forced_yes).astype(np.int64), treated
+
+
+def estimate(poll: PollConfig, said: NDArray[np.int64], treated: NDArray[np.bool_]) -> tuple[float, float, float]:  # fmt: skip
+    """The design's estimate and 95% interval from the answers."""
+    if poll.design == "direct":
+        return estimators.direct(said.astype(np.bool_))
+    if poll.design == "list":
+        return estimators.item_count(said, treated)
+    return estimators.forced_response(said.astype(np.bool_), poll.forced.truth, poll.forced.yes)
+
+
+class PollsHook:
+    """One run's polls: who is online (the frame), and each poll's row on its day."""
+
+    name = NAME
+    after = "adapt"
+
+    def __init__(self, p: PollsParams, regime: RegimeParams, state: CitizenState, keys: Keys) -> None:  # fmt: skip
+        self.p, self.regime = p, regime
+        self.columns = tuple(c for poll in p.polls for c in poll_columns(poll.name))
+        self.online = keys.generator(f"{NAME}/online").random(state.n) < p.online[state.group]
+        self.today: dict[str, NDArray[np.float64]] = {}
+
+    def act(self, state: CitizenState, net: Network, d: StepDraws, ev: StepEvents) -> None:
+        """Run today's polls."""
+        self.today = {}
+        for poll in self.p.polls:
+            if poll.day == state.step:
+                self.today[poll.name] = self._ask(poll, state, d)
+
+    def _ask(self, poll: PollConfig, state: CitizenState, d: StepDraws) -> NDArray[np.float64]:
+        """(G + 1, 5): estimate, low, high, truth and sample size, per group and all."""
+        frame = np.flatnonzero(self.online) if poll.frame == "online" else np.arange(state.n)
+        size = min(poll.size, frame.shape[0])
+        u = d.at(f"{NAME}/{poll.name}/sample", frame)
+        who = np.sort(frame[np.argsort(u, kind="stable")[:size]])
+        if poll.question == "scoring_system":
+            view = state.traits["approval"][who] > 0.0
+        else:
+            view = state.stance[who] > 0.0
+        dissent = self.regime.behave.dissent
+        claim = np.zeros(who.shape[0])
+        if dissent >= 0:
+            weight = self.p.fear * self.p.exposure[poll.mode]
+            claim = -np.expm1(-weight * deterrent(state, self.regime, dissent, who))
+        said, treated = answers(poll, view, claim, d, who)
+        g_n = len(state.bounds) - 1
+        rows = np.full((g_n + 1, len(FIELDS)), math.nan)
+        group = state.group[who]
+        for g in range(g_n + 1):
+            m = np.ones(who.shape[0], np.bool_) if g == g_n else group == g
+            if m.any():
+                rows[g, :3] = estimate(poll, said[m], treated[m])
+                rows[g, 3] = float(view[m].mean())
+            rows[g, 4] = float(m.sum())
+        return rows
+
+    def measure(self, state: CitizenState, ev: StepEvents, out: Mapping[str, NDArray[np.float64]]) -> None:  # fmt: skip
+        """Today's rows; NaN on the days without the poll."""
+        for poll in self.p.polls:
+            rows = self.today.get(poll.name)
+            for k, column in enumerate(poll_columns(poll.name)):
+                out[column][:] = math.nan if rows is None else rows[:, k]
+
+
+class Polls(Mechanism):
+    """The scenario's polls (top-level sections ``polls:`` and ``interviews:``)."""
+
+    name = NAME
+    section = PollingConfig
+
+    def compile(self, config: PollingConfig, labels: Labels) -> PollsParams:
+        """Modes' exposures by name, the online share per group in group order."""
+        iv = config.interviews
+        online = iv.online
+        shares = [online[g] for g in labels.groups] if isinstance(online, dict) else [online] * len(labels.groups)  # fmt: skip
+        return PollsParams(tuple(config.polls), iv.fear, iv.modes.model_dump(), np.array(shares))
+
+    def columns(self, config: PollingConfig, labels: Labels) -> tuple[str, ...]:
+        """Five per poll: ``poll.<name>.estimate``, ``.low``, ``.high``, ``.truth``, ``.n``."""
+        return tuple(c for poll in config.polls for c in poll_columns(poll.name))
+
+    def start(self, params: PollsParams, labels: Labels, regime: RegimeParams,
+              state: CitizenState, net: Network, keys: Keys) -> PollsHook:  # fmt: skip
+        """Draw who is online and start the hook."""
+        return PollsHook(params, regime, state, keys)
