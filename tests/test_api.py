@@ -15,6 +15,7 @@ MODEL_AGENT_COLUMNS = [
     "denials",
     "wealth",
     "degree",
+    "approval",
 ]
 
 

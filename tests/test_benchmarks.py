@@ -87,3 +87,13 @@ def test_phase_bandwidth_and_crn_scripts_run_at_a_tiny_size() -> None:
     assert bandwidth[0].startswith("copy bandwidth:") and bandwidth[-2].startswith("all ")
     crn = _script("crn_variance.py", "--agents", "500", "--steps", "5", "--seeds", "2")
     assert crn[1].split()[:2] == ["measure", "mean"] and len(crn) == 5
+
+
+def test_polls_evidence_prints_every_target() -> None:
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "polls_evidence.py"),
+                          "--agents", "3000", "--seeds", "2", "--small"],
+                         check=True, capture_output=True, text=True, timeout=300)  # fmt: skip
+    rows = {line.split()[0]: line.split()[1:] for line in res.stdout.splitlines()[2:8]}
+    assert list(rows) == ["approval_direct", "approval_truth", "government_direct",
+                          "government_list", "government_truth", "gap"]  # fmt: skip
+    assert all(len(cells) == 6 for cells in rows.values())  # mean (sd) for all, urban, rural

@@ -18,6 +18,7 @@ EXPECTED = {  # what each leaves in its output folder
     "own-network": ["court-blacklist/run.json"],
     "notebook": ["stepping.ipynb"],
     "mechanisms": ["seed/run.json", "seed-watch/run.json"],
+    "interviews": ["seed/run.json", "interviews.txt"],
 }
 
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+import scoresim
 from scoresim.config.loading import builtin_names
 from scoresim.explorer.app import create_app
 from tests.servers import start_serve
@@ -141,7 +142,7 @@ def test_the_openapi_document_describes_the_api(client: TestClient) -> None:
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
     """A real `scoresim serve` on 127.0.0.1, small runs, runs kept 2 s."""
-    url, proc = start_serve("--max-agents", "20000", "--max-steps", "200", "--ttl", "2",
+    url, proc = start_serve("--max-agents", "20000", "--max-steps", "400", "--ttl", "2",
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     try:
         yield url, proc.pid
@@ -216,14 +217,49 @@ def test_the_page_runs_two_regimes_side_by_side_in_chromium(server: tuple[str, i
         )
         names = page.evaluate("document.getElementById('chart-gap').data.map(t => t.name)")
         table = page.inner_text("#comparison-table")
+        unasked = page.inner_text("#said-note")
         shot = screenshot(page, "explorer.png")
     assert points == [[60, 60], [60, 60]]
+    assert "Not asked" in unasked and "rt_list (day 364)" in unasked  # 60 days only
     assert names == ["A: baseline", "B: seed (tuned)"]
     assert "falsification" in table and "listed wrongly" in table and "silent dissent" in table
     assert all(r.startswith(url) for r in watch.requests), watch.requests  # no CDN
     assert any(r.endswith("/static/plotly.min.js") for r in watch.requests)
     assert watch.errors == []
     assert shot.stat().st_size > 50_000
+
+
+def test_the_page_shows_what_people_say_against_what_they_think(server: tuple[str, int]) -> None:
+    """A year of seed: its three polls drawn from the run's rows, equal to a run in Python."""
+    from tests.browser import Watch, chromium
+
+    url, _ = server
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 1400})
+        watch = Watch(page)
+        page.goto(url + "/")
+        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        page.fill("#agents", "4000")
+        page.fill("#steps", "365")
+        page.click("#run")
+        page.wait_for_selector("body[data-state=done]", timeout=120_000)
+        traces = page.evaluate(
+            "document.getElementById('chart-said').data.map(t => ({name: t.name, x: t.x, y: t.y,"
+            " up: t.error_y ? t.error_y.array : null}))"
+        )
+        note = page.inner_text("#said-note")
+    assert watch.errors == [] and note == ""
+    assert [t["name"] for t in traces] == [
+        "B: seed: said",
+        "B: seed: thought",
+    ]  # baseline asks none
+    run = scoresim.simulate("seed", agents=4000, steps=365, seed=7)
+    polls = run.info["polls"]
+    assert traces[0]["x"] == [f"{p['name']} ({p['question']}, {p['design']}, {p['mode']})"
+                              for p in polls]  # fmt: skip
+    assert traces[0]["y"] == pytest.approx([p["estimate"] for p in polls])
+    assert traces[0]["up"] == pytest.approx([p["high"] - p["estimate"] for p in polls])
+    assert traces[1]["y"] == pytest.approx([p["truth"] for p in polls])
 
 
 def test_the_app_answers_plain_httpx_through_its_asgi_transport() -> None:

@@ -41,7 +41,7 @@ def test_an_unknown_mechanism_names_the_installed_ones() -> None:
     with pytest.raises(ScenarioValueError) as err:
         scoresim.Scenario.from_yaml_text(text, origin="mine.yaml")
     message = str(err.value)
-    assert message.startswith("mine.yaml: line 139: mechanisms.neighbourhood_watch: no such")
+    assert message.startswith("mine.yaml: line 162: mechanisms.neighbourhood_watch: no such")
     assert "installed:" in message and "scoresim.mechanisms" in message
 
 
@@ -144,9 +144,9 @@ def test_shaming_and_stance_drift_are_mechanisms_on_the_protocol() -> None:
         {"stance_drift": {"resentment": 0.2, "pressure": 0.05}}
     )
     names = [a.mechanism.name for a in compile_scenario(drifting.config).mechanisms]
-    assert names == ["shaming", "stance_drift"]  # seed shows the listed on screens
+    assert names == ["shaming", "stance_drift", "approval", "polls"]  # seed shows on screens
     seed = compile_scenario(scoresim.load_scenario("seed").config)
-    assert [a.mechanism.name for a in seed.mechanisms] == ["shaming"]
+    assert [a.mechanism.name for a in seed.mechanisms] == ["shaming", "approval", "polls"]
     assert compile_scenario(scoresim.load_scenario("baseline").config).mechanisms == ()
     sim = scoresim.Simulation(drifting, agents=2000, seed=1)
     before = sim.state.stance.copy()

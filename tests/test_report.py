@@ -164,3 +164,30 @@ def test_unwritable_outputs_are_one_line(runs: list[Path], tmp_path: Path) -> No
     res = runner.invoke(app, ["report", str(runs[0]), "--out", str(out), "--figures", str(blocker)])
     assert res.exit_code == 2 and res.output.count("\n") == 1
     assert f"--figures {blocker}: exists and is a file; give a folder" in res.output
+
+
+def test_what_people_say_against_what_they_think(tmp_path: Path) -> None:
+    """The report's polls chart draws each poll's estimate, interval and truth from run.json."""
+    days = {f"polls.{p}.day": 79 for p in ("kostka_online", "rt_direct", "rt_list")}
+    run = scoresim.simulate("seed", agents=6000, steps=80, seed=2, overrides=days)
+    run.save(tmp_path / "seed")
+    scoresim.simulate("baseline", agents=2000, steps=80, seed=2).save(tmp_path / "baseline")
+    out = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(tmp_path / "seed"), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    said = figures_of(out.read_text())["chart-said"]["data"]
+    assert [t["name"] for t in said] == ["seed: said", "seed: thought"]
+    polls = json.loads((tmp_path / "seed" / "run.json").read_text())["polls"]
+    assert said[0]["x"] == [f"{p['name']} ({p['question']}, {p['design']}, {p['mode']})"
+                            for p in polls]  # fmt: skip
+    assert said[0]["y"] == pytest.approx([p["estimate"] for p in polls])
+    assert said[0]["error_y"]["array"] == pytest.approx([p["high"] - p["estimate"] for p in polls])
+    assert said[0]["error_y"]["arrayminus"] == pytest.approx(
+        [p["estimate"] - p["low"] for p in polls]
+    )
+    assert said[1]["y"] == pytest.approx([p["truth"] for p in polls])
+    assert said[0]["y"][1] > said[1]["y"][1] + 0.1  # the direct question overstates
+    res = runner.invoke(
+        app, ["report", str(tmp_path / "baseline"), "--out", str(tmp_path / "b.html")]
+    )
+    assert res.exit_code == 0 and "chart-said" not in figures_of((tmp_path / "b.html").read_text())

@@ -63,3 +63,11 @@ def json_depth(text: str | bytes) -> int:
         elif byte in (0x5D, 0x7D):
             depth -= 1
     return deepest
+
+
+POLLS = 500
+"""Most polls in one scenario (each adds five metric columns)."""
+INFORMATION_EVENTS = 100
+"""Most information events in a scenario's ``approval:`` section."""
+POLL_SIZE = 1_000_000
+"""Largest sample of one poll."""

@@ -48,11 +48,10 @@ def sig(x: float) -> float:
 # behave ------------------------------------------------------------------------------
 
 
-def probability(state: CitizenState, params: RegimeParams, b: int, i: int) -> float:
-    """Section 4, the decision rule, in float64."""
+def cost(state: CitizenState, params: RegimeParams, b: int, i: int) -> float:
+    """Section 4, ``cost_ib``: what one recorded act of b weighs, in float64."""
     aware = 1.0 if state.aware[i] else 0.0
-    pr = float(state.perceived_risk[b, i])
-    pen, rew = float(params.behave.penalty[b]), float(params.behave.reward[b])
+    pen = float(params.behave.penalty[b])
     entry = bool(params.listing.has_list and params.listing.entry_events[b])
     if not params.listing.has_list:
         prox = 0.0
@@ -68,20 +67,29 @@ def probability(state: CitizenState, params: RegimeParams, b: int, i: int) -> fl
     else:
         prox = 1.0 if entry else 0.0
     if params.score.coupling == COUPLING_SCORE:
-        cost = 0.0
+        out = 0.0
         if pen > 0:
-            cost = aware * (
+            out = aware * (
                 params.behave.deterrence * pen * (1 + params.behave.stakes * prox)
                 + params.behave.shame_aversion * params.shaming.exposure * prox
             )
     else:
-        cost = aware * params.behave.deterrence * pen * (1 + params.behave.stakes * prox)
+        out = aware * params.behave.deterrence * pen * (1 + params.behave.stakes * prox)
         if entry:
             stake = float(params.behave.listing_stake[b])
-            cost += params.behave.deterrence * stake * (1 + params.behave.stakes) + (
+            out += params.behave.deterrence * stake * (1 + params.behave.stakes) + (
                 params.behave.shame_aversion * params.shaming.exposure
             )
-    logit = float(state.logit0[b, i]) - float(state.risk_aversion[i]) * pr * cost
+    return out
+
+
+def probability(state: CitizenState, params: RegimeParams, b: int, i: int) -> float:
+    """Section 4, the decision rule, in float64."""
+    aware = 1.0 if state.aware[i] else 0.0
+    pr = float(state.perceived_risk[b, i])
+    rew = float(params.behave.reward[b])
+    cost_ib = cost(state, params, b, i)
+    logit = float(state.logit0[b, i]) - float(state.risk_aversion[i]) * pr * cost_ib
     if rew > 0:
         logit += aware * params.behave.reward_sensitivity * pr * rew
     if params.behave.conformity[b] > 0:

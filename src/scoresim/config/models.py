@@ -265,7 +265,7 @@ class ScenarioConfig(_Model):
     stance_drift: StanceDriftConfig | None = None
     approval: ApprovalConfig | None = None
     interviews: InterviewsConfig = InterviewsConfig()
-    polls: Annotated[list[PollConfig], Field(max_length=100)] | None = None
+    polls: Annotated[list[PollConfig], Field(max_length=limits.POLLS)] | None = None
     # Plug-in mechanisms by name, each section validated by its mechanism's own model
     # (scoresim.mechanisms); their order is the order they act within a phase.
     mechanisms: dict[str, dict[str, Any]] = Field(default_factory=dict)

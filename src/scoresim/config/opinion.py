@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scoresim import limits
 from scoresim.config.types import PerGroup, Probability
 
 Attitude = Annotated[float, Field(ge=-1.0, le=1.0)]
@@ -49,8 +50,8 @@ class ApprovalConfig(_Model):
     wrongful_effect: Rate = 0.0
     condemn_effect: Rate = 0.0
     sympathy_effect: Rate = 0.0
-    information: Annotated[list[InformationEvent], Field(max_length=100)] = Field(
-        default_factory=list
+    information: Annotated[list[InformationEvent], Field(max_length=limits.INFORMATION_EVENTS)] = (
+        Field(default_factory=list)
     )
 
 
@@ -62,16 +63,26 @@ class ModesConfig(_Model):
     online: Probability = 0.1
 
 
+class SensitivityConfig(_Model):
+    """How dangerous a disapproving answer to each question feels (1 = as criticism)."""
+
+    government: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+    scoring_system: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+
+
 class InterviewsConfig(_Model):
     """What a person tells an interviewer.
 
     A person who privately disapproves claims approval with probability
-    ``1 - exp(-fear * mode * risk_aversion * perceived_risk * cost)``, where
-    ``perceived_risk`` and ``cost`` are those of one act of the dissent behaviour.
+    ``1 - exp(-fear * mode * sensitivity * (income / median income) ** income_elasticity
+    * risk_aversion * perceived_risk * cost)``, where ``perceived_risk`` and ``cost``
+    are those of one act of the dissent behaviour (docs/polls.md).
     """
 
     fear: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
     modes: ModesConfig = ModesConfig()
+    sensitivity: SensitivityConfig = SensitivityConfig()
+    income_elasticity: Annotated[float, Field(ge=0.0, le=3.0)] = 0.0
     online: PerGroup = 0.7
 
 
@@ -90,7 +101,7 @@ class PollConfig(_Model):
     question: Literal["scoring_system", "government"]
     design: Literal["direct", "list", "randomized_response"] = "direct"
     mode: Literal["street", "phone", "online"] = "online"
-    size: Annotated[int, Field(ge=10, le=1_000_000)] = 1000
+    size: Annotated[int, Field(ge=10, le=limits.POLL_SIZE)] = 1000
     frame: Literal["everyone", "online"] = "everyone"
     control: Annotated[list[Probability], Field(min_length=1, max_length=10)] = Field(
         default_factory=lambda: [0.3, 0.5, 0.7]

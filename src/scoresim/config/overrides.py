@@ -2,8 +2,10 @@
 
 A path names a leaf of the resolved scenario (defaults filled in), a whole section
 (``shaming=null``), or a field of a section the scenario leaves out (so that
-``blacklist.term=30`` can switch one on). An unknown path is refused with the nearest
-known one; the value is then checked with the scenario, as a file's would be.
+``blacklist.term=30`` can switch one on). Items of a list of named mappings (the
+polls) are addressed by name: ``polls.rt_list.size``. An unknown path is refused with
+the nearest known one; the value is then checked with the scenario, as a file's would
+be.
 """
 
 from __future__ import annotations
@@ -49,7 +51,18 @@ def apply_overrides(
     return raw
 
 
+def _named(obj: Any) -> bool:
+    """Whether ``obj`` is a non-empty list of mappings that each have a ``name``."""
+    return (
+        isinstance(obj, list)
+        and bool(obj)
+        and all(isinstance(i, dict) and isinstance(i.get("name"), str) for i in obj)
+    )
+
+
 def _leaf_paths(obj: Any, prefix: str = "") -> list[str]:
+    if _named(obj):
+        obj = {item["name"]: item for item in obj}
     if isinstance(obj, dict) and obj:
         out: list[str] = []
         for key, val in obj.items():
@@ -100,13 +113,22 @@ def _model_paths(model: type[BaseModel]) -> list[str]:
 
 
 def _set_path(raw: dict[str, Any], keys: list[str], value: Any, full: dict[str, Any]) -> None:
-    node, ref = raw, full
+    node: Any = raw
+    ref: Any = full
     for key in keys[:-1]:
+        if _named(ref):  # a list item by its name (the path was checked to exist)
+            ref = next(i for i in ref if i["name"] == key)
+            node = next(i for i in node if i.get("name") == key)
+            continue
         ref = ref.get(key) or {}
-        if not isinstance(node.get(key), dict):
+        if not isinstance(node.get(key), dict | list):
             # Fill a defaulted (or absent) section from the resolved scenario.
             node[key] = copy.deepcopy(ref)
         node = node[key]
+    if _named(ref):  # a whole item replaced: polls.rt_list={...}
+        at = next(k for k, i in enumerate(node) if i.get("name") == keys[-1])
+        node[at] = value
+        return
     node[keys[-1]] = value
 
 

@@ -81,6 +81,17 @@ class HeadlineInfo(BaseModel):
     sign: float
 
 
+class PollInfo(BaseModel):
+    """A poll a regime asks (docs/polls.md); its results are columns of the run's rows."""
+
+    name: str
+    day: int
+    question: str
+    design: str
+    mode: str
+    frame: str
+
+
 class ScenarioInfo(BaseModel):
     """A regime on offer."""
 
@@ -91,6 +102,7 @@ class ScenarioInfo(BaseModel):
     dissent_window: int = Field(description="days over which voiced dissent is counted")
     window: int = Field(description="days over which the headlines' rates are averaged")
     headlines: list[HeadlineInfo]
+    polls: list[PollInfo] = Field(description="the polls it asks, in order")
 
 
 def request_model(max_agents: int, max_steps: int) -> type[BaseModel]:
@@ -189,6 +201,10 @@ def create_app(
                 "dissent_window": sc.config.response.dissent_window,
                 "window": hl.WINDOW,
                 "headlines": [asdict(h) for h in hl.headlines(sc.config.model_dump(mode="json"))],
+                "polls": [
+                    p.model_dump(include={"name", "day", "question", "design", "mode", "frame"})
+                    for p in sc.config.polls or []
+                ],
             }
             for n, sc in scenarios.items()
         ]

@@ -98,8 +98,11 @@ class ApprovalHook:
             smooth = np.float32(self.regime.adapt.conformity_smoothing)
             self.seen += smooth * (today.astype(np.float32) - self.seen)
             ref = np.maximum(self.expected, np.float32(1e-6))
-            drop = np.clip(1.0 - self.seen / ref, 0.0, 1.0).astype(np.float32)
-            _toward(a, state.degree > 0, p.order * drop, 1.0)
+            # Added, not a pull towards +1 or -1: the day-to-day noise of what one sees
+            # then moves nobody on average (a pull would squeeze everyone's approval
+            # towards one value), and fewer rule-breakers than pressure-free raise it.
+            drop = np.clip(1.0 - self.seen / ref, -1.0, 1.0)
+            a[state.degree > 0] += (p.order * drop[state.degree > 0]).astype(np.float32)
         if p.perk > 0.0:
             paid = self.regime.consequences.perk[state.tier] > 0.0
             if self.regime.score.consent_required:

@@ -43,11 +43,20 @@ def poll_columns(name: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class PollsParams:
-    """The compiled section: the polls, the fear scale, each mode's exposure, online shares."""
+    """The compiled section.
+
+    Attributes:
+        polls: the polls, in the scenario's order.
+        fear, income_elasticity: the interview model's scale and income exponent.
+        exposure, sensitivity: each mode's exposure and each question's sensitivity.
+        online: (G,) float64, share of each group online (the ``online`` frame).
+    """
 
     polls: tuple[PollConfig, ...]
     fear: float
+    income_elasticity: float
     exposure: dict[str, float]
+    sensitivity: dict[str, float]
     online: NDArray[np.float64]
 
 
@@ -111,6 +120,9 @@ class PollsHook:
         self.p, self.regime = p, regime
         self.columns = tuple(c for poll in p.polls for c in poll_columns(poll.name))
         self.online = keys.generator(f"{NAME}/online").random(state.n) < p.online[state.group]
+        # Who has more to lose fears a record more: income against the median's.
+        median = float(np.median(state.income)) if state.n else 1.0
+        self.exposed = (state.income.astype(np.float64) / median) ** p.income_elasticity
         self.today: dict[str, NDArray[np.float64]] = {}
 
     def act(self, state: CitizenState, net: Network, d: StepDraws, ev: StepEvents) -> None:
@@ -133,8 +145,10 @@ class PollsHook:
         dissent = self.regime.behave.dissent
         claim = np.zeros(who.shape[0])
         if dissent >= 0:
-            weight = self.p.fear * self.p.exposure[poll.mode]
-            claim = -np.expm1(-weight * deterrent(state, self.regime, dissent, who))
+            p = self.p
+            weight = p.fear * p.exposure[poll.mode] * p.sensitivity[poll.question]
+            fear = weight * self.exposed[who] * deterrent(state, self.regime, dissent, who)
+            claim = -np.expm1(-fear)
         said, treated = answers(poll, view, claim, d, who)
         g_n = len(state.bounds) - 1
         rows = np.full((g_n + 1, len(FIELDS)), math.nan)
@@ -166,7 +180,14 @@ class Polls(Mechanism):
         iv = config.interviews
         online = iv.online
         shares = [online[g] for g in labels.groups] if isinstance(online, dict) else [online] * len(labels.groups)  # fmt: skip
-        return PollsParams(tuple(config.polls), iv.fear, iv.modes.model_dump(), np.array(shares))
+        return PollsParams(
+            polls=tuple(config.polls),
+            fear=iv.fear,
+            income_elasticity=iv.income_elasticity,
+            exposure=iv.modes.model_dump(),
+            sensitivity=iv.sensitivity.model_dump(),
+            online=np.array(shares),
+        )
 
     def columns(self, config: PollingConfig, labels: Labels) -> tuple[str, ...]:
         """Five per poll: ``poll.<name>.estimate``, ``.low``, ``.high``, ``.truth``, ``.n``."""

@@ -146,6 +146,9 @@ def build_charts(subjects: list[Subject]) -> list[Chart]:
     charts.append(_denials(subjects))
     charts.append(_wealth(subjects))
     charts.append(_disparities(subjects))
+    said = _said(subjects)
+    if said is not None:
+        charts.append(said)
     tiers = tier_order(subjects)
     for i, s in enumerate(subjects):
         if not s.network.empty:
@@ -212,6 +215,44 @@ def _denials(subjects: list[Subject]) -> Chart:
     for i, s in enumerate(subjects):
         rows = s.metrics[s.metrics["group"].astype(str) == "all"]
         c.traces.append(Trace(s.label, [], [float(rows[x].sum()) for x in cols], i))
+    return c
+
+
+def _said(subjects: list[Subject]) -> Chart | None:
+    """What people say (each poll's estimate, 95% interval) against what they think.
+
+    Categories are the polls (by name, then how they were asked) of every subject that
+    asked any; "thought" is the true private share among the same respondents.
+    """
+    asked = [(s, [p for p in s.info.get("polls", []) if p.get("asked")]) for s in subjects]
+    names = list(dict.fromkeys(p["name"] for _, polls in asked for p in polls))
+    if not names:
+        return None
+    how = {
+        p["name"]: f"{p['name']} ({p['question']}, {p['design']}, {p['mode']})"
+        for _, ps in asked
+        for p in ps
+    }
+    c = Chart("said", "What people say (bars, 95% interval) against what they think (hatched)",
+              "", "share holding the view", "bars", categories=[how[n] for n in names])  # fmt: skip
+    nan = float("nan")
+    for i, (s, polls) in enumerate(asked):
+        by = {p["name"]: p for p in polls}
+
+        def get(name: str, key: str, by: dict[str, dict[str, float]] = by) -> float:
+            value = by.get(name, {}).get(key)
+            return nan if value is None else float(value)
+
+        c.traces.append(Trace(f"{s.label}: said", [], [get(n, "estimate") for n in names], i,
+                              low=[get(n, "low") for n in names],
+                              high=[get(n, "high") for n in names]))  # fmt: skip
+        c.traces.append(Trace(f"{s.label}: thought", [], [get(n, "truth") for n in names], i,
+                              dash=True))  # fmt: skip
+    c.note = (
+        "Each poll's estimate with its 95% interval, and the share of the same respondents "
+        "who hold the view privately (approval of the scoring system, or support for the "
+        "government). The gap is what fear of a recorded answer adds (docs/polls.md)."
+    )
     return c
 
 

@@ -65,8 +65,21 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         for t in chart.traces:
             # JSON has no NaN: a bar with nothing to compare is left out (null).
             heights = [None if math.isnan(v) else v for v in t.y]
-            data.append({"type": "bar", "x": chart.categories, "y": heights, "name": t.name,
-                         "marker": {"color": colour(t.color)}})  # fmt: skip
+            bar: dict[str, Any] = {"type": "bar", "x": chart.categories, "y": heights,
+                                   "name": t.name, "marker": {"color": colour(t.color)}}  # fmt: skip
+            if t.dash:  # the second series of a pair: the same colour, hatched
+                bar["marker"] = {"color": _rgba(colour(t.color), 0.35),
+                                 "line": {"color": colour(t.color), "width": 2}}  # fmt: skip
+            if t.low is not None and t.high is not None:
+                up = [
+                    None if math.isnan(h - v) else h - v for v, h in zip(t.y, t.high, strict=True)
+                ]
+                down = [
+                    None if math.isnan(v - lo) else v - lo for v, lo in zip(t.y, t.low, strict=True)
+                ]
+                bar["error_y"] = {"type": "data", "symmetric": False, "array": up,
+                                  "arrayminus": down, "color": "#333"}  # fmt: skip
+            data.append(bar)
     elif chart.picture is not None:
         data.extend(_network_traces(chart))
     layout: dict[str, Any] = {
@@ -208,7 +221,13 @@ def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
             width = 0.8 / max(len(c.traces), 1)
             for k, t in enumerate(c.traces):
                 xs = [j + (k - (len(c.traces) - 1) / 2) * width for j in range(len(c.categories))]
-                ax.bar(xs, t.y, width, label=t.name, color=colour(t.color))
+                errors = None
+                if t.low is not None and t.high is not None:
+                    errors = [[v - lo for v, lo in zip(t.y, t.low, strict=True)],
+                              [h - v for v, h in zip(t.y, t.high, strict=True)]]  # fmt: skip
+                ax.bar(xs, t.y, width, label=t.name, color=colour(t.color),
+                       alpha=0.45 if t.dash else 1.0, hatch="//" if t.dash else None,
+                       yerr=errors, capsize=3)  # fmt: skip
             ax.set_xticks(range(len(c.categories)), c.categories, rotation=20, ha="right")
         elif c.picture is not None:
             _mpl_network(ax, c)

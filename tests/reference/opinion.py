@@ -1,0 +1,160 @@
+"""Approval and polls, one person at a time, from docs/model.md (section 6) and docs/polls.md.
+
+Written from the documents, in float64, without NumPy's vector operations on the
+people: a loop per person and per neighbour. The keyed draws are asked for one
+person at a time; the set-up streams are read in full, as the docs say they are.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from scoresim.core.crn import Keys, StepDraws
+from scoresim.core.events import StepEvents
+from scoresim.core.network import Network
+from scoresim.core.params import Labels, RegimeParams
+from scoresim.core.state import CitizenState
+
+from .phases import active_neighbours, cost, sig
+
+Z = 1.95996
+
+
+def toward(a: float, r: float, end: float) -> float:
+    return a + r * (end - a)
+
+
+class Approval:
+    """Everyone's approval, kept by the reference."""
+
+    def __init__(self, cfg: Any, labels: Labels, state: CitizenState, net: Network,
+                 keys: Keys) -> None:  # fmt: skip
+        self.cfg = cfg
+        n = state.n
+        groups = list(labels.groups)
+        noise = keys.generator("approval/initial").standard_normal(n)
+        rho = cfg.stance_correlation
+        self.a = [0.0] * n
+        for g in range(len(groups)):
+            members = [i for i in range(n) if state.group[i] == g]
+            stances = [float(state.stance[i]) for i in members]
+            mean = sum(stances) / len(stances)
+            sd = math.sqrt(sum((s - mean) ** 2 for s in stances) / len(stances))
+            m = cfg.mean[groups[g]] if isinstance(cfg.mean, dict) else cfg.mean
+            for i in members:
+                z = (float(state.stance[i]) - mean) / max(sd, 1e-9)
+                value = m + cfg.sd * (rho * z + math.sqrt(1 - rho * rho) * noise[i])
+                self.a[i] = min(max(value, -1.0), 1.0)
+        self.conduct = [b for b, kind in enumerate(labels.kinds) if kind == "conduct"]
+        self.expected = []
+        for i in range(n):
+            nbs = active_neighbours(net, i)
+            p0 = [sum(sig(float(state.logit0[b, j])) for b in self.conduct) for j in nbs]
+            own = sum(sig(float(state.logit0[b, i])) for b in self.conduct)
+            self.expected.append(sum(p0) / len(p0) if nbs else own)
+        self.seen = list(self.expected)
+
+    def day(self, state: CitizenState, net: Network, p: RegimeParams, keys: Keys,
+            ev: StepEvents, t: int) -> None:  # fmt: skip
+        """One day's moves, in the order of docs/model.md."""
+        cfg, n = self.cfg, state.n
+        d = StepDraws(keys, t)
+        for i in range(n):
+            nbs = active_neighbours(net, i)
+            a = self.a[i]
+            if self.conduct:
+                did = sum(1 for j in nbs for b in self.conduct if ev.acts[b, j])
+                share = did / max(len(nbs), 1)
+                self.seen[i] += p.adapt.conformity_smoothing * (share - self.seen[i])
+                if nbs:
+                    drop = 1 - self.seen[i] / max(self.expected[i], 1e-6)
+                    a += cfg.order_effect * min(max(drop, -1.0), 1.0)
+            paid = p.consequences.perk[state.tier[i]] > 0
+            if p.score.consent_required and not state.consented[i]:
+                paid = False
+            if paid:
+                a = toward(a, cfg.perk_effect, 1.0)
+            if ev.newly_listed[i] or ev.denied_any[i]:
+                a = toward(a, cfg.sanction_effect, -1.0)
+                if state.listed_wrongly[i]:
+                    a = toward(a, cfg.wrongful_effect, -1.0)
+            k = sum(1 for j in nbs if ev.newly_listed[j])
+            if k:
+                if a > 0:
+                    a = toward(a, 1 - (1 - cfg.condemn_effect) ** k, 1.0)
+                else:
+                    a = toward(a, 1 - (1 - cfg.sympathy_effect) ** k, -1.0)
+            for e, news in enumerate(cfg.information):
+                if news.day == t and d.one(f"approval/information/{e}", i) < news.reach:
+                    a += news.effect
+            self.a[i] = min(max(a, -1.0), 1.0)
+
+
+def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, keys: Keys,
+         approval: list[float] | None, online: list[bool], t: int) -> dict[str, Any]:  # fmt: skip
+    """One poll on day t: each respondent's answer, and the all-row estimate, truth, n."""
+    d = StepDraws(keys, t)
+    key = f"polls/{poll_cfg.name}"
+    frame = [i for i in range(state.n) if poll_cfg.frame == "everyone" or online[i]]
+    ranked = sorted(frame, key=lambda i: (d.one(f"{key}/sample", i), i))
+    who = sorted(ranked[: poll_cfg.size])
+    incomes = sorted(float(x) for x in state.income)
+    m = len(incomes)
+    median = (incomes[(m - 1) // 2] + incomes[m // 2]) / 2
+    views, answers, treated = [], [], []
+    arm = sorted(who, key=lambda i: (d.one(f"{key}/arm", i), i))[: len(who) // 2]
+    for i in who:
+        if poll_cfg.question == "scoring_system":
+            assert approval is not None
+            view = approval[i] > 0
+        else:
+            view = float(state.stance[i]) > 0
+        dis = p.behave.dissent
+        fear = 0.0
+        if dis >= 0:
+            weight = (interviews.fear * getattr(interviews.modes, poll_cfg.mode)
+                      * getattr(interviews.sensitivity, poll_cfg.question)
+                      * (float(state.income[i]) / median) ** interviews.income_elasticity)  # fmt: skip
+            fear = weight * float(state.risk_aversion[i]) * float(state.perceived_risk[dis, i]) * cost(state, p, dis, i)  # fmt: skip
+        claims = (not view) and d.one(f"{key}/answer", i) < 1 - math.exp(-fear)
+        if poll_cfg.design == "direct":
+            answer = 1 if view or claims else 0
+        elif poll_cfg.design == "list":
+            count = sum(
+                1 for j, c in enumerate(poll_cfg.control) if d.one(f"{key}/item/{j}", i) < c
+            )
+            if i in arm and (view or (count == 0 and claims)):
+                count += 1
+            answer = count
+        else:
+            u = d.one(f"{key}/device", i)
+            told_truth = u < poll_cfg.forced.truth
+            forced_yes = not told_truth and u < poll_cfg.forced.truth + poll_cfg.forced.yes
+            answer = 1 if (told_truth and view) or forced_yes else 0
+        views.append(view)
+        answers.append(answer)
+        treated.append(i in arm)
+    n = len(who)
+    truth = sum(views) / n
+    if poll_cfg.design == "direct":
+        est = sum(answers) / n
+    elif poll_cfg.design == "list":
+        t_c = [x for x, tr in zip(answers, treated, strict=True) if tr]
+        c_c = [x for x, tr in zip(answers, treated, strict=True) if not tr]
+        est = sum(t_c) / len(t_c) - sum(c_c) / len(c_c)
+    else:
+        est = (sum(answers) / n - poll_cfg.forced.yes) / poll_cfg.forced.truth
+    return {"who": who, "answers": answers, "estimate": est, "truth": truth, "n": n}
+
+
+def online_frame(interviews: Any, labels: Labels, state: CitizenState, keys: Keys) -> list[bool]:
+    """Who is online: the set-up stream ``polls/online`` against the group's share."""
+    u = keys.generator("polls/online").random(state.n)
+    shares = interviews.online
+    out = []
+    for i in range(state.n):
+        g = labels.groups[int(state.group[i])]
+        share = shares[g] if isinstance(shares, dict) else shares
+        out.append(bool(u[i] < share))
+    return out
