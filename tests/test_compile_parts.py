@@ -16,6 +16,7 @@ from scipy.stats import norm
 import scoresim
 from scoresim.core.step import plan
 from scoresim.engine.compile import compile_scenario
+from scoresim.errors import ScenarioValueError
 from scoresim.mechanisms import Mechanism, registry
 
 
@@ -165,3 +166,25 @@ def test_a_hook_after_a_phase_it_cannot_follow_is_refused_when_the_run_starts() 
     bad.after = "measure"
     with pytest.raises(ValueError, match="after='measure' is not a phase a mechanism can act"):
         plan([bad])
+
+
+def test_a_tolerance_needs_a_behaviour_that_costs_points() -> None:
+    with pytest.raises(ScenarioValueError, match=r"scoring\.tolerance\.praise_party: 'praise_party' costs no points"):  # fmt: skip
+        scoresim.load_scenario("seed").with_overrides(
+            {"scoring.tolerance": {"praise_party": {"free": 2, "period": 30}}}
+        )
+    with pytest.raises(
+        ScenarioValueError, match=r"scoring\.tolerance\[0\]: 'shout' is not a defined"
+    ):
+        scoresim.load_scenario("seed").with_overrides(
+            {"scoring.tolerance": {"shout": {"free": 2, "period": 30}}}
+        )
+    sc = scoresim.load_scenario("seed").with_overrides(
+        {"scoring.tolerance": {"criticise_government": {"free": 2, "period": 30}}}
+    )
+    c = compile_scenario(sc.config)
+    assert c.regime.score.tol_rows.tolist() == [
+        list(sc.config.behaviours).index("criticise_government")
+    ]
+    assert c.regime.score.tol_free.tolist() == [2] and c.regime.score.tol_period.tolist() == [30]
+    assert sc.content_hash != scoresim.load_scenario("seed").content_hash

@@ -96,7 +96,25 @@ CHANNELS = {
     "shaming.risk_effect": 0.2,
     "stance_drift": {"resentment": 0.2, "pressure": 0.05},
 }
-WORLDS: dict[str, dict[str, Any]] = {"score": HARSH, "list": LIST_MODE, "channels": CHANNELS}
+# Proportional punishment: a few records per period are free (HARSH's criticism and
+# jaywalking records come often enough to cross the tolerance within a period).
+TOLERANCE = {
+    **HARSH,
+    "blacklist.threshold": 998,  # fewer points are lost: list people sooner
+    "scoring.recovery": 0,
+    "scoring.tolerance": {
+        "criticise_government": {"free": 1, "period": 4},
+        "jaywalk": {"free": 1, "period": 3},
+    },
+    "behaviours.jaywalk.base_rate": 0.4,  # often, and always seen: beyond the tolerance
+    "sources.street_cameras.coverage": 1.0,
+}
+WORLDS: dict[str, dict[str, Any]] = {
+    "score": HARSH,
+    "list": LIST_MODE,
+    "channels": CHANNELS,
+    "tolerance": TOLERANCE,
+}
 
 
 def assert_states_equal(a: CitizenState, b: CitizenState, where: str) -> None:
@@ -200,6 +218,12 @@ def _compare_step(w: World, label: str, tally: dict[str, int]) -> None:
     ):
         tally[key] = tally.get(key, 0) + int(np.count_nonzero(arr))
     tally["cut"] = w.state.ties_cut
+    if w.state.tolerated.shape[0]:
+        free = w.params.score.tol_free[:, None]
+        tally["within"] = tally.get("within", 0) + int(
+            ((w.state.tolerated > 0) & (w.state.tolerated <= free)).sum()
+        )
+        tally["beyond"] = tally.get("beyond", 0) + int((w.state.tolerated > free).sum())
 
 
 @pytest.mark.parametrize("label", list(WORLDS))
@@ -215,6 +239,8 @@ def test_step_matches_reference_from_step_zero(label: str, seed: int) -> None:
     assert tally["denied"] > 0 and tally["misread"] > 0
     if label == "channels":
         assert w.state.told.any() or w.state.ringtone.any()
+    if label == "tolerance":  # records both within and beyond the tolerance
+        assert tally["within"] > 10 and tally["beyond"] > 10
 
 
 def test_prefetched_behave_draws_give_the_same_run() -> None:

@@ -116,7 +116,7 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
             weight = (interviews.fear * getattr(interviews.modes, poll_cfg.mode)
                       * getattr(interviews.sensitivity, poll_cfg.question)
                       * (float(state.income[i]) / median) ** interviews.income_elasticity)  # fmt: skip
-            fear = weight * float(state.risk_aversion[i]) * float(state.perceived_risk[dis, i]) * cost(state, p, dis, i)  # fmt: skip
+            fear = weight * float(state.risk_aversion[i]) * float(state.perceived_risk[dis, i]) * cost(state, p, dis, i, t + 1)  # fmt: skip
         claims = (not view) and d.one(f"{key}/answer", i) < 1 - math.exp(-fear)
         if poll_cfg.design == "direct":
             answer = 1 if view or claims else 0

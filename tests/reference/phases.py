@@ -11,6 +11,7 @@ where the two disagree, the docs decide which is wrong.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -48,9 +49,26 @@ def sig(x: float) -> float:
 # behave ------------------------------------------------------------------------------
 
 
-def cost(state: CitizenState, params: RegimeParams, b: int, i: int) -> float:
-    """Section 4, ``cost_ib``: what one recorded act of b weighs, in float64."""
-    aware = 1.0 if state.aware[i] else 0.0
+def aware_for(state: CitizenState, params: RegimeParams, b: int, i: int, day: int) -> float:
+    """Section 4: aware, and past the tolerance of b (if any) for a record on ``day``."""
+    if not state.aware[i]:
+        return 0.0
+    rows = [int(x) for x in params.score.tol_rows]
+    if b not in rows:
+        return 1.0
+    k = rows.index(b)
+    used = 0 if day % int(params.score.tol_period[k]) == 0 else int(state.tolerated[k, i])
+    return 1.0 if used >= int(params.score.tol_free[k]) else 0.0
+
+
+def cost(
+    state: CitizenState, params: RegimeParams, b: int, i: int, day: int | None = None
+) -> float:
+    """Section 4, ``cost_ib``: what one recorded act of b weighs, in float64.
+
+    ``day`` is the step whose record is weighed (today's, by default).
+    """
+    aware = aware_for(state, params, b, i, state.step if day is None else day)
     pen = float(params.behave.penalty[b])
     entry = bool(params.listing.has_list and params.listing.entry_events[b])
     if not params.listing.has_list:
@@ -85,7 +103,7 @@ def cost(state: CitizenState, params: RegimeParams, b: int, i: int) -> float:
 
 def probability(state: CitizenState, params: RegimeParams, b: int, i: int) -> float:
     """Section 4, the decision rule, in float64."""
-    aware = 1.0 if state.aware[i] else 0.0
+    aware = aware_for(state, params, b, i, state.step)
     pr = float(state.perceived_risk[b, i])
     rew = float(params.behave.reward[b])
     cost_ib = cost(state, params, b, i)
@@ -188,6 +206,18 @@ def _listing(
     return until, False
 
 
+def _tolerate(records: list[bool], counts: Any, i: int, t: int, params: RegimeParams) -> list[bool]:
+    """docs/model.md, score step 1: a tolerated behaviour's record costs points only
+    once the period already holds ``free`` records of it; then today's are counted."""
+    out = list(records)
+    for k, b in enumerate(int(x) for x in params.score.tol_rows):
+        if t % int(params.score.tol_period[k]) == 0:
+            counts[k, i] = 0
+        out[b] = records[b] and int(counts[k, i]) >= int(params.score.tol_free[k])
+        counts[k, i] += 1 if records[b] else 0
+    return out
+
+
 def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvents) -> None:
     t = state.step
     entry_bs = [b for b in range(params.n_behaviours) if params.listing.entry_events[b]]
@@ -197,8 +227,11 @@ def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvent
             bool(ev.caught[b, i] or ev.false_records[b, i]) for b in range(params.n_behaviours)
         ]
         truly = [bool(ev.detected[b, i]) for b in range(params.n_behaviours)]
-        s = _points(int(state.score[i]), recorded, scored, params)
-        ef = _points(int(state.ef_score[i]), truly, scored, params)
+        # Listing reads every record; points only those beyond a tolerance.
+        costly = _tolerate(recorded, state.tolerated, i, t, params)
+        costly_ef = _tolerate(truly, state.ef_tolerated, i, t, params)
+        s = _points(int(state.score[i]), costly, scored, params)
+        ef = _points(int(state.ef_score[i]), costly_ef, scored, params)
         state.score[i], state.ef_score[i] = s, ef
         state.tier[i] = tier_of(s, params)
         ev.newly_listed[i] = ev.appeals_filed[i] = ev.appeals_won[i] = False
@@ -237,6 +270,7 @@ def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvent
                 state.listed_until[i] = ef_until
                 state.listed_wrongly[i] = False
                 state.score[i] = state.ef_score[i]
+                state.tolerated[:, i] = state.ef_tolerated[:, i]
                 state.tier[i] = tier_of(int(state.score[i]), params)
 
 

@@ -142,6 +142,12 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
             "set dissent_behaviour or set pressure to 0",
         )
     _names_exist(origin, "scoring.points", cfg.scoring.points, cfg.behaviours, "behaviour")
+    _names_exist(origin, "scoring.tolerance", cfg.scoring.tolerance, cfg.behaviours, "behaviour")
+    for name in cfg.scoring.tolerance:
+        if cfg.scoring.points.get(name, 0) >= 0:
+            raise _fail(origin, f"scoring.tolerance.{name}", name, "costs no points, so a "
+                        "tolerance changes nothing", f"give scoring.points.{name} a negative "
+                        "value or remove the tolerance")  # fmt: skip
     sc = cfg.scoring
     if not sc.min <= sc.start <= sc.max or sc.min >= sc.max:
         raise _fail(

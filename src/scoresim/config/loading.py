@@ -68,14 +68,16 @@ class Scenario:
     def content_hash(self) -> str:
         """SHA-256 of the resolved scenario (defaults filled in), as hex.
 
-        A section added after 0.3 (plug-in mechanisms, approval, interviews, polls)
-        counts only when it differs from its default, so a scenario without them hashes
+        A section added after 0.3 (plug-in mechanisms, approval, interviews, polls,
+        ``scoring.tolerance``) counts only when it differs from its default, so a scenario without them hashes
         as it did before they existed, and sweeps started then still resume.
         """
         resolved = self.config.model_dump(mode="json")
         for key, default in _LATER_SECTIONS.items():
             if resolved[key] == default:
                 del resolved[key]
+        if not resolved["scoring"]["tolerance"]:
+            del resolved["scoring"]["tolerance"]
         blob = json.dumps(resolved, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
 

@@ -108,6 +108,19 @@ class AppealsConfig(_Model):
     delay: Annotated[int, Field(ge=0, le=100_000)] = 15
 
 
+class ToleranceConfig(_Model):
+    """Records of a behaviour that cost nothing: the first ``free`` in each period.
+
+    Periods are ``period`` steps long, starting at step 0; from the ``free + 1``-th
+    record of a period on, each record costs the behaviour's points, so punishment
+    grows with the amount beyond the tolerance (Daymude, Axelrod & Forrest's
+    proportional punishment; docs/model.md).
+    """
+
+    free: Annotated[int, Field(ge=0, le=10_000)]
+    period: Steps
+
+
 class ScoringConfig(_Model):
     """How observed behaviour becomes points, and what the score's tiers are.
 
@@ -127,6 +140,7 @@ class ScoringConfig(_Model):
     consent: Probability = 1.0
     consent_required: bool = False
     points: dict[str, Points] = Field(default_factory=dict)
+    tolerance: dict[str, ToleranceConfig] = Field(default_factory=dict)
     tiers: dict[str, TierConfig]
 
 

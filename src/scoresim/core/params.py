@@ -139,6 +139,9 @@ class ScoreParams:
         tier_min: (T,) int32, lower bound of each tier, increasing.
         tier_of: (hi - lo + 1,) uint8, the tier of every possible score from ``lo``.
         consent_required: only people who consented are scored and paid perks.
+        tol_rows: (K,) int32, behaviours with a tolerance (rows of ``state.tolerated``).
+        tol_free: (K,) int32, records per period that cost nothing.
+        tol_period: (K,) int32, the periods' length in steps.
     """
 
     points: I32
@@ -150,6 +153,9 @@ class ScoreParams:
     tier_min: I32
     tier_of: U8
     consent_required: bool
+    tol_rows: I32
+    tol_free: I32
+    tol_period: I32
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ class CitizenState:
         ef_listed_until: (N,) int32, the error-free listing, by the same rules.
         listed_wrongly: (N,) bool, listed now and not listed in the error-free world.
         appeal_at: (N,) int32, step at which a pending appeal is decided; -1 = none.
+        tolerated, ef_tolerated: (K, N) uint32, records this period of each behaviour
+            with a tolerance (``scoring.tolerance``), in the actual and the error-free
+            world; (0, N) without one.
         shamed: (N,) bool, listed and made public on some shaming channel now.
         ringtone: (N,) bool, listed with the shaming ringtone now.
         told: (M,) bool per CSR edge position (row i, neighbour j): j has been
@@ -87,6 +90,8 @@ class CitizenState:
     ef_listed_until: NDArray[np.int32]
     listed_wrongly: NDArray[np.bool_]
     appeal_at: NDArray[np.int32]
+    tolerated: NDArray[np.uint32]
+    ef_tolerated: NDArray[np.uint32]
     shamed: NDArray[np.bool_]
     ringtone: NDArray[np.bool_]
     told: NDArray[np.bool_]
@@ -207,6 +212,8 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
         ef_listed_until=np.zeros(n, np.int32),
         listed_wrongly=np.zeros(n, np.bool_),
         appeal_at=np.full(n, NO_APPEAL, np.int32),
+        tolerated=np.zeros((regime.score.tol_rows.shape[0], n), np.uint32),
+        ef_tolerated=np.zeros((regime.score.tol_rows.shape[0], n), np.uint32),
         shamed=np.zeros(n, np.bool_),
         ringtone=np.zeros(n, np.bool_),
         told=np.zeros(0, np.bool_),

@@ -158,6 +158,9 @@ def score(cfg: ScenarioConfig) -> ScoreParams:
         tier_min=tier_min,
         tier_of=(np.searchsorted(tier_min, every_score, "right") - 1).clip(0).astype(np.uint8),
         consent_required=sc.consent_required,
+        tol_rows=np.array([list(cfg.behaviours).index(b) for b in sc.tolerance], np.int32),
+        tol_free=np.array([t.free for t in sc.tolerance.values()], np.int32),
+        tol_period=np.array([t.period for t in sc.tolerance.values()], np.int32),
     )
 
 

@@ -6,12 +6,26 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from scoresim.validation import emperor, epstein_case, polls_case, reputation, thresholds
+from scoresim.validation import (
+    dissent,
+    emperor,
+    epstein_case,
+    polls_case,
+    reputation,
+    thresholds,
+)
 from scoresim.validation.framework import Case, Check, Measures, Params, ValidationOptionError
 
 CASES: dict[str, Case] = {
     c.name: c
-    for c in (epstein_case.CASE, reputation.CASE, thresholds.CASE, emperor.CASE, polls_case.CASE)
+    for c in (
+        epstein_case.CASE,
+        reputation.CASE,
+        thresholds.CASE,
+        emperor.CASE,
+        polls_case.CASE,
+        dissent.CASE,
+    )
 }
 
 

@@ -15,6 +15,9 @@ Decision rule, per agent i and behaviour b (log-odds; see docs/model.md)::
     incentive_ib = aware_i * reward_sensitivity * perceived_risk_ib * reward_b
     conformity_ib = conformity_b * clip((seen_ib - seen_ref_ib) / seen_ref_ib, -1, 1)
 
+With a tolerance for b (``scoring.tolerance``), aware_i counts as 0 for b while the
+person's records of b in the current period are fewer than ``free``.
+
 ``logit0`` already holds the base rate and the stance term, so with no regime the
 probability is the pressure-free one. Only people who know they are scored respond
 to points, and, under score coupling, to the list the score leads to; under list
@@ -59,6 +62,7 @@ def apply(
             state.score, params.listing.threshold, params.behave.proximity_margin, prox
         )
     row = np.empty(n, dtype=np.float32)
+    tolerated = params.score.tol_rows.shape[0] > 0
     for b in range(params.n_behaviours):
         k = int(table[b, kernel.ROW])
         seen, seen_ref = (state.seen[k], state.seen_ref[k]) if k >= 0 else (row, row)
@@ -67,7 +71,7 @@ def apply(
             state.logit0[b],
             state.perceived_risk[b],
             state.risk_aversion,
-            state.aware,
+            priced(state, params, b, state.step) if tolerated else state.aware,
             prox,
             seen,
             seen_ref,
@@ -78,14 +82,33 @@ def apply(
         kernel.settle(u[b], row, ev.acts[b])
 
 
+def priced(state: CitizenState, params: RegimeParams, b: int, day: int) -> NDArray[np.bool_]:
+    """(N,) bool: who would pay points for a record of ``b`` made on step ``day``.
+
+    The aware, except, for a behaviour with a tolerance, those whose records of it in
+    that day's period are still fewer than ``free`` (people know their own records).
+    ``day`` is the current step in ``behave`` (before today's records are counted) and
+    the next one after the step (for the polls).
+    """
+    sc = params.score
+    rows = np.flatnonzero(sc.tol_rows == b)
+    if rows.shape[0] == 0:
+        return state.aware
+    k = int(rows[0])
+    fresh = day % int(sc.tol_period[k]) == 0  # that day's records start a new period
+    used = np.zeros(state.n, np.uint32) if fresh else state.tolerated[k]
+    out: NDArray[np.bool_] = state.aware & (used >= sc.tol_free[k])
+    return out
+
+
 def deterrent(
     state: CitizenState, params: RegimeParams, b: int, who: NDArray[np.int64]
 ) -> NDArray[np.float64]:
     """``risk_aversion * perceived_risk * cost`` of one act of behaviour ``b``, per person.
 
     The term the decision rule subtracts from the log-odds (module docstring), for the
-    people ``who`` ((K,) int64) as the state stands now: what being recorded doing
-    ``b`` is worth avoiding to them. Returns (K,) float64, 0 for a behaviour that
+    people ``who`` ((K,) int64) at the end of the step: what being recorded doing ``b``
+    tomorrow is worth avoiding to them. Returns (K,) float64, 0 for a behaviour that
     costs nothing.
     """
     coef = kernel.coefficients(params)[b].astype(np.float64)
@@ -93,7 +116,7 @@ def deterrent(
     if params.listing.has_list and params.score.coupling == COUPLING_SCORE:
         margin = params.behave.proximity_margin
         prox = np.clip(1.0 - (state.score[who] - params.listing.threshold) / margin, 0.0, 1.0)
-    aware = state.aware[who].astype(np.float64)
+    aware = priced(state, params, b, state.step + 1)[who].astype(np.float64)
     cost = aware * (coef[kernel.AWARE_COST] + coef[kernel.PROX_COST] * prox)
     cost += coef[kernel.LIST_COST]
     risk = state.risk_aversion[who].astype(np.float64) * state.perceived_risk[b, who]

@@ -8,7 +8,10 @@ behaviour; a listing is wrongful when the person is listed in the actual world a
 not in the error-free one. Order within the phase (t is the current step):
 
 1. points: every record adds ``points_b`` (negative for penalties); where consent is
-   required, only the consenting are scored;
+   required, only the consenting are scored; for a behaviour with a tolerance, a
+   record costs its points only when the person already has ``free`` records of it in
+   the current period (periods of ``period`` steps from step 0; the count, of true and
+   false records alike, is kept per world and includes the unscored);
 2. recovery: a score below ``start`` regains ``recovery`` points (never passing
    ``start``); points earned above ``start`` are kept; the score is clipped to [lo, hi];
 3. tiers: the tier is the last one whose lower bound the score reaches;
@@ -23,7 +26,8 @@ not in the error-free one. Order within the phase (t is the current step):
 5. appeals: a person newly and wrongly listed appeals with probability
    ``appeal_share``; the appeal is decided ``max(appeal_delay, 1)`` steps later and,
    if the listing is still wrongful, succeeds with probability ``appeal_success``,
-   which restores the error-free world: its score, its tier and its listing (none).
+   which restores the error-free world: its score, its tier, its listing (none) and
+   its counts of tolerated records.
 
 Random numbers: ``payment``, ``appeal/file`` and ``appeal/decide``, one per person and
 step (see :mod:`scoresim.core.crn`).
@@ -61,6 +65,34 @@ def scored(state: CitizenState, params: RegimeParams) -> NDArray[np.bool_]:
     return out
 
 
+def tolerate(
+    records: NDArray[np.bool_], counts: NDArray[np.uint32], params: RegimeParams, t: int
+) -> NDArray[np.bool_]:
+    """The records that cost points under ``scoring.tolerance``, and the counts updated.
+
+    Args:
+        records: (B, N) bool, today's records of one world (true or false alike).
+        counts: (K, N) uint32, that world's records this period of each tolerated
+            behaviour; reset at the start of each period, then today's added (in place).
+        params: the regime.
+        t: the current step.
+
+    Returns:
+        ``records`` itself without a tolerance; otherwise a copy in which a tolerated
+        behaviour's record counts only if the period already holds ``free`` of them.
+    """
+    sc = params.score
+    if sc.tol_rows.shape[0] == 0:
+        return records
+    out = records.copy()
+    for k, b in enumerate(sc.tol_rows):
+        if t % int(sc.tol_period[k]) == 0:
+            counts[k] = 0
+        out[b] = records[b] & (counts[k] >= sc.tol_free[k])
+        counts[k] += records[b]
+    return out
+
+
 def update_points(state: CitizenState, params: RegimeParams, ev: StepEvents) -> None:
     """Steps 1 to 3 in both worlds: points, recovery, clipping, tiers."""
     who = scored(state, params)
@@ -72,10 +104,13 @@ def update_points(state: CitizenState, params: RegimeParams, ev: StepEvents) -> 
         params.score.hi,
         params.score.tier_of,
     )
-    kernel.update_points(state.score, state.tier, ev.caught, ev.false_records, who, *args)
-    kernel.update_points(
-        state.ef_score, np.empty(0, np.uint8), ev.detected, ev.detected, who, *args
-    )
+    actual, more = ev.caught, ev.false_records
+    if params.score.tol_rows.shape[0]:
+        actual = tolerate(ev.caught | ev.false_records, state.tolerated, params, state.step)
+        more = actual
+    kernel.update_points(state.score, state.tier, actual, more, who, *args)
+    true = tolerate(ev.detected, state.ef_tolerated, params, state.step)
+    kernel.update_points(state.ef_score, np.empty(0, np.uint8), true, true, who, *args)
 
 
 def _entry_events(records: NDArray[np.bool_], params: RegimeParams) -> NDArray[np.bool_]:
@@ -163,6 +198,7 @@ def update_listing(state: CitizenState, params: RegimeParams, d: StepDraws, ev: 
     until[won] = state.ef_listed_until[won]
     state.listed_wrongly[won] = False
     state.score[won] = state.ef_score[won]
+    state.tolerated[:, won] = state.ef_tolerated[:, won]
     state.tier[won] = compute_tier(state.score[won], params)
     ev.appeals_won[won] = True
 
