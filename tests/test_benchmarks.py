@@ -97,3 +97,12 @@ def test_polls_evidence_prints_every_target() -> None:
     assert list(rows) == ["approval_direct", "approval_truth", "government_direct",
                           "government_list", "government_truth", "gap"]  # fmt: skip
     assert all(len(cells) == 6 for cells in rows.values())  # mean (sd) for all, urban, rural
+
+
+def test_mechanisms_cost_prints_both_rows() -> None:
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "mechanisms_cost.py"),
+                          "--agents", "2000", "--steps", "2", "--repeats", "1"],
+                         check=True, capture_output=True, text=True, timeout=300)  # fmt: skip
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("seed (approval, polls)") and lines[1].startswith("seed without")
+    assert lines[2].startswith("cost of approval and polls:")

@@ -21,6 +21,7 @@ from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import Labels, RegimeParams
 from scoresim.core.state import CitizenState, neighbour_mean, sigmoid
+from scoresim.mechanisms import approval_kernel as kernel
 from scoresim.mechanisms.base import Mechanism
 
 NAME = "approval"
@@ -56,10 +57,9 @@ class ApprovalParams:
     effect: NDArray[np.float64]
 
 
-def _toward(a: F32, mask: NDArray[np.bool_], rate: float | F32, end: float) -> None:
-    """Move ``a[mask]`` the fraction ``rate`` of the way to ``end`` (+1 or -1)."""
-    r = rate[mask] if isinstance(rate, np.ndarray) else rate
-    a[mask] += (r * (end - a[mask])).astype(np.float32)
+def _toward(a: F32, who: NDArray[np.int64], rate: float | F32, end: float) -> None:
+    """Move ``a[who]`` the fraction ``rate`` (a number, or one per person) of the way to ``end``."""
+    a[who] += (rate * (end - a[who])).astype(np.float32)
 
 
 class ApprovalHook:
@@ -86,37 +86,44 @@ class ApprovalHook:
         p0 = sigmoid(state.logit0[p.conduct]).sum(axis=0, dtype=np.float32)
         self.expected = neighbour_mean(net, p0.astype(np.float32), state.degree)
         self.seen = self.expected.copy()
+        self.paid = np.flatnonzero(regime.consequences.perk > 0.0).astype(np.uint8)  # tiers
 
     def act(self, state: CitizenState, net: Network, d: StepDraws, ev: StepEvents) -> None:
-        """Move each approval by today's perks, order, sanctions, listings and news."""
+        """Move each approval by today's order, perks, sanctions, listings and news.
+
+        Only the order move touches everyone (one compiled pass); the others gather
+        the few people they concern.
+        """
         p, a = self.p, self.a
         if p.order > 0.0 and p.conduct.shape[0]:
-            acted = np.zeros(state.n, np.int32)
-            for b in p.conduct:
+            acted = net.neighbour_counts(ev.acts[p.conduct[0]])
+            for b in p.conduct[1:]:
                 acted += net.neighbour_counts(ev.acts[b])
-            today = acted / np.maximum(state.degree, 1).astype(np.float32)
-            smooth = np.float32(self.regime.adapt.conformity_smoothing)
-            self.seen += smooth * (today.astype(np.float32) - self.seen)
-            ref = np.maximum(self.expected, np.float32(1e-6))
             # Added, not a pull towards +1 or -1: the day-to-day noise of what one sees
             # then moves nobody on average (a pull would squeeze everyone's approval
             # towards one value), and fewer rule-breakers than pressure-free raise it.
-            drop = np.clip(1.0 - self.seen / ref, -1.0, 1.0)
-            a[state.degree > 0] += (p.order * drop[state.degree > 0]).astype(np.float32)
-        if p.perk > 0.0:
-            paid = self.regime.consequences.perk[state.tier] > 0.0
+            smooth = np.float32(self.regime.adapt.conformity_smoothing)
+            kernel.order(a, self.seen, self.expected, acted, state.degree, smooth,
+                         np.float32(p.order))  # fmt: skip
+        if p.perk > 0.0 and self.paid.shape[0]:
+            paid = state.tier == self.paid[0]  # a comparison per tier beats a gather
+            for tier in self.paid[1:]:
+                paid |= state.tier == tier
             if self.regime.score.consent_required:
                 paid &= state.consented
-            _toward(a, paid, p.perk, 1.0)
-        sanctioned = ev.newly_listed | ev.denied_any
+            _toward(a, np.flatnonzero(paid), p.perk, 1.0)
+        sanctioned = np.flatnonzero(ev.newly_listed | ev.denied_any)
         _toward(a, sanctioned, p.sanction, -1.0)
-        _toward(a, sanctioned & state.listed_wrongly, p.wrongful, -1.0)
-        if p.condemn > 0.0 or p.sympathy > 0.0:
-            k = net.neighbour_counts(ev.newly_listed)
-            near = k > 0
-            supporter = a > 0.0
-            _toward(a, near & supporter, (1.0 - (1.0 - p.condemn) ** k).astype(np.float32), 1.0)
-            _toward(a, near & ~supporter, (1.0 - (1.0 - p.sympathy) ** k).astype(np.float32), -1.0)
+        _toward(a, sanctioned[state.listed_wrongly[sanctioned]], p.wrongful, -1.0)
+        listed = np.flatnonzero(ev.newly_listed)
+        if (p.condemn > 0.0 or p.sympathy > 0.0) and listed.shape[0]:
+            edges = net.row_edges(listed)
+            ends, k = np.unique(net.indices[edges[net.active[edges]]], return_counts=True)
+            near: NDArray[np.int64] = ends.astype(np.int64)
+            supporter = a[near] > 0.0
+            up, down = near[supporter], near[~supporter]
+            _toward(a, up, (1.0 - (1.0 - p.condemn) ** k[supporter]).astype(np.float32), 1.0)
+            _toward(a, down, (1.0 - (1.0 - p.sympathy) ** k[~supporter]).astype(np.float32), -1.0)
         for e in np.flatnonzero(p.days == state.step):
             reached = d.dense(f"{NAME}/information/{e}", state.n) < p.reach[e]
             a[reached] += np.float32(p.effect[e])
@@ -125,11 +132,18 @@ class ApprovalHook:
     def measure(
         self, state: CitizenState, ev: StepEvents, out: Mapping[str, NDArray[np.float64]]
     ) -> None:
-        """Share approving (> 0) and mean approval, per group and for all."""
+        """Share approving (> 0) and mean approval, per group and for all.
+
+        People are stored group by group, so each group is a slice.
+        """
         g_n = len(state.bounds) - 1
-        pop = np.bincount(state.group, minlength=g_n).astype(np.float64)
-        approving = np.bincount(state.group, weights=self.a > 0.0, minlength=g_n)
-        total = np.bincount(state.group, weights=self.a, minlength=g_n)
+        pop = np.diff(state.bounds).astype(np.float64)
+        approving = np.zeros(g_n)
+        total = np.zeros(g_n)
+        for g in range(g_n):
+            part = self.a[state.bounds[g] : state.bounds[g + 1]]
+            approving[g] = np.count_nonzero(part > 0.0)
+            total[g] = part.sum(dtype=np.float64)
         n = max(pop.sum(), 1.0)
         out["approval.private"][:] = np.append(approving / np.maximum(pop, 1), approving.sum() / n)
         out["approval.mean"][:] = np.append(total / np.maximum(pop, 1), total.sum() / n)
