@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from scoresim import limits
 from scoresim.config.opinion import ApprovalConfig, InterviewsConfig, PollConfig
-from scoresim.config.types import PerGroup, Probability
+from scoresim.config.types import PerGroup, Probability, StrictModel
 
 __all__ = ["PerGroup", "Probability"]
 
@@ -32,10 +32,8 @@ RegimeName = Annotated[
 ]
 
 
-class _Model(BaseModel):
-    # Strict: a boolean or a quoted number is not a number (true is not 1.0, "0.5" is
-    # not 0.5); a typo of that kind is named, not converted.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+class _Model(StrictModel):
+    """A scenario section (strict; see scoresim.config.types)."""
 
 
 class Normal(_Model):

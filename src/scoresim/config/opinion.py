@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from scoresim import limits
-from scoresim.config.types import PerGroup, Probability
+from scoresim.config.types import PerGroup, Probability, StrictModel
 
 Attitude = Annotated[float, Field(ge=-1.0, le=1.0)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
 PollName = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+class _Model(StrictModel):
+    """A scenario section (strict; see scoresim.config.types)."""
 
 
 class InformationEvent(_Model):
