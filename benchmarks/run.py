@@ -7,7 +7,8 @@ size's own. Usage:
     python benchmarks/run.py --smallest --steps 2  # one size each (the CI smoke test)
     python benchmarks/run.py --mesa --plot docs/figures/speed.png   # with Mesa and a plot
 
-``--mesa`` also times Mesa 3.3.1's Epstein example at the grid sizes (in the
+``--mesa`` also times Mesa's Epstein example (the newest release the machine can run,
+3.5.1 with Python 3.12+) at the grid sizes (in the
 environment that ``benchmarks/vs_mesa/compare.py`` creates), on fewer steps at large sizes.
 """
 
@@ -57,11 +58,10 @@ def bench(args: list[str], src: Path | None = None) -> dict[str, Any]:
 
 def mesa(size: int, steps: int) -> dict[str, Any]:
     sys.path.insert(0, str(HERE / "vs_mesa"))
-    from compare import ensure_mesa, run_mesa
+    from compare import run_mesa
 
     from scoresim.validation.epstein import EpsteinParams
 
-    ensure_mesa()
     mesa_steps = max(2, steps * 40 * 40 // (size * size))
     r = run_mesa(EpsteinParams(width=size, height=size), mesa_steps, 0)
     agents = round(size * size * (0.7 + 0.074))

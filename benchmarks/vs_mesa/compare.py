@@ -1,8 +1,10 @@
-"""scoresim's ``epstein`` case against Mesa 3.3.1's own Epstein example.
+"""scoresim's ``epstein`` case against Mesa's own Epstein example, newest Mesa first.
 
-Makes its own virtual environment with mesa==3.3.1 (``benchmarks/vs_mesa/.venv-mesa``,
-outside the project's ``.venv``), then, seed by seed and alternating the two, runs
-both models with matched parameters and compares:
+Makes its own virtual environment (``benchmarks/vs_mesa/.venv-mesa``, outside the
+project's ``.venv``; see ``mesa_env.py``) with the newest Mesa the machine's Python can
+install (3.5.1, which needs Python 3.12 or newer; 3.3.1 only where no such Python
+exists, and it says so), then, seed by seed and alternating the two, runs both models
+with matched parameters and compares:
 
 * the distributions over seeds of the mean active and jailed counts in the second
   half of each run (two-sided Mann-Whitney U; "agree" when p >= 0.01), and
@@ -19,7 +21,6 @@ import json
 import subprocess
 import sys
 import time
-import venv
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,9 @@ from scipy import stats
 from scoresim.validation.epstein import EpsteinParams, simulate
 
 HERE = Path(__file__).resolve().parent
-MESA_ENV = HERE / ".venv-mesa"
-MESA_PY = MESA_ENV / "bin" / "python"
+sys.path.insert(0, str(HERE))
+from mesa_env import ensure_mesa  # noqa: E402
+
 SETTINGS: dict[str, dict[str, Any]] = {
     "netlogo": {"legitimacy": 0.82, "cop_density": 0.04, "max_jail_term": 30},
     "mesa-defaults": {},
@@ -51,23 +53,26 @@ SHARED = (
     "k",
     "movement",
 )
+_MESA: list[tuple[Path, dict[str, Any]]] = []
 
 
-def ensure_mesa() -> None:
-    """Create the Mesa environment once (networkx is needed to import mesa.examples)."""
-    if MESA_PY.exists():
-        return
-    print(f"creating {MESA_ENV} with mesa==3.3.1 ...", file=sys.stderr)
-    venv.create(MESA_ENV, with_pip=True)
-    subprocess.run(
-        [str(MESA_PY), "-m", "pip", "install", "--quiet", "mesa==3.3.1", "networkx"], check=True
-    )
+def mesa_env() -> tuple[Path, dict[str, Any]]:
+    """The Mesa environment's python and its versions, made on first use."""
+    if not _MESA:
+        _MESA.append(ensure_mesa())
+    return _MESA[0]
 
 
 def run_mesa(p: EpsteinParams, steps: int, seed: int) -> dict[str, list[int] | float]:
     params = {MESA_NAMES.get(k, k): v for k, v in asdict(p).items() if k in SHARED}
     out = subprocess.run(
-        [str(MESA_PY), str(HERE / "mesa_worker.py"), json.dumps(params), str(steps), str(seed)],
+        [
+            str(mesa_env()[0]),
+            str(HERE / "mesa_worker.py"),
+            json.dumps(params),
+            str(steps),
+            str(seed),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -143,7 +148,8 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--sizes", type=int, nargs="*", default=[])
     args = ap.parse_args()
-    ensure_mesa()
+    _, info = mesa_env()
+    print(f"Mesa {info['mesa']} on Python {info['python']} ({info['note']})")
     for name, change in SETTINGS.items():
         compare(name, EpsteinParams(**change), args.seeds, args.steps)
     if args.sizes:
