@@ -106,3 +106,17 @@ def test_mechanisms_cost_prints_both_rows() -> None:
     lines = res.stdout.splitlines()
     assert lines[0].startswith("seed (approval, polls)") and lines[1].startswith("seed without")
     assert lines[2].startswith("cost of approval and polls:")
+
+
+def test_the_flagship_runs_in_mesa_and_in_scoresim() -> None:
+    """benchmarks/vs_mesa/flagship.py at a tiny size (it makes the Mesa environment once)."""
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "vs_mesa" / "flagship.py"),
+                          "--seeds", "2", "--agents", "400", "--steps", "35", "--sizes", "400"],
+                         check=True, capture_output=True, text=True, timeout=900)  # fmt: skip
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("Mesa ") and " on Python " in lines[0]
+    table = {line.split()[0]: line for line in lines if line[:1].isalpha()}
+    for measure in ("criticism", "falsification", "listed", "travel", "ties"):
+        assert measure in table, res.stdout
+    speed = [line.split() for line in lines if line.strip().startswith("400")]
+    assert len(speed) == 1 and float(speed[0][3]) > 1  # Mesa is slower: the ratio is > 1
