@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def place_ties(
     u: np.ndarray, v: np.ndarray, n: int
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
@@ -46,7 +46,7 @@ def place_ties(
     return start, raw
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def sort_rows_unique(start: np.ndarray, raw: np.ndarray) -> np.ndarray:  # pragma: no cover
     """Sort each row of ``raw`` and keep one of equal neighbours, compacting in place.
 
@@ -75,7 +75,7 @@ def sort_rows_unique(start: np.ndarray, raw: np.ndarray) -> np.ndarray:  # pragm
     return indptr
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def neighbour_sum(
     indptr: np.ndarray, indices: np.ndarray, active: np.ndarray, values: np.ndarray
 ) -> np.ndarray:  # pragma: no cover - compiled

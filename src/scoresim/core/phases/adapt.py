@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from scoresim.core import threads
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
 from scoresim.core.params import RegimeParams
@@ -39,10 +38,12 @@ def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvent
     """Update ``perceived_risk``, ``seen`` and ``last_dissent`` from the step's events."""
     pr = state.perceived_risk
     penalised = np.flatnonzero((params.behave.penalty + params.behave.listing_stake) > 0)
-    # Every neighbour count this phase needs, computed together on the helper threads.
+    # Every neighbour count this phase needs. On this thread: the helper threads are
+    # busy with the wealth sort and the next step's draws by now, and queueing behind
+    # them cost more than the counts themselves.
     social = params.adapt.learn_social > 0.0 and bool(ev.newly_listed.any())
     masks = [ev.acts[b] for b in params.behave.conform_idx] + ([ev.newly_listed] if social else [])
-    counts = list(threads.pool().map(net.neighbour_counts, masks))
+    counts = [net.neighbour_counts(m) for m in masks]
     near_listing = np.flatnonzero(counts[-1]) if social else np.empty(0, np.int64)
     kernel.learn_own(pr, ev.acts, ev.caught, np.float32(params.adapt.learn_own))
     for b in range(params.n_behaviours):

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def learn_own(
     perceived: np.ndarray, acts: np.ndarray, caught: np.ndarray, rate: np.float32
 ) -> None:  # pragma: no cover - compiled
@@ -34,7 +34,7 @@ def learn_own(
                 row[i] += rate * (target - row[i])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def forget(perceived: np.ndarray, prior: np.ndarray, rate: np.float32) -> None:  # pragma: no cover
     """perceived[b, i] += rate * (prior[b] - perceived[b, i]) for all b, i, in place."""
     for b in range(perceived.shape[0]):
@@ -44,7 +44,7 @@ def forget(perceived: np.ndarray, prior: np.ndarray, rate: np.float32) -> None: 
             row[i] += rate * (target - row[i])
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def smooth_seen(
     seen: np.ndarray, counts: np.ndarray, degree: np.ndarray, alpha: np.float32
 ) -> None:  # pragma: no cover - compiled

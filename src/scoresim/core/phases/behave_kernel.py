@@ -66,7 +66,7 @@ def coefficients(params: RegimeParams) -> NDArray[np.float32]:
     return table.astype(np.float32)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def proximity(
     score: np.ndarray, threshold: float, margin: float, out: np.ndarray
 ) -> None:  # pragma: no cover - compiled
@@ -79,7 +79,7 @@ def proximity(
         out[i] = min(max(one - (np.float32(score[i]) - thr) / mar, zero), one)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def minus_logit(
     coef: np.ndarray,
     logit0: np.ndarray,
@@ -131,7 +131,7 @@ def minus_logit(
         out[i] = min(max(-logit, -bound), bound)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def settle(u: np.ndarray, odds_against: np.ndarray, acts: np.ndarray) -> None:  # pragma: no cover
     """acts[i] = u[i] < 1 / (1 + odds_against[i]), without the division. All (N,)."""
     one = np.float32(1.0)

@@ -128,13 +128,16 @@ def wealth_gini(state: CitizenState, buf: MetricsBuffer, g_count: int) -> GiniRo
     """Gini of wealth per group and overall, (G + 1,) float64; updates the kept order."""
     if buf.wealth_order is None or buf.wealth_group is None:
         buf.wealth_order, buf.wealth_group = np.arange(state.n), state.group.copy()
-    # np.take rather than fancy indexing: the same gather, 2.8x faster at 10^6.
-    keys = np.take(state.wealth, buf.wealth_order)
+    # Run on a helper thread: compiled passes that do not hold the GIL around NumPy's
+    # stable sort (which releases it), so that the main thread's work does not stall
+    # this one at every gather (np.take holds the GIL).
+    keys = kernel.gather(state.wealth, buf.wealth_order)
     perm = np.argsort(keys, kind="stable")
-    buf.wealth_order = np.take(buf.wealth_order, perm)
-    buf.wealth_group = np.take(buf.wealth_group, perm)
-    gini: NDArray[np.float64] = kernel.gini_sorted(np.take(keys, perm), buf.wealth_group, g_count)
-    return gini
+    buf.wealth_order, buf.wealth_group, gini = kernel.permute_gini(
+        keys, perm, buf.wealth_order, buf.wealth_group, g_count
+    )
+    out: NDArray[np.float64] = gini
+    return out
 
 
 def begin(state: CitizenState, params: RegimeParams, buf: MetricsBuffer) -> Future[GiniRow]:

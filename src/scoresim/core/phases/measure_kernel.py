@@ -178,3 +178,41 @@ def gini_sorted(
         if c > 0 and t != 0.0:
             out[row] = 2.0 * ranked[row] / (c * t) - (c + 1.0) / c
     return out
+
+
+@njit(cache=True, nogil=True)
+def gather(values: np.ndarray, order: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
+    """``values[order]``: (N,) float64, without holding the GIL (NumPy's gather holds it)."""
+    out = np.empty(order.shape[0], np.float64)
+    for i in range(order.shape[0]):
+        out[i] = values[order[i]]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def permute_gini(
+    keys: np.ndarray, perm: np.ndarray, order: np.ndarray, group: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Apply the sorting permutation to the ids and groups, and take the Gini, in one pass.
+
+    Args:
+        keys: (N,) float64 values in ``order``.
+        perm: (N,) int64, the stable argsort of ``keys``.
+        order: (N,) int64 agent ids.
+        group: (N,) uint8 their groups.
+        n_groups: G.
+
+    Returns:
+        The new ids and groups in ascending order of value, and the (G + 1,) Gini as
+        :func:`gini_sorted` computes it.
+    """
+    n = perm.shape[0]
+    new_order = np.empty(n, order.dtype)
+    new_group = np.empty(n, group.dtype)
+    values = np.empty(n, np.float64)
+    for i in range(n):
+        k = perm[i]
+        new_order[i] = order[k]
+        new_group[i] = group[k]
+        values[i] = keys[k]
+    return new_order, new_group, gini_sorted(values, new_group, n_groups)
