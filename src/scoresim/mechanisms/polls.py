@@ -120,9 +120,9 @@ class PollsHook:
         self.p, self.regime = p, regime
         self.columns = tuple(c for poll in p.polls for c in poll_columns(poll.name))
         self.online = keys.generator(f"{NAME}/online").random(state.n) < p.online[state.group]
-        # Who has more to lose fears a record more: income against the median's.
-        median = float(np.median(state.income)) if state.n else 1.0
-        self.exposed = (state.income.astype(np.float64) / median) ** p.income_elasticity
+        # Who has more to lose fears a record more: income against the median's (the
+        # factor itself is computed for the respondents only, on a poll's day).
+        self.median = float(np.median(state.income)) if state.n else 1.0
         self.today: dict[str, NDArray[np.float64]] = {}
 
     def act(self, state: CitizenState, net: Network, d: StepDraws, ev: StepEvents) -> None:
@@ -147,7 +147,8 @@ class PollsHook:
         if dissent >= 0:
             p = self.p
             weight = p.fear * p.exposure[poll.mode] * p.sensitivity[poll.question]
-            fear = weight * self.exposed[who] * deterrent(state, self.regime, dissent, who)
+            exposed = (state.income[who].astype(np.float64) / self.median) ** p.income_elasticity
+            fear = weight * exposed * deterrent(state, self.regime, dissent, who)
             claim = -np.expm1(-fear)
         said, treated = answers(poll, view, claim, d, who)
         g_n = len(state.bounds) - 1
