@@ -73,6 +73,7 @@ def mesa(size: int, steps: int) -> dict[str, Any]:
         "seconds_per_step": sps,
         "agent_steps_per_second": agents / sps,
         "peak_rss_bytes": None,
+        "mesa": str(r.get("mesa", "3.3.1")),
     }
 
 
@@ -150,6 +151,7 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4))
+    mesa_version = next((r["mesa"] for r in rows if r["model"] == "mesa epstein"), "")
     for model, style in (("seed", "o-"), ("epstein", "s-"), ("mesa epstein", "^--")):
         pts = sorted(
             (r["agents"], r["agent_steps_per_second"]) for r in rows if r["model"] == model
@@ -158,7 +160,9 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
             ax.plot(
                 *zip(*pts, strict=True),
                 style,
-                label=f"scoresim {model}" if model != "mesa epstein" else "Mesa 3.3.1 epstein",
+                label=f"scoresim {model}"
+                if model != "mesa epstein"
+                else f"Mesa {mesa_version} epstein",
             )
     ax.set_xscale("log")
     ax.set_yscale("log")
