@@ -169,3 +169,23 @@ def test_bad_networks_are_one_line(network: object, fragment: str) -> None:
         Simulation("seed", agents=10, network=network)
     assert str(err.value).startswith("network: ") and fragment in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_the_same_bits_with_one_or_two_helper_threads() -> None:
+    """Helper threads only overlap independent work: their number changes no result."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib, sys, scoresim; "
+        "r = scoresim.simulate('seed', agents=3000, steps=40, seed=5); "
+        "print(hashlib.sha256(r.metrics.to_csv().encode() + r.agents.to_csv().encode()).hexdigest())"
+    )
+    digests = set()
+    for threads in ("1", "2"):
+        env = {**os.environ, "SCORESIM_THREADS": threads, "NUMBA_NUM_THREADS": threads}
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                             text=True, check=True, timeout=300)  # fmt: skip
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1 and len(next(iter(digests))) == 64
