@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 PerGroup = Probability | dict[str, Probability]
+
+
+def per_group(value: float | dict[str, float], groups: Sequence[str]) -> list[float]:
+    """A per-group value in the order of ``groups`` (a number applies to every group)."""
+    return [value[g] for g in groups] if isinstance(value, dict) else [value] * len(groups)
 
 
 class StrictModel(BaseModel):

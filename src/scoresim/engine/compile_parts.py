@@ -13,7 +13,8 @@ from math import erf, sqrt
 
 import numpy as np
 
-from scoresim.config.models import PerGroup, ScenarioConfig
+from scoresim.config.models import ScenarioConfig
+from scoresim.config.types import per_group
 from scoresim.core.params import (
     COUPLING_LIST,
     COUPLING_SCORE,
@@ -46,11 +47,6 @@ class Names:
     def behaviour(self, name: str) -> int:
         """Index of behaviour ``name``."""
         return self.behaviours.index(name)
-
-
-def per_group(value: PerGroup, groups: list[str]) -> list[float]:
-    """A per-group value in group order (a scalar applies to every group)."""
-    return [value[g] for g in groups] if isinstance(value, dict) else [value] * len(groups)
 
 
 def _logit(p: float) -> float:

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.config.opinion import ApprovalConfig
+from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
@@ -157,11 +158,9 @@ class Approval(Mechanism):
 
     def compile(self, config: ApprovalConfig, labels: Labels) -> ApprovalParams:
         """Per-group means in group order; conduct behaviours; the news as arrays."""
-        mean = config.mean
-        means = [mean[g] for g in labels.groups] if isinstance(mean, dict) else [mean]
         info = config.information
         return ApprovalParams(
-            mean=np.array(means * (1 if isinstance(mean, dict) else len(labels.groups))),
+            mean=np.array(per_group(config.mean, labels.groups)),
             sd=config.sd,
             rho=config.stance_correlation,
             perk=config.perk_effect,

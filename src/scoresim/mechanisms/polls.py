@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.config.opinion import PollConfig, PollingConfig
+from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
@@ -179,15 +180,13 @@ class Polls(Mechanism):
     def compile(self, config: PollingConfig, labels: Labels) -> PollsParams:
         """Modes' exposures by name, the online share per group in group order."""
         iv = config.interviews
-        online = iv.online
-        shares = [online[g] for g in labels.groups] if isinstance(online, dict) else [online] * len(labels.groups)  # fmt: skip
         return PollsParams(
             polls=tuple(config.polls),
             fear=iv.fear,
             income_elasticity=iv.income_elasticity,
             exposure=iv.modes.model_dump(),
             sensitivity=iv.sensitivity.model_dump(),
-            online=np.array(shares),
+            online=np.array(per_group(iv.online, labels.groups)),
         )
 
     def columns(self, config: PollingConfig, labels: Labels) -> tuple[str, ...]:
