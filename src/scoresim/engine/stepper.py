@@ -213,8 +213,12 @@ class Simulation:
         return pd.DataFrame({"source": rows[once], "target": cols[once],
                              "active": net.active[once]})  # fmt: skip
 
-    def info(self) -> dict[str, Any]:
-        """What ``run.json`` records of this simulation (see docs/model.md, section 8)."""
+    def info(self, metrics: pd.DataFrame | None = None) -> dict[str, Any]:
+        """What ``run.json`` records of this simulation (see docs/model.md, section 8).
+
+        ``metrics`` is :attr:`metrics` if the caller has built it already (the polls'
+        summary reads it); otherwise it is built here when the scenario has polls.
+        """
         from scoresim import __version__
 
         sc, steps = self.scenario, self.steps
@@ -239,7 +243,10 @@ class Simulation:
                 zip(self.compiled.labels.behaviours, self._state.pf_rate[-1].tolist(), strict=True)
             ),
             "reporters": list(self.reporters),
-            "polls": poll_table(self.metrics, [p.model_dump(mode="json") for p in polls])
+            "polls": poll_table(
+                self.metrics if metrics is None else metrics,
+                [p.model_dump(mode="json") for p in polls],
+            )
             if polls
             else [],
         }
@@ -250,8 +257,9 @@ class Simulation:
         if self.ids is not None and not sample.empty:
             for end in ("source", "target"):
                 sample[end] = self.ids[sample[end].to_numpy()]
+        metrics = self.metrics  # built once: run.json's polls read it too
         return RunResult(
-            metrics=self.metrics, agents=self.agents(), info=self.info(), network=sample
+            metrics=metrics, agents=self.agents(), info=self.info(metrics), network=sample
         )
 
     def save(self, path: str | Path) -> Path:
