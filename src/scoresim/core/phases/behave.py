@@ -112,10 +112,13 @@ def deterrent(
     costs nothing.
     """
     coef = kernel.coefficients(params)[b].astype(np.float64)
-    prox = np.zeros(who.shape[0])
+    near = np.zeros(who.shape[0], np.float32)
     if params.listing.has_list and params.score.coupling == COUPLING_SCORE:
-        margin = params.behave.proximity_margin
-        prox = np.clip(1.0 - (state.score[who] - params.listing.threshold) / margin, 0.0, 1.0)
+        # The decision rule's own proximity, on the people asked.
+        kernel.proximity(
+            state.score[who], params.listing.threshold, params.behave.proximity_margin, near
+        )
+    prox = near.astype(np.float64)
     aware = priced(state, params, b, state.step + 1)[who].astype(np.float64)
     cost = aware * (coef[kernel.AWARE_COST] + coef[kernel.PROX_COST] * prox)
     cost += coef[kernel.LIST_COST]
