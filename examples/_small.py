@@ -7,6 +7,7 @@ size that takes seconds; without it, at the size its README describes.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -32,3 +33,13 @@ def sweep_file(path: Path, out: Path) -> Path:
     small.parent.mkdir(parents=True, exist_ok=True)
     small.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     return small
+
+
+SCORESIM = str(Path(sys.executable).with_name("scoresim"))
+"""The ``scoresim`` command of this interpreter's environment."""
+
+
+def run_sweep(here: Path, out: Path) -> None:
+    """``scoresim sweep`` of the example's ``sweep.yaml`` (small in small mode) into ``out``."""
+    subprocess.run([SCORESIM, "sweep", str(sweep_file(here / "sweep.yaml", out)), "--out",
+                    str(out), "-q"], check=True)  # fmt: skip

@@ -11,12 +11,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from _small import out_dir, sweep_file  # noqa: E402
+from _small import SCORESIM, out_dir, run_sweep  # noqa: E402
 
 out = out_dir("sweeps/cameras")
-scoresim = str(Path(sys.executable).with_name("scoresim"))
-subprocess.run([scoresim, "sweep", str(sweep_file(HERE / "sweep.yaml", out)), "--out", str(out),
-                "-q"], check=True)  # fmt: skip
+run_sweep(HERE, out)
 query = (
     'SELECT r."sources.street_cameras.coverage" AS cameras, '
     'r."scoring.points.criticise_government" AS criticism, '
@@ -26,4 +24,4 @@ query = (
     "WHERE m.\"group\" = 'all' AND m.step = (SELECT max(step) FROM metrics) "
     "GROUP BY ALL ORDER BY ALL"
 )
-subprocess.run([scoresim, "query", str(out), query, "--csv"], check=True)
+subprocess.run([SCORESIM, "query", str(out), query, "--csv"], check=True)
