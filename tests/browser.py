@@ -52,6 +52,15 @@ class Watch:
         page.on("pageerror", lambda e: self.errors.append(str(e)))
 
 
+def explorer_page(browser: Any, url: str, height: int = 1000) -> tuple[Any, Watch]:
+    """The explorer's page at ``url``, watched, once it says it is ready."""
+    page = browser.new_page(viewport={"width": 1200, "height": height})
+    watch = Watch(page)
+    page.goto(url + "/")
+    page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+    return page, watch
+
+
 def screenshot(page: Any, name: str) -> Path:
     """Keep a full-page screenshot under ``test-artifacts/``."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

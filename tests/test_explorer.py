@@ -196,14 +196,11 @@ def test_fifty_concurrent_requests_are_answered_and_memory_returns(
 
 
 def test_the_page_runs_two_regimes_side_by_side_in_chromium(server: tuple[str, int]) -> None:
-    from tests.browser import Watch, chromium, screenshot
+    from tests.browser import chromium, explorer_page, screenshot
 
     url, _ = server
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1200, "height": 1000})
-        watch = Watch(page)
-        page.goto(url + "/")
-        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        page, watch = explorer_page(browser, url)
         assert page.input_value("#scenario-a") == "baseline"  # the control first, as the
         assert page.input_value("#scenario-b") == "seed"  # demo and report draw it
         page.fill("#agents", "8000")
@@ -231,14 +228,11 @@ def test_the_page_runs_two_regimes_side_by_side_in_chromium(server: tuple[str, i
 
 def test_the_page_shows_what_people_say_against_what_they_think(server: tuple[str, int]) -> None:
     """A year of seed: its three polls drawn from the run's rows, equal to a run in Python."""
-    from tests.browser import Watch, chromium
+    from tests.browser import chromium, explorer_page
 
     url, _ = server
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1200, "height": 1400})
-        watch = Watch(page)
-        page.goto(url + "/")
-        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        page, watch = explorer_page(browser, url, height=1400)
         page.fill("#agents", "4000")
         page.fill("#steps", "365")
         page.click("#run")

@@ -229,14 +229,11 @@ def test_the_api_docs_and_the_page_work_offline_in_chromium(
 def test_the_page_survives_a_double_press_bad_boxes_and_a_phone(
     server: tuple[str, subprocess.Popen[bytes]],
 ) -> None:
-    from tests.browser import Watch, chromium, screenshot
+    from tests.browser import chromium, explorer_page, screenshot
 
     url, _ = server
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1200, "height": 1000})
-        watch = Watch(page)
-        page.goto(url + "/")
-        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        page, watch = explorer_page(browser, url)
         # An empty box is named, and nothing is sent.
         page.fill("#agents", "")
         page.click("#run")

@@ -141,13 +141,10 @@ def server(renamed: Path) -> Iterator[str]:
 
 
 def test_the_page_runs_it_beside_seed_in_chromium(server: str, renamed: Path) -> None:
-    from tests.browser import Watch, chromium, screenshot
+    from tests.browser import chromium, explorer_page, screenshot
 
     with chromium() as browser:
-        page = browser.new_page(viewport={"width": 1200, "height": 1000})
-        watch = Watch(page)
-        page.goto(server + "/")
-        page.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        page, watch = explorer_page(browser, server)
         page.select_option("#scenario-a", "seed")
         page.select_option("#scenario-b", "renamed")
         labels = page.inner_text("#knobs-b")
