@@ -128,9 +128,9 @@ def wealth_gini(state: CitizenState, buf: MetricsBuffer, g_count: int) -> GiniRo
     """Gini of wealth per group and overall, (G + 1,) float64; updates the kept order."""
     if buf.wealth_order is None or buf.wealth_group is None:
         buf.wealth_order, buf.wealth_group = np.arange(state.n), state.group.copy()
-    # Run on a helper thread: compiled passes that do not hold the GIL around NumPy's
-    # stable sort (which releases it), so that the main thread's work does not stall
-    # this one at every gather (np.take holds the GIL).
+    # Run on a helper thread: one compiled gather, NumPy's stable sort, then the
+    # permutation of ids and groups fused with the Gini in one compiled pass (three
+    # gathers and a separate pass before); all of it runs without the GIL.
     keys = kernel.gather(state.wealth, buf.wealth_order)
     perm = np.argsort(keys, kind="stable")
     buf.wealth_order, buf.wealth_group, gini = kernel.permute_gini(
