@@ -35,11 +35,14 @@ def builtin_names() -> list[str]:
     return sorted(f.name[:-5] for f in files if f.name.endswith(".yaml"))
 
 
+# Fields added after 0.3, by dotted path, with the default under which they leave a
+# scenario's hash as it was before they existed.
 _LATER_SECTIONS: dict[str, Any] = {
     "mechanisms": {},
     "approval": None,
     "interviews": InterviewsConfig().model_dump(mode="json"),
     "polls": None,
+    "scoring.tolerance": {},
 }
 
 
@@ -68,16 +71,19 @@ class Scenario:
     def content_hash(self) -> str:
         """SHA-256 of the resolved scenario (defaults filled in), as hex.
 
-        A section added after 0.3 (plug-in mechanisms, approval, interviews, polls,
-        ``scoring.tolerance``) counts only when it differs from its default, so a scenario without them hashes
-        as it did before they existed, and sweeps started then still resume.
+        A field added after 0.3 (plug-in mechanisms, approval, interviews, polls,
+        ``scoring.tolerance``) counts only when it differs from its default, so a
+        scenario without them hashes as it did before they existed, and sweeps started
+        then still resume.
         """
         resolved = self.config.model_dump(mode="json")
-        for key, default in _LATER_SECTIONS.items():
-            if resolved[key] == default:
-                del resolved[key]
-        if not resolved["scoring"]["tolerance"]:
-            del resolved["scoring"]["tolerance"]
+        for path, default in _LATER_SECTIONS.items():
+            *parents, key = path.split(".")
+            node = resolved
+            for part in parents:
+                node = node[part]
+            if node[key] == default:
+                del node[key]
         blob = json.dumps(resolved, sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()
 
