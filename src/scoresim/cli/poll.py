@@ -60,9 +60,8 @@ def poll(
                 _pct(row["estimate"]), interval, _pct(row["truth"]), _points(row["bias"]),
             )  # fmt: skip
     out.print(table)
-    for p in polls:
+    for p, row in zip(polls, rows["all"], strict=True):
         frame = "internet users" if p["frame"] == "online" else "everyone"
-        when = "" if any(r["name"] == p["name"] and r["asked"] for r in rows["all"]) else (
-            " (not asked: the run ended before its day)")  # fmt: skip
+        when = "" if row["asked"] else " (not asked: the run ended before its day)"
         out.print(f"{p['name']}: {p['question']}, {p['design']}, {p['mode']}, "
                   f"{frame}, sample {p['size']}{when}", markup=False, highlight=False)  # fmt: skip
