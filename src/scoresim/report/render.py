@@ -45,6 +45,15 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def _error_bars(t: Trace) -> tuple[list[float], list[float]] | None:
+    """A bar series' interval as (below, above) its heights, or None without one."""
+    if t.low is None or t.high is None:
+        return None
+    below = [v - lo for v, lo in zip(t.y, t.low, strict=True)]
+    above = [h - v for v, h in zip(t.y, t.high, strict=True)]
+    return below, above
+
+
 def plotly_figure(chart: Chart) -> dict[str, Any]:
     """The chart as a Plotly figure (``data`` and ``layout``), JSON-ready."""
     data: list[dict[str, Any]] = []
@@ -70,13 +79,9 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
             if t.dash:  # the second series of a pair: the same colour, hatched
                 bar["marker"] = {"color": _rgba(colour(t.color), 0.35),
                                  "line": {"color": colour(t.color), "width": 2}}  # fmt: skip
-            if t.low is not None and t.high is not None:
-                up = [
-                    None if math.isnan(h - v) else h - v for v, h in zip(t.y, t.high, strict=True)
-                ]
-                down = [
-                    None if math.isnan(v - lo) else v - lo for v, lo in zip(t.y, t.low, strict=True)
-                ]
+            errors = _error_bars(t)
+            if errors is not None:
+                down, up = ([None if math.isnan(x) else x for x in side] for side in errors)
                 bar["error_y"] = {"type": "data", "symmetric": False, "array": up,
                                   "arrayminus": down, "color": "#333"}  # fmt: skip
             data.append(bar)
@@ -221,13 +226,9 @@ def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
             width = 0.8 / max(len(c.traces), 1)
             for k, t in enumerate(c.traces):
                 xs = [j + (k - (len(c.traces) - 1) / 2) * width for j in range(len(c.categories))]
-                errors = None
-                if t.low is not None and t.high is not None:
-                    errors = [[v - lo for v, lo in zip(t.y, t.low, strict=True)],
-                              [h - v for v, h in zip(t.y, t.high, strict=True)]]  # fmt: skip
                 ax.bar(xs, t.y, width, label=t.name, color=colour(t.color),
                        alpha=0.45 if t.dash else 1.0, hatch="//" if t.dash else None,
-                       yerr=errors, capsize=3)  # fmt: skip
+                       yerr=_error_bars(t), capsize=3)  # fmt: skip
             ax.set_xticks(range(len(c.categories)), c.categories, rotation=20, ha="right")
         elif c.picture is not None:
             _mpl_network(ax, c)
