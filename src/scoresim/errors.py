@@ -11,6 +11,7 @@ print it as one line and exit with code 2 without a traceback::
     ├── OverrideError          a ``--set PATH=VALUE`` names no field or has a bad value
     ├── RunOptionError         agents, steps or seed out of range
     ├── SweepError             a sweep file is wrong, or its folder holds another sweep
+    ├── CalibrationError       a calibration file is wrong, or its folder holds another one
     ├── QueryError             a query of a sweep's results fails
     ├── OutputError            an output path holds something scoresim did not write
     └── ResultsError           a results folder (a run's or a sweep's) is damaged
@@ -60,6 +61,10 @@ class RunOptionError(ScoresimError):
 
 class SweepError(ScoresimError):
     """A sweep file is invalid, or an output folder belongs to a different sweep."""
+
+
+class CalibrationError(ScoresimError):
+    """A calibration file is invalid, or its folder holds a different calibration."""
 
 
 class QueryError(ScoresimError):

@@ -144,22 +144,7 @@ def sweep_from_text(
     try:
         cfg = SweepConfig.model_validate(raw)
     except ValidationError as exc:
-        errors = exc.errors()
-        # A mapping given for a parameter was meant as a range: report that branch.
-        ranged = [e for e in errors if any("RangeConfig" in str(p) for p in e["loc"])]
-        as_range = ranged and isinstance(_at(raw, ranged[0]["loc"][:2]), dict)
-        err = ranged[0] if as_range else errors[0]
-        loc = [p for p in err["loc"] if not _is_tag(p)]
-        if err["type"] == "missing":
-            raise fail(loc, "is missing; add it") from None
-        if err["type"] == "extra_forbidden":
-            near = difflib.get_close_matches(str(loc[-1]), SweepConfig.model_fields, n=1)
-            hint = f"did you mean {near[0]!r}?" if near else "remove it"
-            raise fail(loc, f"unknown field; {hint}") from None
-        msg = err["msg"].replace("Input should be", "it should be").replace("Value error, ", "")
-        if loc[:1] == ["parameters"] and len(loc) == 3 and isinstance(err["input"], list | dict):
-            msg = "each value is one number, true or false, or text; list them one by one"
-        raise fail(loc, f"{_short(err['input'])} is not allowed; {msg}") from None
+        raise fail(*explain(exc, raw, SweepConfig)) from None
     scenario = _scenario(cfg, base, fail)
     _check_design(cfg, fail)
     integer = _check_parameters(cfg, scenario, fail, progress)
@@ -167,7 +152,49 @@ def sweep_from_text(
     return Sweep(cfg, origin, scenario, frozenset(integer))
 
 
-def _at(raw: Any, loc: tuple[Any, ...]) -> Any:
+def explain(
+    exc: ValidationError, raw: Any, model: type[BaseModel]
+) -> tuple[list[Any], str]:
+    """The field path and the message of a file's first validation error, for ``fail``.
+
+    Shared by the sweep and calibration files: a missing field, an unknown one (with
+    the nearest name), or a bad value and what is allowed.
+    """
+    errors = exc.errors()
+    # A mapping given for a parameter was meant as a range: report that branch.
+    ranged = [e for e in errors if any("Config" in str(p) for p in e["loc"])]
+    as_range = ranged and isinstance(_at(raw, ranged[0]["loc"][:2]), dict)
+    err = ranged[0] if as_range else errors[0]
+    loc = [p for p in err["loc"] if not _is_tag(p)]
+    if err["type"] == "missing":
+        return loc, "is missing; add it"
+    if err["type"] == "extra_forbidden":
+        fields = _fields_at(model, loc[:-1])
+        near = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+        hint = f"did you mean {near[0]!r}?" if near else "remove it"
+        return loc, f"unknown field; {hint}"
+    msg = err["msg"].replace("Input should be", "it should be").replace("Value error, ", "")
+    if loc[:1] == ["parameters"] and len(loc) == 3 and isinstance(err["input"], list | dict):
+        msg = "each value is one number, true or false, or text; list them one by one"
+    return loc, f"{_short(err['input'])} is not allowed; {msg}"
+
+
+def _fields_at(model: type[BaseModel], loc: list[Any]) -> list[str]:
+    """The field names of the (nested) model that ``loc`` leads to, for a hint."""
+    current: Any = model
+    for part in loc:
+        if not isinstance(part, str) or not hasattr(current, "model_fields"):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return []
+        inner = [a for a in getattr(field.annotation, "__args__", ()) if hasattr(a, "model_fields")]
+        nested = field.annotation if hasattr(field.annotation, "model_fields") else None
+        current = nested or (inner[0] if inner else current)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _at(raw: Any, loc: Any) -> Any:
     for key in loc:
         raw = raw.get(key) if isinstance(raw, dict) else None
     return raw

@@ -1,0 +1,161 @@
+"""Running a calibration: pyabc's ABC-SMC with the ordered sampler, into a folder.
+
+pyabc (Klinger, Rickert & Hasenauer 2018) does the inference: uniform priors on the
+sampler's scale (log10 of a log-uniform parameter), a multivariate normal kernel
+fitted to each population, epsilon the ``abc.quantile`` of the last population's
+distances, stopping at ``abc.min_epsilon``, ``abc.generations`` or
+``abc.max_simulations``. Its own database is only its working memory (a temporary
+file): the folder's DuckDB catalogue holds everything, and a rerun replays the
+stored simulations through pyabc to reach the same state (see
+:mod:`scoresim.calibrate.sampler`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoresim.calibrate.model import (
+    Distance,
+    Evaluated,
+    Simulator,
+    parameter_key,
+)
+from scoresim.calibrate.spec import Calibration
+from scoresim.calibrate.store import CalibrationStore
+from scoresim.sweep.executors import Engine
+
+# (generation, accepted, wanted, evaluated, epsilon or NaN)
+ProgressFn = Callable[[int, int, int, int, float], None]
+
+
+@dataclass(frozen=True)
+class CalibrationSummary:
+    """How a calibration invocation went.
+
+    Attributes:
+        generations: Generations finished (the prior sample not counted).
+        epsilon: The last generation's epsilon.
+        simulated: Proposals simulated by this invocation.
+        reused: Proposals replayed from the folder.
+        evaluations: Proposals evaluated in all generations (pyabc's count).
+        seconds: Wall time of this invocation.
+        population: The last generation's population (``proposal``, each parameter,
+            ``distance``, ``weight`` normalised to 1).
+    """
+
+    generations: int
+    epsilon: float
+    simulated: int
+    reused: int
+    evaluations: int
+    seconds: float
+    population: pd.DataFrame
+
+
+def quiet_pyabc() -> None:
+    """pyabc logs every generation at INFO; the progress bar says what matters."""
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+
+
+def priors(cal: Calibration) -> Any:
+    """pyabc's prior: uniform on each parameter's sampler scale."""
+    import pyabc
+
+    rvs = {}
+    for k, prior in enumerate(cal.config.parameters.values()):
+        a, b = prior.bounds
+        rvs[parameter_key(k)] = pyabc.RV("uniform", a, b - a)
+    return pyabc.Distribution(**rvs)
+
+
+def observed(cal: Calibration) -> dict[str, float]:
+    """The targets' observed values, by name."""
+    return {t.name: t.value for t in cal.config.targets}
+
+
+def run_calibration(
+    cal: Calibration, out: Path, engine: Engine, progress: ProgressFn | None = None
+) -> CalibrationSummary:
+    """Run (or resume) ``cal`` into the folder ``out`` on ``engine``.
+
+    Raises:
+        CalibrationError: The folder holds another calibration or is in use, or a
+            simulation failed (what finished is kept).
+    """
+    import pyabc
+
+    from scoresim.calibrate.sampler import OrderedSampler
+
+    t0 = time.perf_counter()
+    quiet_pyabc()
+    cfg = cal.config
+    store = CalibrationStore.open(out, cal)
+    try:
+        holder: dict[str, Any] = {}
+
+        def epsilon(t: int) -> float:
+            abc = holder.get("abc")
+            return float(abc.eps(t)) if abc is not None and t >= 0 else math.nan
+
+        def finished(t: int, used: list[Evaluated]) -> None:
+            eps = epsilon(t)
+            holder["last"] = (t, store.finish_generation(t, used, None if math.isnan(eps) else eps))
+
+        def told(t: int, accepted: int, wanted: int, evaluated: int) -> None:
+            if progress is not None:
+                progress(t, accepted, wanted, evaluated, epsilon(t))
+
+        sampler = OrderedSampler(engine, cfg.seed, store.cached, store.record, told, finished)
+        abc = pyabc.ABCSMC(
+            Simulator(cal),
+            priors(cal),
+            Distance({t.name: t.sd for t in cfg.targets}),
+            population_size=cfg.abc.population,
+            sampler=sampler,
+            eps=pyabc.QuantileEpsilon(alpha=cfg.abc.quantile),
+        )
+        holder["abc"] = abc
+        with tempfile.TemporaryDirectory(prefix="scoresim-pyabc-") as tmp:
+            abc.new(f"sqlite:///{Path(tmp) / 'history.db'}", observed(cal))
+            history = abc.run(
+                minimum_epsilon=cfg.abc.min_epsilon,
+                max_nr_populations=cfg.abc.generations,
+                max_total_nr_simulations=cfg.abc.max_simulations,
+            )
+            evaluations = int(history.total_nr_simulations)
+        last_t, population = holder["last"]
+        return CalibrationSummary(
+            generations=last_t + 1,
+            epsilon=epsilon(last_t),
+            simulated=sampler.simulated,
+            reused=sampler.reused,
+            evaluations=evaluations,
+            seconds=time.perf_counter() - t0,
+            population=population,
+        )
+    finally:
+        store.close()
+
+
+def weighted_quantiles(x: np.ndarray, w: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """Quantiles of the weighted sample (x, w): the smallest x whose cumulative weight reaches q.
+
+    Args:
+        x: (n,) float64 values.
+        w: (n,) float64 weights, summing to 1 (or any positive total).
+        qs: The probabilities, each in (0, 1).
+    """
+    order = np.argsort(x, kind="stable")
+    xs, cw = x[order], np.cumsum(w[order])
+    cw /= cw[-1]
+    return [float(xs[min(int(np.searchsorted(cw, q, side="left")), len(xs) - 1)]) for q in qs]

@@ -1,0 +1,221 @@
+"""A calibration's folder: every simulation in a DuckDB catalogue, populations in Parquet.
+
+Layout of ``DIR``::
+
+    results.duckdb                      tables calibration_info, simulations,
+                                        generations, predictive; view particles
+    particles/generation=T/part.parquet the accepted population of generation T
+    posterior.csv, predictive.csv, calibration.json, figures/   (written at the end)
+
+``simulations`` has one row per simulated proposal (generation, proposal, each
+parameter's scenario value under its path, the sampler-scale values, each target's
+statistic under its name, distance, accepted, weight, seconds), inserted in its own
+transaction as it arrives: a calibration killed at any moment loses only the
+simulations in flight. ``weight`` is pyabc's unnormalised importance weight (0 when
+rejected); the view ``particles`` gives each population's normalised weights.
+A generation's part is written to a temporary name and renamed into place, then its
+``generations`` row is written; a rerun replays the finished generations from the
+stored simulations and writes the same parts and rows again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from scoresim.calibrate.model import Evaluated, child_seed, parameter_key, SIMULATE
+from scoresim.calibrate.spec import Calibration
+from scoresim.calibrate.statistics import as_json, describe
+from scoresim.errors import CalibrationError
+from scoresim.results import outputs
+from scoresim.sweep.store import DB_NAME, PART, damaged, quote
+
+PARTICLES = "particles"
+
+
+def particles_view(out: Path, temp: bool = False) -> str:
+    """SQL creating the view ``particles`` over the finished generations' parts."""
+    glob = str(out.resolve() / PARTICLES / "*" / PART).replace("'", "''")
+    kind = "TEMP VIEW" if temp else "VIEW"
+    return (
+        f"CREATE OR REPLACE {kind} {PARTICLES} AS SELECT * FROM read_parquet('{glob}', "
+        "hive_partitioning = true, hive_types = {'generation': BIGINT}) "
+        "WHERE generation IN (SELECT generation FROM generations)"
+    )
+
+
+class CalibrationStore:
+    """The catalogue of one calibration folder, open for writing by the driver."""
+
+    def __init__(self, out: Path, con: Any, calibration: Calibration) -> None:
+        self.out = out
+        self.con = con
+        self.calibration = calibration
+        self.names = calibration.names
+        self.targets = [t.name for t in calibration.config.targets]
+
+    @classmethod
+    def open(cls, out: Path, calibration: Calibration) -> CalibrationStore:
+        """Open ``out`` for ``calibration``, creating its catalogue if new.
+
+        Raises:
+            CalibrationError: ``out`` is in use, holds another calibration, or is damaged.
+            OutputError: ``out`` holds files that are not a calibration's or a sweep's.
+        """
+        import duckdb
+
+        outputs.check_sweep_folder(out)
+        out.mkdir(parents=True, exist_ok=True)
+        db = out / DB_NAME
+        try:
+            con = duckdb.connect(str(db))
+            tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        except duckdb.Error as exc:
+            reason = str(exc).splitlines()[0]
+            if "lock" in reason.lower():
+                raise CalibrationError(
+                    f"{db}: in use by another process ({reason}); wait for it to finish"
+                ) from None
+            raise CalibrationError(str(damaged(db, reason)).split("; rebuild")[0]) from None
+        store = cls(out, con, calibration)
+        if "sweep_info" in tables:
+            con.close()
+            raise CalibrationError(f"{out}: holds a sweep, not a calibration; use another --out")
+        if tables:
+            row = con.execute(
+                "SELECT value FROM calibration_info WHERE key = 'fingerprint'"
+            ).fetchone() if "calibration_info" in tables else None
+            if row is None or row[0] != calibration.fingerprint:
+                con.close()
+                raise CalibrationError(
+                    f"{out}: holds the results of a different calibration (another file, "
+                    "scenario or settings); use another --out, or delete the folder to start over"
+                )
+            return store
+        store._create()
+        return store
+
+    def _create(self) -> None:
+        cal = self.calibration
+        info = {
+            "fingerprint": cal.fingerprint,
+            "calibration": json.dumps(cal.config.model_dump(mode="json"), sort_keys=True),
+            "scenario": cal.scenario.name,
+            "scenario_hash": cal.scenario.content_hash,
+            "parameters": json.dumps(cal.scenario.config.model_dump(mode="json")),
+            "targets": json.dumps(
+                {t.name: {"describe": describe(t), **as_json(t)} for t in cal.config.targets}
+            ),
+        }
+        params = ", ".join(f"{quote(n)} DOUBLE" for n in self.names)
+        stats = ", ".join(f"{quote(n)} DOUBLE" for n in self.targets)
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        con.execute("CREATE TABLE calibration_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        con.executemany("INSERT INTO calibration_info VALUES (?, ?)", list(info.items()))
+        con.execute(
+            "CREATE TABLE simulations (generation INTEGER, proposal INTEGER, "
+            f"{params}, sampler_values DOUBLE[], {stats}, distance DOUBLE, accepted BOOLEAN, "
+            "weight DOUBLE, seed_entropy BIGINT, seconds DOUBLE, "
+            "PRIMARY KEY (generation, proposal))"
+        )
+        con.execute(
+            "CREATE TABLE generations (generation INTEGER PRIMARY KEY, epsilon DOUBLE, "
+            "population INTEGER, evaluations INTEGER, acceptance_rate DOUBLE)"
+        )
+        con.execute(
+            f"CREATE TABLE predictive (draw INTEGER PRIMARY KEY, {params}, {stats}, "
+            "seed_entropy BIGINT)"
+        )
+        con.execute("COMMIT")
+
+    def cached(self, generation: int) -> dict[int, tuple[tuple[float, ...], dict[str, float]]]:
+        """Stored proposals of ``generation``: index -> (sampler-scale values, statistics)."""
+        cols = ", ".join(quote(n) for n in self.targets)
+        rows = self.con.execute(
+            f"SELECT proposal, sampler_values, {cols} FROM simulations WHERE generation = ?",
+            [generation],
+        ).fetchall()
+        return {
+            int(r[0]): (
+                tuple(float(x) for x in r[1]),
+                {n: (math.nan if v is None else float(v)) for n, v in zip(self.targets, r[2:], strict=True)},
+            )
+            for r in rows
+        }
+
+    def record(self, ev: Evaluated) -> None:
+        """Insert one simulated proposal (its own transaction)."""
+        p = ev.particle
+        internal = [float(p.parameter[parameter_key(k)]) for k in range(len(self.names))]
+        values = self._values(internal)
+        stats = [_finite(p.sum_stat[n]) for n in self.targets]
+        seed = child_seed(self.calibration.config.seed, SIMULATE, ev.generation + 1, ev.index, 0)
+        row = [ev.generation, ev.index, *values, internal, *stats, _finite(p.distance),
+               bool(p.accepted), float(p.weight), seed, ev.seconds]  # fmt: skip
+        marks = ", ".join("?" for _ in row)
+        self.con.execute(f"INSERT OR REPLACE INTO simulations VALUES ({marks})", row)
+
+    def _values(self, internal: list[float]) -> list[float]:
+        priors = self.calibration.config.parameters.values()
+        return [pr.to_value(x) for pr, x in zip(priors, internal, strict=True)]
+
+    def finish_generation(
+        self, generation: int, used: list[Evaluated], epsilon: float | None
+    ) -> pd.DataFrame:
+        """Write generation's accepted population (normalised weights) and its row.
+
+        Returns:
+            The population: ``proposal``, each parameter, ``distance``, ``weight``.
+        """
+        accepted = [ev for ev in used if ev.particle.accepted]
+        total = sum(float(ev.particle.weight) for ev in accepted)
+        rows: dict[str, list[Any]] = {"proposal": [], **{n: [] for n in self.names}}
+        rows |= {"distance": [], "weight": []}
+        for ev in accepted:
+            p = ev.particle
+            internal = [float(p.parameter[parameter_key(k)]) for k in range(len(self.names))]
+            rows["proposal"].append(ev.index)
+            for n, v in zip(self.names, self._values(internal), strict=True):
+                rows[n].append(v)
+            rows["distance"].append(float(p.distance))
+            rows["weight"].append(float(p.weight) / total if total > 0 else 1.0 / len(accepted))
+        frame = pd.DataFrame(rows)
+        path = self.out / PARTICLES / f"generation={generation}" / PART
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(PART + ".tmp")
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+        rate = len(accepted) / len(used) if used else math.nan
+        self.con.execute(
+            "INSERT OR REPLACE INTO generations VALUES (?, ?, ?, ?, ?)",
+            [generation, epsilon, len(accepted), len(used), rate],
+        )
+        self.con.execute(particles_view(self.out))
+        return frame
+
+    def record_predictive(self, draw: int, values: dict[str, float], stats: dict[str, float], seed: int) -> None:  # fmt: skip
+        """Insert one posterior predictive simulation."""
+        row = [draw, *[values[n] for n in self.names], *[_finite(stats[n]) for n in self.targets], seed]
+        marks = ", ".join("?" for _ in row)
+        self.con.execute(f"INSERT OR REPLACE INTO predictive VALUES ({marks})", row)
+
+    def predictive(self) -> pd.DataFrame:
+        """The stored posterior predictive simulations, by draw."""
+        frame: pd.DataFrame = self.con.execute("SELECT * FROM predictive ORDER BY draw").df()
+        return frame
+
+    def close(self) -> None:
+        """Close the catalogue."""
+        self.con.close()
+
+
+def _finite(x: Any) -> float | None:
+    """A float for DuckDB, None for NaN (SQL NULL) and infinity."""
+    v = float(x)
+    return v if math.isfinite(v) else None
