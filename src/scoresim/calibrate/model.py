@@ -42,7 +42,7 @@ def proposal_words(root: int, generation: int, index: int) -> NDArray[np.uint32]
 
 
 def parameter_key(k: int) -> str:
-    """pyabc's name for the k-th fitted parameter (paths hold dots, pyabc's names need not)."""
+    """Pyabc's name for the k-th fitted parameter (paths hold dots, pyabc's names need not)."""
     return f"p{k}"
 
 
@@ -84,9 +84,7 @@ class Simulator:
 
     def values(self, internal: tuple[float, ...]) -> dict[str, float]:
         """Scenario values of sampler-scale parameters, by path."""
-        return {
-            n: p.to_value(x) for n, p, x in zip(self.names, self.priors, internal, strict=True)
-        }
+        return {n: p.to_value(x) for n, p, x in zip(self.names, self.priors, internal, strict=True)}
 
     def statistics(self, values: dict[str, float], seeds: list[int]) -> dict[str, float]:
         """Mean of each target's statistic over runs with ``seeds`` at parameter ``values``."""

@@ -63,12 +63,12 @@ class CalibrationSummary:
 
 
 def quiet_pyabc() -> None:
-    """pyabc logs every generation at INFO; the progress bar says what matters."""
+    """Pyabc logs every generation at INFO; the progress bar says what matters."""
     logging.getLogger("ABC").setLevel(logging.WARNING)
 
 
 def priors(cal: Calibration) -> Any:
-    """pyabc's prior: uniform on each parameter's sampler scale."""
+    """Pyabc's prior: uniform on each parameter's sampler scale."""
     import pyabc
 
     rvs = {}

@@ -141,7 +141,10 @@ class Calibration:
     def fingerprint(self) -> str:
         """SHA-256 of what determines the results: the file and the resolved scenario."""
         blob = json.dumps(
-            {"calibration": self.config.model_dump(mode="json"), "scenario": self.scenario.content_hash},
+            {
+                "calibration": self.config.model_dump(mode="json"),
+                "scenario": self.scenario.content_hash,
+            },
             sort_keys=True,
         ).encode()
         return hashlib.sha256(blob).hexdigest()
@@ -239,7 +242,9 @@ def _check_targets(cfg: CalibrationConfig, scenario: Scenario, fail: Any) -> Non
     seen: set[str] = set()
     for k, target in enumerate(cfg.targets):
         if target.name in seen:
-            raise fail(["targets", k, "name"], f"{target.name!r} is used twice; name each target once")
+            raise fail(
+                ["targets", k, "name"], f"{target.name!r} is used twice; name each target once"
+            )
         seen.add(target.name)
         problem = check_statistic(target, compiled, cfg.run.steps)
         if problem is not None:

@@ -99,7 +99,9 @@ def check_statistic(
         if stat.start > day:
             return ["start"], f"{stat.start} is after day {day}; give start <= day"
     if day >= steps:
-        return ["day"], f"{day} is not reached by a run of {steps} steps; raise run.steps to {day + 1}"
+        return [
+            "day"
+        ], f"{day} is not reached by a run of {steps} steps; raise run.steps to {day + 1}"
     for key, inner in (("minus", stat.minus), ("divide_by", stat.divide_by)):
         if inner is not None:
             problem = check_statistic(inner, compiled, steps)

@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from scoresim.calibrate.model import Evaluated, child_seed, parameter_key, SIMULATE
+from scoresim.calibrate.model import SIMULATE, Evaluated, child_seed, parameter_key
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.statistics import as_json, describe
 from scoresim.errors import CalibrationError
@@ -74,7 +74,9 @@ class CalibrationStore:
         db = out / DB_NAME
         try:
             con = duckdb.connect(str(db))
-            tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+            tables = {
+                r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            }
         except duckdb.Error as exc:
             reason = str(exc).splitlines()[0]
             if "lock" in reason.lower():
@@ -87,9 +89,13 @@ class CalibrationStore:
             con.close()
             raise CalibrationError(f"{out}: holds a sweep, not a calibration; use another --out")
         if tables:
-            row = con.execute(
-                "SELECT value FROM calibration_info WHERE key = 'fingerprint'"
-            ).fetchone() if "calibration_info" in tables else None
+            row = (
+                con.execute(
+                    "SELECT value FROM calibration_info WHERE key = 'fingerprint'"
+                ).fetchone()
+                if "calibration_info" in tables
+                else None
+            )
             if row is None or row[0] != calibration.fingerprint:
                 con.close()
                 raise CalibrationError(
@@ -144,7 +150,10 @@ class CalibrationStore:
         return {
             int(r[0]): (
                 tuple(float(x) for x in r[1]),
-                {n: (math.nan if v is None else float(v)) for n, v in zip(self.targets, r[2:], strict=True)},
+                {
+                    n: (math.nan if v is None else float(v))
+                    for n, v in zip(self.targets, r[2:], strict=True)
+                },
             )
             for r in rows
         }
@@ -201,7 +210,12 @@ class CalibrationStore:
 
     def record_predictive(self, draw: int, values: dict[str, float], stats: dict[str, float], seed: int) -> None:  # fmt: skip
         """Insert one posterior predictive simulation."""
-        row = [draw, *[values[n] for n in self.names], *[_finite(stats[n]) for n in self.targets], seed]
+        row = [
+            draw,
+            *[values[n] for n in self.names],
+            *[_finite(stats[n]) for n in self.targets],
+            seed,
+        ]
         marks = ", ".join("?" for _ in row)
         self.con.execute(f"INSERT OR REPLACE INTO predictive VALUES ({marks})", row)
 

@@ -22,6 +22,7 @@ from rich.progress import (
 )
 
 from scoresim.cli import audit, bench, poll, report, scenarios, serve, validate
+from scoresim.cli import calibrate as calibration
 from scoresim.cli import sweep as sweeps
 from scoresim.cli.common import FLAG, err, out, user_errors
 from scoresim.cli.summary import (
@@ -170,6 +171,7 @@ def compare(
 app.command()(sweeps.sweep)
 app.command()(sweeps.query)
 app.command()(sweeps.sensitivity)
+app.command()(calibration.calibrate)
 app.command()(report.report)
 app.command()(audit.audit)
 app.command()(poll.poll)

@@ -1,0 +1,125 @@
+"""``scoresim calibrate``: fit a regime's parameters to observed statistics (ABC-SMC)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from scoresim.cli.common import FLAG, err, out, user_errors
+from scoresim.errors import CalibrationError
+from scoresim.results import outputs
+
+
+def calibrate(
+    file: Annotated[Path, typer.Argument(help="The calibration file (YAML).")],
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Results folder (resumable).")],
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", help="Local worker processes (default: cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="A running Dask scheduler, tcp://HOST:PORT."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar.", metavar=FLAG)
+    ] = False,
+) -> None:
+    """Fit a regime's parameters to observed statistics by ABC-SMC (pyabc); rerunning resumes.
+
+    Writes the posterior (posterior.csv), the posterior predictive check
+    (predictive.csv), calibration.json and figures/ into the folder, and every
+    simulation into its results.duckdb (scoresim query FOLDER 'SELECT ...').
+    """
+    from scoresim.calibrate.results import write_results
+    from scoresim.calibrate.runner import run_calibration
+    from scoresim.calibrate.spec import load_calibration
+    from scoresim.sweep.executors import check_engine, dask_cluster, default_workers, local_pool
+
+    with user_errors():
+        if workers is not None and scheduler is not None:
+            raise CalibrationError(
+                "--workers and --scheduler: pick one (Dask sizes its own workers)"
+            )
+        count = default_workers() if workers is None else workers
+        check_engine(count, scheduler)
+        cal = load_calibration(file)
+        outputs.check_sweep_folder(out_dir)
+        opened = dask_cluster(scheduler) if scheduler else local_pool(count)
+        with (
+            outputs.claim(out_dir),
+            opened as engine,
+            Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("{task.fields[eps]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                disable=quiet,
+            ) as bar,
+        ):
+            tasks: dict[int, TaskID] = {}
+
+            def progress(t: int, accepted: int, wanted: int, evaluated: int, eps: float) -> None:
+                if t not in tasks:
+                    label = "prior sample" if t < 0 else f"generation {t}"
+                    tasks[t] = bar.add_task(
+                        f"{label} on {engine.label}", total=wanted, rate="", eps=""
+                    )
+                rate = f"accepted {accepted / evaluated:.0%}" if evaluated else ""
+                shown = "" if math.isnan(eps) else f"epsilon {eps:.3g}"
+                bar.update(tasks[t], completed=accepted, rate=rate, eps=shown)
+
+            summary = run_calibration(cal, out_dir, engine, progress)
+            bar.add_task("posterior predictive check", total=None, rate="", eps="")
+            doc = write_results(cal, out_dir, summary, engine)
+    _print_summary(doc, summary.simulated, summary.reused, summary.seconds, out_dir)
+
+
+def _print_summary(doc: dict[str, object], simulated: int, reused: int, seconds: float, folder: Path) -> None:  # fmt: skip
+    table = Table(title="posterior (90% intervals)", title_justify="left")
+    for col in ("parameter", "prior", "posterior median", "posterior 90%", "width / prior's"):
+        table.add_column(col, justify="left" if col == "parameter" else "right")
+    for row in doc["posterior"]:  # type: ignore[attr-defined]
+        table.add_row(
+            row["parameter"],
+            f"{row['prior_low']:.3g} to {row['prior_high']:.3g}",
+            f"{row['posterior_median']:.3g}",
+            f"{row['posterior_low']:.3g} to {row['posterior_high']:.3g}",
+            f"{row['width_ratio']:.2f}" + ("" if row["identified"] else " (not identified)"),
+        )
+    out.print(table)
+    check = Table(title="posterior predictive check", title_justify="left")
+    for col in ("target", "observed ± sd", "simulated median", "simulated 90%", "inside"):
+        check.add_column(col, justify="left" if col == "target" else "right")
+    for row in doc["predictive"]:  # type: ignore[attr-defined]
+        check.add_row(
+            row["target"],
+            f"{row['observed']:.4g} ± {row['sd']:.2g}",
+            f"{row['simulated_median']:.4g}",
+            f"{row['simulated_low']:.4g} to {row['simulated_high']:.4g}",
+            "yes" if row["observed_inside"] else "no",
+        )
+    out.print(check)
+    out.print(
+        f"{doc['generations']} generations, epsilon {doc['epsilon']:.3g}, "
+        f"{doc['evaluations']:,} proposals evaluated ({simulated:,} simulated now, {reused:,} "
+        f"replayed from the folder) in {seconds:,.1f} s; results in {folder}",
+        markup=False,
+        highlight=False,
+    )
