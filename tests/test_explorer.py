@@ -121,12 +121,13 @@ def test_unknown_runs_404_and_unfinished_metrics_409() -> None:
 
 
 def test_finished_runs_expire() -> None:
-    with TestClient(create_app(max_agents=5000, max_steps=50, ttl=0.3)) as c:
+    # ttl leaves room for a poll to see the run done on a loaded machine (0.3 s did not).
+    with TestClient(create_app(max_agents=5000, max_steps=50, ttl=1.5)) as c:
         run_id = c.post("/api/runs", json={"scenario": "seed", "agents": 1000, "steps": 5}).json()[
             "id"
         ]
         assert wait_done(c, run_id)["status"] == "done"
-        time.sleep(0.5)
+        time.sleep(2.0)
         assert c.get(f"/api/runs/{run_id}").status_code == 404
         assert c.app.state.manager.runs == {}  # type: ignore[attr-defined]
 
