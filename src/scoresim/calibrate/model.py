@@ -38,7 +38,7 @@ def child_seed(root: int, *key: int) -> int:
 def proposal_words(root: int, generation: int, index: int) -> NDArray[np.uint32]:
     """What NumPy's global generator is seeded with before proposal ``index`` of ``generation``."""
     child = np.random.SeedSequence(root, spawn_key=(PROPOSE, generation + 1, index))
-    return child.generate_state(8, np.uint32)
+    return child.generate_state(8, np.uint32).astype(np.uint32)
 
 
 def parameter_key(k: int) -> str:

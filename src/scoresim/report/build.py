@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from scoresim.errors import QueryError
-from scoresim.report.charts import build_charts
+from scoresim.report.charts import Chart, build_charts
 from scoresim.report.data import Subject, load_subjects
 from scoresim.report.render import page, write_figures
 from scoresim.results import headlines as hl
@@ -63,6 +63,21 @@ def write_report(
     outputs.check_file(out)
     if figures is not None:
         outputs.check_figures_folder(figures)
+    from scoresim.report import calibration
+
+    if any(calibration.is_calibration(f) for f in folders):
+        if len(folders) > 1:
+            raise QueryError("a calibration folder is reported alone; give it as the only folder")
+        doc = calibration.load(folders[0])
+        charts = calibration.charts(doc)
+        text = page(
+            f"scoresim report: calibration {folders[0].name}",
+            calibration.summary(doc, folders[0]),
+            charts,
+            [],
+            tables=calibration.tables_html(doc, folders[0]),
+        )
+        return _write(text, out, charts, figures)
     subjects = load_subjects(folders, points)
     charts = build_charts(subjects)
     summary = []
@@ -84,6 +99,11 @@ def write_report(
     key = ([s.label for s in subjects], key_results(subjects))
     title = "scoresim report: " + ", ".join(s.label for s in subjects)
     text = page(title, summary, charts, notes, key)
+    return _write(text, out, charts, figures)
+
+
+def _write(text: str, out: Path, charts: list[Chart], figures: Path | None) -> list[Path]:
+    """Write the page to ``out`` under a temporary name, then the figures."""
     with outputs.claim(out):
         outputs.check_file(out)
         fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)

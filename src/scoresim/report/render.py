@@ -156,6 +156,7 @@ def page(
     charts: list[Chart],
     notes: list[str],
     key: tuple[list[str], list[tuple[str, list[str]]]] = ([], []),
+    tables: str = "",
 ) -> str:
     """The whole report as one HTML document, with no external resource.
 
@@ -164,6 +165,7 @@ def page(
         summary: (subject, what it is) per subject.
         charts: the charts, in reading order.
         notes: remarks printed under the summary.
+        tables: HTML placed after the notes (a calibration's tables), already escaped.
         key: the subjects' labels and the key-results rows (label, then what the
             values cover and one value per subject).
     """
@@ -201,7 +203,7 @@ def page(
         f"<title>{html.escape(title)}</title><style>{STYLE}</style>"
         f"<script>{get_plotlyjs()}</script></head><body>"
         f"<h1>{html.escape(title)}</h1><p>Synthetic populations only: every person here is "
-        f"simulated.</p><table>{rows}</table>{extra}{body}"
+        f"simulated.</p><table>{rows}</table>{extra}{tables}{body}"
         f"<script>const figures = {blob};\nfor (const [id, fig] of Object.entries(figures)) "
         "{ Plotly.newPlot(id, fig.data, fig.layout, {displaylogo: false, responsive: true}); }"
         "</script></body></html>"

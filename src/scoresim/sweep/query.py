@@ -15,10 +15,11 @@ from scoresim.errors import QueryError
 from scoresim.sweep.store import DB_NAME, PART, TABLES, damaged, view_sql
 
 HINT = "tables: runs, metrics, agents, design, sweep_info"
+CALIBRATION_HINT = "tables: simulations, particles, generations, predictive, calibration_info"
 
 
 def connect(out: Path) -> Any:
-    """A read-only connection to the folder's catalogue, with its views.
+    """A read-only connection to the folder's catalogue (a sweep's or a calibration's), with its views.
 
     Raises:
         QueryError: No catalogue in ``out``, or a running sweep holds it.
@@ -27,15 +28,25 @@ def connect(out: Path) -> Any:
 
     db = out / DB_NAME
     if not db.is_file():
-        raise QueryError(f"{out}: no {DB_NAME} here; give the --out folder of a sweep")
+        raise QueryError(
+            f"{out}: no {DB_NAME} here; give the --out folder of a sweep or a calibration"
+        )
     try:
         con = duckdb.connect(str(db), read_only=True)
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     except duckdb.Error as exc:
         reason = str(exc).splitlines()[0]
         if "lock" in reason.lower():
-            raise QueryError(f"{db}: in use by a sweep ({reason}); query when it ends") from None
+            raise QueryError(
+                f"{db}: in use by a sweep or calibration ({reason}); query when it ends"
+            ) from None
         raise QueryError(str(damaged(db, reason))) from None
+    if {"calibration_info", "simulations", "generations"} <= tables:
+        from scoresim.calibrate.store import PARTICLES, particles_view
+
+        if any((out / PARTICLES).glob(f"*/{PART}")):
+            con.execute(particles_view(out, temp=True))
+        return con
     if not {"sweep_info", "runs"} <= tables:
         con.close()
         raise QueryError(str(damaged(db, "its tables are missing")))
@@ -45,7 +56,7 @@ def connect(out: Path) -> Any:
     return con
 
 
-def _one_read(con: Any, sql: str) -> None:
+def _one_read(con: Any, sql: str, hint: str = HINT) -> None:
     """Refuse anything but one statement that reads (SELECT, WITH ..., SHOW, EXPLAIN).
 
     DuckDB runs every statement of a string and returns the last one's result, and a
@@ -60,7 +71,7 @@ def _one_read(con: Any, sql: str) -> None:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
         reason = " ".join(str(exc).split())
-        raise QueryError(f"query: {reason[:300]}; check the SQL ({HINT})") from None
+        raise QueryError(f"query: {reason[:300]}; check the SQL ({hint})") from None
     if len(statements) != 1:
         raise QueryError(
             f"query: {len(statements)} statements; give one (scoresim query runs one "
@@ -74,6 +85,11 @@ def _one_read(con: Any, sql: str) -> None:
         )
 
 
+def _hint(con: Any) -> str:
+    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    return CALIBRATION_HINT if "calibration_info" in names else HINT
+
+
 def query(out: Path, sql: str) -> pd.DataFrame:
     """Run one SQL statement on the sweep in ``out`` and return its result.
 
@@ -83,14 +99,15 @@ def query(out: Path, sql: str) -> pd.DataFrame:
     import duckdb
 
     con = connect(out)
+    hint = _hint(con)
     try:
-        _one_read(con, sql)
+        _one_read(con, sql, hint)
         frame: pd.DataFrame = con.execute(sql).df()
     except duckdb.IOException as exc:  # the file itself, not the SQL
         raise QueryError(str(damaged(out / DB_NAME, str(exc).splitlines()[0][:200]))) from None
     except duckdb.Error as exc:
         reason = " ".join(str(exc).split())
-        raise QueryError(f"query: {reason[:300]}; check the SQL ({HINT})") from None
+        raise QueryError(f"query: {reason[:300]}; check the SQL ({hint})") from None
     finally:
         con.close()
     return frame

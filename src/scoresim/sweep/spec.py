@@ -152,9 +152,7 @@ def sweep_from_text(
     return Sweep(cfg, origin, scenario, frozenset(integer))
 
 
-def explain(
-    exc: ValidationError, raw: Any, model: type[BaseModel]
-) -> tuple[list[Any], str]:
+def explain(exc: ValidationError, raw: Any, model: type[BaseModel]) -> tuple[list[Any], str]:
     """The field path and the message of a file's first validation error, for ``fail``.
 
     Shared by the sweep and calibration files: a missing field, an unknown one (with
