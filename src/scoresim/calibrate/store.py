@@ -28,7 +28,7 @@ from typing import Any
 
 import pandas as pd
 
-from scoresim.calibrate.model import SIMULATE, Evaluated, child_seed, parameter_key
+from scoresim.calibrate.model import SIMULATE, Distance, Evaluated, child_seed, parameter_key
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.statistics import as_json, describe
 from scoresim.errors import CalibrationError
@@ -58,6 +58,15 @@ class CalibrationStore:
         self.calibration = calibration
         self.names = calibration.names
         self.targets = [t.name for t in calibration.config.targets]
+        self.distance = Distance({t.name: t.sd for t in calibration.config.targets})
+        self.observed = {t.name: t.value for t in calibration.config.targets}
+
+    def _distance(self, ev: Evaluated) -> float:
+        """Pyabc's distance; for the prior sample (where pyabc leaves it infinite) ours."""
+        p = ev.particle
+        if ev.generation < 0:
+            return self.distance(p.sum_stat, self.observed)
+        return float(p.distance)
 
     @classmethod
     def open(cls, out: Path, calibration: Calibration) -> CalibrationStore:
@@ -165,7 +174,7 @@ class CalibrationStore:
         values = self._values(internal)
         stats = [_finite(p.sum_stat[n]) for n in self.targets]
         seed = child_seed(self.calibration.config.seed, SIMULATE, ev.generation + 1, ev.index, 0)
-        row = [ev.generation, ev.index, *values, internal, *stats, _finite(p.distance),
+        row = [ev.generation, ev.index, *values, internal, *stats, _finite(self._distance(ev)),
                bool(p.accepted), float(p.weight), seed, ev.seconds]  # fmt: skip
         marks = ", ".join("?" for _ in row)
         self.con.execute(f"INSERT OR REPLACE INTO simulations VALUES ({marks})", row)
@@ -192,7 +201,7 @@ class CalibrationStore:
             rows["proposal"].append(ev.index)
             for n, v in zip(self.names, self._values(internal), strict=True):
                 rows[n].append(v)
-            rows["distance"].append(float(p.distance))
+            rows["distance"].append(self._distance(ev))
             rows["weight"].append(float(p.weight) / total if total > 0 else 1.0 / len(accepted))
         frame = pd.DataFrame(rows)
         path = self.out / PARTICLES / f"generation={generation}" / PART
