@@ -11,6 +11,7 @@ from scoresim.validation import (
     emperor,
     epstein_case,
     polls_case,
+    recovery,
     reputation,
     thresholds,
 )
@@ -25,6 +26,7 @@ CASES: dict[str, Case] = {
         emperor.CASE,
         polls_case.CASE,
         dissent.CASE,
+        recovery.CASE,
     )
 }
 

@@ -1,0 +1,153 @@
+"""The ``calibration`` case: simulation-based recovery of known parameters.
+
+Data are simulated from ``court-blacklist`` at known values of two parameters (the
+daily rate of the first ground, refusing to perform a judgment, and how often a
+person wants to travel), then calibrated by ``scoresim calibrate``'s
+own machinery (pyabc's ABC-SMC, the ordered sampler, the folder's store) from wide
+log-uniform priors. A calibration that works puts each known value inside its
+posterior's 90% interval in about 90% of repeats; the check asks for at least 80%
+(8 of 10 with ``--full``; 2 of 3 by default, the small version CI runs). Each
+repeat's data come from their own seed, and each target's uncertainty is the
+standard deviation of that statistic over 10 pilot simulations at the known values,
+so the targets are as noisy as the data are (Talts et al. 2018, "Validating
+Bayesian inference algorithms with simulation-based calibration", arXiv:1804.06788,
+is the general method; this is its interval-coverage form).
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from scoresim.validation.framework import Case, Check, Measures, Params
+
+TRUTH = {
+    "behaviours.refuse_to_perform.base_rate": 3.0e-4,
+    "opportunities.travel.demand": 1.0e-2,
+}
+PRIORS = {
+    "behaviours.refuse_to_perform.base_rate": (3.0e-5, 3.0e-3),
+    "opportunities.travel.demand": (1.0e-3, 1.0e-1),
+}
+SHORT = {"behaviours.refuse_to_perform.base_rate": "ground-1 rate", "opportunities.travel.demand": "travel demand"}  # fmt: skip
+PILOTS = 10
+
+
+def _text(p: Params, seed: int, observed: dict[str, float], sd: dict[str, float]) -> str:
+    last = p["steps"] - 1
+    third = p["steps"] // 3
+    lines = [
+        "scenario: court-blacklist",
+        f"seed: {seed}",
+        f"run: {{agents: {p['agents']}, steps: {p['steps']}, replicates: 1}}",
+        "parameters:",
+        *[
+            f"  {k}: {{prior: log-uniform, low: {a!r}, high: {b!r}}}"
+            for k, (a, b) in PRIORS.items()
+        ],
+        "targets:",
+    ]
+    stats = {
+        "listed_early": f"metric: listed, day: {third}",
+        "listed_late": f"metric: listed, day: {last}",
+        "travel_denials": f"metric: denied.travel, day: {last}, aggregate: sum, per_person: true",
+    }
+    for name, stat in stats.items():
+        lines.append(
+            f"  - {{name: {name}, value: {observed[name]!r}, sd: {sd[name]!r}, {stat}, "
+            "source: simulated at the known values}"
+        )
+    lines.append(
+        f"abc: {{population: {p['population']}, generations: {p['generations']}, "
+        "min_epsilon: 1.0, predictive: 0}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def run(p: Params, seed: int) -> Measures:
+    """Calibrate ``repeats`` data sets; count the repeats whose interval holds each truth."""
+    from scoresim.calibrate.model import Simulator, child_seed
+    from scoresim.calibrate.results import posterior_table
+    from scoresim.calibrate.runner import run_calibration
+    from scoresim.calibrate.spec import calibration_from_text
+    from scoresim.sweep.executors import local_pool
+
+    names = ("listed_early", "listed_late", "travel_denials")
+    placeholder = {n: 0.0 for n in names}
+    probe = calibration_from_text(_text(p, seed, placeholder, {n: 1.0 for n in names}), "recovery")
+    sim = Simulator(probe)
+    pilots = [sim.statistics(TRUTH, [child_seed(seed, 9, 0, k)]) for k in range(PILOTS)]
+    sd = {n: max(float(np.std([s[n] for s in pilots], ddof=1)), 1e-6) for n in names}
+    inside = {k: 0 for k in TRUTH}
+    widths = {k: [] for k in TRUTH}  # type: dict[str, list[float]]
+    with local_pool(p["workers"]) as engine, tempfile.TemporaryDirectory() as tmp:
+        for r in range(p["repeats"]):
+            observed = sim.statistics(TRUTH, [child_seed(seed, 9, 1, r)])
+            cal = calibration_from_text(_text(p, seed + 1 + r, observed, sd), f"recovery {r}")
+            summary = run_calibration(cal, Path(tmp) / f"r{r}", engine)
+            table = posterior_table(cal, summary.population).set_index("parameter")
+            for k, truth in TRUTH.items():
+                row = table.loc[k]
+                inside[k] += int(row["posterior_low"] <= truth <= row["posterior_high"])
+                widths[k].append(float(row["width_ratio"]))
+    out: Measures = {"repeats": p["repeats"]}
+    for k in TRUTH:
+        out[f"inside.{k}"] = inside[k]
+        out[f"width_ratio.{k}"] = float(np.mean(widths[k]))
+    return out
+
+
+def point_checks(p: Params, m: Measures) -> list[Check]:
+    """Each known value inside its 90% interval in at least 80% of the repeats."""
+    need = math.floor(0.8 * p["repeats"])
+    checks = []
+    for k in TRUTH:
+        got = int(m[f"inside.{k}"])
+        checks.append(
+            Check(
+                f"recovery: {SHORT[k]} inside the 90% interval, {p['repeats']} repeats",
+                f">= {need} of {p['repeats']}",
+                f"{got} of {p['repeats']} (mean width {m[f'width_ratio.{k}']:.2f} of the prior's)",
+                "80% of repeats, rounded down",
+                got >= need,
+            )
+        )
+    return checks
+
+
+def suite(seed: int, full: bool) -> list[Check]:
+    """With ``--full``, the 10-repeat version of the point checks."""
+    if not full:
+        return []
+    p = {**DEFAULTS, "repeats": 10}
+    return point_checks(p, run(p, seed))
+
+
+DEFAULTS: Params = {
+    "agents": 3000,
+    "steps": 120,
+    "repeats": 3,
+    "population": 40,
+    "generations": 3,
+    "workers": 2,
+}
+
+CASE = Case(
+    name="calibration",
+    source="simulation-based calibration (Talts et al. 2018, arXiv:1804.06788), interval form",
+    defaults=DEFAULTS,
+    run=run,
+    point_checks=point_checks,
+    suite=suite,
+    bounds={
+        "agents": (500, 10**6),
+        "steps": (30, 60_000),
+        "repeats": (1, 100),
+        "population": (10, 10_000),
+        "generations": (1, 20),
+        "workers": (1, 64),
+    },
+)
