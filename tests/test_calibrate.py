@@ -49,6 +49,10 @@ targets:
     aggregate: sum
     per_person: true
     source: a made-up figure for the tests
+fixed: {blacklist.payment_exit: 0.001}
+forecasts:
+  - {name: listed_again, metric: listed, day: 39, scale: 1000, unit: per thousand}
+  - {name: listed_later, metric: listed, day: 59}
 abc: {population: 12, generations: 2, min_epsilon: 0.1, predictive: 6}
 """
 
@@ -104,6 +108,18 @@ def particles(out: Path) -> pd.DataFrame:
         ),
         (("sources.courts.coverage:", "name:"), "parameters.name: a prior needs a numeric field"),
         (("    metric: denied.travel", "    poll: no_such"), "targets[1]: "),
+        (
+            ("payment_exit: 0.001}", "payment_exit: 2.0}"),
+            "fixed['blacklist.payment_exit']: 2.0 does not fit court-blacklist",
+        ),
+        (
+            ("metric: listed, day: 59}", "metric: listd, day: 59}"),
+            "forecasts[1].metric: 'listd' is not a metric",
+        ),
+        (
+            ("name: listed_later", "name: listed_again"),
+            "forecasts[1].name: 'listed_again' is used twice",
+        ),
     ],
 )
 def test_a_bad_file_is_one_line_with_exit_2(
@@ -256,6 +272,22 @@ def test_a_calibration_writes_its_results(reference: Path) -> None:
         if t >= 0:
             assert (p.loc[p["generation"] == t, "distance"] <= eps).all()
     assert len(pred) == 6
+    # Predictive runs last as long as the latest forecast (60 steps), and their first 40
+    # days are the 40-step run's: a forecast of a target's statistic is that target.
+    np.testing.assert_array_equal(pred["listed_again"], pred["listed_day39"])
+    assert pred["listed_later"].notna().all()
+    fore = pd.read_csv(reference / "forecasts.csv").set_index("forecast")
+    assert fore.loc["listed_again", "median"] == pytest.approx(1000 * pred["listed_day39"].median())
+    assert fore.loc["listed_again", "unit"] == "per thousand"
+    # The fixed override reached every simulation: the catalogue's scenario has it.
+    con = duckdb.connect(str(reference / "results.duckdb"), read_only=True)
+    try:
+        (resolved,) = con.execute(
+            "SELECT value FROM calibration_info WHERE key = 'parameters'"
+        ).fetchone() or ("",)
+    finally:
+        con.close()
+    assert '"payment_exit": 0.001' in resolved
 
 
 def weighted_quantile_pyabc(d: np.ndarray, w: np.ndarray, alpha: float = 0.5) -> float:

@@ -19,6 +19,12 @@ EXPECTED = {  # what each leaves in its output folder
     "notebook": ["stepping.ipynb"],
     "mechanisms": ["seed/run.json", "seed-watch/run.json"],
     "interviews": ["seed/run.json", "interviews.txt"],
+    "calibration": [
+        "court-blacklist/posterior.csv",
+        "court-blacklist/forecasts.csv",
+        "polls/posterior.csv",
+        "polls/predictive.csv",
+    ],
 }
 
 

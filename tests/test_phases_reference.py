@@ -209,6 +209,7 @@ def _compare_step(w: World, label: str, tally: dict[str, int]) -> None:
             )
     for key, arr in (
         ("listed", ev.newly_listed),
+        ("paid", ev.paid),
         ("wrongly", w.state.listed_wrongly),
         ("appeals", ev.appeals_filed),
         ("won", ev.appeals_won),
@@ -237,6 +238,8 @@ def test_step_matches_reference_from_step_zero(label: str, seed: int) -> None:
     assert tally["listed"] > 10 and tally["wrongly"] > 3 and tally["false"] > 10
     assert tally["appeals"] > 0 and tally["won"] > 0 and tally["cut"] > 0
     assert tally["denied"] > 0 and tally["misread"] > 0
+    if label == "list":  # listings that end by payment, compared too
+        assert tally["paid"] > 3
     if label == "channels":
         assert w.state.told.any() or w.state.ringtone.any()
     if label == "tolerance":  # records both within and beyond the tolerance

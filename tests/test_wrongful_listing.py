@@ -186,3 +186,20 @@ def test_counters_and_indices_cannot_overflow() -> None:
     too_many = {f"g{k}": {**one, "share": 1 / 256} for k in range(256)}
     with pytest.raises(ScenarioValueError, match=r"groups: '256 entries' are more than 255"):
         sc.with_overrides({"groups": too_many})
+
+
+def test_paid_counts_listings_ended_by_paying_by_hand() -> None:
+    """``list_paid`` (docs/model.md): a listing that ends because the person pays, before
+    its term, on a day without an entry event. Everybody pays (payment_exit 1)."""
+    w = Person({**LIST, "blacklist.payment_exit": 1.0, "blacklist.appeals.share": 0.0})
+    ev = w.day(true=("unpaid_debt",))  # day 0: listed; paying needs a listing before today
+    assert ev.newly_listed[0] and not ev.paid[0]
+    ev = w.day()  # day 1: pays
+    assert ev.paid[0] and w.state.listed_until[0] == 0
+    w.day(true=("unpaid_debt",))  # day 2: listed again
+    ev = w.day(true=("unpaid_debt",))  # day 3: a new entry event: extended, not paid
+    assert not ev.paid[0] and not ev.newly_listed[0] and w.state.listed_until[0] == 2 + 60 + 20
+    ev = w.day()  # day 4: pays
+    assert ev.paid[0]
+    ev = w.day()  # day 5: nobody listed, nobody pays
+    assert not ev.paid[0]

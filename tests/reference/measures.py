@@ -88,6 +88,8 @@ def row(
     out["listed_wrongly"] = sum(1 for i in listed if state.ef_listed_until[i] == 0) / n
     out["appeals"] = sum(bool(ev.appeals_filed[i]) for i in ids)
     out["appeals_won"] = sum(bool(ev.appeals_won[i]) for i in ids)
+    out["list_entries"] = sum(bool(ev.newly_listed[i]) for i in ids)
+    out["list_paid"] = sum(bool(ev.paid[i]) for i in ids)
     for o, name in enumerate(labels.opportunities):
         cols = range(ev.wanted.shape[1]) if group is None else [group]
         out[f"wanted.{name}"] = sum(int(ev.wanted[o, g]) for g in cols)

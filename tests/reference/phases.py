@@ -234,7 +234,7 @@ def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvent
         ef = _points(int(state.ef_score[i]), costly_ef, scored, params)
         state.score[i], state.ef_score[i] = s, ef
         state.tier[i] = tier_of(s, params)
-        ev.newly_listed[i] = ev.appeals_filed[i] = ev.appeals_won[i] = False
+        ev.newly_listed[i] = ev.appeals_filed[i] = ev.appeals_won[i] = ev.paid[i] = False
         if not params.listing.has_list:
             continue
         pays = False
@@ -249,7 +249,17 @@ def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvent
             int(state.ef_listed_until[i]), ef, any(truly[b] for b in entry_bs), pays, t, params
         )
         before = int(state.listed_until[i])
-        until, new = _listing(before, s, any(recorded[b] for b in entry_bs), pays, t, params)
+        entered = any(recorded[b] for b in entry_bs)
+        until, new = _listing(before, s, entered, pays, t, params)
+        # docs/model.md: the listing ends because the person pays on a day without an
+        # entry event, before its term; list coupling only.
+        ev.paid[i] = (
+            params.score.coupling != COUPLING_SCORE
+            and pays
+            and before != NOT_LISTED
+            and before > t
+            and not entered
+        )
         state.ef_listed_until[i], state.listed_until[i] = ef_until, until
         state.listed_wrongly[i] = until != NOT_LISTED and ef_until == NOT_LISTED
         if before != NOT_LISTED and until == NOT_LISTED:

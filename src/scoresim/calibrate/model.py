@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from scoresim.calibrate.spec import Calibration
+from scoresim.calibrate.spec import Calibration, ForecastConfig, TargetConfig
 from scoresim.calibrate.statistics import compute, poll_days_of
 
 PROPOSE, SIMULATE, PREDICT = 1, 2, 3  # the purposes of the root's children
@@ -86,18 +86,27 @@ class Simulator:
         """Scenario values of sampler-scale parameters, by path."""
         return {n: p.to_value(x) for n, p, x in zip(self.names, self.priors, internal, strict=True)}
 
-    def statistics(self, values: dict[str, float], seeds: list[int]) -> dict[str, float]:
-        """Mean of each target's statistic over runs with ``seeds`` at parameter ``values``."""
+    def statistics(
+        self, values: dict[str, float], seeds: list[int], forecasts: bool = False
+    ) -> dict[str, float]:
+        """Mean of each target's statistic over runs with ``seeds`` at parameter ``values``.
+
+        With ``forecasts``, the runs last :attr:`Calibration.predictive_steps` and the
+        forecasts' statistics (unscaled) are returned too.
+        """
         from scoresim.engine.simulation import simulate
 
         cal = self.calibration
         run = cal.config.run
+        steps = cal.predictive_steps if forecasts else run.steps
+        stats: list[TargetConfig | ForecastConfig] = [*cal.config.targets]
+        stats += cal.config.forecasts if forecasts else []
         scenario = cal.scenario.with_overrides(cal.overrides(values), label="parameters")
-        sums = {t.name: 0.0 for t in cal.config.targets}
+        sums = {s.name: 0.0 for s in stats}
         for seed in seeds:
-            result = simulate(scenario, agents=run.agents, steps=run.steps, seed=seed)
-            for target in cal.config.targets:
-                sums[target.name] += compute(target, result.metrics, self.poll_days)
+            result = simulate(scenario, agents=run.agents, steps=steps, seed=seed)
+            for stat in stats:
+                sums[stat.name] += compute(stat, result.metrics, self.poll_days)
         return {name: total / len(seeds) for name, total in sums.items()}
 
     def __call__(self, pars: dict[str, float]) -> dict[str, float]:

@@ -70,7 +70,7 @@ def predictive_draws(cal: Calibration, population: pd.DataFrame) -> list[dict[st
 
 def predict_one(simulator: Simulator, values: dict[str, float], seed: int) -> dict[str, float]:
     """One predictive simulation (a top-level function, for any executor)."""
-    return simulator.statistics(values, [seed])
+    return simulator.statistics(values, [seed], forecasts=True)
 
 
 def run_predictive(
@@ -124,6 +124,27 @@ def predictive_table(cal: Calibration, sims: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def forecast_table(cal: Calibration, sims: pd.DataFrame) -> pd.DataFrame:
+    """Per forecast: the simulations' median and 5%-95% range, times its ``scale``."""
+    rows = []
+    for f in cal.config.forecasts:
+        x = sims[f.name].to_numpy(dtype=np.float64) * f.scale
+        x = x[~np.isnan(x)]
+        have = len(x) > 0
+        rows.append(
+            {
+                "forecast": f.name,
+                "statistic": describe(f),
+                "unit": f.unit,
+                "low": float(np.quantile(x, 0.05)) if have else math.nan,
+                "median": float(np.median(x)) if have else math.nan,
+                "high": float(np.quantile(x, 0.95)) if have else math.nan,
+                "simulations": len(x),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def write_results(
     cal: Calibration, out: Path, summary: CalibrationSummary, engine: Engine
 ) -> dict[str, Any]:
@@ -140,6 +161,9 @@ def write_results(
     pred = predictive_table(cal, sims)
     post.to_csv(out / "posterior.csv", index=False)
     pred.to_csv(out / "predictive.csv", index=False)
+    fore = forecast_table(cal, sims)
+    if cal.config.forecasts:
+        fore.to_csv(out / "forecasts.csv", index=False)
     (out / "figures").mkdir(exist_ok=True)
     figures.pairs(cal, summary.population, out / "figures" / "pairs.png")
     figures.predictive(pred, out / "figures" / "predictive.png")
@@ -159,6 +183,7 @@ def write_results(
         "per_generation": json.loads(generations.to_json(orient="records")),
         "posterior": json.loads(post.to_json(orient="records")),
         "predictive": json.loads(pred.to_json(orient="records")),
+        "forecasts": json.loads(fore.to_json(orient="records")),
     }
     (out / "calibration.json").write_text(json.dumps(doc, indent=2) + "\n")
     return doc

@@ -99,6 +99,19 @@ class TargetConfig(Statistic):
     source: Annotated[str, Field(min_length=1, max_length=limits.DESCRIPTION_CHARS)]
 
 
+class ForecastConfig(Statistic):
+    """A statistic predicted from the posterior, beyond what the targets cover.
+
+    ``scale`` multiplies it (e.g. a share per adult times the number of adults) and
+    ``unit`` names the result; the predictive simulations run as long as the latest
+    forecast needs.
+    """
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=limits.NAME_CHARS)]
+    scale: Annotated[float, Field(gt=0)] = 1.0
+    unit: Annotated[str, Field(max_length=limits.NAME_CHARS)] = ""
+
+
 class AbcConfig(Strict):
     """ABC-SMC settings (pyabc): population size, when to stop, how epsilon falls."""
 
@@ -116,8 +129,10 @@ class CalibrationConfig(Strict):
     scenario: str
     seed: Annotated[int, Field(ge=0, le=limits.SEED_MAX)] = 0
     run: RunConfig = Field(default_factory=RunConfig)
+    fixed: dict[str, float | int | bool | str] = Field(default_factory=dict, max_length=200)
     parameters: Annotated[dict[str, PriorConfig], Field(min_length=1, max_length=50)]
     targets: Annotated[list[TargetConfig], Field(min_length=1, max_length=200)]
+    forecasts: Annotated[list[ForecastConfig], Field(max_length=200)] = Field(default_factory=list)
     abc: AbcConfig = Field(default_factory=AbcConfig)
 
 
@@ -153,6 +168,12 @@ class Calibration:
     def names(self) -> list[str]:
         """The fitted parameter paths, in file order."""
         return list(self.config.parameters)
+
+    @property
+    def predictive_steps(self) -> int:
+        """Steps of a predictive simulation: the run's, or as many as the latest forecast needs."""
+        days = [f.day for f in self.config.forecasts if f.day is not None]
+        return max([self.config.run.steps, *[d + 1 for d in days]])
 
     def overrides(self, values: dict[str, float]) -> dict[str, float | int]:
         """Scenario overrides for parameter values (integer fields rounded)."""
@@ -203,6 +224,14 @@ def calibration_from_text(text: str, origin: str, base: Path | None = None) -> C
     except ValidationError as exc:
         raise fail(*explain(exc, raw, CalibrationConfig)) from None
     scenario = _scenario(cfg, base, fail)  # type: ignore[arg-type]
+    for path, value in cfg.fixed.items():
+        try:
+            scenario = scenario.with_overrides({path: value}, label="fixed")
+        except ScoresimError as exc:
+            reason = str(exc).split(": ")[-1]
+            raise fail(
+                ["fixed", path], f"{_short(value)} does not fit {scenario.name}: {reason}"
+            ) from None
     integer = _check_parameters(cfg, scenario, fail)
     _check_targets(cfg, scenario, fail)
     return Calibration(cfg, origin, scenario, frozenset(integer))
@@ -250,3 +279,11 @@ def _check_targets(cfg: CalibrationConfig, scenario: Scenario, fail: Any) -> Non
         if problem is not None:
             where, message = problem
             raise fail(["targets", k, *where], message)
+    for k, forecast in enumerate(cfg.forecasts):
+        if forecast.name in seen:
+            raise fail(["forecasts", k, "name"], f"{forecast.name!r} is used twice; name each once")
+        seen.add(forecast.name)
+        problem = check_statistic(forecast, compiled, limits.RUN_STEPS)
+        if problem is not None:
+            where, message = problem
+            raise fail(["forecasts", k, *where], message)

@@ -58,6 +58,7 @@ class CalibrationStore:
         self.calibration = calibration
         self.names = calibration.names
         self.targets = [t.name for t in calibration.config.targets]
+        self.forecasts = [f.name for f in calibration.config.forecasts]
         self.distance = Distance({t.name: t.sd for t in calibration.config.targets})
         self.observed = {t.name: t.value for t in calibration.config.targets}
 
@@ -143,8 +144,9 @@ class CalibrationStore:
             "CREATE TABLE generations (generation INTEGER PRIMARY KEY, epsilon DOUBLE, "
             "population INTEGER, evaluations INTEGER, acceptance_rate DOUBLE)"
         )
+        predicted = ", ".join(f"{quote(n)} DOUBLE" for n in [*self.targets, *self.forecasts])
         con.execute(
-            f"CREATE TABLE predictive (draw INTEGER PRIMARY KEY, {params}, {stats}, "
+            f"CREATE TABLE predictive (draw INTEGER PRIMARY KEY, {params}, {predicted}, "
             "seed_entropy BIGINT)"
         )
         con.execute("COMMIT")
@@ -222,7 +224,7 @@ class CalibrationStore:
         row = [
             draw,
             *[values[n] for n in self.names],
-            *[_finite(stats[n]) for n in self.targets],
+            *[_finite(stats[n]) for n in [*self.targets, *self.forecasts]],
             seed,
         ]
         marks = ", ".join("?" for _ in row)

@@ -116,6 +116,15 @@ def _print_summary(doc: dict[str, object], simulated: int, reused: int, seconds:
             "yes" if row["observed_inside"] else "no",
         )
     out.print(check)
+    forecasts = doc.get("forecasts") or []
+    if forecasts:
+        ahead = Table(title="forecasts from the posterior", title_justify="left")
+        for col in ("forecast", "median", "90% interval", "unit"):
+            ahead.add_column(col, justify="left" if col in ("forecast", "unit") else "right")
+        for row in forecasts:  # type: ignore[attr-defined]
+            ahead.add_row(row["forecast"], f"{row['median']:.4g}",
+                          f"{row['low']:.4g} to {row['high']:.4g}", row["unit"])  # fmt: skip
+        out.print(ahead)
     out.print(
         f"{doc['generations']} generations, epsilon {doc['epsilon']:.3g}, "
         f"{doc['evaluations']:,} proposals evaluated ({simulated:,} simulated now, {reused:,} "

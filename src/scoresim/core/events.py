@@ -29,6 +29,7 @@ class StepEvents:
         false_records: (B, N) bool, records of acts not done (false positives and
             misread speech), excluding agents also truly caught for that behaviour.
         newly_listed: (N,) bool, put on the list this step.
+        paid: (N,) bool, listing ended this step because the person paid (list coupling).
         appeals_filed: (N,) bool, appeals lodged this step.
         appeals_won: (N,) bool, appeals decided in the person's favour this step.
         wanted: (O, G) int64, people wanting each opportunity this step, per group.
@@ -45,6 +46,7 @@ class StepEvents:
     caught: NDArray[np.bool_]
     false_records: NDArray[np.bool_]
     newly_listed: NDArray[np.bool_]
+    paid: NDArray[np.bool_]
     appeals_filed: NDArray[np.bool_]
     appeals_won: NDArray[np.bool_]
     wanted: NDArray[np.int64]
@@ -63,6 +65,7 @@ class StepEvents:
             caught=_bools((b, n)),
             false_records=_bools((b, n)),
             newly_listed=_bools((n,)),
+            paid=_bools((n,)),
             appeals_filed=_bools((n,)),
             appeals_won=_bools((n,)),
             wanted=np.zeros((o, g), dtype=np.int64),

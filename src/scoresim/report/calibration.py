@@ -119,6 +119,15 @@ def tables_html(doc: dict[str, Any], folder: Path) -> str:
     text += "<h2>Posterior predictive check</h2>" + _table(
         ["target", "statistic", "observed ± sd", "simulated median", "simulated 90%",
          "observed inside", "source"], pred, "predictive")  # fmt: skip
+    fore = [
+        [f["forecast"], f["statistic"], f"{f['median']:.4g}", f"{f['low']:.4g} to {f['high']:.4g}",
+         f["unit"]]
+        for f in doc.get("forecasts", [])
+    ]  # fmt: skip
+    if fore:
+        text += "<h2>Forecasts from the posterior</h2>" + _table(
+            ["forecast", "statistic", "median", "90% interval", "unit"], fore, "forecasts"
+        )
     pairs = folder / "figures" / "pairs.png"
     if pairs.is_file():
         data = base64.b64encode(pairs.read_bytes()).decode()

@@ -1,8 +1,8 @@
 """Phase 6, ``measure``: append the step's metrics, one row per group and one for all.
 
 Every column is defined in docs/model.md section 8. Shares are of the row's
-population; ``wanted.*``, ``denied.*``, ``appeals`` and ``appeals_won`` are counts this
-step; ``ties_cut`` is cumulative (ties lost by the row's members for group rows, all
+population; ``wanted.*``, ``denied.*``, ``appeals``, ``appeals_won``, ``list_entries`` and
+``list_paid`` are counts this step; ``ties_cut`` is cumulative (ties lost by the row's members for group rows, all
 ties for ``all``). Score quantiles and Gini are exact, computed from the integer score
 histogram. ``silent_dissent.pressure_free`` is an exact expectation, not a sample.
 """
@@ -38,7 +38,7 @@ def metric_names(labels: Labels) -> list[str]:
         + ["silent_dissent.pressure_free", "falsification"]
         + ["score.mean", "score.p10", "score.p50", "score.p90", "score.gini"]
         + [f"tier.{x}" for x in t]
-        + ["listed", "listed_wrongly", "appeals", "appeals_won"]
+        + ["listed", "listed_wrongly", "appeals", "appeals_won", "list_entries", "list_paid"]
         + [f"wanted.{x}" for x in o]
         + [f"denied.{x}" for x in o]
         + ["wealth.mean", "wealth.gini", "shamed", "ties_cut", "degree.mean"]
@@ -240,6 +240,8 @@ def apply(
     out["listed_wrongly"][:] = sc[:, kernel.WRONGLY] / share
     out["appeals"][:] = _sums(grp, ev.appeals_filed, g_count)
     out["appeals_won"][:] = _sums(grp, ev.appeals_won, g_count)
+    out["list_entries"][:] = _sums(grp, ev.newly_listed, g_count)
+    out["list_paid"][:] = _sums(grp, ev.paid, g_count)
     for o, name in enumerate(buf.labels.opportunities):
         out[f"wanted.{name}"][:g_count] = ev.wanted[o]
         out[f"wanted.{name}"][g_count] = ev.wanted[o].sum()

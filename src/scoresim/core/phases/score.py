@@ -178,6 +178,8 @@ def update_listing(state: CitizenState, params: RegimeParams, d: StepDraws, ev: 
     ef_entry = _entry_events(ev.detected, params) if list_mode else pays
     entry = _entry_events(ev.caught | ev.false_records, params) if list_mode else pays
     advance_listing(state.ef_listed_until, state.ef_score, ef_entry, pays, t, params)
+    # Paid off: listed past today, no entry event today, and pays (list coupling only).
+    ev.paid[:] = (pays & (state.listed_until > t) & ~entry) if list_mode else False
     new, ends = advance_listing(state.listed_until, state.score, entry, pays, t, params)
     until = state.listed_until
     state.listed_wrongly[:] = (until > 0) & (state.ef_listed_until == 0)
