@@ -19,11 +19,21 @@ FORBIDDEN = {
     "config": {"engine", "results", "sweep", "report", "explorer", "cli", "validation", "core"},
     "engine": {"validation", "sweep", "report", "explorer", "cli"},
     "results": {"sweep", "report", "explorer", "cli", "validation"},
-    "sweep": {"report", "explorer", "cli", "validation"},
+    "sweep": {"calibrate", "report", "explorer", "cli", "validation"},
+    "calibrate": {"report", "explorer", "cli", "validation"},
     "report": {"explorer", "cli", "validation"},
-    "explorer": {"cli", "validation", "sweep"},
+    "explorer": {"cli", "validation", "sweep", "calibrate"},
     "validation": {"sweep", "report", "explorer", "cli"},
-    "mechanisms": {"engine", "results", "sweep", "report", "explorer", "cli", "validation"},
+    "mechanisms": {
+        "engine",
+        "results",
+        "sweep",
+        "calibrate",
+        "report",
+        "explorer",
+        "cli",
+        "validation",
+    },
 }
 # Modules outside a package's own rule that are one-line errors and limits, shared by all.
 SHARED = {"errors", "limits"}

@@ -32,7 +32,9 @@ from scoresim.calibrate.model import (
 )
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
-from scoresim.sweep.executors import Engine
+from scoresim.sweep.executors import Engine, local_pool
+
+__all__ = ["CalibrationSummary", "local_pool", "run_calibration"]  # local_pool: for validation
 
 # (generation, accepted, wanted, evaluated, epsilon or NaN)
 ProgressFn = Callable[[int, int, int, int, float], None]

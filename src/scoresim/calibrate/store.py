@@ -33,20 +33,7 @@ from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.statistics import as_json, describe
 from scoresim.errors import CalibrationError
 from scoresim.results import outputs
-from scoresim.sweep.store import DB_NAME, PART, damaged, quote
-
-PARTICLES = "particles"
-
-
-def particles_view(out: Path, temp: bool = False) -> str:
-    """SQL creating the view ``particles`` over the finished generations' parts."""
-    glob = str(out.resolve() / PARTICLES / "*" / PART).replace("'", "''")
-    kind = "TEMP VIEW" if temp else "VIEW"
-    return (
-        f"CREATE OR REPLACE {kind} {PARTICLES} AS SELECT * FROM read_parquet('{glob}', "
-        "hive_partitioning = true, hive_types = {'generation': BIGINT}) "
-        "WHERE generation IN (SELECT generation FROM generations)"
-    )
+from scoresim.sweep.store import DB_NAME, PART, PARTICLES, damaged, particles_view, quote
 
 
 class CalibrationStore:

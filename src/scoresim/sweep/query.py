@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from scoresim.errors import QueryError
-from scoresim.sweep.store import DB_NAME, PART, TABLES, damaged, view_sql
+from scoresim.sweep.store import DB_NAME, PART, PARTICLES, TABLES, damaged, particles_view, view_sql
 
 HINT = "tables: runs, metrics, agents, design, sweep_info"
 CALIBRATION_HINT = "tables: simulations, particles, generations, predictive, calibration_info"
@@ -42,8 +42,6 @@ def connect(out: Path) -> Any:
             ) from None
         raise QueryError(str(damaged(db, reason))) from None
     if {"calibration_info", "simulations", "generations"} <= tables:
-        from scoresim.calibrate.store import PARTICLES, particles_view
-
         if any((out / PARTICLES).glob(f"*/{PART}")):
             con.execute(particles_view(out, temp=True))
         return con

@@ -89,6 +89,23 @@ def view_sql(out: Path, table: str, temp: bool = False) -> str:
     )
 
 
+PARTICLES = "particles"
+
+
+def particles_view(out: Path, temp: bool = False) -> str:
+    """SQL creating a calibration folder's view ``particles`` over its generations' parts.
+
+    Here beside :func:`view_sql`, so that ``scoresim query`` reads both kinds of folder.
+    """
+    glob = str(out.resolve() / PARTICLES / "*" / PART).replace("'", "''")
+    kind = "TEMP VIEW" if temp else "VIEW"
+    return (
+        f"CREATE OR REPLACE {kind} {PARTICLES} AS SELECT * FROM read_parquet('{glob}', "
+        "hive_partitioning = true, hive_types = {'generation': BIGINT}) "
+        "WHERE generation IN (SELECT generation FROM generations)"
+    )
+
+
 class Store:
     """The catalogue of one sweep folder, open for writing by the sweep's driver."""
 

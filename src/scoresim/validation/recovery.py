@@ -71,9 +71,8 @@ def run(p: Params, seed: int) -> Measures:
     """Calibrate ``repeats`` data sets; count the repeats whose interval holds each truth."""
     from scoresim.calibrate.model import Simulator, child_seed
     from scoresim.calibrate.results import posterior_table
-    from scoresim.calibrate.runner import run_calibration
+    from scoresim.calibrate.runner import local_pool, run_calibration
     from scoresim.calibrate.spec import calibration_from_text
-    from scoresim.sweep.executors import local_pool
 
     names = ("listed_early", "listed_late", "travel_denials")
     placeholder = {n: 0.0 for n in names}
