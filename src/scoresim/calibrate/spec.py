@@ -34,10 +34,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from scoresim import limits
 from scoresim.calibrate.statistics import Statistic, check_statistic
-from scoresim.config.loading import Scenario, _render_path, _short
-from scoresim.config.yamltext import line_of_steps, not_a_file, parse_yaml, read_text
+from scoresim.config.loading import Scenario, _short
+from scoresim.config.yamltext import not_a_file, read_text
 from scoresim.errors import CalibrationError, ScoresimError
-from scoresim.sweep.spec import _lookup, _scenario, explain
+from scoresim.sweep.spec import _lookup, _scenario, explain, read_mapping
 
 MAX_SIMULATIONS = 10_000_000
 
@@ -204,21 +204,10 @@ def calibration_from_text(text: str, origin: str, base: Path | None = None) -> C
     Raises:
         CalibrationError: One line naming the file, line, field, value and fix.
     """
-    try:
-        raw = parse_yaml(text, origin)
-    except ScoresimError as exc:
-        raise CalibrationError(str(exc)) from None
-
-    def fail(steps: list[Any], message: str) -> CalibrationError:
-        line = line_of_steps(text, steps)
-        where = f"line {line}: " if line else ""
-        return CalibrationError(f"{origin}: {where}{_render_path(list(steps))}: {message}")
-
-    if not isinstance(raw, dict):
-        raise CalibrationError(
-            f"{origin}: (top level): {type(raw).__name__} is not a mapping; a calibration file "
-            "maps scenario, parameters, targets and the like to values (docs/calibration.md)"
-        )
+    raw, fail = read_mapping(
+        text, origin, CalibrationError, "a calibration file maps scenario, parameters, "
+        "targets and the like to values (docs/calibration.md)",
+    )  # fmt: skip
     try:
         cfg = CalibrationConfig.model_validate(raw)
     except ValidationError as exc:

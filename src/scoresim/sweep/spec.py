@@ -126,21 +126,10 @@ def sweep_from_text(
     Raises:
         SweepError: One line naming the file, line, field, value and fix.
     """
-    try:
-        raw = parse_yaml(text, origin)
-    except ScoresimError as exc:
-        raise SweepError(str(exc)) from None
-
-    def fail(steps: list[Any], message: str) -> SweepError:
-        line = line_of_steps(text, steps)
-        where = f"line {line}: " if line else ""
-        return SweepError(f"{origin}: {where}{_render_path(list(steps))}: {message}")
-
-    if not isinstance(raw, dict):
-        raise SweepError(
-            f"{origin}: (top level): {type(raw).__name__} is not a mapping; a sweep file maps "
-            "scenario, parameters and the like to values (see docs/experiments.md)"
-        )
+    raw, fail = read_mapping(
+        text, origin, SweepError, "a sweep file maps scenario, parameters and the like to "
+        "values (see docs/experiments.md)",
+    )  # fmt: skip
     try:
         cfg = SweepConfig.model_validate(raw)
     except ValidationError as exc:
@@ -150,6 +139,34 @@ def sweep_from_text(
     integer = _check_parameters(cfg, scenario, fail, progress)
     _check_outputs(cfg, scenario, fail)
     return Sweep(cfg, origin, scenario, frozenset(integer))
+
+
+def read_mapping(
+    text: str, origin: str, error: type[ScoresimError], what: str
+) -> tuple[dict[str, Any], Callable[[list[Any], str], ScoresimError]]:
+    """Parse a YAML file's text as a mapping; return it and its ``fail`` (line and path).
+
+    ``fail(steps, message)`` builds an ``error`` naming the file, the line of the field
+    path ``steps`` in the text, the path and the message. Shared by the sweep and
+    calibration files.
+
+    Raises:
+        ScoresimError: of class ``error``: the YAML does not parse or is not a mapping
+            (``what`` says what the file should map).
+    """
+    try:
+        raw = parse_yaml(text, origin)
+    except ScoresimError as exc:
+        raise error(str(exc)) from None
+
+    def fail(steps: list[Any], message: str) -> ScoresimError:
+        line = line_of_steps(text, steps)
+        where = f"line {line}: " if line else ""
+        return error(f"{origin}: {where}{_render_path(list(steps))}: {message}")
+
+    if not isinstance(raw, dict):
+        raise error(f"{origin}: (top level): {type(raw).__name__} is not a mapping; {what}")
+    return raw, fail
 
 
 def explain(exc: ValidationError, raw: Any, model: type[BaseModel]) -> tuple[list[Any], str]:
@@ -203,7 +220,7 @@ def _is_tag(part: Any) -> bool:
     return _is_type_tag(part)
 
 
-Fail = Callable[[list[str | int], str], SweepError]
+Fail = Callable[[list[Any], str], ScoresimError]
 
 
 def _scenario(cfg: SweepConfig, base: Path | None, fail: Fail) -> Scenario:
