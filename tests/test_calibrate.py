@@ -363,3 +363,13 @@ def test_dask_gives_the_same_posterior_as_the_local_pool(
     res = calibrate(str(write(tmp_path)), "--out", str(out), "--scheduler", dask_scheduler)
     assert res.exit_code == 0, res.output
     pd.testing.assert_frame_equal(particles(out), particles(reference))
+
+
+def test_a_damaged_catalogue_is_one_line(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.duckdb").write_bytes(b"not a database" * 100)
+    res = calibrate(str(write(tmp_path)), "--out", str(out))
+    assert res.exit_code == 2
+    assert res.output.startswith("error: ") and res.output.count("\n") == 1, res.output
+    assert "results.duckdb: damaged (" in res.output and "move it aside and rerun" in res.output

@@ -33,7 +33,7 @@ from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.statistics import as_json, describe
 from scoresim.errors import CalibrationError
 from scoresim.results import outputs
-from scoresim.sweep.store import DB_NAME, PART, PARTICLES, damaged, particles_view, quote
+from scoresim.sweep.store import DB_NAME, PART, PARTICLES, open_catalogue, particles_view, quote
 
 
 class CalibrationStore:
@@ -64,23 +64,13 @@ class CalibrationStore:
             CalibrationError: ``out`` is in use, holds another calibration, or is damaged.
             OutputError: ``out`` holds files that are not a calibration's or a sweep's.
         """
-        import duckdb
-
         outputs.check_sweep_folder(out)
         out.mkdir(parents=True, exist_ok=True)
         db = out / DB_NAME
-        try:
-            con = duckdb.connect(str(db))
-            tables = {
-                r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-            }
-        except duckdb.Error as exc:
-            reason = str(exc).splitlines()[0]
-            if "lock" in reason.lower():
-                raise CalibrationError(
-                    f"{db}: in use by another process ({reason}); wait for it to finish"
-                ) from None
-            raise CalibrationError(str(damaged(db, reason)).split("; rebuild")[0]) from None
+        con, tables = open_catalogue(
+            db, CalibrationError, f"{db}: damaged ({{reason}}); move it aside and rerun, "
+            "which starts the calibration again",
+        )  # fmt: skip
         store = cls(out, con, calibration)
         if "sweep_info" in tables:
             con.close()

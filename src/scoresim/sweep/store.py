@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from scoresim.errors import SweepError
+from scoresim.errors import ScoresimError, SweepError
 from scoresim.results import outputs
 from scoresim.sweep.design import Design
 from scoresim.sweep.runs import RunOutcome, run_seed
@@ -106,6 +106,29 @@ def particles_view(out: Path, temp: bool = False) -> str:
     )
 
 
+def open_catalogue(db: Path, error: type[ScoresimError], damaged_message: str) -> tuple[Any, set[str]]:  # fmt: skip
+    """Open the DuckDB catalogue ``db`` for writing; return the connection and its tables.
+
+    Raises:
+        ScoresimError: of class ``error``: another process holds the file (one line
+            saying to wait), or it does not read (``damaged_message`` with the reason).
+    """
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(db))
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        if "lock" in reason.lower():
+            raise error(
+                f"{db}: in use by another process ({reason}); wait for the sweep, calibration "
+                "or query using it to finish"
+            ) from None
+        raise error(damaged_message.replace("{reason}", reason)) from None
+    return con, tables
+
+
 class Store:
     """The catalogue of one sweep folder, open for writing by the sweep's driver."""
 
@@ -133,19 +156,7 @@ class Store:
         db = out / DB_NAME
         if rebuild:
             _set_aside(db)
-        try:
-            con = duckdb.connect(str(db))
-            tables = {
-                r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-            }
-        except duckdb.Error as exc:
-            reason = str(exc).splitlines()[0]
-            if "lock" in reason.lower():
-                raise SweepError(
-                    f"{db}: in use by another process ({reason}); wait for the sweep or query "
-                    "using it to finish"
-                ) from None
-            raise damaged(db, reason) from None
+        con, tables = open_catalogue(db, SweepError, str(damaged(db, "{reason}")))
         store = cls(out, con)
         if tables and not {"sweep_info", "runs"} <= tables:
             con.close()
