@@ -373,3 +373,18 @@ def test_a_damaged_catalogue_is_one_line(tmp_path: Path) -> None:
     assert res.exit_code == 2
     assert res.output.startswith("error: ") and res.output.count("\n") == 1, res.output
     assert "results.duckdb: damaged (" in res.output and "move it aside and rerun" in res.output
+
+
+def test_more_generations_go_on_from_the_folder(reference: Path, tmp_path: Path) -> None:
+    """Stopping rules are not in the fingerprint: 1 generation, then 2, equals 2 at once."""
+    out = tmp_path / "grow"
+    short = TINY.replace("generations: 2", "generations: 1")
+    res = calibrate(str(write(tmp_path, short, "short.yaml")), "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert sorted(particles(out)["generation"].unique()) == [-1, 0]
+    res = calibrate(str(write(tmp_path)), "--out", str(out))
+    assert res.exit_code == 0, res.output
+    pd.testing.assert_frame_equal(particles(out), particles(reference))
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out / "predictive.csv"), pd.read_csv(reference / "predictive.csv")
+    )

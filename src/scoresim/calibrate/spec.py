@@ -40,6 +40,7 @@ from scoresim.errors import CalibrationError, ScoresimError
 from scoresim.sweep.spec import _lookup, _scenario, explain, read_mapping
 
 MAX_SIMULATIONS = 10_000_000
+STOPPING = ("generations", "min_epsilon", "max_simulations", "predictive")
 
 
 class Strict(BaseModel):
@@ -154,10 +155,19 @@ class Calibration:
 
     @property
     def fingerprint(self) -> str:
-        """SHA-256 of what determines the results: the file and the resolved scenario."""
+        """SHA-256 of what determines the simulations: the file and the resolved scenario.
+
+        When to stop (``abc.generations``, ``min_epsilon``, ``max_simulations``) and
+        the size of the predictive check are left out: they change no proposal of the
+        generations both runs reach, so a calibration can be rerun with more
+        generations (it goes on) or fewer (it stops earlier) in its folder.
+        """
+        dump = self.config.model_dump(mode="json")
+        for key in STOPPING:
+            dump["abc"].pop(key)
         blob = json.dumps(
             {
-                "calibration": self.config.model_dump(mode="json"),
+                "calibration": dump,
                 "scenario": self.scenario.content_hash,
             },
             sort_keys=True,
