@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from scoresim.cli.common import FLAG, err, out, user_errors
+from scoresim.cli.common import Quiet, Scheduler, Workers, err, out, user_errors
 from scoresim.errors import CalibrationError
 from scoresim.results import outputs
 
@@ -26,16 +26,9 @@ from scoresim.results import outputs
 def calibrate(
     file: Annotated[Path, typer.Argument(help="The calibration file (YAML).")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Results folder (resumable).")],
-    workers: Annotated[
-        int | None, typer.Option("--workers", "-w", help="Local worker processes (default: cores).")
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="A running Dask scheduler, tcp://HOST:PORT."),
-    ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar.", metavar=FLAG)
-    ] = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    quiet: Quiet = False,
 ) -> None:
     """Fit a regime's parameters to observed statistics by ABC-SMC (pyabc); rerunning resumes.
 

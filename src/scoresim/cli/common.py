@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -12,6 +13,17 @@ from scoresim.errors import ScoresimError
 
 FLAG = " "
 """The metavar of a flag that takes no value (typer would print ``<bool>``)."""
+
+Workers = Annotated[
+    int | None, typer.Option("--workers", "-w", help="Local worker processes (default: cores).")
+]
+"""``--workers`` of the commands that run on local workers or Dask (sweep, calibrate)."""
+Scheduler = Annotated[
+    str | None, typer.Option("--scheduler", help="A running Dask scheduler, tcp://HOST:PORT.")
+]
+"""``--scheduler`` of the same commands."""
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.", metavar=FLAG)]
+"""``--quiet``: no progress bar."""
 
 out = Console()
 err = Console(stderr=True)

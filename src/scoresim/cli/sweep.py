@@ -20,7 +20,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from scoresim.cli.common import FLAG, err, out, user_errors
+from scoresim.cli.common import FLAG, Quiet, Scheduler, Workers, err, out, user_errors
 from scoresim.errors import SweepError
 from scoresim.results import outputs
 
@@ -39,16 +39,9 @@ class RunsPerMinute(ProgressColumn):
 def sweep(
     file: Annotated[Path, typer.Argument(help="The sweep file (YAML).")],
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Results folder (resumable).")],
-    workers: Annotated[
-        int | None, typer.Option("--workers", "-w", help="Local worker processes (default: cores).")
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option("--scheduler", help="A running Dask scheduler, tcp://HOST:PORT."),
-    ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="No progress bar.", metavar=FLAG)
-    ] = False,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    quiet: Quiet = False,
     rebuild: Annotated[
         bool,
         typer.Option(
