@@ -35,9 +35,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from scoresim import limits
 from scoresim.calibrate.statistics import Statistic, check_statistic
 from scoresim.config.loading import Scenario, _short
-from scoresim.config.yamltext import not_a_file, read_text
 from scoresim.errors import CalibrationError, ScoresimError
-from scoresim.sweep.spec import _lookup, _scenario, explain, read_mapping
+from scoresim.sweep.spec import _lookup, _scenario, explain, read_file, read_mapping
 
 MAX_SIMULATIONS = 10_000_000
 STOPPING = ("generations", "min_epsilon", "max_simulations", "predictive")
@@ -196,16 +195,8 @@ def load_calibration(path: str | Path) -> Calibration:
     Raises:
         CalibrationError: One line naming the file, line, field, value and fix.
     """
-    file = Path(path)
-    origin = str(path)
-    why = not_a_file(file)
-    if why is not None:
-        raise CalibrationError(f"{origin}: {why}; give the path to a calibration YAML file")
-    try:
-        text = read_text(file, origin)
-    except ScoresimError as exc:
-        raise CalibrationError(str(exc)) from None
-    return calibration_from_text(text, origin, base=file.parent)
+    text = read_file(path, CalibrationError, "a calibration")
+    return calibration_from_text(text, str(path), base=Path(path).parent)
 
 
 def calibration_from_text(text: str, origin: str, base: Path | None = None) -> Calibration:

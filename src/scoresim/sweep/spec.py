@@ -106,16 +106,24 @@ def load_sweep(path: str | Path, progress: CheckProgress | None = None) -> Sweep
     Raises:
         SweepError: One line naming the file, line, field, value and fix.
     """
-    file = Path(path)
-    origin = str(path)
+    text = read_file(path, SweepError, "a sweep")
+    return sweep_from_text(text, str(path), base=Path(path).parent, progress=progress)
+
+
+def read_file(path: str | Path, error: type[ScoresimError], kind: str) -> str:
+    """The text of the YAML file ``path`` (``kind``: "a sweep", "a calibration").
+
+    Raises:
+        ScoresimError: of class ``error``: not a readable file, or too large.
+    """
+    file, origin = Path(path), str(path)
     why = not_a_file(file)
     if why is not None:
-        raise SweepError(f"{origin}: {why}; give the path to a sweep YAML file")
+        raise error(f"{origin}: {why}; give the path to {kind} YAML file")
     try:
-        text = read_text(file, origin)
+        return read_text(file, origin)
     except ScoresimError as exc:
-        raise SweepError(str(exc)) from None
-    return sweep_from_text(text, origin, base=file.parent, progress=progress)
+        raise error(str(exc)) from None
 
 
 def sweep_from_text(
