@@ -32,6 +32,17 @@ PRIORS = {
     "behaviours.refuse_to_perform.base_rate": (3.0e-5, 3.0e-3),
     "opportunities.travel.demand": (1.0e-3, 1.0e-1),
 }
+# The rest of the regime is pinned here, so that calibrating court-blacklist itself
+# (docs/calibration.md) does not move this case.
+FIXED = {
+    "behaviours.obstruct_enforcement.base_rate": 1.0e-5,
+    "behaviours.hide_assets.base_rate": 1.0e-5,
+    "behaviours.false_asset_report.base_rate": 1.0e-5,
+    "behaviours.breach_spending_ban.base_rate": 1.0e-5,
+    "behaviours.breach_settlement.base_rate": 1.0e-5,
+    "blacklist.payment_exit": 5.0e-4,
+    "opportunities.high_speed_rail.demand": 5.0e-3,
+}
 SHORT = {"behaviours.refuse_to_perform.base_rate": "ground-1 rate", "opportunities.travel.demand": "travel demand"}  # fmt: skip
 PILOTS = 10
 
@@ -43,6 +54,8 @@ def _text(p: Params, seed: int, observed: dict[str, float], sd: dict[str, float]
         "scenario: court-blacklist",
         f"seed: {seed}",
         f"run: {{agents: {p['agents']}, steps: {p['steps']}, replicates: 1}}",
+        "fixed:",
+        *[f"  {k}: {v!r}" for k, v in FIXED.items()],
         "parameters:",
         *[
             f"  {k}: {{prior: log-uniform, low: {a!r}, high: {b!r}}}"
