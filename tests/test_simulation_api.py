@@ -142,7 +142,9 @@ def test_shaming_follows_your_graph_and_stays_inside_each_component() -> None:
     edges = np.vstack([a, b])
     edges = edges[edges[:, 0] != edges[:, 1]]
     sim = Simulation("court-blacklist", agents=n, seed=2, network=edges,
-                     overrides={"shaming.tie_cut_probability": 0.9})  # fmt: skip
+                     overrides={"shaming.tie_cut_probability": 0.9,
+                                # enough listings in 2000 people (the calibrated rate lists few)
+                                "behaviours.refuse_to_perform.base_rate": 0.0005})  # fmt: skip
     sim.run(120)
     ties = sim.network()
     given = {(min(u, v), max(u, v)) for u, v in edges.tolist()}
