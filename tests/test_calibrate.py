@@ -388,3 +388,14 @@ def test_more_generations_go_on_from_the_folder(reference: Path, tmp_path: Path)
     pd.testing.assert_frame_equal(
         pd.read_csv(out / "predictive.csv"), pd.read_csv(reference / "predictive.csv")
     )
+
+
+def test_a_log_gets_one_line_per_generation(reference: Path, tmp_path: Path) -> None:
+    """Without a terminal there is no live bar; each generation ends with one line."""
+    res = runner.invoke(app, ["calibrate", str(write(tmp_path)), "--out", str(reference)])
+    assert res.exit_code == 0, res.output
+    assert "prior sample: 12 accepted of 12 proposals" in res.output
+    for t in (0, 1):
+        assert re.search(
+            rf"generation {t}: 12 accepted of \d+ proposals, epsilon [\d.]+", res.output
+        )

@@ -77,6 +77,11 @@ def calibrate(
                 rate = f"accepted {accepted / evaluated:.0%}" if evaluated else ""
                 shown = "" if math.isnan(eps) else f"epsilon {eps:.3g}"
                 bar.update(tasks[t], completed=accepted, rate=rate, eps=shown)
+                # A log (stderr not a terminal) gets no live bar: one line per generation.
+                if accepted == wanted and not quiet and not err.is_terminal:
+                    label = "prior sample" if t < 0 else f"generation {t}"
+                    err.print(f"{label}: {accepted} accepted of {evaluated} proposals"
+                              f"{', ' + shown if shown else ''}", highlight=False)  # fmt: skip
 
             summary = run_calibration(cal, out_dir, engine, progress)
             bar.add_task("posterior predictive check", total=None, rate="", eps="")
