@@ -399,3 +399,18 @@ def test_a_log_gets_one_line_per_generation(reference: Path, tmp_path: Path) -> 
         assert re.search(
             rf"generation {t}: 12 accepted of \d+ proposals, epsilon [\d.]+", res.output
         )
+
+
+@pytest.mark.parametrize("rebuild", [[], ["--rebuild"]], ids=["plain", "rebuild"])
+def test_a_sweep_into_a_calibration_folder_is_refused(
+    reference: Path, tmp_path: Path, rebuild: list[str]
+) -> None:
+    sweep_file = tmp_path / "sweep.yaml"
+    sweep_file.write_text(
+        "scenario: seed\nagents: 300\nsteps: 3\nparameters:\n  sources.street_cameras.coverage: [0.1]\n"
+    )
+    res = runner.invoke(app, ["sweep", str(sweep_file), "--out", str(reference), "-q", *rebuild])
+    assert res.exit_code == 2
+    assert "holds a calibration, not a sweep" in res.output
+    assert (reference / "results.duckdb").is_file()  # not set aside
+    assert not list(reference.glob("results.duckdb.damaged*"))

@@ -68,6 +68,23 @@ def _set_aside(db: Path) -> None:
         os.replace(wal, target.with_name(target.name + ".wal"))
 
 
+def _holds_calibration(db: Path) -> bool:
+    """Whether ``db`` reads as a calibration's catalogue (a damaged file does not)."""
+    import duckdb
+
+    if not db.is_file():
+        return False
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            rows = con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return False
+    return any(r[0] == "calibration_info" for r in rows)
+
+
 def quote(name: str) -> str:
     """A SQL identifier for a parameter path such as ``sources.street_cameras.coverage``."""
     return '"' + name.replace('"', '""') + '"'
@@ -154,9 +171,14 @@ class Store:
         outputs.check_sweep_folder(out)
         out.mkdir(parents=True, exist_ok=True)
         db = out / DB_NAME
+        if rebuild and _holds_calibration(db):
+            raise SweepError(f"{out}: holds a calibration, not a sweep; use another --out")
         if rebuild:
             _set_aside(db)
         con, tables = open_catalogue(db, SweepError, str(damaged(db, "{reason}")))
+        if "calibration_info" in tables:  # before --rebuild could set it aside as damaged
+            con.close()
+            raise SweepError(f"{out}: holds a calibration, not a sweep; use another --out")
         store = cls(out, con)
         if tables and not {"sweep_info", "runs"} <= tables:
             con.close()
