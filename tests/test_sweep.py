@@ -381,3 +381,12 @@ def test_common_random_numbers_across_points_by_default_and_off_on_request() -> 
     )
     assert a.agents["stance"].equals(b.agents["stance"])
     assert a.metrics["wanted.travel"].equals(b.metrics["wanted.travel"])
+
+
+def test_a_log_gets_a_line_per_tenth_of_the_runs(tmp_path: Path) -> None:
+    """Without a terminal there is no live bar; progress is written as plain lines."""
+    res = runner.invoke(app, ["sweep", str(write(tmp_path, GRID)), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 0, res.output
+    lines = [ln for ln in res.output.splitlines() if "runs done" in ln]
+    assert [ln.split(" of ")[0] for ln in lines] == [str(k) for k in range(1, RUNS + 1)]
+    assert lines[-1] == f"{RUNS} of {RUNS} runs done, 0 failed"

@@ -103,6 +103,16 @@ def sweep(
                 label = f"{spec.scenario.name} on {engine.label}"
                 label += f", [red]{failed} failed[/red]" if failed else ""
                 bar.update(task, completed=finished, total=todo, description=label)
+                # A log (stderr not a terminal) gets no live bar: a line per tenth of the runs.
+                tenth = max(todo // 10, 1)
+                if (
+                    finished
+                    and not quiet
+                    and not err.is_terminal
+                    and (finished % tenth == 0 or finished == todo)
+                ):
+                    err.print(f"{finished:,} of {todo:,} runs done, {failed:,} failed",
+                              highlight=False)  # fmt: skip
 
             summary = run_sweep(spec, out_dir, engine, progress, rebuild=rebuild)
     if rebuild:
