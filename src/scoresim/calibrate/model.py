@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.calibrate.spec import Calibration, ForecastConfig, TargetConfig
-from scoresim.calibrate.statistics import compute, poll_days_of
+from scoresim.calibrate.statistics import compute, poll_days
 
 PROPOSE, SIMULATE, PREDICT = 1, 2, 3  # the purposes of the root's children
 
@@ -80,7 +80,7 @@ class Simulator:
         self.calibration = calibration
         self.priors = list(calibration.config.parameters.values())
         self.names = calibration.names
-        self.poll_days = poll_days_of(compile_scenario(calibration.scenario.config))
+        self.poll_days = poll_days(compile_scenario(calibration.scenario.config))
 
     def values(self, internal: tuple[float, ...]) -> dict[str, float]:
         """Scenario values of sampler-scale parameters, by path."""

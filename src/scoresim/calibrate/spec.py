@@ -213,7 +213,7 @@ def calibration_from_text(text: str, origin: str, base: Path | None = None) -> C
         cfg = CalibrationConfig.model_validate(raw)
     except ValidationError as exc:
         raise fail(*explain(exc, raw, CalibrationConfig)) from None
-    scenario = _scenario(cfg, base, fail)  # type: ignore[arg-type]
+    scenario = _scenario(cfg.scenario, base, fail)
     for path, value in cfg.fixed.items():
         try:
             scenario = scenario.with_overrides({path: value}, label="fixed")

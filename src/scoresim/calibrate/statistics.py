@@ -55,7 +55,8 @@ class Statistic(BaseModel):
         return self
 
 
-def _poll_days(compiled: Compiled) -> dict[str, int]:
+def poll_days(compiled: Compiled) -> dict[str, int]:
+    """Each poll's day in a compiled scenario (for :func:`compute`)."""
     days: dict[str, int] = {}
     for active in compiled.mechanisms:
         section = active.section
@@ -79,7 +80,7 @@ def check_statistic(
     if stat.group not in groups:
         return ["group"], f"{stat.group!r} is not a group; use one of {', '.join(groups)}"
     if stat.poll is not None:
-        polls = _poll_days(compiled)
+        polls = poll_days(compiled)
         if stat.poll not in polls:
             near = difflib.get_close_matches(stat.poll, list(polls), n=1)
             hint = f"did you mean {near[0]!r}?" if near else "name one of the scenario's polls"
@@ -137,11 +138,6 @@ def compute(stat: Statistic, metrics: pd.DataFrame, poll_days: dict[str, int]) -
         under = compute(stat.divide_by, metrics, poll_days)
         value = value / under if under != 0 else math.nan
     return value
-
-
-def poll_days_of(compiled: Compiled) -> dict[str, int]:
-    """Each poll's day in a compiled scenario (for :func:`compute`)."""
-    return _poll_days(compiled)
 
 
 def describe(stat: Statistic) -> str:

@@ -142,7 +142,7 @@ def sweep_from_text(
         cfg = SweepConfig.model_validate(raw)
     except ValidationError as exc:
         raise fail(*explain(exc, raw, SweepConfig)) from None
-    scenario = _scenario(cfg, base, fail)
+    scenario = _scenario(cfg.scenario, base, fail)
     _check_design(cfg, fail)
     integer = _check_parameters(cfg, scenario, fail, progress)
     _check_outputs(cfg, scenario, fail)
@@ -231,13 +231,14 @@ def _is_tag(part: Any) -> bool:
 Fail = Callable[[list[Any], str], ScoresimError]
 
 
-def _scenario(cfg: SweepConfig, base: Path | None, fail: Fail) -> Scenario:
-    beside = base / cfg.scenario if base is not None else None
-    name: str | Path = beside if beside is not None and beside.is_file() else cfg.scenario
+def _scenario(given: str, base: Path | None, fail: Fail) -> Scenario:
+    """The file's ``scenario``: a file beside it first, else a built-in name or a path."""
+    beside = base / given if base is not None else None
+    name: str | Path = beside if beside is not None and beside.is_file() else given
     try:
         return load_scenario(name)
     except ScoresimError as exc:
-        raise fail(["scenario"], f"{cfg.scenario!r} cannot be loaded ({exc})") from None
+        raise fail(["scenario"], f"{given!r} cannot be loaded ({exc})") from None
 
 
 def _check_design(cfg: SweepConfig, fail: Fail) -> None:
