@@ -12,7 +12,16 @@ from typing import Any
 import pandas as pd
 
 from scoresim.errors import QueryError
-from scoresim.sweep.store import DB_NAME, PART, PARTICLES, TABLES, damaged, particles_view, view_sql
+from scoresim.sweep.store import (
+    DB_NAME,
+    PART,
+    PARTICLES,
+    TABLES,
+    damaged,
+    open_catalogue,
+    particles_view,
+    view_sql,
+)
 
 HINT = "tables: runs, metrics, agents, design, sweep_info"
 CALIBRATION_HINT = "tables: simulations, particles, generations, predictive, calibration_info"
@@ -24,23 +33,18 @@ def connect(out: Path) -> Any:
     Raises:
         QueryError: No catalogue in ``out``, or a running sweep holds it.
     """
-    import duckdb
-
     db = out / DB_NAME
     if not db.is_file():
         raise QueryError(
             f"{out}: no {DB_NAME} here; give the --out folder of a sweep or a calibration"
         )
-    try:
-        con = duckdb.connect(str(db), read_only=True)
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    except duckdb.Error as exc:
-        reason = str(exc).splitlines()[0]
-        if "lock" in reason.lower():
-            raise QueryError(
-                f"{db}: in use by a sweep or calibration ({reason}); query when it ends"
-            ) from None
-        raise QueryError(str(damaged(db, reason))) from None
+    con, tables = open_catalogue(
+        db,
+        QueryError,
+        str(damaged(db, "{reason}")),
+        busy=f"{db}: in use by a sweep or calibration ({{reason}}); query when it ends",
+        read_only=True,
+    )
     if {"calibration_info", "simulations", "generations"} <= tables:
         if any((out / PARTICLES).glob(f"*/{PART}")):
             con.execute(particles_view(out, temp=True))

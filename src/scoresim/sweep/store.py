@@ -70,19 +70,14 @@ def _set_aside(db: Path) -> None:
 
 def _holds_calibration(db: Path) -> bool:
     """Whether ``db`` reads as a calibration's catalogue (a damaged file does not)."""
-    import duckdb
-
     if not db.is_file():
         return False
     try:
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            rows = con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        finally:
-            con.close()
-    except duckdb.Error:
+        con, tables = open_catalogue(db, SweepError, "", read_only=True)
+    except SweepError:
         return False
-    return any(r[0] == "calibration_info" for r in rows)
+    con.close()
+    return "calibration_info" in tables
 
 
 def quote(name: str) -> str:
@@ -95,15 +90,23 @@ def part_path(out: Path, table: str, run_id: int) -> Path:
     return out / table / f"run_id={run_id}" / PART
 
 
-def view_sql(out: Path, table: str, temp: bool = False) -> str:
-    """SQL creating the view ``table`` over the finished runs' Parquet parts in ``out``."""
+def _parts_view(out: Path, table: str, key: str, finished: str, temp: bool) -> str:
+    """SQL creating the view ``table`` over ``out/table/KEY=N/part.parquet``.
+
+    Only the parts whose ``key`` the catalogue's ``finished`` query returns are shown.
+    """
     glob = str(out.resolve() / table / "*" / PART).replace("'", "''")
     kind = "TEMP VIEW" if temp else "VIEW"
     return (
         f"CREATE OR REPLACE {kind} {table} AS SELECT * FROM read_parquet('{glob}', "
-        "hive_partitioning = true, hive_types = {'run_id': BIGINT}) "
-        "WHERE run_id IN (SELECT run_id FROM runs WHERE status = 'done')"
+        f"hive_partitioning = true, hive_types = {{'{key}': BIGINT}}) "
+        f"WHERE {key} IN ({finished})"
     )
+
+
+def view_sql(out: Path, table: str, temp: bool = False) -> str:
+    """SQL creating the view ``table`` over the finished runs' Parquet parts in ``out``."""
+    return _parts_view(out, table, "run_id", "SELECT run_id FROM runs WHERE status = 'done'", temp)
 
 
 PARTICLES = "particles"
@@ -114,35 +117,41 @@ def particles_view(out: Path, temp: bool = False) -> str:
 
     Here beside :func:`view_sql`, so that ``scoresim query`` reads both kinds of folder.
     """
-    glob = str(out.resolve() / PARTICLES / "*" / PART).replace("'", "''")
-    kind = "TEMP VIEW" if temp else "VIEW"
-    return (
-        f"CREATE OR REPLACE {kind} {PARTICLES} AS SELECT * FROM read_parquet('{glob}', "
-        "hive_partitioning = true, hive_types = {'generation': BIGINT}) "
-        "WHERE generation IN (SELECT generation FROM generations)"
-    )
+    return _parts_view(out, PARTICLES, "generation", "SELECT generation FROM generations", temp)
 
 
-def open_catalogue(db: Path, error: type[ScoresimError], damaged_message: str) -> tuple[Any, set[str]]:  # fmt: skip
-    """Open the DuckDB catalogue ``db`` for writing; return the connection and its tables.
+def open_catalogue(
+    db: Path,
+    error: type[ScoresimError],
+    damaged_message: str,
+    busy: str | None = None,
+    read_only: bool = False,
+) -> tuple[Any, set[str]]:
+    """Open the DuckDB catalogue ``db``; return the connection and its tables.
+
+    Shared by the sweep's and the calibration's stores (writing) and by ``scoresim
+    query`` (``read_only``). ``damaged_message`` and ``busy`` are whole messages in
+    which ``{reason}`` stands for DuckDB's reason; ``busy`` defaults to telling a
+    writer to wait.
 
     Raises:
-        ScoresimError: of class ``error``: another process holds the file (one line
-            saying to wait), or it does not read (``damaged_message`` with the reason).
+        ScoresimError: of class ``error``: another process holds the file, or it does
+            not read.
     """
     import duckdb
 
+    if busy is None:
+        busy = (
+            f"{db}: in use by another process ({{reason}}); wait for the sweep, calibration "
+            "or query using it to finish"
+        )
     try:
-        con = duckdb.connect(str(db))
+        con = duckdb.connect(str(db), read_only=read_only)
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     except duckdb.Error as exc:
         reason = str(exc).splitlines()[0]
-        if "lock" in reason.lower():
-            raise error(
-                f"{db}: in use by another process ({reason}); wait for the sweep, calibration "
-                "or query using it to finish"
-            ) from None
-        raise error(damaged_message.replace("{reason}", reason)) from None
+        message = busy if "lock" in reason.lower() else damaged_message
+        raise error(message.replace("{reason}", reason)) from None
     return con, tables
 
 
