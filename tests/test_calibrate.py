@@ -414,3 +414,19 @@ def test_a_sweep_into_a_calibration_folder_is_refused(
     assert "holds a calibration, not a sweep" in res.output
     assert (reference / "results.duckdb").is_file()  # not set aside
     assert not list(reference.glob("results.duckdb.damaged*"))
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            ["--workers", "2", "--scheduler", "tcp://127.0.0.1:1"],
+            "--workers and --scheduler: pick one",
+        ),
+        (["--workers", "0"], "--workers: 0 is out of range; use 1 to 256"),
+    ],
+)
+def test_bad_engine_options_are_one_line(tmp_path: Path, options: list[str], message: str) -> None:
+    res = calibrate(str(write(tmp_path)), "--out", str(tmp_path / "o"), *options)
+    assert res.exit_code == 2 and message in res.output and res.output.count("\n") == 1
+    assert not (tmp_path / "o").exists()

@@ -17,14 +17,18 @@ import hashlib
 import math
 import random
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.calibrate.spec import Calibration, ForecastConfig, TargetConfig
 from scoresim.calibrate.statistics import compute, poll_days
+from scoresim.errors import CalibrationError
+
+T = TypeVar("T")
 
 PROPOSE, SIMULATE, PREDICT = 1, 2, 3  # the purposes of the root's children
 
@@ -163,6 +167,21 @@ class Evaluated:
     particle: Any = field(repr=False)
     seconds: float
     reused: bool
+
+
+def finished_or_fail(future: Future[T], what: str, kept: str) -> T:
+    """The simulation's result, or a one-line CalibrationError naming ``what`` failed.
+
+    Raises:
+        CalibrationError: ``what: the simulation failed (Type: message); kept``.
+    """
+    try:
+        return future.result()
+    except Exception as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise CalibrationError(
+            f"{what}: the simulation failed ({type(exc).__name__}: {message[:200]}); {kept}"
+        ) from None
 
 
 _LAST: tuple[str, Any] | None = None  # the unpickled closure of the current generation

@@ -23,12 +23,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoresim.calibrate.model import PREDICT, Simulator, child_seed
+from scoresim.calibrate.model import PREDICT, Simulator, child_seed, finished_or_fail
 from scoresim.calibrate.runner import CalibrationSummary, weighted_quantiles
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.statistics import describe
 from scoresim.calibrate.store import CalibrationStore
-from scoresim.errors import CalibrationError
 from scoresim.sweep.executors import Engine
 
 NOT_IDENTIFIED = 0.8  # width ratio above which the table says the data do not pin it down
@@ -93,14 +92,9 @@ def run_predictive(
         futures[engine.executor.submit(predict_one, simulator, values, seed)] = k
     for future, k in futures.items():
         seed = child_seed(cal.config.seed, PREDICT, 1, k)
-        try:
-            stats = future.result()
-        except Exception as exc:
-            message = " ".join(str(exc).split()) or type(exc).__name__
-            raise CalibrationError(
-                f"predictive draw {k}: the simulation failed ({type(exc).__name__}: "
-                f"{message[:200]}); the calibration is kept, rerun to finish the check"
-            ) from None
+        stats = finished_or_fail(
+            future, f"predictive draw {k}", "the calibration is kept, rerun to finish the check"
+        )
         store.record_predictive(k, draws[k], stats, seed)
     return store.predictive()
 

@@ -22,8 +22,13 @@ import cloudpickle
 import numpy as np
 from pyabc.sampler import Sampler
 
-from scoresim.calibrate.model import Evaluated, digest, evaluate, proposal_words
-from scoresim.errors import CalibrationError
+from scoresim.calibrate.model import (
+    Evaluated,
+    digest,
+    evaluate,
+    finished_or_fail,
+    proposal_words,
+)
 from scoresim.sweep.executors import Engine
 
 Cache = dict[int, tuple[tuple[float, ...], dict[str, float]]]
@@ -131,11 +136,8 @@ class OrderedSampler(Sampler):  # type: ignore[misc]  # pyabc has no type hints
         return sample
 
     def _result(self, future: Future[Evaluated], t: int, index: int) -> Evaluated:
-        try:
-            return future.result()
-        except Exception as exc:
-            message = " ".join(str(exc).split()) or type(exc).__name__
-            raise CalibrationError(
-                f"generation {t}, proposal {index}: the simulation failed ({type(exc).__name__}: "
-                f"{message[:200]}); the simulations finished so far are kept, rerun to resume"
-            ) from None
+        return finished_or_fail(
+            future,
+            f"generation {t}, proposal {index}",
+            "the simulations finished so far are kept, rerun to resume",
+        )

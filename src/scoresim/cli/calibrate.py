@@ -19,7 +19,6 @@ from rich.progress import (
 from rich.table import Table
 
 from scoresim.cli.common import Quiet, Scheduler, Workers, err, out, user_errors
-from scoresim.errors import CalibrationError
 from scoresim.results import outputs
 
 
@@ -39,21 +38,15 @@ def calibrate(
     from scoresim.calibrate.results import write_results
     from scoresim.calibrate.runner import run_calibration
     from scoresim.calibrate.spec import load_calibration
-    from scoresim.sweep.executors import check_engine, dask_cluster, default_workers, local_pool
+    from scoresim.sweep.executors import choose_engine
 
     with user_errors():
-        if workers is not None and scheduler is not None:
-            raise CalibrationError(
-                "--workers and --scheduler: pick one (Dask sizes its own workers)"
-            )
-        count = default_workers() if workers is None else workers
-        check_engine(count, scheduler)
+        opener = choose_engine(workers, scheduler)
         cal = load_calibration(file)
         outputs.check_sweep_folder(out_dir)
-        opened = dask_cluster(scheduler) if scheduler else local_pool(count)
         with (
             outputs.claim(out_dir),
-            opened as engine,
+            opener() as engine,
             Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),

@@ -21,7 +21,6 @@ from rich.table import Table
 from rich.text import Text
 
 from scoresim.cli.common import FLAG, Quiet, Scheduler, Workers, err, out, user_errors
-from scoresim.errors import SweepError
 from scoresim.results import outputs
 
 MAX_EXIT = 125  # exit codes above 125 mean something else to a shell
@@ -56,15 +55,12 @@ def sweep(
     Exit code: 0 when every run finished, otherwise the number of failed runs
     (at most 125); 2 for a mistake in the file or the options.
     """
-    from scoresim.sweep.executors import check_engine, dask_cluster, default_workers, local_pool
+    from scoresim.sweep.executors import choose_engine
     from scoresim.sweep.runner import run_sweep
     from scoresim.sweep.spec import load_sweep
 
     with user_errors():
-        if workers is not None and scheduler is not None:
-            raise SweepError("--workers and --scheduler: pick one (Dask sizes its own workers)")
-        count = default_workers() if workers is None else workers  # 0 is a mistake, not "all"
-        check_engine(count, scheduler)  # before the file is read, which may take seconds
+        opener = choose_engine(workers, scheduler)  # before the file is read
         with Progress(
             TextColumn("checking the values of {task.description}"),
             BarColumn(),
@@ -82,10 +78,9 @@ def sweep(
 
             spec = load_sweep(file, progress=checked)
         outputs.check_sweep_folder(out_dir)
-        opened = dask_cluster(scheduler) if scheduler else local_pool(count)
         with (
             outputs.claim(out_dir),
-            opened as engine,
+            opener() as engine,
             Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),

@@ -10,9 +10,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +89,22 @@ def check_engine(workers: int, scheduler: str | None) -> None:
             )
     elif not 1 <= workers <= MAX_WORKERS:
         raise SweepError(f"--workers: {workers} is out of range; use 1 to {MAX_WORKERS}")
+
+
+def choose_engine(workers: int | None, scheduler: str | None) -> Callable[[], AbstractContextManager[Engine]]:  # fmt: skip
+    """Check ``--workers`` / ``--scheduler`` now; return what opens the chosen engine later.
+
+    Checked before a file is read (which may take seconds); ``workers`` None means one
+    per core, and 0 is a mistake, not "all".
+
+    Raises:
+        SweepError: Both given, or either out of range.
+    """
+    if workers is not None and scheduler is not None:
+        raise SweepError("--workers and --scheduler: pick one (Dask sizes its own workers)")
+    count = default_workers() if workers is None else workers
+    check_engine(count, scheduler)
+    return (lambda: dask_cluster(scheduler)) if scheduler else (lambda: local_pool(count))
 
 
 @contextmanager
