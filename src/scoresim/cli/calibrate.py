@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import (
@@ -82,40 +82,38 @@ def calibrate(
     _print_summary(doc, summary.simulated, summary.reused, summary.seconds, out_dir)
 
 
-def _print_summary(doc: dict[str, object], simulated: int, reused: int, seconds: float, folder: Path) -> None:  # fmt: skip
-    table = Table(title="posterior (90% intervals)", title_justify="left")
-    for col in ("parameter", "prior", "posterior median", "posterior 90%", "width / prior's"):
-        table.add_column(col, justify="left" if col == "parameter" else "right")
-    for row in doc["posterior"]:  # type: ignore[attr-defined]
-        table.add_row(
-            row["parameter"],
-            f"{row['prior_low']:.3g} to {row['prior_high']:.3g}",
-            f"{row['posterior_median']:.3g}",
-            f"{row['posterior_low']:.3g} to {row['posterior_high']:.3g}",
-            f"{row['width_ratio']:.2f}" + ("" if row["identified"] else " (not identified)"),
-        )
+def _print_table(title: str, columns: tuple[str, ...], left: set[str], rows: list[list[str]]) -> None:  # fmt: skip
+    """A rich table whose ``left`` columns align left and the others (numbers) right."""
+    table = Table(title=title, title_justify="left")
+    for col in columns:
+        table.add_column(col, justify="left" if col in left else "right")
+    for row in rows:
+        table.add_row(*row)
     out.print(table)
-    check = Table(title="posterior predictive check", title_justify="left")
-    for col in ("target", "observed ± sd", "simulated median", "simulated 90%", "inside"):
-        check.add_column(col, justify="left" if col == "target" else "right")
-    for row in doc["predictive"]:  # type: ignore[attr-defined]
-        check.add_row(
-            row["target"],
-            f"{row['observed']:.4g} ± {row['sd']:.2g}",
-            f"{row['simulated_median']:.4g}",
-            f"{row['simulated_low']:.4g} to {row['simulated_high']:.4g}",
-            "yes" if row["observed_inside"] else "no",
-        )
-    out.print(check)
-    forecasts = doc.get("forecasts") or []
-    if forecasts:
-        ahead = Table(title="forecasts from the posterior", title_justify="left")
-        for col in ("forecast", "median", "90% interval", "unit"):
-            ahead.add_column(col, justify="left" if col in ("forecast", "unit") else "right")
-        for row in forecasts:  # type: ignore[attr-defined]
-            ahead.add_row(row["forecast"], f"{row['median']:.4g}",
-                          f"{row['low']:.4g} to {row['high']:.4g}", row["unit"])  # fmt: skip
-        out.print(ahead)
+
+
+def _print_summary(doc: dict[str, Any], simulated: int, reused: int, seconds: float, folder: Path) -> None:  # fmt: skip
+    _print_table("posterior (90% intervals)",
+                 ("parameter", "prior", "posterior median", "posterior 90%", "width / prior's"),
+                 {"parameter"},
+                 [[r["parameter"], f"{r['prior_low']:.3g} to {r['prior_high']:.3g}",
+                   f"{r['posterior_median']:.3g}",
+                   f"{r['posterior_low']:.3g} to {r['posterior_high']:.3g}",
+                   f"{r['width_ratio']:.2f}" + ("" if r["identified"] else " (not identified)")]
+                  for r in doc["posterior"]])  # fmt: skip
+    _print_table("posterior predictive check",
+                 ("target", "observed ± sd", "simulated median", "simulated 90%", "inside"),
+                 {"target"},
+                 [[r["target"], f"{r['observed']:.4g} ± {r['sd']:.2g}",
+                   f"{r['simulated_median']:.4g}",
+                   f"{r['simulated_low']:.4g} to {r['simulated_high']:.4g}",
+                   "yes" if r["observed_inside"] else "no"]
+                  for r in doc["predictive"]])  # fmt: skip
+    if doc.get("forecasts"):
+        _print_table("forecasts from the posterior",
+                     ("forecast", "median", "90% interval", "unit"), {"forecast", "unit"},
+                     [[r["forecast"], f"{r['median']:.4g}", f"{r['low']:.4g} to {r['high']:.4g}",
+                       r["unit"]] for r in doc["forecasts"]])  # fmt: skip
     out.print(
         f"{doc['generations']} generations, epsilon {doc['epsilon']:.3g}, "
         f"{doc['evaluations']:,} proposals evaluated ({simulated:,} simulated now, {reused:,} "

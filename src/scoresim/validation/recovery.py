@@ -88,9 +88,9 @@ def run(p: Params, seed: int) -> Measures:
     from scoresim.calibrate.spec import calibration_from_text
 
     names = ("listed_early", "listed_late", "travel_denials")
-    placeholder = {n: 0.0 for n in names}
-    probe = calibration_from_text(_text(p, seed, placeholder, {n: 1.0 for n in names}), "recovery")
-    sim = Simulator(probe)
+    # The simulator needs a calibration; its targets' values and sds play no part in it.
+    unused = {n: 1.0 for n in names}
+    sim = Simulator(calibration_from_text(_text(p, seed, unused, unused), "recovery"))
     pilots = [sim.statistics(TRUTH, [child_seed(seed, 9, 0, k)]) for k in range(PILOTS)]
     sd = {n: max(float(np.std([s[n] for s in pilots], ddof=1)), 1e-6) for n in names}
     inside = {k: 0 for k in TRUTH}
