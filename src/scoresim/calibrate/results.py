@@ -81,7 +81,7 @@ def run_predictive(
     have = store.predictive()
     done = {int(d) for d in have["draw"]} if not have.empty else set()
     simulator = Simulator(cal)
-    futures: dict[Future[dict[str, float]], int] = {}
+    futures: dict[Future[dict[str, float]], tuple[int, int]] = {}  # -> (draw, seed)
     for k, values in enumerate(draws):
         if k in done and all(
             math.isclose(float(have.loc[have["draw"] == k, n].iloc[0]), v, rel_tol=0, abs_tol=0)
@@ -89,9 +89,8 @@ def run_predictive(
         ):
             continue
         seed = child_seed(cal.config.seed, PREDICT, 1, k)
-        futures[engine.executor.submit(predict_one, simulator, values, seed)] = k
-    for future, k in futures.items():
-        seed = child_seed(cal.config.seed, PREDICT, 1, k)
+        futures[engine.executor.submit(predict_one, simulator, values, seed)] = (k, seed)
+    for future, (k, seed) in futures.items():
         stats = finished_or_fail(
             future, f"predictive draw {k}", "the calibration is kept, rerun to finish the check"
         )
