@@ -131,16 +131,6 @@ def test_demo_and_compare_check_every_folder_before_running(tmp_path: Path) -> N
     assert not (tmp_path / "baseline").exists()
 
 
-def test_stale_temporaries_of_a_killed_writer_are_removed(tmp_path: Path) -> None:
-    out = tmp_path / "run"
-    for name in (".run.abcd1234", ".run.old.zz_99xyz"):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "metrics.parquet").write_text("half")
-    (tmp_path / ".runner.abcd1234").mkdir()  # another path's: kept
-    assert invoke("run", "seed", *SMALL, "--out", str(out)).exit_code == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".runner.abcd1234", "run"]
-
-
 def test_two_commands_cannot_write_the_same_folder(tmp_path: Path) -> None:
     out = tmp_path / "run"
     ready = tmp_path / "ready"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from scoresim.errors import QueryError
@@ -11,7 +9,7 @@ from scoresim.report.charts import Chart, build_charts
 from scoresim.report.data import Subject, load_subjects
 from scoresim.report.render import page, write_figures
 from scoresim.results import headlines as hl
-from scoresim.results import outputs
+from scoresim.results import outputs, ownership
 
 OVER = {"tail": f"mean of the last {hl.WINDOW} days", "last": "last day", "sum": "whole run"}
 
@@ -106,15 +104,9 @@ def _write(text: str, out: Path, charts: list[Chart], figures: Path | None) -> l
     """Write the page to ``out`` under a temporary name, then the figures."""
     with outputs.claim(out):
         outputs.check_file(out)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            outputs.public(Path(tmp))  # mkstemp makes it private; a report is for reading
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with ownership.staging(out) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+            outputs.put_in_place(tmp, out)
     written = [out]
     if figures is not None:
         with outputs.claim(figures, "--figures"):

@@ -18,38 +18,25 @@ Anything else (a folder of the user's, a device, a FIFO, the current folder) is
 refused with a one-line :class:`OutputError` before anything is computed. While a
 command writes a path it holds a lock beside it (``.NAME.lock``, removed at the
 end), so that two commands cannot both write the same path and both report success;
-holding it, it removes the hidden temporaries that a killed earlier writer left.
+holding it, it removes the temporaries that a killed earlier scoresim left, and only
+those it can prove it wrote (:mod:`scoresim.results.ownership`).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from scoresim.errors import OutputError
+from scoresim.results import ownership
 
 RUN_FILES = frozenset({"metrics.parquet", "agents.parquet", "network.parquet", "run.json"})
 SIGNATURE = b"scoresim"
 HEAD = 4096
 _held: set[Path] = set()
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def public(path: Path) -> None:
-    """Give a file or folder made by ``mkstemp``/``mkdtemp`` (0600/0700) the usual mode."""
-    mode = 0o777 if path.is_dir() else 0o666
-    os.chmod(path, mode & ~_umask())
 
 
 def _absolute(path: Path) -> Path:
@@ -216,11 +203,13 @@ def check_figure_file(path: Path, flag: str) -> None:
 def claim(path: Path, flag: str = "--out") -> Iterator[None]:
     """Hold the right to write ``path`` (a lock file beside it) for the block.
 
-    Re-entrant within a process. On entry it removes hidden temporaries of ``path``
-    left by a writer that was killed (only a holder of the lock makes them).
+    Re-entrant within a process. On entry it removes the temporaries of ``path`` that a
+    killed scoresim left, and only those it can prove are its own (see
+    :mod:`scoresim.results.ownership`).
 
     Raises:
-        OutputError: another process is writing ``path`` now.
+        OutputError: another process is writing ``path`` now, or something that is not
+            scoresim's lock is where the lock goes.
     """
     key = _absolute(path)
     if key in _held:
@@ -229,35 +218,26 @@ def claim(path: Path, flag: str = "--out") -> Iterator[None]:
     parent = key.parent
     parent.mkdir(parents=True, exist_ok=True)
     lock = parent / f".{key.name}.lock"
-    while True:
-        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise OutputError(
-                f"{flag} {path}: another scoresim command is writing it now; wait for it "
-                "to finish, or give another path"
-            ) from None
-        try:
-            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
-        except FileNotFoundError:  # its holder removed it as we opened it
-            same = False
-        if same:
-            break
-        os.close(fd)
+    fd = ownership.take_lock(lock, key.name, f"{flag} {path}")
     _held.add(key)
     try:
-        stale = re.compile(rf"^\.{re.escape(key.name)}\.(old\.)?[A-Za-z0-9_]{{8}}$")
-        for leftover in parent.iterdir():
-            if not stale.match(leftover.name) or leftover.is_symlink():
-                continue
-            if leftover.is_dir():
-                shutil.rmtree(leftover, ignore_errors=True)
-            elif leftover.is_file():
-                leftover.unlink(missing_ok=True)
+        ownership.remove_stale(parent, key.name)
         yield
     finally:
         _held.discard(key)
-        lock.unlink(missing_ok=True)
+        lock.unlink(missing_ok=True)  # ours: we hold it, and it carries our marker
         os.close(fd)
+
+
+def put_in_place(new: Path, out: Path) -> None:
+    """Move the finished ``new`` (a staged file or folder) to ``out``, replacing it.
+
+    A folder already at ``out`` is first moved into a marked temporary of its own, so
+    that at every moment either the old or the new one is whole on disk.
+    """
+    if os.path.lexists(out) and out.is_dir() and not out.is_symlink():
+        with ownership.staging(out, "old.") as old:
+            os.replace(out, old)
+            os.replace(new, out)
+    else:
+        os.replace(new, out)

@@ -8,9 +8,6 @@ file is complete, so an interrupted save leaves nothing half-written.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ import pandas as pd
 from scoresim.core.params import Labels
 from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.core.state import CitizenState
-from scoresim.results import outputs
+from scoresim.results import outputs, ownership
 
 FILES = ("metrics.parquet", "agents.parquet", "network.parquet", "run.json")
 
@@ -63,25 +60,15 @@ class RunResult:
         outputs.check_run_folder(out)
         with outputs.claim(out):
             outputs.check_run_folder(out)  # again, now that no one else can write it
-            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-            try:
-                outputs.public(tmp)
+            with ownership.staging(out) as tmp:
+                tmp.mkdir()
                 self.metrics.to_parquet(tmp / "metrics.parquet", index=False)
                 self.agents.to_parquet(tmp / "agents.parquet", index=False)
                 self.network.to_parquet(tmp / "network.parquet", index=False)
                 # Insertion order, not sorted: the parameters keep the scenario's order of
                 # behaviours, sources and opportunities, which every view follows.
                 (tmp / "run.json").write_text(json.dumps(self.info, indent=2) + "\n")
-                if os.path.lexists(out):
-                    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-                    os.replace(out, old / out.name)
-                    os.replace(tmp, out)
-                    shutil.rmtree(old)
-                else:
-                    os.replace(tmp, out)
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
+                outputs.put_in_place(tmp, out)
         return out
 
 

@@ -1,7 +1,18 @@
-"""Reading a sweep folder with SQL (DuckDB), read-only.
+"""Reading a sweep or calibration folder with SQL (DuckDB), read-only.
 
-The views ``metrics`` and ``agents`` are recreated for each query from the folder
-given, so a folder that was moved or copied elsewhere still answers.
+The views ``metrics`` and ``agents`` (``particles`` in a calibration) are recreated
+for each query from the folder given, so a folder that was moved or copied elsewhere
+still answers.
+
+Read-only is a property of the connection, not of a list of statements: the catalogue
+is opened read-only, file access is limited to the folder itself
+(``allowed_directories``) with every other external access disabled
+(``enable_external_access = false``: no files elsewhere, no extensions, no secrets),
+and then the configuration is locked (``lock_configuration``), so no ``SET``,
+``PRAGMA`` or ``RESET`` can undo any of it. Inside the folder, where DuckDB would still
+let ``COPY ... TO`` overwrite a run's part, only statements that cannot write are let
+through: one ``SELECT`` (``WITH``, ``SHOW``, ``DESCRIBE`` and ``FROM`` are SELECTs to
+DuckDB) or a plain ``EXPLAIN``, which plans a statement without running it.
 """
 
 from __future__ import annotations
@@ -48,6 +59,7 @@ def connect(out: Path) -> Any:
     if {"calibration_info", "simulations", "generations"} <= tables:
         if any((out / PARTICLES).glob(f"*/{PART}")):
             con.execute(particles_view(out, temp=True))
+        seal(con, out)
         return con
     if not {"sweep_info", "runs"} <= tables:
         con.close()
@@ -55,14 +67,29 @@ def connect(out: Path) -> Any:
     for table in TABLES:
         if any((out / table).glob(f"*/{PART}")):
             con.execute(view_sql(out, table, temp=True))
+    seal(con, out)
     return con
+
+
+def seal(con: Any, out: Path) -> None:
+    """Limit ``con`` to reading files in ``out``, then lock its configuration.
+
+    Views read their Parquet parts when queried, so the folder stays allowed; nothing
+    outside it can be read or written, and the settings can no longer change.
+    """
+    folder = (str(out.resolve()).rstrip("/") + "/").replace("'", "''")
+    con.execute(f"SET allowed_directories = ['{folder}']")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
 
 
 def _one_read(con: Any, sql: str, hint: str = HINT) -> None:
     """Refuse anything but one statement that reads (SELECT, WITH ..., SHOW, EXPLAIN).
 
-    DuckDB runs every statement of a string and returns the last one's result, and a
-    read-only catalogue does not stop ``COPY ... TO`` from writing files.
+    DuckDB runs every statement of a string and returns the last one's result, and the
+    folder the connection may read it may also write (``COPY ... TO`` over a part):
+    so one statement, a SELECT or an ``EXPLAIN`` that does not ``ANALYZE`` (run) the
+    statement it explains.
 
     Raises:
         QueryError: Several statements, or one that writes.
@@ -80,11 +107,31 @@ def _one_read(con: Any, sql: str, hint: str = HINT) -> None:
             "statement and shows its result)"
         )
     kind = statements[0].type
-    if kind not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
+    if kind == duckdb.StatementType.EXPLAIN:
+        if not _explains_a_select(con, statements[0].query):
+            raise QueryError(
+                "query: EXPLAIN here takes one SELECT, without ANALYZE or options (EXPLAIN "
+                "ANALYZE runs what it explains); give EXPLAIN SELECT ..."
+            )
+    elif kind != duckdb.StatementType.SELECT:
         raise QueryError(
             f"query: a {kind.name} statement; scoresim query only reads (SELECT, WITH, "
             "SHOW, DESCRIBE, EXPLAIN): to save a result, use --csv > FILE"
         )
+
+
+def _explains_a_select(con: Any, sql: str) -> bool:
+    """Whether ``sql`` is ``EXPLAIN`` followed directly by one SELECT (comments skipped)."""
+    import duckdb
+
+    tokens = [start for start, kind in duckdb.tokenize(sql) if kind != duckdb.token_type.comment]
+    if len(tokens) < 2 or sql[tokens[0] : tokens[0] + 7].upper() != "EXPLAIN":
+        return False
+    try:
+        inner = con.extract_statements(sql[tokens[1] :])
+    except duckdb.Error:
+        return False
+    return len(inner) == 1 and inner[0].type == duckdb.StatementType.SELECT
 
 
 def _hint(con: Any) -> str:
@@ -105,6 +152,11 @@ def query(out: Path, sql: str) -> pd.DataFrame:
     try:
         _one_read(con, sql, hint)
         frame: pd.DataFrame = con.execute(sql).df()
+    except duckdb.PermissionException:
+        raise QueryError(
+            f"query: scoresim query reads only the tables of {out} and the files in it; "
+            f"a file elsewhere, an extension or a setting is out of reach ({hint})"
+        ) from None
     except duckdb.IOException as exc:  # the file itself, not the SQL
         raise QueryError(str(damaged(out / DB_NAME, str(exc).splitlines()[0][:200]))) from None
     except duckdb.Error as exc:

@@ -146,7 +146,11 @@ def open_catalogue(
             "or query using it to finish"
         )
     try:
-        con = duckdb.connect(str(db), read_only=read_only)
+        # A reader never fetches or loads extensions (scoresim query seals it further).
+        config: dict[str, str | bool | int | float | list[str]] = {}
+        if read_only:
+            config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+        con = duckdb.connect(str(db), read_only=read_only, config=config)
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
     except duckdb.Error as exc:
         reason = str(exc).splitlines()[0]

@@ -1,0 +1,206 @@
+"""Ownership (issue 23): a name is never proof; only a marker scoresim wrote is.
+
+The user's files are created first and compared byte for byte afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from scoresim.cli.app import app
+from scoresim.results import ownership
+
+runner = CliRunner()
+SMALL = ["--agents", "200", "--steps", "2", "-q"]
+CALIBRATION = """\
+scenario: court-blacklist
+seed: 3
+run: {agents: 200, steps: 10, replicates: 1}
+parameters:
+  sources.courts.coverage: {prior: uniform, low: 0.2, high: 1.0}
+targets:
+  - {name: listed_day9, value: 0.004, sd: 1.0, day: 9, metric: listed, source: made up}
+abc: {population: 10, generations: 1, predictive: 2}
+"""
+
+
+def invoke(*args: str) -> Any:
+    return runner.invoke(app, list(args))
+
+
+def tree(root: Path) -> dict[str, bytes | None]:
+    """Every path under root with its bytes (None for folders)."""
+    return {
+        str(p.relative_to(root)): (p.read_bytes() if p.is_file() else None)
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def users_lookalikes(parent: Path, name: str) -> dict[str, bytes | None]:
+    """The issue's two files of the user's, named like scoresim's temporaries of ``name``."""
+    backup = parent / f".{name}.backup_1"
+    backup.mkdir()
+    (backup / "important.txt").write_text("mine\n")
+    (parent / f".{name}.20261205").write_text("dated\n")
+    (parent / f".{name}.old.abcd1234").mkdir()
+    (parent / f".{name}.old.abcd1234" / "thesis.tex").write_text("chapter 1\n")
+    return tree(parent)
+
+
+def kept(parent: Path, before: dict[str, bytes | None]) -> None:
+    after = tree(parent)
+    for path, data in before.items():
+        assert after.get(path, b"<gone>") == data, path
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def leftover(parent: Path, name: str, suffix: str, **changes: Any) -> Path:
+    """A temporary folder of ``name`` with a marker as scoresim writes it, then changed."""
+    doc = json.loads(ownership.marker("temporary", name))
+    doc.update(changes)
+    folder = parent / f".{name}.{suffix}"
+    folder.mkdir()
+    (folder / ownership.MARKER).write_text(json.dumps(doc))
+    (folder / "metrics.parquet").write_text("half")
+    return folder
+
+
+@pytest.mark.parametrize("command", ["run", "report", "calibrate"])
+def test_the_users_lookalike_files_survive_every_writer(tmp_path: Path, command: str) -> None:
+    run = tmp_path / "src-run"
+    assert invoke("run", "seed", *SMALL, "--out", str(run)).exit_code == 0
+    home = tmp_path / "home"
+    home.mkdir()
+    if command == "run":
+        name, args = "results", ["run", "seed", *SMALL, "--out", str(home / "results")]
+    elif command == "report":
+        name, args = "report.html", ["report", str(run), "--out", str(home / "report.html")]
+    else:
+        (tmp_path / "cal.yaml").write_text(CALIBRATION)
+        name = "cal"
+        args = ["calibrate", str(tmp_path / "cal.yaml"), "--out", str(home / "cal"), "-q"]
+    before = users_lookalikes(home, name)
+    for _ in range(2):  # a first write, then a replacement of its own
+        res = invoke(*args)
+        assert res.exit_code == 0, res.output
+    kept(home, before)
+    assert sorted(p.name for p in home.iterdir()) == sorted([*before_names(before), name])
+
+
+def before_names(before: dict[str, bytes | None]) -> list[str]:
+    return [p for p in before if "/" not in p]
+
+
+def test_only_provably_stale_temporaries_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    gone = leftover(tmp_path, "run", "k1ll3d_1", pid=dead_pid())
+    gone_old = leftover(tmp_path, "run", "old.k1ll3d_2", pid=dead_pid())
+    rebooted = leftover(tmp_path, "run", "reboot_3", boot="another-boot")
+    alive = leftover(tmp_path, "run", "alive_04")  # this process: still running
+    other_host = leftover(tmp_path, "run", "elsewh_5", host=socket.gethostname() + "-x", pid=1)
+    other_target = leftover(tmp_path, "runner", "k1ll3d_6", pid=dead_pid())
+    moved = leftover(tmp_path, "run", "moved_07", target="elsewhere", pid=dead_pid())
+    reused = leftover(tmp_path, "run", "reused_8", pid=os.getpid(), started=1)
+    broken = leftover(tmp_path, "run", "broken_9", pid=dead_pid())
+    (broken / ownership.MARKER).write_text('{"scoresim": "temporary", "target": "run", "pid"')
+    linked = tmp_path / ".run.linked10"
+    linked.mkdir()
+    (linked / ownership.MARKER).symlink_to(gone / ownership.MARKER)
+    before = tree(tmp_path)
+    assert invoke("run", "seed", *SMALL, "--out", str(out)).exit_code == 0
+    for removed in (gone, gone_old, rebooted, reused):
+        assert not removed.exists(), removed
+    for folder in (alive, other_host, other_target, moved, broken):
+        assert folder.is_dir(), folder
+    kept(tmp_path, {k: v for k, v in before.items() if k.startswith(KEPT)})
+
+
+KEPT = (".run.alive_04", ".run.elsewh_5", ".runner.", ".run.moved_07", ".run.broken_9")
+
+
+def test_a_writer_killed_mid_write_leaves_a_temporary_the_next_run_removes(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "run"
+    ready = tmp_path / "ready"
+    writer = (
+        "import sys, time, pathlib; from scoresim.results import outputs, ownership\n"
+        "out = pathlib.Path(sys.argv[1])\n"
+        "with outputs.claim(out), ownership.staging(out) as tmp:\n"
+        "    tmp.mkdir(); (tmp / 'metrics.parquet').write_text('half')\n"
+        "    pathlib.Path(sys.argv[2]).write_text('1'); time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", writer, str(out), str(ready)])
+    deadline = time.monotonic() + 60
+    while not ready.exists():
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert ".run.lock" in names and any(n.startswith(".run.") and n != ".run.lock" for n in names)
+    assert invoke("run", "seed", *SMALL, "--out", str(out)).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ready", "run"]
+
+
+@pytest.mark.parametrize("kind", ["file", "empty", "folder", "link"])
+def test_a_lock_path_that_is_not_scoresims_is_named_and_kept(tmp_path: Path, kind: str) -> None:
+    lock = tmp_path / ".results.lock"
+    if kind == "file":
+        lock.write_text("my notes about locks\n")
+    elif kind == "empty":
+        lock.touch()
+    elif kind == "folder":
+        lock.mkdir()
+        (lock / "inside.txt").write_text("mine")
+    else:
+        (tmp_path / "target.txt").write_text("mine")
+        lock.symlink_to(tmp_path / "target.txt")
+    before = tree(tmp_path)
+    res = invoke("run", "seed", *SMALL, "--out", str(tmp_path / "results"))
+    assert res.exit_code == 2, res.output
+    assert res.output.count("\n") == 1 and "Traceback" not in res.output
+    assert ".results.lock is in the way and is not a lock scoresim wrote" in res.output
+    assert tree(tmp_path) == before
+
+
+def test_a_stale_lock_of_its_own_is_taken_over(tmp_path: Path) -> None:
+    doc = json.loads(ownership.marker("lock", "results"))
+    doc["pid"] = dead_pid()
+    (tmp_path / ".results.lock").write_text(json.dumps(doc))
+    spare = tmp_path / ".results.lock.ab_cd123"  # a killed writer's spare lock
+    spare.write_text(json.dumps(doc))
+    assert invoke("run", "seed", *SMALL, "--out", str(tmp_path / "results")).exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+
+
+def test_markers_read_back_only_whole_and_for_their_target() -> None:
+    data = ownership.marker("temporary", "run")
+    assert ownership.read_marker(data, "temporary", "run") is not None
+    assert ownership.read_marker(data, "lock", "run") is None
+    assert ownership.read_marker(data, "temporary", "Run") is None
+    assert ownership.read_marker(data[:-5], "temporary", "run") is None
+    for pid in (True, 0, -1, "12", 1.5):
+        doc = json.loads(data)
+        doc["pid"] = pid
+        assert ownership.read_marker(json.dumps(doc).encode(), "temporary", "run") is None
+    doc = json.loads(data)
+    assert not ownership.writer_gone(doc)  # this very process
+    doc["pid"] = dead_pid()
+    assert ownership.writer_gone(doc)
