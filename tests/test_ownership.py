@@ -159,7 +159,7 @@ def test_a_writer_killed_mid_write_leaves_a_temporary_the_next_run_removes(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ready", "run"]
 
 
-@pytest.mark.parametrize("kind", ["file", "empty", "folder", "link"])
+@pytest.mark.parametrize("kind", ["file", "empty", "folder", "link", "fifo"])
 def test_a_lock_path_that_is_not_scoresims_is_named_and_kept(tmp_path: Path, kind: str) -> None:
     lock = tmp_path / ".results.lock"
     if kind == "file":
@@ -169,9 +169,11 @@ def test_a_lock_path_that_is_not_scoresims_is_named_and_kept(tmp_path: Path, kin
     elif kind == "folder":
         lock.mkdir()
         (lock / "inside.txt").write_text("mine")
-    else:
+    elif kind == "link":
         (tmp_path / "target.txt").write_text("mine")
         lock.symlink_to(tmp_path / "target.txt")
+    else:
+        os.mkfifo(lock)
     before = tree(tmp_path)
     res = invoke("run", "seed", *SMALL, "--out", str(tmp_path / "results"))
     assert res.exit_code == 2, res.output
@@ -204,3 +206,10 @@ def test_markers_read_back_only_whole_and_for_their_target() -> None:
     assert not ownership.writer_gone(doc)  # this very process
     doc["pid"] = dead_pid()
     assert ownership.writer_gone(doc)
+
+
+def test_a_name_too_long_for_its_temporaries_is_one_line(tmp_path: Path) -> None:
+    res = invoke("run", "seed", *SMALL, "--out", str(tmp_path / ("a" * 250)))
+    assert res.exit_code == 2 and res.output.count("\n") == 1, res.output
+    assert "give a name of at most 241 bytes" in res.output
+    assert list(tmp_path.iterdir()) == []

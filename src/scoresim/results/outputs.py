@@ -216,6 +216,12 @@ def claim(path: Path, flag: str = "--out") -> Iterator[None]:
         yield
         return
     parent = key.parent
+    limit = 255 - ownership.SPARE_CHARS
+    if len(os.fsencode(key.name)) > limit:
+        raise OutputError(
+            f"{flag} {path}: the name is too long to write beside (its temporaries need "
+            f"{ownership.SPARE_CHARS} more bytes); give a name of at most {limit} bytes"
+        )
     parent.mkdir(parents=True, exist_ok=True)
     lock = parent / f".{key.name}.lock"
     fd = ownership.take_lock(lock, key.name, f"{flag} {path}")

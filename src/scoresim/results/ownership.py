@@ -19,6 +19,7 @@ scoresim lock is named in one line (see :func:`take_lock`).
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -35,6 +36,8 @@ from scoresim.errors import OutputError
 
 MARKER = ".scoresim-temporary"
 MARKER_BYTES = 4096
+# The longest name beside a target is ".NAME.old.XXXXXXXX" (mkdtemp's 8 letters).
+SPARE_CHARS = len("..old.") + 8
 
 
 def _boot_id() -> str | None:
@@ -206,8 +209,12 @@ def take_lock(lock: Path, target: str, shown: str) -> int:
         except FileNotFoundError:
             _create_lock(lock, target)
             continue
-        except OSError:
-            raise OutputError(in_way) from None  # a link, a folder, unreadable
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.EISDIR, errno.ENXIO, errno.EACCES):
+                raise OutputError(in_way) from None  # a link, a folder, a socket
+            raise OutputError(
+                f"{shown}: cannot write beside it ({exc.strerror}); give another path"
+            ) from None
         try:
             ino = os.fstat(fd)
             if not stat.S_ISREG(ino.st_mode):
