@@ -213,3 +213,25 @@ def test_a_name_too_long_for_its_temporaries_is_one_line(tmp_path: Path) -> None
     assert res.exit_code == 2 and res.output.count("\n") == 1, res.output
     assert "give a name of at most 241 bytes" in res.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_rebuild_sets_the_damaged_catalogue_aside_over_nothing_of_the_users(
+    tmp_path: Path,
+) -> None:
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(
+        "scenario: seed\nagents: 200\nsteps: 2\nparameters:\n"
+        "  scoring.points.criticise_government: [-50, 0]\n"
+    )
+    out = tmp_path / "out"
+    assert invoke("sweep", str(sweep), "--out", str(out), "-q").exit_code == 0
+    db = out / "results.duckdb"
+    db.write_bytes(db.read_bytes()[:1000])
+    (out / "results.duckdb.wal").write_bytes(b"a log left by a kill")
+    mine = out / "results.duckdb.damaged.wal"
+    mine.write_text("a file of the user's\n")
+    res = invoke("sweep", str(sweep), "--out", str(out), "-q", "--rebuild")
+    assert res.exit_code == 0, res.output
+    assert mine.read_text() == "a file of the user's\n"
+    assert not (out / "results.duckdb.damaged").exists()
+    assert (out / "results.duckdb.damaged-2.wal").read_bytes() == b"a log left by a kill"

@@ -59,7 +59,8 @@ def _set_aside(db: Path) -> None:
         return
     target = db.with_name(db.name + ".damaged")
     k = 1
-    while target.exists():
+    # Neither the file nor its log may land on anything already there.
+    while os.path.lexists(target) or os.path.lexists(target.with_name(target.name + ".wal")):
         k += 1
         target = db.with_name(f"{db.name}.damaged-{k}")
     os.replace(db, target)
