@@ -235,3 +235,19 @@ def test_a_rebuild_sets_the_damaged_catalogue_aside_over_nothing_of_the_users(
     assert mine.read_text() == "a file of the user's\n"
     assert not (out / "results.duckdb.damaged").exists()
     assert (out / "results.duckdb.damaged-2.wal").read_bytes() == b"a log left by a kill"
+
+
+def test_a_link_in_a_figures_folder_is_never_written_through(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    assert invoke("run", "seed", *SMALL, "--out", str(run)).exit_code == 0
+    figures = tmp_path / "figures"
+    report = ["report", str(run), "--out", str(tmp_path / "r.html"), "--figures", str(figures)]
+    assert invoke(*report).exit_code == 0
+    first = sorted(figures.iterdir())[0]
+    thesis = tmp_path / "thesis.png"
+    thesis.write_bytes(b"\x89PNG my figure, made with scoresim, then edited by hand")
+    first.unlink()
+    first.symlink_to(thesis)
+    res = invoke(*report)
+    assert res.exit_code == 2 and "holds files scoresim did not write" in res.output, res.output
+    assert thesis.read_bytes() == b"\x89PNG my figure, made with scoresim, then edited by hand"

@@ -170,7 +170,11 @@ def check_figures_folder(path: Path, flag: str = "--figures") -> None:
         return
     if path.is_symlink() or not path.is_dir():
         raise OutputError(f"{flag} {path}: exists and is {_kind(path)}; give a folder")
-    foreign = sorted(p.name for p in path.iterdir() if not (p.is_file() and written_by_scoresim(p)))
+    foreign = sorted(
+        p.name
+        for p in path.iterdir()
+        if p.is_symlink() or not (p.is_file() and written_by_scoresim(p))
+    )
     if foreign:
         shown = _some(foreign)
         raise OutputError(
