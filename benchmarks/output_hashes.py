@@ -42,7 +42,7 @@ def cases() -> dict[str, Callable[[int, int, int], Any]]:
     import scoresim
     from scoresim.config.loading import builtin_names
     from scoresim.mechanisms import installed, register
-    from scoresim.validation import dissent
+    from scoresim.validation.dissent import DEFAULTS, society
 
     def plain(name: str, overrides: dict[str, Any] | None = None) -> Callable[..., Any]:
         def go(agents: int, steps: int, seed: int) -> Any:
@@ -58,7 +58,7 @@ def cases() -> dict[str, Callable[[int, int, int], Any]]:
     def watch(agents: int, steps: int, seed: int) -> Any:
         sys.path.insert(0, str(HERE.parent / "examples" / "mechanisms"))
         if "neighbourhood_watch" not in installed():
-            from scoresim_watch import NeighbourhoodWatch  # type: ignore[import-not-found]
+            from scoresim_watch import NeighbourhoodWatch
 
             register(NeighbourhoodWatch)
         path = HERE.parent / "examples" / "mechanisms" / "seed-watch.yaml"
@@ -68,8 +68,8 @@ def cases() -> dict[str, Callable[[int, int, int], Any]]:
 
     def daymude(proportional: bool) -> Callable[..., Any]:
         def go(agents: int, steps: int, seed: int) -> Any:
-            p = {**dissent.DEFAULTS, "agents": agents}
-            sim = scoresim.Simulation(dissent.society(p, proportional), agents=agents, seed=seed)
+            p = {**DEFAULTS, "agents": agents}
+            sim = scoresim.Simulation(society(p, proportional), agents=agents, seed=seed)
             sim.run(steps)
             return sim
 
