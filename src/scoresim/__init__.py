@@ -9,8 +9,9 @@ from scoresim.engine.simulation import simulate
 from scoresim.engine.stepper import Simulation
 from scoresim.errors import ScoresimError
 from scoresim.results.run import RunResult, load_run
+from scoresim.version import VERSION
 
-__version__ = "0.3.0"
+__version__ = VERSION
 
 __all__ = [
     "RunResult",

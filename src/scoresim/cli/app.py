@@ -36,6 +36,7 @@ from scoresim.config.overrides import parse_override
 from scoresim.engine.simulation import check_options, simulate
 from scoresim.results import outputs
 from scoresim.results.run import RunResult
+from scoresim.version import VERSION
 
 app = typer.Typer(
     name="scoresim",
@@ -44,6 +45,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(wanted: bool) -> None:
+    """``--version``: print ``scoresim X.Y.Z`` and stop (exit code 0)."""
+    if wanted:
+        typer.echo(f"scoresim {VERSION}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print scoresim's version and exit.",
+            callback=_print_version,
+            is_eager=True,
+            metavar=FLAG,
+        ),
+    ] = False,
+) -> None:
+    """Options before the command (only --version)."""
+
 
 Agents = Annotated[int, typer.Option("--agents", "-n", help="Number of agents.")]
 Steps = Annotated[int, typer.Option("--steps", "-t", help="Number of steps (days).")]
