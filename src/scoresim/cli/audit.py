@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from scoresim import strictjson
 from scoresim.cli.common import FLAG, out, user_errors
 
 STYLE = {"prohibited": "bold red", "flag": "yellow", "pass": "green", "met": "cyan"}
@@ -42,7 +42,7 @@ def audit(
         check_options(agents, steps, seed)
         report = run_audit(sc, agents, steps, seed)
     if as_json:
-        typer.echo(json.dumps(report.to_json(), indent=2))
+        typer.echo(strictjson.dumps(report.to_json(), missing_as_null=True, indent=2))
     else:
         table = Table(
             title=f"audit of {report.scenario} ({agents:,} agents, {steps} days, seed {seed})",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from scoresim import strictjson
 from scoresim.cli.common import FLAG, out, user_errors
 from scoresim.engine.bench import bench_regime
 from scoresim.errors import RunOptionError
@@ -37,7 +37,7 @@ def bench(
                 raise RunOptionError(f"--size: {model} is sized by its agents; use --agents N")
             result = bench_regime(model, agents if agents is not None else 100_000, steps, seed)
     if as_json:
-        typer.echo(json.dumps(result))
+        typer.echo(strictjson.dumps(result, missing_as_null=True))
         return
     table = Table(title=f"scoresim bench {model}", title_justify="left")
     table.add_column("measure")

@@ -63,7 +63,7 @@ def scenario_diff(a: ScenarioConfig, b: ScenarioConfig) -> list[tuple[str, Any, 
 
 
 def _cell(value: Any) -> str:
-    return "—" if value is None else json.dumps(value, ensure_ascii=False)
+    return "—" if value is None else json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
 @app.command("list")
@@ -133,7 +133,7 @@ def schema(
         "$comment": "scoresim scenario files, written by `scoresim scenarios schema`",
         **ScenarioConfig.model_json_schema(),
     }
-    text = json.dumps(doc, indent=2) + "\n"
+    text = json.dumps(doc, indent=2, allow_nan=False) + "\n"
     if out_file is None:
         typer.echo(text, nl=False)
     else:

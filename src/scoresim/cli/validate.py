@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from scoresim import strictjson
 from scoresim.cli.common import FLAG, err, out, user_errors
 from scoresim.config.overrides import parse_override
 from scoresim.validation import CASE_NAMES
@@ -67,7 +67,7 @@ def validate(
         reports.append(run_case(case, params, bool(sets), seed, full))
     if as_json:
         for r in reports:
-            typer.echo(json.dumps(r.as_dict()))
+            typer.echo(strictjson.dumps(r.as_dict(), missing_as_null=True))
     else:
         out.print(report_table(reports))
     failed = sum(not c.passed for r in reports for c in r.checks)

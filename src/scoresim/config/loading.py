@@ -84,7 +84,7 @@ class Scenario:
                 node = node[part]
             if node[key] == default:
                 del node[key]
-        blob = json.dumps(resolved, sort_keys=True).encode()
+        blob = json.dumps(resolved, sort_keys=True, allow_nan=False).encode()
         return hashlib.sha256(blob).hexdigest()
 
     def __post_init__(self) -> None:

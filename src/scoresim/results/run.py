@@ -67,7 +67,9 @@ class RunResult:
                 self.network.to_parquet(tmp / "network.parquet", index=False)
                 # Insertion order, not sorted: the parameters keep the scenario's order of
                 # behaviours, sources and opportunities, which every view follows.
-                (tmp / "run.json").write_text(json.dumps(self.info, indent=2) + "\n")
+                (tmp / "run.json").write_text(
+                    json.dumps(self.info, indent=2, allow_nan=False) + "\n"
+                )
                 outputs.put_in_place(tmp, out)
         return out
 

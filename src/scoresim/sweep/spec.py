@@ -90,6 +90,7 @@ class Sweep:
         blob = json.dumps(
             {"sweep": self.config.model_dump(mode="json"), "scenario": self.scenario.content_hash},
             sort_keys=True,
+            allow_nan=False,
         ).encode()
         return hashlib.sha256(blob).hexdigest()
 
