@@ -66,15 +66,9 @@ def write_report(
     if any(calibration.is_calibration(f) for f in folders):
         if len(folders) > 1:
             raise QueryError("a calibration folder is reported alone; give it as the only folder")
-        doc = calibration.load(folders[0])
-        charts = calibration.charts(doc)
-        text = page(
-            f"scoresim report: calibration {folders[0].name}",
-            calibration.summary(doc, folders[0]),
-            charts,
-            [],
-            tables=calibration.tables_html(doc, folders[0]),
-        )
+        summary, charts, notes, tables = calibration.parts(folders[0])
+        title = f"scoresim report: calibration {folders[0].name}"
+        text = page(title, summary, charts, notes, tables=tables)
         return _write(text, out, charts, figures)
     subjects = load_subjects(folders, points)
     charts = build_charts(subjects)

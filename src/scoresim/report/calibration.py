@@ -1,7 +1,11 @@
-"""The report of a calibration folder: posterior against prior, predictive check, figures.
+"""The report of a calibration folder: posterior against prior, fit, predictive check, figures.
 
 Read from the folder's ``calibration.json`` (written by ``scoresim calibrate``) and
-its ``figures/pairs.png``; the charts are drawn like every other report's.
+its ``figures/pairs.png``; the charts are drawn like every other report's. The file is
+bounded before it is parsed (size and nesting, as a run's ``run.json``), and one that
+does not hold what a calibration writes is called damaged in one line. A folder laid
+out as a calibration's without ``calibration.json`` is one whose calibration has not
+finished: the answer says how to finish it.
 """
 
 from __future__ import annotations
@@ -12,36 +16,91 @@ import json
 from pathlib import Path
 from typing import Any
 
+from scoresim import limits
 from scoresim.errors import ResultsError
 from scoresim.report.charts import Chart, Trace
 
 DOC = "calibration.json"
+Parts = tuple[list[tuple[str, str]], list[Chart], list[str], str]
 
 
 def is_calibration(folder: Path) -> bool:
-    """Whether ``folder`` is a calibration's (its catalogue and calibration.json)."""
-    return (folder / "results.duckdb").is_file() and (folder / DOC).is_file()
+    """Whether ``folder`` is a calibration's (its layout, or its catalogue, says so)."""
+    from scoresim.sweep.store import holds_calibration
+
+    return holds_calibration(folder)
+
+
+def _damaged(folder: Path, what: str) -> ResultsError:
+    return ResultsError(
+        f"{folder / DOC}: damaged ({what}); rerun scoresim calibrate FILE --out {folder} to "
+        "write it again (the simulations are kept)"
+    )
 
 
 def load(folder: Path) -> dict[str, Any]:
-    """The folder's calibration.json.
+    """The folder's calibration.json, bounded before it is parsed.
 
     Raises:
-        ResultsError: It does not read.
+        ResultsError: It is missing (the calibration has not finished), too large, too
+            deep, or does not read as a calibration's.
     """
-    try:
-        doc: dict[str, Any] = json.loads((folder / DOC).read_text())
-        doc["posterior"], doc["predictive"], doc["per_generation"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    path = folder / DOC
+    if not path.is_file():
         raise ResultsError(
-            f"{folder / DOC}: damaged ({type(exc).__name__}); rerun scoresim calibrate FILE "
-            f"--out {folder} to write it again (the simulations are kept)"
-        ) from None
+            f"{folder}: a calibration without results (no {DOC}: it was stopped before it "
+            f"finished, or is still running); rerun scoresim calibrate FILE --out {folder} "
+            "to finish it (the simulations so far are kept)"
+        )
+    try:
+        size = path.stat().st_size
+        if size > limits.RUN_JSON_BYTES:
+            raise _damaged(folder, f"{size:,} bytes is more than a calibration.json holds")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _damaged(folder, type(exc).__name__) from None
+    if limits.json_depth(text) > limits.RUN_JSON_DEPTH:
+        raise _damaged(folder, f"nested more than {limits.RUN_JSON_DEPTH} levels")
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise _damaged(folder, type(exc).__name__) from None
+    if not isinstance(doc, dict):
+        raise _damaged(folder, f"holds a {type(doc).__name__}, not an object")
+    for key in ("posterior", "predictive", "per_generation"):
+        if not isinstance(doc.get(key), list):
+            raise _damaged(folder, f"field {key!r} is missing or not a list")
     return doc
 
 
+def parts(folder: Path) -> Parts:
+    """The report's summary, charts, notes and tables for a calibration folder.
+
+    Raises:
+        ResultsError: calibration.json is missing or damaged.
+    """
+    doc = load(folder)
+    try:
+        return summary(doc, folder), charts(doc), notes(doc), tables_html(doc, folder)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+
+
+def _num(value: Any, spec: str) -> str:
+    return "—" if value is None else format(value, spec)
+
+
+def _range(low: Any, high: Any, spec: str) -> str:
+    return "—" if low is None or high is None else f"{low:{spec}} to {high:{spec}}"
+
+
+def _checked(doc: dict[str, Any]) -> bool:
+    """Whether the calibration ran a predictive check."""
+    return int(doc["abc"].get("predictive", 1)) > 0
+
+
 def charts(doc: dict[str, Any]) -> list[Chart]:
-    """Epsilon and acceptance by generation; the predictive check in sd units."""
+    """Epsilon and acceptance by generation; the predictive check in sd units (if run)."""
     gens = [g for g in doc["per_generation"] if g["generation"] >= 0]
     x = [float(g["generation"]) for g in gens]
     eps = Chart(
@@ -55,7 +114,9 @@ def charts(doc: dict[str, Any]) -> list[Chart]:
             Trace("acceptance rate", x, [float(g["acceptance_rate"]) for g in gens], 1, dash=True),
         ],
     )
-    pred = doc["predictive"]
+    pred = [p for p in doc["predictive"] if p["simulated_median"] is not None]
+    if not pred:
+        return [eps]
     z = [(p["simulated_median"] - p["observed"]) / p["sd"] for p in pred]
     lo = [(p["simulated_low"] - p["observed"]) / p["sd"] for p in pred]
     hi = [(p["simulated_high"] - p["observed"]) / p["sd"] for p in pred]
@@ -73,6 +134,22 @@ def charts(doc: dict[str, Any]) -> list[Chart]:
     return [eps, check]
 
 
+def notes(doc: dict[str, Any]) -> list[str]:
+    """The fit's warning, and what is missing (no predictive check, no noise floor)."""
+    out = []
+    fit = doc.get("fit")
+    if fit is None:
+        out.append(
+            "Fit: this calibration.json was written before scoresim measured the noise "
+            "floor; rerun scoresim calibrate on the folder to measure it."
+        )
+    elif fit["warning"]:
+        out.append(f"Warning: {fit['warning']}.")
+    if not _checked(doc):
+        out.append("No posterior predictive check was run (abc.predictive: 0).")
+    return out
+
+
 def _table(head: list[str], rows: list[list[str]], key: str) -> str:
     th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
     body = "".join(
@@ -82,31 +159,54 @@ def _table(head: list[str], rows: list[list[str]], key: str) -> str:
     return f'<table id="{key}"><tr>{th}</tr>{body}</table>'
 
 
+def _identified(p: dict[str, Any], fit: dict[str, Any] | None) -> str:
+    if p["identified"]:
+        return "yes"
+    if not p.get("narrower", True):
+        return "no: the targets say little about it"
+    if fit is None:
+        return "no"
+    return "no: the fit is poor" if fit["within_noise"] is False else "no: the fit is unknown"
+
+
+def _fit_html(doc: dict[str, Any]) -> str:
+    fit = doc.get("fit")
+    if fit is None:
+        return ""
+    verdict = {True: "yes", False: "no: poor fit", None: "unknown"}
+    rows = [
+        [r["target"], _num(r["error"], ".3g"), _num(r["noise_floor"], ".3g"),
+         _num(r["allowed"], ".3g"), verdict[r["within_noise"]]]
+        for r in doc["fit_by_target"]
+    ]  # fmt: skip
+    rows.append(["all targets (final epsilon)", _num(fit["epsilon"], ".3g"),
+                 _num(fit["noise_floor"], ".3g"), _num(fit["allowed"], ".3g"),
+                 verdict[fit["within_noise"]]])  # fmt: skip
+    head = ["target", "final error (sd)", "noise floor (sd)", "allowed (sd)", "within noise"]
+    return (
+        "<h2>Fit against the noise floor</h2>"
+        + _table(head, rows, "fit")
+        + '<p class="note">Final error: the root mean square of the last population\'s '
+        "standardised errors. Noise floor: the root mean square difference between "
+        f"{doc['abc'].get('noise', '?')} evaluations at the posterior median, over the sd. "
+        "Allowed: twice √(1 + noise floor²). Definitions: docs/calibration.md.</p>"
+    )
+
+
 def tables_html(doc: dict[str, Any], folder: Path) -> str:
-    """The posterior and predictive tables, and the pairs figure, as HTML."""
+    """The posterior, fit, predictive and forecast tables, and the pairs figure, as HTML."""
+    fit = doc.get("fit")
     post = [
         [
             p["parameter"],
             p["prior"],
-            f"{p['prior_low']:.4g} to {p['prior_high']:.4g}",
-            f"{p['posterior_median']:.4g}",
-            f"{p['posterior_low']:.4g} to {p['posterior_high']:.4g}",
-            f"{p['width_ratio']:.2f}",
-            "yes" if p["identified"] else "no: the targets say little about it",
+            _range(p["prior_low"], p["prior_high"], ".4g"),
+            _num(p["posterior_median"], ".4g"),
+            _range(p["posterior_low"], p["posterior_high"], ".4g"),
+            _num(p["width_ratio"], ".2f"),
+            _identified(p, fit),
         ]
         for p in doc["posterior"]
-    ]
-    pred = [
-        [
-            p["target"],
-            p["statistic"],
-            f"{p['observed']:.4g} ± {p['sd']:.2g}",
-            f"{p['simulated_median']:.4g}",
-            f"{p['simulated_low']:.4g} to {p['simulated_high']:.4g}",
-            "yes" if p["observed_inside"] else "no",
-            p["source"],
-        ]
-        for p in doc["predictive"]
     ]
     text = "<h2>Posterior</h2>" + _table(
         ["parameter", "prior", "prior 90%", "posterior median", "posterior 90%",
@@ -114,13 +214,34 @@ def tables_html(doc: dict[str, Any], folder: Path) -> str:
     text += (
         '<p class="note">90% intervals: 5% and 95% weighted quantiles of the last '
         "generation; width / prior's compares the intervals on the sampler's scale (log10 "
-        "for a log-uniform prior).</p>"
+        "for a log-uniform prior). Identified: narrower than 0.8 of the prior, and a fit "
+        "no worse than the noise floor allows.</p>"
     )
+    text += _fit_html(doc)
+    if not _checked(doc):
+        text += (
+            "<h2>Posterior predictive check</h2>"
+            '<p id="predictive">Not run: abc.predictive is 0.</p>'
+        )
+        return text + _pairs(folder)
+    inside = {True: "yes", False: "no", None: "—"}
+    pred = [
+        [
+            p["target"],
+            p["statistic"],
+            f"{p['observed']:.4g} ± {p['sd']:.2g}",
+            _num(p["simulated_median"], ".4g"),
+            _range(p["simulated_low"], p["simulated_high"], ".4g"),
+            inside[p["observed_inside"]],
+            p["source"],
+        ]
+        for p in doc["predictive"]
+    ]
     text += "<h2>Posterior predictive check</h2>" + _table(
         ["target", "statistic", "observed ± sd", "simulated median", "simulated 90%",
          "observed inside", "source"], pred, "predictive")  # fmt: skip
     fore = [
-        [f["forecast"], f["statistic"], f"{f['median']:.4g}", f"{f['low']:.4g} to {f['high']:.4g}",
+        [f["forecast"], f["statistic"], _num(f["median"], ".4g"), _range(f["low"], f["high"], ".4g"),
          f["unit"]]
         for f in doc.get("forecasts", [])
     ]  # fmt: skip
@@ -128,20 +249,25 @@ def tables_html(doc: dict[str, Any], folder: Path) -> str:
         text += "<h2>Forecasts from the posterior</h2>" + _table(
             ["forecast", "statistic", "median", "90% interval", "unit"], fore, "forecasts"
         )
+    return text + _pairs(folder)
+
+
+def _pairs(folder: Path) -> str:
     pairs = folder / "figures" / "pairs.png"
-    if pairs.is_file():
-        data = base64.b64encode(pairs.read_bytes()).decode()
-        text += (
-            "<h2>Posterior, pairs</h2>"
-            f'<img id="pairs" alt="pairs plot of the posterior" src="data:image/png;base64,{data}">'
-        )
-    return text
+    if not pairs.is_file():
+        return ""
+    data = base64.b64encode(pairs.read_bytes()).decode()
+    return (
+        "<h2>Posterior, pairs</h2>"
+        f'<img id="pairs" alt="pairs plot of the posterior" src="data:image/png;base64,{data}">'
+    )
 
 
 def summary(doc: dict[str, Any], folder: Path) -> list[tuple[str, str]]:
     """The report's first table: what was calibrated, how, and how far it got."""
     run = doc["run"]
-    return [
+    fit = doc.get("fit")
+    rows = [
         (folder.name, f"calibration of {doc['scenario']} ({doc['origin']})"),
         (
             "simulations",
@@ -150,7 +276,18 @@ def summary(doc: dict[str, Any], folder: Path) -> list[tuple[str, str]]:
         ),
         (
             "ABC-SMC",
-            f"{doc['generations']} generations, final epsilon {doc['epsilon']:.3g}, "
+            f"{doc['generations']} generations, final epsilon {_num(doc['epsilon'], '.3g')}, "
             f"{doc['evaluations']:,} proposals evaluated, seed {doc['seed']}",
         ),
     ]
+    if fit is not None:
+        verdict = {True: "within", False: "worse than", None: "cannot be judged against"}
+        rows.append(
+            (
+                "fit",
+                f"final epsilon {_num(fit['epsilon'], '.3g')} against a noise floor of "
+                f"{_num(fit['noise_floor'], '.3g')} (allowed {_num(fit['allowed'], '.3g')}): "
+                f"{verdict[fit['within_noise']]} what the noise allows",
+            )
+        )
+    return rows

@@ -5,8 +5,10 @@ a JSON object (at most :data:`MAX_JSON` bytes, nested at most :data:`MAX_DEPTH`
 levels) with every field of :data:`REQUIRED` of the right type, and ``metrics`` and
 ``agents`` readable Parquet files with their key columns and as many rows as
 ``run.json`` says. Anything else raises :class:`ResultsError`, naming the file, what
-is wrong and the fix (run it again), instead of a traceback from PyArrow or json, or a
-report drawn from half a run.
+is wrong and the fix, instead of a traceback from PyArrow or json, or a report drawn
+from half a run. The fix is one that works: ``scoresim run --out`` replaces only a run
+folder whose ``run.json`` it can read (:func:`scoresim.results.outputs.is_run_folder`),
+so a folder whose ``run.json`` is damaged is to be run again into a new folder.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ REQUIRED: dict[str, type | tuple[type, ...]] = {
     "pressure_free": dict,
 }
 FIX = "run it again to write the folder anew"
+FIX_NEW = (
+    "run it again into a new folder (--out NEW): scoresim replaces only a run folder whose "
+    "run.json it can read, so this one is yours to remove"
+)
 
 
 def read_info(path: Path) -> dict[str, Any]:
@@ -46,28 +52,28 @@ def read_info(path: Path) -> dict[str, Any]:
             the wrong type.
     """
     if not path.is_file():
-        raise ResultsError(f"{path}: missing; {FIX}")
+        raise ResultsError(f"{path}: missing; {FIX_NEW}")
     size = path.stat().st_size
     if size > MAX_JSON:
-        raise ResultsError(f"{path}: {size:,} bytes is more than a run.json holds; {FIX}")
+        raise ResultsError(f"{path}: {size:,} bytes is more than a run.json holds; {FIX_NEW}")
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path}: not readable as UTF-8 text ({exc}); {FIX}") from None
+        raise ResultsError(f"{path}: not readable as UTF-8 text ({exc}); {FIX_NEW}") from None
     if limits.json_depth(text) > MAX_DEPTH:
-        raise ResultsError(f"{path}: nested more than {MAX_DEPTH} levels; {FIX}")
+        raise ResultsError(f"{path}: nested more than {MAX_DEPTH} levels; {FIX_NEW}")
     try:
         info = json.loads(text)
     except ValueError as exc:
-        raise ResultsError(f"{path}: damaged, not JSON ({exc}); {FIX}") from None
+        raise ResultsError(f"{path}: damaged, not JSON ({exc}); {FIX_NEW}") from None
     if not isinstance(info, dict):
-        raise ResultsError(f"{path}: holds a {type(info).__name__}, not an object; {FIX}")
+        raise ResultsError(f"{path}: holds a {type(info).__name__}, not an object; {FIX_NEW}")
     for key, kind in REQUIRED.items():
         if key not in info:
-            raise ResultsError(f"{path}: field {key!r} is missing; {FIX}")
+            raise ResultsError(f"{path}: field {key!r} is missing; {FIX_NEW}")
         value = info[key]
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise ResultsError(f"{path}: field {key!r} holds {str(value)[:40]!r}; {FIX}")
+            raise ResultsError(f"{path}: field {key!r} holds {str(value)[:40]!r}; {FIX_NEW}")
     return info
 
 
@@ -78,20 +84,27 @@ def read_table(path: Path, columns: tuple[str, ...], rows: int | None) -> pd.Dat
         ResultsError: Missing, not Parquet, truncated, or of the wrong shape.
     """
     if not path.is_file():
-        raise ResultsError(f"{path}: missing; {FIX}")
+        raise ResultsError(f"{path}: missing; {_fix(path)}")
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # PyArrow's errors have no common root worth naming here
         reason = " ".join(str(exc).split())[:120]
         raise ResultsError(
-            f"{path}: damaged, not a readable Parquet file ({reason}); {FIX}"
+            f"{path}: damaged, not a readable Parquet file ({reason}); {_fix(path)}"
         ) from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ResultsError(f"{path}: column {missing[0]!r} is missing; {FIX}")
+        raise ResultsError(f"{path}: column {missing[0]!r} is missing; {_fix(path)}")
     if rows is not None and len(frame) != rows:
-        raise ResultsError(f"{path}: {len(frame):,} rows where the run has {rows:,}; {FIX}")
+        raise ResultsError(f"{path}: {len(frame):,} rows where the run has {rows:,}; {_fix(path)}")
     return frame
+
+
+def _fix(part: Path) -> str:
+    """The fix for a damaged part of a run folder: rerun into it, if a rerun may replace it."""
+    from scoresim.results import outputs
+
+    return FIX if outputs.is_run_folder(part.parent) else FIX_NEW
 
 
 def read_run(path: str | Path) -> RunResult:

@@ -54,6 +54,12 @@ def analyse(out: Path, outputs: list[str] | None = None) -> list[Indices]:
     """
     con = connect(out)
     try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        if "sweep_info" not in tables:  # connect() lets only a calibration's through
+            raise QueryError(
+                f"{out}: holds a calibration, not a sweep; sensitivity indices need a sweep "
+                "with design: sobol or morris (a calibration's posterior is its posterior.csv)"
+            )
         info = dict(con.execute("SELECT key, value FROM sweep_info").fetchall())
         cfg: dict[str, Any] = json.loads(info["sweep"])
         method = cfg["design"]

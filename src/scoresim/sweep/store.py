@@ -46,7 +46,13 @@ RUN_COLUMNS = (
 
 
 def damaged(db: Path, reason: str) -> SweepError:
-    """The error for a catalogue that does not read, with the way to rebuild it."""
+    """The error for a catalogue that does not read, with the way to rebuild it.
+
+    A calibration's catalogue cannot be rebuilt from its parts (its simulations live
+    only there), so for a folder laid out as a calibration's the advice is its own.
+    """
+    if _laid_out_as_calibration(db.parent):
+        return SweepError(calibration_damaged(db, reason))
     return SweepError(
         f"{db}: damaged ({reason}); rebuild it from the runs' parts with scoresim sweep "
         f"FILE --out {db.parent} --rebuild (the damaged file is kept beside it)"
@@ -67,6 +73,32 @@ def _set_aside(db: Path) -> None:
     wal = db.with_name(db.name + ".wal")
     if wal.exists():
         os.replace(wal, target.with_name(target.name + ".wal"))
+
+
+def calibration_damaged(db: Path, reason: str) -> str:
+    """The message for a calibration's catalogue that does not read.
+
+    Its simulations live only in the catalogue, so it cannot be rebuilt; and a folder
+    without its catalogue is not one a calibration writes into, so the folder goes.
+    """
+    return (
+        f"{db}: damaged ({reason}); a calibration's catalogue cannot be rebuilt: move the "
+        f"folder {db.parent} aside and rerun scoresim calibrate FILE --out {db.parent}, "
+        "which starts the calibration again"
+    )
+
+
+def _laid_out_as_calibration(folder: Path) -> bool:
+    """Whether ``folder`` has a calibration's ``particles/`` or ``calibration.json``."""
+    return (folder / PARTICLES).is_dir() or (folder / "calibration.json").is_file()
+
+
+def holds_calibration(folder: Path) -> bool:
+    """Whether ``folder`` is a calibration's: laid out as one, or its catalogue says so.
+
+    A damaged catalogue says nothing, so the layout is looked at first.
+    """
+    return _laid_out_as_calibration(folder) or _holds_calibration(folder / DB_NAME)
 
 
 def _holds_calibration(db: Path) -> bool:
@@ -185,7 +217,7 @@ class Store:
         outputs.check_sweep_folder(out)
         out.mkdir(parents=True, exist_ok=True)
         db = out / DB_NAME
-        if rebuild and _holds_calibration(db):
+        if rebuild and holds_calibration(out):
             raise SweepError(f"{out}: holds a calibration, not a sweep; use another --out")
         if rebuild:
             _set_aside(db)
@@ -270,12 +302,14 @@ class Store:
             runs[name] = [point[name] for point in design.points for _ in range(reps)]
         info = {
             "fingerprint": sweep.fingerprint,
-            "sweep": json.dumps(cfg.model_dump(mode="json"), sort_keys=True),
+            "sweep": json.dumps(cfg.model_dump(mode="json"), sort_keys=True, allow_nan=False),
             "scenario": sweep.scenario.name,
             "scenario_hash": sweep.scenario.content_hash,
             # The resolved scenario, so that reports derive its headlines as for a run.
-            "parameters": json.dumps(sweep.scenario.config.model_dump(mode="json")),
-            "problem": json.dumps(design.problem),
+            "parameters": json.dumps(
+                sweep.scenario.config.model_dump(mode="json"), allow_nan=False
+            ),
+            "problem": json.dumps(design.problem, allow_nan=False),
         }
         con = self.con
         con.execute("BEGIN TRANSACTION")
