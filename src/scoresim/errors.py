@@ -14,7 +14,9 @@ print it as one line and exit with code 2 without a traceback::
     ├── CalibrationError       a calibration file is wrong, or its folder holds another one
     ├── QueryError             a query of a sweep's results fails
     ├── OutputError            an output path holds something scoresim did not write
-    └── ResultsError           a results folder (a run's or a sweep's) is damaged
+    ├── ResultsError           a results folder (a run's or a sweep's) is damaged
+    └── ExtensionError         a plug-in mechanism or a reporter (code scoresim runs but
+                               did not write) cannot be loaded, fails, or breaks its contract
 
 Each message names the file (or source), the field path, the bad value and the fix.
 """
@@ -77,3 +79,21 @@ class OutputError(ScoresimError):
 
 class ResultsError(ScoresimError):
     """A results folder is damaged: a file missing, truncated or not what scoresim wrote."""
+
+
+class ExtensionError(ScoresimError):
+    """Code scoresim runs but did not write failed: a plug-in mechanism or a reporter.
+
+    A plug-in that cannot be imported, raises in its step or writes a column that is
+    not its own; a reporter that raises or returns something that is not a number. The
+    message names the plug-in (and where it was installed from) or the reporter; the
+    original exception is the ``__cause__``.
+
+    Attributes:
+        path: The dotted field path the message is about (``mechanisms.<name>``), so
+            that a loader holding the YAML text can add the line number; or ``None``.
+    """
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path

@@ -24,7 +24,7 @@ from scoresim.config.yamltext import (
     parse_yaml,
     read_text,
 )
-from scoresim.errors import ScenarioValueError, UnknownScenarioError
+from scoresim.errors import ExtensionError, ScenarioValueError, UnknownScenarioError
 
 _PACKAGE = "scoresim.scenarios"
 
@@ -188,13 +188,13 @@ def _field_error(
 
 def _mechanism_hint(name: str) -> str:
     """For an unknown top-level section: where a plug-in mechanism's section goes."""
-    from scoresim.mechanisms.registry import installed
+    from scoresim.mechanisms.registry import names
 
-    available = installed()
+    available = names()  # no plug-in is imported for a hint
     if name in available:
         return f" ({name!r} is a mechanism: put its section under 'mechanisms:')"
-    names = ", ".join(sorted(available)) or "none"
-    return f" (a plug-in mechanism's section goes under 'mechanisms:'; installed: {names})"
+    listed = ", ".join(available) or "none"
+    return f" (a plug-in mechanism's section goes under 'mechanisms:'; installed: {listed})"
 
 
 def _check_mechanisms(cfg: ScenarioConfig, origin: str, raw: Any) -> ScenarioConfig:
@@ -203,19 +203,27 @@ def _check_mechanisms(cfg: ScenarioConfig, origin: str, raw: Any) -> ScenarioCon
     Returns:
         The scenario with each section resolved (its defaults filled in).
     """
+    from scoresim.mechanisms.guard import fault
     from scoresim.mechanisms.registry import lookup
 
     resolved: dict[str, dict[str, Any]] = {}
     for name, section in cfg.mechanisms.items():
-        mechanism = lookup(name, origin)
+        plugin = lookup(name, origin)
+        mechanism, ref = plugin.mechanism, plugin.ref
         try:
-            model = mechanism.section.model_validate(section)
+            with fault(ref, "validating its section", expected=(ValidationError,)):
+                model = mechanism.section.model_validate(section)
         except ValidationError as exc:
             raise _field_error(exc, origin, raw, ("mechanisms", name)) from None
-        for where, message in mechanism.check(model, cfg):
+        with fault(ref, "checking its section"):
+            problems = [
+                (str(where), str(message)) for where, message in mechanism.check(model, cfg)
+            ]
+            dumped = model.model_dump(mode="json")
+        for where, message in problems:
             path = f"mechanisms.{name}.{where}"
             raise ScenarioValueError(f"{origin}: {path}: {message}", path)
-        resolved[name] = model.model_dump(mode="json")
+        resolved[name] = dumped
     return cfg.model_copy(update={"mechanisms": resolved})
 
 
@@ -326,11 +334,12 @@ def scenario_from_text(text: str, origin: str) -> Scenario:
     raw = parse_yaml(text, origin)
     try:
         config = parse_scenario(raw, origin)
-    except ScenarioValueError as exc:
+    except (ScenarioValueError, ExtensionError) as exc:  # both name a field: add its line
         line = line_of(text, exc.path) if exc.path else None
         prefix = f"{origin}: "
         msg = str(exc)
         if line is None or not msg.startswith(prefix):
             raise
-        raise ScenarioValueError(f"{prefix}line {line}: {msg[len(prefix) :]}", exc.path) from None
+        lined = type(exc)(f"{prefix}line {line}: {msg[len(prefix) :]}", exc.path)
+        raise lined from exc.__cause__
     return Scenario(config=config, origin=origin, raw=raw)

@@ -3,17 +3,21 @@
 This is the only place where user-facing configuration becomes arrays: each part of
 the regime by its own step (:mod:`scoresim.engine.compile_parts`; the built-in
 mechanisms' rates by the mechanism), then the scenario's mechanisms in the order they
-act, with a check that no mechanism's column overwrites another's.
+act, with a check that no mechanism's column overwrites another's. Every call into a
+plug-in's code runs behind :mod:`scoresim.mechanisms.guard`'s fence, and its hook runs
+wrapped, so its errors name it and it writes only the columns it declared.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.opinion import PollingConfig
 from scoresim.core.crn import Keys
+from scoresim.core.hooks import StepHook
 from scoresim.core.network import Network
 from scoresim.core.params import Labels, NetworkParams, PopulationParams, RegimeParams
 from scoresim.core.phases.measure import metric_names
@@ -25,17 +29,29 @@ from scoresim.errors import ScenarioValueError
 from scoresim.mechanisms.approval import Approval
 from scoresim.mechanisms.base import Mechanism
 from scoresim.mechanisms.builtin import Shaming, StanceDrift
+from scoresim.mechanisms.guard import GuardedHook, PluginRef, fault
 from scoresim.mechanisms.polls import Polls
 from scoresim.mechanisms.registry import lookup
 
 
 @dataclass(frozen=True)
 class Active:
-    """One mechanism a scenario switches on: its section and its compiled parameters."""
+    """One mechanism a scenario switches on: its section and its compiled parameters.
+
+    Attributes:
+        mechanism: The mechanism.
+        section: Its validated section.
+        params: What its ``compile`` returned.
+        columns: Its metric columns (asked once, when the scenario is compiled).
+        plugin: Who it is, for a plug-in (whose code runs behind the fence); None for a
+            built-in one.
+    """
 
     mechanism: Mechanism
     section: Any
     params: Any
+    columns: tuple[str, ...] = ()
+    plugin: PluginRef | None = None
 
 
 @dataclass(frozen=True)
@@ -56,9 +72,7 @@ class Compiled:
     @property
     def extra_columns(self) -> tuple[str, ...]:
         """The metric columns the mechanisms add, in their order."""
-        return tuple(
-            c for a in self.mechanisms for c in a.mechanism.columns(a.section, self.labels)
-        )
+        return tuple(c for a in self.mechanisms for c in a.columns)
 
 
 def compile_scenario(cfg: ScenarioConfig) -> Compiled:
@@ -92,22 +106,27 @@ def _mechanisms(cfg: ScenarioConfig, labels: Labels) -> tuple[Active, ...]:
     Built-in mechanisms configured by their own top-level sections come first, then
     the plug-ins in the order the scenario lists them.
     """
-    chosen: list[tuple[Mechanism, Any]] = []
+    chosen: list[tuple[Mechanism, Any, PluginRef | None]] = []
     if cfg.shaming is not None:
-        chosen.append((Shaming(), cfg.shaming))
+        chosen.append((Shaming(), cfg.shaming, None))
     drift = cfg.stance_drift
     if drift is not None and (drift.resentment > 0.0 or drift.pressure > 0.0):
-        chosen.append((StanceDrift(), drift))
+        chosen.append((StanceDrift(), drift, None))
     if cfg.approval is not None:
-        chosen.append((Approval(), cfg.approval))
+        chosen.append((Approval(), cfg.approval, None))
     if cfg.polls:
-        chosen.append((Polls(), PollingConfig(polls=cfg.polls, interviews=cfg.interviews)))
+        polling = PollingConfig(polls=cfg.polls, interviews=cfg.interviews)
+        chosen.append((Polls(), polling, None))
     for name, raw in cfg.mechanisms.items():
-        mech = lookup(name, cfg.name)
-        chosen.append((mech, mech.section.model_validate(raw)))
+        plugin = lookup(name, cfg.name)
+        with fault(plugin.ref, "validating its section"):
+            section = plugin.mechanism.section.model_validate(raw)
+        chosen.append((plugin.mechanism, section, plugin.ref))
     taken = set(metric_names(labels))
-    for mech, section in chosen:
-        for column in mech.columns(section, labels):
+    active: list[Active] = []
+    for mech, section, ref in chosen:
+        columns = _columns(mech, section, labels, ref)
+        for column in columns:
             if column in taken:  # it would overwrite another's numbers
                 raise ScenarioValueError(
                     f"{cfg.name}: mechanisms.{mech.name}: its column {column!r} is already a "
@@ -115,14 +134,37 @@ def _mechanisms(cfg: ScenarioConfig, labels: Labels) -> tuple[Active, ...]:
                     f"mechanisms.{mech.name}",
                 )
             taken.add(column)
-    return tuple(Active(m, section, m.compile(section, labels)) for m, section in chosen)
+        with _plugin_code(ref, "compiling its section"):
+            params = mech.compile(section, labels)
+        active.append(Active(mech, section, params, columns, ref))
+    return tuple(active)
+
+
+def _columns(
+    mech: Mechanism, section: Any, labels: Labels, ref: PluginRef | None
+) -> tuple[str, ...]:
+    """A mechanism's metric columns, checked to be a sequence of names."""
+    with _plugin_code(ref, "giving its columns"):
+        columns = tuple(mech.columns(section, labels))
+    bad = [c for c in columns if not isinstance(c, str) or not c]
+    if bad and ref is not None:
+        raise ref.error(f"gives the column {bad[0]!r}; columns() should give non-empty strings")
+    return columns
+
+
+def _plugin_code(ref: PluginRef | None, doing: str) -> AbstractContextManager[None]:
+    """The fence around a plug-in's code; nothing around a built-in mechanism's."""
+    return nullcontext() if ref is None else fault(ref, doing)
 
 
 def start_hooks(compiled: Compiled, state: CitizenState, net: Network, keys: Keys) -> Plan:
-    """One run's step: the hooks of the scenario's mechanisms started, placed in order."""
-    return plan(
-        [
-            a.mechanism.start(a.params, compiled.labels, compiled.regime, state, net, keys)
-            for a in compiled.mechanisms
-        ]
-    )
+    """One run's step: the hooks of the scenario's mechanisms started, placed in order.
+
+    A plug-in's hook is wrapped in a :class:`~scoresim.mechanisms.guard.GuardedHook`.
+    """
+    hooks: list[StepHook] = []
+    for a in compiled.mechanisms:
+        with _plugin_code(a.plugin, "starting its run"):
+            hook = a.mechanism.start(a.params, compiled.labels, compiled.regime, state, net, keys)
+        hooks.append(hook if a.plugin is None else GuardedHook(hook, a.plugin, a.columns))
+    return plan(hooks)

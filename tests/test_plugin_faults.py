@@ -1,0 +1,134 @@
+"""Plug-ins that go wrong: named in one line, and harmless to everything that does not use them.
+
+The plug-ins are a real package installed into a temporary folder with its entry
+points (tests/faulty_plugins.py): found by ``importlib.metadata`` in this process, and
+by the real ``scoresim`` command through ``PYTHONPATH``. Each test failed on c99c8c3.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import scoresim
+from scoresim.errors import ExtensionError, ScenarioValueError
+from scoresim.mechanisms import registry
+from tests import faulty_plugins
+
+SOURCE = "entry point scoresim_faulty:Jolt of scoresim-faulty 0.1"
+RAISES = faulty_plugins.line(faulty_plugins.FAULTY, "raise ZeroDivisionError")
+AT = f"(at scoresim_faulty.py:{RAISES})"
+WRITES = faulty_plugins.line(faulty_plugins.FAULTY, 'out["population"]')
+
+
+def _forget_entry_points() -> None:
+    for name in ("_entry_points", "_load", "_from_entry_points"):
+        cached = getattr(registry, name, None)
+        if cached is not None:
+            cached.cache_clear()
+
+
+@pytest.fixture
+def faulty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """The faulty package installed and on ``sys.path``; yields its main module."""
+    monkeypatch.syspath_prepend(str(faulty_plugins.install(tmp_path / "site")))
+    _forget_entry_points()
+    try:
+        yield importlib.import_module("scoresim_faulty")
+    finally:
+        _forget_entry_points()
+        for name in ("scoresim_faulty", "scoresim_broken"):
+            sys.modules.pop(name, None)
+
+
+def mine(section: str) -> scoresim.Scenario:
+    return scoresim.Scenario.from_yaml_text(
+        faulty_plugins.SCENARIO + f"\nmechanisms:\n{section}\n", origin="mine.yaml"
+    )
+
+
+def test_a_plugin_that_fails_to_import_is_named_only_where_it_is_used(faulty: ModuleType) -> None:
+    mine("  jolt: {}")  # another plug-in of the same package loads
+    assert "jolt" in registry.installed() and "broken" not in registry.installed()
+    typo = faulty_plugins.SCENARIO.replace("\nsources:", "\nsoruces:")
+    with pytest.raises(ScenarioValueError) as err:
+        scoresim.Scenario.from_yaml_text(typo, origin="mine.yaml")
+    assert str(err.value).startswith("mine.yaml: line 54: soruces: unknown field; remove it")
+    assert "installed: broken, greedy, jolt, notmech, wrong_phase" in str(err.value)
+    with pytest.raises(ExtensionError) as broken:
+        mine("  broken: {}")
+    line = str(broken.value)
+    assert line == (
+        "mine.yaml: line 162: mechanisms.broken: the plug-in (entry point "
+        "scoresim_broken:Broken of scoresim-faulty 0.1) cannot be imported: "
+        "ModuleNotFoundError: No module named 'no_such_dependency' (at scoresim_broken.py:"
+        f"{faulty_plugins.line(faulty_plugins.BROKEN, 'import no_such')}); fix or reinstall "
+        "that package, or remove the section"
+    )
+    with pytest.raises(
+        ExtensionError,
+        match=r"mechanisms\.notmech: .* is the function scoresim_faulty\.helper, not a subclass",
+    ):
+        mine("  notmech: {}")
+
+
+def test_a_broken_plugin_is_one_line_from_the_command_line(tmp_path: Path) -> None:
+    site = faulty_plugins.install(tmp_path / "site")
+    env = faulty_plugins.env(site)
+    used = faulty_plugins.scenario(tmp_path, "  broken: {}")
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(faulty_plugins.SCENARIO.replace("\nsources:", "\nsoruces:"))
+    for path, start in ((used, f"error: {used}: line 162: mechanisms.broken: the plug-in"),
+                        (typo, f"error: {typo}: line 54: soruces: unknown field")):  # fmt: skip
+        res = subprocess.run([faulty_plugins.command(), "run", str(path), "--agents", "200",
+                              "--steps", "2", "--out", str(tmp_path / "out"), "-q"],
+                             capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+        assert res.returncode == 2, res.stderr
+        assert res.stderr.startswith(start) and res.stderr.count("\n") == 1, res.stderr
+        assert not (tmp_path / "out").exists()
+
+
+def test_a_plugin_that_raises_in_its_step_is_one_line_from_run_and_compare(tmp_path: Path) -> None:
+    env = faulty_plugins.env(faulty_plugins.install(tmp_path / "site"))
+    path = faulty_plugins.scenario(tmp_path, "  jolt: {fail_at: [1]}")
+    expected = (
+        f"error: seed: mechanisms.jolt: the plug-in ({SOURCE}) failed in step 1, acting after "
+        f"'adapt': ZeroDivisionError: jolt failed on purpose {AT}; fix the plug-in or remove "
+        "its section\n"
+    )
+    size = ["--agents", "300", "--steps", "4", "--seed", "1"]
+    for args in (["run", str(path), "--out", str(tmp_path / "run"), "-q"],
+                 ["compare", "baseline", str(path), "-q"]):  # fmt: skip
+        res = subprocess.run([faulty_plugins.command(), *args, *size],
+                             capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+        assert (res.returncode, res.stderr) == (2, expected)
+    assert not (tmp_path / "run").exists()
+    # With the progress bar too: the bar, then the line; never a traceback.
+    res = subprocess.run([faulty_plugins.command(), "run", str(path), "--out", str(tmp_path / "r2"),
+                          *size], capture_output=True, text=True, env=env, timeout=300)  # fmt: skip
+    assert res.returncode == 2 and res.stderr.endswith(expected), res.stderr
+    assert "Traceback" not in res.stderr and not (tmp_path / "r2").exists()
+
+
+def test_a_plugin_writes_only_the_columns_it_declares(faulty: ModuleType) -> None:
+    with pytest.raises(ExtensionError) as err:
+        scoresim.simulate(mine("  greedy: {}"), agents=200, steps=2)
+    assert str(err.value) == (
+        "seed: mechanisms.greedy: the plug-in (entry point scoresim_faulty:Greedy of "
+        "scoresim-faulty 0.1) wrote the metrics column 'population' (at scoresim_faulty.py:"
+        f"{WRITES}), which is not "
+        "one of its columns (greedy.share); a plug-in writes only the columns its columns() "
+        "declares"
+    )
+    with pytest.raises(ExtensionError, match=r"mechanisms\.wrong_phase: .* acts after 'lunch'"):
+        scoresim.Simulation(mine("  wrong_phase: {}"), agents=200)
+    # The plug-in that keeps to its own column writes it, and nothing else changes.
+    jolted = scoresim.simulate(mine("  jolt: {}"), agents=500, steps=3).metrics
+    assert jolted["jolt.draw"].between(0, 1).all() and jolted["jolt.draw"].nunique() == 3
+    assert (jolted["population"] > 0).all()
