@@ -8,34 +8,18 @@ from typing import Any
 
 import numpy as np
 
-from scoresim import limits
 from scoresim.config.loading import Scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.core.crn import Keys
 from scoresim.core.network import Network, generate_network
 from scoresim.core.state import CitizenState, init_social, init_state
 from scoresim.engine.compile import Compiled
+from scoresim.engine.options import check_options as check_options  # its callers' import
+from scoresim.engine.options import function, overrides_of
 from scoresim.errors import RunOptionError
 from scoresim.results.run import RunResult
 
-MAX_AGENTS = limits.RUN_AGENTS
-MAX_STEPS = limits.RUN_STEPS
-
 ProgressFn = Callable[[int, int], None]
-
-
-def check_options(agents: int, steps: int, seed: int) -> None:
-    """Raise :class:`RunOptionError` for run options out of range.
-
-    The messages name the option as the library calls it (``agents``), which is also
-    the command line's ``--agents``, and the explorer's body field.
-    """
-    if not 1 <= agents <= MAX_AGENTS:
-        raise RunOptionError(f"agents: {agents} is out of range; use 1 to {MAX_AGENTS:,}")
-    if not 1 <= steps <= MAX_STEPS:
-        raise RunOptionError(f"steps: {steps} is out of range; use 1 to {MAX_STEPS:,}")
-    if not 0 <= seed <= limits.SEED_MAX:
-        raise RunOptionError(f"seed: {seed} is out of range; use 0 to 2^63 - 1")
 
 
 def setup(
@@ -82,12 +66,15 @@ def simulate(
         The run's metrics, final agents and metadata.
 
     Raises:
-        ScoresimError: For an unknown scenario, bad overrides or bad options.
+        ScoresimError: For an unknown scenario, bad overrides or bad options (an option
+            that is not an integer too: ``seed=True`` is not 1); a plug-in mechanism
+            that fails is an :class:`~scoresim.errors.ExtensionError` naming it.
     """
     from scoresim.engine.stepper import Simulation, as_scenario
 
-    sc = as_scenario(scenario).with_overrides(dict(overrides or {}))
-    check_options(agents, steps, seed)
+    agents, steps, seed = check_options(agents, steps, seed)
+    function("progress", progress, "progress(done, total)", optional=True)
+    sc = as_scenario(scenario).with_overrides(overrides_of(overrides), label="overrides")
     sim = Simulation(sc, agents=agents, seed=seed, _rows=steps)
     sim.run(steps, progress)
     return sim.result()

@@ -26,6 +26,7 @@ from scoresim.core.phases.measure import MetricsBuffer, metric_names
 from scoresim.core.state import CitizenState
 from scoresim.core.step import behave_draws, step
 from scoresim.engine.compile import compile_scenario, start_hooks
+from scoresim.engine.options import check_options, function, integer, overrides_of, reporters_of
 from scoresim.errors import RunOptionError
 from scoresim.results.network_sample import sample_network
 from scoresim.results.polls import poll_table
@@ -85,7 +86,8 @@ class Simulation:
             :attr:`metrics` (in the ``all`` rows; NaN in the group rows).
 
     Raises:
-        ScoresimError: For an unknown scenario, bad overrides, options or network.
+        ScoresimError: For an unknown scenario, bad overrides, options (an option that
+            is not an integer too: ``seed=True`` is not 1) or network.
     """
 
     def __init__(
@@ -99,11 +101,12 @@ class Simulation:
         reporters: Mapping[str, Reporter] | None = None,
         _rows: int = INITIAL_ROWS,
     ) -> None:
-        from scoresim.engine.simulation import check_options, setup
+        from scoresim.engine.simulation import setup
 
-        self.scenario = as_scenario(scenario).with_overrides(dict(overrides or {}))
-        check_options(agents, 1, seed)
-        self.reporters = dict(reporters or {})
+        agents, _, seed = check_options(agents, 1, seed)
+        self.reporters: dict[str, Reporter] = reporters_of(reporters)
+        extra = overrides_of(overrides)
+        self.scenario = as_scenario(scenario).with_overrides(extra, label="overrides")
         t0 = time.perf_counter()
         self.compiled = compile_scenario(self.scenario.config)
         columns = metric_names(self.compiled.labels) + list(self.compiled.extra_columns)
@@ -145,22 +148,31 @@ class Simulation:
         return None if self._events is None else _readonly(self._events)
 
     def step(self, n: int = 1) -> None:
-        """Advance ``n`` steps, drawing each step's numbers as it comes."""
-        self._advance(n, None, prefetch=False)
+        """Advance ``n`` steps, drawing each step's numbers as it comes.
+
+        Raises:
+            RunOptionError: ``n`` is not an integer of 0 or more, or would take the run
+                past the most steps a run may have.
+        """
+        self._advance(integer("n", n), None, prefetch=False, name="n")
 
     def run(self, steps: int, progress: ProgressFn | None = None) -> None:
         """Advance ``steps`` steps, calling ``progress(done, steps)`` after each.
 
         Each step's behaviour draws are made on a helper thread while the step before
         runs; the numbers are the same as :meth:`step`'s.
+
+        Raises:
+            RunOptionError: ``steps`` is not an integer of 0 or more, or would take the
+                run past the most steps a run may have; ``progress`` is not a function.
         """
-        self._advance(steps, progress, prefetch=True)
+        steps = integer("steps", steps)
+        function("progress", progress, "progress(done, total)", optional=True)
+        self._advance(steps, progress, prefetch=True, name="steps")
 
-    def _advance(self, n: int, progress: ProgressFn | None, prefetch: bool) -> None:
-        from scoresim.engine.simulation import check_options
-
+    def _advance(self, n: int, progress: ProgressFn | None, prefetch: bool, name: str) -> None:
         if n < 0:
-            raise RunOptionError(f"steps: {n} is negative; give 0 or more")
+            raise RunOptionError(f"{name}: {n} is negative; give 0 or more")
         if n > 0:
             check_options(self.agents_n, self.steps + n, self.seed)
         p = self.compiled.regime
