@@ -84,15 +84,25 @@ def test_a_run_goes_queued_running_done_and_its_metrics_and_events_follow(
     [
         ({"scenario": "seed", "agents": 20_001}, "less than or equal to 20000"),
         ({"scenario": "seed", "steps": 0}, "greater than or equal to 1"),
-        ({"scenario": "nope"}, "'nope' is not a regime on offer"),
-        ({"scenario": "../../etc/passwd"}, "is not a regime on offer"),
+        ({"scenario": "nope"}, "scenario: not a regime on offer; use one of: baseline, "),
+        ({"scenario": "../../etc/passwd"}, "not a regime on offer"),
         (
-            {"scenario": "seed", "overrides": {"scoring.points.nope": 1}},
-            "no such field in seed.yaml",
+            {"scenario": "seed", "overrides": {"blacklist.threshold": 9, "scoring.points.no": 1}},
+            "overrides: key 2 names no field of seed",
         ),
         (
             {"scenario": "seed", "overrides": {"sources.street_cameras.coverage": "lots"}},
-            "coverage",
+            "overrides: sources.street_cameras.coverage: the value is not allowed; it should be "
+            "a valid number",
+        ),
+        (
+            {"scenario": "seed", "overrides": {"dissent_behaviour": "praise_party!"}},
+            "overrides: dissent_behaviour: is not a speech behaviour; use one of: "
+            "criticise_government, praise_party",  # the regime's names, though close to it
+        ),
+        (
+            {"scenario": "seed", "overrides": {"polls.rt_list": 5, "polls.rt_list.size": 50}},
+            "overrides: the values do not fit their fields; set a section or fields inside it",
         ),
         ({"scenario": "seed", "code": "__import__('os')"}, "Extra inputs are not permitted"),
         ({"agents": 1000}, "Field required"),

@@ -25,9 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from scoresim import limits
 from scoresim.config.loading import Scenario, builtin_names, load_scenario
-from scoresim.errors import ScenarioValueError, ScoresimError
+from scoresim.errors import ScenarioValueError
+from scoresim.explorer.answers import refuse_overrides, unknown_scenario
 from scoresim.explorer.docs import add_api_docs
-from scoresim.explorer.guard import BodyGuard, validation_error
+from scoresim.explorer.guard import BodyGuard, validation_handler
 from scoresim.explorer.knobs import knobs
 from scoresim.explorer.runs import DONE, FAILED, QUEUED, QueueFullError, RunManager
 from scoresim.results import headlines as hl
@@ -183,10 +184,13 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # served below from the installed swagger-ui-bundle, not a CDN
         redoc_url=None,
+        # No 307 from /api/runs/ID/ to /api/runs/ID: its Location would repeat the
+        # client's path, query string and Host header (a 404 instead).
+        redirect_slashes=False,
     )
     app.state.manager = manager
     app.add_middleware(BodyGuard)
-    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(RequestValidationError, validation_handler(request_type))
     add_api_docs(app)
 
     @app.get("/api/scenarios", response_model=list[ScenarioInfo])
@@ -220,14 +224,15 @@ def create_app(
         data = body.model_dump()  # type: ignore[attr-defined]
         name = data["scenario"]
         if name not in scenarios:
-            raise HTTPException(422, f"scenario: {name!r} is not a regime on offer; use one of: "
-                                     f"{', '.join(names)}")  # fmt: skip
+            raise HTTPException(422, unknown_scenario(names))
         try:
             sc: Scenario = scenarios[name].with_overrides(data["overrides"], label="overrides")
-        except ScoresimError as exc:
-            raise HTTPException(422, str(exc)) from None
-        except (TypeError, ValueError) as exc:  # a value of the wrong shape for its field
-            raise HTTPException(422, f"overrides: {' '.join(str(exc).split())[:300]}") from None
+        # Applying overrides reads nothing but the request, so any failure is the
+        # client's (a value of the wrong shape; a section set to a number and one of its
+        # fields set too, which overrides.py does not foresee): a 422, never a 500.
+        except Exception as exc:
+            answer = refuse_overrides(scenarios[name], data["overrides"], exc)
+            raise HTTPException(422, answer) from None
         try:
             run = manager.submit(sc, data["agents"], data["steps"], data["seed"], data["overrides"])
         except QueueFullError as exc:
@@ -237,7 +242,7 @@ def create_app(
     def find(run_id: str) -> Any:
         run = manager.get(run_id)
         if run is None:
-            raise HTTPException(404, f"run {run_id}: unknown or expired")
+            raise HTTPException(404, "run: unknown or expired")  # the id is not repeated
         return run
 
     @app.get(
@@ -256,9 +261,7 @@ def create_app(
         """The metrics table of a finished run, one record per (step, group)."""
         run = find(run_id)
         if run.status != DONE or run.table is None:
-            raise HTTPException(
-                409, f"run {run_id} is {run.status}; its metrics come when it is done"
-            )
+            raise HTTPException(409, f"run: {run.status}; metrics come once a run is done")
         records: list[dict[str, Any]] = run.metrics()
         return records
 

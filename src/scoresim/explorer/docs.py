@@ -47,5 +47,5 @@ def add_api_docs(app: FastAPI) -> None:
     @app.get(BASE + "/{name}", include_in_schema=False)
     def asset(name: str) -> FileResponse:
         if name not in ASSETS:  # only these files, never a path of the client's
-            raise HTTPException(404, f"{name}: no such file")
+            raise HTTPException(404, "no such file")  # its name is not repeated
         return FileResponse(_assets() / name, media_type=ASSETS[name])

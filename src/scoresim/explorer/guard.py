@@ -6,19 +6,21 @@ otherwise as soon as the limit is passed), nested deeper than :data:`MAX_DEPTH`
 (checked by a scan of the bytes, before any JSON parser recurses), or holding a
 number JSON does not allow (``NaN``, ``Infinity``, or a literal such as ``1e309``
 that overflows to one). Validation errors are answered with the field and the reason,
-never the input echoed back, and at most :data:`MAX_ERRORS` of them.
+never the input echoed back (not even a key the client chose), and at most
+:data:`MAX_ERRORS` of them.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from scoresim import limits
 
@@ -49,7 +51,7 @@ def _constant(name: str) -> float:
 def _finite(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise BodyError(422, f"body: {text[:40]} is too large a number; give a finite number")
+        raise BodyError(422, "body: a number is too large; give a finite number")
     return value
 
 
@@ -128,11 +130,61 @@ class BodyGuard:
         return b"".join(chunks)
 
 
-async def validation_error(_: Request, exc: Exception) -> JSONResponse:
-    """422 with each error's field and reason, short, and without the input echoed."""
-    assert isinstance(exc, RequestValidationError)
-    errors = []
-    for e in exc.errors()[:MAX_ERRORS]:
-        loc = [p if isinstance(p, int) else str(p)[:60] for p in e.get("loc", ())]
-        errors.append({"loc": loc, "msg": str(e.get("msg", ""))[:MAX_MESSAGE]})
-    return JSONResponse({"detail": errors}, status_code=422)
+VALUE = "Input should be a number, a string, true, false or null"
+"""What an override's value may be (one error, for the union's five members)."""
+
+
+def validation_handler(
+    model: type[BaseModel],
+) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """The answer to a body that does not fit ``model``: 422, each error's field and reason.
+
+    At most :data:`MAX_ERRORS` errors of at most :data:`MAX_MESSAGE` characters. A
+    location names only the server's words: ``model``'s own fields, an override's key
+    by its place (``key 2``, and ``[key]`` when the key itself is wrong), never a key
+    the client chose; a field the client added is refused at ``body``. The members of
+    the override value's union make one error, :data:`VALUE`.
+    """
+    fields = set(model.model_fields)
+
+    async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        errors: list[dict[str, Any]] = []
+        for e in exc.errors():
+            loc, msg = _place(e, fields, exc.body), str(e.get("msg", ""))
+            if e.get("type") == "extra_forbidden":
+                msg = f"{msg}: send only {', '.join(sorted(fields))}"
+            elif len(loc) == 3 and loc[1] == "overrides" and len(e.get("loc", ())) > 3:
+                msg = VALUE  # one of the union's members said no; so did the others
+            if any(d["loc"] == loc for d in errors):
+                continue
+            errors.append({"loc": loc, "msg": msg[:MAX_MESSAGE]})
+            if len(errors) == MAX_ERRORS:
+                break
+        return JSONResponse({"detail": errors}, status_code=422)
+
+    return validation_error
+
+
+def _place(error: Mapping[str, Any], fields: set[str], body: Any) -> list[str | int]:
+    """An error's location in the server's words: never a key the client chose."""
+    loc = list(error.get("loc", ()))
+    if loc[:1] != ["body"]:
+        return ["body"]
+    out: list[str | int] = ["body"]
+    for part in loc[1:]:
+        # A number is where the JSON broke; a name, one of the request's own fields.
+        if isinstance(part, int) or (len(out) == 1 and part in fields):
+            out.append(part)
+        elif out[1:] == ["overrides"]:
+            keys = list(body["overrides"]) if _overrides(body) else []
+            out.append(f"key {keys.index(part) + 1}" if part in keys else "a key")
+        elif len(out) == 3 and out[1] == "overrides" and part == "[key]":
+            out.append(part)  # the key itself is wrong (empty, or too long)
+        else:  # a member of the union, or a field the request does not have
+            break
+    return out
+
+
+def _overrides(body: Any) -> bool:
+    return isinstance(body, dict) and isinstance(body.get("overrides"), dict)
