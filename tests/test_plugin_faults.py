@@ -14,10 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
+import pandas as pd
 import pytest
 
 import scoresim
-from scoresim.errors import ExtensionError, ScenarioValueError
+from scoresim.errors import ExtensionError, ScenarioValueError, SimulationError
 from scoresim.mechanisms import registry
 from tests import faulty_plugins
 
@@ -132,3 +134,58 @@ def test_a_plugin_writes_only_the_columns_it_declares(faulty: ModuleType) -> Non
     jolted = scoresim.simulate(mine("  jolt: {}"), agents=500, steps=3).metrics
     assert jolted["jolt.draw"].between(0, 1).all() and jolted["jolt.draw"].nunique() == 3
     assert (jolted["population"] > 0).all()
+
+
+def states_equal(a: scoresim.Simulation, b: scoresim.Simulation) -> None:
+    pd.testing.assert_frame_equal(a.metrics, b.metrics, check_exact=True)
+    pd.testing.assert_frame_equal(a.agents(), b.agents(), check_exact=True)
+    for name in ("score", "perceived_risk", "wealth", "listed_until", "stance", "seen"):
+        assert np.array_equal(getattr(a.state, name), getattr(b.state, name)), name
+    assert np.array_equal(a.net.active, b.net.active)
+    assert a.state.traits.keys() == b.state.traits.keys()
+    for name in a.state.traits:
+        assert np.array_equal(a.state.traits[name], b.state.traits[name]), name
+
+
+@pytest.mark.parametrize(("after", "interrupt"),
+                         [("observe", False), ("adapt", False), ("adapt", True)])  # fmt: skip
+def test_a_failed_plugin_step_is_undone_and_the_run_goes_on_bit_for_bit(
+    faulty: ModuleType, after: str, interrupt: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """State, metrics, step count and the plug-in's own random stream are put back."""
+    scenario = mine(f"  jolt: {{after: {after}}}")
+    monkeypatch.setattr(faulty, "INTERRUPT", interrupt)
+    faulty.FAIL_ONCE.update({4, 9})
+    failed = scoresim.Simulation(scenario, agents=3000, seed=2)
+    failed.step(2)
+    expected: type[BaseException] = KeyboardInterrupt if interrupt else ExtensionError
+    with pytest.raises(expected) as err:
+        failed.run(10)  # steps 2 and 3 are done, then step 4 fails
+    if not interrupt:
+        assert str(err.value).startswith(
+            f"seed: mechanisms.jolt: the plug-in ({SOURCE}) failed in step 4, acting after "
+            f"'{after}': ZeroDivisionError: jolt failed on purpose {AT}; fix the plug-in "
+            "or remove its section; the step was undone: 4 steps done, as before it"
+        )
+    assert failed.steps == 4 and len(failed.metrics) == 4 * 3
+    with pytest.raises(expected):
+        failed.step(10)  # steps 4 to 8, then 9 fails
+    failed.run(3)
+    assert failed.steps == 12 and not faulty.FAIL_ONCE
+    never = scoresim.Simulation(scenario, agents=3000, seed=2)
+    never.run(12)
+    states_equal(failed, never)
+
+
+def test_a_step_stopped_half_way_without_a_save_stops_the_simulation(
+    faulty: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(faulty, "INTERRUPT", True)
+    faulty.FAIL_ONCE.add(3)
+    sim = scoresim.Simulation(mine("  jolt: {}"), agents=500, _undo=False)
+    with pytest.raises(KeyboardInterrupt):
+        sim.run(5)
+    assert len(sim.metrics) == 3 * 3  # the steps that completed still read
+    for go_on in (lambda: sim.step(), lambda: sim.run(1), sim.result):
+        with pytest.raises(SimulationError, match=r"^simulation: step 3 stopped half-way \("):
+            go_on()

@@ -15,8 +15,9 @@ print it as one line and exit with code 2 without a traceback::
     ├── QueryError             a query of a sweep's results fails
     ├── OutputError            an output path holds something scoresim did not write
     ├── ResultsError           a results folder (a run's or a sweep's) is damaged
-    └── ExtensionError         a plug-in mechanism or a reporter (code scoresim runs but
-                               did not write) cannot be loaded, fails, or breaks its contract
+    ├── ExtensionError         a plug-in mechanism or a reporter (code scoresim runs but
+    │                          did not write) cannot be loaded, fails, or breaks its contract
+    └── SimulationError        a Simulation whose step stopped half-way cannot go on
 
 Each message names the file (or source), the field path, the bad value and the fix.
 """
@@ -97,3 +98,12 @@ class ExtensionError(ScoresimError):
     def __init__(self, message: str, path: str | None = None) -> None:
         super().__init__(message)
         self.path = path
+
+
+class SimulationError(ScoresimError):
+    """A :class:`~scoresim.Simulation` cannot go on: a step of it stopped half-way.
+
+    A step that runs no code of the user's is not saved before it (for speed), so when
+    it is interrupted (Ctrl-C) the state is neither before nor after it; the simulation
+    then refuses to step or to be saved, rather than go on from a state no run has.
+    """

@@ -13,6 +13,7 @@ them one at a time, and two regimes share every draw they have in common.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,8 +98,12 @@ def step(
     after("consequences")
     consequences.associate(state, net, params)
     gini = measure.begin(state, params, buf)
-    adapt.apply(state, net, params, ev)
-    after("adapt")
+    try:
+        adapt.apply(state, net, params, ev)
+        after("adapt")
+    except BaseException:
+        wait([gini])  # it writes ``buf``: let it end before the caller undoes the step
+        raise
     measure.apply(state, net, params, ev, buf, gini)
     for hook in hooks.hooks:
         hook.measure(state, ev, {c: buf.values[c][state.step] for c in hook.columns})

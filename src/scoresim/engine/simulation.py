@@ -75,6 +75,7 @@ def simulate(
     agents, steps, seed = check_options(agents, steps, seed)
     function("progress", progress, "progress(done, total)", optional=True)
     sc = as_scenario(scenario).with_overrides(overrides_of(overrides), label="overrides")
-    sim = Simulation(sc, agents=agents, seed=seed, _rows=steps)
+    # Nothing is kept of a run that fails, so no step needs undoing.
+    sim = Simulation(sc, agents=agents, seed=seed, _rows=steps, _undo=False)
     sim.run(steps, progress)
     return sim.result()

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from scoresim.config.loading import Scenario, load_scenario
 from scoresim.config.models import ScenarioConfig
@@ -27,10 +28,13 @@ from scoresim.core.state import CitizenState
 from scoresim.core.step import behave_draws, step
 from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.engine.options import check_options, function, integer, overrides_of, reporters_of
-from scoresim.errors import RunOptionError
+from scoresim.engine.undo import Undo
+from scoresim.errors import ExtensionError, RunOptionError, SimulationError
+from scoresim.mechanisms.guard import describe
 from scoresim.results.network_sample import sample_network
 from scoresim.results.polls import poll_table
 from scoresim.results.run import RunResult, build_agents, build_metrics
+from scoresim.version import VERSION
 
 Reporter = Callable[[CitizenState, StepEvents], float]
 """A measure of the user's: a function of the (read-only) state and the step's events."""
@@ -49,6 +53,11 @@ def _readonly(obj: Any) -> Any:
             value = {k: _frozen(v) for k, v in value.items()}
         fields[f.name] = value
     return type(obj)(**fields)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -85,9 +94,15 @@ class Simulation:
             with read-only views and its number becomes the ``name`` column of
             :attr:`metrics` (in the ``all`` rows; NaN in the group rows).
 
+    A step, reporters included, either completes or leaves the simulation as it was
+    before it: when a reporter or a plug-in mechanism raises, the step is undone
+    (state, metrics, step count, random streams; see :mod:`scoresim.engine.undo`)
+    and stepping again gives the same bits as a simulation that never failed.
+
     Raises:
         ScoresimError: For an unknown scenario, bad overrides, options (an option that
             is not an integer too: ``seed=True`` is not 1) or network.
+        ExtensionError: A plug-in mechanism fails as the run starts.
     """
 
     def __init__(
@@ -100,6 +115,7 @@ class Simulation:
         network: Any = None,
         reporters: Mapping[str, Reporter] | None = None,
         _rows: int = INITIAL_ROWS,
+        _undo: bool | None = None,
     ) -> None:
         from scoresim.engine.simulation import setup
 
@@ -128,8 +144,21 @@ class Simulation:
         self.buf = MetricsBuffer(self.compiled.labels, _rows, self.compiled.extra_columns)
         self._reported: dict[str, list[float]] = {name: [] for name in self.reporters}
         self._events: StepEvents | None = None
+        # A step that runs code scoresim did not write is saved first, to be undone if
+        # that code raises; otherwise a step that stops half-way (Ctrl-C) stops the
+        # simulation for good (``_broken``), rather than leaving it half a step on.
+        plugins = any(a.plugin is not None for a in self.compiled.mechanisms)
+        undo = bool(self.reporters) or plugins if _undo is None else _undo
+        self._undo = self._undo_of() if undo else None
+        self._broken: str | None = None
         self.setup_seconds = time.perf_counter() - t0
         self.run_seconds = 0.0
+
+    def _undo_of(self) -> Undo:
+        """What a step changes (state, ties, hooks, buffer), and what it never enters."""
+        roots = [self._state, self.net, self.hooks, self.buf]
+        fixed = [self.net.indptr, self.net.indices, self.buf.values]
+        return Undo(roots, fixed, sealed=[self.compiled, self.keys])
 
     @property
     def steps(self) -> int:
@@ -153,6 +182,8 @@ class Simulation:
         Raises:
             RunOptionError: ``n`` is not an integer of 0 or more, or would take the run
                 past the most steps a run may have.
+            ExtensionError: A reporter or a plug-in mechanism failed; that step was
+                undone, the steps before it are kept.
         """
         self._advance(integer("n", n), None, prefetch=False, name="n")
 
@@ -165,12 +196,16 @@ class Simulation:
         Raises:
             RunOptionError: ``steps`` is not an integer of 0 or more, or would take the
                 run past the most steps a run may have; ``progress`` is not a function.
+            ExtensionError: A reporter or a plug-in mechanism failed; that step was
+                undone, the steps before it are kept.
         """
         steps = integer("steps", steps)
         function("progress", progress, "progress(done, total)", optional=True)
         self._advance(steps, progress, prefetch=True, name="steps")
 
     def _advance(self, n: int, progress: ProgressFn | None, prefetch: bool, name: str) -> None:
+        if self._broken is not None:
+            raise SimulationError(self._broken)
         if n < 0:
             raise RunOptionError(f"{name}: {n} is negative; give 0 or more")
         if n > 0:
@@ -182,15 +217,68 @@ class Simulation:
             if prefetch
             else (None for _ in range(n))
         )
-        for done, u in enumerate(draws, start=1):
-            self._events = step(self._state, self.net, p, self.keys, self.buf, u, self.hooks)
-            if self.reporters:
-                view, ev = self.state, _readonly(self._events)
-                for name, fn in self.reporters.items():
-                    self._reported[name].append(float(fn(view, ev)))
-            if progress is not None:
-                progress(done, n)
-        self.run_seconds += time.perf_counter() - t0
+        try:
+            for done, u in enumerate(draws, start=1):
+                self._one_step(u)
+                if progress is not None:
+                    progress(done, n)
+        finally:
+            self.run_seconds += time.perf_counter() - t0
+
+    def _one_step(self, u: NDArray[np.float32] | None) -> None:
+        """One step and its reporters, all or nothing."""
+        t = self.steps
+        if self._undo is not None:
+            self._undo.save()
+        try:
+            events = step(self._state, self.net, self.compiled.regime, self.keys, self.buf,
+                          u, self.hooks)  # fmt: skip
+            values = self._report(events, t)
+        except BaseException as exc:
+            if self._undo is None:
+                self._broken = (
+                    f"simulation: step {t} stopped half-way ({describe(exc)}), so the state "
+                    "is neither before nor after it; this Simulation cannot step or be saved "
+                    "any more: make a new one"
+                )
+                self.buf.rows = t  # the metrics of the steps that completed still read
+                raise
+            self._undo.restore()
+            if isinstance(exc, ExtensionError):
+                undone = f"{exc}; the step was undone: {t} steps done, as before it"
+                raise ExtensionError(undone, exc.path) from exc.__cause__ or exc
+            raise
+        self._events = events
+        for name, value in values.items():
+            self._reported[name].append(value)
+
+    def _report(self, events: StepEvents, t: int) -> dict[str, float]:
+        """Each reporter's number for the step just done (nothing is kept yet).
+
+        Raises:
+            ExtensionError: A reporter raised, or returned something that is not a number.
+        """
+        if not self.reporters:
+            return {}
+        values: dict[str, float] = {}
+        view, ev = self.state, _readonly(events)
+        for name, fn in self.reporters.items():
+            try:
+                value = fn(view, ev)
+            except Exception as exc:  # the user's code can raise anything
+                raise ExtensionError(
+                    f"reporters.{name}: in step {t}, raised {describe(exc)}", f"reporters.{name}"
+                ) from exc
+            if isinstance(value, bool | np.bool_) or not isinstance(
+                value, int | float | np.integer | np.floating
+            ):
+                raise ExtensionError(
+                    f"reporters.{name}: in step {t}, returned {_short(value)}; a reporter "
+                    "returns a number (an int or a float)",
+                    f"reporters.{name}",
+                )
+            values[name] = float(value)
+        return values
 
     @property
     def metrics(self) -> pd.DataFrame:
@@ -231,8 +319,6 @@ class Simulation:
         ``metrics`` is :attr:`metrics` if the caller has built it already (the polls'
         summary reads it); otherwise it is built here when the scenario has polls.
         """
-        from scoresim import __version__
-
         sc, steps = self.scenario, self.steps
         polls = sc.config.polls
         return {
@@ -245,7 +331,7 @@ class Simulation:
             "steps": steps,
             "seed": self.seed,
             "seed_entropy": str(self.root.entropy),
-            "version": __version__,
+            "version": VERSION,
             "edges": int(self.net.indices.shape[0] // 2),
             "own_network": self.ids is not None,
             "setup_seconds": round(self.setup_seconds, 4),
@@ -264,7 +350,13 @@ class Simulation:
         }
 
     def result(self) -> RunResult:
-        """The run so far as a :class:`RunResult` (metrics, agents, run.json, network sample)."""
+        """The run so far as a :class:`RunResult` (metrics, agents, run.json, network sample).
+
+        Raises:
+            SimulationError: A step stopped half-way (see :meth:`step`).
+        """
+        if self._broken is not None:
+            raise SimulationError(self._broken)
         sample = sample_network(self._state, self.net, self.root)
         if self.ids is not None and not sample.empty:
             for end in ("source", "target"):
@@ -275,5 +367,9 @@ class Simulation:
         )
 
     def save(self, path: str | Path) -> Path:
-        """Write the run folder so far (the same rule as :meth:`RunResult.save`)."""
+        """Write the run folder so far (the same rule as :meth:`RunResult.save`).
+
+        Raises:
+            SimulationError: A step stopped half-way (see :meth:`step`).
+        """
         return self.result().save(path)
