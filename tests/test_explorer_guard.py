@@ -266,13 +266,15 @@ def test_the_page_survives_a_double_press_bad_boxes_and_a_phone(
         screenshot(page, "explorer-phone.png")
     posts = [r for r in watch.requests if r.endswith("/api/runs")]
     assert empty == "People: give a number"
-    assert "seed: Input should be greater than or equal to 0" in refused and "[{" not in refused
+    assert refused == "A: seed: Input should be greater than or equal to 0"  # not as JSON
     assert disabled
     assert xs == [list(range(40)), list(range(40))]
     assert "read the first 30 days as a warm-up" in warmup
     assert step is not None and float(step) == pytest.approx(1e-7)
     assert overflow <= 390
-    assert len(posts) == 2 + 2 + 2  # the refused pair, then two presses of two runs
+    # A refused (B is then not sent); the first of the two presses sends B only if A's
+    # answer came before the second press; the second sends both.
+    assert len(posts) in (1 + 1 + 2, 1 + 2 + 2), posts
     assert not [e for e in watch.errors if "422" not in e], watch.errors
 
 

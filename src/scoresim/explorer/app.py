@@ -70,6 +70,7 @@ class Knob(BaseModel):
     min: float | None = None
     max: float | None = None
     step: float | None = None
+    integer: bool = Field(False, description="whole numbers only (points, scores)")
 
 
 class HeadlineInfo(BaseModel):

@@ -3,7 +3,9 @@
 Each knob names the scenario fields it sets (as ``--set`` paths) and their current
 value; a knob a regime does not have (no source watching conduct, no points for its
 dissent behaviour, no list) is left out, so the page offers only what the regime can
-change.
+change. A number knob's range (and whether it takes whole numbers only) is one the
+scenario's own validation accepts from end to end, so a value the page lets through
+is never refused by the server; the page refuses the rest before sending.
 """
 
 from __future__ import annotations
@@ -39,14 +41,16 @@ def knobs(sc: Scenario) -> list[dict[str, Any]]:
     dissent = cfg.dissent_behaviour
     points = cfg.scoring.points.get(dissent) if dissent is not None else None
     if dissent is not None and points is not None:
+        # A tolerance of the behaviour needs it to cost points (the scenario's checks).
+        top = -1 if dissent in cfg.scoring.tolerance else max(0, points)
         out.append(_number("dissent_points", f"Points for {_words(dissent)}",
-                           [f"scoring.points.{dissent}"], points, min(-200, points),
-                           max(0, points), 5))  # fmt: skip
+                           [f"scoring.points.{dissent}"], points, min(-200, points), top, 5,
+                           integer=True))  # fmt: skip
     bl = cfg.blacklist
     if bl is not None and bl.threshold is not None:
         out.append(_number("blacklist_threshold", "Blacklist threshold (score)",
                            ["blacklist.threshold"], bl.threshold, cfg.scoring.min,
-                           cfg.scoring.max, 10))  # fmt: skip
+                           cfg.scoring.max, 10, integer=True))  # fmt: skip
     if cfg.sources:
         paths = [f"sources.{name}.false_positive_rate" for name in cfg.sources]
         rate = max(s.false_positive_rate for s in cfg.sources.values())
@@ -62,7 +66,15 @@ def knobs(sc: Scenario) -> list[dict[str, Any]]:
 
 
 def _number(
-    key: str, label: str, paths: list[str], value: float, lo: float, hi: float, step: float
+    key: str,
+    label: str,
+    paths: list[str],
+    value: float,
+    lo: float,
+    hi: float,
+    step: float,
+    *,
+    integer: bool = False,
 ) -> dict[str, Any]:
     return {"key": key, "label": label, "kind": "number", "paths": paths, "value": value,
-            "min": lo, "max": hi, "step": step}  # fmt: skip
+            "min": lo, "max": hi, "step": step, "integer": integer}  # fmt: skip

@@ -108,7 +108,8 @@ class RunManager:
         with self.lock:
             busy = sum(r.status in (QUEUED, RUNNING) for r in self.runs.values())
             if busy >= self.limit:
-                raise QueueFullError(f"{busy} runs are queued or running; try again when one ends")
+                runs = "1 run is" if busy == 1 else f"{busy} runs are"
+                raise QueueFullError(f"{runs} queued or running; try again when one ends")
             run = Run(uuid.uuid4().hex, scenario.name, agents, steps, seed, overrides)
             self.runs[run.id] = run
         self.pool.submit(self._execute, run, scenario)
