@@ -10,7 +10,9 @@ or ``PYTHONPATH``, as ``pip install`` would leave it. Its mechanisms:
 - ``greedy``: declares ``greedy.share`` and writes the core column ``population``;
 - ``wrong_phase``: its hook acts after a phase that does not exist;
 - ``broken``: its module imports a package that is not installed;
-- ``notmech``: its entry point names a function, not a mechanism.
+- ``notmech``: its entry point names a function, not a mechanism;
+- ``strings``: its ``columns()`` gives a string, not a tuple of names;
+- ``garbled``: its entry point's value is not ``module:Class``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ FAULTY = '''
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -37,6 +40,7 @@ from scoresim.mechanisms import Mechanism
 
 FAIL_ONCE: set[int] = set()  # steps in which jolt raises once (a test sets them)
 INTERRUPT = False  # raise KeyboardInterrupt (a Ctrl-C) instead of an error
+EXIT = False  # call sys.exit(3) instead
 
 
 class JoltSection(BaseModel):
@@ -69,6 +73,8 @@ class JoltHook:
             FAIL_ONCE.discard(state.step)
             if INTERRUPT:
                 raise KeyboardInterrupt
+            if EXIT:
+                sys.exit(3)
             raise ZeroDivisionError("jolt failed on purpose")
 
     def measure(self, state: Any, ev: Any, out: Any) -> None:
@@ -126,6 +132,18 @@ class WrongPhase(Mechanism):
         return WrongPhaseHook()
 
 
+class Unnamed(Mechanism):
+    name = "strings"
+    section = JoltSection
+
+    def columns(self, config: Any, labels: Any) -> Any:
+        return "strings.share"
+
+    def start(self, params: Any, labels: Any, regime: Any, state: Any, net: Any,
+              keys: Any) -> WrongPhaseHook:
+        return WrongPhaseHook()
+
+
 def helper() -> None:
     """Not a mechanism."""
 '''
@@ -142,6 +160,8 @@ greedy = scoresim_faulty:Greedy
 wrong_phase = scoresim_faulty:WrongPhase
 broken = scoresim_broken:Broken
 notmech = scoresim_faulty:helper
+strings = scoresim_faulty:Unnamed
+garbled = not a module path!
 """
 
 

@@ -62,7 +62,9 @@ def test_a_plugin_that_fails_to_import_is_named_only_where_it_is_used(faulty: Mo
     with pytest.raises(ScenarioValueError) as err:
         scoresim.Scenario.from_yaml_text(typo, origin="mine.yaml")
     assert str(err.value).startswith("mine.yaml: line 54: soruces: unknown field; remove it")
-    assert "installed: broken, greedy, jolt, notmech, wrong_phase" in str(err.value)
+    assert "installed: broken, garbled, greedy, jolt, notmech, strings, wrong_phase" in str(
+        err.value
+    )
     with pytest.raises(ExtensionError) as broken:
         mine("  broken: {}")
     line = str(broken.value)
@@ -78,6 +80,13 @@ def test_a_plugin_that_fails_to_import_is_named_only_where_it_is_used(faulty: Mo
         match=r"mechanisms\.notmech: .* is the function scoresim_faulty\.helper, not a subclass",
     ):
         mine("  notmech: {}")
+    with pytest.raises(ExtensionError) as garbled:
+        mine("  garbled: {}")
+    assert str(garbled.value) == (
+        "mine.yaml: line 162: mechanisms.garbled: the plug-in (entry point not a module path! "
+        "of scoresim-faulty 0.1) has the value 'not a module path!', which is not of the form "
+        "module:Class; fix or reinstall that package, or remove the section"
+    )
 
 
 def test_a_broken_plugin_is_one_line_from_the_command_line(tmp_path: Path) -> None:
@@ -130,6 +139,8 @@ def test_a_plugin_writes_only_the_columns_it_declares(faulty: ModuleType) -> Non
     )
     with pytest.raises(ExtensionError, match=r"mechanisms\.wrong_phase: .* acts after 'lunch'"):
         scoresim.Simulation(mine("  wrong_phase: {}"), agents=200)
+    with pytest.raises(ExtensionError, match=r"gives 'strings.share' as its columns; columns\(\)"):
+        scoresim.Simulation(mine("  strings: {}"), agents=200)
     # The plug-in that keeps to its own column writes it, and nothing else changes.
     jolted = scoresim.simulate(mine("  jolt: {}"), agents=500, steps=3).metrics
     assert jolted["jolt.draw"].between(0, 1).all() and jolted["jolt.draw"].nunique() == 3
@@ -189,3 +200,14 @@ def test_a_step_stopped_half_way_without_a_save_stops_the_simulation(
     for go_on in (lambda: sim.step(), lambda: sim.run(1), sim.result):
         with pytest.raises(SimulationError, match=r"^simulation: step 3 stopped half-way \("):
             go_on()
+
+
+def test_a_plugin_that_exits_does_not_end_the_process(
+    faulty: ModuleType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(faulty, "EXIT", True)
+    faulty.FAIL_ONCE.add(1)
+    with pytest.raises(
+        ExtensionError, match=r"failed in step 1, acting after 'adapt': SystemExit: 3"
+    ):
+        scoresim.simulate(mine("  jolt: {}"), agents=200, steps=3)

@@ -68,7 +68,14 @@ def test_a_reporter_that_raises_undoes_its_step_and_the_run_goes_on_bit_for_bit(
 
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [("0.5", "'0.5'"), (None, "None"), (True, "True"), (np.ones(2), "array([1., 1.])")],
+    [
+        ("0.5", "'0.5'"),
+        (None, "None"),
+        (True, "True"),
+        (np.ones(2), "array([1., 1.])"),
+        (10**400, "1" + "0" * 56 + "..."),
+        (1j, "1j"),
+    ],
 )
 def test_a_reporter_returns_a_number(value: Any, shown: str) -> None:
     sim = Simulation("seed", agents=300, seed=1, reporters={"odd": lambda s, e: value})
@@ -89,3 +96,27 @@ def test_numbers_of_any_kind_are_numbers() -> None:
     rows = m.metrics[m.metrics["group"] == "all"]
     assert rows["int"].tolist() == [3.0, 3.0] and rows["numpy"].tolist() == [0.25, 0.25]
     assert rows["nan"].isna().all()
+
+
+def test_a_reporter_or_a_progress_function_cannot_step_the_simulation() -> None:
+    """The steps being made were drawn for; a nested step would take their place."""
+    held: list[Simulation] = []
+
+    def nested(state: CitizenState, events: StepEvents) -> float:
+        held[0].step()
+        return 0.0
+
+    sim = Simulation("seed", agents=300, seed=1, reporters={"nested": nested})
+    held.append(sim)
+    with pytest.raises(ExtensionError, match=r"^reporters\.nested: in step 0, raised SimulationError: "
+                       r"simulation: step\(\) or run\(\) was called while it is stepping"):  # fmt: skip
+        sim.run(3)
+    assert sim.steps == 0
+    plain = Simulation("seed", agents=300, seed=1)
+    with pytest.raises(scoresim.errors.SimulationError, match="while it is stepping"):
+        plain.run(3, progress=lambda done, total: plain.step())
+    assert plain.steps == 1
+    plain.run(2)
+    pd.testing.assert_frame_equal(
+        plain.metrics, scoresim.simulate("seed", agents=300, steps=3, seed=1).metrics
+    )

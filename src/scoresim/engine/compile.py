@@ -145,10 +145,12 @@ def _columns(
 ) -> tuple[str, ...]:
     """A mechanism's metric columns, checked to be a sequence of names."""
     with _plugin_code(ref, "giving its columns"):
-        columns = tuple(mech.columns(section, labels))
+        given = mech.columns(section, labels)
+        columns = () if isinstance(given, str) else tuple(given)
     bad = [c for c in columns if not isinstance(c, str) or not c]
-    if bad and ref is not None:
-        raise ref.error(f"gives the column {bad[0]!r}; columns() should give non-empty strings")
+    if ref is not None and (isinstance(given, str) or bad):
+        what = repr(given) if isinstance(given, str) else f"the column {bad[0]!r}"
+        raise ref.error(f"gives {what} as its columns; columns() should give a tuple of names")
     return columns
 
 

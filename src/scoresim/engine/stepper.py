@@ -60,6 +60,18 @@ def _short(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _number(value: object) -> float | None:
+    """A reporter's value as a float, or None if it is not a number (a bool is not)."""
+    if isinstance(value, bool | np.bool_):
+        return None
+    if not isinstance(value, int | float | np.integer | np.floating):
+        return None
+    try:
+        return float(value)
+    except OverflowError:  # an int beyond a float's range
+        return None
+
+
 def _frozen(a: np.ndarray) -> np.ndarray:
     view = a.view()
     view.flags.writeable = False
@@ -151,13 +163,14 @@ class Simulation:
         undo = bool(self.reporters) or plugins if _undo is None else _undo
         self._undo = self._undo_of() if undo else None
         self._broken: str | None = None
+        self._busy = False  # stepping now: a reporter or progress function may not step
         self.setup_seconds = time.perf_counter() - t0
         self.run_seconds = 0.0
 
     def _undo_of(self) -> Undo:
         """What a step changes (state, ties, hooks, buffer), and what it never enters."""
         roots = [self._state, self.net, self.hooks, self.buf]
-        fixed = [self.net.indptr, self.net.indices, self.buf.values]
+        fixed = [self, self.net.indptr, self.net.indices, self.buf.values]
         return Undo(roots, fixed, sealed=[self.compiled, self.keys])
 
     @property
@@ -206,6 +219,11 @@ class Simulation:
     def _advance(self, n: int, progress: ProgressFn | None, prefetch: bool, name: str) -> None:
         if self._broken is not None:
             raise SimulationError(self._broken)
+        if self._busy:  # the steps being made would no longer be the ones drawn for
+            raise SimulationError(
+                "simulation: step() or run() was called while it is stepping (from a "
+                "reporter, a progress function or a plug-in); step it after run() returns"
+            )
         if n < 0:
             raise RunOptionError(f"{name}: {n} is negative; give 0 or more")
         if n > 0:
@@ -217,12 +235,14 @@ class Simulation:
             if prefetch
             else (None for _ in range(n))
         )
+        self._busy = True
         try:
             for done, u in enumerate(draws, start=1):
                 self._one_step(u)
                 if progress is not None:
                     progress(done, n)
         finally:
+            self._busy = False
             self.run_seconds += time.perf_counter() - t0
 
     def _one_step(self, u: NDArray[np.float32] | None) -> None:
@@ -269,15 +289,14 @@ class Simulation:
                 raise ExtensionError(
                     f"reporters.{name}: in step {t}, raised {describe(exc)}", f"reporters.{name}"
                 ) from exc
-            if isinstance(value, bool | np.bool_) or not isinstance(
-                value, int | float | np.integer | np.floating
-            ):
+            number = _number(value)
+            if number is None:
                 raise ExtensionError(
                     f"reporters.{name}: in step {t}, returned {_short(value)}; a reporter "
                     "returns a number (an int or a float)",
                     f"reporters.{name}",
                 )
-            values[name] = float(value)
+            values[name] = number
         return values
 
     @property

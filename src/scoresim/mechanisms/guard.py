@@ -90,7 +90,7 @@ def fault(ref: PluginRef, doing: str, expected: tuple[type[Exception], ...] = ()
         yield
     except ExtensionError:
         raise
-    except Exception as exc:  # a plug-in can raise anything; KeyboardInterrupt goes through
+    except (Exception, SystemExit) as exc:  # anything but a Ctrl-C, which goes through
         if isinstance(exc, expected):
             raise
         at = location(exc, ref.module)

@@ -99,12 +99,22 @@ def _entry_points() -> dict[str, tuple[EntryPoint, ...]]:
 @cache
 def _load(ep: EntryPoint) -> type[Mechanism] | str:
     """The class an entry point names, or why it cannot be used (imported once)."""
+    if not _module(ep):
+        return f"has the value {ep.value!r}, which is not of the form module:Class"
     try:
         obj = ep.load()
-    except Exception as exc:  # importing a package can raise anything
-        return f"cannot be imported: {describe(exc)}{location(exc, ep.module)}"
+    except (Exception, SystemExit) as exc:  # importing a package can raise anything
+        return f"cannot be imported: {describe(exc)}{location(exc, _module(ep))}"
     problem = contract_problem(obj, ep.name)
     return obj if problem is None else problem
+
+
+def _module(ep: EntryPoint) -> str:
+    """The module an entry point names; empty when its value is not ``module:attribute``."""
+    try:
+        return ep.module
+    except AttributeError:  # importlib.metadata's parse of a malformed value
+        return ""
 
 
 def _source(ep: EntryPoint) -> str:
@@ -166,7 +176,7 @@ def lookup(name: str, origin: str) -> Plugin:
                 "uninstall all but one of those packages",
                 path,
             )
-        ref = PluginRef(name, _source(eps[0]), origin, eps[0].module)
+        ref = PluginRef(name, _source(eps[0]), origin, _module(eps[0]))
         loaded = _load(eps[0])
         if isinstance(loaded, str):
             raise ref.error(f"{loaded}; fix or reinstall that package, or remove the section")
