@@ -37,13 +37,14 @@ def bench_regime(name_or_path: str | Path, agents: int, steps: int, seed: int) -
     """Build the population and network (timed as set-up), then time ``steps`` steps.
 
     One step of a 200-agent run comes first, untimed, so that loading the compiled
-    kernels from the disk cache (or compiling them) is not counted.
+    kernels from the disk cache (or compiling them) is not counted. Steps are timed as
+    ``scoresim run`` makes them: with a plug-in mechanism, no step is saved for undoing.
     """
     sc = load_scenario(name_or_path)
     check_options(agents, steps, seed)
-    Simulation(sc, agents=200, seed=seed, _rows=1).run(1)
+    Simulation(sc, agents=200, seed=seed, _rows=1, _undo=False).run(1)
     t0 = time.perf_counter()
-    sim = Simulation(sc, agents=agents, seed=seed, _rows=steps)
+    sim = Simulation(sc, agents=agents, seed=seed, _rows=steps, _undo=False)
     t1 = time.perf_counter()
     sim.run(steps)
     t2 = time.perf_counter()
