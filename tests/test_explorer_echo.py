@@ -222,7 +222,11 @@ def client() -> Iterator[TestClient]:
 
 marked = st.text(max_size=12).map(lambda t: t + MARK) | st.just(MARK)
 values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | marked,
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | marked,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(marked, inner, max_size=3),
     max_leaves=10,
 )
