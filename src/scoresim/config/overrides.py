@@ -38,6 +38,14 @@ def apply_overrides(
     # A whole section can be replaced too (for example --set shaming=null).
     known = leaves | {p.rsplit(".", k)[0] for p in leaves for k in range(1, p.count(".") + 1)}
     raw = copy.deepcopy(scenario.raw)
+    for path in overrides:
+        # A section and a field inside it, set together: which wins would be silent.
+        inner = next((q for q in overrides if q.startswith(path + ".")), None)
+        if inner is not None:
+            raise OverrideError(
+                f"{label} {path} and {label} {inner}: the second is a field of the first; "
+                f"set one of them (the field inside the section's value, or the field alone)"
+            )
     for path, value in overrides.items():
         if path not in known:
             near = difflib.get_close_matches(path, sorted(known), n=1, cutoff=0.5)
