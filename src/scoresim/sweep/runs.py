@@ -85,8 +85,8 @@ class RunOutcome:
 
 def execute(spec: RunSpec, scenario: Scenario, agents: int, steps: int) -> RunOutcome:
     """Run one simulation of a sweep; never raises for a model error."""
-    from scoresim import __version__
     from scoresim.engine.simulation import simulate
+    from scoresim.version import VERSION
 
     t0 = time.perf_counter()
     stage = "applying the parameters"
@@ -104,13 +104,13 @@ def execute(spec: RunSpec, scenario: Scenario, agents: int, steps: int) -> RunOu
             error=f"run {spec.run_id} failed while {stage}: {type(exc).__name__}: {message} "
             f"(at {where})",
             seconds=time.perf_counter() - t0,
-            version=__version__,
+            version=VERSION,
         )
     return RunOutcome(
         spec.run_id,
         "done",
         seconds=time.perf_counter() - t0,
-        version=__version__,
+        version=VERSION,
         metrics=result.metrics,
         agents=result.agents,
     )
