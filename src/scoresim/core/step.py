@@ -100,6 +100,9 @@ def step(
     gini = measure.begin(state, params, buf)
     try:
         adapt.apply(state, net, params, ev)
+        if hooks.after["adapt"]:
+            # The Gini reads the wealth as ``adapt`` leaves it; a hook may change it.
+            wait([gini])
         after("adapt")
     except BaseException:
         wait([gini])  # it writes ``buf``: let it end before the caller undoes the step
