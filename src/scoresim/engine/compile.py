@@ -74,6 +74,15 @@ class Compiled:
         """The metric columns the mechanisms add, in their order."""
         return tuple(c for a in self.mechanisms for c in a.columns)
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """Every metric column of a run, in the table's order.
+
+        The core's columns, then the mechanisms': the one list that runs, sweep
+        outputs and calibration targets all accept.
+        """
+        return (*metric_names(self.labels), *self.extra_columns)
+
 
 def compile_scenario(cfg: ScenarioConfig) -> Compiled:
     """Turn a validated :class:`ScenarioConfig` into core parameters, part by part."""

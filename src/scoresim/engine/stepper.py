@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from scoresim.config.loading import Scenario, load_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.core.events import StepEvents
-from scoresim.core.phases.measure import MetricsBuffer, metric_names
+from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.core.state import CitizenState
 from scoresim.core.step import behave_draws, step
 from scoresim.engine.compile import compile_scenario, start_hooks
@@ -137,7 +137,7 @@ class Simulation:
         self.scenario = as_scenario(scenario).with_overrides(extra, label="overrides")
         t0 = time.perf_counter()
         self.compiled = compile_scenario(self.scenario.config)
-        columns = metric_names(self.compiled.labels) + list(self.compiled.extra_columns)
+        columns = list(self.compiled.columns)
         clash = sorted(set(self.reporters) & {*columns, "step", "group"})
         if clash:
             raise RunOptionError(

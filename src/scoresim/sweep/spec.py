@@ -234,12 +234,19 @@ Fail = Callable[[list[Any], str], ScoresimError]
 
 def _scenario(given: str, base: Path | None, fail: Fail) -> Scenario:
     """The file's ``scenario``: a file beside it first, else a built-in name or a path."""
-    beside = base / given if base is not None else None
-    name: str | Path = beside if beside is not None and beside.is_file() else given
     try:
+        beside = base / given if base is not None else None
+        name: str | Path = beside if beside is not None and beside.is_file() else given
         return load_scenario(name)
     except ScoresimError as exc:
         raise fail(["scenario"], f"{given!r} cannot be loaded ({exc})") from None
+    except OSError as exc:  # a name the file system refuses to look up (too long, say)
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise fail(
+            ["scenario"],
+            f"{_short(given)} cannot be looked up ({reason}); give a built-in regime's name "
+            "or the path of a scenario file",
+        ) from None
 
 
 def _check_design(cfg: SweepConfig, fail: Fail) -> None:
@@ -345,10 +352,9 @@ def _lookup(resolved: dict[str, Any], path: str) -> Any:
 
 
 def _check_outputs(cfg: SweepConfig, scenario: Scenario, fail: Fail) -> None:
-    from scoresim.core.phases.measure import metric_names
     from scoresim.engine.compile import compile_scenario
 
-    names = metric_names(compile_scenario(scenario.config).labels)
+    names = list(compile_scenario(scenario.config).columns)
     for k, name in enumerate(cfg.outputs):
         if name not in names:
             near = difflib.get_close_matches(name, names, n=1)
