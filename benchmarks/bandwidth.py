@@ -20,10 +20,10 @@ import numpy as np
 
 import scoresim
 from scoresim.core.crn import StepDraws
-from scoresim.core.events import StepEvents
-from scoresim.core.phases import adapt, behave, consequences, measure, observe, score
 from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.engine.simulation import setup
+from scoresim.society import adapt, behave, consequences, measure, observe, score
+from scoresim.society.events import StepEvents
 
 
 def copy_bandwidth(gib: float = 1.0, repeats: int = 5) -> float:

@@ -12,10 +12,10 @@ from contextlib import contextmanager
 
 import scoresim
 from scoresim.core.crn import StepDraws
-from scoresim.core.events import StepEvents
-from scoresim.core.phases import adapt, behave, consequences, measure, observe, score
 from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.engine.simulation import setup
+from scoresim.society import adapt, behave, consequences, measure, observe, score
+from scoresim.society.events import StepEvents
 
 
 def main() -> None:

@@ -14,10 +14,10 @@ from pydantic import BaseModel, ConfigDict
 from scipy.stats import norm
 
 import scoresim
-from scoresim.core.step import plan
 from scoresim.engine.compile import compile_scenario
 from scoresim.errors import ScenarioValueError
 from scoresim.mechanisms import Mechanism, registry
+from scoresim.society.step import plan
 
 
 def _compiled(name: str, overrides: dict[str, Any] | None = None) -> Any:

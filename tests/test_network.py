@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scoresim.core.network import Network, from_edges, generate_network
-from scoresim.core.params import NetworkParams
+from scoresim.core.network import Network, NetworkParams, from_edges, generate_network
 
 
 @pytest.fixture(scope="module")

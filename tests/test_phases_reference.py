@@ -40,14 +40,14 @@ import numpy as np
 import pytest
 
 import scoresim
-from scoresim.core import step as step_mod
 from scoresim.core.crn import StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.phases import measure
-from scoresim.core.state import CitizenState
 from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.engine.simulation import setup
+from scoresim.society import measure
+from scoresim.society import step as step_mod
+from scoresim.society.events import StepEvents
+from scoresim.society.state import CitizenState
 from tests.reference import measures as ref_measures
 from tests.reference import phases as ref
 

@@ -7,10 +7,10 @@ import pytest
 
 import scoresim
 from scoresim.config.loading import Scenario
-from scoresim.core import step as step_mod
-from scoresim.core.phases.measure import MetricsBuffer
 from scoresim.engine.compile import compile_scenario
 from scoresim.engine.simulation import setup
+from scoresim.society import step as step_mod
+from scoresim.society.measure import MetricsBuffer
 
 ALL_SOURCES = ["street_cameras", "payment_records", "social_media", "informants"]
 

@@ -13,8 +13,8 @@ import pytest
 
 import scoresim
 from scoresim.config.loading import builtin_names
-from scoresim.core.state import CitizenState
 from scoresim.engine.compile import Compiled
+from scoresim.society.state import CitizenState
 
 REGIMES = builtin_names()
 

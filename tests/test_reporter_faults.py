@@ -15,9 +15,9 @@ import pytest
 
 import scoresim
 from scoresim import Simulation
-from scoresim.core.events import StepEvents
-from scoresim.core.state import CitizenState
 from scoresim.errors import ExtensionError
+from scoresim.society.events import StepEvents
+from scoresim.society.state import CitizenState
 
 
 def listed(state: CitizenState, _: StepEvents) -> float:

@@ -40,10 +40,10 @@ def test_stepping_one_by_one_equals_run_and_simulate_bit_for_bit() -> None:
 
 
 def test_metrics_grow_without_limit_and_reporters_add_columns() -> None:
-    def listed_share(state: scoresim.core.state.CitizenState, _: object) -> float:
+    def listed_share(state: scoresim.society.state.CitizenState, _: object) -> float:
         return float(np.mean(state.listed_until > 0))
 
-    def jaywalkers(_: object, events: scoresim.core.events.StepEvents) -> float:
+    def jaywalkers(_: object, events: scoresim.society.events.StepEvents) -> float:
         return float(events.acts[0].sum())
 
     sim = Simulation("seed", agents=3000, seed=2,

@@ -9,11 +9,11 @@ import pytest
 
 import scoresim
 from scoresim.core.crn import Keys
-from scoresim.core.events import StepEvents
-from scoresim.core.phases import score
-from scoresim.core.state import NO_APPEAL
 from scoresim.engine.compile import compile_scenario
 from scoresim.engine.simulation import setup
+from scoresim.society import score
+from scoresim.society.events import StepEvents
+from scoresim.society.state import NO_APPEAL
 
 # Nobody responds to the regime: no deterrence, no shame, no reward, no drift, so a
 # person's behaviour cannot depend on their records.
@@ -166,8 +166,8 @@ def test_keys_are_not_shared_between_seeds() -> None:
 
 def test_counters_and_indices_cannot_overflow() -> None:
     """Every scenario that validates fits the engine's types; one more group is refused."""
-    from scoresim.core.state import CitizenState
     from scoresim.errors import ScenarioValueError
+    from scoresim.society.state import CitizenState
 
     hints = CitizenState.__dataclass_fields__
     for name in ("denials", "perk_days", "sanctions", "shamings", "ties_lost"):

@@ -20,7 +20,7 @@ from _small import SMALL, out_dir
 import scoresim
 
 
-def afraid(state: scoresim.core.state.CitizenState, _events: object) -> float:
+def afraid(state: scoresim.society.state.CitizenState, _events: object) -> float:
     """Share of dissenters who think criticism is more likely seen than not."""
     dissenters = state.stance < 0
     risk = state.perceived_risk[2]  # criticise_government, the seed regime's third behaviour

@@ -11,10 +11,10 @@ import math
 
 import numpy as np
 
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import Labels, RegimeParams
-from scoresim.core.state import CitizenState
+from scoresim.society.events import StepEvents
+from scoresim.society.params import Labels, RegimeParams
+from scoresim.society.state import CitizenState
 
 
 def gini(values: list[float]) -> float:

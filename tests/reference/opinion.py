@@ -11,10 +11,10 @@ import math
 from typing import Any
 
 from scoresim.core.crn import Keys, StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import Labels, RegimeParams
-from scoresim.core.state import CitizenState
+from scoresim.society.events import StepEvents
+from scoresim.society.params import Labels, RegimeParams
+from scoresim.society.state import CitizenState
 
 from .phases import active_neighbours, cost, sig
 

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from scoresim.core.crn import StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import COUPLING_SCORE, RegimeParams
-from scoresim.core.state import CitizenState
+from scoresim.society.events import StepEvents
+from scoresim.society.params import COUPLING_SCORE, RegimeParams
+from scoresim.society.state import CitizenState
 
 NOT_LISTED = 0
 NO_APPEAL = -1

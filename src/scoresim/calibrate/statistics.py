@@ -73,7 +73,7 @@ def check_statistic(
     Returns:
         The field path within the statistic and a one-line message with the fix.
     """
-    from scoresim.core.phases.measure import metric_names
+    from scoresim.society.measure import metric_names
 
     names = metric_names(compiled.labels) + list(compiled.extra_columns)
     groups = [*compiled.labels.groups, "all"]

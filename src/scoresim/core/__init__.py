@@ -1,5 +1,6 @@
-"""The model's core: state, network, keyed random numbers, the six phases and the step.
+"""The model machine: keyed random numbers, the social network, helper threads.
 
-NumPy and Numba only: nothing here imports the rest of scoresim (tested in
-``tests/test_layers.py``), so the core can be read, tested and reused on its own.
+NumPy and Numba only, and no regime: nothing here names a phase, a mechanism or a
+column (the scored society is :mod:`scoresim.society`), so the core can be read,
+tested and reused on its own (the import contracts in pyproject.toml hold it so).
 """

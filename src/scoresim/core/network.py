@@ -17,7 +17,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.core import network_kernel
-from scoresim.core.params import NetworkParams
+
+
+@dataclass(frozen=True)
+class NetworkParams:
+    """Network generator settings: mean degree (even), homophily and rewiring probabilities."""
+
+    mean_degree: int
+    homophily: float
+    rewire: float
 
 
 @dataclass

@@ -17,12 +17,7 @@ from typing import Any
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.opinion import PollingConfig
 from scoresim.core.crn import Keys
-from scoresim.core.hooks import StepHook
-from scoresim.core.network import Network
-from scoresim.core.params import Labels, NetworkParams, PopulationParams, RegimeParams
-from scoresim.core.phases.measure import metric_names
-from scoresim.core.state import CitizenState
-from scoresim.core.step import Plan, plan
+from scoresim.core.network import Network, NetworkParams
 from scoresim.engine import compile_parts as parts
 from scoresim.engine.compile_parts import Names
 from scoresim.errors import ScenarioValueError
@@ -32,6 +27,11 @@ from scoresim.mechanisms.builtin import Shaming, StanceDrift
 from scoresim.mechanisms.guard import GuardedHook, PluginRef, fault
 from scoresim.mechanisms.polls import Polls
 from scoresim.mechanisms.registry import lookup
+from scoresim.society.hooks import StepHook
+from scoresim.society.measure import metric_names
+from scoresim.society.params import Labels, PopulationParams, RegimeParams
+from scoresim.society.state import CitizenState
+from scoresim.society.step import Plan, plan
 
 
 @dataclass(frozen=True)

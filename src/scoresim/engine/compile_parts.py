@@ -1,7 +1,7 @@
 """One compile step per part of the regime, each making its phase's parameter object.
 
 Each step turns its sections of a validated scenario into the frozen parameter object
-of :mod:`scoresim.core.params` that its phase reads. Every derived value (penalties per 100 points, prior perceived risk, speech pairs,
+of :mod:`scoresim.society.params` that its phase reads. Every derived value (penalties per 100 points, prior perceived risk, speech pairs,
 the tier of each score) is computed here once and never stored elsewhere as a
 default. The steps share the scenario's index of names (:class:`Names`).
 """
@@ -15,14 +15,14 @@ import numpy as np
 
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.types import per_group
-from scoresim.core.params import (
+from scoresim.core.network import NetworkParams
+from scoresim.society.params import (
     COUPLING_LIST,
     COUPLING_SCORE,
     AdaptParams,
     BehaveParams,
     ConsequenceParams,
     ListParams,
-    NetworkParams,
     ObserveParams,
     PopulationParams,
     ScoreParams,

@@ -19,9 +19,9 @@ from numpy.typing import NDArray
 
 from scoresim.core.crn import Keys
 from scoresim.core.network import Network, from_edges
-from scoresim.core.state import CitizenState, init_social, init_state
 from scoresim.engine.compile import Compiled
 from scoresim.errors import RunOptionError
+from scoresim.society.state import CitizenState, init_social, init_state
 
 
 def _fail(message: str) -> RunOptionError:

@@ -12,12 +12,12 @@ from scoresim.config.loading import Scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.core.crn import Keys
 from scoresim.core.network import Network, generate_network
-from scoresim.core.state import CitizenState, init_social, init_state
 from scoresim.engine.compile import Compiled
 from scoresim.engine.options import check_options as check_options  # its callers' import
 from scoresim.engine.options import function, overrides_of
 from scoresim.errors import RunOptionError
 from scoresim.results.run import RunResult
+from scoresim.society.state import CitizenState, init_social, init_state
 
 ProgressFn = Callable[[int, int], None]
 

@@ -22,10 +22,6 @@ from numpy.typing import NDArray
 
 from scoresim.config.loading import Scenario, load_scenario
 from scoresim.config.models import ScenarioConfig
-from scoresim.core.events import StepEvents
-from scoresim.core.phases.measure import MetricsBuffer
-from scoresim.core.state import CitizenState
-from scoresim.core.step import behave_draws, step
 from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.engine.options import check_options, function, integer, overrides_of, reporters_of
 from scoresim.engine.undo import Undo
@@ -34,6 +30,10 @@ from scoresim.mechanisms.guard import describe
 from scoresim.results.network_sample import sample_network
 from scoresim.results.polls import poll_table
 from scoresim.results.run import RunResult, build_agents, build_metrics
+from scoresim.society.events import StepEvents
+from scoresim.society.measure import MetricsBuffer
+from scoresim.society.state import CitizenState
+from scoresim.society.step import behave_draws, step
 from scoresim.version import VERSION
 
 Reporter = Callable[[CitizenState, StepEvents], float]

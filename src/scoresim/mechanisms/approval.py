@@ -18,12 +18,12 @@ from numpy.typing import NDArray
 from scoresim.config.opinion import ApprovalConfig
 from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import Labels, RegimeParams
-from scoresim.core.state import CitizenState, neighbour_mean, sigmoid
 from scoresim.mechanisms import approval_kernel as kernel
 from scoresim.mechanisms.base import Mechanism
+from scoresim.society.events import StepEvents
+from scoresim.society.params import Labels, RegimeParams
+from scoresim.society.state import CitizenState, neighbour_mean, sigmoid
 
 NAME = "approval"
 COLUMNS = ("approval.private", "approval.mean")

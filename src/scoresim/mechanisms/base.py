@@ -4,7 +4,7 @@ A mechanism is named (its key under a scenario's ``mechanisms:``), has a scenari
 section (a pydantic model, validated with the same one-line messages as every other
 field), compiles that section once per scenario into its parameters
 (:meth:`Mechanism.compile`; by default the validated section itself), and starts one
-:class:`~scoresim.core.hooks.StepHook` per run: the hook owns the state arrays it
+:class:`~scoresim.society.hooks.StepHook` per run: the hook owns the state arrays it
 needs, draws only from purposes named ``<name>/...`` (so adding a mechanism moves no
 other draw: every purpose is a key of its own), acts after one phase of the step, and
 writes the metric columns it declares.
@@ -18,10 +18,10 @@ from typing import Any, ClassVar
 from pydantic import BaseModel
 
 from scoresim.core.crn import Keys
-from scoresim.core.hooks import StepHook
 from scoresim.core.network import Network
-from scoresim.core.params import Labels, RegimeParams
-from scoresim.core.state import CitizenState
+from scoresim.society.hooks import StepHook
+from scoresim.society.params import Labels, RegimeParams
+from scoresim.society.state import CitizenState
 
 
 class Mechanism(ABC):

@@ -1,8 +1,8 @@
 """The built-in mechanisms on the plug-in protocol: the shaming channels and stance drift.
 
 Each is configured by its scenario's top-level section (kept where it has always been),
-compiles it into its own parameter object (:class:`~scoresim.core.params.ShamingParams`,
-:class:`~scoresim.core.params.DriftParams`; all zeros when the section is absent), which
+compiles it into its own parameter object (:class:`~scoresim.society.params.ShamingParams`,
+:class:`~scoresim.society.params.DriftParams`; all zeros when the section is absent), which
 the compiled regime carries because core phases read some of its rates (``behave``
 the shaming exposure, ``adapt`` the shame effect), and runs a phase function of the
 core at the same point of the step as before it was a mechanism, so results are
@@ -21,13 +21,13 @@ from numpy.typing import NDArray
 
 from scoresim.config.models import ShamingConfig, StanceDriftConfig
 from scoresim.core.crn import Keys, StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import DriftParams, Labels, RegimeParams, ShamingParams
-from scoresim.core.phases import shaming
-from scoresim.core.phases.adapt import drift_stance
-from scoresim.core.state import CitizenState
 from scoresim.mechanisms.base import Mechanism
+from scoresim.society import shaming
+from scoresim.society.adapt import drift_stance
+from scoresim.society.events import StepEvents
+from scoresim.society.params import DriftParams, Labels, RegimeParams, ShamingParams
+from scoresim.society.state import CitizenState
 
 PhaseFn = Callable[[CitizenState, Network, RegimeParams, StepDraws, StepEvents], None]
 

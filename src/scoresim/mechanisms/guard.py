@@ -24,11 +24,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.core.crn import StepDraws
-from scoresim.core.events import StepEvents
-from scoresim.core.hooks import AFTER, StepHook
 from scoresim.core.network import Network
-from scoresim.core.state import CitizenState
 from scoresim.errors import ExtensionError
+from scoresim.society.events import StepEvents
+from scoresim.society.hooks import AFTER, StepHook
+from scoresim.society.state import CitizenState
 
 MESSAGE_CHARS = 200
 """The longest error message of a plug-in's quoted in a line of scoresim's."""

@@ -9,7 +9,7 @@ What a respondent says to a direct question is the private view, except that a
 person who privately disapproves claims approval with probability
 ``1 - exp(-fear * exposure(mode) * deterrent)``, ``deterrent`` being the weight the
 decision rule gives to being recorded once doing the dissent behaviour
-(:func:`scoresim.core.phases.behave.deterrent`).
+(:func:`scoresim.society.behave.deterrent`).
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from numpy.typing import NDArray
 from scoresim.config.opinion import PollConfig, PollingConfig
 from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import Labels, RegimeParams
-from scoresim.core.phases.behave import deterrent
-from scoresim.core.state import CitizenState
 from scoresim.mechanisms import estimators
 from scoresim.mechanisms.base import Mechanism
+from scoresim.society.behave import deterrent
+from scoresim.society.events import StepEvents
+from scoresim.society.params import Labels, RegimeParams
+from scoresim.society.state import CitizenState
 
 NAME = "polls"
 FIELDS = ("estimate", "low", "high", "truth", "n")

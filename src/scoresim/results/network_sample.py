@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from scoresim.core.network import Network
-from scoresim.core.state import CitizenState
+from scoresim.society.state import CitizenState
 
 SIZE = 120
 SAMPLE_KEY = 2**31 - 7  # a spawn key no model stream uses

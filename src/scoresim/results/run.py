@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoresim.core.params import Labels
-from scoresim.core.phases.measure import MetricsBuffer
-from scoresim.core.state import CitizenState
 from scoresim.results import outputs, ownership
+from scoresim.society.measure import MetricsBuffer
+from scoresim.society.params import Labels
+from scoresim.society.state import CitizenState
 
 FILES = ("metrics.parquet", "agents.parquet", "network.parquet", "run.json")
 

@@ -15,11 +15,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.core import threads
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import Labels, RegimeParams
-from scoresim.core.phases import measure_kernel as kernel
-from scoresim.core.state import CitizenState, sigmoid
+from scoresim.society import measure_kernel as kernel
+from scoresim.society.events import StepEvents
+from scoresim.society.params import Labels, RegimeParams
+from scoresim.society.state import CitizenState, sigmoid
 
 CHILLED_KINDS = ("speech", "conduct")
 

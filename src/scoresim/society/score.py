@@ -39,11 +39,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.core.crn import StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import COUPLING_SCORE, RegimeParams
-from scoresim.core.phases import score_kernel as kernel
-from scoresim.core.state import NO_APPEAL, CitizenState
+from scoresim.society import score_kernel as kernel
+from scoresim.society.events import StepEvents
+from scoresim.society.params import COUPLING_SCORE, RegimeParams
+from scoresim.society.state import NO_APPEAL, CitizenState
 
 LISTING_CAP = 2**30  # repeated extensions must not overflow int32 step counts
 

@@ -21,12 +21,12 @@ from numpy.typing import NDArray
 
 from scoresim.core import threads
 from scoresim.core.crn import Keys, StepDraws
-from scoresim.core.events import StepEvents
-from scoresim.core.hooks import AFTER, StepHook
 from scoresim.core.network import Network
-from scoresim.core.params import RegimeParams
-from scoresim.core.phases import adapt, behave, consequences, measure, observe, score
-from scoresim.core.state import CitizenState
+from scoresim.society import adapt, behave, consequences, measure, observe, score
+from scoresim.society.events import StepEvents
+from scoresim.society.hooks import AFTER, StepHook
+from scoresim.society.params import RegimeParams
+from scoresim.society.state import CitizenState
 
 PHASES = ("behave", "observe", "score", "consequences", "adapt", "measure")
 
@@ -36,7 +36,7 @@ class Plan:
     """A run's step, fixed once: each phase of :data:`PHASES`, then the hooks acting after it.
 
     Attributes:
-        after: for each phase of :data:`~scoresim.core.hooks.AFTER`, its hooks in order.
+        after: for each phase of :data:`~scoresim.society.hooks.AFTER`, its hooks in order.
         hooks: every hook in the scenario's order (their columns are written in it).
     """
 

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from scoresim.core.crn import Keys
 from scoresim.core.network import Network
-from scoresim.core.params import PopulationParams, RegimeParams
+from scoresim.society.params import PopulationParams, RegimeParams
 
 NEVER = np.int32(-(2**30))  # "last criticised" of someone who never did
 

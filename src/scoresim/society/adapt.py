@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import RegimeParams
-from scoresim.core.phases import adapt_kernel as kernel
-from scoresim.core.state import CitizenState
+from scoresim.society import adapt_kernel as kernel
+from scoresim.society.events import StepEvents
+from scoresim.society.params import RegimeParams
+from scoresim.society.state import CitizenState
 
 
 def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:

@@ -16,9 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.core.crn import StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.state import CitizenState
+from scoresim.society.events import StepEvents
+from scoresim.society.state import CitizenState
 
 AFTER = ("behave", "observe", "score", "consequences", "adapt")
 """The phases a hook may act after (``measure`` sees the finished step)."""

@@ -31,11 +31,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.core.crn import StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import COUPLING_SCORE, RegimeParams
-from scoresim.core.phases import behave_kernel as kernel
-from scoresim.core.state import CitizenState
+from scoresim.society import behave_kernel as kernel
+from scoresim.society.events import StepEvents
+from scoresim.society.params import COUPLING_SCORE, RegimeParams
+from scoresim.society.state import CitizenState
 
 
 def draw(d: StepDraws, params: RegimeParams, n: int) -> NDArray[np.float32]:

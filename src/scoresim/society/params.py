@@ -56,15 +56,6 @@ class PopulationParams:
 
 
 @dataclass(frozen=True)
-class NetworkParams:
-    """Network generator settings: mean degree (even), homophily and rewiring probabilities."""
-
-    mean_degree: int
-    homophily: float
-    rewire: float
-
-
-@dataclass(frozen=True)
 class BehaveParams:
     """The decision rule of ``behave`` (see docs/model.md, section 4).
 

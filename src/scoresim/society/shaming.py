@@ -25,10 +25,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from scoresim.core.crn import StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import RegimeParams
-from scoresim.core.state import CitizenState, refresh_seen_ref
+from scoresim.society.events import StepEvents
+from scoresim.society.params import RegimeParams
+from scoresim.society.state import CitizenState, refresh_seen_ref
 
 _F32 = NDArray[np.float32]
 _I64 = NDArray[np.int64]

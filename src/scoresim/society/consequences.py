@@ -10,7 +10,7 @@ In order:
 2. every agent earns a day's income (``income / 365``) and the perk of its tier
    (CNY per step; where consent is required, only the consenting);
 3. shaming, when the scenario has channels: the newly listed are put on them, and
-   neighbours who are confronted may cut ties (:mod:`scoresim.core.phases.shaming`,
+   neighbours who are confronted may cut ties (:mod:`scoresim.society.shaming`,
    run by the ``shaming`` mechanism as a hook right after this phase);
 4. association penalty (:func:`associate`, called by the step after those hooks): each scored agent loses ``association_penalty`` points per
    listed neighbour, in the actual world; in the error-free world, per neighbour the
@@ -22,11 +22,11 @@ from __future__ import annotations
 import numpy as np
 
 from scoresim.core.crn import StepDraws
-from scoresim.core.events import StepEvents
 from scoresim.core.network import Network
-from scoresim.core.params import RegimeParams
-from scoresim.core.phases.score import compute_tier, scored
-from scoresim.core.state import CitizenState
+from scoresim.society.events import StepEvents
+from scoresim.society.params import RegimeParams
+from scoresim.society.score import compute_tier, scored
+from scoresim.society.state import CitizenState
 
 DAYS_PER_YEAR = 365.0
 
@@ -65,7 +65,7 @@ def apply(
     state.wealth += state.income.astype(np.float64) / DAYS_PER_YEAR + perk
     state.perk_days += (perk > 0).astype(np.uint32)
     # Then the mechanisms that act after this phase (the shaming channels first, when
-    # the scenario has them), then :func:`associate` (see scoresim.core.step).
+    # the scenario has them), then :func:`associate` (see scoresim.society.step).
 
 
 def associate(state: CitizenState, net: Network, params: RegimeParams) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from scoresim.core.params import COUPLING_SCORE, RegimeParams
+from scoresim.society.params import COUPLING_SCORE, RegimeParams
 
 # Columns of the (B, 6) float32 coefficient table.
 AWARE_COST, PROX_COST, LIST_COST, REWARD, CONFORM, ROW = range(6)

@@ -1,1 +1,0 @@
-"""The six phases of a step, each vectorised over all agents."""
