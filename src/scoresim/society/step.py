@@ -1,45 +1,47 @@
-"""One step of the model: the six phases in their fixed order.
+"""One step of the scored society: its parts in order on the core's machine.
 
-The order matters: people act (``behave``) before anyone watches (``observe``);
-points follow what was recorded (``score``); sanctions follow the updated score and
-list (``consequences``), so a person listed today is already denied today; beliefs
-learn from everything that happened (``adapt``); and ``measure`` sees the finished
-step. Every random number is keyed by (purpose, step, person) (see
-:mod:`scoresim.core.crn`), so the order in which phases draw them does not matter, the
-slow per-agent references in ``tests/reference`` get the same numbers by asking for
-them one at a time, and two regimes share every draw they have in common.
+The order (:data:`scoresim.society.parts.ORDER`) matters: people act (``behave``)
+before anyone watches (``observe``); points follow what was recorded (``score``);
+sanctions follow the updated score and list (``consequences``), so a person listed
+today is already denied today; beliefs learn from everything that happened
+(``adapt``); and ``measure`` sees the finished step. Every random number is keyed by
+(purpose, step, person) (see :mod:`scoresim.core.crn`), so the order in which parts
+draw them does not matter, the slow per-agent references in ``tests/reference`` get
+the same numbers by asking for them one at a time, and two regimes share every draw
+they have in common.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import wait
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
-from scoresim.core import threads
+from scoresim.core import machine, threads
 from scoresim.core.crn import Keys, StepDraws
+from scoresim.core.machine import Part
 from scoresim.core.network import Network
-from scoresim.society import adapt, behave, consequences, measure, observe, score
+from scoresim.society import behave, measure
 from scoresim.society.events import StepEvents
 from scoresim.society.hooks import AFTER, StepHook
 from scoresim.society.params import RegimeParams
+from scoresim.society.parts import Step, ordered
 from scoresim.society.state import CitizenState
-
-PHASES = ("behave", "observe", "score", "consequences", "adapt", "measure")
 
 
 @dataclass(frozen=True)
 class Plan:
-    """A run's step, fixed once: each phase of :data:`PHASES`, then the hooks acting after it.
+    """A run's step, fixed once: the parts in order, the mechanisms' hooks among them.
 
     Attributes:
+        parts: every part in the order it acts (:func:`scoresim.society.parts.ordered`).
         after: for each phase of :data:`~scoresim.society.hooks.AFTER`, its hooks in order.
-        hooks: every hook in the scenario's order (their columns are written in it).
+        hooks: every hook in the scenario's order.
     """
 
+    parts: tuple[Part[Step], ...]
     after: dict[str, tuple[StepHook, ...]]
     hooks: tuple[StepHook, ...]
 
@@ -57,7 +59,8 @@ def plan(hooks: Sequence[StepHook]) -> Plan:
                 f"mechanism {hook.name!r}: after={hook.after!r} is not a phase a mechanism "
                 f"can act after; use one of: {', '.join(AFTER)}"
             )
-    return Plan({ph: tuple(h for h in hooks if h.after == ph) for ph in AFTER}, tuple(hooks))
+    after = {ph: tuple(h for h in hooks if h.after == ph) for ph in AFTER}
+    return Plan(ordered(hooks), after, tuple(hooks))
 
 
 NO_HOOKS = plan(())
@@ -79,37 +82,9 @@ def step(
     of ``hooks`` (see :func:`plan`) acts after its phase and writes its own metric
     columns after ``measure``.
     """
-    n, b = state.n, params.n_behaviours
-    d = StepDraws(keys, state.step)
-    ev = StepEvents.empty(n, b, params.n_opportunities, params.n_groups)
-
-    def after(phase: str) -> None:
-        for hook in hooks.after[phase]:
-            hook.act(state, net, d, ev)
-
-    u = behave.draw(d, params, n) if u_behave is None else u_behave
-    behave.apply(state, net, params, u, ev)
-    after("behave")
-    observe.apply(state, net, params, observe.draw(d, state, params, ev), ev)
-    after("observe")
-    score.apply(state, net, params, d, ev)
-    after("score")
-    consequences.apply(state, net, params, d, ev)
-    after("consequences")
-    consequences.associate(state, net, params)
-    gini = measure.begin(state, params, buf)
-    try:
-        adapt.apply(state, net, params, ev)
-        if hooks.after["adapt"]:
-            # The Gini reads the wealth as ``adapt`` leaves it; a hook may change it.
-            wait([gini])
-        after("adapt")
-    except BaseException:
-        wait([gini])  # it writes ``buf``: let it end before the caller undoes the step
-        raise
-    measure.apply(state, net, params, ev, buf, gini)
-    for hook in hooks.hooks:
-        hook.measure(state, ev, {c: buf.values[c][state.step] for c in hook.columns})
+    ev = StepEvents.empty(state.n, params.n_behaviours, params.n_opportunities, params.n_groups)
+    s = Step(state, net, params, StepDraws(keys, state.step), ev, buf, u_behave)
+    machine.advance(hooks.parts, s, s)
     state.step += 1
     return ev
 
