@@ -140,7 +140,7 @@ def test_adding_the_part_moves_no_other_draw(site: Path) -> None:
 
 
 def test_its_section_is_checked_and_overridable(site: Path) -> None:
-    with pytest.raises(scoresim.ScoresimError, match="mechanisms.rumour.tell"):
+    with pytest.raises(scoresim.ScoresimError, match=r"mechanisms\.rumour\.tell"):
         scenario(1.5)
     sc = scenario(0.5).with_overrides({"mechanisms.rumour.tell": 0.0})
     run = scoresim.Simulation(sc, agents=2000, seed=5)
