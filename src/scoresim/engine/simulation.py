@@ -1,4 +1,4 @@
-"""The run loop: compile, build the population and network, step, collect results."""
+"""``simulate()``: a scenario run to the end in one call, on a :class:`Simulation`."""
 
 from __future__ import annotations
 
@@ -6,39 +6,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from scoresim.config.loading import Scenario
 from scoresim.config.models import ScenarioConfig
-from scoresim.core.crn import Keys
-from scoresim.core.network import Network, generate_network
-from scoresim.engine.compile import Compiled
 from scoresim.engine.options import check_options as check_options  # its callers' import
 from scoresim.engine.options import function, overrides_of
-from scoresim.errors import RunOptionError
+from scoresim.engine.start import setup as setup  # its callers' import (tests, benchmarks)
+from scoresim.engine.stepper import Simulation, as_scenario
 from scoresim.results.run import RunResult
-from scoresim.society.state import CitizenState, init_social, init_state
 
 ProgressFn = Callable[[int, int], None]
-
-
-def setup(
-    compiled: Compiled, agents: int, seed: int
-) -> tuple[CitizenState, Network, Keys, np.random.SeedSequence]:
-    """Build the population and network for a run; return them with the keys and root."""
-    ties = agents * compiled.network.mean_degree
-    if ties >= 2**31:
-        # The CSR arrays index ties with int32 (half the memory of int64).
-        raise RunOptionError(
-            f"agents: {agents:,} agents at mean degree {compiled.network.mean_degree} "
-            f"make {ties:,} tie ends, over the 2^31 limit; use fewer agents or a lower "
-            "network.mean_degree"
-        )
-    keys = Keys(seed)
-    state = init_state(agents, compiled.population, compiled.regime, keys)
-    net = generate_network(state.group, compiled.network, keys.generator("network"))
-    init_social(state, net, compiled.regime)
-    return state, net, keys, keys.root
 
 
 def simulate(
@@ -70,8 +46,6 @@ def simulate(
             that is not an integer too: ``seed=True`` is not 1); a plug-in mechanism
             that fails is an :class:`~scoresim.errors.ExtensionError` naming it.
     """
-    from scoresim.engine.stepper import Simulation, as_scenario
-
     agents, steps, seed = check_options(agents, steps, seed)
     function("progress", progress, "progress(done, total)", optional=True)
     sc = as_scenario(scenario).with_overrides(overrides_of(overrides), label="overrides")

@@ -24,6 +24,7 @@ from scoresim.config.loading import Scenario, load_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.engine.options import check_options, function, integer, overrides_of, reporters_of
+from scoresim.engine.start import setup
 from scoresim.engine.undo import Undo
 from scoresim.errors import ExtensionError, RunOptionError, SimulationError
 from scoresim.mechanisms.guard import describe
@@ -129,8 +130,6 @@ class Simulation:
         _rows: int = INITIAL_ROWS,
         _undo: bool | None = None,
     ) -> None:
-        from scoresim.engine.simulation import setup
-
         agents, _, seed = check_options(agents, 1, seed)
         self.reporters: dict[str, Reporter] = reporters_of(reporters)
         extra = overrides_of(overrides)
