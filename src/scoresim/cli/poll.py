@@ -30,13 +30,13 @@ def poll(
     the bias is the estimate minus it, in percentage points (docs/polls.md).
     """
     from scoresim.errors import RunOptionError
-    from scoresim.results.folders import read_run
     from scoresim.results.polls import poll_table
+    from scoresim.results.run import load_run
 
     with user_errors():
         if by not in (None, "group"):
             raise RunOptionError(f"--by: {by!r} is not a breakdown; use --by group")
-        run = read_run(run_dir)
+        run = load_run(run_dir)
         polls: list[dict[str, Any]] = run.info["parameters"].get("polls") or []
         if not polls:
             raise RunOptionError(

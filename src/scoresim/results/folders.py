@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from scoresim import limits
 from scoresim.errors import ResultsError
-
-if TYPE_CHECKING:
-    from scoresim.results.run import RunResult
 
 MAX_JSON = limits.RUN_JSON_BYTES
 MAX_DEPTH = limits.RUN_JSON_DEPTH
@@ -107,14 +104,18 @@ def _fix(part: Path) -> str:
     return FIX if outputs.is_run_folder(part.parent) else FIX_NEW
 
 
-def read_run(path: str | Path) -> RunResult:
-    """Read a run folder written by :meth:`RunResult.save`, refusing a damaged one.
+def read_parts(path: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Read the parts of a run folder written by :meth:`RunResult.save`, refusing a damaged one.
+
+    :func:`scoresim.results.run.load_run` makes the :class:`RunResult` of them (this
+    module knows no ``RunResult``, so the two import one way).
+
+    Returns:
+        ``(info, metrics, agents, network)``; ``network`` is empty if the folder has none.
 
     Raises:
         ResultsError: One line naming the damaged file.
     """
-    from scoresim.results.run import RunResult
-
     folder = Path(path)
     if not folder.is_dir():
         raise ResultsError(f"{folder}: no such run folder; give a folder written by scoresim run")
@@ -127,4 +128,4 @@ def read_run(path: str | Path) -> RunResult:
     agents = read_table(folder / "agents.parquet", ("id", "group"), info["agents"])
     net = folder / "network.parquet"
     network = read_table(net, ("source", "target"), None) if net.exists() else pd.DataFrame()
-    return RunResult(metrics=metrics, agents=agents, info=info, network=network)
+    return info, metrics, agents, network

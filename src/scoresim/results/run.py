@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from scoresim.results import outputs, ownership
+from scoresim.results.folders import read_parts
 from scoresim.society.measure import MetricsBuffer
 from scoresim.society.params import Labels
 from scoresim.society.state import CitizenState
@@ -80,9 +81,8 @@ def load_run(path: str | Path) -> RunResult:
     Raises:
         ResultsError: The folder is damaged (see :mod:`scoresim.results.folders`).
     """
-    from scoresim.results.folders import read_run
-
-    return read_run(path)
+    info, metrics, agents, network = read_parts(path)
+    return RunResult(metrics=metrics, agents=agents, info=info, network=network)
 
 
 def build_metrics(buf: MetricsBuffer) -> pd.DataFrame:
