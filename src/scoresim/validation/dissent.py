@@ -29,13 +29,13 @@ BANDS = {"low": (0.0, 0.5), "moderate": (1.0, 2.5), "extreme": (5.0, np.inf)}
 
 def society(p: Params, proportional: bool) -> Any:
     """The scenario: one group, one speech behaviour, every act recorded."""
-    import scoresim
+    from scoresim.config.loading import Scenario
 
     scoring: dict[str, Any] = {"start": 1000, "min": 0, "max": 2000,
                                "points": {"criticise": p["points"]}, "tiers": {"all": {"min": 0}}}  # fmt: skip
     if proportional:
         scoring["tolerance"] = {"criticise": {"free": p["tolerance"], "period": p["period"]}}
-    return scoresim.Scenario.from_dict(
+    return Scenario.from_dict(
         {
             "name": "daymude-" + ("proportional" if proportional else "uniform"),
             "groups": {
@@ -67,10 +67,10 @@ def society(p: Params, proportional: bool) -> Any:
 
 def voiced(p: Params, proportional: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(desired, voiced) criticisms per period, per person, over the last four periods."""
-    import scoresim
+    from scoresim.engine.stepper import Simulation
 
     window = 4 * p["period"]
-    sim = scoresim.Simulation(society(p, proportional), agents=p["agents"], seed=seed)
+    sim = Simulation(society(p, proportional), agents=p["agents"], seed=seed)
     sim.run(max(p["days"] - window, 0))
     acts = np.zeros(p["agents"])
     for _ in range(window):

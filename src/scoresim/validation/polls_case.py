@@ -34,13 +34,12 @@ def _polls(p: Params, day: int) -> list[dict[str, object]]:
 
 
 def _row(p: Params, seed: int, fear: float) -> pd.Series:
-    import scoresim
+    from scoresim.config.loading import load_scenario
+    from scoresim.engine.stepper import Simulation
 
     day = p["steps"] - 1
-    sc = scoresim.load_scenario("seed").with_overrides(
-        {"polls": _polls(p, day), "interviews.fear": fear}
-    )
-    sim = scoresim.Simulation(sc, agents=p["agents"], seed=seed)
+    sc = load_scenario("seed").with_overrides({"polls": _polls(p, day), "interviews.fear": fear})
+    sim = Simulation(sc, agents=p["agents"], seed=seed)
     sim.run(p["steps"])
     m = sim.metrics
     row: pd.Series = m[(m["step"] == day) & (m["group"] == "all")].iloc[0]
