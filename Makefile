@@ -25,6 +25,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check src tests benchmarks examples
 	$(VENV)/bin/ruff format --check src tests benchmarks examples
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports  # the layers: [tool.importlinter] in pyproject.toml
 
 # The browser tests drive Debian's chromium; install it where it is missing.
 CHROMIUM := /usr/bin/chromium
