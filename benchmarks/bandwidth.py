@@ -110,10 +110,10 @@ def main() -> None:
         ev = StepEvents.empty(n, b_n, o_n, p.n_groups)
         t = time.perf_counter()
         sd = StepDraws(sm, st.step)
-        u = behave.draw(sd, p, n)
+        u = behave.draw(sd, p.behave, n)
         spent["behave draws"] += time.perf_counter() - t
         t = time.perf_counter()
-        behave.apply(st, net, p, u, ev)
+        behave.apply(st, net, p.behave, u, ev)
         spent["behave"] += time.perf_counter() - t
         d = observe.draw(sd, st, p, ev)
         t = time.perf_counter()

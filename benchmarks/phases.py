@@ -42,9 +42,9 @@ def main() -> None:
     for _ in range(steps):
         ev = StepEvents.empty(n, b, o, g)
         sd = StepDraws(sm, st.step)
-        u = behave.draw(sd, p, n)
+        u = behave.draw(sd, p.behave, n)
         with timed("behave"):
-            behave.apply(st, net, p, u, ev)
+            behave.apply(st, net, p.behave, u, ev)
         d = observe.draw(sd, st, p, ev)
         with timed("observe"):
             observe.apply(st, net, p, d, ev)

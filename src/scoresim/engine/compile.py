@@ -85,19 +85,32 @@ class Compiled:
 
 
 def compile_scenario(cfg: ScenarioConfig) -> Compiled:
-    """Turn a validated :class:`ScenarioConfig` into core parameters, part by part."""
+    """Turn a validated :class:`ScenarioConfig` into core parameters, part by part.
+
+    The parts are compiled in the order their copies need (see
+    :mod:`~scoresim.engine.compile_parts`): the score's objects and the shaming
+    mechanism's own rates first, then ``behave``, which copies from them, then the
+    parts that copy from ``behave``.
+    """
     names = Names.of(cfg)
     pop = parts.population(cfg, names)
-    obs = parts.observe(cfg, names)
+    sc = parts.score(cfg)
+    li = parts.listing(cfg, names)
+    own_shaming = Shaming.params(cfg.shaming)
+    be = parts.behave(cfg, names, sc, li, own_shaming)
+    obs = parts.observe(cfg, names, be)
+    drift = parts.drift(StanceDrift.params(cfg.stance_drift), be)
     regime = RegimeParams(
-        behave=parts.behave(cfg, names),
+        behave=be,
         observe=obs,
-        score=parts.score(cfg),
-        listing=parts.listing(cfg, names),
-        consequences=parts.consequences(cfg, names),
-        adapt=parts.adapt(cfg, pop, obs, names),
-        shaming=Shaming.params(cfg.shaming),
-        drift=StanceDrift.params(cfg.stance_drift),
+        score=sc,
+        listing=li,
+        consequences=parts.consequences(cfg, names, sc),
+        association=parts.association(sc, li),
+        adapt=parts.adapt(cfg, pop, obs, names, be, own_shaming),
+        shaming=parts.shaming(own_shaming, be),
+        drift=drift,
+        measure=parts.measure(be, sc, drift),
     )
     labels = Labels(
         groups=tuple(names.groups),

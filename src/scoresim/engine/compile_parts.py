@@ -1,14 +1,18 @@
 """One compile step per part of the regime, each making its phase's parameter object.
 
 Each step turns its sections of a validated scenario into the frozen parameter object
-of :mod:`scoresim.society.params` that its phase reads. Every derived value (penalties per 100 points, prior perceived risk, speech pairs,
-the tier of each score) is computed here once and never stored elsewhere as a
-default. The steps share the scenario's index of names (:class:`Names`).
+of :mod:`scoresim.society.params` that its phase reads, and nothing else: a phase
+reads only its own object. What a part needs of another part's numbers is copied
+into its object here, from the other part's compiled object (which the step takes as
+an argument), so that each value is derived once, by its owner. Every derived value
+(penalties per 100 points, prior perceived risk, speech pairs, the tier of each
+score) is computed here once and never stored elsewhere as a default. The steps share
+the scenario's index of names (:class:`Names`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import erf, sqrt
 
 import numpy as np
@@ -20,12 +24,16 @@ from scoresim.society.params import (
     COUPLING_LIST,
     COUPLING_SCORE,
     AdaptParams,
+    AssociationParams,
     BehaveParams,
     ConsequenceParams,
+    DriftParams,
     ListParams,
+    MeasureParams,
     ObserveParams,
     PopulationParams,
     ScoreParams,
+    ShamingParams,
 )
 
 
@@ -83,8 +91,14 @@ def network(cfg: ScenarioConfig) -> NetworkParams:
     return NetworkParams(cfg.network.mean_degree, cfg.network.homophily, cfg.network.rewire)
 
 
-def behave(cfg: ScenarioConfig, names: Names) -> BehaveParams:
-    """The decision rule: stance and conformity weights, stakes per recorded act."""
+def behave(
+    cfg: ScenarioConfig, names: Names, sc: ScoreParams, li: ListParams, sh: ShamingParams
+) -> BehaveParams:
+    """The decision rule: stance and conformity weights, stakes per recorded act.
+
+    Copies in the coupling and the tolerances of ``sc``, the list of ``li`` and the
+    shaming exposure of ``sh`` (the shaming mechanism's rates).
+    """
     bcfg = [cfg.behaviours[b] for b in names.behaviours]
     points = np.array([cfg.scoring.points.get(b, 0) for b in names.behaviours])
     bl, rs = cfg.blacklist, cfg.response
@@ -108,11 +122,19 @@ def behave(cfg: ScenarioConfig, names: Names) -> BehaveParams:
         dissent=names.behaviour(cfg.dissent_behaviour) if cfg.dissent_behaviour else -1,
         dissent_window=rs.dissent_window,
         behaviour_names=tuple(names.behaviours),
+        coupling=sc.coupling,
+        tol_rows=sc.tol_rows,
+        tol_free=sc.tol_free,
+        tol_period=sc.tol_period,
+        has_list=li.has_list,
+        threshold=li.threshold,
+        entry_events=li.entry_events,
+        exposure=sh.exposure,
     )
 
 
-def observe(cfg: ScenarioConfig, names: Names) -> ObserveParams:
-    """What each source records, of whom, and its errors."""
+def observe(cfg: ScenarioConfig, names: Names, be: BehaveParams) -> ObserveParams:
+    """What each source records, of whom, and its errors; the behaviours' names of ``be``."""
     sources = list(cfg.sources.values())
     s_n, b_n = len(sources), len(names.behaviours)
     observes = np.zeros((s_n, b_n), dtype=np.bool_)
@@ -136,6 +158,7 @@ def observe(cfg: ScenarioConfig, names: Names) -> ObserveParams:
         ),
         speech_pair=speech_pair,
         source_names=tuple(cfg.sources),
+        behaviour_names=be.behaviour_names,
     )
 
 
@@ -181,8 +204,11 @@ def listing(cfg: ScenarioConfig, names: Names) -> ListParams:
     )
 
 
-def consequences(cfg: ScenarioConfig, names: Names) -> ConsequenceParams:
-    """What the list and each tier deny, and the perks each tier is paid."""
+def consequences(cfg: ScenarioConfig, names: Names, sc: ScoreParams) -> ConsequenceParams:
+    """What the list and each tier deny, and the perks each tier is paid.
+
+    Copies in whether ``sc`` requires consent (perks are paid to the scored).
+    """
     opps, tiers = names.opportunities, names.tiers
     denied_tier = np.zeros((len(opps), len(tiers)), dtype=np.bool_)
     for t, tier in enumerate(cfg.scoring.tiers.values()):
@@ -200,16 +226,35 @@ def consequences(cfg: ScenarioConfig, names: Names) -> ConsequenceParams:
         denied_tier=denied_tier,
         perk=perk,
         opportunity_names=tuple(opps),
+        consent_required=sc.consent_required,
+    )
+
+
+def association(sc: ScoreParams, li: ListParams) -> AssociationParams:
+    """The association penalty of ``li``, with the score's bounds, tiers and consent of ``sc``."""
+    return AssociationParams(
+        penalty=li.association_penalty,
+        lo=sc.lo,
+        hi=sc.hi,
+        tier_of=sc.tier_of,
+        consent_required=sc.consent_required,
     )
 
 
 def adapt(
-    cfg: ScenarioConfig, pop: PopulationParams, obs: ObserveParams, names: Names
+    cfg: ScenarioConfig,
+    pop: PopulationParams,
+    obs: ObserveParams,
+    names: Names,
+    be: BehaveParams,
+    sh: ShamingParams,
 ) -> AdaptParams:
     """Learning rates, and the prior perceived risk they start from.
 
     The prior is the chance that an act is recorded by at least one source, using the
-    population-mean coverage and the expected number of informant neighbours.
+    population-mean coverage and the expected number of informant neighbours. Copies
+    in the conformity behaviours, the penalised behaviours and the dissent behaviour
+    of ``be``, and the shame effect of ``sh`` (the shaming mechanism's rates).
     """
     rs = cfg.response
     share = pop.group_shares
@@ -226,6 +271,36 @@ def adapt(
         forget=rs.forget,
         conformity_smoothing=rs.conformity_smoothing,
         prior_risk=(1.0 - miss).astype(np.float32),
+        conform_idx=be.conform_idx,
+        penalised=np.flatnonzero((be.penalty + be.listing_stake) > 0),
+        dissent=be.dissent,
+        shame_effect=sh.shame_effect,
+    )
+
+
+def shaming(own: ShamingParams, be: BehaveParams) -> ShamingParams:
+    """The shaming mechanism's rates ``own``, with the conformity behaviours of ``be``."""
+    return replace(own, conform_idx=be.conform_idx)
+
+
+def drift(own: DriftParams, be: BehaveParams) -> DriftParams:
+    """The stance-drift rates ``own``, with the dissent and stance weights of ``be``."""
+    return replace(
+        own,
+        dissent=be.dissent,
+        dissent_window=be.dissent_window,
+        stance_weight=be.stance_weight,
+    )
+
+
+def measure(be: BehaveParams, sc: ScoreParams, dr: DriftParams) -> MeasureParams:
+    """The dissent of ``be``, the score bounds of ``sc``, and whether ``dr`` moves stances."""
+    return MeasureParams(
+        dissent=be.dissent,
+        dissent_window=be.dissent_window,
+        lo=sc.lo,
+        hi=sc.hi,
+        stances_move=dr.on,
     )
 
 

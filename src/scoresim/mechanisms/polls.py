@@ -149,7 +149,7 @@ class PollsHook:
             p = self.p
             weight = p.fear * p.exposure[poll.mode] * p.sensitivity[poll.question]
             exposed = (state.income[who].astype(np.float64) / self.median) ** p.income_elasticity
-            fear = weight * exposed * deterrent(state, self.regime, dissent, who)
+            fear = weight * exposed * deterrent(state, self.regime.behave, dissent, who)
             claim = -np.expm1(-fear)
         said, treated = answers(poll, view, claim, d, who)
         g_n = len(state.bounds) - 1

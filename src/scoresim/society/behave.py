@@ -34,14 +34,14 @@ from scoresim.core.crn import StepDraws
 from scoresim.core.network import Network
 from scoresim.society import behave_kernel as kernel
 from scoresim.society.events import StepEvents
-from scoresim.society.params import COUPLING_SCORE, RegimeParams
+from scoresim.society.params import COUPLING_SCORE, BehaveParams
 from scoresim.society.state import CitizenState
 
 
-def draw(d: StepDraws, params: RegimeParams, n: int) -> NDArray[np.float32]:
+def draw(d: StepDraws, p: BehaveParams, n: int) -> NDArray[np.float32]:
     """Uniforms for the decisions: (B, N) float32 in [0, 1); row b is purpose ``act/<b>``."""
-    u = np.empty((params.n_behaviours, n), np.float32)
-    for b, name in enumerate(params.behave.behaviour_names):
+    u = np.empty((p.n_behaviours, n), np.float32)
+    for b, name in enumerate(p.behaviour_names):
         u[b] = d.dense(f"act/{name}", n)
     return u
 
@@ -49,21 +49,19 @@ def draw(d: StepDraws, params: RegimeParams, n: int) -> NDArray[np.float32]:
 def apply(
     state: CitizenState,
     net: Network,
-    params: RegimeParams,
+    p: BehaveParams,
     u: NDArray[np.float32],
     ev: StepEvents,
 ) -> None:
     """Set ``ev.acts`` from the decision rule and the uniforms ``u`` ((B, N) float32)."""
-    table = kernel.coefficients(params)
+    table = kernel.coefficients(p)
     n = state.n
     prox = np.zeros(n, dtype=np.float32)
-    if params.listing.has_list and params.score.coupling == COUPLING_SCORE:
-        kernel.proximity(
-            state.score, params.listing.threshold, params.behave.proximity_margin, prox
-        )
+    if p.has_list and p.coupling == COUPLING_SCORE:
+        kernel.proximity(state.score, p.threshold, p.proximity_margin, prox)
     row = np.empty(n, dtype=np.float32)
-    tolerated = params.score.tol_rows.shape[0] > 0
-    for b in range(params.n_behaviours):
+    tolerated = p.tol_rows.shape[0] > 0
+    for b in range(p.n_behaviours):
         k = int(table[b, kernel.ROW])
         seen, seen_ref = (state.seen[k], state.seen_ref[k]) if k >= 0 else (row, row)
         kernel.minus_logit(
@@ -71,7 +69,7 @@ def apply(
             state.logit0[b],
             state.perceived_risk[b],
             state.risk_aversion,
-            priced(state, params, b, state.step) if tolerated else state.aware,
+            priced(state, p, b, state.step) if tolerated else state.aware,
             prox,
             seen,
             seen_ref,
@@ -82,7 +80,7 @@ def apply(
         kernel.settle(u[b], row, ev.acts[b])
 
 
-def priced(state: CitizenState, params: RegimeParams, b: int, day: int) -> NDArray[np.bool_]:
+def priced(state: CitizenState, p: BehaveParams, b: int, day: int) -> NDArray[np.bool_]:
     """(N,) bool: who would pay points for a record of ``b`` made on step ``day``.
 
     The aware, except, for a behaviour with a tolerance, those whose records of it in
@@ -90,19 +88,18 @@ def priced(state: CitizenState, params: RegimeParams, b: int, day: int) -> NDArr
     ``day`` is the current step in ``behave`` (before today's records are counted) and
     the next one after the step (for the polls).
     """
-    sc = params.score
-    rows = np.flatnonzero(sc.tol_rows == b)
+    rows = np.flatnonzero(p.tol_rows == b)
     if rows.shape[0] == 0:
         return state.aware
     k = int(rows[0])
-    fresh = day % int(sc.tol_period[k]) == 0  # that day's records start a new period
+    fresh = day % int(p.tol_period[k]) == 0  # that day's records start a new period
     used = np.zeros(state.n, np.uint32) if fresh else state.tolerated[k]
-    out: NDArray[np.bool_] = state.aware & (used >= sc.tol_free[k])
+    out: NDArray[np.bool_] = state.aware & (used >= p.tol_free[k])
     return out
 
 
 def deterrent(
-    state: CitizenState, params: RegimeParams, b: int, who: NDArray[np.int64]
+    state: CitizenState, p: BehaveParams, b: int, who: NDArray[np.int64]
 ) -> NDArray[np.float64]:
     """``risk_aversion * perceived_risk * cost`` of one act of behaviour ``b``, per person.
 
@@ -111,15 +108,13 @@ def deterrent(
     tomorrow is worth avoiding to them. Returns (K,) float64, 0 for a behaviour that
     costs nothing.
     """
-    coef = kernel.coefficients(params)[b].astype(np.float64)
+    coef = kernel.coefficients(p)[b].astype(np.float64)
     near = np.zeros(who.shape[0], np.float32)
-    if params.listing.has_list and params.score.coupling == COUPLING_SCORE:
+    if p.has_list and p.coupling == COUPLING_SCORE:
         # The decision rule's own proximity, on the people asked.
-        kernel.proximity(
-            state.score[who], params.listing.threshold, params.behave.proximity_margin, near
-        )
+        kernel.proximity(state.score[who], p.threshold, p.proximity_margin, near)
     prox = near.astype(np.float64)
-    aware = priced(state, params, b, state.step + 1)[who].astype(np.float64)
+    aware = priced(state, p, b, state.step + 1)[who].astype(np.float64)
     cost = aware * (coef[kernel.AWARE_COST] + coef[kernel.PROX_COST] * prox)
     cost += coef[kernel.LIST_COST]
     risk = state.risk_aversion[who].astype(np.float64) * state.perceived_risk[b, who]

@@ -14,14 +14,14 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from scoresim.society.params import COUPLING_SCORE, RegimeParams
+from scoresim.society.params import COUPLING_SCORE, BehaveParams
 
 # Columns of the (B, 6) float32 coefficient table.
 AWARE_COST, PROX_COST, LIST_COST, REWARD, CONFORM, ROW = range(6)
 
 
-def coefficients(params: RegimeParams) -> NDArray[np.float32]:
-    """Fold the regime's constants into the log-odds per behaviour: (B, 6) float32.
+def coefficients(p: BehaveParams) -> NDArray[np.float32]:
+    """Fold the decision rule's constants into the log-odds per behaviour: (B, 6) float32.
 
     With ``prox`` the agent's proximity to listing (score coupling only), the rule is::
 
@@ -31,37 +31,30 @@ def coefficients(params: RegimeParams) -> NDArray[np.float32]:
     where ``rel`` is the clipped relative change of what the agent sees neighbours do,
     read from row ``ROW`` of ``state.seen`` (-1 when the behaviour has no conformity).
     """
-    b_n = params.n_behaviours
+    b_n = p.n_behaviours
     table = np.zeros((b_n, 6), dtype=np.float64)
     table[:, ROW] = -1.0
-    score_coupled = params.score.coupling == COUPLING_SCORE
+    score_coupled = p.coupling == COUPLING_SCORE
     for b in range(b_n):
-        pen = float(params.behave.penalty[b])
+        pen = float(p.penalty[b])
         if pen > 0.0:
             if score_coupled:
-                table[b, AWARE_COST] = params.behave.deterrence * pen
-                if params.listing.has_list:
+                table[b, AWARE_COST] = p.deterrence * pen
+                if p.has_list:
                     table[b, PROX_COST] = (
-                        params.behave.deterrence * pen * params.behave.stakes
-                        + params.behave.shame_aversion * params.shaming.exposure
+                        p.deterrence * pen * p.stakes + p.shame_aversion * p.exposure
                     )
             else:
-                prox = 1.0 if params.listing.has_list and params.listing.entry_events[b] else 0.0
-                table[b, AWARE_COST] = (
-                    params.behave.deterrence * pen * (1.0 + params.behave.stakes * prox)
-                )
-        if not score_coupled and params.listing.has_list and params.listing.entry_events[b]:
+                prox = 1.0 if p.has_list and p.entry_events[b] else 0.0
+                table[b, AWARE_COST] = p.deterrence * pen * (1.0 + p.stakes * prox)
+        if not score_coupled and p.has_list and p.entry_events[b]:
             table[b, LIST_COST] = (
-                params.behave.deterrence
-                * float(params.behave.listing_stake[b])
-                * (1.0 + params.behave.stakes)
-                + params.behave.shame_aversion * params.shaming.exposure
+                p.deterrence * float(p.listing_stake[b]) * (1.0 + p.stakes)
+                + p.shame_aversion * p.exposure
             )
-        table[b, REWARD] = params.behave.reward_sensitivity * max(
-            float(params.behave.reward[b]), 0.0
-        )
-    for k, b in enumerate(params.behave.conform_idx):
-        table[b, CONFORM] = params.behave.conformity[b]
+        table[b, REWARD] = p.reward_sensitivity * max(float(p.reward[b]), 0.0)
+    for k, b in enumerate(p.conform_idx):
+        table[b, CONFORM] = p.conformity[b]
         table[b, ROW] = k
     return table.astype(np.float32)
 

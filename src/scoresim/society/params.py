@@ -6,7 +6,7 @@ never written after compilation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -59,6 +59,10 @@ class PopulationParams:
 class BehaveParams:
     """The decision rule of ``behave`` (see docs/model.md, section 4).
 
+    The fields from ``coupling`` on are other parts' numbers, copied in when the
+    scenario is compiled (:mod:`scoresim.engine.compile_parts`), because people weigh
+    the points and the list they expect and the shame a listing brings.
+
     Attributes:
         stance_weight: (B,) float32, change of log-odds per unit of stance.
         conformity: (B,) float32, weight of neighbours' observed behaviour in log-odds.
@@ -74,6 +78,19 @@ class BehaveParams:
         behaviour_names: (B,) the scenario's names, which key the ``act/<behaviour>``
             draws (see :mod:`scoresim.core.crn`), so that a draw does not move when
             another behaviour is added.
+        coupling: copied from :attr:`ScoreParams.coupling`: under score coupling the
+            list deters through the score's proximity to its threshold, under list
+            coupling through the entry events.
+        tol_rows, tol_free, tol_period: (K,) int32, copied from the same fields of
+            :class:`ScoreParams`: a record within a period's free ones costs nothing,
+            and people know their own records (:func:`scoresim.society.behave.priced`).
+        has_list: copied from :attr:`ListParams.has_list`.
+        threshold: copied from :attr:`ListParams.threshold`, the score whose
+            proximity deters (score coupling).
+        entry_events: (B,) bool, copied from :attr:`ListParams.entry_events`, the
+            behaviours whose records list a person (list coupling).
+        exposure: copied from :attr:`ShamingParams.exposure` (0 without shaming), the
+            chance that a listing is made public, which the shame cost weighs.
     """
 
     stance_weight: F32
@@ -90,6 +107,19 @@ class BehaveParams:
     dissent: int
     dissent_window: int
     behaviour_names: tuple[str, ...]
+    coupling: int
+    tol_rows: I32
+    tol_free: I32
+    tol_period: I32
+    has_list: bool
+    threshold: int
+    entry_events: Bool
+    exposure: float
+
+    @property
+    def n_behaviours(self) -> int:
+        """B, the number of behaviours."""
+        return int(self.stance_weight.shape[0])
 
 
 @dataclass(frozen=True)
@@ -108,6 +138,9 @@ class ObserveParams:
         speech_pair: (S, B) int32, the other speech behaviour that source s's
             misclassification turns an act of b into (-1 where there is none).
         source_names: (S,) names, which key each source's draws.
+        behaviour_names: (B,) :attr:`BehaveParams.behaviour_names`, copied when the
+            scenario is compiled: with the source's name they key its draws
+            (``detect/<source>/<behaviour>``, ...).
     """
 
     observes: Bool
@@ -117,6 +150,7 @@ class ObserveParams:
     informant_report: F32
     speech_pair: I32
     source_names: tuple[str, ...]
+    behaviour_names: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -188,6 +222,9 @@ class ConsequenceParams:
         denied_tier: (O, T) bool, denied to each tier.
         perk: (T,) float64, CNY per step paid to each tier.
         opportunity_names: (O,) names, which key each opportunity's draws.
+        consent_required: copied from :attr:`ScoreParams.consent_required` when the
+            scenario is compiled: where consent is required, only the consenting are
+            paid perks.
     """
 
     demand: F64
@@ -196,15 +233,61 @@ class ConsequenceParams:
     denied_tier: Bool
     perk: F64
     opportunity_names: tuple[str, ...]
+    consent_required: bool
+
+    @property
+    def n_opportunities(self) -> int:
+        """O, the number of opportunities."""
+        return int(self.demand.shape[0])
+
+
+@dataclass(frozen=True)
+class AssociationParams:
+    """The association penalty: points lost for each listed neighbour.
+
+    Every field is copied from the ``score`` part's objects when the scenario is
+    compiled: the penalty is a number of the blacklist section, and it moves scores,
+    which keep the scoring's bounds, tiers and consent.
+
+    Attributes:
+        penalty: copied from :attr:`ListParams.association_penalty`, points lost per
+            step per listed neighbour (0 = off).
+        lo, hi: copied from :attr:`ScoreParams.lo` and ``hi``, the score's bounds.
+        tier_of: (hi - lo + 1,) uint8, copied from :attr:`ScoreParams.tier_of`, the
+            tier of every possible score from ``lo``.
+        consent_required: copied from :attr:`ScoreParams.consent_required`: where
+            consent is required, only the consenting lose points.
+    """
+
+    penalty: int
+    lo: int
+    hi: int
+    tier_of: U8
+    consent_required: bool
 
 
 @dataclass(frozen=True)
 class AdaptParams:
     """The learning of ``adapt``: rates per step and the prior they start from.
 
+    The fields from ``conform_idx`` on are other parts' numbers, copied in when the
+    scenario is compiled: beliefs learn about the behaviours ``behave`` weighs and
+    from the shaming channels.
+
     Attributes:
         learn_own, learn_social, forget, conformity_smoothing: rates per step.
         prior_risk: (B,) float32, initial perceived risk = true detection probability.
+        conform_idx: (C,) int32, copied from :attr:`BehaveParams.conform_idx`, the
+            behaviours whose sight is smoothed into ``state.seen`` (row k is
+            behaviour ``conform_idx[k]``).
+        penalised: (P,) int64, ascending, the behaviours a record or a listing costs
+            something (``BehaveParams.penalty + BehaveParams.listing_stake > 0``,
+            computed from them): news of a listing raises their perceived risk.
+        dissent: copied from :attr:`BehaveParams.dissent`, the dissent behaviour
+            whose last step is remembered, or -1.
+        shame_effect: copied from :attr:`ShamingParams.shame_effect` (0 without
+            shaming), the step of perceived risk for those who learn of a listing
+            through a shaming channel.
     """
 
     learn_own: float
@@ -212,6 +295,15 @@ class AdaptParams:
     forget: float
     conformity_smoothing: float
     prior_risk: F32
+    conform_idx: I32
+    penalised: NDArray[np.int64]
+    dissent: int
+    shame_effect: float
+
+    @property
+    def n_behaviours(self) -> int:
+        """B, the number of behaviours."""
+        return int(self.prior_risk.shape[0])
 
 
 @dataclass(frozen=True)
@@ -225,11 +317,15 @@ class ShamingParams:
             probability that a neighbour calls).
         map_share, map_usage: deadbeat map (share of the newly listed; probability
             that a neighbour uses the map).
-        exposure: probability that a listing is made public on some channel (read by
-            ``behave``'s shame cost).
+        exposure: probability that a listing is made public on some channel (copied
+            into :attr:`BehaveParams.exposure` for the shame cost).
         tie_cut, shame_effect: probability that a confronted neighbour cuts the tie;
-            step of perceived risk for those who learn through a channel (read by
-            ``adapt``).
+            step of perceived risk for those who learn through a channel (copied into
+            :attr:`AdaptParams.shame_effect`).
+        conform_idx: (C,) int32, copied from :attr:`BehaveParams.conform_idx` when the
+            scenario is compiled: after a cut, the conformity references
+            (``state.seen_ref``, row k for behaviour ``conform_idx[k]``) follow the
+            ties left.
     """
 
     display_share: float = 0.0
@@ -241,29 +337,76 @@ class ShamingParams:
     exposure: float = 0.0
     tie_cut: float = 0.0
     shame_effect: float = 0.0
+    conform_idx: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
 
 
 @dataclass(frozen=True)
 class DriftParams:
     """The stance-drift mechanism's rates per step (0 = off).
 
+    The fields from ``dissent`` on are copied from :class:`BehaveParams` when the
+    scenario is compiled: the climate is the dissent people express, and a stance
+    that moves moves the log-odds.
+
     Attributes:
         resentment: fraction of the way to -1 a stance moves on a sanctioned day.
         pressure: fraction of the way a stance moves each day towards the climate its
             active neighbours express.
+        dissent: copied from :attr:`BehaveParams.dissent`, the dissent behaviour, or
+            -1 (then there is no climate and no pressure).
+        dissent_window: copied from :attr:`BehaveParams.dissent_window`, the steps
+            within which a neighbour's dissent counts as voiced.
+        stance_weight: (B,) float32, copied from :attr:`BehaveParams.stance_weight`,
+            the change of each behaviour's log-odds per unit of stance.
     """
 
     resentment: float = 0.0
     pressure: float = 0.0
+    dissent: int = -1
+    dissent_window: int = 1
+    stance_weight: F32 = field(default_factory=lambda: np.zeros(0, np.float32))
+
+    @property
+    def on(self) -> bool:
+        """Whether stances move (either rate is above 0)."""
+        return self.resentment > 0.0 or self.pressure > 0.0
+
+
+@dataclass(frozen=True)
+class MeasureParams:
+    """What ``measure`` reads besides the state and the step's events.
+
+    Every field is copied from another part's object when the scenario is compiled:
+    the columns describe the others' work.
+
+    Attributes:
+        dissent: copied from :attr:`BehaveParams.dissent`, the dissent behaviour, or
+            -1 (then the dissent columns are NaN).
+        dissent_window: copied from :attr:`BehaveParams.dissent_window`, the steps
+            within which dissent counts as expressed.
+        lo, hi: copied from :attr:`ScoreParams.lo` and ``hi``, the bounds of the
+            score histogram.
+        stances_move: copied from :attr:`DriftParams.on`: while stances cannot move,
+            the pressure-free silence of each window length is computed once.
+    """
+
+    dissent: int
+    dissent_window: int
+    lo: int
+    hi: int
+    stances_move: bool
 
 
 @dataclass(frozen=True)
 class RegimeParams:
-    """Everything the six phases read, one parameter object per part of the step.
+    """The compiled regime: one parameter object per part of the step.
 
-    Each part is compiled by its own step of :mod:`scoresim.engine.compile`; the
-    mechanisms' parts (``shaming``, ``drift``) are compiled by the mechanism and are
-    all zeros when the scenario does not switch it on.
+    A container only: each part reads its own object and nothing else (the ``score``
+    part reads ``score`` and ``listing``, the two sections it owns). What a part needs
+    of another part's numbers is copied into its own object when the scenario is
+    compiled (:mod:`scoresim.engine.compile`), field by field, each saying where it
+    comes from. The mechanisms' objects (``shaming``, ``drift``) are compiled by the
+    mechanism and are all zeros when the scenario does not switch it on.
     """
 
     behave: BehaveParams
@@ -271,9 +414,11 @@ class RegimeParams:
     score: ScoreParams
     listing: ListParams
     consequences: ConsequenceParams
+    association: AssociationParams
     adapt: AdaptParams
     shaming: ShamingParams
     drift: DriftParams
+    measure: MeasureParams
 
     @property
     def n_behaviours(self) -> int:

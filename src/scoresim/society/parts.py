@@ -74,7 +74,7 @@ class Behave(Phase):
 
     def act(self, s: Step) -> None:
         """Draw (unless drawn ahead) and decide."""
-        p = s.params
+        p = s.params.behave
         u = behave.draw(s.d, p, s.state.n) if s.u_behave is None else s.u_behave
         behave.apply(s.state, s.net, p, u, s.ev)
 

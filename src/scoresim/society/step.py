@@ -102,7 +102,7 @@ def behave_draws(
         return
 
     def make(t: int) -> NDArray[np.float32]:
-        return behave.draw(StepDraws(keys, t), params, n)
+        return behave.draw(StepDraws(keys, t), params.behave, n)
 
     ahead = threads.pool().submit(make, first)
     for t in range(first, first + steps):
