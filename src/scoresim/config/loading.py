@@ -61,6 +61,8 @@ class Scenario:
     origin: str
     raw: dict[str, Any]
     overrides: dict[str, Any] = field(default_factory=dict)
+    # Set by the loaders, which have run the cross-field checks on ``config`` already.
+    _checked: bool = field(default=False, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -89,8 +91,10 @@ class Scenario:
 
     def __post_init__(self) -> None:
         # No public path builds an unchecked scenario: a Scenario made by hand gets the
-        # cross-field checks a file gets (the models checked each field already).
-        check_scenario(self.config, self.origin)
+        # cross-field checks a file gets (the models checked each field already); the
+        # loaders ran them once already.
+        if not self._checked:
+            check_scenario(self.config, self.origin)
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], origin: str = "scenario in code") -> Scenario:
@@ -100,7 +104,7 @@ class Scenario:
             ScenarioValueError: One line naming ``origin``, the field, the value and the fix.
         """
         data = copy.deepcopy(dict(raw))
-        return cls(config=parse_scenario(data, origin), origin=origin, raw=data)
+        return cls(config=parse_scenario(data, origin), origin=origin, raw=data, _checked=True)
 
     @classmethod
     def from_yaml_text(cls, text: str, origin: str = "scenario text") -> Scenario:
@@ -130,7 +134,11 @@ class Scenario:
         merged = {**self.overrides, **overrides}
         origin = f"{self.origin} with {label} {', '.join(overrides)}"
         return Scenario(
-            config=parse_scenario(raw, origin), origin=self.origin, raw=raw, overrides=merged
+            config=parse_scenario(raw, origin),
+            origin=self.origin,
+            raw=raw,
+            overrides=merged,
+            _checked=True,
         )
 
 
@@ -342,4 +350,4 @@ def scenario_from_text(text: str, origin: str) -> Scenario:
             raise
         lined = type(exc)(f"{prefix}line {line}: {msg[len(prefix) :]}", exc.path)
         raise lined from exc.__cause__
-    return Scenario(config=config, origin=origin, raw=raw)
+    return Scenario(config=config, origin=origin, raw=raw, _checked=True)
