@@ -75,7 +75,23 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
     Raises:
         ScenarioValueError: At the first problem found, naming path, value and fix.
     """
-    _sizes(cfg, origin)
+    for check in (
+        _sizes,
+        _groups,
+        _behaviours,
+        _sources,
+        _opinion,
+        _drift,
+        _scoring,
+        _tiers,
+        _blacklist,
+        _rewards,
+    ):
+        check(cfg, origin)
+
+
+def _groups(cfg: ScenarioConfig, origin: str) -> None:
+    """At least one group, and shares that sum to 1."""
     total = sum(g.share for g in cfg.groups.values())
     if not cfg.groups:
         raise _fail(origin, "groups", {}, "is empty", "define at least one group")
@@ -83,6 +99,10 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
         raise _fail(
             origin, "groups", round(total, 6), "is the sum of the shares", "make them sum to 1"
         )
+
+
+def _behaviours(cfg: ScenarioConfig, origin: str) -> None:
+    """Daily base rates strictly inside (0, 1); a speech behaviour for dissent."""
     for name, b in cfg.behaviours.items():
         _per_group(origin, f"behaviours.{name}.base_rate", b.base_rate, cfg.groups)
         rates = b.base_rate.values() if isinstance(b.base_rate, dict) else [b.base_rate]
@@ -106,6 +126,10 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
                 "is not a speech behaviour",
                 f"use one of: {', '.join(speech) or '(none defined)'}",
             )
+
+
+def _sources(cfg: ScenarioConfig, origin: str) -> None:
+    """What each source watches exists; misreading needs two speech acts; one informant network."""
     informed: list[str] = []
     for name, s in cfg.sources.items():
         _names_exist(
@@ -131,7 +155,10 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
             f"is a second informant network (after {informed[0]!r})",
             "give informants to one source and list every behaviour they report there",
         )
-    _opinion(cfg, origin)
+
+
+def _drift(cfg: ScenarioConfig, origin: str) -> None:
+    """Pressure reads the climate from the dissent behaviour."""
     drift = cfg.stance_drift
     if drift is not None and drift.pressure > 0 and cfg.dissent_behaviour is None:
         raise _fail(
@@ -141,6 +168,10 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
             "needs a dissent_behaviour to read the climate from",
             "set dissent_behaviour or set pressure to 0",
         )
+
+
+def _scoring(cfg: ScenarioConfig, origin: str) -> None:
+    """Points and tolerances name behaviours; start within bounds that fit 16 bits."""
     _names_exist(origin, "scoring.points", cfg.scoring.points, cfg.behaviours, "behaviour")
     _names_exist(origin, "scoring.tolerance", cfg.scoring.tolerance, cfg.behaviours, "behaviour")
     for name in cfg.scoring.tolerance:
@@ -167,6 +198,11 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
                 "does not fit a 16-bit score",
                 "keep scores between -32768 and 32767",
             )
+
+
+def _tiers(cfg: ScenarioConfig, origin: str) -> None:
+    """Tiers exist, rise strictly, cover the lowest score, deny known opportunities."""
+    sc = cfg.scoring
     if not sc.tiers:
         raise _fail(origin, "scoring.tiers", {}, "is empty", "define at least one tier")
     previous: tuple[str, int] | None = None
@@ -192,6 +228,11 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
             f"leaves scores from {sc.min} without a tier",
             f"set the lowest tier's min to {sc.min} or less",
         )
+
+
+def _blacklist(cfg: ScenarioConfig, origin: str) -> None:
+    """The list's references, and what its coupling needs."""
+    sc = cfg.scoring
     bl = cfg.blacklist
     if bl is not None:
         _names_exist(origin, "blacklist.denies", bl.denies, cfg.opportunities, "opportunity")
@@ -212,6 +253,11 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
                 "is empty under list coupling",
                 "name the behaviours whose recorded events put people on the list",
             )
+
+
+def _rewards(cfg: ScenarioConfig, origin: str) -> None:
+    """Rewards name tiers that exist."""
+    sc = cfg.scoring
     for rname, rw in cfg.rewards.items():
         _names_exist(origin, f"rewards.{rname}.tiers", rw.tiers, sc.tiers, "tier")
 
