@@ -115,18 +115,18 @@ def main() -> None:
         t = time.perf_counter()
         behave.apply(st, net, p.behave, u, ev)
         spent["behave"] += time.perf_counter() - t
-        d = observe.draw(sd, st, p, ev)
+        d = observe.draw(sd, st, p.observe, ev)
         t = time.perf_counter()
-        observe.apply(st, net, p, d, ev)
+        observe.apply(st, net, p.observe, d, ev)
         spent["observe"] += time.perf_counter() - t
         t = time.perf_counter()
-        score.apply(st, net, p, sd, ev)
+        score.apply(st, net, p.score, p.listing, sd, ev)
         spent["score"] += time.perf_counter() - t
         t = time.perf_counter()
-        consequences.apply(st, net, p, sd, ev)
+        consequences.apply(st, net, p.consequences, sd, ev)
         for hook in hooks:  # the shaming channels act right after consequences
             hook.act(st, net, sd, ev)
-        consequences.associate(st, net, p)
+        consequences.associate(st, net, p.association)
         spent["consequences"] += time.perf_counter() - t
         t = time.perf_counter()
         adapt.apply(st, net, p, ev)

@@ -45,17 +45,17 @@ def main() -> None:
         u = behave.draw(sd, p.behave, n)
         with timed("behave"):
             behave.apply(st, net, p.behave, u, ev)
-        d = observe.draw(sd, st, p, ev)
+        d = observe.draw(sd, st, p.observe, ev)
         with timed("observe"):
-            observe.apply(st, net, p, d, ev)
+            observe.apply(st, net, p.observe, d, ev)
         # score and consequences draw at the ids they need, inside the phase
         with timed("score"):
-            score.apply(st, net, p, sd, ev)
+            score.apply(st, net, p.score, p.listing, sd, ev)
         with timed("consequences"):
-            consequences.apply(st, net, p, sd, ev)
+            consequences.apply(st, net, p.consequences, sd, ev)
             for hook in hooks:  # the shaming channels act right after consequences
                 hook.act(st, net, sd, ev)
-            consequences.associate(st, net, p)
+            consequences.associate(st, net, p.association)
         with timed("adapt"):
             adapt.apply(st, net, p, ev)
         with timed("measure"):

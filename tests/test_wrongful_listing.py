@@ -97,7 +97,8 @@ class Person:
             ev.false_records[self.b[name], 0] = True
         from scoresim.core.crn import StepDraws
 
-        score.apply(self.state, None, p, StepDraws(self.keys, self.state.step), ev)  # type: ignore[arg-type]
+        d = StepDraws(self.keys, self.state.step)
+        score.apply(self.state, None, p.score, p.listing, d, ev)  # type: ignore[arg-type]
         self.state.step += 1
         return ev
 

@@ -12,9 +12,11 @@ In order:
 3. shaming, when the scenario has channels: the newly listed are put on them, and
    neighbours who are confronted may cut ties (:mod:`scoresim.society.shaming`,
    run by the ``shaming`` mechanism as a hook right after this phase);
-4. association penalty (:func:`associate`, called by the step after those hooks): each scored agent loses ``association_penalty`` points per
-   listed neighbour, in the actual world; in the error-free world, per neighbour the
-   error-free world lists, so a penalty for a wrongful listing counts as error.
+4. association penalty (:func:`associate`, the part ``association`` of the step, after
+   those hooks; it reads :class:`~scoresim.society.params.AssociationParams`): each
+   scored agent loses ``association_penalty`` points per listed neighbour, in the
+   actual world; in the error-free world, per neighbour the error-free world lists, so
+   a penalty for a wrongful listing counts as error.
 """
 
 from __future__ import annotations
@@ -24,59 +26,56 @@ import numpy as np
 from scoresim.core.crn import StepDraws
 from scoresim.core.network import Network
 from scoresim.society.events import StepEvents
-from scoresim.society.params import RegimeParams
+from scoresim.society.params import AssociationParams, ConsequenceParams
 from scoresim.society.score import compute_tier, scored
 from scoresim.society.state import CitizenState
 
 DAYS_PER_YEAR = 365.0
 
 
-def wanting(d: StepDraws, state: CitizenState, params: RegimeParams, o: int) -> np.ndarray:
+def wanting(d: StepDraws, state: CitizenState, p: ConsequenceParams, o: int) -> np.ndarray:
     """(K,) int64: ids of the agents who want opportunity ``o`` today, ascending."""
-    p = np.full(params.n_groups, params.consequences.demand[o], np.float32)
-    return np.flatnonzero(
-        d.below(f"want/{params.consequences.opportunity_names[o]}", p, state.bounds)
-    )
+    demand = np.full(state.n_groups, p.demand[o], np.float32)
+    return np.flatnonzero(d.below(f"want/{p.opportunity_names[o]}", demand, state.bounds))
 
 
 def apply(
     state: CitizenState,
     net: Network,
-    params: RegimeParams,
+    p: ConsequenceParams,
     d: StepDraws,
     ev: StepEvents,
 ) -> None:
     """Run the consequences phase with this step's draws ``d``."""
     listed = state.listed_until > 0
+    g_count = state.n_groups
     ev.denied_any[:] = False
-    for o in range(params.n_opportunities):
-        ids = wanting(d, state, params, o)
-        ev.wanted[o] = np.bincount(state.group[ids], minlength=params.n_groups)
-        denied = (
-            listed[ids] & params.consequences.denied_listed[o]
-        ) | params.consequences.denied_tier[o, state.tier[ids]]
-        ev.denied[o] = np.bincount(state.group[ids[denied]], minlength=params.n_groups)
+    for o in range(p.n_opportunities):
+        ids = wanting(d, state, p, o)
+        ev.wanted[o] = np.bincount(state.group[ids], minlength=g_count)
+        denied = (listed[ids] & p.denied_listed[o]) | p.denied_tier[o, state.tier[ids]]
+        ev.denied[o] = np.bincount(state.group[ids[denied]], minlength=g_count)
         ev.denied_any[ids[denied]] = True
         state.denials[ids[denied]] += 1
-        state.wealth[ids[~denied]] += params.consequences.value[o]
-    perk = params.consequences.perk[state.tier]
-    if params.score.consent_required:
+        state.wealth[ids[~denied]] += p.value[o]
+    perk = p.perk[state.tier]
+    if p.consent_required:
         perk = perk * state.consented
     state.wealth += state.income.astype(np.float64) / DAYS_PER_YEAR + perk
     state.perk_days += (perk > 0).astype(np.uint32)
     # Then the mechanisms that act after this phase (the shaming channels first, when
-    # the scenario has them), then :func:`associate` (see scoresim.society.step).
+    # the scenario has them), then :func:`associate` (see scoresim.society.parts).
 
 
-def associate(state: CitizenState, net: Network, params: RegimeParams) -> None:
+def associate(state: CitizenState, net: Network, p: AssociationParams) -> None:
     """Step 4: the association penalty in both worlds (a no-op when it is 0).
 
     It runs after the mechanisms that act after ``consequences``, so that it counts
     the ties the shaming channels left standing.
     """
-    if params.listing.association_penalty <= 0:
+    if p.penalty <= 0:
         return
-    who = scored(state, params)
+    who = scored(state, p.consent_required)
     for score, until in (
         (state.score, state.listed_until),
         (state.ef_score, state.ef_listed_until),
@@ -84,6 +83,6 @@ def associate(state: CitizenState, net: Network, params: RegimeParams) -> None:
         on_list = until > 0
         if not on_list.any():
             continue
-        loss = net.neighbour_counts(on_list).astype(np.int64) * params.listing.association_penalty
-        score[:] = np.clip(score.astype(np.int64) - loss * who, params.score.lo, params.score.hi)
-    state.tier[:] = compute_tier(state.score, params)
+        loss = net.neighbour_counts(on_list).astype(np.int64) * p.penalty
+        score[:] = np.clip(score.astype(np.int64) - loss * who, p.lo, p.hi)
+    state.tier[:] = compute_tier(state.score, p.tier_of, p.lo)

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from scoresim.core.crn import StepDraws
 from scoresim.core.network import Network
 from scoresim.society.events import StepEvents
-from scoresim.society.params import RegimeParams
+from scoresim.society.params import ObserveParams
 from scoresim.society.state import CitizenState
 
 
@@ -49,51 +49,49 @@ class PairDraws:
     false_ids: NDArray[np.int64]
 
 
-def draw(
-    d: StepDraws, state: CitizenState, params: RegimeParams, ev: StepEvents
-) -> list[PairDraws]:
+def draw(d: StepDraws, state: CitizenState, p: ObserveParams, ev: StepEvents) -> list[PairDraws]:
     """Draw, per (source, behaviour) pair, each actor's detection and label and the false records.
 
     Every number is keyed by the source's and the behaviour's names and the person, so
     the same act meets the same draw in any regime that has the same source.
     """
     out: list[PairDraws] = []
-    s_count, _ = params.observe.observes.shape
+    s_count, _ = p.observes.shape
     for s in range(s_count):
-        src = params.observe.source_names[s]
-        for b in np.flatnonzero(params.observe.observes[s]):
-            name = params.behave.behaviour_names[b]
+        src = p.source_names[s]
+        for b in np.flatnonzero(p.observes[s]):
+            name = p.behaviour_names[b]
             actors = np.flatnonzero(ev.acts[b])
             u_cover = d.at(f"detect/{src}/{name}", actors)
-            pair = int(params.observe.speech_pair[s, b])
+            pair = int(p.speech_pair[s, b])
             u_label = (
                 d.at(f"misread/{src}/{name}", actors)
-                if pair >= 0 and params.observe.misclassification[s] > 0
+                if pair >= 0 and p.misclassification[s] > 0
                 else np.ones(actors.shape[0], np.float32)
             )
-            p_false = params.observe.coverage[s] * params.observe.false_positive[s]
+            p_false = p.coverage[s] * p.false_positive[s]
             false_ids = np.flatnonzero(d.below(f"false/{src}/{name}", p_false, state.bounds))
             out.append(PairDraws(s, int(b), u_cover, u_label, false_ids))
     return out
 
 
 def detection_probability(
-    state: CitizenState, params: RegimeParams, s: int, ids: NDArray[np.int64]
+    state: CitizenState, p: ObserveParams, s: int, ids: NDArray[np.int64]
 ) -> NDArray[np.float32]:
     """Probability that source ``s`` records one act by each agent in ``ids``: (K,) float32."""
-    p = params.observe.coverage[s, state.group[ids]]
-    r = float(params.observe.informant_report[s])
+    prob = p.coverage[s, state.group[ids]]
+    r = float(p.informant_report[s])
     if r > 0.0:
         k = state.informant_count[ids].astype(np.float32)
-        p = p * (1.0 - np.power(np.float32(1.0 - r), k))
-    out: NDArray[np.float32] = p.astype(np.float32, copy=False)
+        prob = prob * (1.0 - np.power(np.float32(1.0 - r), k))
+    out: NDArray[np.float32] = prob.astype(np.float32, copy=False)
     return out
 
 
 def apply(
     state: CitizenState,
     net: Network,
-    params: RegimeParams,
+    p: ObserveParams,
     draws: list[PairDraws],
     ev: StepEvents,
 ) -> None:
@@ -104,13 +102,9 @@ def apply(
     for d in draws:
         s, b = d.source, d.behaviour
         actors = np.flatnonzero(ev.acts[b])
-        hit = d.u_cover < detection_probability(state, params, s, actors)
-        pair = int(params.observe.speech_pair[s, b])
-        flip = (
-            hit & (d.u_label < params.observe.misclassification[s])
-            if pair >= 0
-            else np.zeros_like(hit)
-        )
+        hit = d.u_cover < detection_probability(state, p, s, actors)
+        pair = int(p.speech_pair[s, b])
+        flip = hit & (d.u_label < p.misclassification[s]) if pair >= 0 else np.zeros_like(hit)
         ev.detected[b, actors[hit]] = True
         ev.caught[b, actors[hit & ~flip]] = True
         if pair >= 0:

@@ -86,7 +86,8 @@ class Observe(Phase):
 
     def act(self, s: Step) -> None:
         """Draw and record."""
-        observe.apply(s.state, s.net, s.params, observe.draw(s.d, s.state, s.params, s.ev), s.ev)
+        p = s.params.observe
+        observe.apply(s.state, s.net, p, observe.draw(s.d, s.state, p, s.ev), s.ev)
 
 
 class Score(Phase):
@@ -96,7 +97,7 @@ class Score(Phase):
 
     def act(self, s: Step) -> None:
         """Score the records."""
-        score.apply(s.state, s.net, s.params, s.d, s.ev)
+        score.apply(s.state, s.net, s.params.score, s.params.listing, s.d, s.ev)
 
 
 class Consequences(Phase):
@@ -106,7 +107,7 @@ class Consequences(Phase):
 
     def act(self, s: Step) -> None:
         """Grant, deny, pay."""
-        consequences.apply(s.state, s.net, s.params, s.d, s.ev)
+        consequences.apply(s.state, s.net, s.params.consequences, s.d, s.ev)
 
 
 class Association(Phase):
@@ -116,7 +117,7 @@ class Association(Phase):
 
     def act(self, s: Step) -> None:
         """Count the listed neighbours left after the ties shaming cut."""
-        consequences.associate(s.state, s.net, s.params)
+        consequences.associate(s.state, s.net, s.params.association)
 
 
 class WealthGini(Phase):

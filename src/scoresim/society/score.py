@@ -42,31 +42,33 @@ from scoresim.core.crn import StepDraws
 from scoresim.core.network import Network
 from scoresim.society import score_kernel as kernel
 from scoresim.society.events import StepEvents
-from scoresim.society.params import COUPLING_SCORE, RegimeParams
+from scoresim.society.params import COUPLING_SCORE, ListParams, ScoreParams
 from scoresim.society.state import NO_APPEAL, CitizenState
 
 LISTING_CAP = 2**30  # repeated extensions must not overflow int32 step counts
 
 
-def compute_tier(score: NDArray[np.int16], params: RegimeParams) -> NDArray[np.uint8]:
-    """Tier index of each score in [lo, hi]: (N,) uint8, by lookup in ``params.score.tier_of``.
+def compute_tier(
+    score: NDArray[np.int16], tier_of: NDArray[np.uint8], lo: int
+) -> NDArray[np.uint8]:
+    """Tier index of each score in [lo, hi]: (N,) uint8, by lookup in ``tier_of``.
 
-    One gather instead of a binary search per agent (4 ms against 0.5 ms at 10^6).
+    ``tier_of`` is :attr:`~scoresim.society.params.ScoreParams.tier_of` ((hi - lo + 1,)
+    uint8, the tier of every possible score from ``lo``) or a part's copy of it. One
+    gather instead of a binary search per agent (4 ms against 0.5 ms at 10^6).
     """
-    tiers: NDArray[np.uint8] = params.score.tier_of[score.astype(np.intp) - params.score.lo]
+    tiers: NDArray[np.uint8] = tier_of[score.astype(np.intp) - lo]
     return tiers
 
 
-def scored(state: CitizenState, params: RegimeParams) -> NDArray[np.bool_]:
+def scored(state: CitizenState, consent_required: bool) -> NDArray[np.bool_]:
     """(N,) bool, whose records change their score: the consenting where consent is required."""
-    out: NDArray[np.bool_] = (
-        state.consented if params.score.consent_required else np.ones(state.n, np.bool_)
-    )
+    out: NDArray[np.bool_] = state.consented if consent_required else np.ones(state.n, np.bool_)
     return out
 
 
 def tolerate(
-    records: NDArray[np.bool_], counts: NDArray[np.uint32], params: RegimeParams, t: int
+    records: NDArray[np.bool_], counts: NDArray[np.uint32], sp: ScoreParams, t: int
 ) -> NDArray[np.bool_]:
     """The records that cost points under ``scoring.tolerance``, and the counts updated.
 
@@ -74,48 +76,40 @@ def tolerate(
         records: (B, N) bool, today's records of one world (true or false alike).
         counts: (K, N) uint32, that world's records this period of each tolerated
             behaviour; reset at the start of each period, then today's added (in place).
-        params: the regime.
+        sp: the scoring, with its tolerances.
         t: the current step.
 
     Returns:
         ``records`` itself without a tolerance; otherwise a copy in which a tolerated
         behaviour's record counts only if the period already holds ``free`` of them.
     """
-    sc = params.score
-    if sc.tol_rows.shape[0] == 0:
+    if sp.tol_rows.shape[0] == 0:
         return records
     out = records.copy()
-    for k, b in enumerate(sc.tol_rows):
-        if t % int(sc.tol_period[k]) == 0:
+    for k, b in enumerate(sp.tol_rows):
+        if t % int(sp.tol_period[k]) == 0:
             counts[k] = 0
-        out[b] = records[b] & (counts[k] >= sc.tol_free[k])
+        out[b] = records[b] & (counts[k] >= sp.tol_free[k])
         counts[k] += records[b]
     return out
 
 
-def update_points(state: CitizenState, params: RegimeParams, ev: StepEvents) -> None:
+def update_points(state: CitizenState, sp: ScoreParams, ev: StepEvents) -> None:
     """Steps 1 to 3 in both worlds: points, recovery, clipping, tiers."""
-    who = scored(state, params)
-    args = (
-        params.score.points,
-        params.score.start,
-        params.score.recovery,
-        params.score.lo,
-        params.score.hi,
-        params.score.tier_of,
-    )
+    who = scored(state, sp.consent_required)
+    args = (sp.points, sp.start, sp.recovery, sp.lo, sp.hi, sp.tier_of)
     actual, more = ev.caught, ev.false_records
-    if params.score.tol_rows.shape[0]:
-        actual = tolerate(ev.caught | ev.false_records, state.tolerated, params, state.step)
+    if sp.tol_rows.shape[0]:
+        actual = tolerate(ev.caught | ev.false_records, state.tolerated, sp, state.step)
         more = actual
     kernel.update_points(state.score, state.tier, actual, more, who, *args)
-    true = tolerate(ev.detected, state.ef_tolerated, params, state.step)
+    true = tolerate(ev.detected, state.ef_tolerated, sp, state.step)
     kernel.update_points(state.ef_score, np.empty(0, np.uint8), true, true, who, *args)
 
 
-def _entry_events(records: NDArray[np.bool_], params: RegimeParams) -> NDArray[np.bool_]:
+def _entry_events(records: NDArray[np.bool_], lp: ListParams) -> NDArray[np.bool_]:
     """(N,) bool: recorded today for at least one entry-event behaviour."""
-    rows = records[np.flatnonzero(params.listing.entry_events)]
+    rows = records[np.flatnonzero(lp.entry_events)]
     hit: NDArray[np.bool_] = (
         np.any(rows, axis=0) if rows.shape[0] else np.zeros(records.shape[1], np.bool_)
     )
@@ -128,7 +122,8 @@ def advance_listing(
     entry: NDArray[np.bool_],
     pays: NDArray[np.bool_],
     t: int,
-    params: RegimeParams,
+    sp: ScoreParams,
+    lp: ListParams,
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
     """Step 4 for one world, in place on ``until`` ((N,) int32, 0 = not listed).
 
@@ -138,15 +133,16 @@ def advance_listing(
         entry: (N,) bool, an entry event recorded today (list coupling).
         pays: (N,) bool, would pay off a listing today (list coupling).
         t: the current step.
-        params: the regime.
+        sp: the scoring (its coupling).
+        lp: the list.
 
     Returns:
         ``new`` (listed today, not listed before) and ``ends`` (listing ended today).
     """
     listed = until > 0
     expired = listed & (until <= t)
-    if params.score.coupling == COUPLING_SCORE:
-        below = score.astype(np.int32) < params.listing.threshold
+    if sp.coupling == COUPLING_SCORE:
+        below = score.astype(np.int32) < lp.threshold
         start = below & (~listed | expired)
         renew = start & listed
         ends = expired & ~below
@@ -158,29 +154,31 @@ def advance_listing(
         ends = (expired & ~entry) | (listed & ~expired & ~entry & pays)
         new = entry & (~listed | expired)
     # An extension counts from the current end; at expiry (score coupling) that is today.
-    extended = np.maximum(until[renew].astype(np.int64), t) + params.listing.extension
-    until[start] = t + params.listing.term
-    if params.listing.extension >= 0:
+    extended = np.maximum(until[renew].astype(np.int64), t) + lp.extension
+    until[start] = t + lp.term
+    if lp.extension >= 0:
         until[renew] = np.minimum(extended, LISTING_CAP).astype(np.int32)
     until[ends] = 0
     return new, ends
 
 
-def update_listing(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvents) -> None:
+def update_listing(
+    state: CitizenState, sp: ScoreParams, lp: ListParams, d: StepDraws, ev: StepEvents
+) -> None:
     """Steps 4 and 5: listings in both worlds; appeals are filed and decided."""
     t, n = state.step, state.n
-    list_mode = params.score.coupling != COUPLING_SCORE
+    list_mode = sp.coupling != COUPLING_SCORE
     rightly = state.ef_listed_until > 0  # listed in the error-free world before today
     pays = np.zeros(n, np.bool_)
-    if list_mode and params.listing.payment_exit > 0:
+    if list_mode and lp.payment_exit > 0:
         candidates = np.flatnonzero(rightly)
-        pays[candidates] = d.at("payment", candidates) < params.listing.payment_exit
-    ef_entry = _entry_events(ev.detected, params) if list_mode else pays
-    entry = _entry_events(ev.caught | ev.false_records, params) if list_mode else pays
-    advance_listing(state.ef_listed_until, state.ef_score, ef_entry, pays, t, params)
+        pays[candidates] = d.at("payment", candidates) < lp.payment_exit
+    ef_entry = _entry_events(ev.detected, lp) if list_mode else pays
+    entry = _entry_events(ev.caught | ev.false_records, lp) if list_mode else pays
+    advance_listing(state.ef_listed_until, state.ef_score, ef_entry, pays, t, sp, lp)
     # Paid off: listed past today, no entry event today, and pays (list coupling only).
     ev.paid[:] = (pays & (state.listed_until > t) & ~entry) if list_mode else False
-    new, ends = advance_listing(state.listed_until, state.score, entry, pays, t, params)
+    new, ends = advance_listing(state.listed_until, state.score, entry, pays, t, sp, lp)
     until = state.listed_until
     state.listed_wrongly[:] = (until > 0) & (state.ef_listed_until == 0)
     state.appeal_at[ends] = NO_APPEAL
@@ -190,29 +188,34 @@ def update_listing(state: CitizenState, params: RegimeParams, d: StepDraws, ev: 
     ev.appeals_won[:] = False
     # Appeals: filed by the newly wrongly listed, decided after the delay.
     wrong_new = np.flatnonzero(new & state.listed_wrongly)
-    filed = wrong_new[d.at("appeal/file", wrong_new) < params.listing.appeal_share]
-    state.appeal_at[filed] = t + max(params.listing.appeal_delay, 1)
+    filed = wrong_new[d.at("appeal/file", wrong_new) < lp.appeal_share]
+    state.appeal_at[filed] = t + max(lp.appeal_delay, 1)
     ev.appeals_filed[filed] = True
     due = np.flatnonzero((state.appeal_at == t) & (until > 0))
     state.appeal_at[due] = NO_APPEAL
     due = due[state.listed_wrongly[due]]
-    won = due[d.at("appeal/decide", due) < params.listing.appeal_success]
+    won = due[d.at("appeal/decide", due) < lp.appeal_success]
     until[won] = state.ef_listed_until[won]
     state.listed_wrongly[won] = False
     state.score[won] = state.ef_score[won]
     state.tolerated[:, won] = state.ef_tolerated[:, won]
-    state.tier[won] = compute_tier(state.score[won], params)
+    state.tier[won] = compute_tier(state.score[won], sp.tier_of, sp.lo)
     ev.appeals_won[won] = True
 
 
 def apply(
     state: CitizenState,
     net: Network,
-    params: RegimeParams,
+    sp: ScoreParams,
+    lp: ListParams,
     d: StepDraws,
     ev: StepEvents,
 ) -> None:
-    """Run the whole score phase with this step's draws ``d``."""
-    update_points(state, params, ev)
-    if params.listing.has_list:
-        update_listing(state, params, d, ev)
+    """Run the whole score phase with this step's draws ``d``.
+
+    The phase owns two objects, the scoring ``sp`` and the list ``lp`` (the scenario's
+    ``scoring:`` and ``blacklist:`` sections).
+    """
+    update_points(state, sp, ev)
+    if lp.has_list:
+        update_listing(state, sp, lp, d, ev)

@@ -119,6 +119,11 @@ class CitizenState:
         return int(self.group.shape[0])
 
     @property
+    def n_groups(self) -> int:
+        """G, the number of groups (``bounds`` has one entry more)."""
+        return int(self.bounds.shape[0]) - 1
+
+    @property
     def listed(self) -> NDArray[np.bool_]:
         """(N,) bool, currently on the list."""
         return self.listed_until > 0
