@@ -129,7 +129,7 @@ def main() -> None:
         consequences.associate(st, net, p.association)
         spent["consequences"] += time.perf_counter() - t
         t = time.perf_counter()
-        adapt.apply(st, net, p, ev)
+        adapt.apply(st, net, p.adapt, ev)
         spent["adapt"] += time.perf_counter() - t
         t = time.perf_counter()
         measure.apply(st, net, p, ev, buf)

@@ -57,7 +57,7 @@ def main() -> None:
                 hook.act(st, net, sd, ev)
             consequences.associate(st, net, p.association)
         with timed("adapt"):
-            adapt.apply(st, net, p, ev)
+            adapt.apply(st, net, p.adapt, ev)
         with timed("measure"):
             measure.apply(st, net, p, ev, buf)
         st.step += 1

@@ -119,21 +119,22 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         tiers=tuple(names.tiers),
         opportunities=tuple(names.opportunities),
     )
-    return Compiled(pop, parts.network(cfg), regime, labels, _mechanisms(cfg, labels))
+    return Compiled(pop, parts.network(cfg), regime, labels, _mechanisms(cfg, labels, regime))
 
 
-def _mechanisms(cfg: ScenarioConfig, labels: Labels) -> tuple[Active, ...]:
+def _mechanisms(cfg: ScenarioConfig, labels: Labels, regime: RegimeParams) -> tuple[Active, ...]:
     """The scenario's mechanisms, each compiled once, their columns checked for clashes.
 
-    Built-in mechanisms configured by their own top-level sections come first, then
-    the plug-ins in the order the scenario lists them.
+    Built-in mechanisms configured by their own top-level sections come first, made
+    with what they read of the compiled ``regime`` (their own object of it, or copies
+    of other parts' numbers), then the plug-ins in the order the scenario lists them.
     """
     chosen: list[tuple[Mechanism, Any, PluginRef | None]] = []
     if cfg.shaming is not None:
-        chosen.append((Shaming(), cfg.shaming, None))
+        chosen.append((Shaming(regime.shaming), cfg.shaming, None))
     drift = cfg.stance_drift
     if drift is not None and (drift.resentment > 0.0 or drift.pressure > 0.0):
-        chosen.append((StanceDrift(), drift, None))
+        chosen.append((StanceDrift(regime.drift), drift, None))
     if cfg.approval is not None:
         chosen.append((Approval(), cfg.approval, None))
     if cfg.polls:

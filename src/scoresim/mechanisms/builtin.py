@@ -1,13 +1,16 @@
 """The built-in mechanisms on the plug-in protocol: the shaming channels and stance drift.
 
-Each is configured by its scenario's top-level section (kept where it has always been),
-compiles it into its own parameter object (:class:`~scoresim.society.params.ShamingParams`,
-:class:`~scoresim.society.params.DriftParams`; all zeros when the section is absent), which
-the compiled regime carries because core phases read some of its rates (``behave``
-the shaming exposure, ``adapt`` the shame effect), and runs a phase function of the
-core at the same point of the step as before it was a mechanism, so results are
-unchanged bit for bit. Neither adds a column (``shamed`` and ``ties_cut`` are core
-metrics).
+Each is configured by its scenario's top-level section (kept where it has always been)
+and runs a phase function of :mod:`scoresim.society` at the same point of the step as
+before it was a mechanism, so results are unchanged bit for bit. Its rates
+(:meth:`Shaming.params`, :meth:`StanceDrift.params`) are compiled with the regime,
+which carries them (:class:`~scoresim.society.params.ShamingParams`,
+:class:`~scoresim.society.params.DriftParams`; all zeros when the section is absent):
+other parts copy some of them (``behave`` the shaming exposure, ``adapt`` the shame
+effect, ``measure`` whether stances move), and :mod:`scoresim.engine.compile_parts`
+copies into them what they read of other parts. The mechanism is made with that
+complete object, and its hook reads nothing else. Neither adds a column (``shamed``
+and ``ties_cut`` are society metrics).
 """
 
 from __future__ import annotations
@@ -29,20 +32,20 @@ from scoresim.society.events import StepEvents
 from scoresim.society.params import DriftParams, Labels, RegimeParams, ShamingParams
 from scoresim.society.state import CitizenState
 
-PhaseFn = Callable[[CitizenState, Network, RegimeParams, StepDraws, StepEvents], None]
+PhaseFn = Callable[[CitizenState, Network, Any, StepDraws, StepEvents], None]
 
 
 class RegimeHook:
-    """A hook that runs ``run`` with the compiled regime after phase ``after``."""
+    """A hook that runs ``run`` with the mechanism's own parameters after phase ``after``."""
 
     columns: tuple[str, ...] = ()
 
-    def __init__(self, name: str, after: str, regime: RegimeParams, run: PhaseFn) -> None:
-        self.name, self.after, self.regime, self.run = name, after, regime, run
+    def __init__(self, name: str, after: str, params: Any, run: PhaseFn) -> None:
+        self.name, self.after, self.params, self.run = name, after, params, run
 
     def act(self, state: CitizenState, net: Network, d: StepDraws, ev: StepEvents) -> None:
         """Run the phase function with this run's state and step."""
-        self.run(state, net, self.regime, d, ev)
+        self.run(state, net, self.params, d, ev)
 
     def measure(
         self, state: CitizenState, ev: StepEvents, out: Mapping[str, NDArray[np.float64]]
@@ -51,7 +54,11 @@ class RegimeHook:
 
 
 class BuiltinMechanism(Mechanism):
-    """A mechanism whose rates are compiled into the regime and whose work is a core function.
+    """A mechanism whose parameters are compiled with the regime and whose work is a phase function.
+
+    Made by :func:`scoresim.engine.compile.compile_scenario` with its object of the
+    compiled regime (its own rates, and the copies of other parts' numbers it reads),
+    which :meth:`compile` returns and its hook reads.
 
     Class attributes:
         after: the phase it acts after.
@@ -59,21 +66,22 @@ class BuiltinMechanism(Mechanism):
 
     after: ClassVar[str]
 
+    def __init__(self, compiled: Any) -> None:
+        self.compiled = compiled
+
     @staticmethod
     @abstractmethod
-    def run(
-        state: CitizenState, net: Network, p: RegimeParams, d: StepDraws, ev: StepEvents
-    ) -> None:
-        """Its work in one step, with the compiled regime ``p``."""
+    def run(state: CitizenState, net: Network, p: Any, d: StepDraws, ev: StepEvents) -> None:
+        """Its work in one step, with its own parameters ``p``."""
 
     def compile(self, config: Any, labels: Labels) -> Any:
-        """The mechanism's parameter object (the one the compiled regime carries)."""
-        return self.params(config)
+        """The parameter object it was made with (the one the compiled regime carries)."""
+        return self.compiled
 
     @staticmethod
     @abstractmethod
     def params(config: Any) -> Any:
-        """The parameter object of ``config`` (the section, or ``None`` when absent)."""
+        """Its own rates from ``config`` (the section, or ``None`` when absent)."""
 
     def start(
         self,
@@ -84,8 +92,8 @@ class BuiltinMechanism(Mechanism):
         net: Network,
         keys: Keys,
     ) -> RegimeHook:
-        """The hook, reading the compiled rates."""
-        return RegimeHook(self.name, self.after, regime, self.run)
+        """The hook, reading ``params`` (what :meth:`compile` returned) and nothing else."""
+        return RegimeHook(self.name, self.after, params, self.run)
 
 
 class Shaming(BuiltinMechanism):
@@ -101,7 +109,11 @@ class Shaming(BuiltinMechanism):
 
     @staticmethod
     def params(config: ShamingConfig | None) -> ShamingParams:
-        """Channel shares and rates; ``exposure`` is the chance that a listing is public."""
+        """Channel shares and rates; ``exposure`` is the chance that a listing is public.
+
+        ``conform_idx`` is left empty: it is copied from ``behave`` when the scenario is
+        compiled (:func:`scoresim.engine.compile_parts.shaming`).
+        """
         if config is None:
             return ShamingParams()
         screens, ring, dmap = config.screens, config.ringtone, config.map
@@ -124,7 +136,7 @@ class Shaming(BuiltinMechanism):
 
     @staticmethod
     def run(
-        state: CitizenState, net: Network, p: RegimeParams, d: StepDraws, ev: StepEvents
+        state: CitizenState, net: Network, p: ShamingParams, d: StepDraws, ev: StepEvents
     ) -> None:
         """Channels, confrontations, cut ties."""
         shaming.apply(state, net, p, shaming.draw(d, state, net, p, ev), ev)
@@ -139,12 +151,16 @@ class StanceDrift(BuiltinMechanism):
 
     @staticmethod
     def params(config: StanceDriftConfig | None) -> DriftParams:
-        """The two rates (0 when the section is absent)."""
+        """The two rates (0 when the section is absent).
+
+        The dissent behaviour and the stance weights are copied from ``behave`` when the
+        scenario is compiled (:func:`scoresim.engine.compile_parts.drift`).
+        """
         return DriftParams() if config is None else DriftParams(config.resentment, config.pressure)
 
     @staticmethod
     def run(
-        state: CitizenState, net: Network, p: RegimeParams, d: StepDraws, ev: StepEvents
+        state: CitizenState, net: Network, p: DriftParams, d: StepDraws, ev: StepEvents
     ) -> None:
         """Resentment, then pressure, then the log-odds."""
         drift_stance(state, net, p, ev)

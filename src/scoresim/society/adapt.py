@@ -16,7 +16,8 @@ behaviour b, in order:
 6. the last step of dissent is remembered, for expressed dissent.
 
 Right after this phase, if the scenario turns it on, stance drift (:func:`drift_stance`,
-run by the ``stance_drift`` mechanism as a hook): the sanctioned (newly listed or
+run by the ``stance_drift`` mechanism as a hook, with its own
+:class:`~scoresim.society.params.DriftParams`): the sanctioned (newly listed or
 denied an opportunity today) move their stance towards -1 by ``resentment``; then
 everyone with active neighbours moves it towards the climate they express,
 ``1 - 2 * d`` where ``d`` is the share of neighbours who voiced dissent within the
@@ -30,57 +31,57 @@ import numpy as np
 from scoresim.core.network import Network
 from scoresim.society import adapt_kernel as kernel
 from scoresim.society.events import StepEvents
-from scoresim.society.params import RegimeParams
+from scoresim.society.params import AdaptParams, DriftParams
 from scoresim.society.state import CitizenState
 
 
-def apply(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:
+def apply(state: CitizenState, net: Network, p: AdaptParams, ev: StepEvents) -> None:
     """Update ``perceived_risk``, ``seen`` and ``last_dissent`` from the step's events."""
     pr = state.perceived_risk
-    penalised = np.flatnonzero((params.behave.penalty + params.behave.listing_stake) > 0)
+    penalised = p.penalised
     # Every neighbour count this phase needs. On this thread: the helper threads are
     # busy with the wealth sort and the next step's draws by now, and queueing behind
     # them cost more than the counts themselves.
-    social = params.adapt.learn_social > 0.0 and bool(ev.newly_listed.any())
-    masks = [ev.acts[b] for b in params.behave.conform_idx] + ([ev.newly_listed] if social else [])
+    social = p.learn_social > 0.0 and bool(ev.newly_listed.any())
+    masks = [ev.acts[b] for b in p.conform_idx] + ([ev.newly_listed] if social else [])
     counts = [net.neighbour_counts(m) for m in masks]
     near_listing = np.flatnonzero(counts[-1]) if social else np.empty(0, np.int64)
-    kernel.learn_own(pr, ev.acts, ev.caught, np.float32(params.adapt.learn_own))
-    for b in range(params.n_behaviours):
+    kernel.learn_own(pr, ev.acts, ev.caught, np.float32(p.learn_own))
+    for b in range(p.n_behaviours):
         row = pr[b]
         if b in penalised:
             for ids, rate in (
-                (near_listing, params.adapt.learn_social),
-                (ev.screen_viewers, params.shaming.shame_effect),
-                (ev.shame_learners, params.shaming.shame_effect),
+                (near_listing, p.learn_social),
+                (ev.screen_viewers, p.shame_effect),
+                (ev.shame_learners, p.shame_effect),
             ):
                 if ids.shape[0] and rate > 0.0:
                     row[ids] += np.float32(rate) * (1.0 - row[ids])
     # Rows are independent, so forgetting every row after all the sparse updates
     # above is the same as forgetting each right after its own.
-    kernel.forget(pr, params.adapt.prior_risk, np.float32(params.adapt.forget))
-    alpha = np.float32(params.adapt.conformity_smoothing)
-    for k in range(params.behave.conform_idx.shape[0]):
+    kernel.forget(pr, p.prior_risk, np.float32(p.forget))
+    alpha = np.float32(p.conformity_smoothing)
+    for k in range(p.conform_idx.shape[0]):
         kernel.smooth_seen(state.seen[k], counts[k], state.degree, alpha)
-    if params.behave.dissent >= 0:
-        state.last_dissent[ev.acts[params.behave.dissent]] = state.step
+    if p.dissent >= 0:
+        state.last_dissent[ev.acts[p.dissent]] = state.step
     # Stance drift (drift_stance) runs right after this phase, as a mechanism
     # (scoresim.mechanisms.builtin.StanceDrift) the step calls when the scenario has one.
 
 
-def drift_stance(state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents) -> None:
+def drift_stance(state: CitizenState, net: Network, p: DriftParams, ev: StepEvents) -> None:
     """Step 7: resentment, then pressure from the expressed climate; logit0 follows."""
     before = state.stance.copy()
     stance = state.stance
-    if params.drift.resentment > 0.0:
+    if p.resentment > 0.0:
         # Sanctions, not points: a docked point is too small and too common to embitter.
         hit = ev.newly_listed | ev.denied_any
-        stance[hit] -= np.float32(params.drift.resentment) * (stance[hit] + 1.0)
-    if params.drift.pressure > 0.0 and params.behave.dissent >= 0:
-        voiced = state.last_dissent > state.step - params.behave.dissent_window
+        stance[hit] -= np.float32(p.resentment) * (stance[hit] + 1.0)
+    if p.pressure > 0.0 and p.dissent >= 0:
+        voiced = state.last_dissent > state.step - p.dissent_window
         has_nb = state.degree > 0
         share = net.neighbour_counts(voiced)[has_nb] / state.degree[has_nb].astype(np.float32)
         climate = (1.0 - 2.0 * share).astype(np.float32)
-        stance[has_nb] += np.float32(params.drift.pressure) * (climate - stance[has_nb])
+        stance[has_nb] += np.float32(p.pressure) * (climate - stance[has_nb])
     np.clip(stance, -1.0, 1.0, out=stance)
-    state.logit0 += params.behave.stance_weight[:, None] * (stance - before)[None, :]
+    state.logit0 += p.stance_weight[:, None] * (stance - before)[None, :]

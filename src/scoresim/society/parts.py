@@ -137,7 +137,7 @@ class Adapt(Phase):
 
     def act(self, s: Step) -> None:
         """Learn."""
-        adapt.apply(s.state, s.net, s.params, s.ev)
+        adapt.apply(s.state, s.net, s.params.adapt, s.ev)
 
 
 class Measure(Phase):

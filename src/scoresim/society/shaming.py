@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from scoresim.core.crn import StepDraws
 from scoresim.core.network import Network
 from scoresim.society.events import StepEvents
-from scoresim.society.params import RegimeParams
+from scoresim.society.params import ShamingParams
 from scoresim.society.state import CitizenState, refresh_seen_ref
 
 _F32 = NDArray[np.float32]
@@ -71,7 +71,7 @@ def _empty() -> _F32:
 
 
 def draw(
-    d: StepDraws, state: CitizenState, net: Network, params: RegimeParams, ev: StepEvents
+    d: StepDraws, state: CitizenState, net: Network, p: ShamingParams, ev: StepEvents
 ) -> ShamingDraws:
     """Draw channel memberships, tie cuts, the screen audience and today's calls."""
     new = np.flatnonzero(ev.newly_listed)
@@ -83,22 +83,22 @@ def draw(
         np.flatnonzero(
             d.below(
                 "shame/screen_view",
-                np.full(params.n_groups, params.shaming.reach, np.float32),
+                np.full(state.n_groups, p.reach, np.float32),
                 state.bounds,
             )
         )
-        if count and params.shaming.display_share > 0.0
+        if count and p.display_share > 0.0
         else np.empty(0, np.int64)
     )
-    u_ring = d.at("shame/ringtone", new) if params.shaming.ring_share > 0 else _empty()
-    has_map = params.shaming.map_share > 0.0
+    u_ring = d.at("shame/ringtone", new) if p.ring_share > 0 else _empty()
+    has_map = p.map_share > 0.0
     u_map = d.at("shame/map", new) if has_map else _empty()
     u_map_use = d.at("shame/map_use", edges) if has_map else _empty()
     calls = np.empty(0, np.int64)
-    if params.shaming.ring_share > 0.0 and params.shaming.contact_rate > 0.0:
+    if p.ring_share > 0.0 and p.contact_rate > 0.0:
         ringing = state.ringtone & (state.listed_until > 0) & ~ev.newly_listed
         ring_edges = net.row_edges(np.flatnonzero(ringing))
-        calls = ring_edges[d.at("shame/call", ring_edges) < params.shaming.contact_rate]
+        calls = ring_edges[d.at("shame/call", ring_edges) < p.contact_rate]
     u_call_cut = d.at("shame/call_cut", calls)
     return ShamingDraws(u_display, u_cut, viewers, u_ring, u_map, u_map_use, calls, u_call_cut)
 
@@ -108,7 +108,7 @@ def _member(u: _F32, share: float, size: int) -> NDArray[np.bool_]:
 
 
 def apply(
-    state: CitizenState, net: Network, params: RegimeParams, d: ShamingDraws, ev: StepEvents
+    state: CitizenState, net: Network, p: ShamingParams, d: ShamingDraws, ev: StepEvents
 ) -> None:
     """Put the newly listed on their channels, confront neighbours, cut ties."""
     # A listing that ended, or ended and restarted today (a new listing), leaves every
@@ -119,9 +119,9 @@ def apply(
     state.shamed &= kept
     state.ringtone &= kept
     new = np.flatnonzero(ev.newly_listed)
-    shown = d.u_display < params.shaming.display_share
-    rung = _member(d.u_ring, params.shaming.ring_share, new.shape[0])
-    mapped = _member(d.u_map, params.shaming.map_share, new.shape[0])
+    shown = d.u_display < p.display_share
+    rung = _member(d.u_ring, p.ring_share, new.shape[0])
+    mapped = _member(d.u_map, p.map_share, new.shape[0])
     public = new[shown | rung | mapped]
     ev.newly_shamed[:] = False
     ev.newly_shamed[public] = True
@@ -134,7 +134,7 @@ def apply(
     edges = net.row_edges(new)
     k = np.repeat(np.arange(new.shape[0]), counts)
     uses_map = (
-        mapped[k] & (d.u_map_use < params.shaming.map_usage)
+        mapped[k] & (d.u_map_use < p.map_usage)
         if d.u_map_use.shape[0]
         else np.zeros(k.shape[0], np.bool_)
     )
@@ -152,12 +152,12 @@ def apply(
         [new[k[confront]], np.searchsorted(net.indptr, calls[fresh], side="right") - 1]
     )
     u = np.concatenate([d.u_cut[confront], u_call[fresh]])
-    pick = u < params.shaming.tie_cut
+    pick = u < p.tie_cut
     if pick.any():
-        cut_ties(state, net, params, pos[pick], who[pick])
+        cut_ties(state, net, p, pos[pick], who[pick])
 
 
-def cut_ties(state: CitizenState, net: Network, params: RegimeParams, pos: _I64, who: _I64) -> None:
+def cut_ties(state: CitizenState, net: Network, p: ShamingParams, pos: _I64, who: _I64) -> None:
     """Cut the ties at CSR positions ``pos`` (in rows ``who``), each undirected tie once.
 
     Both ends' conformity references are then recomputed from the ties they have left.
@@ -175,4 +175,4 @@ def cut_ties(state: CitizenState, net: Network, params: RegimeParams, pos: _I64,
     np.subtract.at(state.informant_count, who, state.informant[other].astype(np.int32))
     np.subtract.at(state.informant_count, other, state.informant[who].astype(np.int32))
     state.ties_cut += int(pos.shape[0])
-    refresh_seen_ref(state, net, params, np.unique(np.concatenate([who, other])))
+    refresh_seen_ref(state, net, p.conform_idx, np.unique(np.concatenate([who, other])))

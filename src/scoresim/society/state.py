@@ -271,15 +271,17 @@ def neighbour_mean(
 
 
 def refresh_seen_ref(
-    state: CitizenState, net: Network, regime: RegimeParams, rows: NDArray[np.int64]
+    state: CitizenState, net: Network, conform_idx: NDArray[np.int32], rows: NDArray[np.int64]
 ) -> None:
     """Recompute ``seen_ref`` of ``rows`` ((K,) int64) from their active neighbours now.
 
     Called when ties are cut, so that the conformity reference follows the network:
     the mean pressure-free probability (at current stances) of the agents' active
-    neighbours, or the agent's own where none is left.
+    neighbours, or the agent's own where none is left. ``conform_idx`` ((C,) int32)
+    gives the behaviour of each row of ``seen_ref``
+    (:attr:`~scoresim.society.params.BehaveParams.conform_idx`, or the caller's copy).
     """
-    if rows.shape[0] == 0 or regime.behave.conform_idx.shape[0] == 0:
+    if rows.shape[0] == 0 or conform_idx.shape[0] == 0:
         return
     edges = net.row_edges(rows)
     counts = (net.indptr[rows + 1] - net.indptr[rows]).astype(np.int64)
@@ -287,7 +289,7 @@ def refresh_seen_ref(
     live = net.active[edges]
     nbrs = net.indices[edges[live]]
     deg = np.bincount(owner[live], minlength=rows.shape[0])
-    for k, b in enumerate(regime.behave.conform_idx):
+    for k, b in enumerate(conform_idx):
         pf_nb = sigmoid(state.logit0[b, nbrs])
         sums = np.bincount(owner[live], weights=pf_nb, minlength=rows.shape[0])
         own = sigmoid(state.logit0[b, rows])
