@@ -132,7 +132,7 @@ def main() -> None:
         adapt.apply(st, net, p.adapt, ev)
         spent["adapt"] += time.perf_counter() - t
         t = time.perf_counter()
-        measure.apply(st, net, p, ev, buf)
+        measure.apply(st, net, p.measure, ev, buf)
         spent["measure"] += time.perf_counter() - t
         st.step += 1
     print(f"seed, {n:,} agents, mean of {steps} steps")

@@ -59,7 +59,7 @@ def main() -> None:
         with timed("adapt"):
             adapt.apply(st, net, p.adapt, ev)
         with timed("measure"):
-            measure.apply(st, net, p, ev, buf)
+            measure.apply(st, net, p.measure, ev, buf)
         st.step += 1
     print(
         f"seed, {n:,} agents, mean of {steps} steps (behave and observe draws excluded; score and consequences draw inside)"

@@ -18,7 +18,7 @@ from scoresim.core import threads
 from scoresim.core.network import Network
 from scoresim.society import measure_kernel as kernel
 from scoresim.society.events import StepEvents
-from scoresim.society.params import Labels, RegimeParams
+from scoresim.society.params import Labels, MeasureParams
 from scoresim.society.state import CitizenState, sigmoid
 
 CHILLED_KINDS = ("speech", "conduct")
@@ -71,7 +71,7 @@ class MetricsBuffer:
 
 
 def pressure_free_silence(
-    state: CitizenState, params: RegimeParams, buf: MetricsBuffer
+    state: CitizenState, p: MeasureParams, buf: MetricsBuffer
 ) -> NDArray[np.float64]:
     """Expected number of silent dissenters without a regime, per group and all: (G + 1,).
 
@@ -81,16 +81,15 @@ def pressure_free_silence(
     Without stance drift neither the dissenters nor ``p0`` change, so each ``k`` is
     computed once.
     """
-    k = min(params.behave.dissent_window, state.step + 1)
-    drifting = params.drift.resentment > 0.0 or params.drift.pressure > 0.0
-    if not drifting and k in buf.silence:
+    k = min(p.dissent_window, state.step + 1)
+    if not p.stances_move and k in buf.silence:
         return buf.silence[k]
     dissenters = np.flatnonzero(state.stance < 0)
-    p0 = sigmoid(state.logit0[params.behave.dissent, dissenters]).astype(np.float64)
+    p0 = sigmoid(state.logit0[p.dissent, dissenters]).astype(np.float64)
     stay = np.power(1.0 - p0, k)
-    sums = np.bincount(state.group[dissenters], weights=stay, minlength=params.n_groups)
+    sums = np.bincount(state.group[dissenters], weights=stay, minlength=state.n_groups)
     out = np.append(sums, sums.sum()).astype(np.float64)
-    if not drifting:
+    if not p.stances_move:
         buf.silence[k] = out
     return out
 
@@ -140,19 +139,19 @@ def wealth_gini(state: CitizenState, buf: MetricsBuffer, g_count: int) -> GiniRo
     return out
 
 
-def begin(state: CitizenState, params: RegimeParams, buf: MetricsBuffer) -> Future[GiniRow]:
+def begin(state: CitizenState, buf: MetricsBuffer) -> Future[GiniRow]:
     """Start the wealth Gini on a helper thread, as soon as the step's wealth is final.
 
     Wealth changes only in ``consequences``; started then, the sort runs beside
     ``adapt`` instead of after it. Pass the result to :func:`apply`.
     """
-    return threads.pool().submit(wealth_gini, state, buf, params.n_groups)
+    return threads.pool().submit(wealth_gini, state, buf, state.n_groups)
 
 
 def apply(
     state: CitizenState,
     net: Network,
-    params: RegimeParams,
+    p: MeasureParams,
     ev: StepEvents,
     buf: MetricsBuffer,
     gini: Future[GiniRow] | None = None,
@@ -162,7 +161,7 @@ def apply(
     ``gini`` is the wealth Gini started by :func:`begin`; without it, it is started
     here (beside the group sums).
     """
-    t, g_count, grp = state.step, params.n_groups, state.group
+    t, g_count, grp = state.step, state.n_groups, state.group
     if t >= next(iter(buf.values.values())).shape[0]:
         buf.grow(max(t, 16))
     buf.rows = t + 1
@@ -170,12 +169,12 @@ def apply(
     pop = np.append(np.diff(state.bounds), state.n).astype(np.float64)
     share = np.maximum(pop, 1.0)
     out["population"][:] = pop
-    width = params.score.hi - params.score.lo + 1
-    since = state.step - params.behave.dissent_window
+    width = p.hi - p.lo + 1
+    since = state.step - p.dissent_window
     # The wealth Gini (a sort) and the group sums (a compiled pass) are independent
     # and both release the GIL, so they run on two cores at once.
     if gini is None:
-        gini = begin(state, params, buf)
+        gini = begin(state, buf)
     acts, rec, false, pr, tiers, sc, hist = kernel.group_sums(
         state.bounds,
         ev.acts,
@@ -193,7 +192,7 @@ def apply(
         state.degree,
         state.wealth,
         state.score,
-        params.score.lo,
+        p.lo,
         len(buf.labels.tiers),
         width,
     )
@@ -219,10 +218,10 @@ def apply(
     private = sc[:, kernel.PRIVATE] / share
     out["private_dissent"][:] = private
     dissent_cols = ("expressed_dissent", "silent_dissent", "silent_dissent.pressure_free")
-    if params.behave.dissent >= 0:
+    if p.dissent >= 0:
         out["expressed_dissent"][:] = sc[:, kernel.EXPRESSED] / share
         silent = sc[:, kernel.SILENT] / share
-        expected = pressure_free_silence(state, params, buf) / share
+        expected = pressure_free_silence(state, p, buf) / share
         out["silent_dissent"][:] = silent
         out["silent_dissent.pressure_free"][:] = expected
         out["falsification"][:] = silent - expected
@@ -231,7 +230,7 @@ def apply(
             out[name][:] = np.nan
     hists = [*hist, hist.sum(axis=0)]
     for row, h in enumerate(hists):
-        stats = _hist_stats(h, params.score.lo)
+        stats = _hist_stats(h, p.lo)
         for key, value in zip(("mean", "p10", "p50", "p90", "gini"), stats, strict=True):
             out[f"score.{key}"][row] = value
     for k, name in enumerate(buf.labels.tiers):

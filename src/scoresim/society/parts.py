@@ -127,7 +127,7 @@ class WealthGini(Phase):
 
     def act(self, s: Step) -> None:
         """Start the sort beside ``adapt``."""
-        s.gini = measure.begin(s.state, s.params, s.buf)
+        s.gini = measure.begin(s.state, s.buf)
 
 
 class Adapt(Phase):
@@ -148,7 +148,7 @@ class Measure(Phase):
     def act(self, s: Step) -> None:
         """Write row ``state.step`` of every society column."""
         gini, s.gini = s.gini, None
-        measure.apply(s.state, s.net, s.params, s.ev, s.buf, gini)
+        measure.apply(s.state, s.net, s.params.measure, s.ev, s.buf, gini)
 
 
 ORDER: tuple[Phase, ...] = (
