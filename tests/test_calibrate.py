@@ -193,7 +193,7 @@ def test_the_posterior_table_against_the_prior(tmp_path: Path) -> None:
     pop = pd.DataFrame({"behaviours.refuse_to_perform.base_rate": [1e-4] * 10,
                         "sources.courts.coverage": np.linspace(0.2, 1.0, 10),
                         "weight": [0.1] * 10})  # fmt: skip
-    t = posterior_table(cal, pop).set_index("parameter")
+    t = posterior_table(cal, pop, fit=True).set_index("parameter")
     rate = t.loc["behaviours.refuse_to_perform.base_rate"]
     assert rate["prior_median"] == pytest.approx(1e-4)  # 10^-4, the middle of -5..-3
     assert rate["prior_low"] == pytest.approx(10 ** (-5 + 0.1))
@@ -372,7 +372,7 @@ def test_a_damaged_catalogue_is_one_line(tmp_path: Path) -> None:
     res = calibrate(str(write(tmp_path)), "--out", str(out))
     assert res.exit_code == 2
     assert res.output.startswith("error: ") and res.output.count("\n") == 1, res.output
-    assert "results.duckdb: damaged (" in res.output and "move it aside and rerun" in res.output
+    assert "results.duckdb: damaged (" in res.output and "move the folder" in res.output
 
 
 def test_more_generations_go_on_from_the_folder(reference: Path, tmp_path: Path) -> None:

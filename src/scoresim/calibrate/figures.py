@@ -83,11 +83,15 @@ def predictive(table: pd.DataFrame, path: Path) -> Path:
     """Per target: the observed value with +-2 sd, and the simulations' 90% range and median.
 
     Each row is drawn in units of its target's sd around the observed value, so
-    targets of different scales share one axis.
+    targets of different scales share one axis. Without a check, the figure says so.
     """
     plt = _pyplot()
     n = len(table)
     fig, ax = plt.subplots(figsize=(7, 1.2 + 0.45 * n))
+    if not int(table["simulations"].sum()):
+        ax.text(0.5, 0.5, "no predictive check (abc.predictive: 0)", ha="center", va="center")
+        ax.set_axis_off()
+        return _save(fig, path)
     pos = np.arange(n)[::-1]
     sd = table["sd"].to_numpy(dtype=np.float64)
     obs = table["observed"].to_numpy(dtype=np.float64)

@@ -30,7 +30,7 @@ from scoresim.errors import CalibrationError
 
 T = TypeVar("T")
 
-PROPOSE, SIMULATE, PREDICT = 1, 2, 3  # the purposes of the root's children
+PROPOSE, SIMULATE, PREDICT, NOISE = 1, 2, 3, 4  # the purposes of the root's children
 
 
 def child_seed(root: int, *key: int) -> int:
@@ -132,7 +132,10 @@ class Simulator:
 class Distance:
     """Root mean square of the targets' standardised errors, ``(sim - value) / sd``.
 
-    A NaN statistic makes the distance infinite, so the proposal is never accepted.
+    A statistic that is NaN or whose standardised error overflows makes the distance
+    infinite, and a proposal at an infinite distance is never accepted
+    (:class:`scoresim.calibrate.runner.FiniteAcceptor`). Squares that overflow while
+    the errors do not are summed by ``math.hypot``, so the distance stays finite.
     """
 
     def __init__(self, sd: dict[str, float]) -> None:
@@ -142,11 +145,15 @@ class Distance:
     def __call__(self, x: dict[str, float], x0: dict[str, float]) -> float:
         """The distance between simulated ``x`` and observed ``x0`` statistics."""
         total = 0.0
+        errors = []
         for name, sd in self.sd.items():
             z = (float(x[name]) - float(x0[name])) / sd
-            if math.isnan(z):
+            if not math.isfinite(z):
                 return math.inf
+            errors.append(z)
             total += z * z
+        if math.isinf(total):
+            return math.hypot(*errors) / math.sqrt(len(errors))
         return math.sqrt(total / len(self.sd))
 
 

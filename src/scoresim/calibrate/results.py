@@ -1,40 +1,53 @@
-"""What a calibration found: the posterior against the prior, and the predictive check.
+"""What a calibration found: the posterior against the prior, the fit, the predictive check.
 
 The posterior is the last generation's weighted population. For each parameter:
 its weighted median and 90% interval (5% and 95% weighted quantiles, the smallest
-value whose cumulative weight reaches q), the prior's, and ``width_ratio``, the
+value whose cumulative weight reaches q), the prior's, ``width_ratio``, the
 posterior interval's width over the prior's on the sampler's scale (log10 for a
-log-uniform prior): near 1, the targets say little about the parameter.
+log-uniform prior), ``narrower`` (``width_ratio < 0.8``: near 1, the targets say
+little about the parameter) and ``identified``: narrower, and the calibration's fit
+no worse than the noise floor allows (:mod:`scoresim.calibrate.noise`). The
+predictive check and the forecasts are :mod:`scoresim.calibrate.predictive`'s.
 
-The posterior predictive check draws ``abc.predictive`` particles from the final
-population by weight (seeded by the root's child ``(PREDICT,)``), runs one new
-simulation of each (seed: child ``(PREDICT, 1, k)``), and reports per target the
-observed value and its sd beside the simulations' median and 5%-95% range.
+Every file is written under a temporary name and renamed into place;
+``calibration.json`` comes last, so a folder whose ``calibration.json`` is older
+than its tables is one whose writing was cut short (a rerun writes them again).
+Figures that cannot be computed are ``null`` in ``calibration.json`` and empty in
+the CSV files.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from concurrent.futures import Future
+import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from scoresim.calibrate.model import PREDICT, Simulator, child_seed, finished_or_fail
+from scoresim import strictjson
+from scoresim.calibrate import noise
+from scoresim.calibrate.predictive import forecast_table, predictive_table, run_predictive
 from scoresim.calibrate.runner import CalibrationSummary, weighted_quantiles
 from scoresim.calibrate.spec import Calibration
-from scoresim.calibrate.statistics import describe
 from scoresim.calibrate.store import CalibrationStore
 from scoresim.sweep.executors import Engine
+
+__all__ = ["posterior_table", "predictive_table", "write_results"]
 
 NOT_IDENTIFIED = 0.8  # width ratio above which the table says the data do not pin it down
 
 
-def posterior_table(cal: Calibration, population: pd.DataFrame) -> pd.DataFrame:
-    """One row per parameter: prior and posterior median and 90% interval, width ratio."""
+def posterior_table(cal: Calibration, population: pd.DataFrame, fit: bool | None) -> pd.DataFrame:
+    """One row per parameter: prior and posterior median and 90% interval, width ratio.
+
+    Args:
+        cal: The calibration.
+        population: The last generation's population (a column per parameter, weight).
+        fit: Whether the fit is no worse than the noise floor allows (None: unknown);
+            a parameter is ``identified`` only if it is True.
+    """
     w = population["weight"].to_numpy(dtype=np.float64)
     rows = []
     for path, prior in cal.config.parameters.items():
@@ -53,95 +66,8 @@ def posterior_table(cal: Calibration, population: pd.DataFrame) -> pd.DataFrame:
                 "posterior_median": med,
                 "posterior_high": high,
                 "width_ratio": width,
-                "identified": bool(width < NOT_IDENTIFIED),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def predictive_draws(cal: Calibration, population: pd.DataFrame) -> list[dict[str, float]]:
-    """The parameter values of the predictive check's draws, in draw order."""
-    k = cal.config.abc.predictive
-    rng = np.random.default_rng(child_seed(cal.config.seed, PREDICT))
-    w = population["weight"].to_numpy(dtype=np.float64)
-    picks = rng.choice(len(population), size=k, p=w / w.sum())
-    return [{n: float(population[n].iloc[int(i)]) for n in cal.names} for i in picks]
-
-
-def predict_one(simulator: Simulator, values: dict[str, float], seed: int) -> dict[str, float]:
-    """One predictive simulation (a top-level function, for any executor)."""
-    return simulator.statistics(values, [seed], forecasts=True)
-
-
-def run_predictive(
-    cal: Calibration, store: CalibrationStore, population: pd.DataFrame, engine: Engine
-) -> pd.DataFrame:
-    """Run the predictive draws not yet in the store; return them all."""
-    draws = predictive_draws(cal, population)
-    have = store.predictive()
-    done = {int(d) for d in have["draw"]} if not have.empty else set()
-    simulator = Simulator(cal)
-    futures: dict[Future[dict[str, float]], tuple[int, int]] = {}  # -> (draw, seed)
-    for k, values in enumerate(draws):
-        if k in done and all(
-            math.isclose(float(have.loc[have["draw"] == k, n].iloc[0]), v, rel_tol=0, abs_tol=0)
-            for n, v in values.items()
-        ):
-            continue
-        seed = child_seed(cal.config.seed, PREDICT, 1, k)
-        futures[engine.executor.submit(predict_one, simulator, values, seed)] = (k, seed)
-    for future, (k, seed) in futures.items():
-        stats = finished_or_fail(
-            future, f"predictive draw {k}", "the calibration is kept, rerun to finish the check"
-        )
-        store.record_predictive(k, draws[k], stats, seed)
-    return store.predictive()
-
-
-def predictive_table(cal: Calibration, sims: pd.DataFrame) -> pd.DataFrame:
-    """Per target: observed value and sd, the simulations' median and 5%-95% range."""
-    rows = []
-    for t in cal.config.targets:
-        x = sims[t.name].to_numpy(dtype=np.float64)
-        x = x[~np.isnan(x)]
-        low, med, high = (
-            (float(np.quantile(x, 0.05)), float(np.median(x)), float(np.quantile(x, 0.95)))
-            if len(x)
-            else (math.nan,) * 3
-        )
-        rows.append(
-            {
-                "target": t.name,
-                "statistic": describe(t),
-                "observed": t.value,
-                "sd": t.sd,
-                "simulated_low": low,
-                "simulated_median": med,
-                "simulated_high": high,
-                "simulations": len(x),
-                "observed_inside": bool(low <= t.value <= high) if len(x) else False,
-                "source": t.source,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def forecast_table(cal: Calibration, sims: pd.DataFrame) -> pd.DataFrame:
-    """Per forecast: the simulations' median and 5%-95% range, times its ``scale``."""
-    rows = []
-    for f in cal.config.forecasts:
-        x = sims[f.name].to_numpy(dtype=np.float64) * f.scale
-        x = x[~np.isnan(x)]
-        have = len(x) > 0
-        rows.append(
-            {
-                "forecast": f.name,
-                "statistic": describe(f),
-                "unit": f.unit,
-                "low": float(np.quantile(x, 0.05)) if have else math.nan,
-                "median": float(np.median(x)) if have else math.nan,
-                "high": float(np.quantile(x, 0.95)) if have else math.nan,
-                "simulations": len(x),
+                "narrower": bool(width < NOT_IDENTIFIED),
+                "identified": bool(width < NOT_IDENTIFIED and fit is True),
             }
         )
     return pd.DataFrame(rows)
@@ -150,24 +76,29 @@ def forecast_table(cal: Calibration, sims: pd.DataFrame) -> pd.DataFrame:
 def write_results(
     cal: Calibration, out: Path, summary: CalibrationSummary, engine: Engine
 ) -> dict[str, Any]:
-    """Write posterior.csv, predictive.csv, calibration.json and the figures; return the JSON."""
+    """Write the tables, the figures and calibration.json (last); return the JSON."""
     from scoresim.calibrate import figures
 
+    population = summary.population
     store = CalibrationStore.open(out, cal)
     try:
-        sims = run_predictive(cal, store, summary.population, engine)
+        sims = run_predictive(cal, store, population, engine)
+        floor = noise.run_noise(cal, store, noise.noise_point(cal, population), engine)
+        final = store.final_statistics(summary.generations - 1, population["proposal"].tolist())
         generations = store.con.execute("SELECT * FROM generations ORDER BY generation").df()
     finally:
         store.close()
-    post = posterior_table(cal, summary.population)
+    fits = noise.fit_table(cal, floor, final, population["weight"].to_numpy(dtype=np.float64))
+    fit = noise.overall(summary.epsilon, fits)
+    post = posterior_table(cal, population, fit["within_noise"])
     pred = predictive_table(cal, sims)
-    post.to_csv(out / "posterior.csv", index=False)
-    pred.to_csv(out / "predictive.csv", index=False)
     fore = forecast_table(cal, sims)
-    if cal.config.forecasts:
-        fore.to_csv(out / "forecasts.csv", index=False)
+    tables = {"posterior": post, "fit": fits, "predictive": pred}
+    tables |= {"forecasts": fore} if cal.config.forecasts else {}
+    for name, table in tables.items():
+        _put(out / f"{name}.csv", table.to_csv(index=False))
     (out / "figures").mkdir(exist_ok=True)
-    figures.pairs(cal, summary.population, out / "figures" / "pairs.png")
+    figures.pairs(cal, population, out / "figures" / "pairs.png")
     figures.predictive(pred, out / "figures" / "predictive.png")
     doc = {
         "scenario": cal.scenario.name,
@@ -182,10 +113,29 @@ def write_results(
         "replayed_now": summary.reused,
         "seconds_now": summary.seconds,
         "engine": engine.label,
-        "per_generation": json.loads(generations.to_json(orient="records")),
-        "posterior": json.loads(post.to_json(orient="records")),
-        "predictive": json.loads(pred.to_json(orient="records")),
-        "forecasts": json.loads(fore.to_json(orient="records")),
+        "fit": {
+            **fit,
+            "point": noise.noise_point(cal, population),
+            "warning": noise.warning(fit, fits),
+        },
+        "per_generation": _records(generations),
+        "posterior": _records(post),
+        "fit_by_target": _records(fits),
+        "predictive": _records(pred),
+        "forecasts": _records(fore),
     }
-    (out / "calibration.json").write_text(json.dumps(doc, indent=2) + "\n")
+    _put(out / "calibration.json", strictjson.dumps(doc, missing_as_null=True, indent=2) + "\n")
     return doc
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as JSON objects (NaN and missing values as None)."""
+    rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records"))
+    return rows
+
+
+def _put(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary name beside ``path``, then rename it into place."""
+    tmp = path.with_name(f"{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)

@@ -8,6 +8,12 @@ distances, stopping at ``abc.min_epsilon``, ``abc.generations`` or
 file): the folder's DuckDB catalogue holds everything, and a rerun replays the
 stored simulations through pyabc to reach the same state (see
 :mod:`scoresim.calibrate.sampler`).
+
+A proposal at an infinite distance is never accepted (:class:`FiniteAcceptor`), and
+a generation whose epsilon is not finite stops the calibration with one line
+(:mod:`scoresim.calibrate.unreachable`). A rerun that would stop before the last
+generation its folder holds is refused (:func:`check_not_shorter`): the folder's
+tables would otherwise describe two different ends.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyabc
 
 from scoresim.calibrate.model import (
     Distance,
@@ -32,6 +39,7 @@ from scoresim.calibrate.model import (
 )
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
+from scoresim.errors import CalibrationError
 from scoresim.sweep.executors import Engine, local_pool
 
 __all__ = ["CalibrationSummary", "local_pool", "run_calibration"]  # local_pool: for validation
@@ -64,6 +72,39 @@ class CalibrationSummary:
     population: pd.DataFrame
 
 
+class FiniteAcceptor(pyabc.UniformAcceptor):  # type: ignore[misc]  # pyabc has no type hints
+    """Pyabc's uniform acceptor (``distance <= epsilon``), never accepting an infinite distance.
+
+    Without it an infinite epsilon accepts every proposal, and the prior is passed off
+    as the posterior.
+    """
+
+    def __call__(self, distance_function: Any, eps: Any, x: Any, x_0: Any, t: int, par: Any) -> Any:  # fmt: skip
+        """Pyabc's verdict, turned to a rejection when the distance is not finite."""
+        result = super().__call__(distance_function, eps, x, x_0, t, par)
+        if not math.isfinite(float(result.distance)):
+            result.accept = False
+        return result
+
+
+def check_not_shorter(cal: Calibration, store: CalibrationStore, out: Path, last: int) -> None:
+    """Refuse a run that ends at generation ``last`` in a folder holding a later one.
+
+    Raises:
+        CalibrationError: The folder holds a later generation; nothing is changed.
+    """
+    held = store.last_generation()
+    if held > last:
+        abc = cal.config.abc
+        raise CalibrationError(
+            f"{out}: holds generations 0 to {held}, and {cal.origin} stops after "
+            f"generation {last} (abc.generations: {abc.generations}, min_epsilon: "
+            f"{abc.min_epsilon:g}, max_simulations: {abc.max_simulations}); rerun with "
+            f"generations: {held + 1} and the stopping rules that reached it, or give "
+            "another --out (the folder is left as it was)"
+        )
+
+
 def quiet_pyabc() -> None:
     """Pyabc logs every generation at INFO; the progress bar says what matters."""
     logging.getLogger("ABC").setLevel(logging.WARNING)
@@ -94,15 +135,15 @@ def run_calibration(
         CalibrationError: The folder holds another calibration or is in use, or a
             simulation failed (what finished is kept).
     """
-    import pyabc
-
     from scoresim.calibrate.sampler import OrderedSampler
+    from scoresim.calibrate.unreachable import no_finite_epsilon
 
     t0 = time.perf_counter()
     quiet_pyabc()
     cfg = cal.config
     store = CalibrationStore.open(out, cal)
     try:
+        check_not_shorter(cal, store, out, cfg.abc.generations - 1)
         holder: dict[str, Any] = {}
 
         def epsilon(t: int) -> float:
@@ -117,7 +158,13 @@ def run_calibration(
             if progress is not None:
                 progress(t, accepted, wanted, evaluated, epsilon(t))
 
-        sampler = OrderedSampler(engine, cfg.seed, store.cached, store.record, told, finished)
+        def starting(t: int) -> None:
+            if t >= 0 and not math.isfinite(epsilon(t)):
+                raise no_finite_epsilon(cal, store, out, t)
+
+        sampler = OrderedSampler(
+            engine, cfg.seed, store.cached, store.record, told, finished, starting
+        )
         abc = pyabc.ABCSMC(
             Simulator(cal),
             priors(cal),
@@ -125,6 +172,7 @@ def run_calibration(
             population_size=cfg.abc.population,
             sampler=sampler,
             eps=pyabc.QuantileEpsilon(alpha=cfg.abc.quantile),
+            acceptor=FiniteAcceptor(),
         )
         holder["abc"] = abc
         with tempfile.TemporaryDirectory(prefix="scoresim-pyabc-") as tmp:
@@ -136,6 +184,7 @@ def run_calibration(
             )
             evaluations = int(history.total_nr_simulations)
         last_t, population = holder["last"]
+        check_not_shorter(cal, store, out, last_t)
         return CalibrationSummary(
             generations=last_t + 1,
             epsilon=epsilon(last_t),

@@ -36,6 +36,7 @@ Lookup = Callable[[int], Cache]  # generation -> stored proposals by index
 Record = Callable[[Evaluated], None]
 Progress = Callable[[int, int, int, int], None]  # (generation, accepted, wanted, evaluated)
 Finished = Callable[[int, list[Evaluated]], None]  # (generation, the proposals it used)
+Starting = Callable[[int], None]  # (generation), before its first proposal
 
 
 class OrderedSampler(Sampler):  # type: ignore[misc]  # pyabc has no type hints
@@ -49,10 +50,12 @@ class OrderedSampler(Sampler):  # type: ignore[misc]  # pyabc has no type hints
         record: Record,
         progress: Progress | None = None,
         finished: Finished | None = None,
+        starting: Starting | None = None,
     ) -> None:
         """``lookup`` gives the stored proposals of a generation, ``record`` stores a new one.
 
-        ``finished`` is told each generation's proposals 0..k, k the n-th accepted.
+        ``finished`` is told each generation's proposals 0..k, k the n-th accepted;
+        ``starting`` is told a generation before its first proposal (and may raise).
         """
         super().__init__()
         self.engine = engine
@@ -61,6 +64,7 @@ class OrderedSampler(Sampler):  # type: ignore[misc]  # pyabc has no type hints
         self.record = record
         self.progress = progress
         self.finished = finished
+        self.starting = starting
         self.simulated = 0  # simulations run by this invocation
         self.reused = 0  # proposals evaluated from the store
 
@@ -75,6 +79,8 @@ class OrderedSampler(Sampler):  # type: ignore[misc]  # pyabc has no type hints
         ana_vars: Any = None,
     ) -> Any:
         """The first ``n`` accepted proposals of generation ``t`` in index order."""
+        if self.starting is not None:
+            self.starting(t)
         blob = cloudpickle.dumps(simulate_one)
         name = digest(blob)
         cached = self.lookup(t)

@@ -140,6 +140,30 @@ def compute(stat: Statistic, metrics: pd.DataFrame, poll_days: dict[str, int]) -
     return value
 
 
+def why_missing(stat: Statistic, metrics: pd.DataFrame, poll_days: dict[str, int]) -> str | None:
+    """Why :func:`compute` gives no finite number for ``stat`` in this run, or None.
+
+    Returns:
+        What is missing, e.g. ``its divisor, sum of list_entries over days 0-821, is 0``.
+    """
+    if math.isfinite(compute(stat, metrics, poll_days)):
+        return None
+    own = stat.model_copy(update={"minus": None, "divide_by": None})
+    if not math.isfinite(compute(own, metrics, poll_days)):
+        if stat.poll is not None:
+            where = "" if stat.group == "all" else f" in group {stat.group}"
+            return f"poll {stat.poll} has no estimate{where} (its sample gave none)"
+        return f"{describe(own)} is not a number"
+    for inner in (stat.minus, stat.divide_by):
+        if inner is not None:
+            why = why_missing(inner, metrics, poll_days)
+            if why is not None:
+                return why
+    if stat.divide_by is not None and compute(stat.divide_by, metrics, poll_days) == 0:
+        return f"its divisor, {describe(stat.divide_by)}, is 0"
+    return f"{describe(stat)} overflows"
+
+
 def describe(stat: Statistic) -> str:
     """A short human description, e.g. ``sum of denied.travel over days 0-1539 per person``."""
     if stat.poll is not None:

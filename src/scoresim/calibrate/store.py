@@ -3,9 +3,13 @@
 Layout of ``DIR``::
 
     results.duckdb                      tables calibration_info, simulations,
-                                        generations, predictive; view particles
+                                        generations, predictive, noise; view particles
     particles/generation=T/part.parquet the accepted population of generation T
-    posterior.csv, predictive.csv, calibration.json, figures/   (written at the end)
+    posterior.csv, predictive.csv, fit.csv, calibration.json, figures/   (at the end)
+
+``particles/`` is made with the catalogue, so that the folder reads as a
+calibration's even when its catalogue is damaged (``scoresim sweep --rebuild`` and
+the messages for a damaged catalogue look for it).
 
 ``simulations`` has one row per simulated proposal (generation, proposal, each
 parameter's scenario value under its path, the sampler-scale values, each target's
@@ -15,7 +19,9 @@ simulations in flight. ``weight`` is pyabc's unnormalised importance weight (0 w
 rejected); the view ``particles`` gives each population's normalised weights.
 A generation's part is written to a temporary name and renamed into place, then its
 ``generations`` row is written; a rerun replays the finished generations from the
-stored simulations and writes the same parts and rows again.
+stored simulations and writes the same parts and rows again. Opening a catalogue
+reads every table in full, so a truncated file is called damaged at once, not in the
+middle of a run.
 """
 
 from __future__ import annotations
@@ -33,7 +39,17 @@ from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.statistics import as_json, describe
 from scoresim.errors import CalibrationError
 from scoresim.results import outputs
-from scoresim.sweep.store import DB_NAME, PART, PARTICLES, open_catalogue, particles_view, quote
+from scoresim.sweep.store import (
+    DB_NAME,
+    PART,
+    PARTICLES,
+    calibration_damaged,
+    open_catalogue,
+    particles_view,
+    quote,
+)
+
+NOISE = "noise"
 
 
 class CalibrationStore:
@@ -67,42 +83,39 @@ class CalibrationStore:
         outputs.check_sweep_folder(out)
         out.mkdir(parents=True, exist_ok=True)
         db = out / DB_NAME
-        con, tables = open_catalogue(
-            db, CalibrationError, f"{db}: damaged ({{reason}}); move it aside and rerun, "
-            "which starts the calibration again",
-        )  # fmt: skip
+        con, tables = open_catalogue(db, CalibrationError, calibration_damaged(db, "{reason}"))
         store = cls(out, con, calibration)
         if "sweep_info" in tables:
             con.close()
             raise CalibrationError(f"{out}: holds a sweep, not a calibration; use another --out")
         if tables:
-            row = (
-                con.execute(
-                    "SELECT value FROM calibration_info WHERE key = 'fingerprint'"
-                ).fetchone()
-                if "calibration_info" in tables
-                else None
-            )
+            row = _read_all(con, db, tables)
             if row is None or row[0] != calibration.fingerprint:
                 con.close()
                 raise CalibrationError(
                     f"{out}: holds the results of a different calibration (another file, "
                     "scenario or settings); use another --out, or delete the folder to start over"
                 )
+            if NOISE not in tables:  # a catalogue written before the noise floor was measured
+                store._create_noise()
             return store
         store._create()
+        (out / PARTICLES).mkdir(exist_ok=True)
         return store
 
     def _create(self) -> None:
         cal = self.calibration
         info = {
             "fingerprint": cal.fingerprint,
-            "calibration": json.dumps(cal.config.model_dump(mode="json"), sort_keys=True),
+            "calibration": json.dumps(
+                cal.config.model_dump(mode="json"), sort_keys=True, allow_nan=False
+            ),
             "scenario": cal.scenario.name,
             "scenario_hash": cal.scenario.content_hash,
-            "parameters": json.dumps(cal.scenario.config.model_dump(mode="json")),
+            "parameters": json.dumps(cal.scenario.config.model_dump(mode="json"), allow_nan=False),
             "targets": json.dumps(
-                {t.name: {"describe": describe(t), **as_json(t)} for t in cal.config.targets}
+                {t.name: {"describe": describe(t), **as_json(t)} for t in cal.config.targets},
+                allow_nan=False,
             ),
         }
         params = ", ".join(f"{quote(n)} DOUBLE" for n in self.names)
@@ -126,7 +139,21 @@ class CalibrationStore:
             f"CREATE TABLE predictive (draw INTEGER PRIMARY KEY, {params}, {predicted}, "
             "seed_entropy BIGINT)"
         )
+        self._create_noise()
         con.execute("COMMIT")
+
+    def _create_noise(self) -> None:
+        params = ", ".join(f"{quote(n)} DOUBLE" for n in self.names)
+        stats = ", ".join(f"{quote(n)} DOUBLE" for n in self.targets)
+        self.con.execute(
+            f"CREATE TABLE {NOISE} (replicate INTEGER PRIMARY KEY, {params}, {stats}, "
+            "seed_entropy BIGINT)"
+        )
+
+    def last_generation(self) -> int:
+        """The last finished generation in the catalogue (-1: none)."""
+        row = self.con.execute("SELECT max(generation) FROM generations").fetchone()
+        return -1 if row is None or row[0] is None else int(row[0])
 
     def cached(self, generation: int) -> dict[int, tuple[tuple[float, ...], dict[str, float]]]:
         """Stored proposals of ``generation``: index -> (sampler-scale values, statistics)."""
@@ -212,9 +239,52 @@ class CalibrationStore:
         frame: pd.DataFrame = self.con.execute("SELECT * FROM predictive ORDER BY draw").df()
         return frame
 
+    def record_noise(self, replicate: int, values: dict[str, float], stats: dict[str, float], seed: int) -> None:  # fmt: skip
+        """Insert one evaluation of the noise floor."""
+        row = [replicate, *[values[n] for n in self.names],
+               *[_finite(stats[n]) for n in self.targets], seed]  # fmt: skip
+        marks = ", ".join("?" for _ in row)
+        self.con.execute(f"INSERT OR REPLACE INTO {NOISE} VALUES ({marks})", row)
+
+    def noise(self) -> pd.DataFrame:
+        """The stored evaluations of the noise floor, by replicate."""
+        frame: pd.DataFrame = self.con.execute(f"SELECT * FROM {NOISE} ORDER BY replicate").df()
+        return frame
+
+    def final_statistics(self, generation: int, proposals: list[int]) -> pd.DataFrame:
+        """The targets' statistics of ``proposals`` of ``generation``, in that order."""
+        cols = ", ".join(quote(n) for n in self.targets)
+        frame: pd.DataFrame = self.con.execute(
+            f"SELECT proposal, {cols} FROM simulations WHERE generation = ?", [generation]
+        ).df()
+        return frame.set_index("proposal").loc[proposals].reset_index()
+
     def close(self) -> None:
         """Close the catalogue."""
         self.con.close()
+
+
+def _read_all(con: Any, db: Path, tables: set[str]) -> tuple[Any, ...] | None:
+    """Read every table of ``db`` in full; return its fingerprint row (None: none).
+
+    Raises:
+        CalibrationError: A table does not read (a truncated or damaged file).
+    """
+    import duckdb
+
+    try:
+        for table in sorted(tables):
+            con.execute(f"SELECT * FROM {quote(table)}").fetchall()
+        if "calibration_info" not in tables:
+            return None
+        row: tuple[Any, ...] | None = con.execute(
+            "SELECT value FROM calibration_info WHERE key = 'fingerprint'"
+        ).fetchone()
+    except duckdb.Error as exc:
+        con.close()
+        reason = " ".join(str(exc).split())[:200]
+        raise CalibrationError(calibration_damaged(db, reason)) from None
+    return row
 
 
 def _finite(x: Any) -> float | None:

@@ -92,32 +92,70 @@ def _print_table(title: str, columns: tuple[str, ...], left: set[str], rows: lis
     out.print(table)
 
 
+def _num(value: Any, spec: str) -> str:
+    """``value`` formatted by ``spec``, or a dash when it is missing (null)."""
+    return "—" if value is None else format(value, spec)
+
+
+def _range(low: Any, high: Any, spec: str) -> str:
+    return "—" if low is None or high is None else f"{low:{spec}} to {high:{spec}}"
+
+
+def _verdict(within: bool | None) -> str:
+    return {True: "yes", False: "no: poor fit", None: "unknown"}[within]
+
+
+def _identified(row: dict[str, Any], fit: dict[str, Any]) -> str:
+    if row["identified"]:
+        return "yes"
+    if not row.get("narrower", True):
+        return "no: as wide as the prior"
+    return "no: poor fit" if fit["within_noise"] is False else "no: fit unknown"
+
+
 def _print_summary(doc: dict[str, Any], simulated: int, reused: int, seconds: float, folder: Path) -> None:  # fmt: skip
+    fit = doc["fit"]
     _print_table("posterior (90% intervals)",
-                 ("parameter", "prior", "posterior median", "posterior 90%", "width / prior's"),
-                 {"parameter"},
-                 [[r["parameter"], f"{r['prior_low']:.3g} to {r['prior_high']:.3g}",
-                   f"{r['posterior_median']:.3g}",
-                   f"{r['posterior_low']:.3g} to {r['posterior_high']:.3g}",
-                   f"{r['width_ratio']:.2f}" + ("" if r["identified"] else " (not identified)")]
+                 ("parameter", "prior", "posterior median", "posterior 90%", "width / prior's",
+                  "identified"),
+                 {"parameter", "identified"},
+                 [[r["parameter"], _range(r["prior_low"], r["prior_high"], ".3g"),
+                   _num(r["posterior_median"], ".3g"),
+                   _range(r["posterior_low"], r["posterior_high"], ".3g"),
+                   _num(r["width_ratio"], ".2f"), _identified(r, fit)]
                   for r in doc["posterior"]])  # fmt: skip
-    _print_table("posterior predictive check",
-                 ("target", "observed ± sd", "simulated median", "simulated 90%", "inside"),
-                 {"target"},
-                 [[r["target"], f"{r['observed']:.4g} ± {r['sd']:.2g}",
-                   f"{r['simulated_median']:.4g}",
-                   f"{r['simulated_low']:.4g} to {r['simulated_high']:.4g}",
-                   "yes" if r["observed_inside"] else "no"]
-                  for r in doc["predictive"]])  # fmt: skip
-    if doc.get("forecasts"):
+    observed = {r["target"]: f"{r['observed']:.4g} ± {r['sd']:.2g}" for r in doc["predictive"]}
+    _print_table("fit against the noise floor (sd units)",
+                 ("target", "observed ± sd", "final error", "noise floor", "allowed",
+                  "within noise"),
+                 {"target", "within noise"},
+                 [*[[r["target"], observed[r["target"]], _num(r["error"], ".3g"),
+                     _num(r["noise_floor"], ".3g"), _num(r["allowed"], ".3g"),
+                     _verdict(r["within_noise"])] for r in doc["fit_by_target"]],
+                  ["all (final epsilon)", "", _num(fit["epsilon"], ".3g"),
+                   _num(fit["noise_floor"], ".3g"), _num(fit["allowed"], ".3g"),
+                   _verdict(fit["within_noise"])]])  # fmt: skip
+    if doc["abc"]["predictive"] == 0:
+        out.print("posterior predictive check: not run (abc.predictive: 0)", markup=False)
+    else:
+        _print_table("posterior predictive check",
+                     ("target", "observed ± sd", "simulated median", "simulated 90%", "inside"),
+                     {"target"},
+                     [[r["target"], observed[r["target"]], _num(r["simulated_median"], ".4g"),
+                       _range(r["simulated_low"], r["simulated_high"], ".4g"),
+                       {True: "yes", False: "no", None: "—"}[r["observed_inside"]]]
+                      for r in doc["predictive"]])  # fmt: skip
+    if doc.get("forecasts") and doc["abc"]["predictive"] > 0:
         _print_table("forecasts from the posterior",
                      ("forecast", "median", "90% interval", "unit"), {"forecast", "unit"},
-                     [[r["forecast"], f"{r['median']:.4g}", f"{r['low']:.4g} to {r['high']:.4g}",
+                     [[r["forecast"], _num(r["median"], ".4g"), _range(r["low"], r["high"], ".4g"),
                        r["unit"]] for r in doc["forecasts"]])  # fmt: skip
     out.print(
-        f"{doc['generations']} generations, epsilon {doc['epsilon']:.3g}, "
+        f"{doc['generations']} generations, epsilon {_num(doc['epsilon'], '.3g')}, "
         f"{doc['evaluations']:,} proposals evaluated ({simulated:,} simulated now, {reused:,} "
         f"replayed from the folder) in {seconds:,.1f} s; results in {folder}",
         markup=False,
         highlight=False,
     )
+    if fit["warning"]:
+        err.print(f"warning: {fit['warning']}", markup=False, highlight=False, soft_wrap=True)

@@ -100,7 +100,7 @@ def run(p: Params, seed: int) -> Measures:
             observed = sim.statistics(TRUTH, [child_seed(seed, 9, 1, r)])
             cal = calibration_from_text(_text(p, seed + 1 + r, observed, sd), f"recovery {r}")
             summary = run_calibration(cal, Path(tmp) / f"r{r}", engine)
-            rows = posterior_table(cal, summary.population).to_dict("records")
+            rows = posterior_table(cal, summary.population, fit=None).to_dict("records")
             for row in rows:
                 k = str(row["parameter"])
                 inside[k] += int(row["posterior_low"] <= TRUTH[k] <= row["posterior_high"])

@@ -1,0 +1,123 @@
+"""The checks of a calibration file that span fields: parameters, targets, names.
+
+Each check is given the validated file and its ``fail(steps, message)``, which
+builds the one-line error naming the file, the line, the field path and the message
+(:func:`scoresim.sweep.spec.read_mapping`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scoresim import limits
+from scoresim.calibrate.fields import CalibrationConfig
+from scoresim.calibrate.statistics import check_statistic
+from scoresim.config.loading import Scenario, _short
+from scoresim.errors import ScoresimError
+from scoresim.sweep.spec import _lookup
+
+RESERVED = (
+    "generation",
+    "proposal",
+    "sampler_values",
+    "distance",
+    "accepted",
+    "weight",
+    "seed_entropy",
+    "seconds",
+    "draw",
+    "replicate",
+)
+"""The columns of the catalogue's tables and parts that are not a parameter, target or
+forecast (``simulations``, ``predictive``, ``noise``, ``particles``)."""
+
+STANDARD_LIMIT = 1e150
+"""Largest ``max(|value|, 1) / sd`` of a target: above it standardised errors overflow."""
+
+
+def check_parameters(cfg: CalibrationConfig, scenario: Scenario, fail: Any) -> set[str]:
+    """Each path must be a numeric field that accepts both ends of its prior.
+
+    Returns:
+        The paths whose field holds whole numbers.
+    """
+    integer: set[str] = set()
+    resolved = scenario.config.model_dump(mode="json")
+    for path, prior in cfg.parameters.items():
+        current = _lookup(resolved, path)
+        if isinstance(current, bool) or not isinstance(current, int | float | type(None)):
+            raise fail(
+                ["parameters", path],
+                f"a prior needs a numeric field, and {path} holds {_short(current)} in "
+                f"{scenario.name}; give the path of a rate, a coverage or a response",
+            )
+        if isinstance(current, int):
+            integer.add(path)
+        for end in (prior.low, prior.high):
+            value: float | int = round(end) if path in integer else end
+            try:
+                scenario.with_overrides({path: value})
+            except ScoresimError as exc:
+                reason = str(exc).split(": ")[-1]
+                raise fail(
+                    ["parameters", path], f"{_short(value)} does not fit {scenario.name}: {reason}"
+                ) from None
+    return integer
+
+
+def check_targets(cfg: CalibrationConfig, scenario: Scenario, fail: Any) -> None:
+    """Names unique; standardised errors finite; every statistic computable in a run."""
+    from scoresim.engine.compile import compile_scenario
+
+    compiled = compile_scenario(scenario.config)
+    seen: set[str] = set()
+    for k, target in enumerate(cfg.targets):
+        if target.name in seen:
+            raise fail(
+                ["targets", k, "name"], f"{target.name!r} is used twice; name each target once"
+            )
+        seen.add(target.name)
+        if max(abs(target.value), 1.0) / target.sd > STANDARD_LIMIT:
+            raise fail(
+                ["targets", k, "sd"],
+                f"{target.sd:g} is too small beside value {target.value:g}: standardised "
+                "errors (simulated - value) / sd would overflow; state the target in units "
+                "where max(|value|, 1) / sd is at most 1e150",
+            )
+        problem = check_statistic(target, compiled, cfg.run.steps)
+        if problem is not None:
+            where, message = problem
+            raise fail(["targets", k, *where], message)
+    for k, forecast in enumerate(cfg.forecasts):
+        if forecast.name in seen:
+            raise fail(["forecasts", k, "name"], f"{forecast.name!r} is used twice; name each once")
+        seen.add(forecast.name)
+        problem = check_statistic(forecast, compiled, limits.RUN_STEPS)
+        if problem is not None:
+            where, message = problem
+            raise fail(["forecasts", k, *where], message)
+
+
+def check_names(cfg: CalibrationConfig, fail: Any) -> None:
+    """No parameter, target or forecast name is a catalogue column's or another's, in any case.
+
+    DuckDB tells column names apart without regard to case, and the catalogue's
+    tables hold the parameters, the targets and the forecasts side by side with the
+    columns in :data:`RESERVED`.
+    """
+    taken: dict[str, str] = {n.casefold(): f"the catalogue's column {n!r}" for n in RESERVED}
+    named: list[tuple[list[Any], str, str]] = [
+        (["parameters", p], f"parameter {p!r}", p) for p in cfg.parameters
+    ]
+    stats = [("target", k, t.name) for k, t in enumerate(cfg.targets)]
+    stats += [("forecast", k, f.name) for k, f in enumerate(cfg.forecasts)]
+    named += [([f"{kind}s", k, "name"], f"{kind} {name!r}", name) for kind, k, name in stats]
+    for steps, label, name in named:
+        other = taken.get(name.casefold())
+        if other is not None:
+            if other.endswith(f"{name!r}"):
+                why = f"is taken by {other} (every name is a column of the catalogue)"
+            else:
+                why = f"differs only in case from {other}, which the catalogue cannot tell apart"
+            raise fail(steps, f"{name!r} {why}; rename it")
+        taken[name.casefold()] = label

@@ -1,0 +1,158 @@
+"""The fit against the noise floor: is the final epsilon as small as the simulator's noise allows?
+
+Definitions (docs/calibration.md, "The fit against the noise floor"), with ``sd_k``
+target k's stated sd:
+
+- The point: each parameter's posterior median (the weighted median of the last
+  population), integer fields rounded as for every simulation.
+- ``abc.noise`` evaluations at the point (R), each as a proposal is evaluated: the
+  mean of ``run.replicates`` simulations, replicate j of evaluation r seeded by the
+  root's child ``(NOISE, r, j)``. ``s_rk`` is evaluation r's statistic for target k.
+- ``noise_floor`` of target k: the root mean square, over the pairs r < r' of the
+  evaluations whose statistic is finite, of ``(s_rk - s_r'k) / sd_k``; equal to
+  ``sqrt(2)`` times their standard deviation (``ddof=1``) over ``sd_k``. It is the
+  distance an evaluation would be from the observation on target k if the
+  observation were another evaluation at the point. NaN with fewer than two.
+- ``noise_floor`` of the calibration: ``sqrt(mean_k noise_floor_k^2)``; when every
+  statistic is finite, the root mean square over the pairs of the distance between
+  two evaluations.
+- ``error`` of target k: ``sqrt(sum_i w_i ((x_ik - value_k) / sd_k)^2)`` over the last
+  population (``x_ik`` particle i's statistic, ``w_i`` its normalised weight).
+- ``allowed``: ``FACTOR * sqrt(1 + noise_floor^2)``. If the model were right at the
+  point and the observation carried an error of its stated sd, a new evaluation there
+  would miss it by a root mean square of ``sqrt(1 + noise_floor^2)`` (two
+  evaluations' difference, plus the observation's error, independent); ``FACTOR``
+  is the same 2 as the predictive check's "within twice the stated uncertainty".
+- ``within_noise``: ``error <= allowed`` for a target, ``epsilon <= allowed`` for
+  the calibration; unknown (None) where the noise floor is NaN.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import Future
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scoresim.calibrate.model import NOISE, Simulator, child_seed, finished_or_fail
+from scoresim.calibrate.runner import weighted_quantiles
+from scoresim.calibrate.spec import Calibration
+from scoresim.calibrate.store import CalibrationStore
+from scoresim.sweep.executors import Engine
+
+FACTOR = 2.0
+
+
+def noise_point(cal: Calibration, population: pd.DataFrame) -> dict[str, float]:
+    """The posterior median of each parameter: where the noise floor is measured."""
+    w = population["weight"].to_numpy(dtype=np.float64)
+    return {
+        n: weighted_quantiles(population[n].to_numpy(dtype=np.float64), w, (0.5,))[0]
+        for n in cal.names
+    }
+
+
+def evaluate_at(simulator: Simulator, values: dict[str, float], seeds: list[int]) -> dict[str, float]:  # fmt: skip
+    """One evaluation, as a proposal's (a top-level function, for any executor)."""
+    return simulator.statistics(values, seeds)
+
+
+def run_noise(
+    cal: Calibration, store: CalibrationStore, point: dict[str, float], engine: Engine
+) -> pd.DataFrame:
+    """Run the evaluations at ``point`` not yet in the store; return the R of them."""
+    wanted = cal.config.abc.noise
+    have = store.noise()
+    simulator = Simulator(cal)
+    futures: dict[Future[dict[str, float]], tuple[int, int]] = {}
+    for r in range(wanted):
+        row = have[have["replicate"] == r]
+        if len(row) and all(float(row[n].iloc[0]) == v for n, v in point.items()):
+            continue
+        seeds = [child_seed(cal.config.seed, NOISE, r, j) for j in range(cal.config.run.replicates)]
+        futures[engine.executor.submit(evaluate_at, simulator, point, seeds)] = (r, seeds[0])
+    for future, (r, seed) in futures.items():
+        stats = finished_or_fail(
+            future, f"noise floor evaluation {r}", "the calibration is kept, rerun to finish"
+        )
+        store.record_noise(r, point, stats, seed)
+    every = store.noise()
+    frame: pd.DataFrame = every[every["replicate"] < wanted].reset_index(drop=True)
+    return frame
+
+
+def pairwise_rms(x: np.ndarray) -> float:
+    """Root mean square of ``x[r] - x[r']`` over the pairs r < r' of its finite values."""
+    x = x[np.isfinite(x)]
+    if len(x) < 2:
+        return math.nan
+    diffs = x[:, None] - x[None, :]
+    upper = diffs[np.triu_indices(len(x), k=1)]
+    return float(np.sqrt(np.mean(upper**2)))
+
+
+def fit_table(cal: Calibration, noise: pd.DataFrame, final: pd.DataFrame, weights: np.ndarray) -> pd.DataFrame:  # fmt: skip
+    """Per target: the final population's error and the noise floor, in sd units.
+
+    Args:
+        cal: The calibration.
+        noise: The evaluations at the point (a column per target).
+        final: The last population's statistics (a column per target), in the
+            order of ``weights``.
+        weights: The last population's weights (normalised here).
+    """
+    w = weights / weights.sum()
+    rows = []
+    for t in cal.config.targets:
+        z = (final[t.name].to_numpy(dtype=np.float64) - t.value) / t.sd
+        floor = pairwise_rms(noise[t.name].to_numpy(dtype=np.float64)) / t.sd
+        error = float(np.sqrt(np.sum(w * z**2)))
+        allowed = FACTOR * math.sqrt(1 + floor**2)
+        rows.append(
+            {
+                "target": t.name,
+                "error": error,
+                "noise_floor": floor,
+                "allowed": allowed,
+                "within_noise": None if math.isnan(floor) else bool(error <= allowed),
+                "noise_evaluations": int(
+                    np.isfinite(noise[t.name].to_numpy(dtype=np.float64)).sum()
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def overall(epsilon: float, table: pd.DataFrame) -> dict[str, Any]:
+    """The calibration's fit: its final epsilon against the noise floor of all targets."""
+    floors = table["noise_floor"].to_numpy(dtype=np.float64)
+    floor = float(np.sqrt(np.mean(floors**2))) if len(floors) else math.nan
+    allowed = FACTOR * math.sqrt(1 + floor**2)
+    within = None if math.isnan(floor) else bool(epsilon <= allowed)
+    return {"epsilon": epsilon, "noise_floor": floor, "allowed": allowed, "within_noise": within}
+
+
+def warning(fit: dict[str, Any], table: pd.DataFrame) -> str | None:
+    """One line when the fit is worse than the noise floor allows (or cannot be judged)."""
+    if fit["within_noise"] is True:
+        return None
+    if fit["within_noise"] is None:
+        unknown = table.loc[table["within_noise"].isna(), "target"].tolist()
+        return (
+            f"the fit cannot be judged: the noise floor of {', '.join(unknown)} could not be "
+            "measured (fewer than two finite evaluations at the posterior median); no "
+            "parameter is marked identified"
+        )
+    worst = table[table["within_noise"] == False].sort_values("error", ascending=False)  # noqa: E712
+    names = ", ".join(
+        f"{r.target} ({r.error:.3g} sd, allowed {r.allowed:.3g})"
+        for r in worst.head(3).itertuples()
+    )
+    return (
+        f"poor fit: the final epsilon {fit['epsilon']:.3g} is more than the noise floor "
+        f"allows ({fit['allowed']:.3g}, for a noise floor of {fit['noise_floor']:.3g})"
+        + (f"; worst: {names}" if names else "")
+        + "; the model does not reach the targets, so no parameter is marked identified"
+    )
