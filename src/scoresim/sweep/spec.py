@@ -190,6 +190,8 @@ def explain(exc: ValidationError, raw: Any, model: type[BaseModel]) -> tuple[lis
     as_range = ranged and isinstance(_at(raw, ranged[0]["loc"][:2]), dict)
     err = ranged[0] if as_range else errors[0]
     loc = [p for p in err["loc"] if not _is_tag(p)]
+    if err["type"] == "extra_forbidden":  # the last part is the key as written, whatever it holds
+        loc = [p for p in err["loc"][:-1] if not _is_tag(p)] + [err["loc"][-1]]
     if err["type"] == "missing":
         return loc, "is missing; add it"
     if err["type"] == "extra_forbidden":
