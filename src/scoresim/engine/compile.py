@@ -136,10 +136,15 @@ def _mechanisms(cfg: ScenarioConfig, labels: Labels, regime: RegimeParams) -> tu
     if drift is not None and (drift.resentment > 0.0 or drift.pressure > 0.0):
         chosen.append((StanceDrift(regime.drift), drift, None))
     if cfg.approval is not None:
-        chosen.append((Approval(), cfg.approval, None))
+        approval = Approval(
+            smoothing=regime.adapt.conformity_smoothing,
+            consent_required=regime.score.consent_required,
+            perk=regime.consequences.perk,
+        )
+        chosen.append((approval, cfg.approval, None))
     if cfg.polls:
         polling = PollingConfig(polls=cfg.polls, interviews=cfg.interviews)
-        chosen.append((Polls(), polling, None))
+        chosen.append((Polls(rule=regime.behave), polling, None))
     for name, raw in cfg.mechanisms.items():
         plugin = lookup(name, cfg.name)
         with fault(plugin.ref, "validating its section"):

@@ -1,9 +1,11 @@
 """Approval of the scoring system: a private attitude per person that moves with life.
 
-What the person lives through moves it (docs/model.md, section 6, "approval"). A built-in mechanism, switched on by the scenario's top-level ``approval:`` section.
+What the person lives through moves it (docs/model.md, section 6, "approval"). A
+built-in mechanism, switched on by the scenario's top-level ``approval:`` section.
 It acts after ``adapt`` and changes nothing else in the society: it draws only from
 purposes ``approval/...`` and writes only its own trait, ``state.traits["approval"]``,
-which the polls read.
+which the polls read. Its hook reads only its :class:`ApprovalParams`, into which the
+few numbers of other parts it needs are copied when the scenario is compiled.
 """
 
 from __future__ import annotations
@@ -41,6 +43,16 @@ class ApprovalParams:
             the way to +1 or -1).
         conduct: (K,) int64, the conduct behaviours whose sight makes "order".
         days, reach, effect: (E,) the information events.
+        smoothing: copied from
+            :attr:`~scoresim.society.params.AdaptParams.conformity_smoothing`: the
+            sight of neighbours' conduct is smoothed at the rate people's sight of
+            their neighbours is.
+        consent_required: copied from
+            :attr:`~scoresim.society.params.ScoreParams.consent_required`: where
+            consent is required, only the consenting are paid perks.
+        paid_tiers: (P,) uint8, ascending, the tiers paid a perk
+            (:attr:`~scoresim.society.params.ConsequenceParams.perk` > 0, computed
+            from a copy of it).
     """
 
     mean: NDArray[np.float64]
@@ -56,6 +68,9 @@ class ApprovalParams:
     days: NDArray[np.int64]
     reach: NDArray[np.float64]
     effect: NDArray[np.float64]
+    smoothing: float
+    consent_required: bool
+    paid_tiers: NDArray[np.uint8]
 
 
 def _toward(a: F32, who: NDArray[np.int64], rate: float | F32, end: float) -> None:
@@ -70,9 +85,8 @@ class ApprovalHook:
     after = "adapt"
     columns: tuple[str, ...] = COLUMNS
 
-    def __init__(self, p: ApprovalParams, regime: RegimeParams, state: CitizenState,
-                 net: Network, keys: Keys) -> None:  # fmt: skip
-        self.p, self.regime = p, regime
+    def __init__(self, p: ApprovalParams, state: CitizenState, net: Network, keys: Keys) -> None:
+        self.p = p
         z = np.zeros(state.n)
         for g in range(len(state.bounds) - 1):
             lo, hi = state.bounds[g], state.bounds[g + 1]
@@ -87,7 +101,6 @@ class ApprovalHook:
         p0 = sigmoid(state.logit0[p.conduct]).sum(axis=0, dtype=np.float32)
         self.expected = neighbour_mean(net, p0.astype(np.float32), state.degree)
         self.seen = self.expected.copy()
-        self.paid = np.flatnonzero(regime.consequences.perk > 0.0).astype(np.uint8)  # tiers
 
     def act(self, state: CitizenState, net: Network, d: StepDraws, ev: StepEvents) -> None:
         """Move each approval by today's order, perks, sanctions, listings and news.
@@ -103,14 +116,14 @@ class ApprovalHook:
             # Added, not a pull towards +1 or -1: the day-to-day noise of what one sees
             # then moves nobody on average (a pull would squeeze everyone's approval
             # towards one value), and fewer rule-breakers than pressure-free raise it.
-            smooth = np.float32(self.regime.adapt.conformity_smoothing)
+            smooth = np.float32(p.smoothing)
             kernel.order(a, self.seen, self.expected, acted, state.degree, smooth,
                          np.float32(p.order))  # fmt: skip
-        if p.perk > 0.0 and self.paid.shape[0]:
-            paid = state.tier == self.paid[0]  # a comparison per tier beats a gather
-            for tier in self.paid[1:]:
+        if p.perk > 0.0 and p.paid_tiers.shape[0]:
+            paid = state.tier == p.paid_tiers[0]  # a comparison per tier beats a gather
+            for tier in p.paid_tiers[1:]:
                 paid |= state.tier == tier
-            if self.regime.score.consent_required:
+            if p.consent_required:
                 paid &= state.consented
             _toward(a, np.flatnonzero(paid), p.perk, 1.0)
         sanctioned = np.flatnonzero(ev.newly_listed | ev.denied_any)
@@ -151,13 +164,26 @@ class ApprovalHook:
 
 
 class Approval(Mechanism):
-    """Private approval of the scoring system (top-level section ``approval:``)."""
+    """Private approval of the scoring system (top-level section ``approval:``).
+
+    Made by :func:`scoresim.engine.compile.compile_scenario` with the numbers of other
+    parts it reads, copied from the compiled regime, which :meth:`compile` puts into
+    its parameters.
+
+    Args:
+        smoothing: :attr:`~scoresim.society.params.AdaptParams.conformity_smoothing`.
+        consent_required: :attr:`~scoresim.society.params.ScoreParams.consent_required`.
+        perk: (T,) float64, :attr:`~scoresim.society.params.ConsequenceParams.perk`.
+    """
 
     name = NAME
     section = ApprovalConfig
 
+    def __init__(self, smoothing: float, consent_required: bool, perk: NDArray[np.float64]) -> None:
+        self.smoothing, self.consent_required, self.perk = smoothing, consent_required, perk
+
     def compile(self, config: ApprovalConfig, labels: Labels) -> ApprovalParams:
-        """Per-group means in group order; conduct behaviours; the news as arrays."""
+        """Per-group means in group order; conduct behaviours; the news as arrays; the copies."""
         info = config.information
         return ApprovalParams(
             mean=np.array(per_group(config.mean, labels.groups)),
@@ -173,6 +199,9 @@ class Approval(Mechanism):
             days=np.array([e.day for e in info], np.int64),
             reach=np.array([e.reach for e in info]),
             effect=np.array([e.effect for e in info]),
+            smoothing=self.smoothing,
+            consent_required=self.consent_required,
+            paid_tiers=np.flatnonzero(self.perk > 0.0).astype(np.uint8),
         )
 
     def columns(self, config: Any, labels: Labels) -> tuple[str, ...]:
@@ -181,5 +210,5 @@ class Approval(Mechanism):
 
     def start(self, params: ApprovalParams, labels: Labels, regime: RegimeParams,
               state: CitizenState, net: Network, keys: Keys) -> ApprovalHook:  # fmt: skip
-        """Draw everyone's approval and start the hook."""
-        return ApprovalHook(params, regime, state, net, keys)
+        """Draw everyone's approval and start the hook (``regime`` is not read)."""
+        return ApprovalHook(params, state, net, keys)

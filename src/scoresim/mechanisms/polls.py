@@ -9,7 +9,9 @@ What a respondent says to a direct question is the private view, except that a
 person who privately disapproves claims approval with probability
 ``1 - exp(-fear * exposure(mode) * deterrent)``, ``deterrent`` being the weight the
 decision rule gives to being recorded once doing the dissent behaviour
-(:func:`scoresim.society.behave.deterrent`).
+(:func:`scoresim.society.behave.deterrent`). The hook reads only its
+:class:`PollsParams`, into which that decision rule is copied when the scenario is
+compiled.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from scoresim.mechanisms import estimators
 from scoresim.mechanisms.base import Mechanism
 from scoresim.society.behave import deterrent
 from scoresim.society.events import StepEvents
-from scoresim.society.params import Labels, RegimeParams
+from scoresim.society.params import BehaveParams, Labels, RegimeParams
 from scoresim.society.state import CitizenState
 
 NAME = "polls"
@@ -51,6 +53,9 @@ class PollsParams:
         fear, income_elasticity: the interview model's scale and income exponent.
         exposure, sensitivity: each mode's exposure and each question's sensitivity.
         online: (G,) float64, share of each group online (the ``online`` frame).
+        rule: the decision rule of ``behave`` (its
+            :class:`~scoresim.society.params.BehaveParams`), copied from the compiled
+            regime: a respondent fears what the rule makes a record of dissent cost.
     """
 
     polls: tuple[PollConfig, ...]
@@ -59,6 +64,7 @@ class PollsParams:
     exposure: dict[str, float]
     sensitivity: dict[str, float]
     online: NDArray[np.float64]
+    rule: BehaveParams
 
 
 def answers(
@@ -117,8 +123,8 @@ class PollsHook:
     name = NAME
     after = "adapt"
 
-    def __init__(self, p: PollsParams, regime: RegimeParams, state: CitizenState, keys: Keys) -> None:  # fmt: skip
-        self.p, self.regime = p, regime
+    def __init__(self, p: PollsParams, state: CitizenState, keys: Keys) -> None:
+        self.p = p
         self.columns = tuple(c for poll in p.polls for c in poll_columns(poll.name))
         self.online = keys.generator(f"{NAME}/online").random(state.n) < p.online[state.group]
         # Who has more to lose fears a record more: income against the median's (the
@@ -143,13 +149,13 @@ class PollsHook:
             view = state.traits["approval"][who] > 0.0
         else:
             view = state.stance[who] > 0.0
-        dissent = self.regime.behave.dissent
+        dissent = self.p.rule.dissent
         claim = np.zeros(who.shape[0])
         if dissent >= 0:
             p = self.p
             weight = p.fear * p.exposure[poll.mode] * p.sensitivity[poll.question]
             exposed = (state.income[who].astype(np.float64) / self.median) ** p.income_elasticity
-            fear = weight * exposed * deterrent(state, self.regime.behave, dissent, who)
+            fear = weight * exposed * deterrent(state, p.rule, dissent, who)
             claim = -np.expm1(-fear)
         said, treated = answers(poll, view, claim, d, who)
         g_n = len(state.bounds) - 1
@@ -172,13 +178,21 @@ class PollsHook:
 
 
 class Polls(Mechanism):
-    """The scenario's polls (top-level sections ``polls:`` and ``interviews:``)."""
+    """The scenario's polls (top-level sections ``polls:`` and ``interviews:``).
+
+    Made by :func:`scoresim.engine.compile.compile_scenario` with ``rule``, the
+    compiled regime's :class:`~scoresim.society.params.BehaveParams`, which
+    :meth:`compile` copies into its parameters.
+    """
 
     name = NAME
     section = PollingConfig
 
+    def __init__(self, rule: BehaveParams) -> None:
+        self.rule = rule
+
     def compile(self, config: PollingConfig, labels: Labels) -> PollsParams:
-        """Modes' exposures by name, the online share per group in group order."""
+        """Modes' exposures by name, the online share per group in group order, the rule."""
         iv = config.interviews
         return PollsParams(
             polls=tuple(config.polls),
@@ -187,6 +201,7 @@ class Polls(Mechanism):
             exposure=iv.modes.model_dump(),
             sensitivity=iv.sensitivity.model_dump(),
             online=np.array(per_group(iv.online, labels.groups)),
+            rule=self.rule,
         )
 
     def columns(self, config: PollingConfig, labels: Labels) -> tuple[str, ...]:
@@ -195,5 +210,5 @@ class Polls(Mechanism):
 
     def start(self, params: PollsParams, labels: Labels, regime: RegimeParams,
               state: CitizenState, net: Network, keys: Keys) -> PollsHook:  # fmt: skip
-        """Draw who is online and start the hook."""
-        return PollsHook(params, regime, state, keys)
+        """Draw who is online and start the hook (``regime`` is not read)."""
+        return PollsHook(params, state, keys)
