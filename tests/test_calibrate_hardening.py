@@ -327,6 +327,21 @@ def test_fit_definitions_by_hand() -> None:
     assert (noise.warning(worse, table.reset_index()) or "").startswith("poor fit")
 
 
+def test_a_noise_floor_that_cannot_be_measured_leaves_the_fit_unknown() -> None:
+    from scoresim.calibrate import noise
+
+    cal = calibration_from_text(POOR, "cal.yaml")
+    evaluations = pd.DataFrame({"listed_day39": [0.02, math.nan], "denials": [0.0, 0.001]})
+    final = pd.DataFrame({"listed_day39": [0.49], "denials": [0.0005]})
+    table = noise.fit_table(cal, evaluations, final, np.array([1.0]))
+    assert table["within_noise"].tolist() == [None, True]
+    assert table["noise_evaluations"].tolist() == [1, 2]
+    fit = noise.overall(0.5, table)
+    assert fit["within_noise"] is None and math.isnan(fit["noise_floor"])
+    text = noise.warning(fit, table) or ""
+    assert text.startswith("the fit cannot be judged: the noise floor of listed_day39")
+
+
 def test_identified_needs_a_narrow_posterior_and_a_good_fit() -> None:
     from scoresim.calibrate.results import posterior_table
 
