@@ -104,7 +104,7 @@ def _scrub(answer: str, overrides: Mapping[str, Any], sc: Scenario) -> str:
     Runs that the regime's own text holds too (a behaviour's name in a list of the
     names allowed, say) are the server's words, not an echo.
     """
-    own = json.dumps(sc.config.model_dump(mode="json"))
+    own = json.dumps(sc.config.model_dump(mode="json"), allow_nan=False)
     for text in _texts(list(overrides.values())):
         for i in range(len(text) - WINDOW + 1):
             run = text[i : i + WINDOW]

@@ -10,7 +10,6 @@ validated (422 with the reason). Run sizes are bounded, runs are queued with a b
 # No `from __future__ import annotations`: FastAPI must see the run request model,
 # which is made per app (with its bounds), as a real annotation.
 import asyncio
-import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
@@ -32,6 +31,7 @@ from scoresim.explorer.guard import BodyGuard, validation_handler
 from scoresim.explorer.knobs import knobs
 from scoresim.explorer.runs import DONE, FAILED, QUEUED, QueueFullError, RunManager
 from scoresim.results import headlines as hl
+from scoresim.strictjson import dumps as strict_dumps
 
 MAX_AGENTS = 200_000
 MAX_STEPS = 1_000
@@ -128,6 +128,11 @@ def request_model(max_agents: int, max_steps: int) -> type[BaseModel]:
         ),
     )
     return model
+
+
+def strict(value: object) -> str:
+    """An event's data as strict JSON: a figure that is not finite goes out as null."""
+    return strict_dumps(value, missing_as_null=True)
 
 
 def create_app(
@@ -277,7 +282,7 @@ def create_app(
 
         async def stream() -> AsyncIterator[str]:
             # The run's state first, so that a client waiting on a queued run hears at once.
-            yield f"event: state\ndata: {json.dumps(run.public())}\n\n"
+            yield f"event: state\ndata: {strict(run.public())}\n\n"
             sent, quiet = 0, 0.0
             while True:
                 ended = run.status in (DONE, FAILED)
@@ -285,14 +290,14 @@ def create_app(
                 if rows:
                     sent += len(rows)
                     payload = {"done_steps": sent, "steps": run.steps, "rows": rows}
-                    yield f"event: progress\ndata: {json.dumps(payload)}\n\n"
+                    yield f"event: progress\ndata: {strict(payload)}\n\n"
                     quiet = 0.0
                 if ended and sent >= len(run.rows):
-                    yield f"event: {run.status}\ndata: {json.dumps(run.public())}\n\n"
+                    yield f"event: {run.status}\ndata: {strict(run.public())}\n\n"
                     return
                 if manager.stopping.is_set() and run.status == QUEUED:  # will never start
                     state = {**run.public(), "error": "the server is shutting down"}
-                    yield f"event: stopped\ndata: {json.dumps(state)}\n\n"
+                    yield f"event: stopped\ndata: {strict(state)}\n\n"
                     return
                 if quiet >= keepalive:
                     yield ": keep-alive\n\n"

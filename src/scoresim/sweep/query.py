@@ -35,7 +35,9 @@ from scoresim.sweep.store import (
 )
 
 HINT = "tables: runs, metrics, agents, design, sweep_info"
-CALIBRATION_HINT = "tables: simulations, particles, generations, predictive, calibration_info"
+CALIBRATION_HINT = (
+    "tables: simulations, particles, generations, predictive, noise, calibration_info"
+)
 
 
 def connect(out: Path) -> Any:
