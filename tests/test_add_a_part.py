@@ -119,8 +119,8 @@ def test_the_part_acts_in_its_place_and_fills_its_column(site: Path) -> None:
         everyone.step()
         assert everyone.events is not None
         tellers.append(int(everyone.events.recorded.any(axis=0).sum()))  # tell = 1: all
-    column = everyone.metrics
-    column = column[column["group"] == "all"]["rumour.tellers"].to_numpy()
+    table = everyone.metrics
+    column = table[table["group"] == "all"]["rumour.tellers"].to_numpy()
     np.testing.assert_array_equal(column, np.array(tellers, dtype=np.float64))
     assert column.sum() > 0
 

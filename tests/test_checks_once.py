@@ -8,12 +8,13 @@ import pytest
 
 import scoresim
 from scoresim.config import loading
+from scoresim.config.checks import check_scenario
 
 
 @pytest.fixture
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
-    real = loading.check_scenario
+    real = check_scenario
 
     def counting(cfg: Any, origin: str) -> None:
         seen.append(origin)
