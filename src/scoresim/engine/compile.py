@@ -3,9 +3,13 @@
 This is the only place where user-facing configuration becomes arrays: each part of
 the regime by its own step (:mod:`scoresim.engine.compile_parts`; the built-in
 mechanisms' rates by the mechanism), then the scenario's mechanisms in the order they
-act, with a check that no mechanism's column overwrites another's. Every call into a
-plug-in's code runs behind :mod:`scoresim.mechanisms.guard`'s fence, and its hook runs
-wrapped, so its errors name it and it writes only the columns it declared.
+act, with a check that no mechanism's column overwrites another's. It is also where
+what a part needs of another part's numbers is copied into the part's own parameters
+(a part reads nothing else when it runs): the society's parts through
+:mod:`~scoresim.engine.compile_parts`, the built-in mechanisms by being made with
+their copies (:func:`_mechanisms`). Every call into a plug-in's code runs behind
+:mod:`scoresim.mechanisms.guard`'s fence, and its hook runs wrapped, so its errors
+name it and it writes only the columns it declared.
 """
 
 from __future__ import annotations

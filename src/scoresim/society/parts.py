@@ -2,9 +2,13 @@
 
 Each part wraps one phase module of :mod:`scoresim.society` and runs on the core's
 machine (:mod:`scoresim.core.machine`) with the step's shared :class:`Step` context.
-A mechanism (built in or a plug-in) is placed right after the part it names as
-``after`` (:data:`~scoresim.society.hooks.AFTER`), in the scenario's order, and writes
-its own columns once every part has acted.
+It hands its phase only its own parameter object of the compiled regime (the score
+part its two, ``score`` and ``listing``); what a phase needs of another part's
+numbers was copied into that object when the scenario was compiled
+(:mod:`scoresim.engine.compile_parts`). A mechanism (built in or a plug-in) is
+placed right after the part it names as ``after``
+(:data:`~scoresim.society.hooks.AFTER`), in the scenario's order, and writes its own
+columns once every part has acted.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ class Step:
     """What the parts of one step share.
 
     Attributes:
-        state, net, params: the run's people, ties and compiled regime.
+        state, net, params: the run's people, ties and compiled regime (each part
+            reads only its own objects of it).
         d: the step's keyed draws.
         ev: the step's events, filled part by part.
         buf: the run's metrics buffer; row ``state.step`` is this step's.
