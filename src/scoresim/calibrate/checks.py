@@ -2,7 +2,7 @@
 
 Each check is given the validated file and its ``fail(steps, message)``, which
 builds the one-line error naming the file, the line, the field path and the message
-(:func:`scoresim.sweep.spec.read_mapping`).
+(:func:`scoresim.experiment.reading.read_mapping`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 from scoresim import limits
 from scoresim.calibrate.fields import CalibrationConfig
 from scoresim.calibrate.statistics import check_statistic
-from scoresim.config.loading import Scenario, _short
-from scoresim.errors import ScoresimError
-from scoresim.sweep.spec import _lookup
+from scoresim.config.loading import Scenario
+from scoresim.experiment.reading import Fail
+from scoresim.experiment.scenario import applied, whole_numbers
 
 RESERVED = (
     "generation",
@@ -35,7 +35,7 @@ STANDARD_LIMIT = 1e150
 """Largest ``max(|value|, 1) / sd`` of a target: above it standardised errors overflow."""
 
 
-def check_parameters(cfg: CalibrationConfig, scenario: Scenario, fail: Any) -> set[str]:
+def check_parameters(cfg: CalibrationConfig, scenario: Scenario, fail: Fail) -> set[str]:
     """Each path must be a numeric field that accepts both ends of its prior.
 
     Returns:
@@ -44,28 +44,16 @@ def check_parameters(cfg: CalibrationConfig, scenario: Scenario, fail: Any) -> s
     integer: set[str] = set()
     resolved = scenario.config.model_dump(mode="json")
     for path, prior in cfg.parameters.items():
-        current = _lookup(resolved, path)
-        if isinstance(current, bool) or not isinstance(current, int | float | type(None)):
-            raise fail(
-                ["parameters", path],
-                f"a prior needs a numeric field, and {path} holds {_short(current)} in "
-                f"{scenario.name}; give the path of a rate, a coverage or a response",
-            )
-        if isinstance(current, int):
+        fix = f" in {scenario.name}; give the path of a rate, a coverage or a response"
+        if whole_numbers(resolved, path, fail, "a prior", fix):
             integer.add(path)
         for end in (prior.low, prior.high):
             value: float | int = round(end) if path in integer else end
-            try:
-                scenario.with_overrides({path: value})
-            except ScoresimError as exc:
-                reason = str(exc).split(": ")[-1]
-                raise fail(
-                    ["parameters", path], f"{_short(value)} does not fit {scenario.name}: {reason}"
-                ) from None
+            applied(scenario, path, value, fail, ["parameters", path])
     return integer
 
 
-def check_targets(cfg: CalibrationConfig, scenario: Scenario, fail: Any) -> None:
+def check_targets(cfg: CalibrationConfig, scenario: Scenario, fail: Fail) -> None:
     """Names unique; standardised errors finite; every statistic computable in a run."""
     from scoresim.engine.compile import compile_scenario
 
@@ -98,7 +86,7 @@ def check_targets(cfg: CalibrationConfig, scenario: Scenario, fail: Any) -> None
             raise fail(["forecasts", k, *where], message)
 
 
-def check_names(cfg: CalibrationConfig, fail: Any) -> None:
+def check_names(cfg: CalibrationConfig, fail: Fail) -> None:
     """No parameter, target or forecast name is a catalogue column's or another's, in any case.
 
     DuckDB tells column names apart without regard to case, and the catalogue's

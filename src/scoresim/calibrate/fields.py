@@ -10,18 +10,13 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from scoresim import limits
 from scoresim.calibrate.statistics import Statistic
+from scoresim.experiment.reading import Strict, check_ordered
 
 MAX_SIMULATIONS = 10_000_000
-
-
-class Strict(BaseModel):
-    """Forbid unknown fields, coercion and NaN, as scenario files do."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class PriorConfig(Strict):
@@ -33,8 +28,7 @@ class PriorConfig(Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> PriorConfig:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        check_ordered(self.low, self.high)
         if self.prior == "log-uniform" and self.low <= 0:
             raise ValueError(f"a log-uniform prior needs low > 0, not {self.low}")
         return self

@@ -23,12 +23,8 @@ documented in docs/calibration.md; in short::
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import ValidationError
 
 from scoresim.calibrate.fields import (
     AbcConfig,
@@ -38,9 +34,10 @@ from scoresim.calibrate.fields import (
     RunConfig,
     TargetConfig,
 )
-from scoresim.config.loading import Scenario, _short
-from scoresim.errors import CalibrationError, ScoresimError
-from scoresim.sweep.spec import _scenario, explain, read_file, read_mapping
+from scoresim.config.loading import Scenario
+from scoresim.errors import CalibrationError
+from scoresim.experiment.reading import fingerprint, read_file, validate
+from scoresim.experiment.scenario import applied, referenced_scenario
 
 __all__ = [
     "AbcConfig",
@@ -86,15 +83,7 @@ class Calibration:
         dump = self.config.model_dump(mode="json")
         for key in STOPPING:
             dump["abc"].pop(key)
-        blob = json.dumps(
-            {
-                "calibration": dump,
-                "scenario": self.scenario.content_hash,
-            },
-            sort_keys=True,
-            allow_nan=False,
-        ).encode()
-        return hashlib.sha256(blob).hexdigest()
+        return fingerprint({"calibration": dump, "scenario": self.scenario.content_hash})
 
     @property
     def names(self) -> list[str]:
@@ -128,23 +117,14 @@ def calibration_from_text(text: str, origin: str, base: Path | None = None) -> C
     Raises:
         CalibrationError: One line naming the file, line, field, value and fix.
     """
-    raw, fail = read_mapping(
-        text, origin, CalibrationError, "a calibration file maps scenario, parameters, "
-        "targets and the like to values (docs/calibration.md)",
-    )  # fmt: skip
-    try:
-        cfg = CalibrationConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise fail(*explain(exc, raw, CalibrationConfig)) from None
-    scenario = _scenario(cfg.scenario, base, fail)
+    what = (
+        "a calibration file maps scenario, parameters, targets and the like to values "
+        "(docs/calibration.md)"
+    )
+    cfg, fail = validate(text, origin, CalibrationError, what, CalibrationConfig)
+    scenario = referenced_scenario(cfg.scenario, base, fail)
     for path, value in cfg.fixed.items():
-        try:
-            scenario = scenario.with_overrides({path: value}, label="fixed")
-        except ScoresimError as exc:
-            reason = str(exc).split(": ")[-1]
-            raise fail(
-                ["fixed", path], f"{_short(value)} does not fit {scenario.name}: {reason}"
-            ) from None
+        scenario = applied(scenario, path, value, fail, ["fixed", path], label="fixed")
     from scoresim.calibrate.checks import check_names, check_parameters, check_targets
 
     integer = check_parameters(cfg, scenario, fail)

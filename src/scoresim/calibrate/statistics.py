@@ -23,16 +23,16 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+from pydantic import Field, StrictBool, model_validator
+
+from scoresim.experiment.reading import Strict
 
 if TYPE_CHECKING:
     from scoresim.engine.compile import Compiled
 
 
-class Statistic(BaseModel):
+class Statistic(Strict):
     """How a run computes one number (see the module's docstring)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
 
     metric: str | None = None
     poll: str | None = None

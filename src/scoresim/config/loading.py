@@ -175,7 +175,7 @@ def _field_error(
     """The first error of a validation, as one line naming the field path."""
     err = exc.errors()[0]
     # Union members add their type name to the location; the user wants the field.
-    path = _render_path([*prefix, *(p for p in err["loc"] if not _is_type_tag(p))], raw)
+    path = render_path([*prefix, *(p for p in err["loc"] if not is_type_tag(p))], raw)
     msg = err["msg"].replace("Input should be", "it should be")
     if err["type"] == "missing":
         return ScenarioValueError(f"{origin}: {path}: is missing; add it", path)
@@ -190,7 +190,7 @@ def _field_error(
             "(the name becomes a folder name)"
         )
     return ScenarioValueError(
-        f"{origin}: {path}: {_short(err['input'])} is not allowed; {msg}", path
+        f"{origin}: {path}: {short(err['input'])} is not allowed; {msg}", path
     )
 
 
@@ -235,18 +235,20 @@ def _check_mechanisms(cfg: ScenarioConfig, origin: str, raw: Any) -> ScenarioCon
     return cfg.model_copy(update={"mechanisms": resolved})
 
 
-def _short(value: Any) -> str:
+def short(value: Any) -> str:
+    """``repr(value)``, cut to 60 characters, for a one-line message."""
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _is_type_tag(part: Any) -> bool:
+def is_type_tag(part: Any) -> bool:
+    """Whether ``part`` of a pydantic error's location names a union member (``float``)."""
     if not isinstance(part, str):
         return False
     return part in {"float", "int", "str", "bool", "list", "dict"} or any(c in part for c in "-[(")
 
 
-def _render_path(parts: list[Any], raw: Any = None) -> str:
+def render_path(parts: list[Any], raw: Any = None) -> str:
     """``a.b[2].c``; a key that is not a plain name is shown quoted, ``a['x y']``.
 
     With the ``raw`` data the path runs through, a number that is a mapping's key (YAML
@@ -295,7 +297,7 @@ def _check_names(raw: dict[str, Any], origin: str) -> None:
         for key in node:
             if not isinstance(key, str) or not NAME.fullmatch(key) or len(key) > MAX_NAME:
                 raise ScenarioValueError(
-                    f"{origin}: {path}: {_short(key)} is not a valid name; use up to "
+                    f"{origin}: {path}: {short(key)} is not a valid name; use up to "
                     f"{MAX_NAME} letters, digits and '_', starting with a letter",
                     path,
                 )

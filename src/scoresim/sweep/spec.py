@@ -11,49 +11,46 @@ loads is a sweep whose every run can start.
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from scoresim import limits
-from scoresim.config.loading import (
-    Scenario,
-    _is_type_tag,
-    _render_path,
-    _short,
-    load_scenario,
+from scoresim.config.loading import Scenario
+from scoresim.errors import SweepError
+from scoresim.experiment.reading import (
+    Fail,
+    Strict,
+    check_ordered,
+    fingerprint,
+    read_file,
+    validate,
 )
-from scoresim.config.yamltext import line_of_steps, not_a_file, parse_yaml, read_text
-from scoresim.errors import ScoresimError, SweepError
+from scoresim.experiment.scenario import applied, referenced_scenario, whole_numbers
 
 MAX_RUNS = 1_000_000
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 Scalar = float | int | bool | str
 
 
-class RangeConfig(BaseModel):
+class RangeConfig(Strict):
     """A continuous range for a sampled design."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     low: float
     high: float
 
     @model_validator(mode="after")
     def _ordered(self) -> RangeConfig:
-        if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+        check_ordered(self.low, self.high)
         return self
 
 
-class SweepConfig(BaseModel):
+class SweepConfig(Strict):
     """What a user writes in a sweep file (see docs/experiments.md)."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
     scenario: str
     agents: Annotated[int, Field(ge=1, le=limits.RUN_AGENTS)] = 20_000
     steps: Annotated[int, Field(ge=1, le=limits.RUN_STEPS)] = 200
@@ -87,12 +84,8 @@ class Sweep:
     @property
     def fingerprint(self) -> str:
         """SHA-256 of what determines the results: the sweep and the resolved scenario."""
-        blob = json.dumps(
-            {"sweep": self.config.model_dump(mode="json"), "scenario": self.scenario.content_hash},
-            sort_keys=True,
-            allow_nan=False,
-        ).encode()
-        return hashlib.sha256(blob).hexdigest()
+        dump = self.config.model_dump(mode="json")
+        return fingerprint({"sweep": dump, "scenario": self.scenario.content_hash})
 
 
 CheckProgress = Callable[[int, int], None]  # (values checked, values in all)
@@ -111,22 +104,6 @@ def load_sweep(path: str | Path, progress: CheckProgress | None = None) -> Sweep
     return sweep_from_text(text, str(path), base=Path(path).parent, progress=progress)
 
 
-def read_file(path: str | Path, error: type[ScoresimError], kind: str) -> str:
-    """The text of the YAML file ``path`` (``kind``: "a sweep", "a calibration").
-
-    Raises:
-        ScoresimError: of class ``error``: not a readable file, or too large.
-    """
-    file, origin = Path(path), str(path)
-    why = not_a_file(file)
-    if why is not None:
-        raise error(f"{origin}: {why}; give the path to {kind} YAML file")
-    try:
-        return read_text(file, origin)
-    except ScoresimError as exc:
-        raise error(str(exc)) from None
-
-
 def sweep_from_text(
     text: str, origin: str, base: Path | None = None, progress: CheckProgress | None = None
 ) -> Sweep:
@@ -135,120 +112,13 @@ def sweep_from_text(
     Raises:
         SweepError: One line naming the file, line, field, value and fix.
     """
-    raw, fail = read_mapping(
-        text, origin, SweepError, "a sweep file maps scenario, parameters and the like to "
-        "values (see docs/experiments.md)",
-    )  # fmt: skip
-    try:
-        cfg = SweepConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise fail(*explain(exc, raw, SweepConfig)) from None
-    scenario = _scenario(cfg.scenario, base, fail)
+    what = "a sweep file maps scenario, parameters and the like to values (see docs/experiments.md)"
+    cfg, fail = validate(text, origin, SweepError, what, SweepConfig)
+    scenario = referenced_scenario(cfg.scenario, base, fail)
     _check_design(cfg, fail)
     integer = _check_parameters(cfg, scenario, fail, progress)
     _check_outputs(cfg, scenario, fail)
     return Sweep(cfg, origin, scenario, frozenset(integer))
-
-
-def read_mapping(
-    text: str, origin: str, error: type[ScoresimError], what: str
-) -> tuple[dict[str, Any], Callable[[list[Any], str], ScoresimError]]:
-    """Parse a YAML file's text as a mapping; return it and its ``fail`` (line and path).
-
-    ``fail(steps, message)`` builds an ``error`` naming the file, the line of the field
-    path ``steps`` in the text, the path and the message. Shared by the sweep and
-    calibration files.
-
-    Raises:
-        ScoresimError: of class ``error``: the YAML does not parse or is not a mapping
-            (``what`` says what the file should map).
-    """
-    try:
-        raw = parse_yaml(text, origin)
-    except ScoresimError as exc:
-        raise error(str(exc)) from None
-
-    def fail(steps: list[Any], message: str) -> ScoresimError:
-        line = line_of_steps(text, steps)
-        where = f"line {line}: " if line else ""
-        return error(f"{origin}: {where}{_render_path(list(steps))}: {message}")
-
-    if not isinstance(raw, dict):
-        raise error(f"{origin}: (top level): {type(raw).__name__} is not a mapping; {what}")
-    return raw, fail
-
-
-def explain(exc: ValidationError, raw: Any, model: type[BaseModel]) -> tuple[list[Any], str]:
-    """The field path and the message of a file's first validation error, for ``fail``.
-
-    Shared by the sweep and calibration files: a missing field, an unknown one (with
-    the nearest name), or a bad value and what is allowed.
-    """
-    errors = exc.errors()
-    # A mapping given for a parameter was meant as a range: report that branch.
-    ranged = [e for e in errors if any("Config" in str(p) for p in e["loc"])]
-    as_range = ranged and isinstance(_at(raw, ranged[0]["loc"][:2]), dict)
-    err = ranged[0] if as_range else errors[0]
-    loc = [p for p in err["loc"] if not _is_tag(p)]
-    if err["type"] == "extra_forbidden":  # the last part is the key as written, whatever it holds
-        loc = [p for p in err["loc"][:-1] if not _is_tag(p)] + [err["loc"][-1]]
-    if err["type"] == "missing":
-        return loc, "is missing; add it"
-    if err["type"] == "extra_forbidden":
-        fields = _fields_at(model, loc[:-1])
-        near = difflib.get_close_matches(str(loc[-1]), fields, n=1)
-        hint = f"did you mean {near[0]!r}?" if near else "remove it"
-        return loc, f"unknown field; {hint}"
-    msg = err["msg"].replace("Input should be", "it should be").replace("Value error, ", "")
-    if loc[:1] == ["parameters"] and len(loc) == 3 and isinstance(err["input"], list | dict):
-        msg = "each value is one number, true or false, or text; list them one by one"
-    return loc, f"{_short(err['input'])} is not allowed; {msg}"
-
-
-def _fields_at(model: type[BaseModel], loc: list[Any]) -> list[str]:
-    """The field names of the (nested) model that ``loc`` leads to, for a hint."""
-    current: Any = model
-    for part in loc:
-        if not isinstance(part, str) or not hasattr(current, "model_fields"):
-            continue
-        field = current.model_fields.get(part)
-        if field is None:
-            return []
-        inner = [a for a in getattr(field.annotation, "__args__", ()) if hasattr(a, "model_fields")]
-        nested = field.annotation if hasattr(field.annotation, "model_fields") else None
-        current = nested or (inner[0] if inner else current)
-    return list(getattr(current, "model_fields", {}))
-
-
-def _at(raw: Any, loc: Any) -> Any:
-    for key in loc:
-        raw = raw.get(key) if isinstance(raw, dict) else None
-    return raw
-
-
-def _is_tag(part: Any) -> bool:
-    """A union member's name pydantic adds to a location (``float``, ``list[...]``)."""
-    return _is_type_tag(part)
-
-
-Fail = Callable[[list[Any], str], ScoresimError]
-
-
-def _scenario(given: str, base: Path | None, fail: Fail) -> Scenario:
-    """The file's ``scenario``: a file beside it first, else a built-in name or a path."""
-    try:
-        beside = base / given if base is not None else None
-        name: str | Path = beside if beside is not None and beside.is_file() else given
-        return load_scenario(name)
-    except ScoresimError as exc:
-        raise fail(["scenario"], f"{given!r} cannot be loaded ({exc})") from None
-    except OSError as exc:  # a name the file system refuses to look up (too long, say)
-        reason = (exc.strerror or type(exc).__name__).lower()
-        raise fail(
-            ["scenario"],
-            f"{_short(given)} cannot be looked up ({reason}); give a built-in regime's name "
-            "or the path of a scenario file",
-        ) from None
 
 
 def _check_design(cfg: SweepConfig, fail: Fail) -> None:
@@ -317,15 +187,9 @@ def _check_parameters(
     checked = 0
     resolved = scenario.config.model_dump(mode="json")
     for path, spec in cfg.parameters.items():
-        current = _lookup(resolved, path)
         if isinstance(spec, RangeConfig):
-            if isinstance(current, bool) or not isinstance(current, int | float | type(None)):
-                raise fail(
-                    ["parameters", path],
-                    f"a range needs a numeric field, and "
-                    f"{path} holds {_short(current)}; list its values with design: grid",
-                )
-            if isinstance(current, int):
+            fix = "; list its values with design: grid"
+            if whole_numbers(resolved, path, fail, "a range", fix):
                 integer.add(path)
             values: list[Any] = [spec.low, spec.high]
             if path in integer:
@@ -336,21 +200,8 @@ def _check_parameters(
             checked += 1
             if progress is not None and (checked % 250 == 0 or checked == total):
                 progress(checked, total)
-            try:
-                scenario.with_overrides({path: value})
-            except ScoresimError as exc:
-                reason = str(exc).split(": ")[-1]
-                raise fail(
-                    ["parameters", path], f"{_short(value)} does not fit {scenario.name}: {reason}"
-                ) from None
+            applied(scenario, path, value, fail, ["parameters", path])
     return integer
-
-
-def _lookup(resolved: dict[str, Any], path: str) -> Any:
-    node: Any = resolved
-    for key in path.split("."):
-        node = node.get(key) if isinstance(node, dict) else None
-    return node
 
 
 def _check_outputs(cfg: SweepConfig, scenario: Scenario, fail: Fail) -> None:

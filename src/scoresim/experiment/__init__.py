@@ -1,0 +1,1 @@
+"""The base of experiments (sweeps and calibrations): files, folders, executors, seeds."""
