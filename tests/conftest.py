@@ -42,7 +42,7 @@ def dask_scheduler() -> Iterator[str]:
         for cmd in (scheduler, [*worker, "--host", "127.0.0.1"])
     ]
     try:
-        from scoresim.sweep.executors import dask_client
+        from scoresim.experiment.executors import dask_client
 
         deadline = time.monotonic() + 60
         while True:

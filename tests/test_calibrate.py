@@ -18,12 +18,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from scoresim.calibrate.model import Distance, child_seed, proposal_words
+from scoresim.calibrate.model import Distance, proposal_words
 from scoresim.calibrate.results import posterior_table, predictive_table
 from scoresim.calibrate.runner import weighted_quantiles
 from scoresim.calibrate.spec import calibration_from_text
 from scoresim.calibrate.statistics import Statistic, compute
 from scoresim.cli.app import app
+from scoresim.experiment.seeds import child_seed
 
 runner = CliRunner()
 

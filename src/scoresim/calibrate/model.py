@@ -27,22 +27,16 @@ from numpy.typing import NDArray
 from scoresim.calibrate.spec import Calibration, ForecastConfig, TargetConfig
 from scoresim.calibrate.statistics import compute, poll_days
 from scoresim.errors import CalibrationError
+from scoresim.experiment.seeds import child_seed, child_words
 
 T = TypeVar("T")
 
 PROPOSE, SIMULATE, PREDICT, NOISE = 1, 2, 3, 4  # the purposes of the root's children
 
 
-def child_seed(root: int, *key: int) -> int:
-    """The 63-bit seed of the root's child with spawn key ``key``."""
-    child = np.random.SeedSequence(root, spawn_key=key)
-    return int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
-
-
 def proposal_words(root: int, generation: int, index: int) -> NDArray[np.uint32]:
     """What NumPy's global generator is seeded with before proposal ``index`` of ``generation``."""
-    child = np.random.SeedSequence(root, spawn_key=(PROPOSE, generation + 1, index))
-    return child.generate_state(8, np.uint32).astype(np.uint32)
+    return child_words(root, PROPOSE, generation + 1, index)
 
 
 def parameter_key(k: int) -> str:

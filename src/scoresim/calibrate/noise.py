@@ -36,11 +36,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoresim.calibrate.model import NOISE, Simulator, child_seed, finished_or_fail
+from scoresim.calibrate.model import NOISE, Simulator, finished_or_fail
 from scoresim.calibrate.runner import weighted_quantiles
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
-from scoresim.sweep.executors import Engine
+from scoresim.experiment.executors import Engine
+from scoresim.experiment.seeds import child_seed
 
 FACTOR = 2.0
 

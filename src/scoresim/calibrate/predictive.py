@@ -18,11 +18,12 @@ from concurrent.futures import Future
 import numpy as np
 import pandas as pd
 
-from scoresim.calibrate.model import PREDICT, Simulator, child_seed, finished_or_fail
+from scoresim.calibrate.model import PREDICT, Simulator, finished_or_fail
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.statistics import describe
 from scoresim.calibrate.store import CalibrationStore
-from scoresim.sweep.executors import Engine
+from scoresim.experiment.executors import Engine
+from scoresim.experiment.seeds import child_seed
 
 
 def predictive_draws(cal: Calibration, population: pd.DataFrame) -> list[dict[str, float]]:

@@ -32,7 +32,7 @@ from scoresim.calibrate.predictive import forecast_table, predictive_table, run_
 from scoresim.calibrate.runner import CalibrationSummary, weighted_quantiles
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
-from scoresim.sweep.executors import Engine
+from scoresim.experiment.executors import Engine
 
 __all__ = ["posterior_table", "predictive_table", "write_results"]
 

@@ -40,9 +40,7 @@ from scoresim.calibrate.model import (
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
 from scoresim.errors import CalibrationError
-from scoresim.sweep.executors import Engine, local_pool
-
-__all__ = ["CalibrationSummary", "local_pool", "run_calibration"]  # local_pool: for validation
+from scoresim.experiment.executors import Engine
 
 # (generation, accepted, wanted, evaluated, epsilon or NaN)
 ProgressFn = Callable[[int, int, int, int, float], None]

@@ -29,7 +29,7 @@ from scoresim.calibrate.model import (
     finished_or_fail,
     proposal_words,
 )
-from scoresim.sweep.executors import Engine
+from scoresim.experiment.executors import Engine
 
 Cache = dict[int, tuple[tuple[float, ...], dict[str, float]]]
 Lookup = Callable[[int], Cache]  # generation -> stored proposals by index

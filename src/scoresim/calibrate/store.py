@@ -34,10 +34,11 @@ from typing import Any
 
 import pandas as pd
 
-from scoresim.calibrate.model import SIMULATE, Distance, Evaluated, child_seed, parameter_key
+from scoresim.calibrate.model import SIMULATE, Distance, Evaluated, parameter_key
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.statistics import as_json, describe
 from scoresim.errors import CalibrationError
+from scoresim.experiment.seeds import child_seed
 from scoresim.results import outputs
 from scoresim.sweep.store import (
     DB_NAME,

@@ -16,11 +16,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from scoresim.calibrate.model import SIMULATE, Simulator, child_seed
+from scoresim.calibrate.model import SIMULATE, Simulator
 from scoresim.calibrate.spec import Calibration, TargetConfig
 from scoresim.calibrate.statistics import why_missing
 from scoresim.calibrate.store import CalibrationStore
 from scoresim.errors import CalibrationError
+from scoresim.experiment.seeds import child_seed
 
 
 def no_finite_epsilon(

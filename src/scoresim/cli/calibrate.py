@@ -38,7 +38,7 @@ def calibrate(
     from scoresim.calibrate.results import write_results
     from scoresim.calibrate.runner import run_calibration
     from scoresim.calibrate.spec import load_calibration
-    from scoresim.sweep.executors import choose_engine
+    from scoresim.experiment.executors import choose_engine
 
     with user_errors():
         opener = choose_engine(workers, scheduler)

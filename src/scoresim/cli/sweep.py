@@ -55,7 +55,7 @@ def sweep(
     Exit code: 0 when every run finished, otherwise the number of failed runs
     (at most 125); 2 for a mistake in the file or the options.
     """
-    from scoresim.sweep.executors import choose_engine
+    from scoresim.experiment.executors import choose_engine
     from scoresim.sweep.runner import run_sweep
     from scoresim.sweep.spec import load_sweep
 

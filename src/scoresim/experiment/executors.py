@@ -1,6 +1,6 @@
-"""Where a sweep's runs execute: a local process pool, or a Dask cluster.
+"""Where an experiment's work executes: a local process pool, or a Dask cluster.
 
-The runner only needs a ``concurrent.futures.Executor`` and how many runs it can
+A sweep's runner and a calibration's sampler only need a ``concurrent.futures.Executor`` and how many runs it can
 take at once, so another engine is one more context manager here. Dask is an
 optional extra (``pip install 'scoresim[cluster]'``), imported only when asked for.
 """
@@ -24,8 +24,8 @@ class Engine:
     """An open executor.
 
     Attributes:
-        executor: Runs :func:`scoresim.sweep.runs.execute`.
-        slots: Runs it can work on at once.
+        executor: Runs a sweep's runs or a calibration's proposals.
+        slots: How many it can work on at once.
         label: For the progress line, e.g. ``"2 local workers"``.
     """
 
@@ -51,7 +51,7 @@ def die_with_parent(parent: int) -> None:
 
     On Linux the kernel sends the worker SIGKILL when its parent dies
     (``PR_SET_PDEATHSIG``); elsewhere, and as a second line, a thread sees the parent
-    change and exits. Without this a killed sweep leaves its workers running forever,
+    change and exits. Without this a killed sweep or calibration leaves its workers running forever,
     holding the caller's pipes open.
     """
     import ctypes
@@ -79,7 +79,8 @@ def check_engine(workers: int, scheduler: str | None) -> None:
     """Refuse a number of workers or a scheduler address that cannot work.
 
     Raises:
-        SweepError: One line naming the option.
+        SweepError: One line naming the option (for a calibration too: the options
+            are the same).
     """
     if scheduler is not None:
         if not SCHEDULER.match(scheduler):

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.experiment.seeds import child_words
 from scoresim.sweep.spec import RangeConfig, Sweep
 
 # Spawn key of the design's own stream, apart from the runs' (point, replicate) keys.
@@ -55,7 +56,7 @@ def build_design(sweep: Sweep) -> Design:
         "names": names,
         "bounds": [[r.low, r.high] for r in ranges],
     }
-    seed = int(np.random.SeedSequence(cfg.seed, spawn_key=(DESIGN_KEY,)).generate_state(1)[0])
+    seed = int(child_words(cfg.seed, DESIGN_KEY, count=1)[0])
     n = cfg.samples or 1
     if cfg.design == "lhs":
         from scipy.stats import qmc

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scoresim.errors import SweepError
+from scoresim.experiment.executors import Engine
 from scoresim.sweep.design import Design, build_design
-from scoresim.sweep.executors import Engine
 from scoresim.sweep.runs import RunOutcome, RunSpec, execute, run_seed
 from scoresim.sweep.spec import Sweep
 from scoresim.sweep.store import Store

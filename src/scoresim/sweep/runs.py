@@ -25,10 +25,10 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from scoresim.config.loading import Scenario
+from scoresim.experiment.seeds import child_seed
 
 
 def run_seed(root: int, point: int, replicate: int, common: bool = True) -> int:
@@ -36,9 +36,7 @@ def run_seed(root: int, point: int, replicate: int, common: bool = True) -> int:
 
     With ``common`` (common random numbers) the seed does not depend on ``point``.
     """
-    key = (replicate,) if common else (point, replicate)
-    child = np.random.SeedSequence(root, spawn_key=key)
-    return int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
+    return child_seed(root, replicate) if common else child_seed(root, point, replicate)
 
 
 @dataclass(frozen=True)

@@ -82,10 +82,12 @@ def _text(p: Params, seed: int, observed: dict[str, float], sd: dict[str, float]
 
 def run(p: Params, seed: int) -> Measures:
     """Calibrate ``repeats`` data sets; count the repeats whose interval holds each truth."""
-    from scoresim.calibrate.model import Simulator, child_seed
+    from scoresim.calibrate.model import Simulator
     from scoresim.calibrate.results import posterior_table
-    from scoresim.calibrate.runner import local_pool, run_calibration
+    from scoresim.calibrate.runner import run_calibration
     from scoresim.calibrate.spec import calibration_from_text
+    from scoresim.experiment.executors import local_pool
+    from scoresim.experiment.seeds import child_seed
 
     names = ("listed_early", "listed_late", "travel_denials")
     # The simulator needs a calibration; its targets' values and sds play no part in it.
