@@ -82,6 +82,7 @@ class ApprovalHook:
     """One run's approval: the trait, and the smoothed sight of neighbours' conduct."""
 
     name = NAME
+    leaves_wealth = True  # it never writes wealth, so it may run beside the Gini's sort
     after = "adapt"
     columns: tuple[str, ...] = COLUMNS
 

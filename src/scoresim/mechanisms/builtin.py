@@ -39,6 +39,7 @@ class RegimeHook:
     """A hook that runs ``run`` with the mechanism's own parameters after phase ``after``."""
 
     columns: tuple[str, ...] = ()
+    leaves_wealth = True  # it never writes wealth, so it may run beside the Gini's sort
 
     def __init__(self, name: str, after: str, params: Any, run: PhaseFn) -> None:
         self.name, self.after, self.params, self.run = name, after, params, run

@@ -121,6 +121,7 @@ class PollsHook:
     """One run's polls: who is online (the frame), and each poll's row on its day."""
 
     name = NAME
+    leaves_wealth = True  # it never writes wealth, so it may run beside the Gini's sort
     after = "adapt"
 
     def __init__(self, p: PollsParams, state: CitizenState, keys: Keys) -> None:

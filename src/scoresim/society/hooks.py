@@ -31,6 +31,10 @@ class StepHook(Protocol):
         name: the mechanism's name, the prefix of its draws' purposes.
         after: the phase it acts after, one of :data:`AFTER`.
         columns: its metric columns, written per group and for all.
+
+    A hook may also set ``leaves_wealth = True`` to say that it never writes
+    ``state.wealth``; it may then act while the wealth Gini is being sorted on a helper
+    thread. Without it, a hook acting after ``adapt`` waits for that sort first.
     """
 
     name: str

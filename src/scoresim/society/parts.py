@@ -175,11 +175,14 @@ class HookPart:
     def __init__(self, hook: StepHook) -> None:
         self.hook = hook
         self.name = hook.name
+        # A hook may change the wealth the Gini is sorting (a plug-in's may): it waits for
+        # the sort, unless it says it never writes wealth (the built-in ones).
+        self.waits = not getattr(hook, "leaves_wealth", False)
 
     def act(self, s: Step) -> None:
         """Act on the state and the step's events."""
-        # A hook may change the wealth the Gini is sorting: let the sort end first.
-        s.settle()
+        if self.waits:
+            s.settle()
         self.hook.act(s.state, s.net, s.d, s.ev)
 
     def record(self, s: Step) -> None:
