@@ -2,14 +2,15 @@
 
 Layout of ``DIR``::
 
-    results.duckdb                      tables calibration_info, simulations,
-                                        generations, predictive, noise; view particles
+    results.duckdb                      tables experiment_info, calibration_info,
+                                        simulations, generations, predictive, noise;
+                                        view particles
     particles/generation=T/part.parquet the accepted population of generation T
     posterior.csv, predictive.csv, fit.csv, calibration.json, figures/   (at the end)
 
 ``particles/`` is made with the catalogue, so that the folder reads as a
 calibration's even when its catalogue is damaged (``scoresim sweep --rebuild`` and
-the messages for a damaged catalogue look for it).
+the messages for a damaged catalogue look for it, :mod:`scoresim.experiment.kinds`).
 
 ``simulations`` has one row per simulated proposal (generation, proposal, each
 parameter's scenario value under its path, the sampler-scale values, each target's
@@ -28,7 +29,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -38,19 +38,13 @@ from scoresim.calibrate.model import SIMULATE, Distance, Evaluated, parameter_ke
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.statistics import as_json, describe
 from scoresim.errors import CalibrationError
+from scoresim.experiment.catalogue import create_info, open_experiment, quote, write_part
+from scoresim.experiment.kinds import CALIBRATION, PART
 from scoresim.experiment.seeds import child_seed
 from scoresim.results import outputs
-from scoresim.sweep.store import (
-    DB_NAME,
-    PART,
-    PARTICLES,
-    calibration_damaged,
-    open_catalogue,
-    particles_view,
-    quote,
-)
 
 NOISE = "noise"
+(PARTICLES,) = CALIBRATION.views
 
 
 class CalibrationStore:
@@ -82,26 +76,15 @@ class CalibrationStore:
             OutputError: ``out`` holds files that are not a calibration's or a sweep's.
         """
         outputs.check_sweep_folder(out)
-        out.mkdir(parents=True, exist_ok=True)
-        db = out / DB_NAME
-        con, tables = open_catalogue(db, CalibrationError, calibration_damaged(db, "{reason}"))
+        con, tables = open_experiment(
+            out, CALIBRATION, calibration.fingerprint, CalibrationError, read_all=True
+        )
         store = cls(out, con, calibration)
-        if "sweep_info" in tables:
-            con.close()
-            raise CalibrationError(f"{out}: holds a sweep, not a calibration; use another --out")
-        if tables:
-            row = _read_all(con, db, tables)
-            if row is None or row[0] != calibration.fingerprint:
-                con.close()
-                raise CalibrationError(
-                    f"{out}: holds the results of a different calibration (another file, "
-                    "scenario or settings); use another --out, or delete the folder to start over"
-                )
-            if NOISE not in tables:  # a catalogue written before the noise floor was measured
-                store._create_noise()
-            return store
-        store._create()
-        (out / PARTICLES).mkdir(exist_ok=True)
+        if not tables:
+            store._create()
+            (out / PARTICLES.table).mkdir(exist_ok=True)
+        elif NOISE not in tables:  # a catalogue written before the noise floor was measured
+            store._create_noise()
         return store
 
     def _create(self) -> None:
@@ -123,8 +106,7 @@ class CalibrationStore:
         stats = ", ".join(f"{quote(n)} DOUBLE" for n in self.targets)
         con = self.con
         con.execute("BEGIN TRANSACTION")
-        con.execute("CREATE TABLE calibration_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        con.executemany("INSERT INTO calibration_info VALUES (?, ?)", list(info.items()))
+        create_info(con, CALIBRATION, info)
         con.execute(
             "CREATE TABLE simulations (generation INTEGER, proposal INTEGER, "
             f"{params}, sampler_values DOUBLE[], {stats}, distance DOUBLE, accepted BOOLEAN, "
@@ -211,17 +193,13 @@ class CalibrationStore:
             rows["distance"].append(self._distance(ev))
             rows["weight"].append(float(p.weight) / total if total > 0 else 1.0 / len(accepted))
         frame = pd.DataFrame(rows)
-        path = self.out / PARTICLES / f"generation={generation}" / PART
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(PART + ".tmp")
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
+        write_part(self.out / PARTICLES.table / f"generation={generation}" / PART, frame)
         rate = len(accepted) / len(used) if used else math.nan
         self.con.execute(
             "INSERT OR REPLACE INTO generations VALUES (?, ?, ?, ?, ?)",
             [generation, epsilon, len(accepted), len(used), rate],
         )
-        self.con.execute(particles_view(self.out))
+        self.con.execute(PARTICLES.sql(self.out))
         return frame
 
     def record_predictive(self, draw: int, values: dict[str, float], stats: dict[str, float], seed: int) -> None:  # fmt: skip
@@ -263,29 +241,6 @@ class CalibrationStore:
     def close(self) -> None:
         """Close the catalogue."""
         self.con.close()
-
-
-def _read_all(con: Any, db: Path, tables: set[str]) -> tuple[Any, ...] | None:
-    """Read every table of ``db`` in full; return its fingerprint row (None: none).
-
-    Raises:
-        CalibrationError: A table does not read (a truncated or damaged file).
-    """
-    import duckdb
-
-    try:
-        for table in sorted(tables):
-            con.execute(f"SELECT * FROM {quote(table)}").fetchall()
-        if "calibration_info" not in tables:
-            return None
-        row: tuple[Any, ...] | None = con.execute(
-            "SELECT value FROM calibration_info WHERE key = 'fingerprint'"
-        ).fetchone()
-    except duckdb.Error as exc:
-        con.close()
-        reason = " ".join(str(exc).split())[:200]
-        raise CalibrationError(calibration_damaged(db, reason)) from None
-    return row
 
 
 def _finite(x: Any) -> float | None:

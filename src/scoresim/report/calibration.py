@@ -26,9 +26,10 @@ Parts = tuple[list[tuple[str, str]], list[Chart], list[str], str]
 
 def is_calibration(folder: Path) -> bool:
     """Whether ``folder`` is a calibration's (its layout, or its catalogue, says so)."""
-    from scoresim.sweep.store import holds_calibration
+    from scoresim.experiment.catalogue import folder_kind
+    from scoresim.experiment.kinds import CALIBRATION
 
-    return holds_calibration(folder)
+    return folder_kind(folder) is CALIBRATION
 
 
 def _damaged(folder: Path, what: str) -> ResultsError:

@@ -17,8 +17,8 @@ import duckdb
 import pandas as pd
 
 from scoresim.errors import QueryError, ResultsError
+from scoresim.experiment.catalogue import DB_NAME, damaged_message
 from scoresim.results.run import load_run
-from scoresim.sweep.store import DB_NAME, damaged
 
 MAX_POINTS = 8
 
@@ -92,7 +92,7 @@ def _sweep(folder: Path, chosen: list[int] | None) -> list[Subject]:
         return _points(folder, con, chosen)
     except (KeyError, ValueError, TypeError, duckdb.Error) as exc:  # a catalogue gone wrong
         reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}"
-        raise ResultsError(str(damaged(folder / DB_NAME, reason))) from None
+        raise ResultsError(damaged_message(folder / DB_NAME, reason)) from None
     finally:
         con.close()
 

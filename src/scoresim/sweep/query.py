@@ -1,8 +1,9 @@
 """Reading a sweep or calibration folder with SQL (DuckDB), read-only.
 
-The views ``metrics`` and ``agents`` (``particles`` in a calibration) are recreated
-for each query from the folder given, so a folder that was moved or copied elsewhere
-still answers.
+The folder's kind is the one its catalogue stores (:mod:`scoresim.experiment.kinds`);
+that kind's views (``metrics`` and ``agents`` of a sweep, ``particles`` of a
+calibration) are recreated for each query from the folder given, so a folder that
+was moved or copied elsewhere still answers.
 
 Read-only is a property of the connection, not of a list of statements: the catalogue
 is opened read-only, file access is limited to the folder itself
@@ -23,29 +24,35 @@ from typing import Any
 import pandas as pd
 
 from scoresim.errors import QueryError
-from scoresim.sweep.store import (
+from scoresim.experiment.catalogue import (
     DB_NAME,
-    PART,
-    PARTICLES,
-    TABLES,
-    damaged,
+    damaged_message,
     open_catalogue,
-    particles_view,
-    view_sql,
+    reason_of,
+    stored_kind,
 )
-
-HINT = "tables: runs, metrics, agents, design, sweep_info"
-CALIBRATION_HINT = (
-    "tables: simulations, particles, generations, predictive, noise, calibration_info"
-)
+from scoresim.experiment.kinds import KINDS, Kind
 
 
 def connect(out: Path) -> Any:
     """A read-only connection to the folder's catalogue (a sweep's or a calibration's), with its views.
 
     Raises:
-        QueryError: No catalogue in ``out``, or a running sweep holds it.
+        QueryError: No catalogue in ``out``, a running experiment holds it, or it is
+            damaged.
     """
+    con, _ = open_folder(out)
+    return con
+
+
+def open_folder(out: Path) -> tuple[Any, Kind]:
+    """:func:`connect`'s connection and the folder's kind.
+
+    Raises:
+        QueryError: As :func:`connect`.
+    """
+    import duckdb
+
     db = out / DB_NAME
     if not db.is_file():
         raise QueryError(
@@ -54,23 +61,25 @@ def connect(out: Path) -> Any:
     con, tables = open_catalogue(
         db,
         QueryError,
-        str(damaged(db, "{reason}")),
+        damaged_message(db, "{reason}"),
         busy=f"{db}: in use by a sweep or calibration ({{reason}}); query when it ends",
         read_only=True,
     )
-    if {"calibration_info", "simulations", "generations"} <= tables:
-        if any((out / PARTICLES).glob(f"*/{PART}")):
-            con.execute(particles_view(out, temp=True))
+    try:
+        kind = KINDS.get(stored_kind(con, tables) or "")
+        if kind is None or not kind.tables <= tables:
+            raise QueryError(damaged_message(db, "its tables are missing"))
+        for view in kind.views:
+            if view.has_parts(out):
+                con.execute(view.sql(out, temp=True))
         seal(con, out)
-        return con
-    if not {"sweep_info", "runs"} <= tables:
+    except duckdb.Error as exc:
         con.close()
-        raise QueryError(str(damaged(db, "its tables are missing")))
-    for table in TABLES:
-        if any((out / table).glob(f"*/{PART}")):
-            con.execute(view_sql(out, table, temp=True))
-    seal(con, out)
-    return con
+        raise QueryError(damaged_message(db, reason_of(exc))) from None
+    except BaseException:
+        con.close()
+        raise
+    return con, kind
 
 
 def seal(con: Any, out: Path) -> None:
@@ -85,7 +94,7 @@ def seal(con: Any, out: Path) -> None:
     con.execute("SET lock_configuration = true")
 
 
-def _one_read(con: Any, sql: str, hint: str = HINT) -> None:
+def _one_read(con: Any, sql: str, hint: str) -> None:
     """Refuse anything but one statement that reads (SELECT, WITH ..., SHOW, EXPLAIN).
 
     DuckDB runs every statement of a string and returns the last one's result, and the
@@ -136,11 +145,6 @@ def _explains_a_select(con: Any, sql: str) -> bool:
     return len(inner) == 1 and inner[0].type == duckdb.StatementType.SELECT
 
 
-def _hint(con: Any) -> str:
-    names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    return CALIBRATION_HINT if "calibration_info" in names else HINT
-
-
 def query(out: Path, sql: str) -> pd.DataFrame:
     """Run one SQL statement on the sweep in ``out`` and return its result.
 
@@ -149,8 +153,8 @@ def query(out: Path, sql: str) -> pd.DataFrame:
     """
     import duckdb
 
-    con = connect(out)
-    hint = _hint(con)
+    con, kind = open_folder(out)
+    hint = kind.hint
     try:
         _one_read(con, sql, hint)
         frame: pd.DataFrame = con.execute(sql).df()
@@ -160,7 +164,7 @@ def query(out: Path, sql: str) -> pd.DataFrame:
             f"a file elsewhere, an extension or a setting is out of reach ({hint})"
         ) from None
     except duckdb.IOException as exc:  # the file itself, not the SQL
-        raise QueryError(str(damaged(out / DB_NAME, str(exc).splitlines()[0][:200]))) from None
+        raise QueryError(damaged_message(out / DB_NAME, str(exc).splitlines()[0][:200])) from None
     except duckdb.Error as exc:
         reason = " ".join(str(exc).split())
         raise QueryError(f"query: {reason[:300]}; check the SQL ({hint})") from None

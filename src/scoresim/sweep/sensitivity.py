@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from scoresim.errors import QueryError
+from scoresim.experiment.catalogue import quote
 from scoresim.results import outputs
 from scoresim.sweep.query import connect
-from scoresim.sweep.store import quote
 
 SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
 MORRIS_COLUMNS = ("mu_star", "mu_star_conf", "sigma")

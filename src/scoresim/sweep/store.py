@@ -2,7 +2,8 @@
 
 Layout of ``DIR``::
 
-    results.duckdb                 tables sweep_info, runs, design; views metrics, agents
+    results.duckdb                 tables experiment_info, sweep_info, runs, design;
+                                   views metrics, agents
     metrics/run_id=N/part.parquet  the metrics table of run N
     agents/run_id=N/part.parquet   its final agents
 
@@ -12,7 +13,8 @@ nothing or a complete plan. A finished run's Parquet parts are written to tempor
 names and renamed into place, then its row is updated in its own transaction; the
 row is what marks the run finished. A kill between the two leaves parts that no
 view shows (the views read only runs marked ``done``) and that the rerun overwrites.
-A kill at any other moment loses only the runs in flight.
+A kill at any other moment loses only the runs in flight. Opening the catalogue, its
+kind and its damaged advice are the base's (:mod:`scoresim.experiment.catalogue`).
 """
 
 from __future__ import annotations
@@ -24,15 +26,21 @@ from typing import Any
 
 import pandas as pd
 
-from scoresim.errors import ScoresimError, SweepError
+from scoresim.errors import SweepError
+from scoresim.experiment.catalogue import (
+    DB_NAME,
+    create_info,
+    folder_kind,
+    open_experiment,
+    write_part,
+)
+from scoresim.experiment.kinds import PART, SWEEP
 from scoresim.results import outputs
 from scoresim.sweep.design import Design
 from scoresim.sweep.runs import RunOutcome, run_seed
 from scoresim.sweep.spec import Sweep
 
-DB_NAME = "results.duckdb"
-PART = "part.parquet"
-TABLES = ("metrics", "agents")
+TABLES = tuple(view.table for view in SWEEP.views)  # metrics, agents
 RUN_COLUMNS = (
     "run_id",
     "point",
@@ -43,20 +51,6 @@ RUN_COLUMNS = (
     "seconds",
     "version",
 )
-
-
-def damaged(db: Path, reason: str) -> SweepError:
-    """The error for a catalogue that does not read, with the way to rebuild it.
-
-    A calibration's catalogue cannot be rebuilt from its parts (its simulations live
-    only there), so for a folder laid out as a calibration's the advice is its own.
-    """
-    if _laid_out_as_calibration(db.parent):
-        return SweepError(calibration_damaged(db, reason))
-    return SweepError(
-        f"{db}: damaged ({reason}); rebuild it from the runs' parts with scoresim sweep "
-        f"FILE --out {db.parent} --rebuild (the damaged file is kept beside it)"
-    )
 
 
 def _set_aside(db: Path) -> None:
@@ -75,121 +69,9 @@ def _set_aside(db: Path) -> None:
         os.replace(wal, target.with_name(target.name + ".wal"))
 
 
-def calibration_damaged(db: Path, reason: str) -> str:
-    """The message for a calibration's catalogue that does not read.
-
-    Its simulations live only in the catalogue, so it cannot be rebuilt; and a folder
-    without its catalogue is not one a calibration writes into, so the folder goes.
-    """
-    return (
-        f"{db}: damaged ({reason}); a calibration's catalogue cannot be rebuilt: move the "
-        f"folder {db.parent} aside and rerun scoresim calibrate FILE --out {db.parent}, "
-        "which starts the calibration again"
-    )
-
-
-def _laid_out_as_calibration(folder: Path) -> bool:
-    """Whether ``folder`` has a calibration's ``particles/`` or ``calibration.json``."""
-    return (folder / PARTICLES).is_dir() or (folder / "calibration.json").is_file()
-
-
-def holds_calibration(folder: Path) -> bool:
-    """Whether ``folder`` is a calibration's: laid out as one, or its catalogue says so.
-
-    A damaged catalogue says nothing, so the layout is looked at first.
-    """
-    return _laid_out_as_calibration(folder) or _holds_calibration(folder / DB_NAME)
-
-
-def _holds_calibration(db: Path) -> bool:
-    """Whether ``db`` reads as a calibration's catalogue (a damaged file does not)."""
-    if not db.is_file():
-        return False
-    try:
-        con, tables = open_catalogue(db, SweepError, "", read_only=True)
-    except SweepError:
-        return False
-    con.close()
-    return "calibration_info" in tables
-
-
-def quote(name: str) -> str:
-    """A SQL identifier for a parameter path such as ``sources.street_cameras.coverage``."""
-    return '"' + name.replace('"', '""') + '"'
-
-
 def part_path(out: Path, table: str, run_id: int) -> Path:
     """Where run ``run_id``'s part of ``table`` lives."""
     return out / table / f"run_id={run_id}" / PART
-
-
-def _parts_view(out: Path, table: str, key: str, finished: str, temp: bool) -> str:
-    """SQL creating the view ``table`` over ``out/table/KEY=N/part.parquet``.
-
-    Only the parts whose ``key`` the catalogue's ``finished`` query returns are shown.
-    """
-    glob = str(out.resolve() / table / "*" / PART).replace("'", "''")
-    kind = "TEMP VIEW" if temp else "VIEW"
-    return (
-        f"CREATE OR REPLACE {kind} {table} AS SELECT * FROM read_parquet('{glob}', "
-        f"hive_partitioning = true, hive_types = {{'{key}': BIGINT}}) "
-        f"WHERE {key} IN ({finished})"
-    )
-
-
-def view_sql(out: Path, table: str, temp: bool = False) -> str:
-    """SQL creating the view ``table`` over the finished runs' Parquet parts in ``out``."""
-    return _parts_view(out, table, "run_id", "SELECT run_id FROM runs WHERE status = 'done'", temp)
-
-
-PARTICLES = "particles"
-
-
-def particles_view(out: Path, temp: bool = False) -> str:
-    """SQL creating a calibration folder's view ``particles`` over its generations' parts.
-
-    Here beside :func:`view_sql`, so that ``scoresim query`` reads both kinds of folder.
-    """
-    return _parts_view(out, PARTICLES, "generation", "SELECT generation FROM generations", temp)
-
-
-def open_catalogue(
-    db: Path,
-    error: type[ScoresimError],
-    damaged_message: str,
-    busy: str | None = None,
-    read_only: bool = False,
-) -> tuple[Any, set[str]]:
-    """Open the DuckDB catalogue ``db``; return the connection and its tables.
-
-    Shared by the sweep's and the calibration's stores (writing) and by ``scoresim
-    query`` (``read_only``). ``damaged_message`` and ``busy`` are whole messages in
-    which ``{reason}`` stands for DuckDB's reason; ``busy`` defaults to telling a
-    writer to wait.
-
-    Raises:
-        ScoresimError: of class ``error``: another process holds the file, or it does
-            not read.
-    """
-    import duckdb
-
-    if busy is None:
-        busy = (
-            f"{db}: in use by another process ({{reason}}); wait for the sweep, calibration "
-            "or query using it to finish"
-        )
-    try:
-        # A reader never fetches or loads extensions (scoresim query seals it further).
-        config: dict[str, str | bool | int | float | list[str]] = {}
-        if read_only:
-            config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-        con = duckdb.connect(str(db), read_only=read_only, config=config)
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    except duckdb.Error as exc:
-        reason = str(exc).splitlines()[0]
-        message = busy if "lock" in reason.lower() else damaged_message
-        raise error(message.replace("{reason}", reason)) from None
-    return con, tables
 
 
 class Store:
@@ -212,41 +94,18 @@ class Store:
                 its catalogue is damaged (the message says how to rebuild it).
             OutputError: ``out`` holds files that are not a sweep's.
         """
-        import duckdb
-
         outputs.check_sweep_folder(out)
-        out.mkdir(parents=True, exist_ok=True)
-        db = out / DB_NAME
-        if rebuild and holds_calibration(out):
-            raise SweepError(f"{out}: holds a calibration, not a sweep; use another --out")
         if rebuild:
-            _set_aside(db)
-        con, tables = open_catalogue(db, SweepError, str(damaged(db, "{reason}")))
-        if "calibration_info" in tables:  # before --rebuild could set it aside as damaged
-            con.close()
-            raise SweepError(f"{out}: holds a calibration, not a sweep; use another --out")
+            found = folder_kind(out)  # before a calibration's catalogue could be set aside
+            if found is not None and found is not SWEEP:
+                raise SweepError(f"{out}: holds a {found.name}, not a sweep; use another --out")
+            _set_aside(out / DB_NAME)
+        con, tables = open_experiment(out, SWEEP, sweep.fingerprint, SweepError)
         store = cls(out, con)
-        if tables and not {"sweep_info", "runs"} <= tables:
-            con.close()
-            raise damaged(db, "its tables are missing")
-        if "sweep_info" in tables:
-            try:
-                row = con.execute(
-                    "SELECT value FROM sweep_info WHERE key = 'fingerprint'"
-                ).fetchone()
-            except duckdb.Error as exc:
-                con.close()
-                raise damaged(db, str(exc).splitlines()[0]) from None
-            if row is None or row[0] != sweep.fingerprint:
-                con.close()
-                raise SweepError(
-                    f"{out}: holds the results of a different sweep (another file, scenario or "
-                    "settings); use another --out, or delete the folder to start over"
-                )
-            return store
-        store._create(sweep, design)
-        if rebuild:
-            store.recovered = store.recover(sweep)
+        if not tables:
+            store._create(sweep, design)
+            if rebuild:
+                store.recovered = store.recover(sweep)
         return store
 
     recovered: int = 0
@@ -313,8 +172,7 @@ class Store:
         }
         con = self.con
         con.execute("BEGIN TRANSACTION")
-        con.execute("CREATE TABLE sweep_info (key VARCHAR PRIMARY KEY, value VARCHAR)")
-        con.executemany("INSERT INTO sweep_info VALUES (?, ?)", list(info.items()))
+        create_info(con, SWEEP, info)
         con.register("plan", runs)
         con.execute("CREATE TABLE runs AS SELECT * FROM plan")
         con.unregister("plan")
@@ -338,11 +196,7 @@ class Store:
         if outcome.status == "done":
             for table, frame in (("metrics", outcome.metrics), ("agents", outcome.agents)):
                 assert frame is not None
-                path = part_path(self.out, table, outcome.run_id)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(PART + ".tmp")
-                frame.to_parquet(tmp, index=False)
-                os.replace(tmp, path)
+                write_part(part_path(self.out, table, outcome.run_id), frame)
         self.con.execute(
             "UPDATE runs SET status = ?, error = ?, seconds = ?, version = ? WHERE run_id = ?",
             [outcome.status, outcome.error, outcome.seconds, outcome.version, outcome.run_id],
@@ -350,9 +204,9 @@ class Store:
 
     def refresh_views(self) -> None:
         """(Re)create the ``metrics`` and ``agents`` views once some run has finished."""
-        for table in TABLES:
-            if any((self.out / table).glob(f"*/{PART}")):
-                self.con.execute(view_sql(self.out, table))
+        for view in SWEEP.views:
+            if view.has_parts(self.out):
+                self.con.execute(view.sql(self.out))
 
     def close(self) -> None:
         """Close the catalogue (DuckDB checkpoints it into the file)."""
