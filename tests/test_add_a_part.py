@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import scoresim
-from scoresim.mechanisms import registry
+from scoresim.parts import registry
 
 RUMOUR = '''
 """A part of a regime: the recorded tell their neighbours."""

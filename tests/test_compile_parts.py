@@ -16,7 +16,8 @@ from scipy.stats import norm
 import scoresim
 from scoresim.engine.compile import compile_scenario
 from scoresim.errors import ScenarioValueError
-from scoresim.mechanisms import Mechanism, registry
+from scoresim.mechanisms import Mechanism
+from scoresim.parts import registry
 from scoresim.society.step import plan
 
 

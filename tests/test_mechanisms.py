@@ -17,7 +17,7 @@ import pytest
 
 import scoresim
 from scoresim.errors import ScenarioValueError
-from scoresim.mechanisms import registry
+from scoresim.parts import registry
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "mechanisms"
 WATCH = EXAMPLE / "seed-watch.yaml"

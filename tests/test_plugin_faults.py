@@ -20,7 +20,7 @@ import pytest
 
 import scoresim
 from scoresim.errors import ExtensionError, ScenarioValueError, SimulationError
-from scoresim.mechanisms import registry
+from scoresim.parts import registry
 from tests import faulty_plugins
 
 SOURCE = "entry point scoresim_faulty:Jolt of scoresim-faulty 0.1"

@@ -196,7 +196,7 @@ def _field_error(
 
 def _mechanism_hint(name: str) -> str:
     """For an unknown top-level section: where a plug-in mechanism's section goes."""
-    from scoresim.mechanisms.registry import names
+    from scoresim.parts.registry import names
 
     available = names()  # no plug-in is imported for a hint
     if name in available:
@@ -211,8 +211,8 @@ def _check_mechanisms(cfg: ScenarioConfig, origin: str, raw: Any) -> ScenarioCon
     Returns:
         The scenario with each section resolved (its defaults filled in).
     """
-    from scoresim.mechanisms.guard import fault
-    from scoresim.mechanisms.registry import lookup
+    from scoresim.parts.guard import fault
+    from scoresim.parts.registry import lookup
 
     resolved: dict[str, dict[str, Any]] = {}
     for name, section in cfg.mechanisms.items():

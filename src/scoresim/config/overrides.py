@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import difflib
 from types import UnionType
-from typing import TYPE_CHECKING, Any, Union, get_args, get_origin
+from typing import Any, Protocol, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -21,12 +21,29 @@ from scoresim.config.models import ScenarioConfig
 from scoresim.config.yamltext import LimitError, parse_value
 from scoresim.errors import OverrideError
 
-if TYPE_CHECKING:
-    from scoresim.config.loading import Scenario
+
+class Loaded(Protocol):
+    """What overrides need of a loaded scenario (a :class:`~scoresim.config.loading.Scenario`).
+
+    A protocol rather than the class, so that this module imports nothing of
+    ``loading``, which imports it.
+    """
+
+    @property
+    def config(self) -> ScenarioConfig:
+        """The validated scenario."""
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The mapping as written."""
+
+    @property
+    def origin(self) -> str:
+        """Where it came from, for messages."""
 
 
 def apply_overrides(
-    scenario: Scenario, overrides: dict[str, Any], label: str = "--set"
+    scenario: Loaded, overrides: dict[str, Any], label: str = "--set"
 ) -> dict[str, Any]:
     """The scenario's raw mapping with ``overrides`` set (not yet validated).
 

@@ -8,7 +8,7 @@ what a part needs of another part's numbers is copied into the part's own parame
 (a part reads nothing else when it runs): the society's parts through
 :mod:`~scoresim.engine.compile_parts`, the built-in mechanisms by being made with
 their copies (:func:`_mechanisms`). Every call into a plug-in's code runs behind
-:mod:`scoresim.mechanisms.guard`'s fence, and its hook runs wrapped, so its errors
+:mod:`scoresim.parts.guard`'s fence, and its hook runs wrapped, so its errors
 name it and it writes only the columns it declared.
 """
 
@@ -26,11 +26,11 @@ from scoresim.engine import compile_parts as parts
 from scoresim.engine.compile_parts import Names
 from scoresim.errors import ScenarioValueError
 from scoresim.mechanisms.approval import Approval
-from scoresim.mechanisms.base import Mechanism
 from scoresim.mechanisms.builtin import Shaming, StanceDrift
-from scoresim.mechanisms.guard import GuardedHook, PluginRef, fault
 from scoresim.mechanisms.polls import Polls
-from scoresim.mechanisms.registry import lookup
+from scoresim.parts.base import Mechanism
+from scoresim.parts.guard import GuardedHook, PluginRef, fault
+from scoresim.parts.registry import lookup
 from scoresim.society.hooks import StepHook
 from scoresim.society.measure import metric_names
 from scoresim.society.params import Labels, PopulationParams, RegimeParams
@@ -194,7 +194,7 @@ def _plugin_code(ref: PluginRef | None, doing: str) -> AbstractContextManager[No
 def start_hooks(compiled: Compiled, state: CitizenState, net: Network, keys: Keys) -> Plan:
     """One run's step: the hooks of the scenario's mechanisms started, placed in order.
 
-    A plug-in's hook is wrapped in a :class:`~scoresim.mechanisms.guard.GuardedHook`.
+    A plug-in's hook is wrapped in a :class:`~scoresim.parts.guard.GuardedHook`.
     """
     hooks: list[StepHook] = []
     for a in compiled.mechanisms:

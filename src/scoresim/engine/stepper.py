@@ -27,7 +27,7 @@ from scoresim.engine.options import check_options, function, integer, overrides_
 from scoresim.engine.start import setup
 from scoresim.engine.undo import Undo
 from scoresim.errors import ExtensionError, RunOptionError, SimulationError
-from scoresim.mechanisms.guard import describe
+from scoresim.parts.guard import describe
 from scoresim.results.network_sample import sample_network
 from scoresim.results.polls import poll_table
 from scoresim.results.run import RunResult, build_agents, build_metrics

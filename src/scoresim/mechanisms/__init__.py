@@ -4,7 +4,7 @@ See :class:`Mechanism` for the protocol and docs/architecture.md for how to writ
 Third-party packages add theirs through the ``scoresim.mechanisms`` entry-point group.
 """
 
-from scoresim.mechanisms.base import Mechanism
-from scoresim.mechanisms.registry import installed, register
+from scoresim.parts.base import Mechanism
+from scoresim.parts.registry import installed, register
 
 __all__ = ["Mechanism", "installed", "register"]

@@ -22,7 +22,7 @@ from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.network import Network
 from scoresim.mechanisms import approval_kernel as kernel
-from scoresim.mechanisms.base import Mechanism
+from scoresim.parts.base import Mechanism
 from scoresim.society.events import StepEvents
 from scoresim.society.params import Labels, RegimeParams
 from scoresim.society.state import CitizenState, neighbour_mean, sigmoid

@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from scoresim.config.models import ShamingConfig, StanceDriftConfig
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.network import Network
-from scoresim.mechanisms.base import Mechanism
+from scoresim.parts.base import Mechanism
 from scoresim.society import shaming
 from scoresim.society.adapt import drift_stance
 from scoresim.society.events import StepEvents

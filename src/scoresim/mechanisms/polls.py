@@ -28,7 +28,7 @@ from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.network import Network
 from scoresim.mechanisms import estimators
-from scoresim.mechanisms.base import Mechanism
+from scoresim.parts.base import Mechanism
 from scoresim.society.behave import deterrent
 from scoresim.society.events import StepEvents
 from scoresim.society.params import BehaveParams, Labels, RegimeParams

@@ -24,8 +24,8 @@ from importlib.metadata import EntryPoint, entry_points
 from pydantic import BaseModel
 
 from scoresim.errors import ExtensionError, ScenarioValueError
-from scoresim.mechanisms.base import Mechanism
-from scoresim.mechanisms.guard import PluginRef, describe, fault, location
+from scoresim.parts.base import Mechanism
+from scoresim.parts.guard import PluginRef, describe, fault, location
 
 GROUP = "scoresim.mechanisms"
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
