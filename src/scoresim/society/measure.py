@@ -202,45 +202,10 @@ def apply(
         return np.concatenate([x, x.sum(axis=0, keepdims=True)])
 
     acts, rec, false, pr, tiers, sc = (with_total(x) for x in (acts, rec, false, pr, tiers, sc))
-    for b, name in enumerate(buf.labels.behaviours):
-        rate = acts[:, b] / share
-        out[f"rate.{name}"][:] = rate
-        out[f"recorded.{name}"][:] = rec[:, b] / share
-        out[f"recorded_falsely.{name}"][:] = false[:, b] / share
-        if f"chilling.{name}" in out:
-            pf = state.pf_rate[:, b]
-            # A behaviour nobody would do pressure-free (rates below float32's reach)
-            # cannot be chilled: report 0 rather than 0/0.
-            out[f"chilling.{name}"][:] = 1.0 - np.divide(
-                rate, pf, out=np.ones_like(rate), where=pf > 0
-            )
-        out[f"perceived_risk.{name}"][:] = pr[:, b] / share
-    private = sc[:, kernel.PRIVATE] / share
-    out["private_dissent"][:] = private
-    dissent_cols = ("expressed_dissent", "silent_dissent", "silent_dissent.pressure_free")
-    if p.dissent >= 0:
-        out["expressed_dissent"][:] = sc[:, kernel.EXPRESSED] / share
-        silent = sc[:, kernel.SILENT] / share
-        expected = pressure_free_silence(state, p, buf) / share
-        out["silent_dissent"][:] = silent
-        out["silent_dissent.pressure_free"][:] = expected
-        out["falsification"][:] = silent - expected
-    else:
-        for name in (*dissent_cols, "falsification"):
-            out[name][:] = np.nan
-    hists = [*hist, hist.sum(axis=0)]
-    for row, h in enumerate(hists):
-        stats = _hist_stats(h, p.lo)
-        for key, value in zip(("mean", "p10", "p50", "p90", "gini"), stats, strict=True):
-            out[f"score.{key}"][row] = value
-    for k, name in enumerate(buf.labels.tiers):
-        out[f"tier.{name}"][:] = tiers[:, k] / share
-    out["listed"][:] = sc[:, kernel.LISTED] / share
-    out["listed_wrongly"][:] = sc[:, kernel.WRONGLY] / share
-    out["appeals"][:] = _sums(grp, ev.appeals_filed, g_count)
-    out["appeals_won"][:] = _sums(grp, ev.appeals_won, g_count)
-    out["list_entries"][:] = _sums(grp, ev.newly_listed, g_count)
-    out["list_paid"][:] = _sums(grp, ev.paid, g_count)
+    _behaviour_columns(out, buf.labels.behaviours, state, acts, rec, false, pr, share)
+    _dissent_columns(out, state, p, buf, sc, share)
+    _score_columns(out, buf.labels.tiers, hist, tiers, p.lo, share)
+    _list_columns(out, ev, grp, g_count, sc, share)
     for o, name in enumerate(buf.labels.opportunities):
         out[f"wanted.{name}"][:g_count] = ev.wanted[o]
         out[f"wanted.{name}"][g_count] = ev.wanted[o].sum()
@@ -253,3 +218,97 @@ def apply(
     lost[g_count] = state.ties_cut
     out["ties_cut"][:] = lost
     out["degree.mean"][:] = sc[:, kernel.DEGREE] / share
+
+
+Row = dict[str, NDArray[np.float64]]
+"""This step's row of every column: ``out[name]`` is (G + 1,), the last entry ``all``."""
+
+
+def _behaviour_columns(
+    out: Row,
+    behaviours: tuple[str, ...],
+    state: CitizenState,
+    acts: NDArray[np.float64],
+    rec: NDArray[np.float64],
+    false: NDArray[np.float64],
+    pr: NDArray[np.float64],
+    share: NDArray[np.float64],
+) -> None:
+    """Rates, records, false records, chilling and perceived risk, per behaviour.
+
+    ``acts``, ``rec``, ``false`` and ``pr`` are (G + 1, B) sums; ``share`` the (G + 1,)
+    populations (at least 1).
+    """
+    for b, name in enumerate(behaviours):
+        rate = acts[:, b] / share
+        out[f"rate.{name}"][:] = rate
+        out[f"recorded.{name}"][:] = rec[:, b] / share
+        out[f"recorded_falsely.{name}"][:] = false[:, b] / share
+        if f"chilling.{name}" in out:
+            pf = state.pf_rate[:, b]
+            # A behaviour nobody would do pressure-free (rates below float32's reach)
+            # cannot be chilled: report 0 rather than 0/0.
+            out[f"chilling.{name}"][:] = 1.0 - np.divide(
+                rate, pf, out=np.ones_like(rate), where=pf > 0
+            )
+        out[f"perceived_risk.{name}"][:] = pr[:, b] / share
+
+
+def _dissent_columns(
+    out: Row,
+    state: CitizenState,
+    p: MeasureParams,
+    buf: MetricsBuffer,
+    sc: NDArray[np.float64],
+    share: NDArray[np.float64],
+) -> None:
+    """Private, expressed and silent dissent, its pressure-free level and falsification.
+
+    Without a dissent behaviour, all but ``private_dissent`` are NaN.
+    """
+    out["private_dissent"][:] = sc[:, kernel.PRIVATE] / share
+    dissent_cols = ("expressed_dissent", "silent_dissent", "silent_dissent.pressure_free")
+    if p.dissent >= 0:
+        out["expressed_dissent"][:] = sc[:, kernel.EXPRESSED] / share
+        silent = sc[:, kernel.SILENT] / share
+        expected = pressure_free_silence(state, p, buf) / share
+        out["silent_dissent"][:] = silent
+        out["silent_dissent.pressure_free"][:] = expected
+        out["falsification"][:] = silent - expected
+    else:
+        for name in (*dissent_cols, "falsification"):
+            out[name][:] = np.nan
+
+
+def _score_columns(
+    out: Row,
+    tier_names: tuple[str, ...],
+    hist: NDArray[np.int64],
+    tiers: NDArray[np.float64],
+    lo: int,
+    share: NDArray[np.float64],
+) -> None:
+    """Score mean, quantiles and Gini from the (G, width) histograms; tier shares."""
+    for row, h in enumerate([*hist, hist.sum(axis=0)]):
+        stats = _hist_stats(h, lo)
+        for key, value in zip(("mean", "p10", "p50", "p90", "gini"), stats, strict=True):
+            out[f"score.{key}"][row] = value
+    for k, name in enumerate(tier_names):
+        out[f"tier.{name}"][:] = tiers[:, k] / share
+
+
+def _list_columns(
+    out: Row,
+    ev: StepEvents,
+    grp: NDArray[np.uint8],
+    g_count: int,
+    sc: NDArray[np.float64],
+    share: NDArray[np.float64],
+) -> None:
+    """Listed (rightly and wrongly) shares; appeals, entries and payments this step."""
+    out["listed"][:] = sc[:, kernel.LISTED] / share
+    out["listed_wrongly"][:] = sc[:, kernel.WRONGLY] / share
+    out["appeals"][:] = _sums(grp, ev.appeals_filed, g_count)
+    out["appeals_won"][:] = _sums(grp, ev.appeals_won, g_count)
+    out["list_entries"][:] = _sums(grp, ev.newly_listed, g_count)
+    out["list_paid"][:] = _sums(grp, ev.paid, g_count)
