@@ -7,19 +7,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import TaskID, TextColumn
 from rich.table import Table
 
 from scoresim.cli.common import Quiet, Scheduler, Workers, err, out, user_errors
-from scoresim.results import outputs
+from scoresim.cli.experiment import experiment_session
 
 
 def calibrate(
@@ -43,22 +35,8 @@ def calibrate(
     with user_errors():
         opener = choose_engine(workers, scheduler)
         cal = load_calibration(file)
-        outputs.check_sweep_folder(out_dir)
-        with (
-            outputs.claim(out_dir),
-            opener() as engine,
-            Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]}"),
-                TextColumn("{task.fields[eps]}"),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                disable=quiet,
-            ) as bar,
-        ):
+        columns = (TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[eps]}"))
+        with experiment_session(out_dir, opener, columns, quiet) as (engine, bar):
             tasks: dict[int, TaskID] = {}
 
             def progress(t: int, accepted: int, wanted: int, evaluated: int, eps: float) -> None:

@@ -14,13 +14,13 @@ from rich.progress import (
     ProgressColumn,
     Task,
     TextColumn,
-    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
 from rich.text import Text
 
 from scoresim.cli.common import FLAG, Quiet, Scheduler, Workers, err, out, user_errors
+from scoresim.cli.experiment import experiment_session
 from scoresim.results import outputs
 
 MAX_EXIT = 125  # exit codes above 125 mean something else to a shell
@@ -77,21 +77,7 @@ def sweep(
                 checking.update(task, completed=done, total=total, visible=total >= 1000)
 
             spec = load_sweep(file, progress=checked)
-        outputs.check_sweep_folder(out_dir)
-        with (
-            outputs.claim(out_dir),
-            opener() as engine,
-            Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                RunsPerMinute(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=err,
-                disable=quiet,
-            ) as bar,
-        ):
+        with experiment_session(out_dir, opener, (RunsPerMinute(),), quiet) as (engine, bar):
             task = bar.add_task(f"{spec.scenario.name} on {engine.label}", total=None)
 
             def progress(finished: int, todo: int, failed: int) -> None:
