@@ -146,19 +146,11 @@ def _clipped_normal(
     return np.clip(mean + sd * x, lo, hi).astype(np.float32)
 
 
-def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) -> CitizenState:
-    """Draw a synthetic population of ``n`` agents and set the regime's start values.
-
-    Each trait has its own purpose (``population/group``, ``population/stance``,
-    ``population/risk_aversion``, ``population/income``,
-    ``population/heterogeneity/<behaviour>``, ``population/awareness``,
-    ``population/consent``, ``population/informant``), so two scenarios with the same
-    groups get the same people, and the same personal noise on every behaviour they
-    share, whatever else differs. Awareness, consent and informants are one uniform
-    per person compared with the share: a higher share adds people, it never swaps them.
-    """
+def _traits(
+    n: int, pop: PopulationParams, keys: Keys
+) -> tuple[NDArray[np.uint8], NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]:
+    """Group (N,) uint8, sorted; stance, risk aversion and income (N,) float32."""
     g_count = pop.group_shares.shape[0]
-    b_count = pop.base_logit.shape[1]
     # Agents are stored group by group. Ids carry no meaning (every agent's traits are
     # drawn independently given its group), and contiguous groups keep each group's
     # agents, and the network's ring neighbours, close together in memory.
@@ -173,6 +165,18 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
     )
     z = keys.generator("population/income").standard_normal(n, dtype=np.float32)
     income = np.exp(pop.income_log_median[group] + pop.income_sigma[group] * z).astype(np.float32)
+    return group, stance, risk, income
+
+
+def _pressure_free_logits(
+    pop: PopulationParams,
+    stance_weight: NDArray[np.float32],
+    group: NDArray[np.uint8],
+    stance: NDArray[np.float32],
+    keys: Keys,
+) -> NDArray[np.float32]:
+    """(B, N) float32 log-odds of each behaviour per day without a regime."""
+    n = group.shape[0]
     # Indexing columns by group would give a Fortran-ordered array, whose rows every
     # phase then reads with a stride; keep (B, N) arrays row-contiguous.
     logit0 = np.ascontiguousarray(pop.base_logit.T.astype(np.float32)[:, group])
@@ -181,13 +185,15 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
             n, dtype=np.float32
         )
         logit0[b] += np.float32(pop.heterogeneity[b]) * noise
-    logit0 += regime.behave.stance_weight[:, None] * stance[None, :]
-    aware = keys.uniform("population/awareness", 0, n) < pop.awareness
-    consented = aware & (keys.uniform("population/consent", 0, n) < pop.consent)
-    informant = (keys.uniform("population/informant", 0, n) < pop.informant_share) & (
-        stance >= pop.informant_min_stance
-    )
-    pf = sigmoid(logit0)
+    logit0 += stance_weight[:, None] * stance[None, :]
+    return logit0
+
+
+def _group_rates(
+    pf: NDArray[np.float32], group: NDArray[np.uint8], g_count: int
+) -> NDArray[np.float64]:
+    """(G + 1, B) float64 mean pressure-free probability per group, the last row all."""
+    b_count = pf.shape[0]
     counts = np.bincount(group, minlength=g_count).astype(np.float64)
     pf_rate = np.zeros((g_count + 1, b_count))
     for b in range(b_count):
@@ -195,6 +201,30 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
             counts, 1.0
         )
         pf_rate[g_count, b] = float(pf[b].mean(dtype=np.float64))
+    return pf_rate
+
+
+def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) -> CitizenState:
+    """Draw a synthetic population of ``n`` agents and set the regime's start values.
+
+    Each trait has its own purpose (``population/group``, ``population/stance``,
+    ``population/risk_aversion``, ``population/income``,
+    ``population/heterogeneity/<behaviour>``, ``population/awareness``,
+    ``population/consent``, ``population/informant``), so two scenarios with the same
+    groups get the same people, and the same personal noise on every behaviour they
+    share, whatever else differs. Awareness, consent and informants are one uniform
+    per person compared with the share: a higher share adds people, it never swaps them.
+    """
+    g_count = pop.group_shares.shape[0]
+    group, stance, risk, income = _traits(n, pop, keys)
+    logit0 = _pressure_free_logits(pop, regime.behave.stance_weight, group, stance, keys)
+    aware = keys.uniform("population/awareness", 0, n) < pop.awareness
+    consented = aware & (keys.uniform("population/consent", 0, n) < pop.consent)
+    informant = (keys.uniform("population/informant", 0, n) < pop.informant_share) & (
+        stance >= pop.informant_min_stance
+    )
+    pf = sigmoid(logit0)
+    pf_rate = _group_rates(pf, group, g_count)
     c_count = regime.behave.conform_idx.shape[0]
     seen_ref = np.empty((c_count, n), dtype=np.float32)
     for k, b in enumerate(regime.behave.conform_idx):
