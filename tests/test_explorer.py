@@ -102,7 +102,7 @@ def test_a_run_goes_queued_running_done_and_its_metrics_and_events_follow(
         ),
         (
             {"scenario": "seed", "overrides": {"polls.rt_list": 5, "polls.rt_list.size": 50}},
-            "overrides: the values do not fit their fields; set a section or fields inside it",
+            "overrides: key 1 is a section and key 2 a field inside it; set one of them",
         ),
         ({"scenario": "seed", "code": "__import__('os')"}, "Extra inputs are not permitted"),
         ({"agents": 1000}, "Field required"),

@@ -58,6 +58,18 @@ class OverrideError(ScoresimError):
     """An override path names no field of the scenario, or its value is invalid."""
 
 
+class OverlappingOverridesError(OverrideError):
+    """Two overrides set a section and a field inside it (which wins would be silent).
+
+    Attributes:
+        places: the 1-based places of the two overrides, in the order given.
+    """
+
+    def __init__(self, message: str, places: tuple[int, int]) -> None:
+        super().__init__(message)
+        self.places = places
+
+
 class RunOptionError(ScoresimError):
     """A run option (agents, steps, seed) is out of range."""
 

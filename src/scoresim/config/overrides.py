@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.yamltext import LimitError, parse_value
-from scoresim.errors import OverrideError
+from scoresim.errors import OverlappingOverridesError, OverrideError
 
 
 class Loaded(Protocol):
@@ -55,13 +55,15 @@ def apply_overrides(
     # A whole section can be replaced too (for example --set shaming=null).
     known = leaves | {p.rsplit(".", k)[0] for p in leaves for k in range(1, p.count(".") + 1)}
     raw = copy.deepcopy(scenario.raw)
-    for path in overrides:
+    paths = list(overrides)
+    for i, path in enumerate(paths):
         # A section and a field inside it, set together: which wins would be silent.
-        inner = next((q for q in overrides if q.startswith(path + ".")), None)
-        if inner is not None:
-            raise OverrideError(
-                f"{label} {path} and {label} {inner}: the second is a field of the first; "
-                f"set one of them (the field inside the section's value, or the field alone)"
+        j = next((k for k, q in enumerate(paths) if q.startswith(path + ".")), None)
+        if j is not None:
+            raise OverlappingOverridesError(
+                f"{label} {path} and {label} {paths[j]}: the second is a field of the first; "
+                f"set one of them (the field inside the section's value, or the field alone)",
+                (i + 1, j + 1),
             )
     for path, value in overrides.items():
         if path not in known:

@@ -18,7 +18,12 @@ from typing import Any
 
 from scoresim.config.loading import Scenario
 from scoresim.config.overrides import apply_overrides
-from scoresim.errors import OverrideError, ScenarioValueError, ScoresimError
+from scoresim.errors import (
+    OverlappingOverridesError,
+    OverrideError,
+    ScenarioValueError,
+    ScoresimError,
+)
 
 WINDOW = 8
 """A client's text is never shown in this many characters in a row, or more."""
@@ -43,7 +48,13 @@ def refuse_overrides(sc: Scenario, overrides: Mapping[str, Any], exc: Exception)
         One line starting with ``overrides:``: the place of a key that names no field,
         or the field and the reason a value is refused, without the value.
     """
-    if isinstance(exc, OverrideError):
+    if isinstance(exc, OverlappingOverridesError):
+        first, second = exc.places
+        answer = (
+            f"overrides: key {first} is a section and key {second} a field inside it; set "
+            "one of them (the field inside the section's value, or the field alone)"
+        )
+    elif isinstance(exc, OverrideError):
         answer = _unknown_key(sc, overrides)
     elif isinstance(exc, ScenarioValueError) and exc.path:
         answer = f"overrides: {exc.path}: {_reason(str(exc), exc.path)}"

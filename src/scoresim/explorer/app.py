@@ -158,6 +158,35 @@ def create_app(
         keepalive: seconds of silence after which an event stream sends a comment.
     """
     manager = RunManager(running=running, queued=queued, ttl=ttl)
+    scenarios = _offered(extra)
+    request_type = request_model(max_agents, max_steps)
+    app = FastAPI(
+        title="scoresim explorer",
+        description="Run social-scoring regimes on synthetic societies and watch them.",
+        version="1",
+        lifespan=_lifespan(manager, ttl),
+        docs_url=None,  # served below from the installed swagger-ui-bundle, not a CDN
+        redoc_url=None,
+        # No 307 from /api/runs/ID/ to /api/runs/ID: its Location would repeat the
+        # client's path, query string and Host header (a 404 instead).
+        redirect_slashes=False,
+    )
+    app.state.manager = manager
+    app.add_middleware(BodyGuard)
+    app.add_exception_handler(RequestValidationError, validation_handler(request_type))
+    add_api_docs(app)
+    _scenario_routes(app, scenarios)
+    _run_routes(app, manager, scenarios, request_type, keepalive)
+    _page_routes(app)
+    return app
+
+
+def _offered(extra: Sequence[Scenario]) -> dict[str, Scenario]:
+    """The regimes on offer by name: the built-in ones, then the server's own.
+
+    Raises:
+        ScenarioValueError: one of ``extra`` takes a name already offered.
+    """
     scenarios = {name: load_scenario(name) for name in builtin_names()}
     for sc in extra:
         if sc.config.name in scenarios:
@@ -166,8 +195,11 @@ def create_app(
                 "offers; give the scenario another name"
             )
         scenarios[sc.config.name] = sc
-    names = list(scenarios)
-    request_type = request_model(max_agents, max_steps)
+    return scenarios
+
+
+def _lifespan(manager: RunManager, ttl: float) -> Any:
+    """The app's lifespan: expire finished runs while it serves, stop the runs at the end."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -183,21 +215,11 @@ def create_app(
             task.cancel()
             manager.shutdown()
 
-    app = FastAPI(
-        title="scoresim explorer",
-        description="Run social-scoring regimes on synthetic societies and watch them.",
-        version="1",
-        lifespan=lifespan,
-        docs_url=None,  # served below from the installed swagger-ui-bundle, not a CDN
-        redoc_url=None,
-        # No 307 from /api/runs/ID/ to /api/runs/ID: its Location would repeat the
-        # client's path, query string and Host header (a 404 instead).
-        redirect_slashes=False,
-    )
-    app.state.manager = manager
-    app.add_middleware(BodyGuard)
-    app.add_exception_handler(RequestValidationError, validation_handler(request_type))
-    add_api_docs(app)
+    return lifespan
+
+
+def _scenario_routes(app: FastAPI, scenarios: dict[str, Scenario]) -> None:
+    """``GET /api/scenarios``."""
 
     @app.get("/api/scenarios", response_model=list[ScenarioInfo])
     def list_scenarios() -> list[dict[str, Any]]:
@@ -218,6 +240,17 @@ def create_app(
             }
             for n, sc in scenarios.items()
         ]
+
+
+def _run_routes(
+    app: FastAPI,
+    manager: RunManager,
+    scenarios: dict[str, Scenario],
+    request_type: type[BaseModel],
+    keepalive: float,
+) -> None:
+    """``POST /api/runs`` and a run's state, metrics and events."""
+    names = list(scenarios)
 
     @app.post(
         "/api/runs",
@@ -280,35 +313,42 @@ def create_app(
         """
         run = find(run_id)
 
-        async def stream() -> AsyncIterator[str]:
-            # The run's state first, so that a client waiting on a queued run hears at once.
-            yield f"event: state\ndata: {strict(run.public())}\n\n"
-            sent, quiet = 0, 0.0
-            while True:
-                ended = run.status in (DONE, FAILED)
-                rows = run.records(sent)
-                if rows:
-                    sent += len(rows)
-                    payload = {"done_steps": sent, "steps": run.steps, "rows": rows}
-                    yield f"event: progress\ndata: {strict(payload)}\n\n"
-                    quiet = 0.0
-                if ended and sent >= len(run.rows):
-                    yield f"event: {run.status}\ndata: {strict(run.public())}\n\n"
-                    return
-                if manager.stopping.is_set() and run.status == QUEUED:  # will never start
-                    state = {**run.public(), "error": "the server is shutting down"}
-                    yield f"event: stopped\ndata: {strict(state)}\n\n"
-                    return
-                if quiet >= keepalive:
-                    yield ": keep-alive\n\n"
-                    quiet = 0.0
-                await asyncio.sleep(0.1)
-                quiet += 0.1
-
         return StreamingResponse(
-            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+            _events(run, manager, keepalive),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache"},
         )
 
+
+async def _events(run: Any, manager: RunManager, keepalive: float) -> AsyncIterator[str]:
+    """A run's server-sent events: its state, progress rows, then how it ended."""
+    # The run's state first, so that a client waiting on a queued run hears at once.
+    yield f"event: state\ndata: {strict(run.public())}\n\n"
+    sent, quiet = 0, 0.0
+    while True:
+        ended = run.status in (DONE, FAILED)
+        rows = run.records(sent)
+        if rows:
+            sent += len(rows)
+            payload = {"done_steps": sent, "steps": run.steps, "rows": rows}
+            yield f"event: progress\ndata: {strict(payload)}\n\n"
+            quiet = 0.0
+        if ended and sent >= len(run.rows):
+            yield f"event: {run.status}\ndata: {strict(run.public())}\n\n"
+            return
+        if manager.stopping.is_set() and run.status == QUEUED:  # will never start
+            state = {**run.public(), "error": "the server is shutting down"}
+            yield f"event: stopped\ndata: {strict(state)}\n\n"
+            return
+        if quiet >= keepalive:
+            yield ": keep-alive\n\n"
+            quiet = 0.0
+        await asyncio.sleep(0.1)
+        quiet += 0.1
+
+
+def _page_routes(app: FastAPI) -> None:
+    """The page and the Plotly script it loads, both served by the explorer itself."""
     static = resources.files("scoresim.explorer").joinpath("static")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -322,5 +362,3 @@ def create_app(
         # Served from the installed package: the page works offline, with no CDN.
         path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
         return FileResponse(path, media_type="text/javascript")
-
-    return app
