@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import scoresim
+from scoresim.parts import registry
 
 SCENARIO = (Path(scoresim.__file__).parent / "scenarios" / "seed.yaml").read_text()
 
@@ -170,15 +171,39 @@ def line(source: str, text: str) -> int:
     return next(k for k, row in enumerate(source.splitlines(), start=1) if text in row)
 
 
+def install_package(folder: Path, name: str, entry_points: str, modules: dict[str, str]) -> Path:
+    """Install a distribution ``name`` 0.1 into ``folder``, as ``pip install`` would leave it.
+
+    Args:
+        folder: where (made if need be); put it on ``sys.path`` or ``PYTHONPATH``.
+        name: the distribution's name (``scoresim-faulty``).
+        entry_points: the text of its ``entry_points.txt``.
+        modules: module name to source text.
+
+    Returns:
+        ``folder``.
+    """
+    info = folder / (name.replace("-", "_") + "-0.1.dist-info")
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(entry_points)
+    for module, text in modules.items():
+        (folder / f"{module}.py").write_text(text)
+    return folder
+
+
+def forget_entry_points() -> None:
+    """Make the registry look for entry points again (it caches what it found)."""
+    for name in ("_entry_points", "_load", "_from_entry_points"):
+        cached = getattr(registry, name, None)
+        if cached is not None:
+            cached.cache_clear()
+
+
 def install(folder: Path) -> Path:
     """Install the package into ``folder`` (made if need be); return it, for ``sys.path``."""
-    info = folder / "scoresim_faulty-0.1.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: scoresim-faulty\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(ENTRY_POINTS)
-    (folder / "scoresim_faulty.py").write_text(FAULTY)
-    (folder / "scoresim_broken.py").write_text(BROKEN)
-    return folder
+    modules = {"scoresim_faulty": FAULTY, "scoresim_broken": BROKEN}
+    return install_package(folder, "scoresim-faulty", ENTRY_POINTS, modules)
 
 
 def scenario(folder: Path, section: str, name: str = "mine.yaml") -> Path:

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import scoresim
-from scoresim.parts import registry
+from tests import faulty_plugins
 
 RUMOUR = '''
 """A part of a regime: the recorded tell their neighbours."""
@@ -78,31 +78,17 @@ ENTRY = "[scoresim.mechanisms]\nrumour = scoresim_rumour:Rumour\n"
 SEED = (Path(scoresim.__file__).parent / "scenarios" / "seed.yaml").read_text()
 
 
-def install(site: Path) -> Path:
-    info = site / "scoresim_rumour-0.1.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: scoresim-rumour\nVersion: 0.1\n")
-    (info / "entry_points.txt").write_text(ENTRY)
-    (site / "scoresim_rumour.py").write_text(RUMOUR)
-    return site
-
-
-def forget() -> None:
-    for name in ("_entry_points", "_load", "_from_entry_points"):
-        cached = getattr(registry, name, None)
-        if cached is not None:
-            cached.cache_clear()
-
-
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    folder = install(tmp_path / "site")
+    folder = faulty_plugins.install_package(
+        tmp_path / "site", "scoresim-rumour", ENTRY, {"scoresim_rumour": RUMOUR}
+    )
     monkeypatch.syspath_prepend(str(folder))
-    forget()
+    faulty_plugins.forget_entry_points()
     try:
         yield folder
     finally:
-        forget()
+        faulty_plugins.forget_entry_points()
         sys.modules.pop("scoresim_rumour", None)
 
 

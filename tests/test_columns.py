@@ -15,15 +15,9 @@ from scoresim.calibrate.statistics import Statistic, check_statistic
 from scoresim.engine.compile import compile_scenario
 from scoresim.errors import ScoresimError
 from scoresim.sweep.spec import sweep_from_text
+from tests import tiny
 
-SWEEP = """\
-scenario: seed
-agents: 200
-steps: 2
-parameters:
-  scoring.points.criticise_government: [-50, 0]
-outputs: [{column}]
-"""
+SWEEP = tiny.SWEEP + "outputs: [{column}]\n"
 
 
 @pytest.mark.parametrize("name", ["seed", "court-blacklist", "baseline"])

@@ -20,19 +20,10 @@ from typer.testing import CliRunner
 
 from scoresim.cli.app import app
 from scoresim.results import ownership
+from tests.tiny import CALIBRATION, SWEEP
 
 runner = CliRunner()
 SMALL = ["--agents", "200", "--steps", "2", "-q"]
-CALIBRATION = """\
-scenario: court-blacklist
-seed: 3
-run: {agents: 200, steps: 10, replicates: 1}
-parameters:
-  sources.courts.coverage: {prior: uniform, low: 0.2, high: 1.0}
-targets:
-  - {name: listed_day9, value: 0.004, sd: 1.0, day: 9, metric: listed, source: made up}
-abc: {population: 10, generations: 1, predictive: 2}
-"""
 
 
 def invoke(*args: str) -> Any:
@@ -219,10 +210,7 @@ def test_a_rebuild_sets_the_damaged_catalogue_aside_over_nothing_of_the_users(
     tmp_path: Path,
 ) -> None:
     sweep = tmp_path / "sweep.yaml"
-    sweep.write_text(
-        "scenario: seed\nagents: 200\nsteps: 2\nparameters:\n"
-        "  scoring.points.criticise_government: [-50, 0]\n"
-    )
+    sweep.write_text(SWEEP)
     out = tmp_path / "out"
     assert invoke("sweep", str(sweep), "--out", str(out), "-q").exit_code == 0
     db = out / "results.duckdb"

@@ -29,22 +29,15 @@ AT = f"(at scoresim_faulty.py:{RAISES})"
 WRITES = faulty_plugins.line(faulty_plugins.FAULTY, 'out["population"]')
 
 
-def _forget_entry_points() -> None:
-    for name in ("_entry_points", "_load", "_from_entry_points"):
-        cached = getattr(registry, name, None)
-        if cached is not None:
-            cached.cache_clear()
-
-
 @pytest.fixture
 def faulty(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     """The faulty package installed and on ``sys.path``; yields its main module."""
     monkeypatch.syspath_prepend(str(faulty_plugins.install(tmp_path / "site")))
-    _forget_entry_points()
+    faulty_plugins.forget_entry_points()
     try:
         yield importlib.import_module("scoresim_faulty")
     finally:
-        _forget_entry_points()
+        faulty_plugins.forget_entry_points()
         for name in ("scoresim_faulty", "scoresim_broken"):
             sys.modules.pop(name, None)
 

@@ -15,26 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from scoresim.cli.app import app
+from tests.tiny import CALIBRATION, SWEEP
 
 runner = CliRunner()
 
-SWEEP = """\
-scenario: seed
-agents: 200
-steps: 2
-parameters:
-  scoring.points.criticise_government: [-50, 0]
-"""
-CALIBRATION = """\
-scenario: court-blacklist
-seed: 3
-run: {agents: 200, steps: 10, replicates: 1}
-parameters:
-  sources.courts.coverage: {prior: uniform, low: 0.2, high: 1.0}
-targets:
-  - {name: listed_day9, value: 0.004, sd: 1.0, day: 9, metric: listed, source: made up}
-abc: {population: 10, generations: 1, predictive: 2}
-"""
 
 # {dir} is the queried folder, {out} a folder beside it, {part} a Parquet part inside.
 WRITES = [
