@@ -1,10 +1,14 @@
 """A mechanism's place in the step: act after a phase, and fill metric columns of its own.
 
-The core knows mechanisms only through this protocol (``scoresim.mechanisms`` builds
-them from a scenario's ``mechanisms:`` section). A hook owns whatever state it keeps,
-draws only from purposes named after itself (``<name>/...`` through the step's
-:class:`~scoresim.core.crn.StepDraws`), so adding one moves no other draw, and writes
-only its own columns.
+The society's step (:mod:`scoresim.society.parts`) knows mechanisms only through this
+protocol (:mod:`scoresim.parts` builds them from a scenario's sections). A plug-in's
+hook owns whatever state it keeps, draws only from purposes named after itself
+(``<name>/...`` through the step's :class:`~scoresim.core.crn.StepDraws`), so adding
+one moves no other draw, and writes only the columns it declares (the fence in
+:mod:`scoresim.parts.guard` enforces the columns; the purposes are its contract). The
+built-in ``shaming`` hook is the exception the society allows itself: it draws from
+the ``shame/...`` purposes and fills the society's ``shamed`` and ``ties_cut`` columns
+through the state, as it did before it was a mechanism.
 """
 
 from __future__ import annotations

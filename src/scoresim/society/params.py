@@ -34,7 +34,8 @@ class PopulationParams:
         heterogeneity: (B,) float64, sd of each person's log-odds around the group's.
         awareness: share of people who know they are scored.
         consent: share of the aware who consent to be scored (read with consent_required).
-        informant_share: share of supportive people who inform (max over sources).
+        informant_share: share of supportive people who inform, from the one source with
+            informants (a check refuses a second); 0 without one.
         informant_min_stance: stance at or above which a person counts as supportive.
         behaviour_names: (B,) names, which key each behaviour's random draws.
     """
