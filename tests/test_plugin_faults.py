@@ -204,3 +204,15 @@ def test_a_plugin_that_exits_does_not_end_the_process(
         ExtensionError, match=r"failed in step 1, acting after 'adapt': SystemExit: 3"
     ):
         scoresim.simulate(mine("  jolt: {}"), agents=200, steps=3)
+
+
+def test_a_garbled_entry_point_value_is_read_as_no_module_by_either_metadata_library() -> None:
+    # Which library's EntryPoint a scan returns depends on the environment (the fresh
+    # clone's came from the importlib_metadata backport, which raises ValueError).
+    import importlib.metadata
+
+    import importlib_metadata
+
+    for kind in (importlib.metadata.EntryPoint, importlib_metadata.EntryPoint):
+        ep = kind(name="garbled", value="not a module path!", group="scoresim.mechanisms")
+        assert registry._module(ep) == ""  # type: ignore[arg-type]

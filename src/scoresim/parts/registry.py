@@ -113,7 +113,10 @@ def _module(ep: EntryPoint) -> str:
     """The module an entry point names; empty when its value is not ``module:attribute``."""
     try:
         return ep.module
-    except AttributeError:  # importlib.metadata's parse of a malformed value
+    # A malformed value: the standard library's parse gives AttributeError, the
+    # importlib_metadata backport's (which some environments' entry points come from)
+    # ValueError.
+    except (AttributeError, ValueError):
         return ""
 
 
