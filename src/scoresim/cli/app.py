@@ -34,6 +34,7 @@ from scoresim.cli.summary import (
 from scoresim.config.loading import load_scenario
 from scoresim.config.overrides import parse_override
 from scoresim.engine.simulation import check_options, simulate
+from scoresim.errors import ScenarioValueError
 from scoresim.results import outputs
 from scoresim.results.run import RunResult
 from scoresim.version import VERSION
@@ -177,6 +178,14 @@ def compare(
     with user_errors(), ExitStack() as stack:
         # Load all and check every output first: a typo fails before hours of running.
         labels = [load_scenario(name).config.name for name in scenarios]
+        twice = next((lab for k, lab in enumerate(labels) if lab in labels[:k]), None)
+        if twice is not None:
+            # Their rows and folders are keyed by name: one would silently replace the other.
+            given = [n for n, lab in zip(scenarios, labels, strict=True) if lab == twice]
+            raise ScenarioValueError(
+                f"compare: {given[0]} and {given[1]} are both named {twice!r}; give each "
+                "regime its own name (the name: field of its file)"
+            )
         check_options(agents, steps, seed)
         if out_dir is not None:
             claim_run_folders(stack, [out_dir / label for label in labels])
@@ -218,6 +227,21 @@ def main() -> None:
     usage_error: type[Exception] = next(
         c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError"
     )
+    # A path given in bytes that are not UTF-8 reaches Python as lone surrogates; print
+    # it escaped (\xff) rather than fail with UnicodeEncodeError after the work is done.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+    for arg in sys.argv[1:]:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            # Parquet, DuckDB and the YAML reader take UTF-8 only: refuse before any work.
+            err.print(f"error: the argument {ascii(arg)} holds bytes that are not UTF-8; "
+                      "scoresim reads paths and SQL as UTF-8, so rename the file or folder",
+                      markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+            sys.exit(2)
     try:
         code = app(standalone_mode=False)
     except usage_error as exc:
