@@ -210,3 +210,25 @@ def test_sensitivity_figure_is_checked_before_the_work_and_may_go_to_a_new_folde
     assert res.exit_code == 0, res.output
     assert b"scoresim" in new.read_bytes()[:4096]
     assert invoke("sensitivity", str(out), "--figure", str(new)).exit_code == 0  # its own
+
+
+def test_only_the_exact_marks_scoresim_writes_make_a_file_its_own(tmp_path: Path) -> None:
+    from scoresim.results import outputs
+
+    notes = tmp_path / "notes.md"
+    notes.write_text("# notes\nRan scoresim on seed.\n")
+    readme = tmp_path / "README.md"
+    readme.write_text("# scoresim\nscoresim (drawn with Matplotlib) content=scoresim\n")
+    run = tmp_path / "run"
+    scoresim.simulate("seed", agents=200, steps=2).save(run)
+    for target in (notes, readme):
+        before = target.read_bytes()
+        one_line_refusal(invoke("report", str(run), "--out", str(target)),
+                         "was not written by scoresim")  # fmt: skip
+        one_line_refusal(invoke("scenarios", "schema", "--out", str(target)),
+                         "was not written by scoresim")  # fmt: skip
+        assert target.read_bytes() == before
+    for mark in outputs.MARKS:  # each writer's own mark is still recognised
+        own = tmp_path / "own"
+        own.write_bytes(b"x" * 100 + mark)
+        assert outputs.written_by_scoresim(own)

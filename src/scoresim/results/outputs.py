@@ -9,9 +9,9 @@ writes:
 - a **sweep folder** is new, empty, or holds a sweep's catalogue (``results.duckdb``),
   which the sweep then resumes;
 - a **file** (a report, a figure, a schema) may replace only a regular file that
-  scoresim wrote, recognised by the word ``scoresim`` in its first 4 KiB (every
-  file scoresim writes carries it: a report's generator tag, a figure's Software or
-  Creator metadata, a schema's ``$comment``);
+  scoresim wrote, recognised by one of the exact marks scoresim writes (:data:`MARKS`:
+  a report's generator tag, a PNG's Software or an SVG's Creator metadata, a schema's
+  ``$comment``) in its first 4 KiB; the word ``scoresim`` alone is not enough;
 - a **figures folder** is new, empty, or holds only files scoresim wrote.
 
 Anything else (a folder of the user's, a device, a FIFO, the current folder) is
@@ -34,7 +34,13 @@ from scoresim.errors import OutputError
 from scoresim.results import ownership
 
 RUN_FILES = frozenset({"metrics.parquet", "agents.parquet", "network.parquet", "run.json"})
-SIGNATURE = b"scoresim"
+# The exact marks each writer puts near the start of its file (unchanged since 0.3).
+MARKS = (
+    b'<meta name="generator" content="scoresim">',  # a report (report/render.py)
+    b"tEXtSoftware\x00scoresim (drawn with Matplotlib)",  # a PNG figure
+    b"<dc:title>scoresim (drawn with Matplotlib)</dc:title>",  # an SVG figure (Creator)
+    b'"$comment": "scoresim scenario files, written by `scoresim scenarios schema`"',
+)
 HEAD = 4096
 _held: set[Path] = set()
 
@@ -133,10 +139,11 @@ def check_sweep_folder(path: Path, flag: str = "--out") -> None:
 
 
 def written_by_scoresim(path: Path) -> bool:
-    """Whether the regular file ``path`` carries scoresim's signature near its start."""
+    """Whether the regular file ``path`` carries one of scoresim's exact marks near its start."""
     try:
         with path.open("rb") as f:
-            return SIGNATURE in f.read(HEAD)
+            head = f.read(HEAD)
+            return any(mark in head for mark in MARKS)
     except OSError:
         return False
 
