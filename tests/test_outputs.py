@@ -232,3 +232,22 @@ def test_only_the_exact_marks_scoresim_writes_make_a_file_its_own(tmp_path: Path
         own = tmp_path / "own"
         own.write_bytes(b"x" * 100 + mark)
         assert outputs.written_by_scoresim(own)
+
+
+@pytest.mark.parametrize("kind", ["folder", "symlink"])
+def test_a_run_file_name_that_is_not_a_regular_file_is_never_replaced(
+    tmp_path: Path, kind: str
+) -> None:
+    out = tmp_path / "r2"
+    assert invoke("run", "seed", *SMALL, "--out", str(out)).exit_code == 0
+    (out / "metrics.parquet").unlink()
+    if kind == "folder":
+        (out / "metrics.parquet").mkdir()
+        (out / "metrics.parquet" / "data.csv").write_text("mine")
+    else:
+        (tmp_path / "elsewhere.txt").write_text("mine")
+        (out / "metrics.parquet").symlink_to(tmp_path / "elsewhere.txt")
+    before = snapshot(tmp_path)
+    one_line_refusal(invoke("run", "seed", *SMALL, "--out", str(out)),
+                     "holds files scoresim did not write")  # fmt: skip
+    assert snapshot(tmp_path) == before

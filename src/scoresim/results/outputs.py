@@ -81,11 +81,17 @@ def _some(names: list[str]) -> str:
 
 
 def is_run_folder(path: Path) -> bool:
-    """Whether ``path`` is a folder holding nothing but a run's files, run.json included."""
+    """Whether ``path`` is a folder holding nothing but a run's files, run.json included.
+
+    Each entry must be a regular file (not a folder, not a symbolic link), whatever its name.
+    """
     if path.is_symlink() or not path.is_dir():
         return False
-    names = {p.name for p in path.iterdir()}
+    entries = list(path.iterdir())
+    names = {p.name for p in entries}
     if "run.json" not in names or not names <= RUN_FILES:
+        return False
+    if any(p.is_symlink() or not p.is_file() for p in entries):
         return False
     try:
         info = json.loads((path / "run.json").read_text(encoding="utf-8"))
