@@ -83,6 +83,12 @@ def _verdict(within: bool | None) -> str:
     return {True: "yes", False: "no: poor fit", None: "unknown"}[within]
 
 
+def _every(within: bool | None) -> str:
+    """The calibration's verdict: every target within its own allowance."""
+    return {True: "yes: every target", False: "no: a target is not",
+            None: "unknown"}[within]  # fmt: skip
+
+
 def _identified(row: dict[str, Any], fit: dict[str, Any]) -> str:
     if row["identified"]:
         return "yes"
@@ -112,7 +118,7 @@ def _print_summary(doc: dict[str, Any], simulated: int, reused: int, seconds: fl
                      _verdict(r["within_noise"])] for r in doc["fit_by_target"]],
                   ["all (final epsilon)", "", _num(fit["epsilon"], ".3g"),
                    _num(fit["noise_floor"], ".3g"), _num(fit["allowed"], ".3g"),
-                   _verdict(fit["within_noise"])]])  # fmt: skip
+                   _every(fit["within_noise"])]])  # fmt: skip
     if doc["abc"]["predictive"] == 0:
         out.print("posterior predictive check: not run (abc.predictive: 0)", markup=False)
     else:

@@ -182,7 +182,8 @@ def _fit_html(doc: dict[str, Any]) -> str:
     ]  # fmt: skip
     rows.append(["all targets (final epsilon)", _num(fit["epsilon"], ".3g"),
                  _num(fit["noise_floor"], ".3g"), _num(fit["allowed"], ".3g"),
-                 verdict[fit["within_noise"]]])  # fmt: skip
+                 {True: "yes: every target", False: "no: a target is not",
+                  None: "unknown"}[fit["within_noise"]]])  # fmt: skip
     head = ["target", "final error (sd)", "noise floor (sd)", "allowed (sd)", "within noise"]
     return (
         "<h2>Fit against the noise floor</h2>"
@@ -190,7 +191,10 @@ def _fit_html(doc: dict[str, Any]) -> str:
         + '<p class="note">Final error: the root mean square of the last population\'s '
         "standardised errors. Noise floor: the root mean square difference between "
         f"{doc['abc'].get('noise', '?')} evaluations at the posterior median, over the sd. "
-        "Allowed: twice √(1 + noise floor²). Definitions: docs/calibration.md.</p>"
+        "Allowed: twice √(1 + noise floor²). The fit is within the noise only if every "
+        "target's error is within what its own noise floor allows; the last row's floor "
+        "and allowance are the targets' root mean square, shown beside the final epsilon "
+        "for comparison, and do not decide. Definitions: docs/calibration.md.</p>"
     )
 
 
@@ -216,7 +220,7 @@ def tables_html(doc: dict[str, Any], folder: Path) -> str:
         '<p class="note">90% intervals: 5% and 95% weighted quantiles of the last '
         "generation; width / prior's compares the intervals on the sampler's scale (log10 "
         "for a log-uniform prior). Identified: narrower than 0.8 of the prior, and a fit "
-        "no worse than the noise floor allows.</p>"
+        "within what the noise floor allows on every target.</p>"
     )
     text += _fit_html(doc)
     if not _checked(doc):
@@ -282,13 +286,15 @@ def summary(doc: dict[str, Any], folder: Path) -> list[tuple[str, str]]:
         ),
     ]
     if fit is not None:
-        verdict = {True: "within", False: "worse than", None: "cannot be judged against"}
+        verdict = {
+            True: "every target is within what its noise floor allows",
+            False: "not every target is within what its noise floor allows (table below)",
+            None: "cannot be judged: a target's noise floor could not be measured",
+        }
         rows.append(
             (
                 "fit",
-                f"final epsilon {_num(fit['epsilon'], '.3g')} against a noise floor of "
-                f"{_num(fit['noise_floor'], '.3g')} (allowed {_num(fit['allowed'], '.3g')}): "
-                f"{verdict[fit['within_noise']]} what the noise allows",
+                f"final epsilon {_num(fit['epsilon'], '.3g')}: {verdict[fit['within_noise']]}",
             )
         )
     return rows
