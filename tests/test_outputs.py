@@ -251,3 +251,37 @@ def test_a_run_file_name_that_is_not_a_regular_file_is_never_replaced(
     one_line_refusal(invoke("run", "seed", *SMALL, "--out", str(out)),
                      "holds files scoresim did not write")  # fmt: skip
     assert snapshot(tmp_path) == before
+
+
+def test_the_schema_is_checked_again_under_the_lock_and_never_written_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import contextmanager
+
+    from scoresim.results import outputs
+
+    schema = tmp_path / "schema.json"
+    assert invoke("scenarios", "schema", "--out", str(schema)).exit_code == 0
+    copy = tmp_path / "copy.json"  # a hard link to it: written in place, it changes too
+    os.link(schema, copy)
+    original = copy.read_bytes()
+    assert invoke("scenarios", "schema", "--out", str(schema)).exit_code == 0
+    assert copy.read_bytes() == original
+    assert os.stat(schema).st_ino != os.stat(copy).st_ino  # a new file was put in place
+
+    thesis = tmp_path / "thesis.txt"
+    thesis.write_text("mine")
+    real_claim = outputs.claim
+
+    @contextmanager
+    def claim_after_a_swap(path: Path, flag: str = "--out") -> Any:
+        schema.unlink()  # between the first check and the lock, a link takes its place
+        schema.symlink_to(thesis)
+        with real_claim(path, flag):
+            yield
+
+    monkeypatch.setattr(outputs, "claim", claim_after_a_swap)
+    one_line_refusal(invoke("scenarios", "schema", "--out", str(schema)),
+                     "is a symbolic link")  # fmt: skip
+    assert thesis.read_text() == "mine"
+    assert schema.is_symlink()

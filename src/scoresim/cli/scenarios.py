@@ -16,7 +16,7 @@ from scoresim.config.loading import builtin_names, load_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.yamltext import not_a_file, read_text
 from scoresim.errors import UnknownScenarioError
-from scoresim.results import outputs
+from scoresim.results import outputs, ownership
 
 app = typer.Typer(
     name="scenarios",
@@ -140,7 +140,10 @@ def schema(
         with user_errors():
             outputs.check_file(out_file)
             with outputs.claim(out_file):
-                out_file.write_text(text, encoding="utf-8")
+                outputs.check_file(out_file)  # again, under the lock: it may have changed
+                with ownership.staging(out_file) as tmp:
+                    tmp.write_text(text, encoding="utf-8")
+                    outputs.put_in_place(tmp, out_file)
         out.print(f"schema written to {out_file}", markup=False, highlight=False)
 
 
