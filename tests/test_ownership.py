@@ -239,3 +239,24 @@ def test_a_link_in_a_figures_folder_is_never_written_through(tmp_path: Path) -> 
     res = invoke(*report)
     assert res.exit_code == 2 and "holds files scoresim did not write" in res.output, res.output
     assert thesis.read_bytes() == b"\x89PNG my figure, made with scoresim, then edited by hand"
+
+
+@pytest.mark.parametrize("pid", [99999999999999999999, 4194305000, 2**22 + 1])
+def test_a_marker_naming_an_impossible_pid_is_kept_and_crashes_nothing(
+    tmp_path: Path, pid: int
+) -> None:
+    data = json.loads(ownership.marker("temporary", "x"))
+    data["pid"] = pid
+    assert ownership.read_marker(json.dumps(data).encode(), "temporary", "x") is None
+    gone = ownership.writer_gone(data)  # no OverflowError from os.kill
+    assert not gone or pid < 2**31  # beyond a pid_t nothing is proven gone
+    forged = leftover(tmp_path, "x", "SOMETHING", pid=pid)
+    lock = json.loads(ownership.marker("lock", "x"))
+    lock["pid"] = pid
+    spare = tmp_path / ".x.lock.X"
+    spare.write_text(json.dumps(lock))
+    before = tree(tmp_path)
+    res = invoke("run", "seed", *SMALL, "--out", str(tmp_path / "x"))
+    assert res.exit_code == 0, res.output
+    kept(tmp_path, before)
+    assert forged.is_dir() and spare.is_file()

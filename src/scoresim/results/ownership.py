@@ -38,6 +38,9 @@ MARKER = ".scoresim-temporary"
 MARKER_BYTES = 4096
 # The longest name beside a target is ".NAME.old.XXXXXXXX" (mkdtemp's 8 letters).
 SPARE_CHARS = len("..old.") + 8
+# The highest process id Linux can give (PID_MAX_LIMIT, 2**22); a marker naming a
+# higher one is not a marker.
+PID_MAX = 2**22
 
 
 def _boot_id() -> str | None:
@@ -84,8 +87,8 @@ def read_marker(data: bytes, kind: str, target: str) -> dict[str, Any] | None:
     if not isinstance(doc, dict) or doc.get("scoresim") != kind or doc.get("target") != target:
         return None
     pid = doc.get("pid")
-    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
-        return None
+    if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid <= PID_MAX:
+        return None  # no process can have that id (a forged or garbled marker)
     return doc
 
 
@@ -107,6 +110,8 @@ def writer_gone(doc: dict[str, Any]) -> bool:
         return True
     except PermissionError:
         pass  # a process of another user's runs with that id
+    except (OverflowError, ValueError):
+        return False  # not a process id at all: nothing is proven gone, so keep it
     started = doc.get("started")
     now = _started(pid)
     return started is not None and now is not None and now != started  # id reused
