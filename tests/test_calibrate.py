@@ -431,3 +431,22 @@ def test_bad_engine_options_are_one_line(tmp_path: Path, options: list[str], mes
     res = calibrate(str(write(tmp_path)), "--out", str(tmp_path / "o"), *options)
     assert res.exit_code == 2 and message in res.output and res.output.count("\n") == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_a_rerun_writes_through_no_symbolic_link_in_the_folder(tmp_path: Path) -> None:
+    """Every file goes to a fresh temporary renamed into place; a link is replaced."""
+    file, out = write(tmp_path), tmp_path / "out"
+    assert calibrate(str(file), "--out", str(out)).exit_code == 0
+    victims = {}
+    for name in ("posterior.csv.tmp", "calibration.json.tmp", "figures/pairs.png", "fit.csv"):
+        victim = tmp_path / ("victim-" + name.replace("/", "-"))
+        victim.write_text("the user's\n")
+        (out / name).unlink(missing_ok=True)
+        (out / name).symlink_to(victim)
+        victims[name] = victim
+    res = calibrate(str(file), "--out", str(out))
+    assert res.exit_code == 0, res.output
+    for victim in victims.values():
+        assert victim.read_text() == "the user's\n"
+    for name in ("figures/pairs.png", "fit.csv"):
+        assert not (out / name).is_symlink() and (out / name).stat().st_size > 100

@@ -390,3 +390,22 @@ def test_a_log_gets_a_line_per_tenth_of_the_runs(tmp_path: Path) -> None:
     lines = [ln for ln in res.output.splitlines() if "runs done" in ln]
     assert [ln.split(" of ")[0] for ln in lines] == [str(k) for k in range(1, RUNS + 1)]
     assert lines[-1] == f"{RUNS} of {RUNS} runs done, 0 failed"
+
+
+def test_a_rebuild_writes_no_part_through_a_symbolic_link(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    file = write(tmp_path, GRID)
+    assert sweep(str(file), "--out", str(out)).exit_code == 0
+    part = out / "metrics" / "run_id=1" / "part.parquet"
+    victim, other = tmp_path / "victim", tmp_path / "other"
+    victim.write_text("the user's\n")
+    other.write_text("the user's\n")
+    part.unlink()
+    part.with_name("part.parquet.tmp").symlink_to(victim)
+    (out / "metrics" / "run_id=2" / "part.parquet").unlink()
+    (out / "metrics" / "run_id=2" / "part.parquet").symlink_to(other)
+    res = sweep(str(file), "--out", str(out), "--rebuild")
+    assert res.exit_code == 0, res.output
+    assert victim.read_text() == other.read_text() == "the user's\n"
+    assert not (out / "metrics" / "run_id=2" / "part.parquet").is_symlink()
+    assert len(metrics(out)) == RUNS * STEPS * ROWS_PER_STEP

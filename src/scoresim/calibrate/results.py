@@ -32,6 +32,8 @@ from scoresim.calibrate.predictive import forecast_table, predictive_table, run_
 from scoresim.calibrate.runner import CalibrationSummary, weighted_quantiles
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
+from scoresim.errors import CalibrationError
+from scoresim.experiment.catalogue import write_file, write_text
 from scoresim.experiment.executors import Engine
 
 __all__ = ["posterior_table", "predictive_table", "write_results"]
@@ -96,10 +98,13 @@ def write_results(
     tables = {"posterior": post, "fit": fits, "predictive": pred}
     tables |= {"forecasts": fore} if cal.config.forecasts else {}
     for name, table in tables.items():
-        _put(out / f"{name}.csv", table.to_csv(index=False))
-    (out / "figures").mkdir(exist_ok=True)
-    figures.pairs(cal, population, out / "figures" / "pairs.png")
-    figures.predictive(pred, out / "figures" / "predictive.png")
+        write_text(out / f"{name}.csv", table.to_csv(index=False))
+    folder = out / "figures"
+    if folder.is_symlink() or (os.path.lexists(folder) and not folder.is_dir()):
+        raise CalibrationError(f"{folder}: is not a folder of scoresim's; remove it and rerun")
+    folder.mkdir(exist_ok=True)
+    write_file(folder / "pairs.png", lambda tmp: figures.pairs(cal, population, tmp))
+    write_file(folder / "predictive.png", lambda tmp: figures.predictive(pred, tmp))
     doc = {
         "scenario": cal.scenario.name,
         "origin": cal.origin,
@@ -124,7 +129,9 @@ def write_results(
         "predictive": _records(pred),
         "forecasts": _records(fore),
     }
-    _put(out / "calibration.json", strictjson.dumps(doc, missing_as_null=True, indent=2) + "\n")
+    write_text(
+        out / "calibration.json", strictjson.dumps(doc, missing_as_null=True, indent=2) + "\n"
+    )
     return doc
 
 
@@ -132,10 +139,3 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``frame`` as JSON objects (NaN and missing values as None)."""
     rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records"))
     return rows
-
-
-def _put(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary name beside ``path``, then rename it into place."""
-    tmp = path.with_name(f"{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)

@@ -11,13 +11,15 @@ open, resume and answer queries.
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from scoresim.errors import ScoresimError
-from scoresim.experiment.kinds import KINDS, PART, SWEEP, Kind
+from scoresim.experiment.kinds import KINDS, SWEEP, Kind
 
 DB_NAME = "results.duckdb"
 KIND_TABLE = "experiment_info"
@@ -177,9 +179,31 @@ def open_experiment(
     return con, tables
 
 
+def write_file(path: Path, write: Callable[[Path], object]) -> None:
+    """Have ``write`` write a fresh temporary beside ``path``, then rename it to ``path``.
+
+    The temporary is created with ``O_CREAT | O_EXCL`` (:func:`tempfile.mkstemp`) in
+    ``path``'s folder, so no symbolic link or file planted there is ever written
+    through; the rename replaces whatever is at ``path`` (a symbolic link itself, not
+    its target). On any failure the temporary is removed.
+    """
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a fresh temporary (:func:`write_file`)."""
+    write_file(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
 def write_part(path: Path, frame: pd.DataFrame) -> None:
-    """Write ``frame`` to the Parquet part ``path`` under a temporary name, then rename it."""
+    """Write ``frame`` to the Parquet part ``path`` through a fresh temporary."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(PART + ".tmp")
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    write_file(path, lambda tmp: frame.to_parquet(tmp, index=False))
