@@ -285,3 +285,43 @@ def test_the_schema_is_checked_again_under_the_lock_and_never_written_through(
                      "is a symbolic link")  # fmt: skip
     assert thesis.read_text() == "mine"
     assert schema.is_symlink()
+
+
+def test_a_path_through_dot_dot_replaces_its_run_folder_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert invoke("run", "seed", *SMALL, "--out", "real").exit_code == 0
+    for _ in range(2):
+        res = invoke("run", "seed", *SMALL, "--out", "./real/../real")
+        assert res.exit_code == 0, res.output
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["real"]
+        assert sorted(p.name for p in (tmp_path / "real").iterdir()) == sorted(FILES)
+
+
+def test_the_old_folder_is_moved_back_if_the_new_one_cannot_go_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scoresim.results import outputs, ownership
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "run.json").write_text("old")
+    real_replace = os.replace
+    calls: list[object] = []
+
+    def failing_second(src: Any, dst: Any) -> None:
+        calls.append(src)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    with ownership.staging(out) as new:
+        new.mkdir()
+        (new / "run.json").write_text("new")
+        monkeypatch.setattr(os, "replace", failing_second)
+        with pytest.raises(OSError):
+            outputs.put_in_place(new, out)
+        monkeypatch.undo()
+    assert (out / "run.json").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

@@ -49,6 +49,16 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
+def normal(path: str | os.PathLike[str]) -> Path:
+    """``path`` with ``.`` and ``..`` taken out by name (not by following links).
+
+    Every writer works on this form from the start: ``real/../real`` stops naming
+    anything once ``real`` is moved aside, so the target, its lock and its temporaries
+    must not depend on it.
+    """
+    return Path(os.path.normpath(path))
+
+
 def _refuse_cwd(path: Path, flag: str) -> None:
     """Refuse the current folder (or one holding it), and a path under a file."""
     for up in _absolute(path).parents:
@@ -106,6 +116,7 @@ def check_run_folder(path: Path, flag: str = "--out") -> None:
     Raises:
         OutputError: it is something else, named in one line with the fix.
     """
+    path = normal(path)
     _refuse_cwd(path, flag)
     if not os.path.lexists(path):
         return
@@ -228,6 +239,7 @@ def claim(path: Path, flag: str = "--out") -> Iterator[None]:
         OutputError: another process is writing ``path`` now, or something that is not
             scoresim's lock is where the lock goes.
     """
+    path = normal(path)
     key = _absolute(path)
     if key in _held:
         yield
@@ -256,11 +268,17 @@ def put_in_place(new: Path, out: Path) -> None:
     """Move the finished ``new`` (a staged file or folder) to ``out``, replacing it.
 
     A folder already at ``out`` is first moved into a marked temporary of its own, so
-    that at every moment either the old or the new one is whole on disk.
+    that at every moment either the old or the new one is whole on disk; if the new one
+    cannot then be moved in, the old one is moved back before the error goes on.
     """
+    out = normal(out)
     if os.path.lexists(out) and out.is_dir() and not out.is_symlink():
         with ownership.staging(out, "old.") as old:
             os.replace(out, old)
-            os.replace(new, out)
+            try:
+                os.replace(new, out)
+            except BaseException:
+                os.replace(old, out)
+                raise
     else:
         os.replace(new, out)

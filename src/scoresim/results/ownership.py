@@ -169,6 +169,7 @@ def staging(out: Path, tag: str = "") -> Iterator[Path]:
     into place with ``os.replace`` before the block ends. The marker is written before
     the path is yielded, so a kill at any later moment leaves a provable leftover.
     """
+    out = Path(os.path.normpath(out))  # "real/../real" names nothing once real moves
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{tag}", dir=out.parent))
     try:
         fd = os.open(tmp / MARKER, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)

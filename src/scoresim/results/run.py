@@ -57,7 +57,7 @@ class RunResult:
         Returns:
             The folder written.
         """
-        out = Path(path)
+        out = outputs.normal(path)
         outputs.check_run_folder(out)
         with outputs.claim(out):
             outputs.check_run_folder(out)  # again, now that no one else can write it
