@@ -325,3 +325,34 @@ def test_the_old_folder_is_moved_back_if_the_new_one_cannot_go_in(
         monkeypatch.undo()
     assert (out / "run.json").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_another_thread_cannot_write_what_a_thread_holds(tmp_path: Path) -> None:
+    import threading
+
+    from scoresim.results import outputs
+
+    target = tmp_path / "U"
+    result = scoresim.simulate("seed", agents=200, steps=2)
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with outputs.claim(target):
+            holding.set()
+            done.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(30)
+        with pytest.raises(OutputError, match="another scoresim command is writing it now"):
+            result.save(target)
+        with outputs.claim(tmp_path / "other"):  # another target is free
+            pass
+    finally:
+        done.set()
+        holder.join()
+    assert not target.exists()
+    result.save(target)  # free again once the holder has let go
+    with outputs.claim(target), outputs.claim(target):  # re-entrant in one thread
+        pass

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,7 +43,18 @@ MARKS = (
     b'"$comment": "scoresim scenario files, written by `scoresim scenarios schema`"',
 )
 HEAD = 4096
-_held: set[Path] = set()
+# The targets this thread holds (claim is re-entrant within a thread), and one lock per
+# target for the whole process, so that another thread is refused like another process.
+_local = threading.local()
+_guard = threading.Lock()
+_locks: dict[Path, threading.Lock] = {}
+
+
+def _held() -> set[Path]:
+    held: set[Path] | None = getattr(_local, "held", None)
+    if held is None:
+        held = _local.held = set()
+    return held
 
 
 def _absolute(path: Path) -> Path:
@@ -231,7 +243,8 @@ def check_figure_file(path: Path, flag: str) -> None:
 def claim(path: Path, flag: str = "--out") -> Iterator[None]:
     """Hold the right to write ``path`` (a lock file beside it) for the block.
 
-    Re-entrant within a process. On entry it removes the temporaries of ``path`` that a
+    Re-entrant within a thread; another thread of the same process is refused as another
+    process is. On entry it removes the temporaries of ``path`` that a
     killed scoresim left, and only those it can prove are its own (see
     :mod:`scoresim.results.ownership`).
 
@@ -241,7 +254,8 @@ def claim(path: Path, flag: str = "--out") -> Iterator[None]:
     """
     path = normal(path)
     key = _absolute(path)
-    if key in _held:
+    held = _held()
+    if key in held:
         yield
         return
     parent = key.parent
@@ -253,15 +267,22 @@ def claim(path: Path, flag: str = "--out") -> Iterator[None]:
         )
     parent.mkdir(parents=True, exist_ok=True)
     lock = parent / f".{key.name}.lock"
-    fd = ownership.take_lock(lock, key.name, f"{flag} {path}")
-    _held.add(key)
+    with _guard:
+        in_process = _locks.setdefault(key, threading.Lock())
+    if not in_process.acquire(blocking=False):
+        raise OutputError(ownership.busy(f"{flag} {path}"))
     try:
-        ownership.remove_stale(parent, key.name)
-        yield
+        fd = ownership.take_lock(lock, key.name, f"{flag} {path}")
+        held.add(key)
+        try:
+            ownership.remove_stale(parent, key.name)
+            yield
+        finally:
+            held.discard(key)
+            lock.unlink(missing_ok=True)  # ours: we hold it, and it carries our marker
+            os.close(fd)
     finally:
-        _held.discard(key)
-        lock.unlink(missing_ok=True)  # ours: we hold it, and it carries our marker
-        os.close(fd)
+        in_process.release()
 
 
 def put_in_place(new: Path, out: Path) -> None:

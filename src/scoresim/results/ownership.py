@@ -193,6 +193,14 @@ def _create_lock(lock: Path, target: str) -> None:
         os.unlink(tmp)
 
 
+def busy(shown: str) -> str:
+    """The one line naming a target that another writer holds now."""
+    return (
+        f"{shown}: another scoresim command is writing it now; wait for it to finish, "
+        "or give another path"
+    )
+
+
 def take_lock(lock: Path, target: str, shown: str) -> int:
     """Hold ``lock`` (an exclusive ``flock``) and return its descriptor.
 
@@ -228,10 +236,7 @@ def take_lock(lock: Path, target: str, shown: str) -> int:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise OutputError(
-                    f"{shown}: another scoresim command is writing it now; wait for it to "
-                    "finish, or give another path"
-                ) from None
+                raise OutputError(busy(shown)) from None
             try:
                 same = os.lstat(lock).st_ino == ino.st_ino
             except FileNotFoundError:  # its holder removed it as we opened it
