@@ -544,3 +544,41 @@ def test_a_damaged_run_json_advises_what_works(tmp_path: Path) -> None:
     again = ("run", "seed", "--agents", "200", "--steps", "3", "--seed", "1", "-q", "--out")
     refused(invoke(*again, str(folder)), "scoresim did not write")
     assert invoke(*again, str(tmp_path / "new")).exit_code == 0
+
+
+# --- per_person in a group with no people ------------------------------------------------
+
+
+def test_per_person_in_a_group_with_no_people_is_nan_and_named(tmp_path: Path) -> None:
+    """A group of share 0.001 has no one at 200 agents: NaN, then the one-line refusal."""
+    from scoresim.calibrate.statistics import Statistic, compute, why_missing
+
+    metrics = pd.DataFrame({"group": ["rural"], "step": [19], "population": [0],
+                            "denied.travel": [0.0]})  # fmt: skip
+    stat = Statistic(metric="denied.travel", group="rural", day=19, per_person=True)
+    assert math.isnan(compute(stat, metrics, {}))
+    assert why_missing(stat, metrics, {}) == "its group rural has no people on day 19"
+    scenario = (SRC / "scenarios" / "court-blacklist.yaml").read_text()
+    scenario = scenario.replace("share: 0.6 ", "share: 0.999 ", 1)
+    scenario = scenario.replace("share: 0.4 ", "share: 0.001 ", 1)
+    write(tmp_path, scenario, "tiny.yaml")
+    text = (
+        NEVER.replace("court-blacklist", "tiny.yaml")
+        .replace("abc: {population: 10, generations: 2, min_epsilon: 0.1, predictive: 2, noise: 2}",
+                 "abc: {population: 10, generations: 1, predictive: 0, noise: 2}")
+    )  # fmt: skip
+    paid = text[text.index("  - name: paid_share") : text.index("abc:")]
+    text = text.replace(
+        paid,
+        "  - {name: rural_denials, value: 0.001, sd: 0.001, day: 19, metric: denied.travel,\n"
+        "     group: rural, aggregate: sum, per_person: true, source: made up}\n",
+    )
+    out = tmp_path / "out"
+    res = invoke("calibrate", str(write(tmp_path, text)), "--out", str(out), "--workers", "1", "-q")
+    refused(
+        res,
+        "cal.yaml: targets[1] (rural_denials) cannot be computed in 10 of 10 simulations",
+        "its group rural has no people on day 19 at 200 agents",
+        "use more agents (run.agents)",
+    )
+    assert "ZeroDivisionError" not in res.output and "rerun to resume" not in res.output

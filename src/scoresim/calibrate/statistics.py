@@ -12,7 +12,7 @@ A statistic reads one metric column (docs/model.md section 8) in one group's row
   by one (a gap between two polls, a ratio of two counts).
 
 A statistic that cannot be computed in a run (a poll's sample too small, a division
-by zero) is NaN, and a particle with a NaN statistic is never accepted.
+by zero, ``per_person`` in a group with no people at the run's size) is NaN, and a particle with a NaN statistic is never accepted.
 """
 
 from __future__ import annotations
@@ -131,7 +131,8 @@ def compute(stat: Statistic, metrics: pd.DataFrame, poll_days: dict[str, int]) -
         window = col[first : at + 1]
         value = float(window.sum() if stat.aggregate == "sum" else window.mean())
     if stat.per_person:
-        value /= float(rows["population"].to_numpy()[at])
+        people = float(rows["population"].to_numpy()[at])
+        value = value / people if people != 0 else math.nan  # a group with no people
     if stat.minus is not None:
         value -= compute(stat.minus, metrics, poll_days)
     if stat.divide_by is not None:
@@ -150,6 +151,8 @@ def why_missing(stat: Statistic, metrics: pd.DataFrame, poll_days: dict[str, int
         return None
     own = stat.model_copy(update={"minus": None, "divide_by": None})
     if not math.isfinite(compute(own, metrics, poll_days)):
+        if stat.per_person and _people(own, metrics) == 0:
+            return f"its group {stat.group} has no people on day {stat.day}"
         if stat.poll is not None:
             where = "" if stat.group == "all" else f" in group {stat.group}"
             return f"poll {stat.poll} has no estimate{where} (its sample gave none)"
@@ -162,6 +165,12 @@ def why_missing(stat: Statistic, metrics: pd.DataFrame, poll_days: dict[str, int
     if stat.divide_by is not None and compute(stat.divide_by, metrics, poll_days) == 0:
         return f"its divisor, {describe(stat.divide_by)}, is 0"
     return f"{describe(stat)} overflows"
+
+
+def _people(stat: Statistic, metrics: pd.DataFrame) -> float:
+    """The population of ``stat``'s group on its day (NaN if the run has no such row)."""
+    rows = metrics[(metrics["group"] == stat.group) & (metrics["step"] == stat.day)]
+    return float(rows["population"].iloc[0]) if len(rows) else math.nan
 
 
 def describe(stat: Statistic) -> str:
