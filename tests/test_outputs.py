@@ -356,3 +356,19 @@ def test_another_thread_cannot_write_what_a_thread_holds(tmp_path: Path) -> None
     result.save(target)  # free again once the holder has let go
     with outputs.claim(target), outputs.claim(target):  # re-entrant in one thread
         pass
+
+
+def test_the_library_save_names_a_path_it_cannot_write_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = scoresim.simulate("seed", agents=200, steps=2)
+    for bad in (b"x", 3, None):
+        with pytest.raises(OutputError, match="give the run folder as a str or a path") as info:
+            result.save(bad)  # type: ignore[arg-type]
+        assert "\n" not in str(info.value)
+    with pytest.raises(OutputError, match=r"^/proc/x: cannot write the run folder \(") as info:
+        result.save("/proc/x")
+    assert "\n" not in str(info.value)
+    monkeypatch.chdir(tmp_path)
+    assert result.save("a/../a") == Path("a")  # a path through .. is written by its name
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(FILES)

@@ -8,6 +8,7 @@ file is complete, so an interrupted save leaves nothing half-written.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scoresim.errors import OutputError
 from scoresim.results import outputs, ownership
 from scoresim.results.folders import read_parts
 from scoresim.society.measure import MetricsBuffer
@@ -52,12 +54,27 @@ class RunResult:
         """Write the run folder atomically, replacing only a run folder scoresim wrote.
 
         Raises:
-            OutputError: ``path`` holds anything else (see :mod:`scoresim.results.outputs`).
+            OutputError: ``path`` holds anything else (see :mod:`scoresim.results.outputs`),
+                is not a str or path, or cannot be written (the reason in one line).
 
         Returns:
             The folder written.
         """
+        if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
+            raise OutputError(
+                f"save({path!r}): give the run folder as a str or a path, not {type(path).__name__}"
+            )
         out = outputs.normal(path)
+        try:
+            self._save(out)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise OutputError(
+                f"{path}: cannot write the run folder ({reason}); give another path"
+            ) from None
+        return out
+
+    def _save(self, out: Path) -> None:
         outputs.check_run_folder(out)
         with outputs.claim(out):
             outputs.check_run_folder(out)  # again, now that no one else can write it
@@ -72,7 +89,6 @@ class RunResult:
                     json.dumps(self.info, indent=2, allow_nan=False) + "\n"
                 )
                 outputs.put_in_place(tmp, out)
-        return out
 
 
 def load_run(path: str | Path) -> RunResult:
