@@ -582,3 +582,50 @@ def test_per_person_in_a_group_with_no_people_is_nan_and_named(tmp_path: Path) -
         "use more agents (run.agents)",
     )
     assert "ZeroDivisionError" not in res.output and "rerun to resume" not in res.output
+
+
+# --- a prior whose inside the field refuses ----------------------------------------------
+
+
+def test_a_prior_that_would_propose_a_refused_value_is_refused_on_reading(tmp_path: Path) -> None:
+    """mean_degree must be even: 4 and 20 fit, 5 does not; refused when the file is read."""
+    text = POOR.replace(
+        "  sources.courts.coverage: {prior: uniform, low: 0.2, high: 1.0}\n",
+        "  network.mean_degree: {prior: uniform, low: 4, high: 20}\n",
+    )
+    out = tmp_path / "out"
+    res = invoke("calibrate", str(write(tmp_path, text)), "--out", str(out), "-q")
+    refused(
+        res,
+        "parameters['network.mean_degree']: the prior accepts both ends but would propose 5",
+        "it should be a multiple of 2",
+        "a prior proposes every whole number from 4 to 20",
+        "set this one under fixed: (e.g. fixed: {network.mean_degree: 4})",
+    )
+    assert not out.exists()
+    from scoresim.calibrate.checks import inside
+    from scoresim.calibrate.fields import PriorConfig
+
+    assert inside(PriorConfig(prior="uniform", low=4, high=20), True) == [5, 8, 12, 16, 19]
+    assert inside(PriorConfig(prior="uniform", low=4, high=5), True) == []
+    assert inside(PriorConfig(prior="log-uniform", low=1, high=100), False) == pytest.approx(
+        [10**0.5, 10.0, 10**1.5]
+    )
+
+
+def test_a_worker_error_that_a_rerun_repeats_does_not_advise_a_rerun() -> None:
+    from concurrent.futures import Future
+
+    from scoresim.calibrate.model import finished_or_fail
+    from scoresim.errors import CalibrationError, ScenarioValueError
+
+    same: Future[int] = Future()
+    same.set_exception(ScenarioValueError("network.mean_degree: 17 is not allowed", "x"))
+    with pytest.raises(CalibrationError) as caught:
+        finished_or_fail(same, "generation 1, proposal 3", "rerun to resume")
+    assert "rerun to resume" not in str(caught.value)
+    assert "a rerun fails the same way" in str(caught.value)
+    machine: Future[int] = Future()
+    machine.set_exception(MemoryError())
+    with pytest.raises(CalibrationError, match="rerun to resume"):
+        finished_or_fail(machine, "generation 1, proposal 3", "rerun to resume")

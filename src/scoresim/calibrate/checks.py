@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from scoresim import limits
-from scoresim.calibrate.fields import CalibrationConfig
+from scoresim.calibrate.fields import CalibrationConfig, PriorConfig
 from scoresim.calibrate.statistics import check_statistic
-from scoresim.config.loading import Scenario
+from scoresim.config.loading import Scenario, short
+from scoresim.errors import ScoresimError
 from scoresim.experiment.reading import Fail
 from scoresim.experiment.scenario import applied, whole_numbers
 
@@ -36,7 +37,11 @@ STANDARD_LIMIT = 1e150
 
 
 def check_parameters(cfg: CalibrationConfig, scenario: Scenario, fail: Fail) -> set[str]:
-    """Each path must be a numeric field that accepts both ends of its prior.
+    """Each path must be a numeric field that accepts every value its prior can propose.
+
+    Both ends are tried, then a few values inside (:func:`inside`): a field whose valid
+    values are not a whole range (an even number, say) is refused here, in one line,
+    rather than by a simulation halfway through the calibration.
 
     Returns:
         The paths whose field holds whole numbers.
@@ -50,7 +55,39 @@ def check_parameters(cfg: CalibrationConfig, scenario: Scenario, fail: Fail) -> 
         for end in (prior.low, prior.high):
             value: float | int = round(end) if path in integer else end
             applied(scenario, path, value, fail, ["parameters", path])
+        for value in inside(prior, path in integer):
+            try:
+                scenario.with_overrides({path: value}, label="parameters")
+            except ScoresimError as exc:
+                reason = str(exc).split(": ")[-1]
+                kind = "whole number" if path in integer else "value"
+                low, high = (round(prior.low), round(prior.high)) if path in integer else (
+                    prior.low, prior.high
+                )  # fmt: skip
+                raise fail(
+                    ["parameters", path],
+                    f"the prior accepts both ends but would propose {short(value)}, which "
+                    f"does not fit {scenario.name}: {reason}; a prior proposes every {kind} "
+                    f"from {short(low)} to {short(high)}, so calibrate only a field that "
+                    "takes every such value, and set this one under fixed: (e.g. fixed: "
+                    f"{{{path}: {short(low)}}})",
+                ) from None
     return integer
+
+
+def inside(prior: PriorConfig, integer: bool) -> list[float | int]:
+    """Values inside the prior that are tried on the scenario when the file is read.
+
+    The midpoint and quartiles on the sampler's scale, and for a field of whole numbers
+    (proposals rounded) the neighbours of both rounded ends (which catch a field that
+    must be even) and the rounded points.
+    """
+    points = [prior.quantile(q) for q in (0.25, 0.5, 0.75)]
+    if not integer:
+        return [p for p in points if prior.low < p < prior.high]
+    low, high = round(prior.low), round(prior.high)
+    values = {low + 1, high - 1, *(round(p) for p in points)}
+    return sorted(v for v in values if low < v < high)
 
 
 def check_targets(cfg: CalibrationConfig, scenario: Scenario, fail: Fail) -> None:

@@ -17,7 +17,7 @@ import hashlib
 import math
 import random
 import time
-from concurrent.futures import Future
+from concurrent.futures import BrokenExecutor, CancelledError, Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -170,16 +170,28 @@ class Evaluated:
     reused: bool
 
 
+TRANSIENT = (OSError, MemoryError, BrokenExecutor, CancelledError)
+"""Failures of the machine, not of the simulation: a rerun may get past them. Any other
+error is the same on every rerun, since a simulation's seeds are fixed."""
+
+
 def finished_or_fail(future: Future[T], what: str, kept: str) -> T:
     """The simulation's result, or a one-line CalibrationError naming ``what`` failed.
 
     Raises:
-        CalibrationError: ``what: the simulation failed (Type: message); kept``.
+        CalibrationError: ``what: the simulation failed (Type: message); kept`` when a
+            rerun may succeed (:data:`TRANSIENT`); otherwise the advice says a rerun
+            fails the same way and to change the file.
     """
     try:
         return future.result()
     except Exception as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
+        if not isinstance(exc, TRANSIENT):
+            kept = (
+                "a rerun fails the same way (the simulation's seeds are fixed): change the "
+                "calibration file and run it with a new --out"
+            )
         raise CalibrationError(
             f"{what}: the simulation failed ({type(exc).__name__}: {message[:200]}); {kept}"
         ) from None
