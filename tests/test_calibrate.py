@@ -450,3 +450,24 @@ def test_a_rerun_writes_through_no_symbolic_link_in_the_folder(tmp_path: Path) -
         assert victim.read_text() == "the user's\n"
     for name in ("figures/pairs.png", "fit.csv"):
         assert not (out / name).is_symlink() and (out / name).stat().st_size > 100
+
+
+def test_a_folder_with_someone_elses_duckdb_is_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    import duckdb
+
+    proj = tmp_path / "proj"
+    (proj / "figures").mkdir(parents=True)
+    duckdb.connect(str(proj / "results.duckdb")).close()
+    (proj / "posterior.csv").write_text("mine\n")
+    (proj / "figures" / "pairs.png").write_text("mine\n")
+    res = calibrate(str(write(tmp_path)), "--out", str(proj))
+    assert res.exit_code == 2
+    assert res.output.count("\n") == 1
+    assert "is not a sweep's or a calibration's catalogue" in res.output
+    assert (proj / "posterior.csv").read_text() == (proj / "figures/pairs.png").read_text()
+    con = duckdb.connect(str(proj / "results.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == (0,)
+    con.close()
+    assert sorted(p.name for p in proj.iterdir()) == ["figures", "posterior.csv", "results.duckdb"]

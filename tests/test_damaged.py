@@ -132,7 +132,7 @@ def test_a_damaged_catalogue_is_named_and_rebuilt_from_the_intact_parts(tmp_path
     pd.testing.assert_frame_equal(metrics_of(out), before)  # the same results as before
 
 
-def test_a_catalogue_that_is_no_sweeps_is_damaged_not_busy(tmp_path: Path) -> None:
+def test_a_catalogue_that_is_no_sweeps_is_refused_not_busy(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep.yaml"
     sweep.write_text(SWEEP)
     out = tmp_path / "out"
@@ -141,7 +141,7 @@ def test_a_catalogue_that_is_no_sweeps_is_damaged_not_busy(tmp_path: Path) -> No
     con.execute("CREATE TABLE junk (x INTEGER)")
     con.close()
     res = invoke("sweep", str(sweep), "--out", str(out), "-q")
-    refused(res, "damaged (its tables are missing)")
+    refused(res, "is not a sweep's or a calibration's catalogue")
     assert "wait for" not in res.output
 
 

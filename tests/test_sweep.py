@@ -409,3 +409,17 @@ def test_a_rebuild_writes_no_part_through_a_symbolic_link(tmp_path: Path) -> Non
     assert victim.read_text() == other.read_text() == "the user's\n"
     assert not (out / "metrics" / "run_id=2" / "part.parquet").is_symlink()
     assert len(metrics(out)) == RUNS * STEPS * ROWS_PER_STEP
+
+
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_a_folder_with_someone_elses_duckdb_is_refused(tmp_path: Path, rebuild: bool) -> None:
+    out = tmp_path / "proj"
+    out.mkdir()
+    con = duckdb.connect(str(out / "results.duckdb"))
+    con.execute("CREATE TABLE runs (x INTEGER)")
+    con.close()
+    res = sweep(str(write(tmp_path, GRID)), "--out", str(out), *(["--rebuild"] if rebuild else []))
+    assert res.exit_code == 2
+    assert "is not a sweep's or a calibration's catalogue" in res.output
+    assert sorted(p.name for p in out.iterdir()) == ["results.duckdb"]
+    assert table(out, "SELECT table_name FROM duckdb_tables()")["table_name"].tolist() == ["runs"]

@@ -126,6 +126,38 @@ def folder_kind(folder: Path) -> Kind | None:
         con.close()
 
 
+def check_own_catalogue(out: Path, error: type[ScoresimError]) -> None:
+    """Refuse ``out`` if its ``results.duckdb`` reads but is not an experiment's catalogue.
+
+    A catalogue is scoresim's if it holds ``experiment_info``, or (written before that
+    table existed) a whole kind's old table set (``sweep_info`` and ``runs``, or
+    ``calibration_info``, ``simulations`` and ``generations``), or if it is empty and
+    alone in the folder (a scoresim killed before its first transaction). Anything
+    else (a user's database, an empty one beside other files) is refused before
+    anything is written to it or beside it. A catalogue that does not open is left to the caller's damaged handling.
+
+    Raises:
+        ScoresimError: of class ``error``: the catalogue is someone else's.
+    """
+    db = out / DB_NAME
+    if db.is_symlink() or not db.is_file():
+        return
+    try:
+        con, tables = open_catalogue(db, ScoresimError, "", read_only=True)
+    except ScoresimError:
+        return
+    con.close()
+    if KIND_TABLE in tables or any(k.tables <= tables for k in KINDS.values()):
+        return
+    alone = all(e.name.startswith((DB_NAME, ".")) for e in out.iterdir())
+    if not tables and alone:
+        return  # a scoresim killed between creating the file and its first transaction
+    raise error(
+        f"{out}: its {DB_NAME} is not a sweep's or a calibration's catalogue; scoresim "
+        "writes only in its own experiment folders, so give a new --out"
+    )
+
+
 def damaged_message(db: Path, reason: str, default: Kind = SWEEP) -> str:
     """The message for the catalogue ``db`` that does not read, with the way out.
 
@@ -151,6 +183,7 @@ def open_experiment(
     """
     import duckdb
 
+    check_own_catalogue(out, error)
     out.mkdir(parents=True, exist_ok=True)
     db = out / DB_NAME
     con, tables = open_catalogue(db, error, damaged_message(db, "{reason}", kind))

@@ -29,6 +29,7 @@ import pandas as pd
 from scoresim.errors import SweepError
 from scoresim.experiment.catalogue import (
     DB_NAME,
+    check_own_catalogue,
     create_info,
     folder_kind,
     open_experiment,
@@ -96,6 +97,7 @@ class Store:
         """
         outputs.check_sweep_folder(out)
         if rebuild:
+            check_own_catalogue(out, SweepError)
             found = folder_kind(out)  # before a calibration's catalogue could be set aside
             if found is not None and found is not SWEEP:
                 raise SweepError(f"{out}: holds a {found.name}, not a sweep; use another --out")
