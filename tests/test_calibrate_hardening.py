@@ -629,3 +629,32 @@ def test_a_worker_error_that_a_rerun_repeats_does_not_advise_a_rerun() -> None:
     machine.set_exception(MemoryError())
     with pytest.raises(CalibrationError, match="rerun to resume"):
         finished_or_fail(machine, "generation 1, proposal 3", "rerun to resume")
+
+
+# --- figures that cannot be computed are empty in every CSV ------------------------------
+
+
+def test_an_overflowing_figure_is_empty_in_the_csv_and_warns_nothing() -> None:
+    import warnings
+
+    from scoresim.calibrate import noise
+    from scoresim.calibrate.predictive import forecast_table, predictive_table
+
+    text = POOR.replace("metric: listed, day: 59}", "metric: listed, day: 59, scale: 1.0e308}")
+    cal = calibration_from_text(text, "cal.yaml")
+    sims = pd.DataFrame({"listed_day39": [0.02, 1e308], "denials": [0.0, -1e308],
+                         "listed_later": [10.0, 20.0]})  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy RuntimeWarning fails the test
+        fore = forecast_table(cal, sims)
+        pred = predictive_table(cal, sims)
+        evaluations = pd.DataFrame({"listed_day39": [0.0, 1e308], "denials": [0.0, 0.001]})
+        final = pd.DataFrame({"listed_day39": [1e308, 0.5], "denials": [0.0005, 0.0005]})
+        fits = noise.fit_table(cal, evaluations, final, np.array([1.0, 1.0]))
+        noise.overall(1.0, fits)
+    for table in (fore, pred, fits):
+        csv = table.to_csv(index=False)
+        assert "inf" not in csv, csv
+    assert fore[["low", "median", "high"]].isna().all().all()
+    assert fits.set_index("target").loc["listed_day39", ["error", "noise_floor"]].isna().all()
+    assert fits["within_noise"].tolist() == [None, True]

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from scoresim.calibrate.model import NOISE, Simulator, finished_or_fail
+from scoresim.calibrate.predictive import finite_or_missing
 from scoresim.calibrate.runner import weighted_quantiles
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
@@ -111,30 +112,32 @@ def fit_table(cal: Calibration, noise: pd.DataFrame, final: pd.DataFrame, weight
     w = weights / weights.sum()
     rows = []
     for t in cal.config.targets:
-        z = (final[t.name].to_numpy(dtype=np.float64) - t.value) / t.sd
-        floor = pairwise_rms(noise[t.name].to_numpy(dtype=np.float64)) / t.sd
-        error = float(np.sqrt(np.sum(w * z**2)))
-        allowed = FACTOR * math.sqrt(1 + floor**2)
+        with np.errstate(all="ignore"):  # an overflow is a missing (infinite) figure
+            z = (final[t.name].to_numpy(dtype=np.float64) - t.value) / t.sd
+            floor = float(np.float64(pairwise_rms(noise[t.name].to_numpy())) / t.sd)
+            error = float(np.sqrt(np.sum(w * z**2)))
+            allowed = float(FACTOR * np.sqrt(1 + np.float64(floor) ** 2))
         rows.append(
             {
                 "target": t.name,
                 "error": error,
                 "noise_floor": floor,
                 "allowed": allowed,
-                "within_noise": None if math.isnan(floor) else bool(error <= allowed),
+                "within_noise": None if not math.isfinite(floor) else bool(error <= allowed),
                 "noise_evaluations": int(
                     np.isfinite(noise[t.name].to_numpy(dtype=np.float64)).sum()
                 ),
             }
         )
-    return pd.DataFrame(rows)
+    return finite_or_missing(pd.DataFrame(rows))
 
 
 def overall(epsilon: float, table: pd.DataFrame) -> dict[str, Any]:
     """The calibration's fit: within the noise only if every target is within its own."""
     floors = table["noise_floor"].to_numpy(dtype=np.float64)
-    floor = float(np.sqrt(np.mean(floors**2))) if len(floors) else math.nan
-    allowed = FACTOR * math.sqrt(1 + floor**2)
+    with np.errstate(all="ignore"):  # an overflow is an infinite (missing) figure
+        floor = float(np.sqrt(np.mean(floors**2))) if len(floors) else math.nan
+        allowed = float(FACTOR * np.sqrt(1 + np.float64(floor) ** 2))
     verdicts = table["within_noise"].tolist()
     within: bool | None
     if any(v is False for v in verdicts):

@@ -67,6 +67,20 @@ def run_predictive(
     return frame
 
 
+def finite_or_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every infinite figure made NaN: a CSV writes it empty, as JSON null.
+
+    Every calibration table goes through it (posterior, fit, predictive, forecasts), so
+    no CSV holds ``inf`` where ``calibration.json`` has null.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            values = out[column].to_numpy(dtype=np.float64)
+            out[column] = np.where(np.isfinite(values), values, np.nan)
+    return out
+
+
 def predictive_table(cal: Calibration, sims: pd.DataFrame) -> pd.DataFrame:
     """Per target: observed value and sd, the simulations' median and 5%-95% range.
 
@@ -77,11 +91,12 @@ def predictive_table(cal: Calibration, sims: pd.DataFrame) -> pd.DataFrame:
     for t in cal.config.targets:
         x = sims[t.name].to_numpy(dtype=np.float64)
         x = x[~np.isnan(x)]
-        low, med, high = (
-            (float(np.quantile(x, 0.05)), float(np.median(x)), float(np.quantile(x, 0.95)))
-            if len(x)
-            else (math.nan,) * 3
-        )
+        with np.errstate(all="ignore"):  # an infinite value gives a missing figure
+            low, med, high = (
+                (float(np.quantile(x, 0.05)), float(np.median(x)), float(np.quantile(x, 0.95)))
+                if len(x)
+                else (math.nan,) * 3
+            )
         rows.append(
             {
                 "target": t.name,
@@ -96,25 +111,31 @@ def predictive_table(cal: Calibration, sims: pd.DataFrame) -> pd.DataFrame:
                 "source": t.source,
             }
         )
-    return pd.DataFrame(rows)
+    return finite_or_missing(pd.DataFrame(rows))
 
 
 def forecast_table(cal: Calibration, sims: pd.DataFrame) -> pd.DataFrame:
     """Per forecast: the simulations' median and 5%-95% range, times its ``scale``."""
     rows = []
     for f in cal.config.forecasts:
-        x = sims[f.name].to_numpy(dtype=np.float64) * f.scale
-        x = x[~np.isnan(x)]
-        have = len(x) > 0
+        with np.errstate(all="ignore"):  # an overflowing forecast is a missing figure
+            x = sims[f.name].to_numpy(dtype=np.float64) * f.scale
+            x = x[~np.isnan(x)]
+            have = len(x) > 0
+            low, med, high = (
+                (float(np.quantile(x, 0.05)), float(np.median(x)), float(np.quantile(x, 0.95)))
+                if have
+                else (math.nan,) * 3
+            )
         rows.append(
             {
                 "forecast": f.name,
                 "statistic": describe(f),
                 "unit": f.unit,
-                "low": float(np.quantile(x, 0.05)) if have else math.nan,
-                "median": float(np.median(x)) if have else math.nan,
-                "high": float(np.quantile(x, 0.95)) if have else math.nan,
+                "low": low,
+                "median": med,
+                "high": high,
                 "simulations": len(x),
             }
         )
-    return pd.DataFrame(rows)
+    return finite_or_missing(pd.DataFrame(rows))

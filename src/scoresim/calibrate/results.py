@@ -5,8 +5,8 @@ its weighted median and 90% interval (5% and 95% weighted quantiles, the smalles
 value whose cumulative weight reaches q), the prior's, ``width_ratio``, the
 posterior interval's width over the prior's on the sampler's scale (log10 for a
 log-uniform prior), ``narrower`` (``width_ratio < 0.8``: near 1, the targets say
-little about the parameter) and ``identified``: narrower, and the calibration's fit
-no worse than the noise floor allows (:mod:`scoresim.calibrate.noise`). The
+little about the parameter) and ``identified``: narrower, and every target's error
+within what its noise floor allows (:mod:`scoresim.calibrate.noise`). The
 predictive check and the forecasts are :mod:`scoresim.calibrate.predictive`'s.
 
 Every file is written under a temporary name and renamed into place;
@@ -28,7 +28,12 @@ import pandas as pd
 
 from scoresim import strictjson
 from scoresim.calibrate import noise
-from scoresim.calibrate.predictive import forecast_table, predictive_table, run_predictive
+from scoresim.calibrate.predictive import (
+    finite_or_missing,
+    forecast_table,
+    predictive_table,
+    run_predictive,
+)
 from scoresim.calibrate.runner import CalibrationSummary, weighted_quantiles
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
@@ -72,7 +77,7 @@ def posterior_table(cal: Calibration, population: pd.DataFrame, fit: bool | None
                 "identified": bool(width < NOT_IDENTIFIED and fit is True),
             }
         )
-    return pd.DataFrame(rows)
+    return finite_or_missing(pd.DataFrame(rows))
 
 
 def write_results(
