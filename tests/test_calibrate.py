@@ -471,3 +471,14 @@ def test_a_folder_with_someone_elses_duckdb_is_refused_before_anything_is_writte
     assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == (0,)
     con.close()
     assert sorted(p.name for p in proj.iterdir()) == ["figures", "posterior.csv", "results.duckdb"]
+
+
+def test_an_out_path_duckdb_would_rewrite_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    file = write(tmp_path)
+    res = calibrate(str(file), "--out", "p\\q")
+    assert res.exit_code == 2, res.output
+    assert res.output.count("\n") == 1 and "--out p\\q: DuckDB reads" in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cal.yaml"]

@@ -423,3 +423,18 @@ def test_a_folder_with_someone_elses_duckdb_is_refused(tmp_path: Path, rebuild: 
     assert "is not a sweep's or a calibration's catalogue" in res.output
     assert sorted(p.name for p in out.iterdir()) == ["results.duckdb"]
     assert table(out, "SELECT table_name FROM duckdb_tables()")["table_name"].tolist() == ["runs"]
+
+
+def test_a_folder_path_duckdb_would_rewrite_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    file = write(tmp_path, GRID)
+    for folder in ("p\\q", "md:some-db"):
+        res = sweep(str(file), "--out", folder)
+        assert res.exit_code == 2, res.output
+        assert res.output.count("\n") == 1 and f"--out {folder}: DuckDB reads" in res.output
+        res = runner.invoke(app, ["query", folder, "SELECT 1"])
+        assert res.exit_code == 2, res.output
+        assert f"folder {folder}: DuckDB reads" in res.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.yaml"]

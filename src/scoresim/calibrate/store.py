@@ -38,7 +38,13 @@ from scoresim.calibrate.model import SIMULATE, Distance, Evaluated, parameter_ke
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.statistics import as_json, describe
 from scoresim.errors import CalibrationError
-from scoresim.experiment.catalogue import create_info, open_experiment, quote, write_part
+from scoresim.experiment.catalogue import (
+    check_duckdb_path,
+    create_info,
+    open_experiment,
+    quote,
+    write_part,
+)
 from scoresim.experiment.kinds import CALIBRATION, PART
 from scoresim.experiment.seeds import child_seed
 from scoresim.results import outputs
@@ -75,6 +81,7 @@ class CalibrationStore:
             CalibrationError: ``out`` is in use, holds another calibration, or is damaged.
             OutputError: ``out`` holds files that are not a calibration's or a sweep's.
         """
+        check_duckdb_path(out, "--out", CalibrationError)
         outputs.check_sweep_folder(out)
         con, tables = open_experiment(
             out, CALIBRATION, calibration.fingerprint, CalibrationError, read_all=True

@@ -126,6 +126,25 @@ def folder_kind(folder: Path) -> Kind | None:
         con.close()
 
 
+def check_duckdb_path(folder: Path, flag: str, error: type[ScoresimError]) -> None:
+    """Refuse a folder whose path DuckDB would read as another one.
+
+    DuckDB reads a backslash as ``/``, expands a leading ``~`` and gives a first
+    component with a ``:`` (``md:``, ``:memory:``, ``s3://``) its own meaning, so its
+    catalogue would be another file than the folder's.
+
+    Raises:
+        ScoresimError: of class ``error``, naming the folder, in one line.
+    """
+    text = str(folder)
+    first = text.split("/", 1)[0]
+    if "\\" in text or text.startswith("~") or ":" in first:
+        raise error(
+            f"{flag} {text}: DuckDB reads a path holding a backslash, a leading ~ or a : "
+            "in its first part as another path; give a folder name without them"
+        )
+
+
 def check_own_catalogue(out: Path, error: type[ScoresimError]) -> None:
     """Refuse ``out`` if its ``results.duckdb`` reads but is not an experiment's catalogue.
 

@@ -26,6 +26,7 @@ import pandas as pd
 from scoresim.errors import QueryError
 from scoresim.experiment.catalogue import (
     DB_NAME,
+    check_duckdb_path,
     damaged_message,
     open_catalogue,
     reason_of,
@@ -53,6 +54,7 @@ def open_folder(out: Path) -> tuple[Any, Kind]:
     """
     import duckdb
 
+    check_duckdb_path(out, "folder", QueryError)
     db = out / DB_NAME
     if not db.is_file():
         raise QueryError(

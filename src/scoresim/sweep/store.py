@@ -29,6 +29,7 @@ import pandas as pd
 from scoresim.errors import SweepError
 from scoresim.experiment.catalogue import (
     DB_NAME,
+    check_duckdb_path,
     check_own_catalogue,
     create_info,
     folder_kind,
@@ -95,6 +96,7 @@ class Store:
                 its catalogue is damaged (the message says how to rebuild it).
             OutputError: ``out`` holds files that are not a sweep's.
         """
+        check_duckdb_path(out, "--out", SweepError)
         outputs.check_sweep_folder(out)
         if rebuild:
             check_own_catalogue(out, SweepError)
