@@ -438,3 +438,42 @@ def test_a_folder_path_duckdb_would_rewrite_is_one_line(
         assert res.exit_code == 2, res.output
         assert f"folder {folder}: DuckDB reads" in res.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep.yaml"]
+
+
+SMALL_SOBOL = SOBOL.replace("agents: 2000", "agents: 300").replace("samples: 64", "samples: 8")
+
+
+def test_sensitivity_writes_its_figure_only_over_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    assert sweep(str(write(tmp_path, SMALL_SOBOL)), "--out", str(out)).exit_code == 0
+    default, victim = out / "sensitivity.png", tmp_path / "victim"
+    default.write_text("the user's\n")
+    res = runner.invoke(app, ["sensitivity", str(out)])
+    assert res.exit_code == 2 and res.output.count("\n") == 1, res.output
+    assert default.read_text() == "the user's\n"
+    default.unlink()
+    victim.write_text("the user's\n")
+    default.symlink_to(victim)
+    res = runner.invoke(app, ["sensitivity", str(out)])
+    assert res.exit_code == 2 and victim.read_text() == "the user's\n"
+    default.unlink()
+    # A file that appears while the indices are computed is found at write time.
+    from scoresim.sweep import sensitivity as sa
+
+    analyse, mine = sa.analyse, tmp_path / "mine.png"
+
+    def planting(*args: Any) -> Any:
+        found = analyse(*args)
+        mine.write_text("the user's\n")
+        return found
+
+    monkeypatch.setattr(sa, "analyse", planting)
+    res = runner.invoke(app, ["sensitivity", str(out), "--figure", str(mine)])
+    assert res.exit_code == 2 and mine.read_text() == "the user's\n", res.output
+    monkeypatch.undo()
+    res = runner.invoke(app, ["sensitivity", str(out)])
+    assert res.exit_code == 0, res.output
+    assert default.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and not default.is_symlink()
+    assert runner.invoke(app, ["sensitivity", str(out)]).exit_code == 0  # over its own

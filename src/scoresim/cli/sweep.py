@@ -157,10 +157,10 @@ def sensitivity(
     from scoresim.sweep import sensitivity as sa
 
     with user_errors():
-        if figure is not None:  # checked before the work; the default is the sweep's own
-            outputs.check_figure_file(figure, "--figure")
+        target = figure or folder / "sensitivity.png"
+        outputs.check_figure_file(target, "--figure")  # before the work, and when writing
         results = sa.analyse(folder, output or None)
-        path = sa.figure(results, figure or folder / "sensitivity.png")
+        path = sa.figure(results, target, "--figure")
     for res in results:
         title = f"{res.output}: {res.method} indices" + (f" ({res.note})" if res.note else "")
         table = Table(title=title, title_justify="left")

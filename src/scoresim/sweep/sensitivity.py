@@ -21,7 +21,7 @@ import pandas as pd
 
 from scoresim.errors import QueryError
 from scoresim.experiment.catalogue import quote
-from scoresim.results import outputs
+from scoresim.results import outputs, ownership
 from scoresim.sweep.query import connect
 
 SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
@@ -143,8 +143,16 @@ def _indices(
     return Indices(name, method, table)
 
 
-def figure(results: list[Indices], path: Path) -> Path:
-    """Bar charts of the indices, one panel per output, with their intervals; PNG or SVG."""
+def figure(results: list[Indices], path: Path, flag: str = "--figure") -> Path:
+    """Bar charts of the indices, one panel per output, with their intervals; PNG or SVG.
+
+    Written as report writes its files: holding ``path``'s lock, it checks again that
+    ``path`` is new or scoresim's own, draws into a marked temporary and moves it into
+    place (a symbolic link, or a file someone put there meanwhile, is refused).
+
+    Raises:
+        OutputError: ``path`` is not a figure file scoresim may write.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -166,6 +174,12 @@ def figure(results: list[Indices], path: Path) -> Path:
         ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, metadata=outputs.figure_metadata(path))
-    plt.close(fig)
+    try:
+        with outputs.claim(path, flag):
+            outputs.check_figure_file(path, flag)
+            with ownership.staging(path) as tmp:
+                fig.savefig(tmp, metadata=outputs.figure_metadata(path))
+                outputs.put_in_place(tmp, path)
+    finally:
+        plt.close(fig)
     return path
