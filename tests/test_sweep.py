@@ -477,3 +477,35 @@ def test_sensitivity_writes_its_figure_only_over_its_own(
     assert res.exit_code == 0, res.output
     assert default.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and not default.is_symlink()
     assert runner.invoke(app, ["sensitivity", str(out)]).exit_code == 0  # over its own
+
+
+@pytest.mark.parametrize(
+    ("design", "samples", "need"), [("sobol", 4, "8 samples"), ("morris", 1, "2 trajectories")]
+)
+def test_sensitivity_refuses_a_design_too_small_for_an_interval(
+    tmp_path: Path, design: str, samples: int, need: str
+) -> None:
+    text = SMALL_SOBOL.replace("design: sobol", f"design: {design}")
+    out = tmp_path / "out"
+    file = write(tmp_path, text.replace("samples: 8", f"samples: {samples}"))
+    assert sweep(str(file), "--out", str(out)).exit_code == 0
+    res = runner.invoke(app, ["sensitivity", str(out)])
+    assert res.exit_code == 2 and res.output.count("\n") == 1, res.output
+    assert f"need at least {need}" in res.output
+    assert not (out / "sensitivity.png").exists()
+
+
+def test_sensitivity_at_the_minimum_warns_nothing(tmp_path: Path) -> None:
+    import warnings
+
+    from scoresim.sweep.sensitivity import analyse
+
+    text = SMALL_SOBOL.replace("design: sobol", "design: morris").replace(
+        "samples: 8", "samples: 2"
+    )
+    out = tmp_path / "out"
+    assert sweep(str(write(tmp_path, text)), "--out", str(out)).exit_code == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (res,) = analyse(out)
+    assert len(res.table) == 2

@@ -12,6 +12,7 @@ same table.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from scoresim.sweep.query import connect
 
 SOBOL_COLUMNS = ("S1", "S1_conf", "ST", "ST_conf")
 MORRIS_COLUMNS = ("mu_star", "mu_star_conf", "sigma")
+MIN_SOBOL_SAMPLES = 8  # base samples N: fewer give degenerate bootstrap intervals
+MIN_MORRIS_TRAJECTORIES = 2  # sigma is a standard deviation over trajectories
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,7 @@ def analyse(out: Path, outputs: list[str] | None = None) -> list[Indices]:
                 f"{out}: the sweep's design is {method}; sensitivity indices need a sweep "
                 "with design: sobol (Sobol indices) or design: morris (Morris screening)"
             )
+        _enough(out, method, int(cfg["samples"]))
         problem = json.loads(info["problem"])
         # The problem keeps the file's order (the stored sweep JSON has sorted keys).
         names = list(problem["names"])
@@ -91,6 +95,23 @@ def analyse(out: Path, outputs: list[str] | None = None) -> list[Indices]:
         return results
     finally:
         con.close()
+
+
+def _enough(out: Path, method: str, samples: int) -> None:
+    """Refuse a design too small for the indices to have a finite, non-degenerate interval.
+
+    Sobol's intervals are bootstrap quantiles over the N base samples: below
+    ``MIN_SOBOL_SAMPLES`` the resamples are too few to differ (N = 1 gives S1 4/3 and
+    ST 2 with zero-width intervals). Morris's sigma is a standard deviation over the
+    trajectories, undefined for fewer than ``MIN_MORRIS_TRAJECTORIES``.
+    """
+    need = MIN_SOBOL_SAMPLES if method == "sobol" else MIN_MORRIS_TRAJECTORIES
+    if samples < need:
+        what = "samples" if method == "sobol" else "trajectories (samples)"
+        raise QueryError(
+            f"{out}: the sweep has samples: {samples}; {method} indices with a confidence "
+            f"interval need at least {need} {what}; rerun the sweep with samples: {need} or more"
+        )
 
 
 def _point_means(con: Any, name: str, points: int, out: Path) -> np.ndarray:
@@ -127,14 +148,16 @@ def _indices(
         empty = pd.DataFrame({"parameter": names, **{c: np.nan for c in columns}})
         return Indices(name, method, empty, f"{name} is {y[0]:g} at every design point")
     seed = int(cfg["seed"]) % 2**32
-    if method == "sobol":
-        from SALib.analyze import sobol
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # NaN is shown as nan, not warned
+        if method == "sobol":
+            from SALib.analyze import sobol
 
-        res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
-    else:
-        from SALib.analyze import morris
+            res = sobol.analyze(problem, y, calc_second_order=False, seed=seed)
+        else:
+            from SALib.analyze import morris
 
-        res = morris.analyze(problem, x, y, num_levels=int(cfg["levels"]), seed=seed)
+            res = morris.analyze(problem, x, y, num_levels=int(cfg["levels"]), seed=seed)
     # Label rows by the names SALib returns where it returns them (Morris reports by
     # group); Sobol's rows are in the problem's order.
     labels = [str(n) for n in res["names"]] if "names" in res else names
