@@ -201,3 +201,56 @@ def test_a_tier_has_one_colour_in_every_regimes_picture(tmp_path: Path) -> None:
     pictures = [c.picture for c in charts if c.picture is not None]
     assert len(pictures) == 2
     assert pictures[0].tier_order == pictures[1].tier_order  # one merged order, one palette
+
+
+SOBOL_SMALL = """\
+scenario: baseline
+agents: 300
+steps: 3
+seed: 3
+design: sobol
+samples: 8
+parameters:
+  behaviours.jaywalk.base_rate.urban: {low: 0.01, high: 0.2}
+  behaviours.flashy_purchase.base_rate.urban: {low: 0.01, high: 0.2}
+outputs: [rate.jaywalk]
+"""
+PARAM = "behaviours.jaywalk.base_rate.urban"
+
+
+@pytest.fixture(scope="module")
+def sobol_sweep(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("sobol")
+    (tmp / "s.yaml").write_text(SOBOL_SMALL)
+    assert invoke("sweep", str(tmp / "s.yaml"), "--out", str(tmp / "out"), "-q").exit_code == 0
+    return tmp / "out"
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE sweep_info SET value = '" + "[" * 100_000 + "]" * 100_000 + "' WHERE key = 'sweep'",
+        "UPDATE runs SET point = 9223372036854775807 WHERE run_id = 0",
+        f'ALTER TABLE design RENAME COLUMN "{PARAM}" TO x; '
+        f'ALTER TABLE runs RENAME COLUMN "{PARAM}" TO x',
+        """UPDATE sweep_info SET value = '{"seed": 3, "outputs": ["rate.jaywalk"]}'
+           WHERE key = 'sweep'""",
+        "DROP TABLE design",
+    ],
+    ids=["deep-json", "huge-point", "renamed-column", "no-design", "dropped-design"],
+)
+def test_a_hand_edited_sweep_catalogue_is_damaged_in_one_line(
+    sobol_sweep: Path, tmp_path: Path, sql: str
+) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(sobol_sweep, out)
+    con = duckdb.connect(str(out / "results.duckdb"))
+    con.execute(sql)
+    con.close()
+    res = invoke("sensitivity", str(out))
+    assert res.exit_code == 2, res.output
+    assert res.output.count("\n") == 1 and "damaged" in res.output, res.output
+    # report reads less (not the design); what it reads is damaged in one line, or it works
+    res = invoke("report", str(out), "--out", str(tmp_path / "r.html"))
+    assert res.exit_code in (0, 2) and "Traceback" not in res.output, res.output
+    assert res.exit_code == 0 or (res.output.count("\n") == 1 and "damaged" in res.output)

@@ -10,6 +10,7 @@ open, resume and answer queries.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from scoresim import limits
 from scoresim.errors import ScoresimError
 from scoresim.experiment.kinds import KINDS, SWEEP, Kind
 
@@ -28,6 +30,17 @@ KIND_TABLE = "experiment_info"
 def quote(name: str) -> str:
     """A SQL identifier for a parameter path such as ``sources.street_cameras.coverage``."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def load_json(text: str) -> Any:
+    """A JSON value stored in a catalogue, its nesting bounded before it is parsed.
+
+    Raises:
+        ValueError: nested deeper than ``limits.RUN_JSON_DEPTH``, or not JSON.
+    """
+    if limits.json_depth(text) > limits.RUN_JSON_DEPTH:
+        raise ValueError(f"a stored JSON value is nested more than {limits.RUN_JSON_DEPTH} levels")
+    return json.loads(text)
 
 
 def reason_of(exc: BaseException) -> str:

@@ -8,7 +8,6 @@ first replicate.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from scoresim.errors import QueryError, ResultsError
-from scoresim.experiment.catalogue import DB_NAME, damaged_message
+from scoresim.experiment.catalogue import DB_NAME, damaged_message, load_json
 from scoresim.results.run import load_run
 
 MAX_POINTS = 8
@@ -90,7 +89,7 @@ def _sweep(folder: Path, chosen: list[int] | None) -> list[Subject]:
     con = connect(folder)
     try:
         return _points(folder, con, chosen)
-    except (KeyError, ValueError, TypeError, duckdb.Error) as exc:  # a catalogue gone wrong
+    except (KeyError, IndexError, ValueError, TypeError, RecursionError, duckdb.Error) as exc:
         reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}"
         raise ResultsError(damaged_message(folder / DB_NAME, reason)) from None
     finally:
@@ -100,8 +99,8 @@ def _sweep(folder: Path, chosen: list[int] | None) -> list[Subject]:
 def _points(folder: Path, con: Any, chosen: list[int] | None) -> list[Subject]:
     """The design points of the sweep in ``folder`` (its open catalogue ``con``)."""
     info = dict(con.execute("SELECT key, value FROM sweep_info").fetchall())
-    cfg = json.loads(info["sweep"])
-    names = list(json.loads(info["problem"])["names"]) if info["problem"] != "null" else []
+    cfg = load_json(info["sweep"])
+    names = list(load_json(info["problem"])["names"]) if info["problem"] != "null" else []
     names = names or sorted(cfg["parameters"])
     runs = con.execute("SELECT * FROM runs WHERE status = 'done' ORDER BY run_id").df()
     if runs.empty:
@@ -132,7 +131,7 @@ def _points(folder: Path, con: Any, chosen: list[int] | None) -> list[Subject]:
         subject = Subject(label, mean, a.drop(columns="run_id"), pd.DataFrame(), cfg)
         subject.low, subject.high, subject.replicates = low, high, len(ids)
         if "parameters" in info:
-            subject.parameters = json.loads(info["parameters"])
+            subject.parameters = load_json(info["parameters"])
         subjects.append(subject)
     if len(shown) < len(points):
         subjects[0].notes.append(

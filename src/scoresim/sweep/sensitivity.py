@@ -11,7 +11,6 @@ same table.
 
 from __future__ import annotations
 
-import json
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoresim.errors import QueryError
-from scoresim.experiment.catalogue import quote
+from scoresim.experiment.catalogue import DB_NAME, damaged_message, load_json, quote
 from scoresim.results import outputs, ownership
 from scoresim.sweep.query import connect
 
@@ -55,46 +54,56 @@ def analyse(out: Path, outputs: list[str] | None = None) -> list[Indices]:
         QueryError: Not a Sobol or Morris sweep, an unknown output, or design points
             without a finished run.
     """
+    import duckdb
+
     con = connect(out)
     try:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        if "sweep_info" not in tables:  # connect() lets only a calibration's through
-            raise QueryError(
-                f"{out}: holds a calibration, not a sweep; sensitivity indices need a sweep "
-                "with design: sobol or morris (a calibration's posterior is its posterior.csv)"
-            )
-        info = dict(con.execute("SELECT key, value FROM sweep_info").fetchall())
-        cfg: dict[str, Any] = json.loads(info["sweep"])
-        method = cfg["design"]
-        if method not in ("sobol", "morris"):
-            raise QueryError(
-                f"{out}: the sweep's design is {method}; sensitivity indices need a sweep "
-                "with design: sobol (Sobol indices) or design: morris (Morris screening)"
-            )
-        _enough(out, method, int(cfg["samples"]))
-        problem = json.loads(info["problem"])
-        # The problem keeps the file's order (the stored sweep JSON has sorted keys).
-        names = list(problem["names"])
-        wanted = outputs or list(cfg["outputs"])
-        views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
-        if "metrics" not in views:
-            raise QueryError(f"{out}: no run of this sweep has finished yet; run the sweep first")
-        columns = {r[0] for r in con.execute("DESCRIBE metrics").fetchall()} - {"step", "group"}
-        for name in wanted:
-            if name not in columns:
-                raise QueryError(
-                    f"--output {name}: not a metric of this sweep; use one of "
-                    f"{', '.join(sorted(cfg['outputs']) or sorted(columns)[:8])}"
-                )
-        matrix = con.execute("SELECT * FROM design ORDER BY point").df()[names].to_numpy()
-        points = matrix.shape[0]
-        results = []
-        for name in wanted:
-            y = _point_means(con, name, points, out)
-            results.append(_indices(name, method, problem, matrix, y, cfg))
-        return results
+        return _analyse(con, out, outputs)
+    except (KeyError, IndexError, ValueError, TypeError, RecursionError, duckdb.Error) as exc:
+        reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}"
+        raise QueryError(damaged_message(out / DB_NAME, reason)) from None
     finally:
         con.close()
+
+
+def _analyse(con: Any, out: Path, outputs: list[str] | None) -> list[Indices]:
+    """:func:`analyse` on the open catalogue ``con``; a damaged one raises what it meets."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if "sweep_info" not in tables:  # connect() lets only a calibration's through
+        raise QueryError(
+            f"{out}: holds a calibration, not a sweep; sensitivity indices need a sweep "
+            "with design: sobol or morris (a calibration's posterior is its posterior.csv)"
+        )
+    info = dict(con.execute("SELECT key, value FROM sweep_info").fetchall())
+    cfg: dict[str, Any] = load_json(info["sweep"])
+    method = cfg["design"]
+    if method not in ("sobol", "morris"):
+        raise QueryError(
+            f"{out}: the sweep's design is {method}; sensitivity indices need a sweep "
+            "with design: sobol (Sobol indices) or design: morris (Morris screening)"
+        )
+    _enough(out, method, int(cfg["samples"]))
+    problem = load_json(info["problem"])
+    # The problem keeps the file's order (the stored sweep JSON has sorted keys).
+    names = list(problem["names"])
+    wanted = outputs or list(cfg["outputs"])
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
+    if "metrics" not in views:
+        raise QueryError(f"{out}: no run of this sweep has finished yet; run the sweep first")
+    columns = {r[0] for r in con.execute("DESCRIBE metrics").fetchall()} - {"step", "group"}
+    for name in wanted:
+        if name not in columns:
+            raise QueryError(
+                f"--output {name}: not a metric of this sweep; use one of "
+                f"{', '.join(sorted(cfg['outputs']) or sorted(columns)[:8])}"
+            )
+    matrix = con.execute("SELECT * FROM design ORDER BY point").df()[names].to_numpy()
+    points = matrix.shape[0]
+    results = []
+    for name in wanted:
+        y = _point_means(con, name, points, out)
+        results.append(_indices(name, method, problem, matrix, y, cfg))
+    return results
 
 
 def _enough(out: Path, method: str, samples: int) -> None:
