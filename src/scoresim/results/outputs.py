@@ -6,8 +6,9 @@ writes:
 - a **run folder** (``run --out``, ``demo --out``, ``compare --out``,
   :meth:`RunResult.save`) may replace only a folder that holds nothing but a run's
   files and a ``run.json`` scoresim wrote (or an empty folder, or nothing);
-- a **sweep folder** is new, empty, or holds a sweep's catalogue (``results.duckdb``),
-  which the sweep then resumes;
+- a **sweep or calibration folder** is new, empty, or holds a catalogue
+  (``results.duckdb``) that is scoresim's own, of the same kind, which the command
+  then resumes (:mod:`scoresim.experiment.catalogue` reads its stored kind);
 - a **file** (a report, a figure, a schema) may replace only a regular file that
   scoresim wrote, recognised by one of the exact marks scoresim writes (:data:`MARKS`:
   a report's generator tag, a PNG's Software or an SVG's Creator metadata, a schema's
