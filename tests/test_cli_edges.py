@@ -41,3 +41,20 @@ def test_an_argument_that_is_not_utf8_is_one_line_before_any_work(tmp_path: Path
         assert b"holds bytes that are not UTF-8" in res.stderr and b"Traceback" not in res.stderr
         assert res.stderr.count(b"\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_refused_experiment_folder_is_the_only_line_without_quiet(tmp_path: Path) -> None:
+    from tests.tiny import CALIBRATION, SWEEP
+
+    exe = str(Path(sys.executable).with_name("scoresim"))
+    (tmp_path / "s.yaml").write_text(SWEEP)
+    (tmp_path / "c.yaml").write_text(CALIBRATION)
+    for command, file in (("sweep", "s.yaml"), ("calibrate", "c.yaml")):
+        res = subprocess.run(
+            [exe, command, file, "--out", "p\\q"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert res.returncode == 2, res.stderr
+        assert res.stderr.startswith("error: --out p\\q: DuckDB reads"), res.stderr
+        assert res.stderr.count("\n") == 1, res.stderr  # no bar, no blank line before it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml", "s.yaml"]

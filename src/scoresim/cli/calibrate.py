@@ -11,7 +11,7 @@ from rich.progress import TaskID, TextColumn
 from rich.table import Table
 
 from scoresim.cli.common import Quiet, Scheduler, Workers, err, out, user_errors
-from scoresim.cli.experiment import experiment_session
+from scoresim.cli.experiment import check_folder, experiment_session
 
 
 def calibrate(
@@ -34,6 +34,7 @@ def calibrate(
 
     with user_errors():
         opener = choose_engine(workers, scheduler)
+        check_folder(out_dir)  # before any bar, so a refusal is the only line
         cal = load_calibration(file)
         columns = (TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[eps]}"))
         with experiment_session(out_dir, opener, columns, quiet) as (engine, bar):

@@ -17,8 +17,24 @@ from rich.progress import (
 )
 
 from scoresim.cli.common import err
+from scoresim.errors import OutputError
+from scoresim.experiment.catalogue import check_duckdb_path, check_own_catalogue
 from scoresim.experiment.executors import Engine
 from scoresim.results import outputs
+
+
+def check_folder(out_dir: Path) -> None:
+    """Refuse an experiment folder before any work or output.
+
+    It is refused when it holds files that are not an experiment's, a catalogue that is
+    not scoresim's, or when DuckDB would read its path as another.
+
+    Raises:
+        OutputError: in one line, naming the folder.
+    """
+    outputs.check_sweep_folder(out_dir)
+    check_duckdb_path(out_dir, "--out", OutputError)
+    check_own_catalogue(out_dir, OutputError)
 
 
 @contextmanager
@@ -40,7 +56,7 @@ def experiment_session(
         OutputError: ``out_dir`` holds files that are not an experiment's, or another
             process holds it.
     """
-    outputs.check_sweep_folder(out_dir)
+    check_folder(out_dir)
     with (
         outputs.claim(out_dir),
         opener() as engine,

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from scoresim.cli.common import FLAG, Quiet, Scheduler, Workers, err, out, user_errors
-from scoresim.cli.experiment import experiment_session
+from scoresim.cli.experiment import check_folder, experiment_session
 from scoresim.results import outputs
 
 MAX_EXIT = 125  # exit codes above 125 mean something else to a shell
@@ -61,6 +61,7 @@ def sweep(
 
     with user_errors():
         opener = choose_engine(workers, scheduler)  # before the file is read
+        check_folder(out_dir)  # before any bar, so a refusal is the only line
         with Progress(
             TextColumn("checking the values of {task.description}"),
             BarColumn(),
