@@ -6,6 +6,7 @@ stderr with exit code 2 and no traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -238,7 +239,7 @@ def main() -> None:
             arg.encode("utf-8")
         except UnicodeEncodeError:
             # Parquet, DuckDB and the YAML reader take UTF-8 only: refuse before any work.
-            err.print(f"error: the argument {ascii(arg)} holds bytes that are not UTF-8; "
+            err.print(f"error: the argument {os.fsencode(arg)!r} holds bytes that are not UTF-8; "
                       "scoresim reads paths and SQL as UTF-8, so rename the file or folder",
                       markup=False, highlight=False, soft_wrap=True)  # fmt: skip
             sys.exit(2)
