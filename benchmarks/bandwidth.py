@@ -56,7 +56,7 @@ def main() -> None:
     hooks = start_hooks(c, st, net, sm).after["consequences"]
     p = c.regime
     b_n, c_n, o_n = p.n_behaviours, p.behave.conform_idx.shape[0], p.n_opportunities
-    buf = measure.MetricsBuffer(c.labels, steps)
+    buf = measure.MetricsBuffer(c.columns, len(c.labels.groups), steps)
 
     def size(name: str) -> int:
         a = getattr(st, name)

@@ -29,7 +29,7 @@ def main() -> None:
     st, net, sm, _ = setup(c, n, args.seed)
     hooks = start_hooks(c, st, net, sm).after["consequences"]
     p, labels = c.regime, c.labels
-    buf = measure.MetricsBuffer(labels, steps)
+    buf = measure.MetricsBuffer(c.columns, len(labels.groups), steps)
     spent: dict[str, float] = {}
 
     @contextmanager

@@ -119,7 +119,7 @@ def _run(overrides: dict[str, Any], only_own: bool) -> tuple[Any, list[StepEvent
     compiled = compile_scenario(sc.config)
     regime = compiled.regime
     state, net, keys, _ = setup(compiled, AGENTS, 5)
-    buf = MetricsBuffer(compiled.labels, STEPS, compiled.extra_columns)
+    buf = MetricsBuffer(compiled.columns, len(compiled.labels.groups), STEPS)
     plan = start_hooks(compiled, state, net, keys)
     names = {part.name for part in plan.parts}
     assert {"shaming", "stance_drift", "approval", "polls"} <= names
@@ -185,6 +185,11 @@ PARAMS: dict[str, type] = {
     for name, cls in vars(society_params).items()
     if inspect.isclass(cls) and name.endswith("Params")
 } | {"ApprovalParams": ApprovalParams, "PollsParams": PollsParams}
+
+
+COMPILE_STEPS = {"switched_on"}
+"""A mechanism's functions that run when the scenario is compiled, not in a run: they
+make the part with its copies of other parts' numbers, so they read the regime."""
 
 
 def _members(cls: type) -> set[str]:
@@ -294,7 +299,7 @@ def problems(source: str, allowed: set[str], part: bool) -> list[str]:
         typed = {a: c for a, c in typed.items() if c in PARAMS}
         for arg, cls_name in typed.items():
             if cls_name == "RegimeParams":
-                if part or _loads(fn, arg):
+                if part or (_loads(fn, arg) and fn.name not in COMPILE_STEPS):
                     found.append(f"{fn.name}() reads the whole regime ({arg}: RegimeParams)")
             elif cls_name not in allowed:
                 found.append(f"{fn.name}() takes {cls_name}, another part's parameters")

@@ -161,7 +161,9 @@ class World:
         self.compiled = compile_scenario(sc.config)
         self.params = self.compiled.regime
         self.state, self.net, self.keys, _ = setup(self.compiled, N, seed)
-        self.buf = measure.MetricsBuffer(self.compiled.labels, STEPS, self.compiled.extra_columns)
+        self.buf = measure.MetricsBuffer(
+            self.compiled.columns, len(self.compiled.labels.groups), STEPS
+        )
         # The scenario's mechanisms (stance drift, in the drifting world) act in the
         # step as hooks; the reference does them inside its own adapt, from the docs.
         self.hooks = start_hooks(self.compiled, self.state, self.net, self.keys)
@@ -251,13 +253,13 @@ def test_prefetched_behave_draws_give_the_same_run() -> None:
     w = World(HARSH, 5)
     run = scoresim.simulate(w.scenario, agents=2000, steps=15, seed=5)
     w.state, w.net, w.keys, _ = setup(w.compiled, 2000, 5)
-    w.buf = measure.MetricsBuffer(w.compiled.labels, 15, w.compiled.extra_columns)
+    w.buf = measure.MetricsBuffer(w.compiled.columns, len(w.compiled.labels.groups), 15)
     w.hooks = start_hooks(w.compiled, w.state, w.net, w.keys)
     for _ in range(15):
         step_mod.step(w.state, w.net, w.params, w.keys, w.buf, hooks=w.hooks)
     from scoresim.results.run import build_metrics
 
-    stepped = build_metrics(w.buf)
+    stepped = build_metrics(w.buf, w.compiled.labels.groups)
     np.testing.assert_array_equal(
         stepped.drop(columns=["group"]).to_numpy(), run.metrics.drop(columns=["group"]).to_numpy()
     )

@@ -108,7 +108,7 @@ def test_baseline_lists_nobody_denies_nothing_pays_no_perks() -> None:
     sc = scoresim.load_scenario("baseline")
     compiled = compile_scenario(sc.config)
     state, net, keys, _ = setup(compiled, 10_000, 8)
-    buf = MetricsBuffer(compiled.labels, 200)
+    buf = MetricsBuffer(compiled.columns, len(compiled.labels.groups), 200)
     for _ in range(200):
         step_mod.step(state, net, compiled.regime, keys, buf)
     assert not (state.listed_until > 0).any()

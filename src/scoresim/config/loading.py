@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from scoresim import limits
 from scoresim.config.checks import check_scenario
@@ -25,6 +25,8 @@ from scoresim.config.yamltext import (
     read_text,
 )
 from scoresim.errors import ExtensionError, ScenarioValueError, UnknownScenarioError
+from scoresim.parts.guard import fault
+from scoresim.parts.registry import lookup, names
 
 _PACKAGE = "scoresim.scenarios"
 
@@ -36,14 +38,21 @@ def builtin_names() -> list[str]:
 
 
 # Fields added after 0.3, by dotted path, with the default under which they leave a
-# scenario's hash as it was before they existed.
+# scenario's hash as it was before they existed. A top-level section added since (a
+# built-in part's: approval, polls) needs no entry when its default is None: see
+# _SECTIONS_OF_0_3.
 _LATER_SECTIONS: dict[str, Any] = {
     "mechanisms": {},
-    "approval": None,
     "interviews": InterviewsConfig().model_dump(mode="json"),
-    "polls": None,
     "scoring.tolerance": {},
 }
+# The top-level fields of 0.3: any other top-level section left None (unset) is left
+# out of the hash, so adding a built-in part keeps every scenario's hash.
+_SECTIONS_OF_0_3 = frozenset(
+    ("name", "description", "groups", "network", "behaviours", "dissent_behaviour", "sources",
+     "scoring", "blacklist", "opportunities", "rewards", "shaming", "response",
+     "stance_drift")
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,9 @@ class Scenario:
         """SHA-256 of the resolved scenario (defaults filled in), as hex.
 
         A field added after 0.3 (plug-in mechanisms, approval, interviews, polls,
-        ``scoring.tolerance``) counts only when it differs from its default, so a
-        scenario without them hashes as it did before they existed, and sweeps started
-        then still resume.
+        ``scoring.tolerance``, any later top-level section) counts only when it differs
+        from its default, so a scenario without them hashes as it did before they
+        existed, and sweeps started then still resume.
         """
         resolved = self.config.model_dump(mode="json")
         for path, default in _LATER_SECTIONS.items():
@@ -86,6 +95,8 @@ class Scenario:
                 node = node[part]
             if node[key] == default:
                 del node[key]
+        for key in [k for k, v in resolved.items() if v is None and k not in _SECTIONS_OF_0_3]:
+            del resolved[key]
         blob = json.dumps(resolved, sort_keys=True, allow_nan=False).encode()
         return hashlib.sha256(blob).hexdigest()
 
@@ -196,8 +207,6 @@ def _field_error(
 
 def _mechanism_hint(name: str) -> str:
     """For an unknown top-level section: where a plug-in mechanism's section goes."""
-    from scoresim.parts.registry import names
-
     available = names()  # no plug-in is imported for a hint
     if name in available:
         return f" ({name!r} is a mechanism: put its section under 'mechanisms:')"
@@ -211,10 +220,8 @@ def _check_mechanisms(cfg: ScenarioConfig, origin: str, raw: Any) -> ScenarioCon
     Returns:
         The scenario with each section resolved (its defaults filled in).
     """
-    from scoresim.parts.guard import fault
-    from scoresim.parts.registry import lookup
-
     resolved: dict[str, dict[str, Any]] = {}
+    models: dict[str, BaseModel] = {}
     for name, section in cfg.mechanisms.items():
         plugin = lookup(name, origin)
         mechanism, ref = plugin.mechanism, plugin.ref
@@ -231,8 +238,10 @@ def _check_mechanisms(cfg: ScenarioConfig, origin: str, raw: Any) -> ScenarioCon
         for where, message in problems:
             path = f"mechanisms.{name}.{where}"
             raise ScenarioValueError(f"{origin}: {path}: {message}", path)
-        resolved[name] = dumped
-    return cfg.model_copy(update={"mechanisms": resolved})
+        resolved[name], models[name] = dumped, model
+    checked = cfg.model_copy(update={"mechanisms": resolved})
+    checked._sections = models  # validated once: compiling uses them as they are
+    return checked
 
 
 def short(value: Any) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from scoresim import limits
 from scoresim.config.opinion import ApprovalConfig, InterviewsConfig, PollConfig
@@ -281,3 +281,10 @@ class ScenarioConfig(_Model):
     # Plug-in mechanisms by name, each section validated by its mechanism's own model
     # (scoresim.mechanisms); their order is the order they act within a phase.
     mechanisms: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    # Each mechanisms: section as its own model validated it, set by the loader, which
+    # validated them: compiling the scenario uses these rather than validating again.
+    _sections: dict[str, BaseModel] = PrivateAttr(default_factory=dict)
+
+    def mechanism_section(self, name: str) -> BaseModel | None:
+        """The section of plug-in ``name`` as its model validated it on load; None if not loaded so."""
+        return self._sections.get(name)

@@ -19,15 +19,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from scoresim.config.models import ScenarioConfig
-from scoresim.config.opinion import PollingConfig
 from scoresim.core.crn import Keys
 from scoresim.core.network import Network, NetworkParams
 from scoresim.engine import compile_parts as parts
 from scoresim.engine.compile_parts import Names
 from scoresim.errors import ScenarioValueError
-from scoresim.mechanisms.approval import Approval
 from scoresim.mechanisms.builtin import Shaming, StanceDrift
-from scoresim.mechanisms.polls import Polls
+from scoresim.mechanisms.catalog import BUILTIN
 from scoresim.parts.base import Mechanism
 from scoresim.parts.guard import GuardedHook, PluginRef, fault
 from scoresim.parts.registry import lookup
@@ -114,7 +112,7 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         adapt=parts.adapt(cfg, pop, obs, names, be, own_shaming),
         shaming=parts.shaming(own_shaming, be),
         drift=drift,
-        measure=parts.measure(be, sc, drift),
+        measure=parts.measure(names, be, sc, drift),
     )
     labels = Labels(
         groups=tuple(names.groups),
@@ -123,36 +121,29 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         tiers=tuple(names.tiers),
         opportunities=tuple(names.opportunities),
     )
-    return Compiled(pop, parts.network(cfg), regime, labels, _mechanisms(cfg, labels, regime))
+    people = parts.start_values(pop, be, sc, regime.adapt, regime.shaming)
+    return Compiled(people, parts.network(cfg), regime, labels, _mechanisms(cfg, labels, regime))
 
 
 def _mechanisms(cfg: ScenarioConfig, labels: Labels, regime: RegimeParams) -> tuple[Active, ...]:
     """The scenario's mechanisms, each compiled once, their columns checked for clashes.
 
-    Built-in mechanisms configured by their own top-level sections come first, made
-    with what they read of the compiled ``regime`` (their own object of it, or copies
-    of other parts' numbers), then the plug-ins in the order the scenario lists them.
+    The built-in parts of :data:`~scoresim.mechanisms.catalog.BUILTIN` the scenario
+    switches on come first, each made with what it reads of the compiled ``regime``
+    (its own object of it, or copies of other parts' numbers), then the plug-ins in
+    the order the scenario lists them.
     """
     chosen: list[tuple[Mechanism, Any, PluginRef | None]] = []
-    if cfg.shaming is not None:
-        chosen.append((Shaming(regime.shaming), cfg.shaming, None))
-    drift = cfg.stance_drift
-    if drift is not None and (drift.resentment > 0.0 or drift.pressure > 0.0):
-        chosen.append((StanceDrift(regime.drift), drift, None))
-    if cfg.approval is not None:
-        approval = Approval(
-            smoothing=regime.adapt.conformity_smoothing,
-            consent_required=regime.score.consent_required,
-            perk=regime.consequences.perk,
-        )
-        chosen.append((approval, cfg.approval, None))
-    if cfg.polls:
-        polling = PollingConfig(polls=cfg.polls, interviews=cfg.interviews)
-        chosen.append((Polls(rule=regime.behave), polling, None))
+    for part in BUILTIN:
+        on = part.switched_on(cfg, regime)
+        if on is not None:
+            chosen.append((*on, None))
     for name, raw in cfg.mechanisms.items():
         plugin = lookup(name, cfg.name)
-        with fault(plugin.ref, "validating its section"):
-            section = plugin.mechanism.section.model_validate(raw)
+        section = cfg.mechanism_section(name)
+        if section is None:  # a ScenarioConfig not made by the loader
+            with fault(plugin.ref, "validating its section"):
+                section = plugin.mechanism.section.model_validate(raw)
         chosen.append((plugin.mechanism, section, plugin.ref))
     taken = set(metric_names(labels))
     active: list[Active] = []

@@ -86,6 +86,27 @@ def population(cfg: ScenarioConfig, names: Names) -> PopulationParams:
     )
 
 
+def start_values(
+    pop: PopulationParams, be: BehaveParams, sc: ScoreParams, ad: AdaptParams, sh: ShamingParams
+) -> PopulationParams:
+    """``pop`` with the start values of the parts whose state is set up with the people.
+
+    Copies in the stance weights and conformity behaviours of ``be``, the start score,
+    its tier and the number of tolerances of ``sc``, the prior perceived risk of ``ad``
+    and whether the ringtone of ``sh`` can tell anyone.
+    """
+    return replace(
+        pop,
+        stance_weight=be.stance_weight,
+        conform_idx=be.conform_idx,
+        score_start=sc.start,
+        start_tier=int(np.searchsorted(sc.tier_min, sc.start, "right") - 1),
+        tolerances=int(sc.tol_rows.shape[0]),
+        prior_risk=ad.prior_risk,
+        ringtone=sh.ring_share > 0.0 and sh.contact_rate > 0.0,
+    )
+
+
 def network(cfg: ScenarioConfig) -> NetworkParams:
     """The generator's settings."""
     return NetworkParams(cfg.network.mean_degree, cfg.network.homophily, cfg.network.rewire)
@@ -293,14 +314,17 @@ def drift(own: DriftParams, be: BehaveParams) -> DriftParams:
     )
 
 
-def measure(be: BehaveParams, sc: ScoreParams, dr: DriftParams) -> MeasureParams:
-    """The dissent of ``be``, the score bounds of ``sc``, and whether ``dr`` moves stances."""
+def measure(names: Names, be: BehaveParams, sc: ScoreParams, dr: DriftParams) -> MeasureParams:
+    """The dissent of ``be``, the score bounds of ``sc``, whether ``dr`` moves stances, names."""
     return MeasureParams(
         dissent=be.dissent,
         dissent_window=be.dissent_window,
         lo=sc.lo,
         hi=sc.hi,
         stances_move=dr.on,
+        behaviours=tuple(names.behaviours),
+        tiers=tuple(names.tiers),
+        opportunities=tuple(names.opportunities),
     )
 
 

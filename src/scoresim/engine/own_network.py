@@ -84,10 +84,10 @@ def setup_with_network(
     """
     u, v = edges_of(network, agents)
     keys = Keys(seed)
-    state = init_state(agents, compiled.population, compiled.regime, keys)
+    state = init_state(agents, compiled.population, keys)
     place = keys.generator("network/assignment").permutation(agents)  # your id -> internal
     net = from_edges(agents, place[u], place[v])
-    init_social(state, net, compiled.regime)
+    init_social(state, net, compiled.population)
     ids = np.empty(agents, np.int64)
     ids[place] = np.arange(agents, dtype=np.int64)
     return state, net, keys, keys.root, ids

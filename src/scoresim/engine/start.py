@@ -30,7 +30,7 @@ def setup(
             "network.mean_degree"
         )
     keys = Keys(seed)
-    state = init_state(agents, compiled.population, compiled.regime, keys)
+    state = init_state(agents, compiled.population, keys)
     net = generate_network(state.group, compiled.network, keys.generator("network"))
-    init_social(state, net, compiled.regime)
+    init_social(state, net, compiled.population)
     return state, net, keys, keys.root

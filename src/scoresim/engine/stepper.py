@@ -152,7 +152,7 @@ class Simulation:
             self._state, self.net, self.keys, self.root, self.ids = built
         self.agents_n, self.seed = agents, seed
         self.hooks = start_hooks(self.compiled, self._state, self.net, self.keys)
-        self.buf = MetricsBuffer(self.compiled.labels, _rows, self.compiled.extra_columns)
+        self.buf = MetricsBuffer(self.compiled.columns, len(self.compiled.labels.groups), _rows)
         self._reported: dict[str, list[float]] = {name: [] for name in self.reporters}
         self._events: StepEvents | None = None
         # A step that runs code scoresim did not write is saved first, to be undone if
@@ -301,7 +301,7 @@ class Simulation:
     @property
     def metrics(self) -> pd.DataFrame:
         """One row per (step, group) of the steps done so far, ``all`` last in each step."""
-        table = build_metrics(self.buf)
+        table = build_metrics(self.buf, self.compiled.labels.groups)
         width = len(self.compiled.labels.groups) + 1
         for name, values in self._reported.items():
             column = np.full(len(table), np.nan)

@@ -17,12 +17,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.config.models import ScenarioConfig
 from scoresim.config.opinion import ApprovalConfig
 from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.network import Network
 from scoresim.mechanisms import approval_kernel as kernel
-from scoresim.parts.base import Mechanism
+from scoresim.parts.base import Mechanism, On
 from scoresim.society.events import StepEvents
 from scoresim.society.params import Labels, RegimeParams
 from scoresim.society.state import CitizenState, neighbour_mean, sigmoid
@@ -182,6 +183,18 @@ class Approval(Mechanism):
 
     def __init__(self, smoothing: float, consent_required: bool, perk: NDArray[np.float64]) -> None:
         self.smoothing, self.consent_required, self.perk = smoothing, consent_required, perk
+
+    @classmethod
+    def switched_on(cls, cfg: ScenarioConfig, regime: RegimeParams) -> On | None:
+        """Itself with its copies of ``regime``, and its section, if ``approval:`` is given."""
+        if cfg.approval is None:
+            return None
+        made = cls(
+            smoothing=regime.adapt.conformity_smoothing,
+            consent_required=regime.score.consent_required,
+            perk=regime.consequences.perk,
+        )
+        return made, cfg.approval
 
     def compile(self, config: ApprovalConfig, labels: Labels) -> ApprovalParams:
         """Per-group means in group order; conduct behaviours; the news as arrays; the copies."""

@@ -22,10 +22,10 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from scoresim.config.models import ShamingConfig, StanceDriftConfig
+from scoresim.config.models import ScenarioConfig, ShamingConfig, StanceDriftConfig
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.network import Network
-from scoresim.parts.base import Mechanism
+from scoresim.parts.base import Mechanism, On
 from scoresim.society import shaming
 from scoresim.society.adapt import drift_stance
 from scoresim.society.events import StepEvents
@@ -63,9 +63,11 @@ class BuiltinMechanism(Mechanism):
 
     Class attributes:
         after: the phase it acts after.
+        regime_field: its object's name in :class:`~scoresim.society.params.RegimeParams`.
     """
 
     after: ClassVar[str]
+    regime_field: ClassVar[str]
 
     def __init__(self, compiled: Any) -> None:
         self.compiled = compiled
@@ -74,6 +76,19 @@ class BuiltinMechanism(Mechanism):
     @abstractmethod
     def run(state: CitizenState, net: Network, p: Any, d: StepDraws, ev: StepEvents) -> None:
         """Its work in one step, with its own parameters ``p``."""
+
+    @classmethod
+    def switched_on(cls, cfg: ScenarioConfig, regime: RegimeParams) -> On | None:
+        """Itself with its object of ``regime``, and its section, if the scenario switches it on."""
+        section = getattr(cfg, cls.name)
+        if section is None or not cls.acts(section):
+            return None
+        return cls(getattr(regime, cls.regime_field)), section
+
+    @staticmethod
+    def acts(section: Any) -> bool:
+        """Whether a given section makes it act at all (it always does by default)."""
+        return True
 
     def compile(self, config: Any, labels: Labels) -> Any:
         """The parameter object it was made with (the one the compiled regime carries)."""
@@ -107,6 +122,7 @@ class Shaming(BuiltinMechanism):
     name = "shaming"
     section = ShamingConfig
     after = "consequences"
+    regime_field = "shaming"
 
     @staticmethod
     def params(config: ShamingConfig | None) -> ShamingParams:
@@ -149,6 +165,12 @@ class StanceDrift(BuiltinMechanism):
     name = "stance_drift"
     section = StanceDriftConfig
     after = "adapt"
+    regime_field = "drift"
+
+    @staticmethod
+    def acts(section: StanceDriftConfig) -> bool:
+        """Only a rate above 0 moves a stance."""
+        return section.resentment > 0.0 or section.pressure > 0.0
 
     @staticmethod
     def params(config: StanceDriftConfig | None) -> DriftParams:

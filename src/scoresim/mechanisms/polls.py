@@ -23,12 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.config.models import ScenarioConfig
 from scoresim.config.opinion import PollConfig, PollingConfig
 from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.network import Network
 from scoresim.mechanisms import estimators
-from scoresim.parts.base import Mechanism
+from scoresim.parts.base import Mechanism, On
 from scoresim.society.behave import deterrent
 from scoresim.society.events import StepEvents
 from scoresim.society.params import BehaveParams, Labels, RegimeParams
@@ -191,6 +192,13 @@ class Polls(Mechanism):
 
     def __init__(self, rule: BehaveParams) -> None:
         self.rule = rule
+
+    @classmethod
+    def switched_on(cls, cfg: ScenarioConfig, regime: RegimeParams) -> On | None:
+        """Itself with ``regime``'s decision rule, and its sections, if ``polls:`` lists any."""
+        if not cfg.polls:
+            return None
+        return cls(rule=regime.behave), PollingConfig(polls=cfg.polls, interviews=cfg.interviews)
 
     def compile(self, config: PollingConfig, labels: Labels) -> PollsParams:
         """Modes' exposures by name, the online share per group in group order, the rule."""

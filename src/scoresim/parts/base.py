@@ -76,3 +76,9 @@ class Mechanism(ABC):
             net: the run's network.
             keys: the run's keys; set-up draws from ``keys.generator("<name>/...")``.
         """
+
+
+On = tuple[Mechanism, Any]
+"""A built-in part a scenario switches on: the mechanism, made with its copies of other
+parts' numbers, and its validated section (``switched_on`` of
+:mod:`scoresim.mechanisms.catalog`'s parts)."""

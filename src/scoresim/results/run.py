@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,9 +102,9 @@ def load_run(path: str | Path) -> RunResult:
     return RunResult(metrics=metrics, agents=agents, info=info, network=network)
 
 
-def build_metrics(buf: MetricsBuffer) -> pd.DataFrame:
-    """Flatten the (steps, G + 1) buffers into the long metrics table."""
-    names = [*buf.labels.groups, "all"]
+def build_metrics(buf: MetricsBuffer, groups: Sequence[str]) -> pd.DataFrame:
+    """Flatten the (steps, G + 1) buffers into the long metrics table, rows named ``groups`` + all."""
+    names = [*groups, "all"]
     steps, width = buf.rows, len(names)
     data: dict[str, Any] = {
         "step": np.repeat(np.arange(steps, dtype=np.int32), width),

@@ -9,6 +9,7 @@ histogram. ``silent_dissent.pressure_free`` is an exact expectation, not a sampl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import Future
 
 import numpy as np
@@ -47,13 +48,17 @@ def metric_names(labels: Labels) -> list[str]:
 
 
 class MetricsBuffer:
-    """Preallocated metrics: ``values[name]`` is (steps, G + 1) float64; row G is ``all``."""
+    """Preallocated metrics: ``values[name]`` is (steps, G + 1) float64; row G is ``all``.
 
-    def __init__(self, labels: Labels, steps: int, extra: tuple[str, ...] = ()) -> None:
-        """Allocate room for ``steps`` steps; ``extra`` are mechanisms' own columns."""
-        self.labels = labels
-        self.names = metric_names(labels) + list(extra)  # compile refuses a clash
-        self.values = {n: np.zeros((steps, len(labels.groups) + 1)) for n in self.names}
+    It holds whatever columns it is given (the society's and the mechanisms', listed by
+    :attr:`scoresim.engine.compile.Compiled.columns`) and knows none by name; each part
+    writes its own.
+    """
+
+    def __init__(self, columns: Sequence[str], groups: int, steps: int) -> None:
+        """Room for ``steps`` rows of each of ``columns`` (unique), ``groups`` + 1 wide."""
+        self.names = list(columns)
+        self.values = {n: np.zeros((steps, groups + 1)) for n in self.names}
         self.rows = 0  # rows written so far
         # Agent ids in ascending order of wealth at the last step, and their groups in
         # that order. Wealth changes little from one step to the next, so a stable sort
@@ -193,7 +198,7 @@ def apply(
         state.wealth,
         state.score,
         p.lo,
-        len(buf.labels.tiers),
+        len(p.tiers),
         width,
     )
 
@@ -202,11 +207,11 @@ def apply(
         return np.concatenate([x, x.sum(axis=0, keepdims=True)])
 
     acts, rec, false, pr, tiers, sc = (with_total(x) for x in (acts, rec, false, pr, tiers, sc))
-    _behaviour_columns(out, buf.labels.behaviours, state, acts, rec, false, pr, share)
+    _behaviour_columns(out, p.behaviours, state, acts, rec, false, pr, share)
     _dissent_columns(out, state, p, buf, sc, share)
-    _score_columns(out, buf.labels.tiers, hist, tiers, p.lo, share)
+    _score_columns(out, p.tiers, hist, tiers, p.lo, share)
     _list_columns(out, ev, grp, g_count, sc, share)
-    for o, name in enumerate(buf.labels.opportunities):
+    for o, name in enumerate(p.opportunities):
         out[f"wanted.{name}"][:g_count] = ev.wanted[o]
         out[f"wanted.{name}"][g_count] = ev.wanted[o].sum()
         out[f"denied.{name}"][:g_count] = ev.denied[o]

@@ -38,6 +38,19 @@ class PopulationParams:
             informants (a check refuses a second); 0 without one.
         informant_min_stance: stance at or above which a person counts as supportive.
         behaviour_names: (B,) names, which key each behaviour's random draws.
+
+    The start values of other parts' state are copied in when the scenario is compiled
+    (:func:`scoresim.engine.compile_parts.start_values`), so that setting people up
+    reads this object alone:
+
+        stance_weight: (B,) float32, :attr:`BehaveParams.stance_weight`.
+        conform_idx: (C,) int32, :attr:`BehaveParams.conform_idx`.
+        score_start: :attr:`ScoreParams.start`, everyone's first score.
+        start_tier: the tier of ``score_start`` (:attr:`ScoreParams.tier_of`).
+        tolerances: the number of behaviours with a tolerance (rows of the counters).
+        prior_risk: (B,) float32, :attr:`AdaptParams.prior_risk`.
+        ringtone: whether a shaming ringtone can tell callers (:class:`ShamingParams`),
+            which needs one flag per tie.
     """
 
     group_shares: F64
@@ -54,6 +67,13 @@ class PopulationParams:
     informant_share: float
     informant_min_stance: float
     behaviour_names: tuple[str, ...]
+    stance_weight: F32 = field(default_factory=lambda: np.zeros(0, np.float32))
+    conform_idx: I32 = field(default_factory=lambda: np.zeros(0, np.int32))
+    score_start: int = 0
+    start_tier: int = 0
+    tolerances: int = 0
+    prior_risk: F32 = field(default_factory=lambda: np.zeros(0, np.float32))
+    ringtone: bool = False
 
 
 @dataclass(frozen=True)
@@ -389,6 +409,8 @@ class MeasureParams:
             score histogram.
         stances_move: copied from :attr:`DriftParams.on`: while stances cannot move,
             the pressure-free silence of each window length is computed once.
+        behaviours, tiers, opportunities: the scenario's names in declaration order,
+            which name the per-behaviour, per-tier and per-opportunity columns.
     """
 
     dissent: int
@@ -396,6 +418,9 @@ class MeasureParams:
     lo: int
     hi: int
     stances_move: bool
+    behaviours: tuple[str, ...] = ()
+    tiers: tuple[str, ...] = ()
+    opportunities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

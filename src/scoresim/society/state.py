@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from scoresim.core.crn import Keys
 from scoresim.core.network import Network
-from scoresim.society.params import PopulationParams, RegimeParams
+from scoresim.society.params import PopulationParams
 
 NEVER = np.int32(-(2**30))  # "last criticised" of someone who never did
 
@@ -204,7 +204,7 @@ def _group_rates(
     return pf_rate
 
 
-def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) -> CitizenState:
+def init_state(n: int, pop: PopulationParams, keys: Keys) -> CitizenState:
     """Draw a synthetic population of ``n`` agents and set the regime's start values.
 
     Each trait has its own purpose (``population/group``, ``population/stance``,
@@ -217,7 +217,7 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
     """
     g_count = pop.group_shares.shape[0]
     group, stance, risk, income = _traits(n, pop, keys)
-    logit0 = _pressure_free_logits(pop, regime.behave.stance_weight, group, stance, keys)
+    logit0 = _pressure_free_logits(pop, pop.stance_weight, group, stance, keys)
     aware = keys.uniform("population/awareness", 0, n) < pop.awareness
     consented = aware & (keys.uniform("population/consent", 0, n) < pop.consent)
     informant = (keys.uniform("population/informant", 0, n) < pop.informant_share) & (
@@ -225,11 +225,10 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
     )
     pf = sigmoid(logit0)
     pf_rate = _group_rates(pf, group, g_count)
-    c_count = regime.behave.conform_idx.shape[0]
+    c_count = pop.conform_idx.shape[0]
     seen_ref = np.empty((c_count, n), dtype=np.float32)
-    for k, b in enumerate(regime.behave.conform_idx):
+    for k, b in enumerate(pop.conform_idx):
         seen_ref[k] = pf[b]
-    start_tier = int(np.searchsorted(regime.score.tier_min, regime.score.start, "right") - 1)
     u32 = np.uint32
     return CitizenState(
         group=group,
@@ -240,19 +239,19 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
         consented=consented,
         informant=informant,
         logit0=logit0,
-        score=np.full(n, regime.score.start, dtype=np.int16),
-        tier=np.full(n, start_tier, dtype=np.uint8),
+        score=np.full(n, pop.score_start, dtype=np.int16),
+        tier=np.full(n, pop.start_tier, dtype=np.uint8),
         listed_until=np.zeros(n, np.int32),
-        ef_score=np.full(n, regime.score.start, dtype=np.int16),
+        ef_score=np.full(n, pop.score_start, dtype=np.int16),
         ef_listed_until=np.zeros(n, np.int32),
         listed_wrongly=np.zeros(n, np.bool_),
         appeal_at=np.full(n, NO_APPEAL, np.int32),
-        tolerated=np.zeros((regime.score.tol_rows.shape[0], n), np.uint32),
-        ef_tolerated=np.zeros((regime.score.tol_rows.shape[0], n), np.uint32),
+        tolerated=np.zeros((pop.tolerances, n), np.uint32),
+        ef_tolerated=np.zeros((pop.tolerances, n), np.uint32),
         shamed=np.zeros(n, np.bool_),
         ringtone=np.zeros(n, np.bool_),
         told=np.zeros(0, np.bool_),
-        perceived_risk=np.repeat(regime.adapt.prior_risk[:, None], n, axis=1),
+        perceived_risk=np.repeat(pop.prior_risk[:, None], n, axis=1),
         seen=seen_ref.copy(),
         seen_ref=seen_ref,
         wealth=np.zeros(n, np.float64),
@@ -269,7 +268,7 @@ def init_state(n: int, pop: PopulationParams, regime: RegimeParams, keys: Keys) 
     )
 
 
-def init_social(state: CitizenState, net: Network, regime: RegimeParams) -> None:
+def init_social(state: CitizenState, net: Network, pop: PopulationParams) -> None:
     """Set the network-dependent state: degrees, informant neighbours, conformity references.
 
     ``told`` gets one flag per edge if the regime has a shaming ringtone.
@@ -278,7 +277,7 @@ def init_social(state: CitizenState, net: Network, regime: RegimeParams) -> None
     neighbours (an isolated agent keeps its own).
     """
     state.degree[:] = np.diff(net.indptr)
-    if regime.shaming.ring_share > 0.0 and regime.shaming.contact_rate > 0.0:
+    if pop.ringtone:
         state.told = np.zeros(net.indices.shape[0], np.bool_)
     state.informant_count[:] = net.neighbour_counts(state.informant)
     own = state.seen_ref.copy()
