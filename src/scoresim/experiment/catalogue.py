@@ -15,13 +15,15 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
 from scoresim import limits
 from scoresim.errors import ScoresimError
 from scoresim.experiment.kinds import KINDS, SWEEP, Kind
+
+T = TypeVar("T")
 
 DB_NAME = "results.duckdb"
 KIND_TABLE = "experiment_info"
@@ -196,6 +198,26 @@ def damaged_message(db: Path, reason: str, default: Kind = SWEEP) -> str:
     The advice is that of the kind the folder is laid out as, else ``default``'s.
     """
     return (laid_out_kind(db.parent) or default).damaged(db, reason)
+
+
+def read_or_damaged(
+    folder: Path, con: Any, read: Callable[[Any], T], error: type[ScoresimError]
+) -> T:
+    """``read(con)`` on the open catalogue ``con`` of ``folder``, closing it after.
+
+    What a hand-edited catalogue makes a reader meet (a renamed column, a value out of
+    range, a dropped table: KeyError, IndexError, ValueError, TypeError, RecursionError
+    or a DuckDB error) is one line of ``error`` calling the catalogue damaged.
+    """
+    import duckdb
+
+    try:
+        return read(con)
+    except (KeyError, IndexError, ValueError, TypeError, RecursionError, duckdb.Error) as exc:
+        reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}"
+        raise error(damaged_message(folder / DB_NAME, reason)) from None
+    finally:
+        con.close()
 
 
 def open_experiment(

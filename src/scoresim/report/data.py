@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from scoresim.errors import QueryError, ResultsError
-from scoresim.experiment.catalogue import DB_NAME, damaged_message, load_json
+from scoresim.experiment.catalogue import load_json, read_or_damaged
 from scoresim.results.run import load_run
 
 MAX_POINTS = 8
@@ -86,14 +85,9 @@ def load_subjects(folders: list[Path], points: list[int] | None = None) -> list[
 def _sweep(folder: Path, chosen: list[int] | None) -> list[Subject]:
     from scoresim.sweep.query import connect
 
-    con = connect(folder)
-    try:
-        return _points(folder, con, chosen)
-    except (KeyError, IndexError, ValueError, TypeError, RecursionError, duckdb.Error) as exc:
-        reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}"
-        raise ResultsError(damaged_message(folder / DB_NAME, reason)) from None
-    finally:
-        con.close()
+    return read_or_damaged(
+        folder, connect(folder), lambda con: _points(folder, con, chosen), ResultsError
+    )
 
 
 def _points(folder: Path, con: Any, chosen: list[int] | None) -> list[Subject]:

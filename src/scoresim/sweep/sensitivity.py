@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from scoresim.errors import QueryError
-from scoresim.experiment.catalogue import DB_NAME, damaged_message, load_json, quote
+from scoresim.experiment.catalogue import load_json, quote, read_or_damaged
 from scoresim.results import outputs, ownership
 from scoresim.sweep.query import connect
 
@@ -54,16 +54,7 @@ def analyse(out: Path, outputs: list[str] | None = None) -> list[Indices]:
         QueryError: Not a Sobol or Morris sweep, an unknown output, or design points
             without a finished run.
     """
-    import duckdb
-
-    con = connect(out)
-    try:
-        return _analyse(con, out, outputs)
-    except (KeyError, IndexError, ValueError, TypeError, RecursionError, duckdb.Error) as exc:
-        reason = f"{type(exc).__name__}: {' '.join(str(exc).split())[:100]}"
-        raise QueryError(damaged_message(out / DB_NAME, reason)) from None
-    finally:
-        con.close()
+    return read_or_damaged(out, connect(out), lambda con: _analyse(con, out, outputs), QueryError)
 
 
 def _analyse(con: Any, out: Path, outputs: list[str] | None) -> list[Indices]:
