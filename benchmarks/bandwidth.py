@@ -115,9 +115,8 @@ def main() -> None:
         t = time.perf_counter()
         behave.apply(st, net, p.behave, u, ev)
         spent["behave"] += time.perf_counter() - t
-        d = observe.draw(sd, st, p.observe, ev)
         t = time.perf_counter()
-        observe.apply(st, net, p.observe, d, ev)
+        observe.apply(st, net, p.observe, sd, ev)  # draws inline
         spent["observe"] += time.perf_counter() - t
         t = time.perf_counter()
         score.apply(st, net, p.score, p.listing, sd, ev)

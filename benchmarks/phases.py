@@ -45,9 +45,8 @@ def main() -> None:
         u = behave.draw(sd, p.behave, n)
         with timed("behave"):
             behave.apply(st, net, p.behave, u, ev)
-        d = observe.draw(sd, st, p.observe, ev)
         with timed("observe"):
-            observe.apply(st, net, p.observe, d, ev)
+            observe.apply(st, net, p.observe, sd, ev)  # draws inline
         # score and consequences draw at the ids they need, inside the phase
         with timed("score"):
             score.apply(st, net, p.score, p.listing, sd, ev)
@@ -62,7 +61,7 @@ def main() -> None:
             measure.apply(st, net, p.measure, ev, buf)
         st.step += 1
     print(
-        f"seed, {n:,} agents, mean of {steps} steps (behave and observe draws excluded; score and consequences draw inside)"
+        f"seed, {n:,} agents, mean of {steps} steps (behave's draws excluded; observe, score and consequences draw inside)"
     )
     for label, seconds in spent.items():
         print(f"{label:>13} {seconds / steps * 1000:8.1f} ms")

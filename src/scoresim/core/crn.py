@@ -87,6 +87,27 @@ def _at(
         out[j] = np.float32(word >> np.uint32(8)) * _SCALE
 
 
+@njit(cache=True, inline="always")
+def word_float(word: np.uint32) -> np.float32:  # pragma: no cover - compiled
+    """A Philox output word as the float32 uniform NumPy would make of it (24 bits)."""
+    return np.float32(word >> np.uint32(8)) * _SCALE
+
+
+@njit(cache=True, inline="always")
+def draw_at(
+    k0: np.uint32, k1: np.uint32, step: np.uint32, i: int
+) -> np.float32:  # pragma: no cover - compiled
+    """Id ``i``'s uniform for the purpose keyed (k0, k1) at ``step``, inside a compiled pass.
+
+    The same number :meth:`Keys.uniform` and :meth:`Keys.uniform_at` give id ``i``: a
+    fused kernel draws inline with this rather than reading an (N,) array of draws.
+    """
+    r0, r1, r2, r3 = philox4x32(np.uint32(i >> 2), step, np.uint32(0), np.uint32(0), k0, k1)
+    lane = i & 3
+    word = r0 if lane == 0 else r1 if lane == 1 else r2 if lane == 2 else r3
+    return word_float(word)
+
+
 class Keys:
     """The run's random numbers, by purpose; built from the run's root seed.
 
@@ -99,6 +120,7 @@ class Keys:
             root if isinstance(root, np.random.SeedSequence) else np.random.SeedSequence(root)
         )
         self._keys: dict[str, tuple[np.uint32, np.uint32]] = {}
+        self._tables: dict[tuple[str, ...], NDArray[np.uint32]] = {}
 
     def _sequence(self, purpose: str) -> np.random.SeedSequence:
         """The root's entropy with the purpose's name as spawn key."""
@@ -110,6 +132,14 @@ class Keys:
             k = self._sequence(purpose).generate_state(2, np.uint32)
             self._keys[purpose] = (np.uint32(k[0]), np.uint32(k[1]))
         return self._keys[purpose]
+
+    def table(self, purposes: tuple[str, ...]) -> NDArray[np.uint32]:
+        """(P, 2) uint32: the Philox key of each purpose, for a compiled pass (cached)."""
+        found = self._tables.get(purposes)
+        if found is None:
+            found = np.array([self.key(p) for p in purposes], np.uint32).reshape(-1, 2)
+            self._tables[purposes] = found
+        return found
 
     def generator(self, purpose: str) -> np.random.Generator:
         """A PCG64 generator for a set-up purpose (traits, network), keyed like the rest."""

@@ -168,11 +168,18 @@ def observe(cfg: ScenarioConfig, names: Names, be: BehaveParams) -> ObserveParam
         speech = [b for b in watched if cfg.behaviours[names.behaviours[b]].kind == "speech"]
         if len(speech) == 2:
             speech_pair[s, speech[0]], speech_pair[s, speech[1]] = speech[1], speech[0]
+    false_positive = np.array([s.false_positive_rate for s in sources], dtype=np.float32)
+    misclassification = np.array([s.misclassification for s in sources], dtype=np.float32)
+    pairs = np.argwhere(observes).astype(np.int32).reshape(-1, 2)  # sources, then behaviours
+    purposes = []
+    for s, b in pairs:
+        where = f"{list(cfg.sources)[s]}/{be.behaviour_names[b]}"
+        purposes += [f"detect/{where}", f"misread/{where}", f"false/{where}"]
     return ObserveParams(
         observes=observes,
         coverage=coverage,
-        false_positive=np.array([s.false_positive_rate for s in sources], dtype=np.float32),
-        misclassification=np.array([s.misclassification for s in sources], dtype=np.float32),
+        false_positive=false_positive,
+        misclassification=misclassification,
         informant_report=np.array(
             [s.informants.report_probability if s.informants else 0.0 for s in sources],
             dtype=np.float32,
@@ -180,6 +187,14 @@ def observe(cfg: ScenarioConfig, names: Names, be: BehaveParams) -> ObserveParam
         speech_pair=speech_pair,
         source_names=tuple(cfg.sources),
         behaviour_names=be.behaviour_names,
+        pairs=pairs,
+        pair_false=(coverage[pairs[:, 0]] * false_positive[pairs[:, 0], None]).reshape(
+            len(pairs), len(names.groups)
+        ),
+        pair_misread=np.array(
+            [speech_pair[s, b] >= 0 and misclassification[s] > 0 for s, b in pairs], np.bool_
+        ),
+        pair_purposes=tuple(purposes),
     )
 
 

@@ -162,6 +162,17 @@ class ObserveParams:
         behaviour_names: (B,) :attr:`BehaveParams.behaviour_names`, copied when the
             scenario is compiled: with the source's name they key its draws
             (``detect/<source>/<behaviour>``, ...).
+
+    Derived when the scenario is compiled, one row per (source, behaviour) pair a
+    source watches, sources in order and each source's behaviours in order:
+
+        pairs: (P, 2) int32, the source and the behaviour.
+        pair_false: (P, G) float32, ``coverage[s] * false_positive[s]``, each group's
+            daily probability of a false record.
+        pair_misread: (P,) bool, whether a recorded act can be misread (the behaviour
+            has a speech pair at that source, and its misclassification is above 0).
+        pair_purposes: (3P,) the purposes of each pair's draws, ``detect/...``,
+            ``misread/...`` and ``false/...`` in turn.
     """
 
     observes: Bool
@@ -172,6 +183,10 @@ class ObserveParams:
     speech_pair: I32
     source_names: tuple[str, ...]
     behaviour_names: tuple[str, ...]
+    pairs: I32 = field(default_factory=lambda: np.zeros((0, 2), np.int32))
+    pair_false: F32 = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    pair_misread: Bool = field(default_factory=lambda: np.zeros(0, np.bool_))
+    pair_purposes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

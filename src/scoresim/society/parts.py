@@ -90,9 +90,8 @@ class Observe(Phase):
     name = "observe"
 
     def act(self, s: Step) -> None:
-        """Draw and record."""
-        p = s.params.observe
-        observe.apply(s.state, s.net, p, observe.draw(s.d, s.state, p, s.ev), s.ev)
+        """Draw and record, in one compiled pass."""
+        observe.apply(s.state, s.net, s.params.observe, s.d, s.ev)
 
 
 class Score(Phase):

@@ -1,0 +1,96 @@
+"""``observe`` as one compiled pass per step, drawing its keyed numbers inline.
+
+The NumPy version made, per (source, behaviour) pair, a list of actors, an array of
+their detection draws, an array of label draws, an (N,) array of false-record draws
+and boolean masks of each, about a dozen Python-level calls a pair. Here every pair's
+draws are made inside the loop from the same Philox counters
+(:func:`scoresim.core.crn.draw_at`), so the records are the same bits, with no
+temporaries and one call. ``tests/reference`` checks the phase against the
+per-agent rule of docs/model.md, and ``benchmarks/output_hashes.py`` the tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from scoresim.core.crn import draw_at, philox4x32, word_float
+
+
+@njit(cache=True, nogil=True)
+def observe(
+    acts: np.ndarray,
+    group: np.ndarray,
+    informants: np.ndarray,
+    pairs: np.ndarray,
+    keys: np.ndarray,
+    coverage: np.ndarray,
+    unheard: np.ndarray,
+    report: np.ndarray,
+    misclassification: np.ndarray,
+    speech_pair: np.ndarray,
+    pair_misread: np.ndarray,
+    pair_false: np.ndarray,
+    step: np.uint32,
+    detected: np.ndarray,
+    caught: np.ndarray,
+    false_records: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Fill today's records from the acts; the arguments are observe's, as arrays.
+
+    Args:
+        acts: (B, N) bool, today's acts.
+        group: (N,) uint8, each person's group.
+        informants: (N,) int32, informant neighbours per person.
+        pairs: (P, 2) int32, source and behaviour of each watched pair.
+        keys: (3P, 2) uint32, the Philox keys of each pair's ``detect``, ``misread``
+            and ``false`` purposes.
+        coverage: (S, G) float32, each source's coverage per group.
+        unheard: (S, K + 1) float32, ``(1 - report[s]) ** k`` for k = 0..K, computed
+            by NumPy (K the largest informant count), so the power is NumPy's.
+        report: (S,) float32, informants' report probability (0: no informants).
+        misclassification: (S,) float32, each source's misreading probability.
+        speech_pair: (S, B) int32, the label a misread act of b takes (-1: none).
+        pair_misread: (P,) bool, whether a pair's records can be misread.
+        pair_false: (P, G) float32, each pair's daily false-record probability.
+        step: the step (the draws' counter).
+        detected: (B, N) bool, written: true acts seen, misread or not.
+        caught: (B, N) bool, written: true acts recorded as what they were.
+        false_records: (B, N) bool, written: records of acts not done.
+    """
+    one = np.float32(1.0)
+    n = acts.shape[1]
+    detected[:] = False
+    caught[:] = False
+    false_records[:] = False
+    for q in range(pairs.shape[0]):
+        s, b = pairs[q, 0], pairs[q, 1]
+        kd0, kd1 = keys[3 * q, 0], keys[3 * q, 1]
+        km0, km1 = keys[3 * q + 1, 0], keys[3 * q + 1, 1]
+        other = speech_pair[s, b]
+        informed = report[s] > np.float32(0.0)
+        for i in range(n):
+            if not acts[b, i]:
+                continue
+            prob = coverage[s, group[i]]
+            if informed:
+                prob = prob * (one - unheard[s, informants[i]])
+            if draw_at(kd0, kd1, step, i) < prob:
+                detected[b, i] = True
+                if pair_misread[q] and draw_at(km0, km1, step, i) < misclassification[s]:
+                    false_records[other, i] = True
+                else:
+                    caught[b, i] = True
+        if pair_false[q].max() <= np.float32(0.0):
+            continue  # no false record can be drawn (as Keys.below skips the draws)
+        kf0, kf1 = keys[3 * q + 2, 0], keys[3 * q + 2, 1]
+        for blk in range((n + 3) // 4):
+            r = philox4x32(np.uint32(blk), step, np.uint32(0), np.uint32(0), kf0, kf1)
+            for lane in range(4):
+                i = blk * 4 + lane
+                if i < n and word_float(r[lane]) < pair_false[q, group[i]]:
+                    false_records[b, i] = True
+    for b in range(acts.shape[0]):
+        for i in range(n):
+            if caught[b, i]:
+                false_records[b, i] = False
