@@ -174,14 +174,21 @@ def test_bad_networks_are_one_line(network: object, fragment: str) -> None:
 
 
 def test_the_same_bits_with_one_or_two_helper_threads() -> None:
-    """Helper threads only overlap independent work: their number changes no result."""
+    """Helper threads only overlap independent work: their number changes no result.
+
+    60 000 agents is above ``threads.INLINE_BELOW``, so the helpers are used (below it
+    their work runs inline, which the 1-thread run also covers).
+    """
     import os
     import subprocess
     import sys
 
+    from scoresim.core import threads as helper
+
+    assert helper.INLINE_BELOW <= 60_000
     code = (
         "import hashlib, sys, scoresim; "
-        "r = scoresim.simulate('seed', agents=3000, steps=40, seed=5); "
+        "r = scoresim.simulate('seed', agents=60000, steps=12, seed=5); "
         "print(hashlib.sha256(r.metrics.to_csv().encode() + r.agents.to_csv().encode()).hexdigest())"
     )
     digests = set()
@@ -191,3 +198,18 @@ def test_the_same_bits_with_one_or_two_helper_threads() -> None:
                              text=True, check=True, timeout=300)  # fmt: skip
         digests.add(out.stdout.strip())
     assert len(digests) == 1 and len(next(iter(digests))) == 64
+
+
+def test_small_work_runs_inline_and_large_on_a_helper() -> None:
+    import threading
+
+    from scoresim.core import threads as helper
+
+    def where() -> str:
+        return threading.current_thread().name
+
+    assert helper.submit(10, where).result() == threading.current_thread().name
+    assert helper.submit(helper.INLINE_BELOW, where).result().startswith("scoresim")
+    failing = helper.submit(10, lambda: 1 // 0)
+    with pytest.raises(ZeroDivisionError):
+        failing.result()

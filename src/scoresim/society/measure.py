@@ -150,7 +150,7 @@ def begin(state: CitizenState, buf: MetricsBuffer) -> Future[GiniRow]:
     Wealth changes only in ``consequences``; started then, the sort runs beside
     ``adapt`` instead of after it. Pass the result to :func:`apply`.
     """
-    return threads.pool().submit(wealth_gini, state, buf, state.n_groups)
+    return threads.submit(state.n, wealth_gini, state, buf, state.n_groups)
 
 
 def apply(

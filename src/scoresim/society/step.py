@@ -104,9 +104,9 @@ def behave_draws(
     def make(t: int) -> NDArray[np.float32]:
         return behave.draw(StepDraws(keys, t), params.behave, n)
 
-    ahead = threads.pool().submit(make, first)
+    ahead = threads.submit(n, make, first)
     for t in range(first, first + steps):
         u = ahead.result()
         if t + 1 < first + steps:
-            ahead = threads.pool().submit(make, t + 1)
+            ahead = threads.submit(n, make, t + 1)
         yield u
