@@ -25,18 +25,13 @@ import numpy as np
 
 from scoresim.core.crn import StepDraws
 from scoresim.core.network import Network
+from scoresim.society import consequences_kernel as kernel
 from scoresim.society.events import StepEvents
 from scoresim.society.params import AssociationParams, ConsequenceParams
 from scoresim.society.score import compute_tier, scored
 from scoresim.society.state import CitizenState
 
 DAYS_PER_YEAR = 365.0
-
-
-def wanting(d: StepDraws, state: CitizenState, p: ConsequenceParams, o: int) -> np.ndarray:
-    """(K,) int64: ids of the agents who want opportunity ``o`` today, ascending."""
-    demand = np.full(state.n_groups, p.demand[o], np.float32)
-    return np.flatnonzero(d.below(f"want/{p.opportunity_names[o]}", demand, state.bounds))
 
 
 def apply(
@@ -46,23 +41,34 @@ def apply(
     d: StepDraws,
     ev: StepEvents,
 ) -> None:
-    """Run the consequences phase with this step's draws ``d``."""
-    listed = state.listed_until > 0
-    g_count = state.n_groups
-    ev.denied_any[:] = False
-    for o in range(p.n_opportunities):
-        ids = wanting(d, state, p, o)
-        ev.wanted[o] = np.bincount(state.group[ids], minlength=g_count)
-        denied = (listed[ids] & p.denied_listed[o]) | p.denied_tier[o, state.tier[ids]]
-        ev.denied[o] = np.bincount(state.group[ids[denied]], minlength=g_count)
-        ev.denied_any[ids[denied]] = True
-        state.denials[ids[denied]] += 1
-        state.wealth[ids[~denied]] += p.value[o]
-    perk = p.perk[state.tier]
-    if p.consent_required:
-        perk = perk * state.consented
-    state.wealth += state.income.astype(np.float64) / DAYS_PER_YEAR + perk
-    state.perk_days += (perk > 0).astype(np.uint32)
+    """Run the consequences phase with this step's draws ``d``, in two compiled passes."""
+    purposes = tuple(f"want/{name}" for name in p.opportunity_names)
+    kernel.grant(
+        d.keys.table(purposes),
+        np.uint32(d.step),
+        p.demand.astype(np.float32),
+        p.value,
+        p.denied_listed,
+        p.denied_tier,
+        state.group,
+        state.tier,
+        state.listed_until,
+        state.wealth,
+        state.denials,
+        ev.wanted,
+        ev.denied,
+        ev.denied_any,
+    )
+    kernel.earn(
+        state.wealth,
+        state.income,
+        p.perk,
+        state.tier,
+        state.consented,
+        p.consent_required,
+        state.perk_days,
+        DAYS_PER_YEAR,
+    )
     # Then the mechanisms that act after this phase (the shaming channels first, when
     # the scenario has them), then :func:`associate` (see scoresim.society.parts).
 
