@@ -65,9 +65,7 @@ def main() -> None:
     # Bytes each phase must touch per agent: arrays read (r) and written (w) once.
     ev_bytes = b_n  # one bool per behaviour per agent
     traffic = {
-        "behave draws": 4 * b_n,  # uniforms written
-        "behave": 4 * b_n  # uniforms read
-        + size("logit0")
+        "behave": size("logit0")  # uniforms are drawn inline, not read
         + size("perceived_risk")
         + size("risk_aversion")
         + size("aware")
@@ -108,12 +106,9 @@ def main() -> None:
     spent = dict.fromkeys(traffic, 0.0)
     for _ in range(steps):
         ev = StepEvents.empty(n, b_n, o_n, p.n_groups)
-        t = time.perf_counter()
         sd = StepDraws(sm, st.step)
-        u = behave.draw(sd, p.behave, n)
-        spent["behave draws"] += time.perf_counter() - t
         t = time.perf_counter()
-        behave.apply(st, net, p.behave, u, ev)
+        behave.apply(st, net, p.behave, sd, ev)  # draws inline
         spent["behave"] += time.perf_counter() - t
         t = time.perf_counter()
         observe.apply(st, net, p.observe, sd, ev)  # draws inline

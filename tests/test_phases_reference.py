@@ -248,18 +248,21 @@ def test_step_matches_reference_from_step_zero(label: str, seed: int) -> None:
         assert tally["within"] > 10 and tally["beyond"] > 10
 
 
-def test_prefetched_behave_draws_give_the_same_run() -> None:
-    """simulate() draws each step's behave uniforms a step ahead; stepping draws in place."""
-    w = World(HARSH, 5)
-    run = scoresim.simulate(w.scenario, agents=2000, steps=15, seed=5)
-    w.state, w.net, w.keys, _ = setup(w.compiled, 2000, 5)
-    w.buf = measure.MetricsBuffer(w.compiled.columns, len(w.compiled.labels.groups), 15)
-    w.hooks = start_hooks(w.compiled, w.state, w.net, w.keys)
-    for _ in range(15):
-        step_mod.step(w.state, w.net, w.params, w.keys, w.buf, hooks=w.hooks)
-    from scoresim.results.run import build_metrics
+def test_the_inline_behave_draws_are_the_keyed_uniforms() -> None:
+    """behave draws ``act/<behaviour>`` inside its compiled pass, serially or on every
+    Numba thread: both give the decisions of the keyed uniforms ``Keys.uniform``."""
+    from scoresim.core.crn import Keys
+    from scoresim.society import behave_kernel
 
-    stepped = build_metrics(w.buf, w.compiled.labels.groups)
-    np.testing.assert_array_equal(
-        stepped.drop(columns=["group"]).to_numpy(), run.metrics.drop(columns=["group"]).to_numpy()
-    )
+    keys = Keys(11)
+    k0, k1 = keys.key("act/jaywalk")
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 5, 4099):
+        odds = rng.exponential(3.0, n).astype(np.float32)
+        u = keys.uniform("act/jaywalk", 7, n)
+        expected = u * (np.float32(1.0) + odds) < np.float32(1.0)
+        for settle in (behave_kernel.settle, behave_kernel.settle_parallel):
+            acts = np.ones(n, np.bool_)
+            settle(k0, k1, np.uint32(7), odds, acts)
+            np.testing.assert_array_equal(acts, expected)
+        assert n < 100 or 0 < expected.sum() < n

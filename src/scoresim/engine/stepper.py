@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
 
 from scoresim.config.loading import Scenario, load_scenario
 from scoresim.config.models import ScenarioConfig
@@ -34,7 +33,7 @@ from scoresim.results.run import RunResult, build_agents, build_metrics
 from scoresim.society.events import StepEvents
 from scoresim.society.measure import MetricsBuffer
 from scoresim.society.state import CitizenState
-from scoresim.society.step import behave_draws, step
+from scoresim.society.step import step
 from scoresim.version import VERSION
 
 Reporter = Callable[[CitizenState, StepEvents], float]
@@ -197,13 +196,12 @@ class Simulation:
             ExtensionError: A reporter or a plug-in mechanism failed; that step was
                 undone, the steps before it are kept.
         """
-        self._advance(integer("n", n), None, prefetch=False, name="n")
+        self._advance(integer("n", n), None, name="n")
 
     def run(self, steps: int, progress: ProgressFn | None = None) -> None:
         """Advance ``steps`` steps, calling ``progress(done, steps)`` after each.
 
-        Each step's behaviour draws are made on a helper thread while the step before
-        runs; the numbers are the same as :meth:`step`'s.
+        The same steps as calling :meth:`step` ``steps`` times.
 
         Raises:
             RunOptionError: ``steps`` is not an integer of 0 or more, or would take the
@@ -213,9 +211,9 @@ class Simulation:
         """
         steps = integer("steps", steps)
         function("progress", progress, "progress(done, total)", optional=True)
-        self._advance(steps, progress, prefetch=True, name="steps")
+        self._advance(steps, progress, name="steps")
 
-    def _advance(self, n: int, progress: ProgressFn | None, prefetch: bool, name: str) -> None:
+    def _advance(self, n: int, progress: ProgressFn | None, name: str) -> None:
         if self._broken is not None:
             raise SimulationError(self._broken)
         if self._busy:  # the steps being made would no longer be the ones drawn for
@@ -227,31 +225,25 @@ class Simulation:
             raise RunOptionError(f"{name}: {n} is negative; give 0 or more")
         if n > 0:
             check_options(self.agents_n, self.steps + n, self.seed)
-        p = self.compiled.regime
         t0 = time.perf_counter()
-        draws = (
-            behave_draws(self.keys, p, self._state.n, self.steps, n)
-            if prefetch
-            else (None for _ in range(n))
-        )
         self._busy = True
         try:
-            for done, u in enumerate(draws, start=1):
-                self._one_step(u)
+            for done in range(1, n + 1):
+                self._one_step()
                 if progress is not None:
                     progress(done, n)
         finally:
             self._busy = False
             self.run_seconds += time.perf_counter() - t0
 
-    def _one_step(self, u: NDArray[np.float32] | None) -> None:
+    def _one_step(self) -> None:
         """One step and its reporters, all or nothing."""
         t = self.steps
         if self._undo is not None:
             self._undo.save()
         try:
             events = step(self._state, self.net, self.compiled.regime, self.keys, self.buf,
-                          u, self.hooks)  # fmt: skip
+                          self.hooks)  # fmt: skip
             values = self._report(events, t)
         except BaseException as exc:
             if self._undo is None:

@@ -37,23 +37,24 @@ from scoresim.society.events import StepEvents
 from scoresim.society.params import COUPLING_SCORE, BehaveParams
 from scoresim.society.state import CitizenState
 
-
-def draw(d: StepDraws, p: BehaveParams, n: int) -> NDArray[np.float32]:
-    """Uniforms for the decisions: (B, N) float32 in [0, 1); row b is purpose ``act/<b>``."""
-    u = np.empty((p.n_behaviours, n), np.float32)
-    for b, name in enumerate(p.behaviour_names):
-        u[b] = d.dense(f"act/{name}", n)
-    return u
+PARALLEL_FROM = 100_000
+"""People from which the decisions are drawn on every Numba thread (below it, starting
+the threads costs more than they save). The same bits either way."""
 
 
 def apply(
     state: CitizenState,
     net: Network,
     p: BehaveParams,
-    u: NDArray[np.float32],
+    d: StepDraws,
     ev: StepEvents,
 ) -> None:
-    """Set ``ev.acts`` from the decision rule and the uniforms ``u`` ((B, N) float32)."""
+    """Set ``ev.acts`` from the decision rule, drawing ``act/<behaviour>`` inline.
+
+    Per behaviour: the log-odds in one compiled pass, NumPy's exponential (vectorised;
+    the bits the decisions have always had), then the draws and the decisions in one
+    compiled pass, on every Numba thread for a large population.
+    """
     table = kernel.coefficients(p)
     n = state.n
     prox = np.zeros(n, dtype=np.float32)
@@ -61,6 +62,9 @@ def apply(
         kernel.proximity(state.score, p.threshold, p.proximity_margin, prox)
     row = np.empty(n, dtype=np.float32)
     tolerated = p.tol_rows.shape[0] > 0
+    keys = d.keys.table(tuple(f"act/{name}" for name in p.behaviour_names))
+    settle = kernel.settle_parallel if n >= PARALLEL_FROM else kernel.settle
+    step = np.uint32(d.step)
     for b in range(p.n_behaviours):
         k = int(table[b, kernel.ROW])
         seen, seen_ref = (state.seen[k], state.seen_ref[k]) if k >= 0 else (row, row)
@@ -77,7 +81,7 @@ def apply(
         )
         # NumPy's exponential is vectorised (SIMD); Numba's scalar one cost 3x more.
         np.exp(row, out=row)
-        kernel.settle(u[b], row, ev.acts[b])
+        settle(keys[b, 0], keys[b, 1], step, row, ev.acts[b])
 
 
 def priced(state: CitizenState, p: BehaveParams, b: int, day: int) -> NDArray[np.bool_]:

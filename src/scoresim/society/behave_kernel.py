@@ -11,9 +11,10 @@ rule in float64.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numpy.typing import NDArray
 
+from scoresim.core.crn import philox4x32, word_float
 from scoresim.society.params import COUPLING_SCORE, BehaveParams
 
 # Columns of the (B, 6) float32 coefficient table.
@@ -124,9 +125,45 @@ def minus_logit(
         out[i] = min(max(-logit, -bound), bound)
 
 
-@njit(cache=True, nogil=True)
-def settle(u: np.ndarray, odds_against: np.ndarray, acts: np.ndarray) -> None:  # pragma: no cover
-    """acts[i] = u[i] < 1 / (1 + odds_against[i]), without the division. All (N,)."""
+@njit(cache=True, inline="always")
+def _settle_block(
+    blk: int, k0: np.uint32, k1: np.uint32, step: np.uint32, odds: np.ndarray, acts: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """Ids ``4 blk`` to ``4 blk + 3``: act when the draw ``u < 1 / (1 + odds)``."""
     one = np.float32(1.0)
-    for i in range(u.shape[0]):
-        acts[i] = u[i] * (one + odds_against[i]) < one
+    n = odds.shape[0]
+    r = philox4x32(np.uint32(blk), step, np.uint32(0), np.uint32(0), k0, k1)
+    for lane in range(4):
+        i = blk * 4 + lane
+        if i < n:
+            acts[i] = word_float(r[lane]) * (one + odds[i]) < one
+
+
+@njit(cache=True, nogil=True)
+def settle(
+    k0: np.uint32, k1: np.uint32, step: np.uint32, odds_against: np.ndarray, acts: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """acts[i] = u[i] < 1 / (1 + odds_against[i]), without the division, drawing u inline.
+
+    Args:
+        k0: the first word of the Philox key of ``act/<behaviour>``.
+        k1: its second word.
+        step: the step (the draws' counter).
+        odds_against: (N,) float32, ``exp(-logit)`` of each person's decision.
+        acts: (N,) bool, written.
+    """
+    for blk in range((odds_against.shape[0] + 3) // 4):
+        _settle_block(blk, k0, k1, step, odds_against, acts)
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def settle_parallel(
+    k0: np.uint32, k1: np.uint32, step: np.uint32, odds_against: np.ndarray, acts: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """:func:`settle` over blocks of people on every Numba thread.
+
+    The same bits as :func:`settle`: each person's draw is keyed, and each block writes
+    only its own people's decisions.
+    """
+    for blk in prange((odds_against.shape[0] + 3) // 4):
+        _settle_block(blk, k0, k1, step, odds_against, acts)

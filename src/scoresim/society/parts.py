@@ -17,9 +17,6 @@ from collections.abc import Sequence
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
 from scoresim.core.crn import StepDraws
 from scoresim.core.machine import Part
 from scoresim.core.network import Network
@@ -40,7 +37,6 @@ class Step:
         d: the step's keyed draws.
         ev: the step's events, filled part by part.
         buf: the run's metrics buffer; row ``state.step`` is this step's.
-        u_behave: the step's ``act/<behaviour>`` uniforms if made ahead, else None.
         gini: the wealth Gini started on a helper thread (by ``wealth_gini``), until
             ``measure`` collects it.
     """
@@ -51,7 +47,6 @@ class Step:
     d: StepDraws
     ev: StepEvents
     buf: measure.MetricsBuffer
-    u_behave: NDArray[np.float32] | None = None
     gini: Future[measure.GiniRow] | None = None
 
     def settle(self) -> None:
@@ -78,10 +73,8 @@ class Behave(Phase):
     name = "behave"
 
     def act(self, s: Step) -> None:
-        """Draw (unless drawn ahead) and decide."""
-        p = s.params.behave
-        u = behave.draw(s.d, p, s.state.n) if s.u_behave is None else s.u_behave
-        behave.apply(s.state, s.net, p, u, s.ev)
+        """Decide, drawing inline."""
+        behave.apply(s.state, s.net, s.params.behave, s.d, s.ev)
 
 
 class Observe(Phase):

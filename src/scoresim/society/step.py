@@ -13,17 +13,14 @@ they have in common.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
-from scoresim.core import machine, threads
+from scoresim.core import machine
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.machine import Part
 from scoresim.core.network import Network
-from scoresim.society import behave, measure
+from scoresim.society import measure
 from scoresim.society.events import StepEvents
 from scoresim.society.hooks import AFTER, StepHook
 from scoresim.society.params import RegimeParams
@@ -72,41 +69,15 @@ def step(
     params: RegimeParams,
     keys: Keys,
     buf: measure.MetricsBuffer,
-    u_behave: NDArray[np.float32] | None = None,
     hooks: Plan = NO_HOOKS,
 ) -> StepEvents:
     """Advance the model by one step and record its metrics; return the step's events.
 
-    ``u_behave`` is this step's ``act/<behaviour>`` draws if the caller made them
-    already (see :func:`behave_draws`); the results are the same either way. Each hook
-    of ``hooks`` (see :func:`plan`) acts after its phase and writes its own metric
-    columns after ``measure``.
+    Each hook of ``hooks`` (see :func:`plan`) acts after its phase and writes its own
+    metric columns after ``measure``.
     """
     ev = StepEvents.empty(state.n, params.n_behaviours, params.n_opportunities, params.n_groups)
-    s = Step(state, net, params, StepDraws(keys, state.step), ev, buf, u_behave)
+    s = Step(state, net, params, StepDraws(keys, state.step), ev, buf)
     machine.advance(hooks.parts, s, s)
     state.step += 1
     return ev
-
-
-def behave_draws(
-    keys: Keys, params: RegimeParams, n: int, first: int, steps: int
-) -> Iterator[NDArray[np.float32]]:
-    """The ``act/<behaviour>`` uniforms of steps ``first`` to ``first + steps - 1``.
-
-    Each step's (B, N) draw is made on a helper thread while the step before runs (the
-    compiled generator releases the GIL). The numbers are keyed by step, so they are
-    exactly those of drawing at the start of each step.
-    """
-    if steps <= 0:
-        return
-
-    def make(t: int) -> NDArray[np.float32]:
-        return behave.draw(StepDraws(keys, t), params.behave, n)
-
-    ahead = threads.submit(n, make, first)
-    for t in range(first, first + steps):
-        u = ahead.result()
-        if t + 1 < first + steps:
-            ahead = threads.submit(n, make, t + 1)
-        yield u
