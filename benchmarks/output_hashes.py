@@ -8,6 +8,13 @@ before and after: the same hashes, byte for byte, or the names of those that dif
 
 Each case runs at two sizes and two seeds; a table's hash covers its column names,
 dtypes and every value's bytes (pandas' row hash, which is exact for floats).
+``--sizes 150000x12`` runs other sizes (the compiled passes run on every Numba thread
+from ``threads.PARALLEL_FROM`` people: ``output_hashes_large.json`` holds that size's
+hashes, made at c99c8c3), and ``--threads 1`` runs on one Numba thread; a check
+compares the hashes of the sizes run.
+
+    python benchmarks/output_hashes.py --sizes 150000x12 --threads 2 \
+        --check benchmarks/output_hashes_large.json
 """
 
 from __future__ import annotations
@@ -86,11 +93,11 @@ def cases() -> dict[str, Callable[[int, int, int], Any]]:
     return out
 
 
-def measure() -> dict[str, str]:
+def measure(sizes: tuple[tuple[int, int], ...] = SIZES) -> dict[str, str]:
     """The hashes of every case, size and seed."""
     found: dict[str, str] = {}
     for name, go in cases().items():
-        for agents, steps in SIZES:
+        for agents, steps in sizes:
             for seed in SEEDS:
                 sim = go(agents, steps, seed)
                 key = f"{name}/{agents}x{steps}/seed{seed}"
@@ -106,8 +113,17 @@ def main() -> int:
     group = ap.add_mutually_exclusive_group(required=True)
     group.add_argument("--write", type=Path)
     group.add_argument("--check", type=Path)
+    ap.add_argument("--sizes", nargs="+", help="AGENTSxSTEPS each (default 2000x400 20000x60)")
+    ap.add_argument("--threads", type=int, help="Numba threads (default: all)")
     args = ap.parse_args()
-    found = measure()
+    if args.threads:
+        import numba
+
+        numba.set_num_threads(args.threads)
+    sizes = SIZES
+    if args.sizes:
+        sizes = tuple((int(a), int(s)) for a, s in (x.split("x") for x in args.sizes))
+    found = measure(sizes)
     if args.write:
         args.write.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n")
         print(f"{len(found)} hashes written to {args.write}")

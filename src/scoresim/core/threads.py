@@ -34,6 +34,17 @@ def pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=workers(), thread_name_prefix="scoresim")
 
 
+PARALLEL_FROM = 100_000
+"""People from which a phase's compiled pass runs on every Numba thread.
+
+Below it, starting the threads costs more than they save. A parallel pass splits the
+people into chunks of :data:`CHUNK`; every draw is keyed and each chunk writes only its
+own people, so the results are the same bits for any number of threads.
+"""
+
+CHUNK = 16_384
+"""People per chunk of a parallel pass (a multiple of 4: a Philox block never spans two)."""
+
 INLINE_BELOW = 50_000
 """Population below which a helper's work runs in the caller's thread instead.
 

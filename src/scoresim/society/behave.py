@@ -30,16 +30,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.core import threads
 from scoresim.core.crn import StepDraws
 from scoresim.core.network import Network
 from scoresim.society import behave_kernel as kernel
 from scoresim.society.events import StepEvents
 from scoresim.society.params import COUPLING_SCORE, BehaveParams
 from scoresim.society.state import CitizenState
-
-PARALLEL_FROM = 100_000
-"""People from which the decisions are drawn on every Numba thread (below it, starting
-the threads costs more than they save). The same bits either way."""
 
 
 def apply(
@@ -63,7 +60,7 @@ def apply(
     row = np.empty(n, dtype=np.float32)
     tolerated = p.tol_rows.shape[0] > 0
     keys = d.keys.table(tuple(f"act/{name}" for name in p.behaviour_names))
-    settle = kernel.settle_parallel if n >= PARALLEL_FROM else kernel.settle
+    settle = kernel.settle_parallel if n >= threads.PARALLEL_FROM else kernel.settle
     step = np.uint32(d.step)
     for b in range(p.n_behaviours):
         k = int(table[b, kernel.ROW])

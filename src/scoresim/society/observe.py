@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.core import threads
 from scoresim.core.crn import StepDraws
 from scoresim.core.network import Network
 from scoresim.society import observe_kernel as kernel
@@ -47,7 +48,8 @@ def apply(
     largest = int(state.informant_count.max(initial=0))
     base = (1.0 - p.informant_report.astype(np.float64)).astype(np.float32)
     unheard = np.power(base[:, None], np.arange(largest + 1, dtype=np.float32)[None, :])
-    kernel.observe(
+    run = kernel.observe_parallel if state.n >= threads.PARALLEL_FROM else kernel.observe
+    run(
         ev.acts,
         state.group,
         state.informant_count,

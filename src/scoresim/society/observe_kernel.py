@@ -12,13 +12,16 @@ per-agent rule of docs/model.md, and ``benchmarks/output_hashes.py`` the tables.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from scoresim.core.crn import draw_at, philox4x32, word_float
+from scoresim.core.threads import CHUNK
 
 
-@njit(cache=True, nogil=True)
-def observe(
+@njit(cache=True, inline="always")
+def _span(
+    lo: int,
+    hi: int,
     acts: np.ndarray,
     group: np.ndarray,
     informants: np.ndarray,
@@ -36,9 +39,11 @@ def observe(
     caught: np.ndarray,
     false_records: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    """Fill today's records from the acts; the arguments are observe's, as arrays.
+    """Today's records of people ``lo`` to ``hi - 1`` (``lo`` a multiple of 4).
 
     Args:
+        lo: the first id.
+        hi: one past the last id.
         acts: (B, N) bool, today's acts.
         group: (N,) uint8, each person's group.
         informants: (N,) int32, informant neighbours per person.
@@ -60,16 +65,18 @@ def observe(
     """
     one = np.float32(1.0)
     n = acts.shape[1]
-    detected[:] = False
-    caught[:] = False
-    false_records[:] = False
+    for b in range(acts.shape[0]):
+        for i in range(lo, hi):
+            detected[b, i] = False
+            caught[b, i] = False
+            false_records[b, i] = False
     for q in range(pairs.shape[0]):
         s, b = pairs[q, 0], pairs[q, 1]
         kd0, kd1 = keys[3 * q, 0], keys[3 * q, 1]
         km0, km1 = keys[3 * q + 1, 0], keys[3 * q + 1, 1]
         other = speech_pair[s, b]
         informed = report[s] > np.float32(0.0)
-        for i in range(n):
+        for i in range(lo, hi):
             if not acts[b, i]:
                 continue
             prob = coverage[s, group[i]]
@@ -84,13 +91,69 @@ def observe(
         if pair_false[q].max() <= np.float32(0.0):
             continue  # no false record can be drawn (as Keys.below skips the draws)
         kf0, kf1 = keys[3 * q + 2, 0], keys[3 * q + 2, 1]
-        for blk in range((n + 3) // 4):
+        for blk in range(lo // 4, (hi + 3) // 4):
             r = philox4x32(np.uint32(blk), step, np.uint32(0), np.uint32(0), kf0, kf1)
             for lane in range(4):
                 i = blk * 4 + lane
-                if i < n and word_float(r[lane]) < pair_false[q, group[i]]:
+                if i < n and i < hi and word_float(r[lane]) < pair_false[q, group[i]]:
                     false_records[b, i] = True
     for b in range(acts.shape[0]):
-        for i in range(n):
+        for i in range(lo, hi):
             if caught[b, i]:
                 false_records[b, i] = False
+
+
+@njit(cache=True, nogil=True)
+def observe(
+    acts: np.ndarray,
+    group: np.ndarray,
+    informants: np.ndarray,
+    pairs: np.ndarray,
+    keys: np.ndarray,
+    coverage: np.ndarray,
+    unheard: np.ndarray,
+    report: np.ndarray,
+    misclassification: np.ndarray,
+    speech_pair: np.ndarray,
+    pair_misread: np.ndarray,
+    pair_false: np.ndarray,
+    step: np.uint32,
+    detected: np.ndarray,
+    caught: np.ndarray,
+    false_records: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Fill today's records from the acts, for everyone (the arguments are :func:`_span`'s)."""
+    _span(0, acts.shape[1], acts, group, informants, pairs, keys, coverage, unheard, report,
+          misclassification, speech_pair, pair_misread, pair_false, step, detected, caught,
+          false_records)  # fmt: skip
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def observe_parallel(
+    acts: np.ndarray,
+    group: np.ndarray,
+    informants: np.ndarray,
+    pairs: np.ndarray,
+    keys: np.ndarray,
+    coverage: np.ndarray,
+    unheard: np.ndarray,
+    report: np.ndarray,
+    misclassification: np.ndarray,
+    speech_pair: np.ndarray,
+    pair_misread: np.ndarray,
+    pair_false: np.ndarray,
+    step: np.uint32,
+    detected: np.ndarray,
+    caught: np.ndarray,
+    false_records: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """:func:`observe` in chunks of people on every Numba thread.
+
+    The same bits as :func:`observe`: every draw is keyed, and each chunk writes only
+    its own people's records.
+    """
+    n = acts.shape[1]
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        _span(c * CHUNK, min(n, (c + 1) * CHUNK), acts, group, informants, pairs, keys,
+              coverage, unheard, report, misclassification, speech_pair, pair_misread,
+              pair_false, step, detected, caught, false_records)  # fmt: skip
