@@ -120,7 +120,7 @@ def main() -> int:
         import numba
 
         numba.set_num_threads(args.threads)
-    sizes = SIZES
+    sizes: tuple[tuple[int, int], ...] = SIZES
     if args.sizes:
         sizes = tuple((int(a), int(s)) for a, s in (x.split("x") for x in args.sizes))
     found = measure(sizes)
