@@ -213,3 +213,16 @@ def test_small_work_runs_inline_and_large_on_a_helper() -> None:
     failing = helper.submit(10, lambda: 1 // 0)
     with pytest.raises(ZeroDivisionError):
         failing.result()
+
+
+def test_a_worker_runs_its_simulation_on_one_compiled_thread() -> None:
+    import numba
+
+    from scoresim.core import threads as helper
+
+    before = numba.get_num_threads()
+    with helper.compiled_threads(1):
+        assert numba.get_num_threads() == 1
+    assert numba.get_num_threads() == before
+    with helper.compiled_threads(10_000):  # never more than Numba started
+        assert numba.get_num_threads() <= numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]

@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 
 from scoresim.calibrate.spec import Calibration, ForecastConfig, TargetConfig
 from scoresim.calibrate.statistics import compute, poll_days
+from scoresim.core import threads
 from scoresim.errors import CalibrationError
 from scoresim.experiment.seeds import child_seed, child_words
 
@@ -102,7 +103,8 @@ class Simulator:
         scenario = cal.scenario.with_overrides(cal.overrides(values), label="parameters")
         sums = {s.name: 0.0 for s in stats}
         for seed in seeds:
-            result = simulate(scenario, agents=run.agents, steps=steps, seed=seed)
+            with threads.compiled_threads(1):  # the workers share the cores, one run each
+                result = simulate(scenario, agents=run.agents, steps=steps, seed=seed)
             for stat in stats:
                 sums[stat.name] += compute(stat, result.metrics, self.poll_days)
         return {name: total / len(seeds) for name, total in sums.items()}

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
+
+import numba
 
 T = TypeVar("T")
 
@@ -68,3 +71,21 @@ def submit(size: int, fn: Callable[..., T], *args: Any) -> Future[T]:
     except BaseException as exc:  # the helper's future would carry it too
         done.set_exception(exc)
     return done
+
+
+@contextmanager
+def compiled_threads(count: int) -> Iterator[None]:
+    """Run the compiled passes started from this thread on ``count`` Numba threads.
+
+    A sweep or calibration runs one simulation per worker, with as many workers as
+    cores: each run then takes one thread, as two workers each starting two threads on
+    two cores made every parallel pass wait for a busy core (three times slower).
+    The results are the same bits for any count.
+    """
+    before = numba.get_num_threads()
+    most: int = numba.config.NUMBA_NUM_THREADS  # type: ignore[attr-defined]
+    numba.set_num_threads(max(1, min(count, most)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)

@@ -28,6 +28,7 @@ from typing import Any
 import pandas as pd
 
 from scoresim.config.loading import Scenario
+from scoresim.core import threads
 from scoresim.experiment.seeds import child_seed
 
 
@@ -91,7 +92,8 @@ def execute(spec: RunSpec, scenario: Scenario, agents: int, steps: int) -> RunOu
     try:
         sc = scenario.with_overrides(spec.overrides)
         stage = "simulating"
-        result = simulate(sc, agents=agents, steps=steps, seed=spec.seed)
+        with threads.compiled_threads(1):  # the workers share the cores, one run each
+            result = simulate(sc, agents=agents, steps=steps, seed=spec.seed)
     except Exception as exc:  # a failed run is recorded, and the sweep goes on
         last = traceback.extract_tb(exc.__traceback__)[-1]
         where = f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
