@@ -108,6 +108,36 @@ def draw_at(
     return word_float(word)
 
 
+SPAN = 4096
+"""Uniforms a compiled pass draws at a time into a small buffer (:func:`fill`)."""
+
+
+@njit(cache=True, inline="always")
+def fill(
+    k0: np.uint32, k1: np.uint32, step: np.uint32, start: int, buf: np.ndarray
+) -> int:  # pragma: no cover - compiled
+    """Write the uniforms of ids ``start`` to ``start + len(buf) - 1`` into ``buf``.
+
+    ``start`` is a multiple of 4. A pass that decides per person draws a span of ids
+    at a time with this tight loop, which compiles to SIMD code (drawing inside a
+    branching loop ran four times slower), and then reads the span from ``buf``
+    ((SPAN,) float32, in the cache) instead of an (N,) array of draws.
+
+    Returns:
+        The number of ids written (``len(buf)``; fewer at the end of the people is the
+        caller's to bound).
+    """
+    for j in range(buf.shape[0] // 4):
+        r0, r1, r2, r3 = philox4x32(
+            np.uint32((start >> 2) + j), step, np.uint32(0), np.uint32(0), k0, k1
+        )
+        buf[4 * j] = word_float(r0)
+        buf[4 * j + 1] = word_float(r1)
+        buf[4 * j + 2] = word_float(r2)
+        buf[4 * j + 3] = word_float(r3)
+    return buf.shape[0]
+
+
 class Keys:
     """The run's random numbers, by purpose; built from the run's root seed.
 

@@ -14,7 +14,8 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
-from scoresim.core.crn import philox4x32, word_float
+from scoresim.core.crn import SPAN, fill
+from scoresim.core.threads import CHUNK
 from scoresim.society.params import COUPLING_SCORE, BehaveParams
 
 # Columns of the (B, 6) float32 coefficient table.
@@ -126,17 +127,22 @@ def minus_logit(
 
 
 @njit(cache=True, inline="always")
-def _settle_block(
-    blk: int, k0: np.uint32, k1: np.uint32, step: np.uint32, odds: np.ndarray, acts: np.ndarray
+def _settle_span(
+    lo: int,
+    hi: int,
+    k0: np.uint32,
+    k1: np.uint32,
+    step: np.uint32,
+    odds: np.ndarray,
+    acts: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    """Ids ``4 blk`` to ``4 blk + 3``: act when the draw ``u < 1 / (1 + odds)``."""
+    """Ids ``lo`` to ``hi - 1`` (``lo`` a multiple of 4): act when ``u < 1 / (1 + odds)``."""
     one = np.float32(1.0)
-    n = odds.shape[0]
-    r = philox4x32(np.uint32(blk), step, np.uint32(0), np.uint32(0), k0, k1)
-    for lane in range(4):
-        i = blk * 4 + lane
-        if i < n:
-            acts[i] = word_float(r[lane]) * (one + odds[i]) < one
+    buf = np.empty(SPAN, np.float32)
+    for start in range(lo, hi, SPAN):
+        fill(k0, k1, step, start, buf)
+        for j in range(min(SPAN, hi - start)):
+            acts[start + j] = buf[j] * (one + odds[start + j]) < one
 
 
 @njit(cache=True, nogil=True)
@@ -152,18 +158,18 @@ def settle(
         odds_against: (N,) float32, ``exp(-logit)`` of each person's decision.
         acts: (N,) bool, written.
     """
-    for blk in range((odds_against.shape[0] + 3) // 4):
-        _settle_block(blk, k0, k1, step, odds_against, acts)
+    _settle_span(0, odds_against.shape[0], k0, k1, step, odds_against, acts)
 
 
 @njit(cache=True, nogil=True, parallel=True)
 def settle_parallel(
     k0: np.uint32, k1: np.uint32, step: np.uint32, odds_against: np.ndarray, acts: np.ndarray
 ) -> None:  # pragma: no cover - compiled
-    """:func:`settle` over blocks of people on every Numba thread.
+    """:func:`settle` in chunks of people on every Numba thread.
 
-    The same bits as :func:`settle`: each person's draw is keyed, and each block writes
+    The same bits as :func:`settle`: each person's draw is keyed, and each chunk writes
     only its own people's decisions.
     """
-    for blk in prange((odds_against.shape[0] + 3) // 4):
-        _settle_block(blk, k0, k1, step, odds_against, acts)
+    n = odds_against.shape[0]
+    for c in prange((n + CHUNK - 1) // CHUNK):
+        _settle_span(c * CHUNK, min(n, (c + 1) * CHUNK), k0, k1, step, odds_against, acts)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from scoresim.core.crn import philox4x32, word_float
+from scoresim.core.crn import SPAN, fill
 
 
 @njit(cache=True, nogil=True)
@@ -52,6 +52,7 @@ def grant(
         denied_any: (N,) bool, written: denied at least one opportunity today.
     """
     n = group.shape[0]
+    buf = np.empty(SPAN, np.float32)
     wanted[:] = 0
     denied[:] = 0
     denied_any[:] = False
@@ -59,12 +60,12 @@ def grant(
         if demand[o] <= np.float32(0.0):
             continue  # nobody can want it (Keys.below draws nothing then)
         k0, k1 = keys[o, 0], keys[o, 1]
-        for blk in range((n + 3) // 4):
-            r = philox4x32(np.uint32(blk), step, np.uint32(0), np.uint32(0), k0, k1)
-            for lane in range(4):
-                i = blk * 4 + lane
-                if i >= n or not word_float(r[lane]) < demand[o]:
+        for start in range(0, n, SPAN):
+            fill(k0, k1, step, start, buf)
+            for j in range(min(SPAN, n - start)):
+                if not buf[j] < demand[o]:
                     continue
+                i = start + j
                 g = group[i]
                 wanted[o, g] += 1
                 if (listed_until[i] > 0 and denied_listed[o]) or denied_tier[o, tier[i]]:

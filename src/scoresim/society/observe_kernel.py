@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from scoresim.core.crn import draw_at, philox4x32, word_float
+from scoresim.core.crn import SPAN, draw_at, fill
 from scoresim.core.threads import CHUNK
 
 
@@ -64,7 +64,7 @@ def _span(
         false_records: (B, N) bool, written: records of acts not done.
     """
     one = np.float32(1.0)
-    n = acts.shape[1]
+    buf = np.empty(SPAN, np.float32)
     for b in range(acts.shape[0]):
         for i in range(lo, hi):
             detected[b, i] = False
@@ -91,12 +91,11 @@ def _span(
         if pair_false[q].max() <= np.float32(0.0):
             continue  # no false record can be drawn (as Keys.below skips the draws)
         kf0, kf1 = keys[3 * q + 2, 0], keys[3 * q + 2, 1]
-        for blk in range(lo // 4, (hi + 3) // 4):
-            r = philox4x32(np.uint32(blk), step, np.uint32(0), np.uint32(0), kf0, kf1)
-            for lane in range(4):
-                i = blk * 4 + lane
-                if i < n and i < hi and word_float(r[lane]) < pair_false[q, group[i]]:
-                    false_records[b, i] = True
+        for start in range(lo, hi, SPAN):
+            fill(kf0, kf1, step, start, buf)
+            for j in range(min(SPAN, hi - start)):
+                if buf[j] < pair_false[q, group[start + j]]:
+                    false_records[b, start + j] = True
     for b in range(acts.shape[0]):
         for i in range(lo, hi):
             if caught[b, i]:
