@@ -115,17 +115,14 @@ SPAN = 4096
 @njit(cache=True, inline="always")
 def fill(
     k0: np.uint32, k1: np.uint32, step: np.uint32, start: int, buf: np.ndarray
-) -> int:  # pragma: no cover - compiled
+) -> None:  # pragma: no cover - compiled
     """Write the uniforms of ids ``start`` to ``start + len(buf) - 1`` into ``buf``.
 
     ``start`` is a multiple of 4. A pass that decides per person draws a span of ids
     at a time with this tight loop, which compiles to SIMD code (drawing inside a
     branching loop ran four times slower), and then reads the span from ``buf``
-    ((SPAN,) float32, in the cache) instead of an (N,) array of draws.
-
-    Returns:
-        The number of ids written (``len(buf)``; fewer at the end of the people is the
-        caller's to bound).
+    ((SPAN,) float32, in the cache) instead of an (N,) array of draws. Ids past the
+    last person are drawn too; the caller reads only its own.
     """
     for j in range(buf.shape[0] // 4):
         r0, r1, r2, r3 = philox4x32(
@@ -135,7 +132,6 @@ def fill(
         buf[4 * j + 1] = word_float(r1)
         buf[4 * j + 2] = word_float(r2)
         buf[4 * j + 3] = word_float(r3)
-    return buf.shape[0]
 
 
 class Keys:
