@@ -168,7 +168,7 @@ class Simulation:
     def _undo_of(self) -> Undo:
         """What a step changes (state, ties, hooks, buffer), and what it never enters."""
         roots = [self._state, self.net, self.hooks, self.buf]
-        fixed = [self, self.net.indptr, self.net.indices, self.buf.values]
+        fixed = [self, self.net.indptr, self.net.indices, self.buf.values, self.buf.table]
         return Undo(roots, fixed, sealed=[self.compiled, self.keys])
 
     @property

@@ -9,6 +9,7 @@ histogram. ``silent_dissent.pressure_free`` is an exact expectation, not a sampl
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from concurrent.futures import Future
 
@@ -47,18 +48,32 @@ def metric_names(labels: Labels) -> list[str]:
     )
 
 
+class Table:
+    """The metrics' rows: ``data`` (steps, C, G + 1) float64, replaced when it grows."""
+
+    def __init__(self, data: NDArray[np.float64]) -> None:
+        self.data = data
+
+
 class MetricsBuffer:
     """Preallocated metrics: ``values[name]`` is (steps, G + 1) float64; row G is ``all``.
 
     It holds whatever columns it is given (the society's and the mechanisms', listed by
     :attr:`scoresim.engine.compile.Compiled.columns`) and knows none by name; each part
-    writes its own.
+    writes its own. The columns are views of one (steps, C, G + 1) array ``data``, so
+    a part may write a block of its columns at once (:meth:`block`).
     """
 
     def __init__(self, columns: Sequence[str], groups: int, steps: int) -> None:
         """Room for ``steps`` rows of each of ``columns`` (unique), ``groups`` + 1 wide."""
         self.names = list(columns)
-        self.values = {n: np.zeros((steps, groups + 1)) for n in self.names}
+        self.index = {name: c for c, name in enumerate(self.names)}
+        # The rows live in a holder that stays the same object when they grow, so a
+        # step's undo (engine/undo.py) can leave it, and the columns' dict, unwalked.
+        self.table = Table(np.zeros((steps, len(self.names), groups + 1)))
+        self.values: dict[str, NDArray[np.float64]] = {}
+        self.values.update(self._views())
+        self._blocks: dict[tuple[str, ...], NDArray[np.intp]] = {}
         self.rows = 0  # rows written so far
         # Agent ids in ascending order of wealth at the last step, and their groups in
         # that order. Wealth changes little from one step to the next, so a stable sort
@@ -69,10 +84,27 @@ class MetricsBuffer:
         # Pressure-free silence per window length, while stances cannot move.
         self.silence: dict[int, NDArray[np.float64]] = {}
 
+    @property
+    def data(self) -> NDArray[np.float64]:
+        """(steps, C, G + 1) float64, every column's rows."""
+        return self.table.data
+
+    def _views(self) -> dict[str, NDArray[np.float64]]:
+        return {name: self.data[:, c, :] for name, c in self.index.items()}
+
+    def block(self, names: tuple[str, ...]) -> NDArray[np.intp]:
+        """(K,) the positions of ``names`` in ``data``'s second axis (cached)."""
+        found = self._blocks.get(names)
+        if found is None:
+            found = np.array([self.index[n] for n in names], np.intp)
+            self._blocks[names] = found
+        return found
+
     def grow(self, steps: int) -> None:
         """Make room for ``steps`` more rows, keeping the rows written so far."""
-        for name, col in self.values.items():
-            self.values[name] = np.concatenate([col, np.zeros((steps, col.shape[1]))])
+        more = np.zeros((steps, *self.data.shape[1:]))
+        self.table.data = np.concatenate([self.data, more])
+        self.values.update(self._views())  # the same dict, new views
 
 
 def pressure_free_silence(
@@ -167,13 +199,14 @@ def apply(
     here (beside the group sums).
     """
     t, g_count, grp = state.step, state.n_groups, state.group
-    if t >= next(iter(buf.values.values())).shape[0]:
+    if t >= buf.data.shape[0]:
         buf.grow(max(t, 16))
     buf.rows = t + 1
-    out = {name: col[t] for name, col in buf.values.items()}
+    row = buf.data[t]  # (C, G + 1): this step's row of every column
+    col = buf.index
     pop = np.append(np.diff(state.bounds), state.n).astype(np.float64)
     share = np.maximum(pop, 1.0)
-    out["population"][:] = pop
+    row[col["population"]] = pop
     width = p.hi - p.lo + 1
     since = state.step - p.dissent_window
     # The wealth Gini (a sort) and the group sums (a compiled pass) are independent
@@ -207,60 +240,52 @@ def apply(
         return np.concatenate([x, x.sum(axis=0, keepdims=True)])
 
     acts, rec, false, pr, tiers, sc = (with_total(x) for x in (acts, rec, false, pr, tiers, sc))
-    _behaviour_columns(out, p.behaviours, state, acts, rec, false, pr, share)
-    _dissent_columns(out, state, p, buf, sc, share)
-    _score_columns(out, p.tiers, hist, tiers, p.lo, share)
-    _list_columns(out, ev, grp, g_count, sc, share)
-    for o, name in enumerate(p.opportunities):
-        out[f"wanted.{name}"][:g_count] = ev.wanted[o]
-        out[f"wanted.{name}"][g_count] = ev.wanted[o].sum()
-        out[f"denied.{name}"][:g_count] = ev.denied[o]
-        out[f"denied.{name}"][g_count] = ev.denied[o].sum()
-    out["wealth.mean"][:] = sc[:, kernel.WEALTH] / share
-    out["wealth.gini"][:] = gini.result()
-    out["shamed"][:] = sc[:, kernel.SHAMED] / share
+    per = share[:, None]
+    rate = acts / per  # (G + 1, B)
+    row[buf.block(_named("rate.", p.behaviours))] = rate.T
+    row[buf.block(_named("recorded.", p.behaviours))] = (rec / per).T
+    row[buf.block(_named("recorded_falsely.", p.behaviours))] = (false / per).T
+    row[buf.block(_named("perceived_risk.", p.behaviours))] = (pr / per).T
+    chilled = [b for b, name in enumerate(p.behaviours) if f"chilling.{name}" in col]
+    if chilled:
+        names = tuple(p.behaviours[b] for b in chilled)
+        pf, chilled_rate = state.pf_rate[:, chilled], rate[:, chilled]
+        # A behaviour nobody would do pressure-free (rates below float32's reach)
+        # cannot be chilled: report 0 rather than 0/0.
+        ratio = np.divide(chilled_rate, pf, out=np.ones_like(chilled_rate), where=pf > 0)
+        row[buf.block(_named("chilling.", names))] = (1.0 - ratio).T
+    _dissent_columns(row, col, state, p, buf, sc, share)
+    for r, h in enumerate([*hist, hist.sum(axis=0)]):
+        row[buf.block(_SCORE), r] = _hist_stats(h, p.lo)
+    row[buf.block(_named("tier.", p.tiers))] = (tiers / per).T
+    _list_columns(row, col, ev, grp, g_count, sc, share)
+    if p.opportunities:
+        wanted, denied = _named("wanted.", p.opportunities), _named("denied.", p.opportunities)
+        row[buf.block(wanted), :g_count] = ev.wanted
+        row[buf.block(wanted), g_count] = ev.wanted.sum(axis=1)
+        row[buf.block(denied), :g_count] = ev.denied
+        row[buf.block(denied), g_count] = ev.denied.sum(axis=1)
+    row[col["wealth.mean"]] = sc[:, kernel.WEALTH] / share
+    row[col["wealth.gini"]] = gini.result()
+    row[col["shamed"]] = sc[:, kernel.SHAMED] / share
     lost = sc[:, kernel.LOST].copy()
     lost[g_count] = state.ties_cut
-    out["ties_cut"][:] = lost
-    out["degree.mean"][:] = sc[:, kernel.DEGREE] / share
+    row[col["ties_cut"]] = lost
+    row[col["degree.mean"]] = sc[:, kernel.DEGREE] / share
 
 
-Row = dict[str, NDArray[np.float64]]
-"""This step's row of every column: ``out[name]`` is (G + 1,), the last entry ``all``."""
+_SCORE = ("score.mean", "score.p10", "score.p50", "score.p90", "score.gini")
 
 
-def _behaviour_columns(
-    out: Row,
-    behaviours: tuple[str, ...],
-    state: CitizenState,
-    acts: NDArray[np.float64],
-    rec: NDArray[np.float64],
-    false: NDArray[np.float64],
-    pr: NDArray[np.float64],
-    share: NDArray[np.float64],
-) -> None:
-    """Rates, records, false records, chilling and perceived risk, per behaviour.
-
-    ``acts``, ``rec``, ``false`` and ``pr`` are (G + 1, B) sums; ``share`` the (G + 1,)
-    populations (at least 1).
-    """
-    for b, name in enumerate(behaviours):
-        rate = acts[:, b] / share
-        out[f"rate.{name}"][:] = rate
-        out[f"recorded.{name}"][:] = rec[:, b] / share
-        out[f"recorded_falsely.{name}"][:] = false[:, b] / share
-        if f"chilling.{name}" in out:
-            pf = state.pf_rate[:, b]
-            # A behaviour nobody would do pressure-free (rates below float32's reach)
-            # cannot be chilled: report 0 rather than 0/0.
-            out[f"chilling.{name}"][:] = 1.0 - np.divide(
-                rate, pf, out=np.ones_like(rate), where=pf > 0
-            )
-        out[f"perceived_risk.{name}"][:] = pr[:, b] / share
+@functools.cache
+def _named(prefix: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns ``prefix + name`` of ``names``, in order (made once per scenario)."""
+    return tuple(prefix + name for name in names)
 
 
 def _dissent_columns(
-    out: Row,
+    row: NDArray[np.float64],
+    col: dict[str, int],
     state: CitizenState,
     p: MeasureParams,
     buf: MetricsBuffer,
@@ -269,41 +294,26 @@ def _dissent_columns(
 ) -> None:
     """Private, expressed and silent dissent, its pressure-free level and falsification.
 
-    Without a dissent behaviour, all but ``private_dissent`` are NaN.
+    Without a dissent behaviour, all but ``private_dissent`` are NaN. ``row`` is the
+    step's (C, G + 1) row of every column and ``col`` the columns' positions in it.
     """
-    out["private_dissent"][:] = sc[:, kernel.PRIVATE] / share
+    row[col["private_dissent"]] = sc[:, kernel.PRIVATE] / share
     dissent_cols = ("expressed_dissent", "silent_dissent", "silent_dissent.pressure_free")
     if p.dissent >= 0:
-        out["expressed_dissent"][:] = sc[:, kernel.EXPRESSED] / share
+        row[col["expressed_dissent"]] = sc[:, kernel.EXPRESSED] / share
         silent = sc[:, kernel.SILENT] / share
         expected = pressure_free_silence(state, p, buf) / share
-        out["silent_dissent"][:] = silent
-        out["silent_dissent.pressure_free"][:] = expected
-        out["falsification"][:] = silent - expected
+        row[col["silent_dissent"]] = silent
+        row[col["silent_dissent.pressure_free"]] = expected
+        row[col["falsification"]] = silent - expected
     else:
         for name in (*dissent_cols, "falsification"):
-            out[name][:] = np.nan
-
-
-def _score_columns(
-    out: Row,
-    tier_names: tuple[str, ...],
-    hist: NDArray[np.int64],
-    tiers: NDArray[np.float64],
-    lo: int,
-    share: NDArray[np.float64],
-) -> None:
-    """Score mean, quantiles and Gini from the (G, width) histograms; tier shares."""
-    for row, h in enumerate([*hist, hist.sum(axis=0)]):
-        stats = _hist_stats(h, lo)
-        for key, value in zip(("mean", "p10", "p50", "p90", "gini"), stats, strict=True):
-            out[f"score.{key}"][row] = value
-    for k, name in enumerate(tier_names):
-        out[f"tier.{name}"][:] = tiers[:, k] / share
+            row[col[name]] = np.nan
 
 
 def _list_columns(
-    out: Row,
+    row: NDArray[np.float64],
+    col: dict[str, int],
     ev: StepEvents,
     grp: NDArray[np.uint8],
     g_count: int,
@@ -311,9 +321,9 @@ def _list_columns(
     share: NDArray[np.float64],
 ) -> None:
     """Listed (rightly and wrongly) shares; appeals, entries and payments this step."""
-    out["listed"][:] = sc[:, kernel.LISTED] / share
-    out["listed_wrongly"][:] = sc[:, kernel.WRONGLY] / share
-    out["appeals"][:] = _sums(grp, ev.appeals_filed, g_count)
-    out["appeals_won"][:] = _sums(grp, ev.appeals_won, g_count)
-    out["list_entries"][:] = _sums(grp, ev.newly_listed, g_count)
-    out["list_paid"][:] = _sums(grp, ev.paid, g_count)
+    row[col["listed"]] = sc[:, kernel.LISTED] / share
+    row[col["listed_wrongly"]] = sc[:, kernel.WRONGLY] / share
+    row[col["appeals"]] = _sums(grp, ev.appeals_filed, g_count)
+    row[col["appeals_won"]] = _sums(grp, ev.appeals_won, g_count)
+    row[col["list_entries"]] = _sums(grp, ev.newly_listed, g_count)
+    row[col["list_paid"]] = _sums(grp, ev.paid, g_count)
