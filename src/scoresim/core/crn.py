@@ -93,21 +93,6 @@ def word_float(word: np.uint32) -> np.float32:  # pragma: no cover - compiled
     return np.float32(word >> np.uint32(8)) * _SCALE
 
 
-@njit(cache=True, inline="always")
-def draw_at(
-    k0: np.uint32, k1: np.uint32, step: np.uint32, i: int
-) -> np.float32:  # pragma: no cover - compiled
-    """Id ``i``'s uniform for the purpose keyed (k0, k1) at ``step``, inside a compiled pass.
-
-    The same number :meth:`Keys.uniform` and :meth:`Keys.uniform_at` give id ``i``: a
-    fused kernel draws inline with this rather than reading an (N,) array of draws.
-    """
-    r0, r1, r2, r3 = philox4x32(np.uint32(i >> 2), step, np.uint32(0), np.uint32(0), k0, k1)
-    lane = i & 3
-    word = r0 if lane == 0 else r1 if lane == 1 else r2 if lane == 2 else r3
-    return word_float(word)
-
-
 SPAN = 4096
 """Uniforms a compiled pass draws at a time into a small buffer (:func:`fill`)."""
 
@@ -132,6 +117,23 @@ def fill(
         buf[4 * j + 1] = word_float(r1)
         buf[4 * j + 2] = word_float(r2)
         buf[4 * j + 3] = word_float(r3)
+
+
+@njit(cache=True, inline="always")
+def fill_at(
+    k0: np.uint32, k1: np.uint32, step: np.uint32, ids: np.ndarray, m: int, out: np.ndarray
+) -> None:  # pragma: no cover - compiled
+    """Write the uniforms of ``ids[:m]`` ((K,) int64, K >= m) into ``out[:m]``.
+
+    The sparse counterpart of :func:`fill`, for the few people a pass draws for (those
+    who acted): a tight loop, so the Philox rounds of several ids run side by side.
+    """
+    for j in range(m):
+        i = ids[j]
+        r0, r1, r2, r3 = philox4x32(np.uint32(i >> 2), step, np.uint32(0), np.uint32(0), k0, k1)
+        lane = i & 3
+        word = r0 if lane == 0 else r1 if lane == 1 else r2 if lane == 2 else r3
+        out[j] = word_float(word)
 
 
 class Keys:

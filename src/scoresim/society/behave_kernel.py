@@ -141,8 +141,12 @@ def _settle_span(
     buf = np.empty(SPAN, np.float32)
     for start in range(lo, hi, SPAN):
         fill(k0, k1, step, start, buf)
-        for j in range(min(SPAN, hi - start)):
-            acts[start + j] = buf[j] * (one + odds[start + j]) < one
+        m = min(SPAN, hi - start)
+        # Slices, so that the loop indexes from 0 and compiles to SIMD code (an index
+        # the compiler cannot prove non-negative kept it scalar, 2.6x slower).
+        did, against = acts[start : start + m], odds[start : start + m]
+        for j in range(m):
+            did[j] = buf[j] * (one + against[j]) < one
 
 
 @njit(cache=True, nogil=True)

@@ -65,7 +65,7 @@ def grant(
             for j in range(min(SPAN, n - start)):
                 if not buf[j] < demand[o]:
                     continue
-                i = start + j
+                i = np.uint64(start + j)  # unsigned: indexing it needs no wraparound check
                 g = group[i]
                 wanted[o, g] += 1
                 if (listed_until[i] > 0 and denied_listed[o]) or denied_tier[o, tier[i]]:

@@ -3,9 +3,10 @@
 The NumPy version made, per (source, behaviour) pair, a list of actors, an array of
 their detection draws, an array of label draws, an (N,) array of false-record draws
 and boolean masks of each, about a dozen Python-level calls a pair. Here every pair's
-draws are made inside the loop from the same Philox counters
-(:func:`scoresim.core.crn.draw_at`), so the records are the same bits, with no
-temporaries and one call. ``tests/reference`` checks the phase against the
+draws are made a span of people at a time from the same Philox counters
+(:func:`scoresim.core.crn.fill_at` for the span's actors,
+:func:`~scoresim.core.crn.fill` for false records), so the records are the same bits,
+with no (N,) temporaries and one call. ``tests/reference`` checks the phase against the
 per-agent rule of docs/model.md, and ``benchmarks/output_hashes.py`` the tables.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from scoresim.core.crn import SPAN, draw_at, fill
+from scoresim.core.crn import SPAN, fill, fill_at
 from scoresim.core.threads import CHUNK
 
 
@@ -65,41 +66,57 @@ def _span(
     """
     one = np.float32(1.0)
     buf = np.empty(SPAN, np.float32)
-    for b in range(acts.shape[0]):
-        for i in range(lo, hi):
-            detected[b, i] = False
-            caught[b, i] = False
-            false_records[b, i] = False
+    u_cover = np.empty(SPAN, np.float32)
+    u_label = np.empty(SPAN, np.float32)
+    ids = np.empty(SPAN, np.int64)
+    detected[:, lo:hi] = False
+    caught[:, lo:hi] = False
+    false_records[:, lo:hi] = False
     for q in range(pairs.shape[0]):
         s, b = pairs[q, 0], pairs[q, 1]
         kd0, kd1 = keys[3 * q, 0], keys[3 * q, 1]
         km0, km1 = keys[3 * q + 1, 0], keys[3 * q + 1, 1]
         other = speech_pair[s, b]
         informed = report[s] > np.float32(0.0)
-        for i in range(lo, hi):
-            if not acts[b, i]:
-                continue
-            prob = coverage[s, group[i]]
-            if informed:
-                prob = prob * (one - unheard[s, informants[i]])
-            if draw_at(kd0, kd1, step, i) < prob:
-                detected[b, i] = True
-                if pair_misread[q] and draw_at(km0, km1, step, i) < misclassification[s]:
-                    false_records[other, i] = True
-                else:
-                    caught[b, i] = True
+        misread = pair_misread[q]
+        for start in range(lo, hi, SPAN):
+            # The actors of this span, then their draws in tight loops, then the records.
+            did = acts[b, start : min(start + SPAN, hi)]
+            m = 0
+            for j in range(did.shape[0]):
+                if did[j]:
+                    ids[m] = start + j
+                    m += 1
+            fill_at(kd0, kd1, step, ids, m, u_cover)
+            if misread:
+                fill_at(km0, km1, step, ids, m, u_label)
+            for j in range(m):
+                i = ids[j]
+                prob = coverage[s, group[i]]
+                if informed:
+                    prob = prob * (one - unheard[s, informants[i]])
+                if u_cover[j] < prob:
+                    detected[b, i] = True
+                    if misread and u_label[j] < misclassification[s]:
+                        false_records[other, i] = True
+                    else:
+                        caught[b, i] = True
         if pair_false[q].max() <= np.float32(0.0):
             continue  # no false record can be drawn (as Keys.below skips the draws)
         kf0, kf1 = keys[3 * q + 2, 0], keys[3 * q + 2, 1]
+        rates = pair_false[q]
         for start in range(lo, hi, SPAN):
             fill(kf0, kf1, step, start, buf)
-            for j in range(min(SPAN, hi - start)):
-                if buf[j] < pair_false[q, group[start + j]]:
-                    false_records[b, start + j] = True
+            m = min(SPAN, hi - start)
+            who, record = group[start : start + m], false_records[b, start : start + m]
+            for j in range(m):
+                if buf[j] < rates[who[j]]:
+                    record[j] = True
     for b in range(acts.shape[0]):
-        for i in range(lo, hi):
-            if caught[b, i]:
-                false_records[b, i] = False
+        wins, record = caught[b, lo:hi], false_records[b, lo:hi]
+        for j in range(wins.shape[0]):
+            if wins[j]:
+                record[j] = False
 
 
 @njit(cache=True, nogil=True)
