@@ -38,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.core import threads
 from scoresim.core.crn import StepDraws
 from scoresim.core.network import Network
 from scoresim.society import score_kernel as kernel
@@ -139,26 +140,11 @@ def advance_listing(
     Returns:
         ``new`` (listed today, not listed before) and ``ends`` (listing ended today).
     """
-    listed = until > 0
-    expired = listed & (until <= t)
-    if sp.coupling == COUPLING_SCORE:
-        below = score.astype(np.int32) < lp.threshold
-        start = below & (~listed | expired)
-        renew = start & listed
-        ends = expired & ~below
-        new = start & ~listed
-    else:
-        # A listing that expires today has ended: an entry event today is a new listing.
-        start = entry
-        renew = entry & listed & ~expired
-        ends = (expired & ~entry) | (listed & ~expired & ~entry & pays)
-        new = entry & (~listed | expired)
-    # An extension counts from the current end; at expiry (score coupling) that is today.
-    extended = np.maximum(until[renew].astype(np.int64), t) + lp.extension
-    until[start] = t + lp.term
-    if lp.extension >= 0:
-        until[renew] = np.minimum(extended, LISTING_CAP).astype(np.int32)
-    until[ends] = 0
+    n = until.shape[0]
+    new, ends = np.empty(n, np.bool_), np.empty(n, np.bool_)
+    run = kernel.advance_listing_parallel if n >= threads.PARALLEL_FROM else kernel.advance_listing
+    run(until, score, entry, pays, t, sp.coupling == COUPLING_SCORE, lp.threshold, lp.term,
+        lp.extension, LISTING_CAP, new, ends)  # fmt: skip
     return new, ends
 
 

@@ -8,7 +8,7 @@ at first use and cached on disk; ``tests/reference`` checks it per agent.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True, nogil=True)
@@ -64,3 +64,103 @@ def update_points(
         score[i] = s
         if write_tier:
             tier[i] = tier_of[s - lo32]
+
+
+@njit(cache=True, inline="always")
+def _advance_one(
+    i: int,
+    until: np.ndarray,
+    score: np.ndarray,
+    entry: np.ndarray,
+    pays: np.ndarray,
+    t: int,
+    score_coupled: bool,
+    threshold: int,
+    term: int,
+    extension: int,
+    cap: int,
+    new: np.ndarray,
+    ends: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Person ``i``'s listing in one world (see :func:`advance_listing`)."""
+    end = until[i]
+    listed = end > 0
+    expired = listed and end <= t
+    if score_coupled:
+        below = np.int32(score[i]) < threshold
+        start = below and (not listed or expired)
+        renew = start and listed
+        stop = expired and not below
+        fresh = start and not listed
+    else:
+        start = entry[i]
+        renew = start and listed and not expired
+        stop = (expired and not start) or (listed and not expired and not start and pays[i])
+        fresh = start and (not listed or expired)
+    if start:
+        until[i] = t + term
+    if renew and extension >= 0:
+        # An extension counts from the current end; at expiry that is today.
+        from_day = np.int64(end) if end > t else np.int64(t)
+        until[i] = min(from_day + extension, cap)
+    if stop:
+        until[i] = 0
+    new[i] = fresh
+    ends[i] = stop
+
+
+@njit(cache=True, nogil=True)
+def advance_listing(
+    until: np.ndarray,
+    score: np.ndarray,
+    entry: np.ndarray,
+    pays: np.ndarray,
+    t: int,
+    score_coupled: bool,
+    threshold: int,
+    term: int,
+    extension: int,
+    cap: int,
+    new: np.ndarray,
+    ends: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Listings of one world in one pass (``score.advance_listing`` gives the rule).
+
+    Args:
+        until: (N,) int32, the world's listing ends (0 = not listed), updated.
+        score: (N,) int16, the world's score after today's points.
+        entry: (N,) bool, an entry event recorded today (list coupling).
+        pays: (N,) bool, would pay off a listing today (list coupling).
+        t: the current step.
+        score_coupled: the list follows the score (else entry events).
+        threshold: the score below which a person is listed (score coupling).
+        term: a listing's length in steps.
+        extension: steps a renewal adds, or -1 to restart the term.
+        cap: the largest listing end (int32 step counts must not overflow).
+        new: (N,) bool, written: listed today, not listed before.
+        ends: (N,) bool, written: listing ended today.
+    """
+    for i in range(until.shape[0]):
+        _advance_one(i, until, score, entry, pays, t, score_coupled, threshold, term,
+                     extension, cap, new, ends)  # fmt: skip
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def advance_listing_parallel(
+    until: np.ndarray,
+    score: np.ndarray,
+    entry: np.ndarray,
+    pays: np.ndarray,
+    t: int,
+    score_coupled: bool,
+    threshold: int,
+    term: int,
+    extension: int,
+    cap: int,
+    new: np.ndarray,
+    ends: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """:func:`advance_listing` on every Numba thread (each person is their own: same bits)."""
+    for i in prange(until.shape[0]):
+        _advance_one(i, until, score, entry, pays, t, score_coupled, threshold, term,
+                     extension, cap, new, ends)  # fmt: skip
