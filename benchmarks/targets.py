@@ -18,7 +18,8 @@ Rows (ratios of times taken in this one invocation, on this machine):
 
 Rows 3 to 6 are measured for this tree and for ``--against`` (a ``src/`` folder, e.g.
 a git worktree of the commit before), each in fresh processes on the same interpreter.
-``--quick`` shortens every run (for a smoke test; its figures are not the table's).
+``--quick`` shortens every run and ``--smallest`` makes every size tiny (the test
+suite's smoke test); neither's figures are the table's.
 """
 
 from __future__ import annotations
@@ -98,10 +99,26 @@ def mesa_flagship(agents: int, steps: int) -> float:
     return float(r["seconds_per_step"])
 
 
-def seed_rows(src: Path | None, steps: int, big: int) -> dict[str, float]:
-    """Rows 3 to 5 of one tree: rates at 10^4 and 10^6, and the peak at ``big`` people."""
-    small = bench(["seed", "--agents", "10000", "--steps", str(steps * 10)], src)
-    large = bench(["seed", "--agents", "1000000", "--steps", str(steps)], src)
+SIZES: dict[str, dict[str, Any]] = {
+    # grids and their steps; flagship people and Mesa steps; seed's small, large and
+    # largest sizes and steps; the court list's people, days and runs
+    "full": {"grids": (100, 400), "grid_steps": 200, "flagship": 100_000, "mesa_steps": 3,
+             "small": 10_000, "large": 1_000_000, "largest": 10_000_000, "steps": 50,
+             "court": (100_000, 1553, 4)},
+    "quick": {"grids": (100, 400), "grid_steps": 20, "flagship": 10_000, "mesa_steps": 2,
+              "small": 10_000, "large": 1_000_000, "largest": 1_000_000, "steps": 5,
+              "court": (10_000, 100, 4)},
+    "smallest": {"grids": (20,), "grid_steps": 5, "flagship": 300, "mesa_steps": 2,
+                 "small": 1_000, "large": 4_000, "largest": 4_000, "steps": 2,
+                 "court": (1_000, 10, 2)},
+}  # fmt: skip
+
+
+def seed_rows(src: Path | None, sizes: dict[str, Any]) -> dict[str, float]:
+    """Rows 3 to 5 of one tree: rates at the small and large sizes, the largest's peak."""
+    steps, big = sizes["steps"], sizes["largest"]
+    small = bench(["seed", "--agents", str(sizes["small"]), "--steps", str(steps * 10)], src)
+    large = bench(["seed", "--agents", str(sizes["large"]), "--steps", str(steps)], src)
     huge = bench(["seed", "--agents", str(big), "--steps", "3"], src)
     return {
         "rate_1e4": small["agent_steps_per_second"],
@@ -113,43 +130,43 @@ def seed_rows(src: Path | None, steps: int, big: int) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--against", type=Path, help="another tree's src/ folder")
-    ap.add_argument("--quick", action="store_true", help="short runs (a smoke test)")
+    ap.add_argument("--quick", action="store_true", help="short runs")
+    ap.add_argument("--smallest", action="store_true", help="tiny sizes (a smoke test)")
     args = ap.parse_args()
-    quick = args.quick
+    sizes = SIZES["smallest" if args.smallest else "quick" if args.quick else "full"]
     trees: list[tuple[str, Path | None]] = [("this tree", None)]
     if args.against:
         trees.append(("against", args.against))
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores; {time.strftime('%Y-%m-%d')}")
 
     print("\n1. Epstein against Mesa's example (ms/step)")
-    for size in (100, 400):
-        steps = 20 if quick else 200
+    for size in sizes["grids"]:
+        steps = sizes["grid_steps"]
         ours = bench(["epstein", "--size", str(size), "--steps", str(steps)])
         theirs = mesa(size, steps)
         print(f"   {size}x{size}: scoresim {ours['seconds_per_step'] * 1e3:.3f}, Mesa "
               f"{theirs['mesa']} {theirs['seconds_per_step'] * 1e3:.1f}: "
               f"{theirs['seconds_per_step'] / ours['seconds_per_step']:,.0f}x")  # fmt: skip
 
-    agents = 10_000 if quick else 100_000
+    agents = sizes["flagship"]
     print(f"\n2. the flagship against its Mesa version at {agents:,} people (ms/step)")
-    m = mesa_flagship(agents, 2 if quick else 3)
+    m = mesa_flagship(agents, sizes["mesa_steps"])
     for label, src in trees:
-        s = python(FLAGSHIP.format(agents=agents, steps=10 if quick else 100), src)
+        s = python(FLAGSHIP.format(agents=agents, steps=sizes["steps"] * 2), src)
         print(f"   {label}: scoresim {s['seconds_per_step'] * 1e3:.2f}, Mesa {m * 1e3:.0f}: "
               f"{m / s['seconds_per_step']:,.0f}x")  # fmt: skip
 
-    bw = copy_bandwidth(0.25 if quick else 1.0) / 1e9
-    big = 1_000_000 if quick else 10_000_000
+    bw = copy_bandwidth(0.05 if args.smallest else 1.0) / 1e9
+    small, large, big = sizes["small"], sizes["large"], sizes["largest"]
     print(f"\n3-5. seed (copy bandwidth {bw:.1f} GB/s)")
-    print(
-        f"   {'tree':<10}{'10^6 M/s per GB/s':>19}{'10^4 / 10^6':>13}{'B/agent at ' + f'{big:.0e}':>18}"
-    )
+    print(f"   {'tree':<10}{f'{large:.0e}: M/s per GB/s':>22}{f'{small:.0e} / {large:.0e}':>16}"
+          f"{f'B/agent at {big:.0e}':>18}")  # fmt: skip
     for label, src in trees:
-        r = seed_rows(src, 5 if quick else 50, big)
-        print(f"   {label:<10}{r['rate_1e6'] / 1e6 / bw:>19.3f}{r['rate_1e4'] / r['rate_1e6']:>13.2f}"
+        r = seed_rows(src, sizes)
+        print(f"   {label:<10}{r['rate_1e6'] / 1e6 / bw:>22.3f}{r['rate_1e4'] / r['rate_1e6']:>16.2f}"
               f"{r['bytes_per_agent']:>18.0f}")  # fmt: skip
 
-    people, days, runs = (10_000, 100, 4) if quick else (100_000, 1553, 4)
+    people, days, runs = sizes["court"]
     print(f"\n6. court list at {people:,} x {days:,} days on 2 workers (simulations per hour)")
     for label, src in trees:
         r = python(COURT.format(agents=people, steps=days, runs=runs), src)

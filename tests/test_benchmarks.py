@@ -120,3 +120,25 @@ def test_the_flagship_runs_in_mesa_and_in_scoresim() -> None:
         assert measure in table, res.stdout
     speed = [line.split() for line in lines if line.strip().startswith("400")]
     assert len(speed) == 1 and float(speed[0][3]) > 1  # Mesa is slower: the ratio is > 1
+
+
+def test_memory_parts_and_hash_scripts_run_at_a_tiny_size() -> None:
+    memory = _script("memory.py", "--agents", "3000", "--steps", "2")
+    assert memory[0] == "seed, 3,000 agents" and memory[1].strip().startswith("imported:")
+    assert memory[4].startswith("kept in arrays:") and "net.indices" in " ".join(memory)
+    parts = _script("parts.py", "--agents", "3000", "--steps", "3")
+    names = [line.split()[0] for line in parts[1:]]
+    assert parts[0].startswith("seed, 3,000 agents:")
+    assert {"behave", "observe", "score", "measure", "approval", "other"} <= set(names)
+
+
+def test_the_targets_table_prints_every_row() -> None:
+    """benchmarks/targets.py at tiny sizes (it uses the Mesa environment of flagship.py)."""
+    lines = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "targets.py"),
+                            "--smallest", "--against", str(ROOT / "src")],
+                           check=True, capture_output=True, text=True,
+                           timeout=1200).stdout.splitlines()  # fmt: skip
+    heads = [line.split(".")[0] for line in lines if line[:1].isdigit()]
+    assert heads == ["1", "2", "3-5", "6"]
+    assert sum("this tree" in line for line in lines) == 3  # rows 2, 3-5 and 6
+    assert sum("against" in line for line in lines) == 3
