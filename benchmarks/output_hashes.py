@@ -8,12 +8,12 @@ before and after: the same hashes, byte for byte, or the names of those that dif
 
 Each case runs at two sizes and two seeds; a table's hash covers its column names,
 dtypes and every value's bytes (pandas' row hash, which is exact for floats).
-``--sizes 150000x12`` runs other sizes (the compiled passes run on every Numba thread
+``--sizes 250000x8`` runs other sizes (the compiled passes run on every Numba thread
 from ``threads.PARALLEL_FROM`` people: ``output_hashes_large.json`` holds that size's
 hashes, made at c99c8c3), and ``--threads 1`` runs on one Numba thread; a check
 compares the hashes of the sizes run.
 
-    python benchmarks/output_hashes.py --sizes 150000x12 --threads 2 \
+    python benchmarks/output_hashes.py --sizes 250000x8 --threads 2 \
         --check benchmarks/output_hashes_large.json
 """
 
