@@ -1,9 +1,9 @@
 """The compiled passes that run on every Numba thread give the serial passes' bits (issue 25).
 
-``threads.PARALLEL_FROM`` is lowered so that a small run takes the parallel passes,
-and the whole metrics and agents tables are compared with the serial run's, for
-regimes that exercise every phase (channels of shaming, score coupling, informants,
-misread speech, tolerances), on one and on two threads. A parallel loop that wrote to
+``threads.PARALLEL_FROM`` is lowered so that a small run on two threads takes the
+parallel passes (on one thread it takes the serial ones), and the whole metrics and
+agents tables are compared with the serial run's, for regimes that exercise every phase
+(channels of shaming, score coupling, informants, misread speech, tolerances). A parallel loop that wrote to
 copies of its outputs returned zeros; this is the test that would have caught it.
 """
 
@@ -31,6 +31,7 @@ def test_parallel_passes_give_the_serial_bits(name: str, monkeypatch: pytest.Mon
     monkeypatch.setattr(threads, "PARALLEL_FROM", 0)
     for count in (1, 2):
         with threads.compiled_threads(count):
+            assert threads.parallel(3000) == (numba.get_num_threads() > 1)
             assert numba.get_num_threads() == min(count, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
             metrics, agents = tables(name)
         assert metrics.equals(serial_metrics), f"{name}: metrics differ on {count} thread(s)"

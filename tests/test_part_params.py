@@ -323,7 +323,7 @@ def test_the_source_check_finds_planted_cross_reads() -> None:
         # a nested read of another part's object through its own
         "nested": behave.replace("p.has_list and p.coupling", "p.listing.has_list and p.coupling"),
         # the whole regime again
-        "regime": behave.replace("p: BehaveParams,\n    u:", "p: RegimeParams,\n    u:"),
+        "regime": behave.replace("p: BehaveParams,\n    d:", "p: RegimeParams,\n    d:"),
         # another part's object as an extra argument
         "other": behave.replace("p: BehaveParams, b: int, day", "p: ScoreParams, b: int, day"),
         # a field that does not exist on its own object

@@ -52,6 +52,17 @@ people into chunks of :data:`CHUNK`; every draw is keyed and each chunk writes o
 own people, so the results are the same bits for any number of threads.
 """
 
+
+def parallel(people: int) -> bool:
+    """Whether a pass over ``people`` runs on every Numba thread.
+
+    From :data:`PARALLEL_FROM` people, when this thread may use more than one
+    (:func:`compiled_threads`); otherwise the serial pass runs, and the parallel one is
+    never compiled for nothing.
+    """
+    return people >= PARALLEL_FROM and numba.get_num_threads() > 1
+
+
 CHUNK = 16_384
 """People per chunk of a parallel pass (a multiple of 4: a Philox block never spans two)."""
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from scoresim.config.loading import Scenario
+from scoresim.core import threads
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
@@ -162,7 +163,9 @@ class RunManager:
                 run.rows.append([float(done - 1), *row])
                 run.done_steps = done
 
-            sim.run(run.steps, progress)
+            # The server runs several at once on its threads: each takes one core's worth.
+            with threads.compiled_threads(1):
+                sim.run(run.steps, progress)
             table = sim.metrics
             table["group"] = table["group"].astype(str)
             run.table = table

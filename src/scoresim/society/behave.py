@@ -60,7 +60,7 @@ def apply(
     row = np.empty(n, dtype=np.float32)
     tolerated = p.tol_rows.shape[0] > 0
     keys = d.keys.table(tuple(f"act/{name}" for name in p.behaviour_names))
-    settle = kernel.settle_parallel if n >= threads.PARALLEL_FROM else kernel.settle
+    settle = kernel.settle_parallel if threads.parallel(n) else kernel.settle
     step = np.uint32(d.step)
     for b in range(p.n_behaviours):
         k = int(table[b, kernel.ROW])

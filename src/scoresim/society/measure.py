@@ -213,7 +213,7 @@ def apply(
     # and both release the GIL, so they run on two cores at once.
     if gini is None:
         gini = begin(state, buf)
-    sums = kernel.group_sums_parallel if state.n >= threads.PARALLEL_FROM else kernel.group_sums
+    sums = kernel.group_sums_parallel if threads.parallel(state.n) else kernel.group_sums
     acts, rec, false, pr, tiers, sc, hist = sums(
         state.bounds,
         ev.acts,

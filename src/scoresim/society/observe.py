@@ -48,7 +48,7 @@ def apply(
     largest = int(state.informant_count.max(initial=0))
     base = (1.0 - p.informant_report.astype(np.float64)).astype(np.float32)
     unheard = np.power(base[:, None], np.arange(largest + 1, dtype=np.float32)[None, :])
-    run = kernel.observe_parallel if state.n >= threads.PARALLEL_FROM else kernel.observe
+    run = kernel.observe_parallel if threads.parallel(state.n) else kernel.observe
     run(
         ev.acts,
         state.group,

@@ -142,7 +142,7 @@ def advance_listing(
     """
     n = until.shape[0]
     new, ends = np.empty(n, np.bool_), np.empty(n, np.bool_)
-    run = kernel.advance_listing_parallel if n >= threads.PARALLEL_FROM else kernel.advance_listing
+    run = kernel.advance_listing_parallel if threads.parallel(n) else kernel.advance_listing
     run(until, score, entry, pays, t, sp.coupling == COUPLING_SCORE, lp.threshold, lp.term,
         lp.extension, LISTING_CAP, new, ends)  # fmt: skip
     return new, ends
