@@ -1,11 +1,16 @@
-"""A small pool of helper threads for independent pieces of a step.
+"""How a step uses more than one core, without changing a single result.
 
-Some work within a phase splits into independent parts that release the GIL (compiled
-kernels declared ``nogil``, NumPy sorts and gathers): the neighbour counts of several
-behaviours, or the wealth sort beside the group sums. Running them on two threads uses
-a second core without changing a single result, since the parts share no output and
-each is deterministic (tested with 1 and 2 helper threads). The pool is created on
-first use, once per process.
+Two ways, both deterministic:
+
+- a small pool of helper threads for an independent piece of a step that releases the
+  GIL (the wealth Gini's sort runs beside ``adapt``), from :data:`INLINE_BELOW` people
+  (:func:`submit`); the pool is created on first use, once per process;
+- compiled passes on every Numba thread, from :data:`PARALLEL_FROM` people
+  (:func:`parallel`), in chunks that each write only their own people's cells;
+  :func:`compiled_threads` limits a thread (a sweep's worker, an explorer run) to one.
+
+Both are tested with 1 and 2 threads (tests/test_simulation_api.py,
+tests/test_parallel_passes.py).
 """
 
 from __future__ import annotations
@@ -47,9 +52,10 @@ PARALLEL_FROM = 200_000
 """People from which a phase's compiled pass runs on every Numba thread.
 
 Below it, starting the threads costs more than they save (seed at 10^5 ran 4% slower
-on two threads than on one, at 3x10^5 6% faster, at 10^6 13% faster). A parallel pass splits the
-people into chunks of :data:`CHUNK`; every draw is keyed and each chunk writes only its
-own people, so the results are the same bits for any number of threads.
+on two threads than on one, at 3x10^5 6% faster, at 10^6 13% faster). A parallel pass
+splits the people into chunks of :data:`CHUNK`; every draw is keyed and each chunk
+writes only its own people, so the results are the same bits for any number of
+threads.
 """
 
 
