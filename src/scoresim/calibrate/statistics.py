@@ -73,9 +73,7 @@ def check_statistic(
     Returns:
         The field path within the statistic and a one-line message with the fix.
     """
-    from scoresim.society.measure import metric_names
-
-    names = metric_names(compiled.labels) + list(compiled.extra_columns)
+    names = list(compiled.columns)
     groups = [*compiled.labels.groups, "all"]
     if stat.group not in groups:
         return ["group"], f"{stat.group!r} is not a group; use one of {', '.join(groups)}"
