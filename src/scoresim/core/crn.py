@@ -58,35 +58,6 @@ def philox4x32(
     return np.uint32(x0), np.uint32(x1), np.uint32(x2), np.uint32(x3)
 
 
-@njit(cache=True, nogil=True)
-def _dense(
-    k0: np.uint32, k1: np.uint32, step: np.uint32, out: np.ndarray
-) -> None:  # pragma: no cover
-    n = out.shape[0]
-    for blk in range((n + 3) // 4):
-        r0, r1, r2, r3 = philox4x32(np.uint32(blk), step, np.uint32(0), np.uint32(0), k0, k1)
-        i = blk * 4
-        out[i] = np.float32(r0 >> np.uint32(8)) * _SCALE
-        if i + 1 < n:
-            out[i + 1] = np.float32(r1 >> np.uint32(8)) * _SCALE
-        if i + 2 < n:
-            out[i + 2] = np.float32(r2 >> np.uint32(8)) * _SCALE
-        if i + 3 < n:
-            out[i + 3] = np.float32(r3 >> np.uint32(8)) * _SCALE
-
-
-@njit(cache=True, nogil=True)
-def _at(
-    k0: np.uint32, k1: np.uint32, step: np.uint32, ids: np.ndarray, out: np.ndarray
-) -> None:  # pragma: no cover
-    for j in range(ids.shape[0]):
-        i = ids[j]
-        r = philox4x32(np.uint32(i >> 2), step, np.uint32(0), np.uint32(0), k0, k1)
-        lane = i & 3
-        word = r[0] if lane == 0 else r[1] if lane == 1 else r[2] if lane == 2 else r[3]
-        out[j] = np.float32(word >> np.uint32(8)) * _SCALE
-
-
 @njit(cache=True, inline="always")
 def word_float(word: np.uint32) -> np.float32:  # pragma: no cover - compiled
     """A Philox output word as the float32 uniform NumPy would make of it (24 bits)."""
@@ -134,6 +105,30 @@ def fill_at(
         lane = i & 3
         word = r0 if lane == 0 else r1 if lane == 1 else r2 if lane == 2 else r3
         out[j] = word_float(word)
+
+
+@njit(cache=True, nogil=True)
+def _dense(
+    k0: np.uint32, k1: np.uint32, step: np.uint32, out: np.ndarray
+) -> None:  # pragma: no cover
+    n = out.shape[0]
+    for blk in range((n + 3) // 4):
+        r0, r1, r2, r3 = philox4x32(np.uint32(blk), step, np.uint32(0), np.uint32(0), k0, k1)
+        i = blk * 4
+        out[i] = word_float(r0)
+        if i + 1 < n:
+            out[i + 1] = word_float(r1)
+        if i + 2 < n:
+            out[i + 2] = word_float(r2)
+        if i + 3 < n:
+            out[i + 3] = word_float(r3)
+
+
+@njit(cache=True, nogil=True)
+def _at(
+    k0: np.uint32, k1: np.uint32, step: np.uint32, ids: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover
+    fill_at(k0, k1, step, ids, ids.shape[0], out)
 
 
 class Keys:
