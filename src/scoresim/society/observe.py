@@ -18,7 +18,6 @@ misread or not: it is what the error-free world (see ``score``) records.
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 
 from scoresim.core import threads
 from scoresim.core.crn import StepDraws
@@ -36,7 +35,9 @@ def apply(
 
     Per (source, behaviour) pair, in the order the sources and their behaviours are
     declared, each act of b by i is recorded when i's draw for
-    ``detect/<source>/<behaviour>`` is below :func:`detection_probability`; a recorded
+    ``detect/<source>/<behaviour>`` is below the source's coverage of i's group (times
+    ``1 - (1 - r)^k`` for informants: k informant neighbours, report probability r; the
+    power is NumPy's, tabulated here for k = 0 to the largest count); a recorded
     act of a speech pair is misread when i's ``misread/...`` draw is below the source's
     misclassification (a false record of the other label); and each person whose
     ``false/...`` draw is below ``coverage x false_positive`` of their group gets a false
@@ -67,16 +68,3 @@ def apply(
         ev.caught,
         ev.false_records,
     )
-
-
-def detection_probability(
-    state: CitizenState, p: ObserveParams, s: int, ids: NDArray[np.int64]
-) -> NDArray[np.float32]:
-    """Probability that source ``s`` records one act by each agent in ``ids``: (K,) float32."""
-    prob = p.coverage[s, state.group[ids]]
-    r = float(p.informant_report[s])
-    if r > 0.0:
-        k = state.informant_count[ids].astype(np.float32)
-        prob = prob * (1.0 - np.power(np.float32(1.0 - r), k))
-    out: NDArray[np.float32] = prob.astype(np.float32, copy=False)
-    return out
