@@ -151,6 +151,7 @@ def behave(
         threshold=li.threshold,
         entry_events=li.entry_events,
         exposure=sh.exposure,
+        act_purposes=tuple(f"act/{name}" for name in names.behaviours),
     )
 
 
@@ -263,6 +264,7 @@ def consequences(cfg: ScenarioConfig, names: Names, sc: ScoreParams) -> Conseque
         perk=perk,
         opportunity_names=tuple(opps),
         consent_required=sc.consent_required,
+        want_purposes=tuple(f"want/{name}" for name in opps),
     )
 
 

@@ -59,7 +59,7 @@ def apply(
         kernel.proximity(state.score, p.threshold, p.proximity_margin, prox)
     row = np.empty(n, dtype=np.float32)
     tolerated = p.tol_rows.shape[0] > 0
-    keys = d.keys.table(tuple(f"act/{name}" for name in p.behaviour_names))
+    keys = d.keys.table(p.act_purposes)
     settle = kernel.settle_parallel if threads.parallel(n) else kernel.settle
     step = np.uint32(d.step)
     for b in range(p.n_behaviours):

@@ -42,9 +42,8 @@ def apply(
     ev: StepEvents,
 ) -> None:
     """Run the consequences phase with this step's draws ``d``, in two compiled passes."""
-    purposes = tuple(f"want/{name}" for name in p.opportunity_names)
     kernel.grant(
-        d.keys.table(purposes),
+        d.keys.table(p.want_purposes),
         np.uint32(d.step),
         p.demand.astype(np.float32),
         p.value,

@@ -112,6 +112,8 @@ class BehaveParams:
             behaviours whose records list a person (list coupling).
         exposure: copied from :attr:`ShamingParams.exposure` (0 without shaming), the
             chance that a listing is made public, which the shame cost weighs.
+        act_purposes: (B,) the purposes of the decisions' draws, ``act/<behaviour>``
+            (derived when the scenario is compiled, as observe's are).
     """
 
     stance_weight: F32
@@ -136,6 +138,7 @@ class BehaveParams:
     threshold: int
     entry_events: Bool
     exposure: float
+    act_purposes: tuple[str, ...]
 
     @property
     def n_behaviours(self) -> int:
@@ -183,10 +186,10 @@ class ObserveParams:
     speech_pair: I32
     source_names: tuple[str, ...]
     behaviour_names: tuple[str, ...]
-    pairs: I32 = field(default_factory=lambda: np.zeros((0, 2), np.int32))
-    pair_false: F32 = field(default_factory=lambda: np.zeros((0, 0), np.float32))
-    pair_misread: Bool = field(default_factory=lambda: np.zeros(0, np.bool_))
-    pair_purposes: tuple[str, ...] = ()
+    pairs: I32
+    pair_false: F32
+    pair_misread: Bool
+    pair_purposes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -261,6 +264,8 @@ class ConsequenceParams:
         consent_required: copied from :attr:`ScoreParams.consent_required` when the
             scenario is compiled: where consent is required, only the consenting are
             paid perks.
+        want_purposes: (O,) the purposes of the wanting draws, ``want/<opportunity>``
+            (derived when the scenario is compiled).
     """
 
     demand: F64
@@ -270,6 +275,7 @@ class ConsequenceParams:
     perk: F64
     opportunity_names: tuple[str, ...]
     consent_required: bool
+    want_purposes: tuple[str, ...]
 
     @property
     def n_opportunities(self) -> int:
