@@ -95,6 +95,7 @@ def _listing(
         stop = expired and not below
         fresh = start and not listed
     else:
+        # A listing that expires today has ended: an entry event today is a new listing.
         start = entry
         renew = start and listed and not expired
         stop = (expired and not start) or (listed and not expired and not start and pays)
