@@ -6,6 +6,7 @@ size's own. Usage:
     python benchmarks/run.py                       # seed 10^4..10^7, epstein 40..1000
     python benchmarks/run.py --smallest --steps 2  # one size each (the CI smoke test)
     python benchmarks/run.py --mesa --plot docs/figures/speed.png   # with Mesa and a plot
+    python benchmarks/run.py --targets --against /tmp/base/src      # the speed targets' table
 
 ``--mesa`` also times Mesa's Epstein example (the newest release the machine can run,
 3.5.1 with Python 3.12+) at the grid sizes (in the
@@ -102,7 +103,20 @@ def main() -> None:
         help="also time the seed rows with the package in this src/ folder (e.g. a git "
         "worktree of an earlier version), alternating with this one",
     )
+    ap.add_argument(
+        "--targets",
+        action="store_true",
+        help="print the table of speed targets instead (benchmarks/targets.py), every row "
+        "for this tree and --against in one invocation",
+    )
     args = ap.parse_args()
+    if args.targets:
+        import targets
+
+        sys.argv = [sys.argv[0], *(["--against", str(args.against)] if args.against else [])]
+        sys.argv += ["--smallest"] if args.smallest else []
+        targets.main()
+        return
     seed_sizes = args.seed_sizes[:1] if args.smallest else args.seed_sizes
     grids = args.grids[:1] if args.smallest else args.grids
     print(

@@ -133,8 +133,8 @@ def test_memory_parts_and_hash_scripts_run_at_a_tiny_size() -> None:
 
 
 def test_the_targets_table_prints_every_row() -> None:
-    """benchmarks/targets.py at tiny sizes (it uses the Mesa environment of flagship.py)."""
-    lines = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "targets.py"),
+    """``run.py --targets`` (benchmarks/targets.py) at tiny sizes (Mesa's environment too)."""
+    lines = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--targets",
                             "--smallest", "--against", str(ROOT / "src")],
                            check=True, capture_output=True, text=True,
                            timeout=1200).stdout.splitlines()  # fmt: skip

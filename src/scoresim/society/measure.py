@@ -79,7 +79,7 @@ class MetricsBuffer:
         # that order. Wealth changes little from one step to the next, so a stable sort
         # of the nearly sorted order is fast, and permuting the groups along with it
         # spares a random gather.
-        self.wealth_order: NDArray[np.int64] | None = None
+        self.wealth_order: NDArray[np.int32] | None = None
         self.wealth_group: NDArray[np.uint8] | None = None
         # Pressure-free silence per window length, while stances cannot move.
         self.silence: dict[int, NDArray[np.float64]] = {}
@@ -163,7 +163,8 @@ GiniRow = NDArray[np.float64]
 def wealth_gini(state: CitizenState, buf: MetricsBuffer, g_count: int) -> GiniRow:
     """Gini of wealth per group and overall, (G + 1,) float64; updates the kept order."""
     if buf.wealth_order is None or buf.wealth_group is None:
-        buf.wealth_order, buf.wealth_group = np.arange(state.n), state.group.copy()
+        buf.wealth_order = np.arange(state.n, dtype=np.int32)  # ids < 2^31 (limits.py)
+        buf.wealth_group = state.group.copy()
     # Run on a helper thread: one compiled gather, NumPy's stable sort, then the
     # permutation of ids and groups fused with the Gini in one compiled pass (three
     # gathers and a separate pass before); all of it runs without the GIL.

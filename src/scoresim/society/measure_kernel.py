@@ -265,16 +265,17 @@ def group_sums_parallel(
 
 @njit(cache=True, nogil=True)
 def gini_sorted(
-    values: np.ndarray, group: np.ndarray, n_groups: int
+    keys: np.ndarray, perm: np.ndarray, group: np.ndarray, n_groups: int
 ) -> np.ndarray:  # pragma: no cover - compiled
-    """Gini of ``values`` within each group and overall, the values in ascending order.
+    """Gini of ``keys`` within each group and overall, read in ascending order.
 
     Uses Gini = 2 sum(rank x) / (n sum x) - (n + 1) / n over each sorted subset, with
     ranks counted per group in one sequential pass.
 
     Args:
-        values: (N,) float64, ascending.
-        group: (N,) uint8, the group of each value.
+        keys: (N,) float64, in any order.
+        perm: (N,) int64, ``keys[perm]`` is ascending.
+        group: (N,) uint8, the group of each value of ``keys[perm]``.
         n_groups: G.
 
     Returns:
@@ -283,8 +284,8 @@ def gini_sorted(
     count = np.zeros(n_groups + 1)
     total = np.zeros(n_groups + 1)
     ranked = np.zeros(n_groups + 1)
-    for i in range(values.shape[0]):
-        x = values[i]
+    for i in range(perm.shape[0]):
+        x = keys[perm[i]]
         g = np.int64(group[i])
         count[g] += 1.0
         total[g] += x
@@ -318,7 +319,7 @@ def permute_gini(
     Args:
         keys: (N,) float64 values in ``order``.
         perm: (N,) int64, the stable argsort of ``keys``.
-        order: (N,) int64 agent ids.
+        order: (N,) int32 agent ids.
         group: (N,) uint8 their groups.
         n_groups: G.
 
@@ -329,10 +330,9 @@ def permute_gini(
     n = perm.shape[0]
     new_order = np.empty(n, order.dtype)
     new_group = np.empty(n, group.dtype)
-    values = np.empty(n, np.float64)
     for i in range(n):
         k = perm[i]
         new_order[i] = order[k]
         new_group[i] = group[k]
-        values[i] = keys[k]
-    return new_order, new_group, gini_sorted(values, new_group, n_groups)
+    # Read in sorted order through ``perm`` rather than into a third (N,) array.
+    return new_order, new_group, gini_sorted(keys, perm, new_group, n_groups)
