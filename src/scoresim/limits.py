@@ -31,6 +31,8 @@ RUN_AGENTS = 50_000_000
 """Most agents in one run (the network's int32 tie index allows about 200 million)."""
 RUN_STEPS = 60_000
 """Most steps in one run (per-agent counters are uint32 and rise at most a few times a step)."""
+TIMELINE_ENTRIES = 500
+"""Most entries in a scenario's timeline."""
 SEED_MAX = 2**63 - 1
 """Largest seed, on the command line, in sweeps, in the explorer and in Python."""
 RUN_JSON_BYTES = 10_000_000

@@ -177,6 +177,10 @@ def parse_scenario(raw: Any, origin: str) -> ScenarioConfig:
     check_scenario(cfg, origin)
     if cfg.mechanisms:
         cfg = _check_mechanisms(cfg, origin, raw)
+    if cfg.timeline:
+        from scoresim.config.timeline_checks import check_timeline
+
+        check_timeline(cfg, raw, origin, parse_scenario)
     return cfg
 
 

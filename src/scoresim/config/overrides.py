@@ -51,9 +51,7 @@ def apply_overrides(
         OverrideError: A path names no field; the message suggests the nearest one.
     """
     resolved = scenario.config.model_dump(mode="json")
-    leaves = set(_leaf_paths(resolved)) | set(_absent_section_paths(ScenarioConfig, resolved))
-    # A whole section can be replaced too (for example --set shaming=null).
-    known = leaves | {p.rsplit(".", k)[0] for p in leaves for k in range(1, p.count(".") + 1)}
+    known = known_paths(resolved)
     raw = copy.deepcopy(scenario.raw)
     paths = list(overrides)
     for i, path in enumerate(paths):
@@ -76,6 +74,25 @@ def apply_overrides(
             raise OverrideError(f"{label} {path}: no such field in {scenario.origin}; {hint}")
         _set_path(raw, path.split("."), value, resolved)
     return raw
+
+
+def known_paths(resolved: dict[str, Any]) -> set[str]:
+    """Every path an override may set in the resolved scenario ``resolved`` (a JSON dump).
+
+    Its leaves, the fields of the optional sections it leaves out, and every section
+    (a whole section can be replaced, for example ``--set shaming=null``).
+    """
+    leaves = set(_leaf_paths(resolved)) | set(_absent_section_paths(ScenarioConfig, resolved))
+    return leaves | {p.rsplit(".", k)[0] for p in leaves for k in range(1, p.count(".") + 1)}
+
+
+def set_path(raw: dict[str, Any], path: str, value: Any, resolved: dict[str, Any]) -> None:
+    """Set the known ``path`` of the mapping ``raw`` to ``value``, in place.
+
+    ``resolved`` is the resolved scenario, from which a defaulted or absent section on
+    the way is filled in first.
+    """
+    _set_path(raw, path.split("."), value, resolved)
 
 
 def _named(obj: Any) -> bool:

@@ -24,6 +24,7 @@ from scoresim.config.models import ScenarioConfig
 from scoresim.engine.compile import compile_scenario, start_hooks
 from scoresim.engine.options import check_options, function, integer, overrides_of, reporters_of
 from scoresim.engine.start import setup
+from scoresim.engine.timeline import RunTimeline, with_change
 from scoresim.engine.undo import Undo
 from scoresim.errors import ExtensionError, RunOptionError, SimulationError
 from scoresim.parts.guard import describe
@@ -150,6 +151,9 @@ class Simulation:
             built = setup_with_network(self.compiled, agents, seed, network)
             self._state, self.net, self.keys, self.root, self.ids = built
         self.agents_n, self.seed = agents, seed
+        self._timeline = (
+            RunTimeline.of(self.scenario, self.compiled) if self.scenario.config.timeline else None
+        )
         self.hooks = start_hooks(self.compiled, self._state, self.net, self.keys)
         self.buf = MetricsBuffer(self.compiled.columns, len(self.compiled.labels.groups), _rows)
         self._reported: dict[str, list[float]] = {name: [] for name in self.reporters}
@@ -198,6 +202,37 @@ class Simulation:
         """
         self._advance(integer("n", n), None, name="n")
 
+    def set(self, path: str, value: Any) -> None:
+        """From the next step on, the field ``path`` takes ``value``: a change of the regime.
+
+        The same as the timeline entry ``{day: D, set: {path: value}}`` with D the
+        next step (:attr:`steps`), bit for bit, and checked as that entry would be
+        (docs/model.md, "Regimes in time"): the path is one ``--set`` accepts outside the
+        people and their network, the value is allowed there, and the run can follow
+        the change. The entry is added to :attr:`scenario`'s timeline, so the run's
+        ``run.json`` and its saved scenario say what was changed, and when. A second
+        ``set`` of one path before the next step replaces the first; a change the
+        scenario's timeline makes later still happens on its day.
+
+        Raises:
+            OverrideError, ScenarioValueError: The path or the value is not allowed
+                (one line); nothing is changed.
+            SimulationError: Called while the simulation is stepping, or after a step
+                stopped half-way.
+        """
+        if self._broken is not None:
+            raise SimulationError(self._broken)
+        if self._busy:
+            raise SimulationError(
+                "simulation: set() was called while it is stepping (from a reporter, a "
+                "progress function or a plug-in); call it between steps"
+            )
+        scenario = with_change(self.scenario, self.steps, path, value)
+        timeline = RunTimeline.of(scenario, self.compiled)
+        if self._timeline is not None:
+            timeline.now = self._timeline.now
+        self.scenario, self._timeline = scenario, timeline
+
     def run(self, steps: int, progress: ProgressFn | None = None) -> None:
         """Advance ``steps`` steps, calling ``progress(done, steps)`` after each.
 
@@ -239,11 +274,15 @@ class Simulation:
     def _one_step(self) -> None:
         """One step and its reporters, all or nothing."""
         t = self.steps
+        regime = self.compiled.regime
+        if self._timeline is not None:
+            # Before the save: a step undone and made again finds the day's change made.
+            self._timeline.apply(t, self._state, self.net, self.hooks, self.buf)
+            regime = self._timeline.now.regime
         if self._undo is not None:
             self._undo.save()
         try:
-            events = step(self._state, self.net, self.compiled.regime, self.keys, self.buf,
-                          self.hooks)  # fmt: skip
+            events = step(self._state, self.net, regime, self.keys, self.buf, self.hooks)
             values = self._report(events, t)
         except BaseException as exc:
             if self._undo is None:

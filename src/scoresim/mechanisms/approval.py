@@ -23,7 +23,7 @@ from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.network import Network
 from scoresim.mechanisms import approval_kernel as kernel
-from scoresim.parts.base import Mechanism, On
+from scoresim.parts.base import Mechanism, On, same
 from scoresim.society.events import StepEvents
 from scoresim.society.params import Labels, RegimeParams
 from scoresim.society.state import CitizenState, neighbour_mean, sigmoid
@@ -103,6 +103,10 @@ class ApprovalHook:
         p0 = sigmoid(state.logit0[p.conduct]).sum(axis=0, dtype=np.float32)
         self.expected = neighbour_mean(net, p0.astype(np.float32), state.degree)
         self.seen = self.expected.copy()
+
+    def retune(self, p: ApprovalParams) -> None:
+        """Read ``p`` from the next step on (a timeline changed it; see Approval.changed)."""
+        self.p = p
 
     def act(self, state: CitizenState, net: Network, d: StepDraws, ev: StepEvents) -> None:
         """Move each approval by today's order, perks, sanctions, listings and news.
@@ -221,6 +225,14 @@ class Approval(Mechanism):
     def columns(self, config: Any, labels: Labels) -> tuple[str, ...]:
         """``approval.private`` and ``approval.mean``."""
         return COLUMNS
+
+    def changed(self, old: ApprovalParams, new: ApprovalParams) -> str | None:
+        """Its daily effects may change during a run; what is drawn on day 0 may not."""
+        for name in ("mean", "sd", "rho", "conduct"):
+            if not same(getattr(old, name), getattr(new, name)):
+                return (f"approval's starting values and the conduct it watches are set on "
+                        f"day 0 ({name} would change)")  # fmt: skip
+        return None
 
     def start(self, params: ApprovalParams, labels: Labels, regime: RegimeParams,
               state: CitizenState, net: Network, keys: Keys) -> ApprovalHook:  # fmt: skip

@@ -48,6 +48,10 @@ class RegimeHook:
         """Run the phase function with this run's state and step."""
         self.run(state, net, self.params, d, ev)
 
+    def retune(self, params: Any) -> None:
+        """Read ``params`` from the next step on (a timeline changed them)."""
+        self.params = params
+
     def measure(
         self, state: CitizenState, ev: StepEvents, out: Mapping[str, NDArray[np.float64]]
     ) -> None:
@@ -93,6 +97,10 @@ class BuiltinMechanism(Mechanism):
     def compile(self, config: Any, labels: Labels) -> Any:
         """The parameter object it was made with (the one the compiled regime carries)."""
         return self.compiled
+
+    def changed(self, old: Any, new: Any) -> str | None:
+        """Always allowed: its hook reads its parameters afresh every step."""
+        return None
 
     @staticmethod
     @abstractmethod

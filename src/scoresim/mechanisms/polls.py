@@ -29,7 +29,7 @@ from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.network import Network
 from scoresim.mechanisms import estimators
-from scoresim.parts.base import Mechanism, On
+from scoresim.parts.base import Mechanism, On, same
 from scoresim.society.behave import deterrent
 from scoresim.society.events import StepEvents
 from scoresim.society.params import BehaveParams, Labels, RegimeParams
@@ -134,6 +134,10 @@ class PollsHook:
         self.median = float(np.median(state.income)) if state.n else 1.0
         self.today: dict[str, NDArray[np.float64]] = {}
 
+    def retune(self, p: PollsParams) -> None:
+        """Read ``p`` from the next step on (a timeline changed it; see Polls.changed)."""
+        self.p = p
+
     def act(self, state: CitizenState, net: Network, d: StepDraws, ev: StepEvents) -> None:
         """Run today's polls."""
         self.today = {}
@@ -216,6 +220,12 @@ class Polls(Mechanism):
     def columns(self, config: PollingConfig, labels: Labels) -> tuple[str, ...]:
         """Five per poll: ``poll.<name>.estimate``, ``.low``, ``.high``, ``.truth``, ``.n``."""
         return tuple(c for poll in config.polls for c in poll_columns(poll.name))
+
+    def changed(self, old: PollsParams, new: PollsParams) -> str | None:
+        """Polls may change during a run, but who is online is drawn on day 0."""
+        if not same(old.online, new.online):
+            return "who is online is drawn on day 0 (interviews' online shares would change)"
+        return None
 
     def start(self, params: PollsParams, labels: Labels, regime: RegimeParams,
               state: CitizenState, net: Network, keys: Keys) -> PollsHook:  # fmt: skip

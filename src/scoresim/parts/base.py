@@ -12,9 +12,11 @@ writes the metric columns it declares.
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
+import numpy as np
 from pydantic import BaseModel
 
 from scoresim.core.crn import Keys
@@ -56,6 +58,18 @@ class Mechanism(ABC):
         """The metric columns this mechanism adds (names must not clash with others)."""
         return ()
 
+    def changed(self, old: Any, new: Any) -> str | None:
+        """Whether its parameters may go from ``old`` to ``new`` during a run (a timeline).
+
+        Returns:
+            None if they may (the run's hook is then given ``new`` by ``retune``), or
+            why not, in a few words. By default they may not change at all: a hook is
+            given its parameters once, when the run starts.
+        """
+        if same(old, new):
+            return None
+        return f"{self.name}'s settings cannot change during a run (its hook reads them once, on day 0)"  # fmt: skip
+
     @abstractmethod
     def start(
         self,
@@ -82,3 +96,28 @@ On = tuple[Mechanism, Any]
 """A built-in part a scenario switches on: the mechanism, made with its copies of other
 parts' numbers, and its validated section (``switched_on`` of
 :mod:`scoresim.mechanisms.catalog`'s parts)."""
+
+
+def same(a: Any, b: Any) -> bool:
+    """Whether two compiled parameter objects hold the same numbers.
+
+    Dataclasses field by field, arrays by shape, dtype and value (NaN equal to NaN),
+    tuples, lists and dicts item by item, anything else by ``==``.
+    """
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and a.shape == b.shape
+            and a.dtype == b.dtype
+            and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+        )
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and all(
+            same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a)
+        )
+    if isinstance(a, tuple | list):
+        return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    return bool(a == b)

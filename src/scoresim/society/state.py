@@ -325,3 +325,29 @@ def refresh_seen_ref(
         state.seen_ref[k, rows] = np.where(deg > 0, sums / np.maximum(deg, 1), own).astype(
             np.float32
         )
+
+
+def rebase(
+    state: CitizenState,
+    net: Network,
+    base_shift: NDArray[np.float32],
+    weight_shift: NDArray[np.float32],
+    conform_idx: NDArray[np.int32],
+) -> None:
+    """Move everyone's pressure-free log-odds when a timeline changes them mid-run.
+
+    ``logit0[b, i]`` moves by ``base_shift[group[i], b] + weight_shift[b] * stance[i]``
+    (the change in the group's base log-odds and in the stance weight); the group
+    rates ``pf_rate`` and every conformity reference ``seen_ref`` are recomputed from
+    the moved log-odds, as they are on day 0.
+
+    Args:
+        state: Updated in place.
+        net: The network now (its cut ties count as cut).
+        base_shift: (G, B) float32.
+        weight_shift: (B,) float32.
+        conform_idx: (C,) int32, the behaviour of each row of ``seen_ref``.
+    """
+    state.logit0 += base_shift.T[:, state.group] + weight_shift[:, None] * state.stance[None, :]
+    state.pf_rate[:] = _group_rates(sigmoid(state.logit0), state.group, state.n_groups)
+    refresh_seen_ref(state, net, conform_idx, np.arange(state.n, dtype=np.int64))
