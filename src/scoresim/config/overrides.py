@@ -64,6 +64,9 @@ def apply_overrides(
                 (i + 1, j + 1),
             )
     for path, value in overrides.items():
+        if path.startswith("timeline."):  # an entry's day or value, by its name or position
+            _set_timeline(raw, path, value, label, scenario.origin)
+            continue
         if path not in known:
             near = difflib.get_close_matches(path, sorted(known), n=1, cutoff=0.5)
             hint = (
@@ -76,6 +79,23 @@ def apply_overrides(
     return raw
 
 
+def _set_timeline(raw: dict[str, Any], path: str, value: Any, label: str, origin: str) -> None:
+    """Set ``timeline.<entry>.<field>`` in ``raw`` (see :func:`scoresim.config.timeline.set_at`).
+
+    Raises:
+        OverrideError: The scenario has no timeline, or no such entry or field.
+    """
+    from scoresim.config.timeline import set_at
+
+    entries = raw.get("timeline")
+    if not isinstance(entries, list) or not entries:
+        raise OverrideError(f"{label} {path}: {origin} has no timeline; add one, or set the field itself")  # fmt: skip
+    try:
+        set_at(entries, path, value)
+    except ValueError as exc:
+        raise OverrideError(f"{label} {path}: {exc}") from None
+
+
 def known_paths(resolved: dict[str, Any]) -> set[str]:
     """Every path an override may set in the resolved scenario ``resolved`` (a JSON dump).
 
@@ -83,6 +103,7 @@ def known_paths(resolved: dict[str, Any]) -> set[str]:
     (a whole section can be replaced, for example ``--set shaming=null``).
     """
     leaves = set(_leaf_paths(resolved)) | set(_absent_section_paths(ScenarioConfig, resolved))
+    leaves |= {"timeline", "start_date"}  # top-level fields that may be unset (None)
     return leaves | {p.rsplit(".", k)[0] for p in leaves for k in range(1, p.count(".") + 1)}
 
 

@@ -175,3 +175,63 @@ def change_days(found: list[Change], steps: int) -> Iterator[int]:
     for c in found:
         days.update(range(max(c.first, 0), min(c.last, steps - 1) + 1))
     yield from sorted(days)
+
+
+KEYS = {"day", "from", "to", "set", "ramp"}
+
+
+def _locate(entries: list[Any], path: str) -> tuple[dict[str, Any], list[Any]]:
+    """The entry a ``timeline.<name or position>.<field>`` path names, and the keys into it.
+
+    ``<field>`` is ``day``, ``from``, ``to``, ``set.<path>``, ``ramp.<path>`` (the
+    pair) or ``ramp.<path>.start`` / ``.end`` (one of its values).
+
+    Raises:
+        ValueError: The entry or its field does not exist (the message says what does).
+    """
+    _, key, *rest = path.split(".", 2)
+    names = [e.get("name") if isinstance(e, dict) else None for e in entries]
+    if key in names:
+        entry = entries[names.index(key)]
+    elif key.isdigit() and int(key) < len(entries):
+        entry = entries[int(key)]
+    else:
+        known = [n if n else str(k) for k, n in enumerate(names)]
+        raise ValueError(f"no timeline entry {key!r}; the entries are {', '.join(known) or 'none'} (by name, or by position from 0)")  # fmt: skip
+    if not isinstance(entry, dict) or not rest:
+        raise ValueError("name a field of the entry: day, from, to, set.PATH or ramp.PATH")
+    field, _, inner = rest[0].partition(".")
+    if field in ("day", "from", "to") and not inner and field in entry:
+        return entry, [field]
+    values = entry.get(field)
+    if field in ("set", "ramp") and isinstance(values, dict) and inner:
+        if inner in values:
+            return entry, [field, inner]
+        head, _, side = inner.rpartition(".")
+        if field == "ramp" and side in ("start", "end") and head in values:
+            return entry, [field, head, 0 if side == "start" else 1]
+    have = ", ".join(sorted(f"{k}.{p}" if k in ("set", "ramp") else k for k in entry if k in KEYS
+                            for p in (entry[k] if isinstance(entry[k], dict) else [""])))  # fmt: skip
+    raise ValueError(f"the entry has no {rest[0]!r}; it has {have}")
+
+
+def get_at(entries: list[Any], path: str) -> Any:
+    """The value a timeline path names (see :func:`_locate`)."""
+    node, keys = _locate(entries, path)
+    value: Any = node
+    for k in keys:
+        value = value[k]
+    return value
+
+
+def set_at(entries: list[Any], path: str, value: Any) -> None:
+    """Set the value a timeline path names, in place (a ramp's pair is copied first)."""
+    node, keys = _locate(entries, path)
+    if len(keys) == 3:
+        pair = list(node[keys[0]][keys[1]])
+        pair[keys[2]] = value
+        node[keys[0]] = {**node[keys[0]], keys[1]: pair}
+    elif len(keys) == 2:
+        node[keys[0]] = {**node[keys[0]], keys[1]: value}
+    else:
+        node[keys[0]] = value

@@ -24,7 +24,9 @@ def referenced_scenario(given: str, base: Path | None, fail: Fail) -> Scenario:
     try:
         beside = base / given if base is not None else None
         name: str | Path = beside if beside is not None and beside.is_file() else given
-        return load_scenario(name)
+        scenario = load_scenario(name)
+        followable(scenario)
+        return scenario
     except ScoresimError as exc:
         raise fail(["scenario"], f"{given!r} cannot be loaded ({exc})") from None
     except OSError as exc:  # a name the file system refuses to look up (too long, say)
@@ -38,6 +40,13 @@ def referenced_scenario(given: str, base: Path | None, fail: Fail) -> Scenario:
 
 def lookup(resolved: dict[str, Any], path: str) -> Any:
     """The value at the dotted ``path`` of a dumped scenario (None where there is none)."""
+    if path.startswith("timeline."):
+        from scoresim.config.timeline import get_at
+
+        try:
+            return get_at(resolved.get("timeline") or [], path)
+        except (ValueError, KeyError, IndexError, TypeError):
+            return None
     node: Any = resolved
     for key in path.split("."):
         node = node.get(key) if isinstance(node, dict) else None
@@ -66,6 +75,18 @@ def whole_numbers(resolved: dict[str, Any], path: str, fail: Fail, needs: str, f
     return isinstance(current, int)
 
 
+def followable(scenario: Scenario) -> None:
+    """Check that a run can follow the scenario's timeline (before any run starts).
+
+    Raises:
+        ScenarioValueError: A change a run cannot follow (:func:`scoresim.engine.timeline.check`).
+    """
+    if scenario.config.timeline:
+        from scoresim.engine.timeline import check
+
+        check(scenario)
+
+
 def applied(
     scenario: Scenario, path: str, value: Any, fail: Fail, steps: list[Any], label: str = "--set"
 ) -> Scenario:
@@ -75,7 +96,9 @@ def applied(
         ScoresimError: ``fail``'s, at ``steps``: the scenario refuses the value.
     """
     try:
-        return scenario.with_overrides({path: value}, label=label)
+        changed = scenario.with_overrides({path: value}, label=label)
+        followable(changed)
+        return changed
     except ScoresimError as exc:
         reason = str(exc).split(": ")[-1]
         raise fail(steps, f"{short(value)} does not fit {scenario.name}: {reason}") from None
