@@ -1,0 +1,270 @@
+"""Regimes in time: the timeline section, Simulation.set, and common random numbers through time.
+
+Definitions tested are those of docs/model.md, "Regimes in time".
+"""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import scoresim
+from scoresim.calibrate.spec import calibration_from_text
+from scoresim.config.loading import Scenario
+from scoresim.config.timeline import RampChange, SetChange
+from scoresim.errors import OverrideError, ScenarioValueError, ScoresimError
+from scoresim.sweep.spec import sweep_from_text
+from tests.conftest import write_scenario
+
+COVERAGE = "sources.street_cameras.coverage"
+AGENTS, STEPS = 2000, 50
+
+
+def with_timeline(name: str, timeline: Any, **extra: Any) -> Scenario:
+    raw = dict(scoresim.load_scenario(name).raw)
+    raw["timeline"] = timeline
+    raw.update(extra)
+    return Scenario.from_dict(raw, "t.yaml")
+
+
+def run(
+    scenario: Scenario | str, steps: int = STEPS, sets: Sequence[tuple[int, str, Any]] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    sim = scoresim.Simulation(scenario, agents=AGENTS, seed=3)
+    for day, path, value in sets:
+        sim.run(day - sim.steps)
+        sim.set(path, value)
+    sim.run(steps - sim.steps)
+    return sim.metrics, sim.agents()
+
+
+@pytest.fixture(scope="module")
+def plain() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return run("seed")
+
+
+def test_a_timeline_that_changes_nothing_gives_the_bits_of_none(plain: Any) -> None:
+    coverage = scoresim.load_scenario("seed").config.sources["street_cameras"].coverage
+    for timeline in ([], [{"day": 10, "set": {COVERAGE: coverage}}],
+                     [{"from": 5, "to": 25, "ramp": {COVERAGE: [coverage, coverage]}}]):  # fmt: skip
+        metrics, agents = run(with_timeline("seed", timeline))
+        pd.testing.assert_frame_equal(metrics, plain[0])
+        pd.testing.assert_frame_equal(agents, plain[1])
+
+
+def test_two_regimes_that_differ_from_day_d_are_identical_before_it(plain: Any) -> None:
+    day = 30
+    changed = with_timeline("seed", [{"day": day, "set": {COVERAGE: 0.95}}])
+    metrics, _ = run(changed)
+    before = metrics["step"] < day
+    pd.testing.assert_frame_equal(metrics[before], plain[0][before])
+    on_day = (metrics["step"] == day).to_numpy()
+    assert (
+        not metrics[on_day].reset_index(drop=True).equals(plain[0][on_day].reset_index(drop=True))
+    )
+    # The agents themselves, at the end of day - 1: the same people in the same state.
+    _, agents_then = run(changed, steps=day)
+    _, plain_then = run("seed", steps=day)
+    pd.testing.assert_frame_equal(agents_then, plain_then)
+
+
+def test_set_on_day_d_is_the_timeline_change_on_day_d_bit_for_bit() -> None:
+    by_file = run(with_timeline("seed", [{"day": 30, "set": {COVERAGE: 0.95}}]))
+    by_set = run("seed", sets=[(30, COVERAGE, 0.95)])
+    for a, b in zip(by_file, by_set, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_ramp_is_a_set_every_day_of_the_ramp() -> None:
+    path = "behaviours.jaywalk.base_rate"
+    ramp = run(with_timeline("seed", [{"from": 20, "to": 40, "ramp": {path: [0.01, 0.2]}}]))
+    daily = [(20 + d, path, 0.01 + (0.2 - 0.01) * d / 20) for d in range(21)]
+    by_set = run("seed", sets=daily)
+    for a, b in zip(ramp, by_set, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_date_is_the_day_it_falls_on_counted_from_start_date() -> None:
+    start = datetime.date(2013, 10, 1)
+    dated = with_timeline("seed", [{"day": datetime.date(2013, 10, 31), "set": {COVERAGE: 0.95}}],
+                          start_date=start)  # fmt: skip
+    numbered = with_timeline("seed", [{"day": 30, "set": {COVERAGE: 0.95}}])
+    pd.testing.assert_frame_equal(run(dated)[0], run(numbered)[0])
+
+
+def test_a_base_rate_change_moves_the_log_odds_by_the_difference() -> None:
+    """docs/model.md: logit0 moves by the change of the group's float32 base log-odds."""
+    scenario = scoresim.load_scenario("seed").with_overrides({"stance_drift": None})
+    sim = scoresim.Simulation(scenario, agents=AGENTS, seed=3)
+    sim.run(10)
+    before = sim.state.logit0.copy()
+    sim.set("behaviours.jaywalk.base_rate", 0.3)
+    sim.step()
+    b = list(scenario.config.behaviours).index("jaywalk")
+    # The group's base log-odds at stance 0, from the docs: the logit of its base rate
+    # (a number for every group, or one per group).
+    groups = list(scenario.config.groups)
+    state = sim.state
+    given = scenario.config.behaviours["jaywalk"].base_rate
+    for g, name in enumerate(groups):
+        old = given[name] if isinstance(given, dict) else given
+        shift = np.float32(np.log(0.3 / 0.7)) - np.float32(np.log(old / (1 - old)))
+        rows = state.group == g
+        assert np.allclose(state.logit0[b, rows], before[b, rows] + shift, atol=2e-6, rtol=0)
+    other = [k for k in range(before.shape[0]) if k != b]
+    assert np.array_equal(state.logit0[other], before[other])
+    # pf_rate: the group means of the pressure-free probability, recomputed.
+    pf = 1.0 / (1.0 + np.exp(-state.logit0[b].astype(np.float64)))
+    for g in range(len(groups)):
+        assert state.pf_rate[g, b] == pytest.approx(pf[state.group == g].mean(), rel=1e-6)
+    assert state.pf_rate[-1, b] == pytest.approx(pf.mean(), rel=1e-6)
+
+
+BAD = [
+    ([{"day": 10, "set": {COVERAGE: 1.9}}],
+     "t.yaml: timeline[0].set.sources.street_cameras.coverage: 1.9 is not allowed on day 10; it should be less than or equal to 1"),
+    ([{"from": 10, "to": 20, "ramp": {COVERAGE: [0.1, 1.5]}}],
+     "t.yaml: timeline[0].ramp.sources.street_cameras.coverage: 1.5 is not allowed on day 20;"),
+    ([{"from": 20, "to": 10, "ramp": {COVERAGE: [0.1, 0.5]}}],
+     "t.yaml: timeline[0].to: day 10 is not after from (day 20)"),
+    ([{"day": -1, "set": {COVERAGE: 0.5}}], "t.yaml: timeline[0].day: -1 is outside a run"),
+    ([{"day": 60_000, "set": {COVERAGE: 0.5}}], "t.yaml: timeline[0].day: 60000 is outside a run"),
+    ([{"day": datetime.date(2014, 1, 1), "set": {COVERAGE: 0.5}}],
+     "t.yaml: timeline[0].day: 2014-01-01 is a date but the scenario has no start_date"),
+    ([{"day": 10, "set": {"groups.urban.share": 0.5}}],
+     "t.yaml: timeline[0].set.groups.urban.share: groups cannot change during a run"),
+    ([{"day": 10, "set": {"network.mean_degree": 4}}],
+     "t.yaml: timeline[0].set.network.mean_degree: network cannot change during a run"),
+    ([{"day": 10, "set": {"sources.street_camera.coverage": 0.5}}],
+     "t.yaml: timeline[0].set.sources.street_camera.coverage: no such field in the scenario; did you mean 'sources.street_cameras.coverage'?"),
+    ([{"day": 15, "set": {COVERAGE: 0.5}}, {"from": 10, "to": 20, "ramp": {COVERAGE: [0.1, 0.5]}}],
+     "t.yaml: timeline[0].set.sources.street_cameras.coverage: starts on day 15, while timeline[1].ramp"),
+    ([{"day": 15, "set": {COVERAGE: 0.5}}, {"day": 15, "set": {COVERAGE: 0.6}}],
+     "t.yaml: timeline[1].set.sources.street_cameras.coverage: starts on day 15, while timeline[0].set"),
+    ([{"day": 15, "set": {"sources.street_cameras": {"coverage": 0.5, "observes": ["jaywalk"]}}},
+      {"day": 15, "set": {COVERAGE: 0.6}}],
+     "t.yaml: timeline[1].set.sources.street_cameras.coverage: starts on day 15, while timeline[0].set.sources.street_cameras"),
+    ([{"from": 1, "to": 20, "ramp": {"scoring.start": [800, 1000]}}],
+     "t.yaml: timeline[0].ramp.scoring.start: 800.0 is not allowed on day 1; it should be a valid integer"),
+    ([{"day": 10}], "t.yaml: timeline[0]: {'day': 10} is not allowed; an entry has `day` and `set`, or `from`, `to` and `ramp`"),
+    ([{"day": 10, "set": {}}], "t.yaml: timeline[0].set: {} is not allowed"),
+    ([{"day": 10, "set": {COVERAGE: 0.5}, "colour": 1}], "t.yaml: timeline[0].colour: unknown field"),
+    ([{"day": 1.5, "set": {COVERAGE: 0.5}}], "t.yaml: timeline[0].day: 1.5 is not allowed"),
+    ([{"day": True, "set": {COVERAGE: 0.5}}], "t.yaml: timeline[0].day: True is not allowed"),
+    ("soon", "t.yaml: timeline: 'soon' is not allowed"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("timeline", "message"), BAD)
+def test_every_bad_timeline_is_one_line_naming_its_field(timeline: Any, message: str) -> None:
+    with pytest.raises(ScenarioValueError) as err:
+        with_timeline("seed", timeline)
+    assert str(err.value).startswith(message), str(err.value)
+    assert "\n" not in str(err.value)
+
+
+FOLLOW = [
+    ({"scoring.start": 900}, "timeline[0].set.scoring.start: it would change how the people are made on day 0 (their score start); set it in the scenario itself"),
+    ({"shaming": None}, "timeline[0].set.shaming: it would switch a mechanism on or off"),
+    ({"interviews.online": 0.3}, "timeline[0].set.interviews.online: who is online is drawn on day 0"),
+    ({"approval.mean": 0.3}, "timeline[0].set.approval.mean: approval's starting values"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("values", "message"), FOLLOW)
+def test_a_change_a_run_cannot_follow_is_refused_when_it_starts(values: dict[str, Any], message: str) -> None:  # fmt: skip
+    scenario = with_timeline("seed", [{"day": 10, "set": values}])
+    with pytest.raises(ScenarioValueError) as err:
+        scoresim.Simulation(scenario, agents=500, seed=1)
+    assert str(err.value).startswith(f"t.yaml: {message}"), str(err.value)
+
+
+def test_set_is_checked_as_the_entry_would_be_and_changes_nothing_when_refused() -> None:
+    sim = scoresim.Simulation("seed", agents=500, seed=1)
+    sim.run(5)
+    for path, value, message in [
+        (COVERAGE, 3, f"Simulation.set {COVERAGE}: 3 is not allowed on day 5; it should be less than or equal to 1"),
+        ("groups.urban.share", 0.2, "Simulation.set groups.urban.share: groups cannot change during a run"),
+        ("scoring.start", 10, "Simulation.set scoring.start: it would change how the people are made"),
+    ]:  # fmt: skip
+        with pytest.raises(ScoresimError) as err:
+            sim.set(path, value)
+        assert str(err.value).startswith(message), str(err.value)
+    assert sim.scenario.config.timeline is None
+    sim.set(COVERAGE, 0.5)
+    sim.set(COVERAGE, 0.6)  # the second set of a path on one day replaces the first
+    timeline = sim.scenario.config.timeline
+    assert timeline is not None and len(timeline) == 1
+    assert isinstance(timeline[0], SetChange)
+    assert timeline[0].day == 5 and timeline[0].values == {COVERAGE: 0.6}
+    sim.step()
+    assert sim.scenario.content_hash != scoresim.load_scenario("seed").content_hash
+    assert sim.info()["parameters"]["timeline"][0] == {"name": None, "day": 5, "set": {COVERAGE: 0.6}}  # fmt: skip
+
+
+def test_an_entry_is_addressed_by_name_or_position_in_set_sweeps_and_calibrations(tmp_path: Path) -> None:  # fmt: skip
+    raw = dict(scoresim.load_scenario("court-blacklist").raw)
+    rail = "opportunities.high_speed_rail.demand"
+    raw["timeline"] = [{"name": "widen", "day": 300, "set": {"blacklist.payment_exit": 0.002}},
+                       {"from": 400, "to": 600, "ramp": {rail: [0.0003, 0.002]}}]  # fmt: skip
+    scenario = Scenario.from_dict(raw, "court.yaml")
+    changed = scenario.with_overrides({"timeline.widen.day": 350, f"timeline.1.ramp.{rail}.end": 0.003})  # fmt: skip
+    timeline = changed.config.timeline
+    assert timeline is not None
+    first, second = timeline
+    assert isinstance(first, SetChange) and isinstance(second, RampChange)
+    assert first.day == 350 and second.ramp == {rail: [0.0003, 0.003]}
+    with pytest.raises(OverrideError, match=r"no timeline entry 'nope'; the entries are widen, 1"):
+        scenario.with_overrides({"timeline.nope.day": 3})
+    path = write_scenario(tmp_path, raw, "court.yaml")
+    sweep = sweep_from_text(
+        f"scenario: {path.name}\nagents: 500\nsteps: 700\nparameters:\n"
+        "  timeline.widen.day: [200, 300]\noutputs: [listed]\n", "sweep.yaml", tmp_path)  # fmt: skip
+    assert sweep.config.parameters and sweep.scenario.config.timeline is not None
+    with pytest.raises(ScoresimError, match=r"sweep.yaml.*timeline.widen.day.*70000"):
+        sweep_from_text(f"scenario: {path.name}\nagents: 500\nsteps: 700\nparameters:\n"
+                        "  timeline.widen.day: [200, 70000]\noutputs: [listed]\n", "sweep.yaml", tmp_path)  # fmt: skip
+    cal = calibration_from_text(
+        f"scenario: {path.name}\nrun: {{agents: 500, steps: 700}}\nparameters:\n"
+        "  timeline.widen.day: {prior: uniform, low: 100, high: 500}\n"
+        "targets:\n  - {name: listed, value: 0.01, sd: 0.001, day: 699, metric: list_entries, "
+        "aggregate: sum, per_person: true, source: test}\n", "cal.yaml", tmp_path)  # fmt: skip
+    assert "timeline.widen.day" in cal.integer
+
+
+def test_a_bad_timeline_in_a_file_is_exit_2_one_line_and_nothing_written(tmp_path: Path) -> None:
+    raw = dict(scoresim.load_scenario("seed").raw)
+    raw["timeline"] = [{"day": 10, "set": {COVERAGE: 2.0}}]
+    path = write_scenario(tmp_path, raw)
+    out = tmp_path / "out"
+    cli = [
+        sys.executable,
+        "-m",
+        "scoresim.cli",
+        "run",
+        str(path),
+        "--agents",
+        "500",
+        "--steps",
+        "20",
+    ]
+    done = subprocess.run([*cli, "--out", str(out)], capture_output=True, text=True)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "timeline[0].set.sources.street_cameras.coverage: 2.0 is not allowed on day 10" in lines[0]  # fmt: skip
+    assert "Traceback" not in done.stderr and not out.exists()
+    cli[4] = "seed"
+    timeline = f"timeline=[{{day: 10, set: {{{COVERAGE}: 0.5}}}}]"
+    good = subprocess.run(
+        [*cli, "--out", str(out), "--set", timeline], capture_output=True, text=True
+    )
+    assert good.returncode == 0, good.stderr
+    assert (out / "metrics.parquet").is_file()
