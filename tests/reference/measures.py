@@ -44,12 +44,17 @@ def row(
     ids: list[int],
     group: int | None,
     initial_logit0: np.ndarray,
+    earlier: dict[str, float] | None = None,
 ) -> dict[str, float]:
     """The metrics of the agents ``ids`` (group ``group``, or None for ``all``).
+
+    ``earlier`` holds the sums over the earlier steps of this row's ``list_entries``
+    and ``denied.<o>`` (empty on step 0), which the cumulative columns add to.
 
     ``initial_logit0`` is the (B, N) pressure-free log-odds at set-up, against which
     chilling is measured even when stances drift.
     """
+    earlier = earlier or {}
     t, n = state.step, len(ids)
     out: dict[str, float] = {"population": n}
     for b, name in enumerate(labels.behaviours):
@@ -90,10 +95,15 @@ def row(
     out["appeals_won"] = sum(bool(ev.appeals_won[i]) for i in ids)
     out["list_entries"] = sum(bool(ev.newly_listed[i]) for i in ids)
     out["list_paid"] = sum(bool(ev.paid[i]) for i in ids)
+    out["list_repaired"] = sum(bool(ev.repaired[i]) for i in ids)
+    out["list_expired"] = sum(bool(ev.expired[i]) for i in ids)
+    # Cumulative: the earlier steps' counts of the same row, given by the caller.
+    out["list_person_times"] = earlier.get("list_entries", 0.0) + out["list_entries"]
     for o, name in enumerate(labels.opportunities):
         cols = range(ev.wanted.shape[1]) if group is None else [group]
         out[f"wanted.{name}"] = sum(int(ev.wanted[o, g]) for g in cols)
         out[f"denied.{name}"] = sum(int(ev.denied[o, g]) for g in cols)
+        out[f"denied_total.{name}"] = earlier.get(f"denied.{name}", 0.0) + out[f"denied.{name}"]
     wealth = [float(state.wealth[i]) for i in ids]
     out["wealth.mean"] = sum(wealth) / n
     out["wealth.gini"] = gini(wealth)

@@ -235,6 +235,7 @@ def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvent
         state.score[i], state.ef_score[i] = s, ef
         state.tier[i] = tier_of(s, params)
         ev.newly_listed[i] = ev.appeals_filed[i] = ev.appeals_won[i] = ev.paid[i] = False
+        ev.repaired[i] = ev.expired[i] = False
         if not params.listing.has_list:
             continue
         pays = False
@@ -245,12 +246,28 @@ def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvent
             and listed_ef
         ):
             pays = d.one("payment", i) < params.listing.payment_exit
-        ef_until, _ = _listing(
-            int(state.ef_listed_until[i]), ef, any(truly[b] for b in entry_bs), pays, t, params
-        )
         before = int(state.listed_until[i])
+        # docs/model.md: credit repair, list coupling, anyone listed in either world,
+        # one draw used in both worlds; it ends a listing as paying does.
+        repairs = (
+            params.score.coupling != COUPLING_SCORE
+            and params.listing.repair_exit > 0
+            and (before != NOT_LISTED or listed_ef)
+            and d.one("repair", i) < params.listing.repair_exit
+        )
+        leaves = pays or repairs
+        ef_until, _ = _listing(
+            int(state.ef_listed_until[i]), ef, any(truly[b] for b in entry_bs), leaves, t, params
+        )
         entered = any(recorded[b] for b in entry_bs)
-        until, new = _listing(before, s, entered, pays, t, params)
+        until, new = _listing(before, s, entered, leaves, t, params)
+        # docs/model.md: a listing lapses on the day its term ends unless it is renewed
+        # (score coupling, still below the threshold); an entry that day is a new one.
+        renewed = params.score.coupling == COUPLING_SCORE and s < params.listing.threshold
+        ev.expired[i] = before != NOT_LISTED and before <= t and not renewed
+        ev.repaired[i] = (
+            repairs and not pays and before != NOT_LISTED and before > t and not entered
+        )
         # docs/model.md: the listing ends because the person pays on a day without an
         # entry event, before its term; list coupling only.
         ev.paid[i] = (

@@ -45,6 +45,7 @@ _LATER_SECTIONS: dict[str, Any] = {
     "mechanisms": {},
     "interviews": InterviewsConfig().model_dump(mode="json"),
     "scoring.tolerance": {},
+    "blacklist.repair_exit": 0.0,
 }
 # The top-level fields of 0.3: any other top-level section left None (unset) is left
 # out of the hash, so adding a built-in part keeps every scenario's hash.
@@ -92,8 +93,8 @@ class Scenario:
             *parents, key = path.split(".")
             node = resolved
             for part in parents:
-                node = node[part]
-            if node[key] == default:
+                node = node[part] if isinstance(node, dict) else None
+            if isinstance(node, dict) and node.get(key) == default:
                 del node[key]
         for key in [k for k, v in resolved.items() if v is None and k not in _SECTIONS_OF_0_3]:
             del resolved[key]

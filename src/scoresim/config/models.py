@@ -158,6 +158,9 @@ class BlacklistConfig(_Model):
     term: Steps = 730
     extension: Steps | None = None
     payment_exit: Probability = 0.0
+    # Daily probability that a listed person leaves the list by credit repair (list
+    # coupling), a route the court list opened later than payment.
+    repair_exit: Probability = 0.0
     stake: Annotated[int, Field(ge=0, le=32767)] = 0
     denies: list[str] = Field(default_factory=list)
     appeals: AppealsConfig = AppealsConfig()

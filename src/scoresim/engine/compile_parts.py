@@ -225,7 +225,7 @@ def listing(cfg: ScenarioConfig, names: Names) -> ListParams:
     bl = cfg.blacklist
     entry = np.zeros(len(names.behaviours), dtype=np.bool_)
     if bl is None:
-        return ListParams(False, cfg.scoring.min, entry, 1, -1, 0.0, 0.0, 0.0, 1, 0)
+        return ListParams(False, cfg.scoring.min, entry, 1, -1, 0.0, 0.0, 0.0, 0.0, 1, 0)
     entry[[names.behaviour(e) for e in bl.entry_events]] = True
     return ListParams(
         has_list=True,
@@ -234,6 +234,7 @@ def listing(cfg: ScenarioConfig, names: Names) -> ListParams:
         term=bl.term,
         extension=bl.extension if bl.extension is not None else -1,
         payment_exit=bl.payment_exit,
+        repair_exit=bl.repair_exit,
         appeal_share=bl.appeals.share,
         appeal_success=bl.appeals.success,
         appeal_delay=bl.appeals.delay,

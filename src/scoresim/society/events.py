@@ -30,6 +30,10 @@ class StepEvents:
             misread speech), excluding agents also truly caught for that behaviour.
         newly_listed: (N,) bool, put on the list this step.
         paid: (N,) bool, listing ended this step because the person paid (list coupling).
+        repaired: (N,) bool, listing ended this step by credit repair (list coupling).
+        expired: (N,) bool, listing reached its term this step and was not renewed or
+            extended (a new entry event that day starts a new listing, counted as an
+            entry).
         appeals_filed: (N,) bool, appeals lodged this step.
         appeals_won: (N,) bool, appeals decided in the person's favour this step.
         wanted: (O, G) int64, people wanting each opportunity this step, per group.
@@ -47,6 +51,8 @@ class StepEvents:
     false_records: NDArray[np.bool_]
     newly_listed: NDArray[np.bool_]
     paid: NDArray[np.bool_]
+    repaired: NDArray[np.bool_]
+    expired: NDArray[np.bool_]
     appeals_filed: NDArray[np.bool_]
     appeals_won: NDArray[np.bool_]
     wanted: NDArray[np.int64]
@@ -66,6 +72,8 @@ class StepEvents:
             false_records=_bools((b, n)),
             newly_listed=_bools((n,)),
             paid=_bools((n,)),
+            repaired=_bools((n,)),
+            expired=_bools((n,)),
             appeals_filed=_bools((n,)),
             appeals_won=_bools((n,)),
             wanted=np.zeros((o, g), dtype=np.int64),

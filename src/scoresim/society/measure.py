@@ -41,8 +41,10 @@ def metric_names(labels: Labels) -> list[str]:
         + ["score.mean", "score.p10", "score.p50", "score.p90", "score.gini"]
         + [f"tier.{x}" for x in t]
         + ["listed", "listed_wrongly", "appeals", "appeals_won", "list_entries", "list_paid"]
+        + ["list_repaired", "list_expired", "list_person_times"]
         + [f"wanted.{x}" for x in o]
         + [f"denied.{x}" for x in o]
+        + [f"denied_total.{x}" for x in o]
         + ["wealth.mean", "wealth.gini", "shamed", "ties_cut", "degree.mean"]
         + [f"perceived_risk.{x}" for x in b]
     )
@@ -261,12 +263,17 @@ def apply(
         row[buf.block(_SCORE), r] = _hist_stats(h, p.lo)
     row[buf.block(_named("tier.", p.tiers))] = (tiers / per).T
     _list_columns(row, col, ev, grp, g_count, sc, share)
+    last = buf.data[t - 1] if t > 0 else None  # yesterday's row, for the running totals
+    entries = col["list_person_times"]
+    row[entries] = row[col["list_entries"]] + (last[entries] if last is not None else 0.0)
     if p.opportunities:
         wanted, denied = _named("wanted.", p.opportunities), _named("denied.", p.opportunities)
         row[buf.block(wanted), :g_count] = ev.wanted
         row[buf.block(wanted), g_count] = ev.wanted.sum(axis=1)
         row[buf.block(denied), :g_count] = ev.denied
         row[buf.block(denied), g_count] = ev.denied.sum(axis=1)
+        total = buf.block(_named("denied_total.", p.opportunities))
+        row[total] = row[buf.block(denied)] + (last[total] if last is not None else 0.0)
     row[col["wealth.mean"]] = sc[:, kernel.WEALTH] / share
     row[col["wealth.gini"]] = gini.result()
     row[col["shamed"]] = sc[:, kernel.SHAMED] / share
@@ -329,3 +336,5 @@ def _list_columns(
     row[col["appeals_won"]] = _sums(grp, ev.appeals_won, g_count)
     row[col["list_entries"]] = _sums(grp, ev.newly_listed, g_count)
     row[col["list_paid"]] = _sums(grp, ev.paid, g_count)
+    row[col["list_repaired"]] = _sums(grp, ev.repaired, g_count)
+    row[col["list_expired"]] = _sums(grp, ev.expired, g_count)

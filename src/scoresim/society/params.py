@@ -234,6 +234,7 @@ class ListParams:
         extension: steps a new entry event (or a renewal) adds to a current listing;
             -1 restarts the listing for ``term`` steps instead.
         payment_exit: daily probability that a rightly listed person pays and exits.
+        repair_exit: daily probability that a listed person exits by credit repair.
         appeal_share, appeal_success: probabilities; appeal_delay in steps.
         association_penalty: points lost per step per listed neighbour.
     """
@@ -244,6 +245,7 @@ class ListParams:
     term: int
     extension: int
     payment_exit: float
+    repair_exit: float
     appeal_share: float
     appeal_success: float
     appeal_delay: int

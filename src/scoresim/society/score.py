@@ -125,27 +125,29 @@ def advance_listing(
     t: int,
     sp: ScoreParams,
     lp: ListParams,
-) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
     """Step 4 for one world, in place on ``until`` ((N,) int32, 0 = not listed).
 
     Args:
         until: (N,) int32, the world's listing ends, updated.
         score: (N,) int16, the world's score after today's points (score coupling).
         entry: (N,) bool, an entry event recorded today (list coupling).
-        pays: (N,) bool, would pay off a listing today (list coupling).
+        pays: (N,) bool, would leave a listing today, by paying or by credit repair
+            (list coupling).
         t: the current step.
         sp: the scoring (its coupling).
         lp: the list.
 
     Returns:
-        ``new`` (listed today, not listed before) and ``ends`` (listing ended today).
+        ``new`` (listed today, not listed before), ``ends`` (listing ended today) and
+        ``lapsed`` (listing reached its term today and was not renewed or extended).
     """
     n = until.shape[0]
-    new, ends = np.empty(n, np.bool_), np.empty(n, np.bool_)
+    new, ends, lapsed = np.empty(n, np.bool_), np.empty(n, np.bool_), np.empty(n, np.bool_)
     run = kernel.advance_listing_parallel if threads.parallel(n) else kernel.advance_listing
     run(until, score, entry, pays, t, sp.coupling == COUPLING_SCORE, lp.threshold, lp.term,
-        lp.extension, LISTING_CAP, new, ends)  # fmt: skip
-    return new, ends
+        lp.extension, LISTING_CAP, new, ends, lapsed)  # fmt: skip
+    return new, ends, lapsed
 
 
 def update_listing(
@@ -159,12 +161,23 @@ def update_listing(
     if list_mode and lp.payment_exit > 0:
         candidates = np.flatnonzero(rightly)
         pays[candidates] = d.at("payment", candidates) < lp.payment_exit
+    leaves = pays
+    repairs = np.zeros(n, np.bool_)
+    if list_mode and lp.repair_exit > 0:
+        # Credit repair is open to anyone listed, in either world (one draw each).
+        candidates = np.flatnonzero((state.listed_until > 0) | rightly)
+        repairs[candidates] = d.at("repair", candidates) < lp.repair_exit
+        leaves = pays | repairs
     ef_entry = _entry_events(ev.detected, lp) if list_mode else pays
     entry = _entry_events(ev.caught | ev.false_records, lp) if list_mode else pays
-    advance_listing(state.ef_listed_until, state.ef_score, ef_entry, pays, t, sp, lp)
-    # Paid off: listed past today, no entry event today, and pays (list coupling only).
-    ev.paid[:] = (pays & (state.listed_until > t) & ~entry) if list_mode else False
-    new, ends = advance_listing(state.listed_until, state.score, entry, pays, t, sp, lp)
+    advance_listing(state.ef_listed_until, state.ef_score, ef_entry, leaves, t, sp, lp)
+    # Paid off, or repaired: listed past today and no entry event today (list
+    # coupling only); a person who both pays and repairs on one day counts as paid.
+    early = (state.listed_until > t) & ~entry
+    ev.paid[:] = (pays & early) if list_mode else False
+    ev.repaired[:] = (repairs & ~pays & early) if list_mode else False
+    new, ends, lapsed = advance_listing(state.listed_until, state.score, entry, leaves, t, sp, lp)
+    ev.expired[:] = lapsed
     until = state.listed_until
     state.listed_wrongly[:] = (until > 0) & (state.ef_listed_until == 0)
     state.appeal_at[ends] = NO_APPEAL

@@ -80,8 +80,11 @@ def _listing(
     term: int,
     extension: int,
     cap: int,
-) -> tuple[Any, Any, Any]:  # pragma: no cover - compiled
-    """One person's listing in one world: (its new end, listed today, ended today).
+) -> tuple[Any, Any, Any, Any]:  # pragma: no cover - compiled
+    """One person's listing in one world: (its new end, listed today, ended today, expired).
+
+    ``expired``: the listing reached its term today and was neither renewed nor
+    extended (it ended, or a new entry event today began a new one).
 
     Scalars only: with the arrays passed in, the inlined serial loop ran 75x slower.
     ``end`` and ``score`` are int64.
@@ -109,7 +112,8 @@ def _listing(
         until = min(from_day + extension, cap)
     if stop:
         until = 0
-    return until, fresh, stop
+    lapsed = expired and not renew
+    return until, fresh, stop, lapsed
 
 
 @njit(cache=True, nogil=True)
@@ -126,6 +130,7 @@ def advance_listing(
     cap: int,
     new: np.ndarray,
     ends: np.ndarray,
+    lapsed: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Listings of one world in one pass (``score.advance_listing`` gives the rule).
 
@@ -142,9 +147,10 @@ def advance_listing(
         cap: the largest listing end (int32 step counts must not overflow).
         new: (N,) bool, written: listed today, not listed before.
         ends: (N,) bool, written: listing ended today.
+        lapsed: (N,) bool, written: listing reached its term today, not renewed.
     """
     for i in range(until.shape[0]):
-        until[i], new[i], ends[i] = _listing(
+        until[i], new[i], ends[i], lapsed[i] = _listing(
             np.int64(until[i]),
             np.int64(score[i]),
             entry[i],
@@ -172,10 +178,11 @@ def advance_listing_parallel(
     cap: int,
     new: np.ndarray,
     ends: np.ndarray,
+    lapsed: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """:func:`advance_listing` on every Numba thread (each person is their own: same bits)."""
     for i in prange(until.shape[0]):
-        until[i], new[i], ends[i] = _listing(
+        until[i], new[i], ends[i], lapsed[i] = _listing(
             np.int64(until[i]),
             np.int64(score[i]),
             entry[i],
