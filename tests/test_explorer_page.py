@@ -195,9 +195,19 @@ def with_tolerance() -> Scenario:
     return load_scenario("seed").with_overrides({"scoring.tolerance": tolerance})
 
 
+def with_timeline() -> Scenario:
+    """court-blacklist with named timeline entries: a set and a ramp, of related paths."""
+    rail = "opportunities.high_speed_rail.demand"
+    return load_scenario("court-blacklist").with_overrides({"start_date": "2013-10-01", "timeline": [
+        {"name": "platform", "day": 200, "set": {rail: 0.001, "blacklist.term": 400}},
+        {"name": "campaign", "from": 300, "to": 600, "ramp": {rail: [0.001, 0.004]}},
+        {"name": "repair", "day": 900, "set": {rail: 0.002, "blacklist.repair_exit": 0.001}},
+    ]})  # fmt: skip
+
+
 def test_every_knobs_range_is_one_the_server_accepts_from_end_to_end() -> None:
     """Both ends of every number knob, whole numbers where the field takes them."""
-    regimes = [load_scenario(n) for n in builtin_names()] + [with_tolerance()]
+    regimes = [load_scenario(n) for n in builtin_names()] + [with_tolerance(), with_timeline()]
     checked = 0
     for sc in regimes:
         for k in knobs(sc):
@@ -210,5 +220,24 @@ def test_every_knobs_range_is_one_the_server_accepts_from_end_to_end() -> None:
             if k["integer"]:
                 assert float(k["min"]).is_integer() and float(k["max"]).is_integer()
     assert checked >= 36  # 9 regimes, most with 2 to 4 number knobs
-    tolerant = {k["key"]: k for k in knobs(regimes[-1])}
+    tolerant = {k["key"]: k for k in knobs(regimes[-2])}
     assert tolerant["dissent_points"]["max"] == -1
+    timed = {k["key"]: k for k in knobs(regimes[-1])}
+    # A set's day moves only between the changes of its paths around it.
+    assert (timed["timeline_platform_day"]["min"], timed["timeline_platform_day"]["max"]) == (
+        0,
+        299,
+    )
+    assert (timed["timeline_repair_day"]["min"], timed["timeline_repair_day"]["max"]) == (
+        601,
+        59_999,
+    )
+    assert (
+        timed["timeline_platform_day"]["label"]
+        == "Day of the change 'platform' (day 0 is 2013-10-01)"
+    )
+    assert (
+        timed["timeline_platform_1"]["integer"] and timed["timeline_platform_1"]["max"] == 100_000
+    )
+    assert timed["timeline_campaign_0"]["paths"] == [
+        "timeline.campaign.ramp.opportunities.high_speed_rail.demand.end"]  # fmt: skip

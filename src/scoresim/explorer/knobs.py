@@ -11,9 +11,15 @@ is never refused by the server; the page refuses the rest before sending.
 from __future__ import annotations
 
 import math
-from typing import Any
+import types
+from typing import Annotated, Any, Union, get_args, get_origin
 
+from pydantic import BaseModel
+
+from scoresim import limits
 from scoresim.config.loading import Scenario
+from scoresim.config.models import ScenarioConfig
+from scoresim.config.timeline import Change, SetChange, changes
 
 
 def _words(name: str) -> str:
@@ -62,7 +68,116 @@ def knobs(sc: Scenario) -> list[dict[str, Any]]:
     if cfg.shaming is not None:
         out.append({"key": "shaming", "label": "Public shaming", "kind": "switch",
                     "paths": ["shaming"], "value": True})  # fmt: skip
+    return out + _timeline_knobs(sc)
+
+
+def _timeline_knobs(sc: Scenario) -> list[dict[str, Any]]:
+    """A knob for each named timeline entry's day (a set) and each of its numbers.
+
+    A day knob's range is the days the entry can move to without meeting another
+    change of its paths (docs/model.md, regimes in time); a number knob's is its
+    field's own bounds (left out where a bound is open or strict).
+    """
+    cfg = sc.config
+    if not cfg.timeline:
+        return []
+    found = changes(cfg.timeline, cfg.start_date)
+    since = f" (day 0 is {cfg.start_date.isoformat()})" if cfg.start_date else ""
+    out: list[dict[str, Any]] = []
+    for k, entry in enumerate(cfg.timeline):
+        if entry.name is None:
+            continue
+        mine = [c for c in found if c.entry == k]
+        name = _words(entry.name)
+        if isinstance(entry, SetChange):
+            lo, hi = _free_days(found, mine)
+            out.append(_number(f"timeline_{entry.name}_day", f"Day of the change '{name}'{since}",
+                               [f"timeline.{entry.name}.day"], mine[0].first, lo, hi, 1,
+                               integer=True))  # fmt: skip
+        for i, c in enumerate(mine):
+            bounds = field_bounds(c.path)
+            value = c.value if c.kind == "set" else c.value[1]
+            if bounds is None or isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            lo_v, hi_v, whole = bounds
+            if whole:  # a whole-number field takes ints, not 1.0
+                lo_v, hi_v = int(lo_v), int(hi_v)
+            path = f"timeline.{entry.name}.{c.kind}.{c.path}" + (".end" if c.kind == "ramp" else "")
+            when = "from" if c.kind == "set" else "at the end of"
+            step = 1.0 if whole else _step(float(value), hi_v - lo_v)
+            field = _words(" ".join(c.path.split(".")[-2:]))  # "high speed rail demand"
+            out.append(_number(f"timeline_{entry.name}_{i}", f"{field.capitalize()}, {when} '{name}'",
+                               [path], value, lo_v, hi_v, step, integer=whole))  # fmt: skip
     return out
+
+
+def _step(value: float, span: float) -> float:
+    """An arrow's step in the value's own order of magnitude (or a hundredth of the span)."""
+    if value > 0:
+        return min(10.0 ** math.floor(math.log10(value)), span / 100)
+    return span / 100
+
+
+def _free_days(found: list[Change], mine: list[Change]) -> tuple[int, int]:
+    """The days a set entry's changes can move to without overlapping another change."""
+    day = mine[0].first
+    lo, hi = 0, limits.RUN_STEPS - 1
+    for c in mine:
+        for other in found:
+            if other.entry == c.entry:
+                continue
+            if not (other.path == c.path or other.path.startswith(c.path + ".")
+                    or c.path.startswith(other.path + ".")):  # fmt: skip
+                continue
+            if other.last < day:
+                lo = max(lo, other.last + 1)
+            elif other.first > day:
+                hi = min(hi, other.first - 1)
+    return lo, hi
+
+
+def field_bounds(path: str) -> tuple[float, float, bool] | None:
+    """The closed bounds ``(lo, hi, whole numbers)`` of a scenario field, from its model.
+
+    None where the path is not a number field or a bound is open or strict.
+    """
+    ann: Any = ScenarioConfig
+    for part in path.split("."):
+        model = _model_of(ann)
+        if model is not None:
+            info = model.model_fields.get(part)
+            if info is None:
+                return None
+            ann = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
+            continue
+        mapping = next((a for a in _members(ann) if get_origin(a) is dict), None)
+        if mapping is None:
+            return None
+        ann = get_args(mapping)[1]  # a named item: the key is ``part``
+    for member in _members(ann):
+        base, *meta = get_args(member) if get_origin(member) is Annotated else (member,)
+        if base not in (int, float) or base is bool:
+            continue
+        found = {type(m).__name__: m for f in meta for m in getattr(f, "metadata", [f])}
+        if "Ge" in found and "Le" in found:
+            return float(found["Ge"].ge), float(found["Le"].le), base is int
+    return None
+
+
+def _members(ann: Any) -> list[Any]:
+    """The members of a union (or the annotation itself)."""
+    if get_origin(ann) is Union or isinstance(ann, types.UnionType):
+        return list(get_args(ann))
+    return [ann]
+
+
+def _model_of(ann: Any) -> type[BaseModel] | None:
+    for member in _members(ann):
+        if get_origin(member) is Annotated:
+            member = get_args(member)[0]
+        if isinstance(member, type) and issubclass(member, BaseModel):
+            return member
+    return None
 
 
 def _number(
