@@ -143,3 +143,13 @@ def test_the_targets_table_prints_every_row() -> None:
     rows = [line.strip() for line in lines]
     assert sum(r.startswith("this tree") for r in rows) == 3  # rows 2, 3-5 and 6
     assert sum(r.startswith("against") for r in rows) == 3
+
+
+def test_the_noise_floor_script_prices_and_measures_each_target() -> None:
+    """benchmarks/noise_floor.py on the shipped court-list calibration, at a tiny size."""
+    file = ROOT / "examples" / "calibration" / "court-blacklist.yaml"
+    lines = _script("noise_floor.py", str(file), "--agents", "400", "--replicates", "2")
+    assert lines[2].startswith("400 people:") and "simulations per hour on 2" in lines[2]
+    rows = {line.split()[0]: line.split() for line in lines[4:]}
+    assert {"listed_2015", "rail_2017", "paid_2015"} <= set(rows)
+    assert all(len(r) == 4 for r in rows.values())  # name, mean, sd, ratio
