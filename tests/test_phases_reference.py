@@ -76,6 +76,7 @@ LIST_MODE = {
     "blacklist.entry_events": ["unpaid_debt", "criticise_government"],
     "blacklist.payment_exit": 0.2,
     "blacklist.repair_exit": 0.1,
+    "blacklist.enforcement": {"travel": 0.5, "loan": 0.3},
     "sources.payment_records.false_positive_rate": 0.05,
     "sources.social_media.misclassification": 0.3,
     "blacklist.term": 4,

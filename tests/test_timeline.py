@@ -268,3 +268,20 @@ def test_a_bad_timeline_in_a_file_is_exit_2_one_line_and_nothing_written(tmp_pat
     )
     assert good.returncode == 0, good.stderr
     assert (out / "metrics.parquet").is_file()
+
+
+def test_enforcement_is_a_probability_of_an_opportunity_the_list_denies() -> None:
+    """blacklist.enforcement: keys in blacklist.denies, values in [0, 1]; 0 blocks nothing."""
+    seed = scoresim.load_scenario("seed")
+    with pytest.raises(ScenarioValueError) as err:
+        seed.with_overrides({"blacklist.enforcement": {"high_speed_rail": 0.5}})
+    assert "blacklist.enforcement.high_speed_rail: 'high_speed_rail' is not an opportunity the list denies; add it to blacklist.denies" in str(err.value)  # fmt: skip
+    with pytest.raises(
+        ScenarioValueError, match=r"blacklist.enforcement.travel: 1.5 is not allowed"
+    ):
+        seed.with_overrides({"blacklist.enforcement": {"travel": 1.5}})
+    scenario = seed.with_overrides({"blacklist.enforcement": {"travel": 0.0}})
+    metrics = scoresim.simulate(scenario, agents=AGENTS, steps=60, seed=3).metrics
+    every = metrics[metrics["group"] == "all"]
+    assert every["listed"].iloc[-1] > 0 and every["wanted.travel"].sum() > 0
+    assert every["denied.travel"].sum() == 0 and every["denied.loan"].sum() > 0

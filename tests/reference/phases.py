@@ -317,9 +317,13 @@ def consequences(
             g = int(state.group[i])
             ev.wanted[o, g] += 1
             listed = state.listed_until[i] != NOT_LISTED
-            if (listed and params.consequences.denied_listed[o]) or params.consequences.denied_tier[
-                o, state.tier[i]
-            ]:
+            # docs/model.md: the list blocks a listed person's attempt with probability
+            # `enforcement` (one draw, purpose enforce/<o>, only where it is below 1).
+            blocked = listed and bool(params.consequences.denied_listed[o])
+            share = np.float32(params.consequences.enforcement[o])
+            if blocked and share < 1:
+                blocked = d.one(f"enforce/{name}", i) < share
+            if blocked or params.consequences.denied_tier[o, state.tier[i]]:
                 ev.denied[o, g] += 1
                 ev.denied_any[i] = True
                 state.denials[i] += 1

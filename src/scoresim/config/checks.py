@@ -236,6 +236,11 @@ def _blacklist(cfg: ScenarioConfig, origin: str) -> None:
     bl = cfg.blacklist
     if bl is not None:
         _names_exist(origin, "blacklist.denies", bl.denies, cfg.opportunities, "opportunity")
+        for name in bl.enforcement:
+            if name not in bl.denies:
+                raise _fail(origin, f"blacklist.enforcement.{name}", name,
+                            "is not an opportunity the list denies",
+                            f"add it to blacklist.denies or use one of: {', '.join(bl.denies) or '(none)'}")  # fmt: skip
         _names_exist(origin, "blacklist.entry_events", bl.entry_events, cfg.behaviours, "behaviour")
         if sc.coupling == "score" and bl.threshold is None:
             raise _fail(

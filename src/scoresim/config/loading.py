@@ -46,6 +46,7 @@ _LATER_SECTIONS: dict[str, Any] = {
     "interviews": InterviewsConfig().model_dump(mode="json"),
     "scoring.tolerance": {},
     "blacklist.repair_exit": 0.0,
+    "blacklist.enforcement": {},
 }
 # The top-level fields of 0.3: any other top-level section left None (unset) is left
 # out of the hash, so adding a built-in part keeps every scenario's hash.

@@ -163,6 +163,9 @@ class BlacklistConfig(_Model):
     repair_exit: Probability = 0.0
     stake: Annotated[int, Field(ge=0, le=32767)] = 0
     denies: list[str] = Field(default_factory=list)
+    # Per denied opportunity: the chance that a listed person's attempt is blocked (1
+    # where not given), as the agencies' systems enforce the list more or less fully.
+    enforcement: dict[str, Probability] = Field(default_factory=dict)
     appeals: AppealsConfig = AppealsConfig()
     # A court's decision rather than a score (for the audit, Recital 31).
     legal_basis: Annotated[str, Field(min_length=1, max_length=200)] | None = None

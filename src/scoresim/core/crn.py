@@ -91,6 +91,17 @@ def fill(
 
 
 @njit(cache=True, inline="always")
+def draw_one(
+    k0: np.uint32, k1: np.uint32, step: np.uint32, i: np.uint64
+) -> np.float32:  # pragma: no cover - compiled
+    """The uniform of person ``i`` (a purpose's key, a step): what :func:`fill_at` writes."""
+    r0, r1, r2, r3 = philox4x32(np.uint32(i >> 2), step, np.uint32(0), np.uint32(0), k0, k1)
+    lane = i & 3
+    word = r0 if lane == 0 else r1 if lane == 1 else r2 if lane == 2 else r3
+    return word_float(word)
+
+
+@njit(cache=True, inline="always")
 def fill_at(
     k0: np.uint32, k1: np.uint32, step: np.uint32, ids: np.ndarray, m: int, out: np.ndarray
 ) -> None:  # pragma: no cover - compiled
@@ -100,11 +111,7 @@ def fill_at(
     who acted): a tight loop, so the Philox rounds of several ids run side by side.
     """
     for j in range(m):
-        i = ids[j]
-        r0, r1, r2, r3 = philox4x32(np.uint32(i >> 2), step, np.uint32(0), np.uint32(0), k0, k1)
-        lane = i & 3
-        word = r0 if lane == 0 else r1 if lane == 1 else r2 if lane == 2 else r3
-        out[j] = word_float(word)
+        out[j] = draw_one(k0, k1, step, ids[j])
 
 
 @njit(cache=True, nogil=True)

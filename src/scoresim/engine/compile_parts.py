@@ -257,6 +257,7 @@ def consequences(cfg: ScenarioConfig, names: Names, sc: ScoreParams) -> Conseque
         for t_name in rw.tiers:
             perk[tiers.index(t_name)] += rw.value
     denied = cfg.blacklist.denies if cfg.blacklist else []
+    enforced = cfg.blacklist.enforcement if cfg.blacklist else {}
     return ConsequenceParams(
         demand=np.array([cfg.opportunities[o].demand for o in opps]),
         value=np.array([cfg.opportunities[o].value for o in opps]),
@@ -266,6 +267,8 @@ def consequences(cfg: ScenarioConfig, names: Names, sc: ScoreParams) -> Conseque
         opportunity_names=tuple(opps),
         consent_required=sc.consent_required,
         want_purposes=tuple(f"want/{name}" for name in opps),
+        enforcement=np.array([enforced.get(o, 1.0) for o in opps], dtype=np.float32),
+        enforce_purposes=tuple(f"enforce/{name}" for name in opps),
     )
 
 

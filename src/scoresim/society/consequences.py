@@ -57,6 +57,8 @@ def apply(
         ev.wanted,
         ev.denied,
         ev.denied_any,
+        d.keys.table(p.enforce_purposes),
+        p.enforcement,
     )
     kernel.earn(
         state.wealth,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from scoresim.core.crn import SPAN, fill
+from scoresim.core.crn import SPAN, draw_one, fill
 
 
 @njit(cache=True, nogil=True)
@@ -32,6 +32,8 @@ def grant(
     wanted: np.ndarray,
     denied: np.ndarray,
     denied_any: np.ndarray,
+    enforce_keys: np.ndarray,
+    enforcement: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Who wants each opportunity today, who is denied it, and the value of the rest.
 
@@ -50,6 +52,9 @@ def grant(
         wanted: (O, G) int64, written: people wanting each opportunity, per group.
         denied: (O, G) int64, written: denials, per group.
         denied_any: (N,) bool, written: denied at least one opportunity today.
+        enforce_keys: (O, 2) uint32, the key of each ``enforce/<opportunity>`` purpose.
+        enforcement: (O,) float32, the chance that the list blocks a listed person's
+            attempt; below 1, one draw per listed person who wants it decides.
     """
     n = group.shape[0]
     buf = np.empty(SPAN, np.float32)
@@ -68,7 +73,11 @@ def grant(
                 i = np.uint64(start + j)  # unsigned: indexing it needs no wraparound check
                 g = group[i]
                 wanted[o, g] += 1
-                if (listed_until[i] > 0 and denied_listed[o]) or denied_tier[o, tier[i]]:
+                blocked = listed_until[i] > 0 and denied_listed[o]
+                if blocked and enforcement[o] < np.float32(1.0):
+                    u = draw_one(enforce_keys[o, 0], enforce_keys[o, 1], step, i)
+                    blocked = u < enforcement[o]
+                if blocked or denied_tier[o, tier[i]]:
                     denied[o, g] += 1
                     denied_any[i] = True
                     denials[i] += np.uint32(1)

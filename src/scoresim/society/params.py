@@ -268,6 +268,9 @@ class ConsequenceParams:
             paid perks.
         want_purposes: (O,) the purposes of the wanting draws, ``want/<opportunity>``
             (derived when the scenario is compiled).
+        enforcement: (O,) float32, the chance that a listed person's attempt at an
+            opportunity the list denies is blocked (1 where the scenario gives none).
+        enforce_purposes: (O,) the purposes of those draws, ``enforce/<opportunity>``.
     """
 
     demand: F64
@@ -278,6 +281,8 @@ class ConsequenceParams:
     opportunity_names: tuple[str, ...]
     consent_required: bool
     want_purposes: tuple[str, ...]
+    enforcement: F32
+    enforce_purposes: tuple[str, ...]
 
     @property
     def n_opportunities(self) -> int:
