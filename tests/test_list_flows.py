@@ -27,6 +27,7 @@ def court() -> pd.DataFrame:
             "behaviours.refuse_to_perform.base_rate": 2e-4,
             "blacklist.payment_exit": 0.002,
             "blacklist.term": 200,
+            "blacklist.enforcement.travel": 1.0,
         }
     )
     return scoresim.simulate(scenario, agents=20_000, steps=900, seed=5).metrics
@@ -65,6 +66,8 @@ def test_credit_repair_starts_on_its_day_and_changes_nothing_before(court: pd.Da
             "behaviours.refuse_to_perform.base_rate": 2e-4,
             "blacklist.payment_exit": 0.002,
             "blacklist.term": 200,
+            "blacklist.enforcement.travel": 1.0,
+            "timeline": None,  # the fixture's timeline replaced the regime's own
         }
     )
     without = scoresim.simulate(scenario, agents=20_000, steps=REPAIR_FROM, seed=5).metrics

@@ -78,7 +78,7 @@ def test_every_number_has_a_source_comment(name: str) -> None:
         if NUMBER.search(value) and not body.lstrip().startswith(("name:", "description:")):
             assert explained, f"{name}.yaml line {lineno}: {line.strip()!r} has no source"
         stack.append((indent, bool(comment.strip())))
-    unconfirmed = {"rongcheng-2018": "C: {min: 600}", "court-blacklist": "extension: 365"}
+    unconfirmed = {"rongcheng-2018": "C: {min: 600}", "court-blacklist": "payment_exit: 0.0005"}
     if name in unconfirmed:
         line = next(x for x in text.splitlines() if unconfirmed[name] in x)
         assert "unconfirmed" in line
@@ -125,18 +125,26 @@ def test_court_blacklist_ringtone_and_map_cut_ties() -> None:
 
 
 def test_court_blacklist_joint_punishment_denies_across_agencies() -> None:
+    """Flights and rail are blocked from the 2014 platform on, market access and public
+    posts from the joint-punishment memorandum of January 2016 (docs/sources.md, 10)."""
     cfg = scoresim.load_scenario("court-blacklist").config
     assert cfg.blacklist is not None and len(cfg.blacklist.entry_events) == 6
-    assert cfg.blacklist.term == 730 and cfg.scoring.coupling == "list"
+    assert cfg.blacklist.term == 100_000 and cfg.scoring.coupling == "list"
     run = scoresim.simulate(
         "court-blacklist",
-        agents=20_000,
-        steps=100,
+        agents=5_000,
+        steps=900,
         seed=3,
         overrides={"behaviours.refuse_to_perform.base_rate": 0.002},
     )
-    denied = _all(run)[[f"denied.{o}" for o in cfg.blacklist.denies]].sum()
-    assert (denied > 0).sum() >= 6  # rare ones (home purchase) may see no demand
+    every = _all(run).reset_index(drop=True)
+    platform, memorandum = 273, 841  # 1 Jul 2014 and 20 Jan 2016, from 1 Oct 2013
+    for o in ("travel", "high_speed_rail"):
+        assert every[f"denied.{o}"][:platform].sum() == 0 and every[f"denied.{o}"].sum() > 0
+    for o in ("business_licence", "public_job"):
+        assert every[f"denied.{o}"][:memorandum].sum() == 0
+    opportunities = [c for c in every.columns if str(c).startswith("denied.")]
+    assert (every[opportunities].sum() > 0).sum() >= 7  # rare ones may see no demand
 
 
 def test_sesame_criticism_costs_nothing() -> None:

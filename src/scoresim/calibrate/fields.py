@@ -100,7 +100,8 @@ class CalibrationConfig(Strict):
     scenario: str
     seed: Annotated[int, Field(ge=0, le=limits.SEED_MAX)] = 0
     run: RunConfig = Field(default_factory=RunConfig)
-    fixed: dict[str, float | int | bool | str] = Field(default_factory=dict, max_length=200)
+    # null too: a section switched off (``timeline: null``, ``shaming: null``).
+    fixed: dict[str, float | int | bool | str | None] = Field(default_factory=dict, max_length=200)
     parameters: Annotated[dict[str, PriorConfig], Field(min_length=1, max_length=50)]
     targets: Annotated[list[TargetConfig], Field(min_length=1, max_length=200)]
     forecasts: Annotated[list[ForecastConfig], Field(max_length=200)] = Field(default_factory=list)

@@ -18,7 +18,7 @@ the CSV files.
 
 from __future__ import annotations
 
-import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,19 @@ def write_results(
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of ``frame`` as JSON objects (NaN and missing values as None)."""
-    rows: list[dict[str, Any]] = json.loads(frame.to_json(orient="records"))
-    return rows
+    """The rows of ``frame`` as JSON objects (NaN and missing values as None).
+
+    Every float keeps all its digits (``DataFrame.to_json`` would round to 10 decimals).
+    """
+    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def _plain(value: Any) -> Any:
+    """A cell as a JSON value: NumPy scalars as Python ones, NaN and missing as None."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if not isinstance(value, bool | int | float | str):
+        return None if pd.isna(value) else str(value)
+    return value

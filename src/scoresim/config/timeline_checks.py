@@ -20,7 +20,6 @@ people) is checked where the scenario is compiled (:mod:`scoresim.engine.timelin
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -154,7 +153,7 @@ def config_on(
     if not values:
         return cfg
     resolved = cfg.model_dump(mode="json")
-    data = copy.deepcopy(raw)
+    data = _thawed(raw, values)
     for path, value in values.items():
         set_path(data, path, value, resolved)
     data.pop("timeline", None)  # checked above; the day's scenario has none of its own
@@ -162,6 +161,32 @@ def config_on(
     on_day = parse(data, origin).model_copy(update={"mechanisms": cfg.mechanisms})
     on_day._sections = cfg._sections  # the plug-ins' sections, validated once on load
     return on_day
+
+
+def _thawed(raw: dict[str, Any], paths: Any) -> dict[str, Any]:
+    """A copy of ``raw`` in which what setting ``paths`` changes is copied, the rest shared.
+
+    Every mapping and list on the way to each path is copied (a list's mappings too: a
+    named item of a list, a poll, is addressed by its name), so setting the paths
+    leaves ``raw`` as it was, without a deep copy of the whole scenario each day.
+    """
+    data = dict(raw)
+    for path in paths:
+        node: Any = data
+        for key in str(path).split(".")[:-1]:
+            if isinstance(node, list):  # a named item: copied with its list, go into it
+                node = next((i for i in node if isinstance(i, dict) and i.get("name") == key), None)
+                continue
+            child = node.get(key) if isinstance(node, dict) else None
+            if isinstance(child, dict):
+                child = dict(child)
+            elif isinstance(child, list):
+                child = [dict(i) if isinstance(i, dict) else i for i in child]
+            else:
+                break
+            node[key] = child
+            node = child
+    return data
 
 
 def _blame(exc: ScenarioValueError, found: list[Change], day: int, origin: str) -> ScenarioValueError:  # fmt: skip

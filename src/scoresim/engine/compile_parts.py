@@ -93,7 +93,8 @@ def start_values(
 
     Copies in the stance weights and conformity behaviours of ``be``, the start score,
     its tier and the number of tolerances of ``sc``, the prior perceived risk of ``ad``
-    and whether the ringtone of ``sh`` can tell anyone.
+    and whether the ringtone of ``sh`` can reach callers (its contact rate: a share of
+    the listed given the ringtone may start at 0 and be raised by a timeline).
     """
     return replace(
         pop,
@@ -103,7 +104,7 @@ def start_values(
         start_tier=int(np.searchsorted(sc.tier_min, sc.start, "right") - 1),
         tolerances=int(sc.tol_rows.shape[0]),
         prior_risk=ad.prior_risk,
-        ringtone=sh.ring_share > 0.0 and sh.contact_rate > 0.0,
+        ringtone=sh.contact_rate > 0.0,
     )
 
 

@@ -42,6 +42,14 @@ FIXED = {
     "behaviours.breach_settlement.base_rate": 1.0e-5,
     "blacklist.payment_exit": 5.0e-4,
     "opportunities.high_speed_rail.demand": 5.0e-3,
+    # The list before its history was modelled (constant rates): no timeline, every
+    # attempt blocked, the coverage, term and extension the regime had then.
+    "timeline": None,
+    "blacklist.enforcement.travel": 1.0,
+    "blacklist.enforcement.high_speed_rail": 1.0,
+    "sources.courts.coverage": 0.8,
+    "blacklist.term": 730,
+    "blacklist.extension": 365,
 }
 SHORT = {"behaviours.refuse_to_perform.base_rate": "ground-1 rate", "opportunities.travel.demand": "travel demand"}  # fmt: skip
 PILOTS = 10
@@ -55,7 +63,7 @@ def _text(p: Params, seed: int, observed: dict[str, float], sd: dict[str, float]
         f"seed: {seed}",
         f"run: {{agents: {p['agents']}, steps: {p['steps']}, replicates: 1}}",
         "fixed:",
-        *[f"  {k}: {v!r}" for k, v in FIXED.items()],
+        *[f"  {k}: {'null' if v is None else repr(v)}" for k, v in FIXED.items()],
         "parameters:",
         *[
             f"  {k}: {{prior: log-uniform, low: {a!r}, high: {b!r}}}"
