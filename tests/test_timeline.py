@@ -285,3 +285,16 @@ def test_enforcement_is_a_probability_of_an_opportunity_the_list_denies() -> Non
     every = metrics[metrics["group"] == "all"]
     assert every["listed"].iloc[-1] > 0 and every["wanted.travel"].sum() > 0
     assert every["denied.travel"].sum() == 0 and every["denied.loan"].sum() > 0
+
+
+def test_the_court_list_in_time_calibration_file_loads_with_timeline_parameters() -> None:
+    """examples/calibration/court-timeline.yaml: its parameters include timeline values,
+    each checked at its prior's ends; its forecasts reach the end of 2025."""
+    from scoresim.calibrate.spec import load_calibration
+
+    root = Path(__file__).resolve().parents[1]
+    cal = load_calibration(root / "examples" / "calibration" / "court-timeline.yaml")
+    assert "timeline.air_blocking.set.blacklist.enforcement.travel" in cal.names
+    assert "timeline.rail_blocking.ramp.blacklist.enforcement.high_speed_rail.end" in cal.names
+    assert cal.predictive_steps == 4475  # 31 December 2025 is day 4474
+    assert cal.scenario.config.timeline is not None
