@@ -298,3 +298,28 @@ def test_the_court_list_in_time_calibration_file_loads_with_timeline_parameters(
     assert "timeline.rail_blocking.ramp.blacklist.enforcement.high_speed_rail.end" in cal.names
     assert cal.predictive_steps == 4475  # 31 December 2025 is day 4474
     assert cal.scenario.config.timeline is not None
+
+
+def test_a_section_and_a_field_in_it_changed_on_different_days_apply_in_time_order() -> None:
+    """The field on day 10, its whole section on day 20, the field again on day 30: on
+    day 35 the field holds day 30's value, on day 25 the section's."""
+    from scoresim.config.timeline import changes, values_at
+
+    section = {"behaviours": ["jaywalk"], "coverage": 0.3}
+    scenario = with_timeline("seed", [
+        {"day": 10, "set": {COVERAGE: 0.9}},
+        {"day": 20, "set": {"sources.street_cameras": section}},
+        {"day": 30, "set": {COVERAGE: 0.6}},
+    ])  # fmt: skip
+    cfg = scenario.config
+    assert cfg.timeline is not None
+    found = changes(cfg.timeline, cfg.start_date)
+    assert list(values_at(found, 35)) == ["sources.street_cameras", COVERAGE]
+    from scoresim.config.loading import parse_scenario
+    from scoresim.config.timeline_checks import config_on
+
+    on = {d: config_on(cfg, scenario.raw, found, d, "t.yaml", parse_scenario) for d in (25, 35)}
+    assert on[25].sources["street_cameras"].coverage == 0.3
+    assert on[35].sources["street_cameras"].coverage == 0.6
+    # The field set inside the section did not write into the timeline's own entry.
+    assert scenario.raw["timeline"][1]["set"]["sources.street_cameras"]["coverage"] == 0.3

@@ -157,13 +157,16 @@ def values_at(found: list[Change], day: int) -> dict[str, Any]:
     """The value each changed path has on ``day``: that of its latest change begun by then.
 
     Paths whose first change is later than ``day`` are left out (they keep the
-    scenario's own value).
+    scenario's own value). The paths come in the order their latest changes began.
     """
     latest: dict[str, Change] = {}
     for c in sorted(found, key=lambda c: (c.first, c.entry)):
         if c.first <= day:
             latest[c.path] = c
-    return {path: c.at(day) for path, c in latest.items()}
+    # In the order the changes began, so that a section set after a field in it (or a
+    # field set after its section) overrides it when both are applied in turn.
+    ordered = sorted(latest.values(), key=lambda c: (c.first, c.entry))
+    return {c.path: c.at(day) for c in ordered}
 
 
 def change_days(found: list[Change], steps: int) -> Iterator[int]:

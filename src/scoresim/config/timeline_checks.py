@@ -20,6 +20,7 @@ people) is checked where the scenario is compiled (:mod:`scoresim.engine.timelin
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -155,7 +156,9 @@ def config_on(
     resolved = cfg.model_dump(mode="json")
     data = _thawed(raw, values)
     for path, value in values.items():
-        set_path(data, path, value, resolved)
+        # A section's value is copied: a later field set inside it must not write into
+        # the timeline's own entry.
+        set_path(data, path, copy.deepcopy(value) if isinstance(value, dict | list) else value, resolved)  # fmt: skip
     data.pop("timeline", None)  # checked above; the day's scenario has none of its own
     data.pop("mechanisms", None)  # a timeline cannot change them: keep them as validated
     on_day = parse(data, origin).model_copy(update={"mechanisms": cfg.mechanisms})
