@@ -323,3 +323,74 @@ def test_a_section_and_a_field_in_it_changed_on_different_days_apply_in_time_ord
     assert on[35].sources["street_cameras"].coverage == 0.6
     # The field set inside the section did not write into the timeline's own entry.
     assert scenario.raw["timeline"][1]["set"]["sources.street_cameras"]["coverage"] == 0.3
+
+
+def test_an_entry_changing_fields_that_must_agree_is_checked_as_a_whole() -> None:
+    """Coupling and entry events set together on one day: accepted (each alone is not)."""
+    both = {"scoring.coupling": "list", "blacklist.entry_events": ["jaywalk"]}
+    scenario = with_timeline("seed", [{"day": 30, "set": both}])
+    scoresim.Simulation(scenario, agents=300, seed=1).run(35)
+
+
+def test_switching_the_list_off_mid_run_is_refused() -> None:
+    scenario = with_timeline("court-blacklist", [{"day": 30, "set": {"blacklist": None}}])
+    with pytest.raises(ScenarioValueError, match=r"timeline\[0\].set.blacklist: it would switch the list on or off"):  # fmt: skip
+        scoresim.Simulation(scenario, agents=300, seed=1)
+
+
+def test_approvals_reference_of_order_follows_a_base_rate_change() -> None:
+    """With the rate from day 0 or from a timeline's day 10, approval ends alike (within
+    0.1; seeded): the reference it measures order against moves with the log-odds."""
+    rates = {"urban": 0.2, "rural": 0.15}
+    from_start = scoresim.load_scenario("seed").with_overrides({"behaviours.jaywalk.base_rate": rates})  # fmt: skip
+    later = with_timeline("seed", [{"day": 10, "set": {"behaviours.jaywalk.base_rate": rates}}])
+    ends = []
+    for scenario in (from_start, later):
+        metrics = scoresim.simulate(scenario, agents=3000, steps=120, seed=3).metrics
+        ends.append(float(metrics[metrics["group"] == "all"]["approval.private"].iloc[-1]))
+    assert abs(ends[0] - ends[1]) < 0.1, ends
+
+
+def test_set_takes_numpy_numbers_and_never_edits_the_files_entries() -> None:
+    scenario = with_timeline("seed", [{"name": "cams", "day": 10, "set": {COVERAGE: 0.9}}])
+    sim = scoresim.Simulation(scenario, agents=300, seed=1)
+    sim.run(5)
+    sim.set("blacklist.term", np.int64(30))
+    sim.set(COVERAGE, np.float32(0.5))
+    timeline = sim.scenario.config.timeline
+    assert timeline is not None and len(timeline) == 2 and timeline[0].name == "cams"
+    sim.run(5)
+    with pytest.raises(ScenarioValueError, match=f"Simulation.set {COVERAGE}: starts on day 10, while timeline"):  # fmt: skip
+        sim.set(COVERAGE, 0.2)  # the file changes this path on this day
+    assert sim.scenario.config.timeline is not None and len(sim.scenario.config.timeline) == 2
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"start_date": 0}, "t.yaml: start_date: 0 is not allowed; give a date as YYYY-MM-DD"),
+        ({"start_date": 20131001}, "t.yaml: start_date: 20131001 is not allowed; give a date as YYYY-MM-DD"),
+        ({"timeline": [{"name": "x", "day": 3, "set": {COVERAGE: 0.5}},
+                       {"name": "x", "day": 5, "set": {"scoring.recovery": 2}}]},
+         "t.yaml: timeline[1].name: 'x' already names timeline[0]"),
+        ({"timeline": [{"day": 3, "set": {"polls.rt_direct.day": 20}}]},
+         "t.yaml: timeline[0].set.polls.rt_direct.day: polls cannot change during a run"),
+    ],
+)  # fmt: skip
+def test_more_bad_timelines(extra: dict[str, Any], message: str) -> None:
+    raw = dict(scoresim.load_scenario("seed").raw)
+    raw.update(extra)
+    with pytest.raises(ScenarioValueError) as err:
+        Scenario.from_dict(raw, "t.yaml")
+    assert str(err.value).startswith(message), str(err.value)
+
+
+def test_scenarios_check_refuses_a_timeline_no_run_could_follow(tmp_path: Path) -> None:
+    raw = dict(scoresim.load_scenario("seed").raw)
+    raw["timeline"] = [{"day": 10, "set": {"approval.sd": 0.3}}]
+    path = write_scenario(tmp_path, raw)
+    done = subprocess.run([sys.executable, "-m", "scoresim.cli", "scenarios", "check", str(path)],
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 2 and "timeline[0].set.approval.sd" in done.stderr
+    with pytest.raises(OverrideError, match="no timeline entry"):
+        with_timeline("seed", [{"day": 3, "set": {COVERAGE: 0.5}}]).with_overrides({"timeline.².day": 4})  # fmt: skip

@@ -16,6 +16,7 @@ from scoresim.config.loading import builtin_names, load_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.yamltext import not_a_file, read_text
 from scoresim.errors import UnknownScenarioError
+from scoresim.experiment.scenario import followable
 from scoresim.results import outputs, ownership
 
 app = typer.Typer(
@@ -111,7 +112,9 @@ def check(
             why = not_a_file(path)
             if why is not None:
                 raise UnknownScenarioError(f"{path}: {why}; give the path to a YAML file")
-            cfg = load_scenario(path).config
+            scenario = load_scenario(path)
+            followable(scenario)  # a timeline a run could not follow is refused here too
+            cfg = scenario.config
             coupling = coupling_label(cfg)
             out.print(
                 f"{path}: valid ({cfg.name}; {len(cfg.groups)} groups, "

@@ -56,12 +56,15 @@ def serve(
     import uvicorn
 
     from scoresim.config.loading import load_scenario
+    from scoresim.experiment.scenario import followable
     from scoresim.explorer.app import create_app
 
     with user_errors():
         _check_bounds(max_agents, max_steps, ttl)
         _check_free(host, port)
         extra = [load_scenario(s) for s in scenario or []]
+        for sc in extra:  # a timeline every run would refuse is refused before serving
+            followable(sc)
         app = create_app(max_agents=max_agents, max_steps=max_steps, ttl=ttl, extra=extra)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"warning: serving on {host}; anyone who can reach it can start runs")

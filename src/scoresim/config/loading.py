@@ -193,7 +193,7 @@ def _field_error(
     err = exc.errors()[0]
     # Union members add their type name to the location; the user wants the field.
     path = render_path([*prefix, *(p for p in err["loc"] if not is_type_tag(p))], raw)
-    msg = err["msg"].replace("Input should be", "it should be")
+    msg = err["msg"].replace("Input should be", "it should be").removeprefix("Value error, ")
     if err["type"] == "missing":
         return ScenarioValueError(f"{origin}: {path}: is missing; add it", path)
     if err["type"] == "extra_forbidden":

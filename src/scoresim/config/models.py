@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, PrivateAttr
+from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr
 
 from scoresim import limits
 from scoresim.config.opinion import ApprovalConfig, InterviewsConfig, PollConfig
-from scoresim.config.timeline import Timeline
+from scoresim.config.timeline import Timeline, iso_date
 from scoresim.config.types import PerGroup, Probability, StrictModel
 
 __all__ = ["PerGroup", "Probability"]
@@ -286,8 +286,11 @@ class ScenarioConfig(_Model):
     approval: ApprovalConfig | None = None
     interviews: InterviewsConfig = InterviewsConfig()
     polls: Annotated[list[PollConfig], Field(max_length=limits.POLLS)] | None = None
-    # The date of day 0, so that a timeline's days may be written as dates.
-    start_date: Annotated[datetime.date, Field(strict=False)] | None = None
+    # The date of day 0, so that a timeline's days may be written as dates (a date or
+    # YYYY-MM-DD text; a number would be read as a Unix time).
+    start_date: Annotated[datetime.date, BeforeValidator(iso_date), Field(strict=False)] | None = (
+        None
+    )
     # Dated changes of the regime's fields (scoresim.config.timeline).
     timeline: Timeline | None = None
     # Plug-in mechanisms by name, each section validated by its mechanism's own model

@@ -28,14 +28,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import Discriminator, Field, Tag
+from pydantic import BeforeValidator, Discriminator, Field, Tag
 
 from scoresim import limits
 from scoresim.config.types import StrictModel
 
+
+def iso_date(value: Any) -> Any:
+    """A date, or YYYY-MM-DD text, as it is; anything else is refused.
+
+    Pydantic would read a number as a Unix time and a date-time as a date.
+    """
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date | str):
+        raise ValueError("give a date as YYYY-MM-DD")
+    return value
+
+
 EntryName = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 # A date in a file is a YAML date; a dumped scenario writes it as ISO text, read back too.
-Day = int | Annotated[datetime.date, Field(strict=False)]
+Day = int | Annotated[datetime.date, BeforeValidator(iso_date), Field(strict=False)]
 RampValue = Annotated[list[float], Field(min_length=2, max_length=2)]  # [start, end]
 
 
@@ -196,7 +207,7 @@ def _locate(entries: list[Any], path: str) -> tuple[dict[str, Any], list[Any]]:
     names = [e.get("name") if isinstance(e, dict) else None for e in entries]
     if key in names:
         entry = entries[names.index(key)]
-    elif key.isdigit() and int(key) < len(entries):
+    elif key.isascii() and key.isdigit() and int(key) < len(entries):
         entry = entries[int(key)]
     else:
         known = [n if n else str(k) for k, n in enumerate(names)]

@@ -30,9 +30,10 @@ from scoresim.config.overrides import known_paths, set_path
 from scoresim.config.timeline import Change, RampChange, SetChange, changes, day_number, values_at
 from scoresim.errors import ScenarioValueError
 
-FIXED = ("name", "description", "start_date", "timeline", "groups", "network", "mechanisms")
-"""Sections a timeline cannot change: the run's identity, its people and network, and
-the plug-ins (whose hooks are started once)."""
+FIXED = ("name", "description", "start_date", "timeline", "groups", "network", "mechanisms", "polls")  # fmt: skip
+"""Sections a timeline cannot change: the run's identity, its people and network, the
+plug-ins (whose hooks are started once) and the polls (whose designs and days the run's
+summary reports; a timeline may change the interview model, ``interviews``)."""
 
 
 def _fail(origin: str, path: str, message: str) -> ScenarioValueError:
@@ -48,7 +49,14 @@ def check_days(cfg: ScenarioConfig, origin: str) -> list[Change]:
     """
     assert cfg.timeline is not None
     last = limits.RUN_STEPS - 1
+    named: dict[str, int] = {}
     for k, e in enumerate(cfg.timeline):
+        if e.name is not None and e.name in named:
+            raise _fail(origin, f"timeline[{k}].name", f"{e.name!r} already names "
+                        f"timeline[{named[e.name]}]; give each entry its own name (paths "
+                        "such as timeline.NAME.day address one entry)")  # fmt: skip
+        if e.name is not None:
+            named[e.name] = k
         days = [("day", e.day)] if isinstance(e, SetChange) else [("from", e.start), ("to", e.end)]
         numbers = []
         for key, day in days:
@@ -84,10 +92,10 @@ def check_paths(found: list[Change], cfg: ScenarioConfig, origin: str) -> None:
         root = c.path.split(".", 1)[0]
         if root in FIXED:
             raise _fail(origin, c.where, (
-                f"{root} cannot change during a run (the people, their network and the "
-                "plug-in mechanisms are made on day 0); a timeline changes the regime: "
-                "sources, behaviours, scoring, blacklist, opportunities, rewards, shaming, "
-                "response"))  # fmt: skip
+                f"{root} cannot change during a run (the people, their network, the "
+                "plug-in mechanisms and the polls' designs are set on day 0); a timeline "
+                "changes the regime: sources, behaviours, scoring, blacklist, "
+                "opportunities, rewards, shaming, response, interviews"))  # fmt: skip
         if c.path not in known:
             near = difflib.get_close_matches(c.path, sorted(known), n=1, cutoff=0.5)
             hint = f"did you mean {near[0]!r}?" if near else "`scoresim scenarios show --resolved NAME` prints every field"  # fmt: skip

@@ -154,6 +154,7 @@ class Simulation:
         self._timeline = (
             RunTimeline.of(self.scenario, self.compiled) if self.scenario.config.timeline else None
         )
+        self._set_entry: tuple[int, int] | None = None  # (day, position) of set()'s last entry
         self.hooks = start_hooks(self.compiled, self._state, self.net, self.keys)
         self.buf = MetricsBuffer(self.compiled.columns, len(self.compiled.labels.groups), _rows)
         self._reported: dict[str, list[float]] = {name: [] for name in self.reporters}
@@ -212,7 +213,8 @@ class Simulation:
         the change. The entry is added to :attr:`scenario`'s timeline, so the run's
         ``run.json`` and its saved scenario say what was changed, and when. A second
         ``set`` of one path before the next step replaces the first; a change the
-        scenario's timeline makes later still happens on its day.
+        scenario's timeline makes later still happens on its day, and one its timeline
+        makes the same day to the same path is refused (as two such entries in a file).
 
         Raises:
             OverrideError, ScenarioValueError: The path or the value is not allowed
@@ -227,11 +229,13 @@ class Simulation:
                 "simulation: set() was called while it is stepping (from a reporter, a "
                 "progress function or a plug-in); call it between steps"
             )
-        scenario = with_change(self.scenario, self.steps, path, value)
+        own = self._set_entry[1] if self._set_entry and self._set_entry[0] == self.steps else None
+        scenario, k = with_change(self.scenario, self.steps, path, value, own)
         timeline = RunTimeline.of(scenario, self.compiled)
         if self._timeline is not None:
             timeline.now = self._timeline.now
         self.scenario, self._timeline = scenario, timeline
+        self._set_entry = (self.steps, k)
 
     def run(self, steps: int, progress: ProgressFn | None = None) -> None:
         """Advance ``steps`` steps, calling ``progress(done, steps)`` after each.

@@ -42,7 +42,7 @@ MOVABLE = ("base_logit", "stance_weight", "prior_risk")
 day-0 belief, is only a start value; the belief's anchor later is the adapt part's)."""
 
 
-START = "set it in the scenario itself: it takes effect on day 0"
+START = "set it in the scenario itself, where it takes effect on day 0"
 OFF = "declare it in the scenario from day 0 with values that do nothing (a rate or demand of 0), and change those values on the day"  # fmt: skip
 
 
@@ -58,6 +58,9 @@ def difference(base: Compiled, other: Compiled) -> str | None:
             return f"it would change how the people are made on day 0 (their {what}); {START}"
     if not same(base.network, other.network):
         return f"the network is made on day 0; {START}"
+    if base.regime.listing.has_list != other.regime.listing.has_list:
+        return ("it would switch the list on or off, whose listings run on; declare the "
+                "list from day 0 and change its rates (entry events, exits) instead")  # fmt: skip
     for a, b in zip(base.mechanisms, other.mechanisms, strict=True):
         why = a.mechanism.changed(a.params, b.params)
         if why is not None:
@@ -68,8 +71,9 @@ def difference(base: Compiled, other: Compiled) -> str | None:
 def check(scenario: Scenario) -> list[Change]:
     """The scenario's changes, each checked to be one a run can follow.
 
-    Each change is compiled alone on its first day, then the scenario as it stands on
-    each day a change begins or ends, so that the message names the change at fault.
+    Each entry is compiled alone on its first day (its paths together: an entry may
+    change fields that must agree), then the scenario as it stands on each day a
+    change begins or ends, so that the message names the entry at fault.
 
     Raises:
         ScenarioValueError: ``origin: timeline[k].set.PATH: <why>; <what to do>``.
@@ -79,10 +83,12 @@ def check(scenario: Scenario) -> list[Change]:
         return []
     found = changes(cfg.timeline, cfg.start_date)
     base = compile_scenario(cfg)
-    for c in found:
-        why = difference(base, compile_scenario(config_on(cfg, scenario.raw, [c], c.first, scenario.origin, parse_scenario)))  # fmt: skip
+    for k in sorted({c.entry for c in found}):
+        mine = [c for c in found if c.entry == k]
+        why = difference(base, compile_scenario(config_on(cfg, scenario.raw, mine, mine[0].first, scenario.origin, parse_scenario)))  # fmt: skip
         if why is not None:
-            raise ScenarioValueError(f"{scenario.origin}: {c.where}: {why}", c.where)
+            where = mine[0].where if len(mine) == 1 else f"timeline[{k}]"
+            raise ScenarioValueError(f"{scenario.origin}: {where}: {why}", where)
     for day in sorted({d for c in found for d in (c.first, c.last)}):
         why = difference(base, compile_scenario(config_on(cfg, scenario.raw, found, day, scenario.origin, parse_scenario)))  # fmt: skip
         if why is not None:
@@ -135,13 +141,16 @@ class RunTimeline:
         f32 = np.float32
         shift = new.population.base_logit.astype(f32) - old.population.base_logit.astype(f32)
         weight = new.population.stance_weight.astype(f32) - old.population.stance_weight.astype(f32)
-        if shift.any() or weight.any():
+        moved = bool(shift.any() or weight.any())
+        if moved:
             rebase(state, net, shift, weight, new.population.conform_idx)
             buf.silence.clear()  # the pressure-free silence follows the log-odds
         for hook, a, b in zip(hooks.hooks, old.mechanisms, new.mechanisms, strict=True):
             if not same(a.params, b.params):
                 retune: Any = getattr(hook, "retune")  # noqa: B009 - checked by difference()
                 retune(b.params)
+            if moved and hasattr(hook, "rebased"):  # a reference it took from the log-odds
+                hook.rebased(state, net)
         self.now = new
 
     def values(self, day: int) -> dict[str, Any]:
@@ -149,32 +158,41 @@ class RunTimeline:
         return values_at(self.found, day)
 
 
-def with_change(scenario: Scenario, day: int, path: str, value: Any) -> Scenario:
-    """``scenario`` with the timeline entry ``{day: day, set: {path: value}}`` added.
+def with_change(scenario: Scenario, day: int, path: str, value: Any, own: int | None) -> tuple[Scenario, int]:  # fmt: skip
+    """``scenario`` with ``path`` set to ``value`` from ``day`` on, as a timeline entry.
 
-    ``path`` is first taken out of any other set entry of the same day, so that a
-    second change of one path on one day replaces the first.
+    ``own`` is the position of the entry an earlier call made for the same day (None if
+    none): the change is added to it, replacing that path's earlier value, so that a
+    second change of one path on one day replaces the first. Otherwise a new entry
+    ``{day: day, set: {path: value}}`` is appended. The file's own entries are never
+    edited: a change of the same path on the same day there is refused as any two
+    overlapping changes are.
+
+    Returns:
+        The new scenario, and the position of the entry made or extended.
 
     Raises:
         OverrideError, ScenarioValueError: One line naming ``Simulation.set PATH``.
     """
     import copy
 
+    import numpy as np
+
     from scoresim.errors import OverrideError
 
     if not isinstance(path, str) or not path:
         raise OverrideError(f"Simulation.set: path {path!r} is not a field path; give one such as sources.street_cameras.coverage")  # fmt: skip
+    if isinstance(value, np.generic):  # NumPy's numbers as Python's, as overrides= takes them
+        value = value.item()
     raw = copy.deepcopy(scenario.raw)
     entries = list(raw.get("timeline") or [])
-    kept = []
-    for e in entries:
-        if isinstance(e, dict) and e.get("day") == day and isinstance(e.get("set"), dict) and path in e["set"]:  # fmt: skip
-            e = {**e, "set": {k: v for k, v in e["set"].items() if k != path}}
-            if not e["set"]:
-                continue
-        kept.append(e)
-    k = len(kept)
-    raw["timeline"] = [*kept, {"day": day, "set": {path: value}}]
+    if own is not None:
+        entries[own] = {**entries[own], "set": {**entries[own]["set"], path: value}}
+        k = own
+    else:
+        entries.append({"day": day, "set": {path: value}})
+        k = len(entries) - 1
+    raw["timeline"] = entries
     origin = scenario.origin
     label = f"Simulation.set {path}"
     try:
@@ -184,5 +202,6 @@ def with_change(scenario: Scenario, day: int, path: str, value: Any) -> Scenario
     except ScenarioValueError as exc:
         text = str(exc).replace(f"{origin}: timeline[{k}].set.{path}: ", f"{label}: ", 1)
         text = text.replace(f"{origin}: timeline[{k}].day: ", f"{label}: day {day}: ", 1)
+        text = text.replace(f"{origin}: timeline[{k}]: ", f"{label}: ", 1)
         raise ScenarioValueError(text, exc.path) from None
-    return changed
+    return changed, k

@@ -67,6 +67,12 @@ def whole_numbers(resolved: dict[str, Any], path: str, fail: Fail, needs: str, f
         ScoresimError: ``fail``'s: the field does not hold a number.
     """
     current = lookup(resolved, path)
+    if path.startswith("timeline.") and path.endswith((".day", ".from", ".to")) and isinstance(current, str):  # fmt: skip
+        raise fail(
+            ["parameters", path],
+            f"{needs} needs a number, and {path} is the date {current}; write the entry's "
+            "day as a number of days from day 0 to vary it",
+        )
     if isinstance(current, bool) or not isinstance(current, int | float | type(None)):
         raise fail(
             ["parameters", path],

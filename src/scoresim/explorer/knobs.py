@@ -76,7 +76,9 @@ def _timeline_knobs(sc: Scenario) -> list[dict[str, Any]]:
 
     A day knob's range is the days the entry can move to without meeting another
     change of its paths (docs/model.md, regimes in time); a number knob's is its
-    field's own bounds (left out where a bound is open or strict).
+    field's own bounds. Only fractional fields with closed bounds get one: a
+    whole-number field (a score, a tier's minimum) is bound to others as well as to its
+    own range, which the page could not enforce.
     """
     cfg = sc.config
     if not cfg.timeline:
@@ -100,14 +102,14 @@ def _timeline_knobs(sc: Scenario) -> list[dict[str, Any]]:
             if bounds is None or isinstance(value, bool) or not isinstance(value, int | float):
                 continue
             lo_v, hi_v, whole = bounds
-            if whole:  # a whole-number field takes ints, not 1.0
-                lo_v, hi_v = int(lo_v), int(hi_v)
+            if whole:  # whole numbers (points, tiers' minimums, terms) are bound to others
+                continue
             path = f"timeline.{entry.name}.{c.kind}.{c.path}" + (".end" if c.kind == "ramp" else "")
             when = "from" if c.kind == "set" else "at the end of"
-            step = 1.0 if whole else _step(float(value), hi_v - lo_v)
+            step = _step(float(value), hi_v - lo_v)
             field = _words(" ".join(c.path.split(".")[-2:]))  # "high speed rail demand"
             out.append(_number(f"timeline_{entry.name}_{i}", f"{field.capitalize()}, {when} '{name}'",
-                               [path], value, lo_v, hi_v, step, integer=whole))  # fmt: skip
+                               [path], value, lo_v, hi_v, step))  # fmt: skip
     return out
 
 

@@ -99,10 +99,18 @@ class ApprovalHook:
         a = p.mean[state.group] + p.sd * (p.rho * z + np.sqrt(1.0 - p.rho**2) * noise)
         self.a: F32 = np.clip(a, -1.0, 1.0).astype(np.float32)
         state.traits[NAME] = self.a
-        # What neighbours would do without a regime: the reference of "order".
-        p0 = sigmoid(state.logit0[p.conduct]).sum(axis=0, dtype=np.float32)
-        self.expected = neighbour_mean(net, p0.astype(np.float32), state.degree)
+        self.expected = self._expected(state, net)
         self.seen = self.expected.copy()
+
+    def _expected(self, state: CitizenState, net: Network) -> F32:
+        """What neighbours would do without a regime: the reference of "order"."""
+        p0 = sigmoid(state.logit0[self.p.conduct]).sum(axis=0, dtype=np.float32)
+        out: F32 = neighbour_mean(net, p0.astype(np.float32), state.degree)
+        return out
+
+    def rebased(self, state: CitizenState, net: Network) -> None:
+        """A timeline moved the pressure-free log-odds: the reference of "order" follows."""
+        self.expected = self._expected(state, net)
 
     def retune(self, p: ApprovalParams) -> None:
         """Read ``p`` from the next step on (a timeline changed it; see Approval.changed)."""
