@@ -131,6 +131,11 @@ class Change:
         return a + (b - a) * (day - self.first) / (self.last - self.first)
 
 
+def related(a: str, b: str) -> bool:
+    """Whether two paths name the same field, or one is a section the other lies in."""
+    return a == b or a.startswith(b + ".") or b.startswith(a + ".")
+
+
 def day_number(day: int | datetime.date, start: datetime.date | None) -> int:
     """A day as a step number: an int as it is, a date counted from ``start``.
 
@@ -173,11 +178,12 @@ def values_at(found: list[Change], day: int) -> dict[str, Any]:
     latest: dict[str, Change] = {}
     for c in sorted(found, key=lambda c: (c.first, c.entry)):
         if c.first <= day:
+            # Re-inserted, not overwritten: the dict stays in the order the latest
+            # changes began, so that a section set after a field in it (or a field set
+            # after its section) overrides it when both are applied in turn.
+            latest.pop(c.path, None)
             latest[c.path] = c
-    # In the order the changes began, so that a section set after a field in it (or a
-    # field set after its section) overrides it when both are applied in turn.
-    ordered = sorted(latest.values(), key=lambda c: (c.first, c.entry))
-    return {c.path: c.at(day) for c in ordered}
+    return {path: c.at(day) for path, c in latest.items()}
 
 
 def change_days(found: list[Change], steps: int) -> Iterator[int]:

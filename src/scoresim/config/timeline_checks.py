@@ -27,7 +27,15 @@ from typing import Any
 from scoresim import limits
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.overrides import known_paths, set_path
-from scoresim.config.timeline import Change, RampChange, SetChange, changes, day_number, values_at
+from scoresim.config.timeline import (
+    Change,
+    RampChange,
+    SetChange,
+    changes,
+    day_number,
+    related,
+    values_at,
+)
 from scoresim.errors import ScenarioValueError
 
 FIXED = ("name", "description", "start_date", "timeline", "groups", "network", "mechanisms", "polls")  # fmt: skip
@@ -111,8 +119,7 @@ def check_overlaps(found: list[Change], origin: str) -> None:
     ordered = sorted(found, key=lambda c: (c.first, c.entry))
     for i, b in enumerate(ordered):
         for a in ordered[:i]:
-            related = a.path == b.path or b.path.startswith(a.path + ".") or a.path.startswith(b.path + ".")  # fmt: skip
-            if related and b.first <= a.last:
+            if related(a.path, b.path) and b.first <= a.last:
                 when = f"day {a.first}" if a.kind == "set" else f"days {a.first} to {a.last}"
                 raise _fail(origin, b.where, (
                     f"starts on day {b.first}, while {a.where} changes {a.path} ({when}); "
@@ -152,8 +159,11 @@ def config_on(
     day: int,
     origin: str,
     parse: Parse,
+    resolved: dict[str, Any] | None = None,
 ) -> ScenarioConfig:
     """The scenario as it stands on ``day``: ``raw`` with the values in force set, checked.
+
+    ``resolved`` is ``cfg`` dumped as JSON, for a caller that asks for many days.
 
     Raises:
         ScenarioValueError: The scenario on that day is not valid (``origin`` names it).
@@ -161,7 +171,7 @@ def config_on(
     values = values_at(found, day)
     if not values:
         return cfg
-    resolved = cfg.model_dump(mode="json")
+    resolved = cfg.model_dump(mode="json") if resolved is None else resolved
     data = _thawed(raw, values)
     for path, value in values.items():
         # A section's value is copied: a later field set inside it must not write into

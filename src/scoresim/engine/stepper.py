@@ -230,8 +230,8 @@ class Simulation:
                 "progress function or a plug-in); call it between steps"
             )
         own = self._set_entry[1] if self._set_entry and self._set_entry[0] == self.steps else None
-        scenario, k = with_change(self.scenario, self.steps, path, value, own)
-        timeline = RunTimeline.of(scenario, self.compiled)
+        scenario, k, found = with_change(self.scenario, self.compiled, self.steps, path, value, own)
+        timeline = RunTimeline.of(scenario, self.compiled, found)
         if self._timeline is not None:
             timeline.now = self._timeline.now
         self.scenario, self._timeline = scenario, timeline

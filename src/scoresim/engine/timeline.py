@@ -19,6 +19,7 @@ change what a mechanism's hook set up on day 0.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,11 +28,11 @@ import numpy as np
 
 from scoresim.config.loading import Scenario, parse_scenario
 from scoresim.config.models import ScenarioConfig
-from scoresim.config.timeline import Change, change_days, changes, values_at
+from scoresim.config.timeline import Change, change_days, changes
 from scoresim.config.timeline_checks import config_on
 from scoresim.core.network import Network
 from scoresim.engine.compile import Compiled, compile_scenario
-from scoresim.errors import ScenarioValueError
+from scoresim.errors import OverrideError, ScenarioValueError
 from scoresim.parts.base import same
 from scoresim.society.measure import MetricsBuffer
 from scoresim.society.state import CitizenState, rebase
@@ -68,8 +69,10 @@ def difference(base: Compiled, other: Compiled) -> str | None:
     return None
 
 
-def check(scenario: Scenario) -> list[Change]:
+def check(scenario: Scenario, base: Compiled | None = None) -> list[Change]:
     """The scenario's changes, each checked to be one a run can follow.
+
+    ``base`` is the scenario compiled, if the caller has it already.
 
     Each entry is compiled alone on its first day (its paths together: an entry may
     change fields that must agree), then the scenario as it stands on each day a
@@ -82,7 +85,7 @@ def check(scenario: Scenario) -> list[Change]:
     if not cfg.timeline:
         return []
     found = changes(cfg.timeline, cfg.start_date)
-    base = compile_scenario(cfg)
+    base = compile_scenario(cfg) if base is None else base
     for k in sorted({c.entry for c in found}):
         mine = [c for c in found if c.entry == k]
         why = difference(base, compile_scenario(config_on(cfg, scenario.raw, mine, mine[0].first, scenario.origin, parse_scenario)))  # fmt: skip
@@ -111,22 +114,26 @@ class RunTimeline:
     found: list[Change]
     now: Compiled
     _days: set[int] = field(default_factory=set)
+    _resolved: dict[str, Any] = field(default_factory=dict)  # the scenario dumped, once
 
     @classmethod
-    def of(cls, scenario: Scenario, compiled: Compiled) -> RunTimeline:
-        """The timeline of ``scenario`` (compiled as ``compiled``), checked (:func:`check`)."""
-        found = check(scenario)
+    def of(
+        cls, scenario: Scenario, compiled: Compiled, found: list[Change] | None = None
+    ) -> RunTimeline:
+        """The timeline of ``scenario`` (compiled as ``compiled``), checked (:func:`check`).
+
+        ``found`` is what :func:`check` returned for it, if the caller checked it already.
+        """
+        found = check(scenario, compiled) if found is None else found
         days = set(change_days(found, max((c.last for c in found), default=0) + 1))
-        return cls(scenario, found, compiled, days)
+        return cls(scenario, found, compiled, days, scenario.config.model_dump(mode="json"))
 
     def config_on(self, day: int) -> ScenarioConfig | None:
         """The scenario as it stands on ``day`` if some value changes that day, else None."""
         if day not in self._days:
             return None
-        cfg = self.scenario.config
-        return config_on(
-            cfg, self.scenario.raw, self.found, day, self.scenario.origin, parse_scenario
-        )
+        sc = self.scenario
+        return config_on(sc.config, sc.raw, self.found, day, sc.origin, parse_scenario, self._resolved)  # fmt: skip
 
     def apply(
         self, day: int, state: CitizenState, net: Network, hooks: Plan, buf: MetricsBuffer
@@ -153,12 +160,10 @@ class RunTimeline:
                 hook.rebased(state, net)
         self.now = new
 
-    def values(self, day: int) -> dict[str, Any]:
-        """The value of every changed path in force on ``day`` (paths not yet changed left out)."""
-        return values_at(self.found, day)
 
-
-def with_change(scenario: Scenario, day: int, path: str, value: Any, own: int | None) -> tuple[Scenario, int]:  # fmt: skip
+def with_change(
+    scenario: Scenario, base: Compiled, day: int, path: str, value: Any, own: int | None
+) -> tuple[Scenario, int, list[Change]]:
     """``scenario`` with ``path`` set to ``value`` from ``day`` on, as a timeline entry.
 
     ``own`` is the position of the entry an earlier call made for the same day (None if
@@ -168,18 +173,15 @@ def with_change(scenario: Scenario, day: int, path: str, value: Any, own: int | 
     edited: a change of the same path on the same day there is refused as any two
     overlapping changes are.
 
+    ``base`` is the scenario compiled (the run's, which the check compares with).
+
     Returns:
-        The new scenario, and the position of the entry made or extended.
+        The new scenario, the position of the entry made or extended, and the changes
+        :func:`check` found (for :meth:`RunTimeline.of`).
 
     Raises:
         OverrideError, ScenarioValueError: One line naming ``Simulation.set PATH``.
     """
-    import copy
-
-    import numpy as np
-
-    from scoresim.errors import OverrideError
-
     if not isinstance(path, str) or not path:
         raise OverrideError(f"Simulation.set: path {path!r} is not a field path; give one such as sources.street_cameras.coverage")  # fmt: skip
     if isinstance(value, np.generic):  # NumPy's numbers as Python's, as overrides= takes them
@@ -198,10 +200,10 @@ def with_change(scenario: Scenario, day: int, path: str, value: Any, own: int | 
     try:
         config = parse_scenario(raw, origin)
         changed = Scenario(config=config, origin=origin, raw=raw, overrides=scenario.overrides, _checked=True)  # fmt: skip
-        check(changed)
+        found = check(changed, base)
     except ScenarioValueError as exc:
         text = str(exc).replace(f"{origin}: timeline[{k}].set.{path}: ", f"{label}: ", 1)
         text = text.replace(f"{origin}: timeline[{k}].day: ", f"{label}: day {day}: ", 1)
         text = text.replace(f"{origin}: timeline[{k}]: ", f"{label}: ", 1)
         raise ScenarioValueError(text, exc.path) from None
-    return changed, k
+    return changed, k, found

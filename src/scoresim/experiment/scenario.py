@@ -45,7 +45,7 @@ def lookup(resolved: dict[str, Any], path: str) -> Any:
 
         try:
             return get_at(resolved.get("timeline") or [], path)
-        except (ValueError, KeyError, IndexError, TypeError):
+        except ValueError:  # no such entry or field
             return None
     node: Any = resolved
     for key in path.split("."):

@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from scoresim import limits
 from scoresim.config.loading import Scenario
 from scoresim.config.models import ScenarioConfig
-from scoresim.config.timeline import Change, SetChange, changes
+from scoresim.config.timeline import Change, SetChange, changes, related
 
 
 def _words(name: str) -> str:
@@ -128,8 +128,7 @@ def _free_days(found: list[Change], mine: list[Change]) -> tuple[int, int]:
         for other in found:
             if other.entry == c.entry:
                 continue
-            if not (other.path == c.path or other.path.startswith(c.path + ".")
-                    or c.path.startswith(other.path + ".")):  # fmt: skip
+            if not related(other.path, c.path):
                 continue
             if other.last < day:
                 lo = max(lo, other.last + 1)
