@@ -2,7 +2,7 @@
 
 Usage: python benchmarks/calibration_overhead.py [--agents 10000] [--population 20]
 
-Runs the shipped court-list calibration (``examples/calibration/court-blacklist.yaml``,
+Runs the constant-rate court-list calibration of issue 25 (``examples/calibration/court-constant-2017.yaml``,
 its 1 553 days) for one generation on 2 local worker processes, through the same
 ``run_calibration`` the CLI calls, and then the same number of plain simulations of
 the same size on a pool of 2 warm workers. It prints, from one invocation:
@@ -29,7 +29,7 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).resolve().parent
-EXAMPLE = HERE.parent / "examples" / "calibration" / "court-blacklist.yaml"
+EXAMPLE = HERE.parent / "examples" / "calibration" / "court-constant-2017.yaml"
 
 
 def plain(args: tuple[int, int]) -> float:

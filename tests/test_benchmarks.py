@@ -151,5 +151,5 @@ def test_the_noise_floor_script_prices_and_measures_each_target() -> None:
     lines = _script("noise_floor.py", str(file), "--agents", "400", "--replicates", "2")
     assert lines[2].startswith("400 people:") and "simulations per hour on 2" in lines[2]
     rows = {line.split()[0]: line.split() for line in lines[4:]}
-    assert {"listed_2015", "rail_2017", "paid_2015"} <= set(rows)
+    assert {"listed_to_2015", "rail_feb_to_dec_2017", "paid_to_2015"} <= set(rows)
     assert all(len(r) == 4 for r in rows.values())  # name, mean, sd, ratio

@@ -22,6 +22,7 @@ EXPECTED = {  # what each leaves in its output folder
     "calibration": [
         "court-blacklist/posterior.csv",
         "court-blacklist/forecasts.csv",
+        "court-constant/posterior.csv",
         "polls/posterior.csv",
         "polls/predictive.csv",
     ],

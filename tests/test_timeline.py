@@ -288,12 +288,12 @@ def test_enforcement_is_a_probability_of_an_opportunity_the_list_denies() -> Non
 
 
 def test_the_court_list_in_time_calibration_file_loads_with_timeline_parameters() -> None:
-    """examples/calibration/court-timeline.yaml: its parameters include timeline values,
+    """examples/calibration/court-blacklist.yaml: its parameters include timeline values,
     each checked at its prior's ends; its forecasts reach the end of 2025."""
     from scoresim.calibrate.spec import load_calibration
 
     root = Path(__file__).resolve().parents[1]
-    cal = load_calibration(root / "examples" / "calibration" / "court-timeline.yaml")
+    cal = load_calibration(root / "examples" / "calibration" / "court-blacklist.yaml")
     assert "timeline.air_blocking.set.blacklist.enforcement.travel" in cal.names
     assert "timeline.rail_blocking.ramp.blacklist.enforcement.high_speed_rail.end" in cal.names
     assert cal.predictive_steps == 4475  # 31 December 2025 is day 4474

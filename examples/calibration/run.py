@@ -1,8 +1,8 @@
-"""Run the two shipped calibrations and print their posteriors and forecasts.
+"""Run the shipped calibrations and print their posteriors and forecasts.
 
 Usage: python examples/calibration/run.py [OUT]   (default calibrations/)
 
-Each writes OUT/court-blacklist and OUT/polls (posterior.csv, predictive.csv,
+Each writes OUT/court-blacklist, OUT/court-constant and OUT/polls (posterior.csv, predictive.csv,
 forecasts.csv, calibration.json, figures/); see docs/calibration.md for what they
 found and how long they took.
 """
@@ -26,7 +26,7 @@ def calibration_file(name: str, out: Path) -> Path:
     if not SMALL:
         return path
     spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    spec["run"]["agents"] = 1000 if name == "court-blacklist" else 3000
+    spec["run"]["agents"] = 1000 if name.startswith("court") else 3000
     spec["abc"] = {"population": 10, "generations": 1, "predictive": 4}
     for key in list(spec.get("fixed", {})):
         if key.endswith(".size"):
@@ -38,6 +38,6 @@ def calibration_file(name: str, out: Path) -> Path:
 
 
 out = out_dir("calibrations")
-for name in ("court-blacklist", "polls"):
+for name in ("court-blacklist", "court-constant", "polls"):
     subprocess.run([SCORESIM, "calibrate", str(calibration_file(name, out)), "--out",
                     str(out / name), "-q"], check=True)  # fmt: skip
