@@ -3,9 +3,10 @@
 Usage: python benchmarks/calibration_overhead.py [--agents 10000] [--population 20]
 
 Runs the first court-list calibration, the one issue 25 measured
-(``examples/calibration/court-constant-2017.yaml``, its 1 553 days) for one generation on 2 local worker processes, through the same
-``run_calibration`` the CLI calls, and then the same number of plain simulations of
-the same size on a pool of 2 warm workers. It prints, from one invocation:
+(``examples/calibration/court-constant-2017.yaml``, its 1 553 days), for one
+generation on 2 local worker processes, through the same ``run_calibration`` the CLI
+calls, and then the same number of plain simulations of the same size on a pool of 2
+warm workers. It prints, from one invocation:
 
 - simulations per hour in the calibration and in the plain pool, and their ratio;
 - the workers' busy share in the calibration: the simulations' own seconds (the
