@@ -2,9 +2,9 @@
 
 Usage: python examples/calibration/run.py [OUT]   (default calibrations/)
 
-Each writes OUT/court-blacklist, OUT/court-constant and OUT/polls (posterior.csv, predictive.csv,
-forecasts.csv, calibration.json, figures/); see docs/calibration.md for what they
-found and how long they took.
+Each writes OUT/court-blacklist, OUT/court-constant and OUT/polls (posterior.csv,
+predictive.csv, forecasts.csv, calibration.json, figures/); see docs/calibration.md
+for what they found and how long they took.
 """
 
 from __future__ import annotations

@@ -114,7 +114,10 @@ class RunTimeline:
     found: list[Change]
     now: Compiled
     _days: set[int] = field(default_factory=set)
-    _resolved: dict[str, Any] = field(default_factory=dict)  # the scenario dumped, once
+    _resolved: dict[str, Any] = field(init=False)  # the scenario dumped, once
+
+    def __post_init__(self) -> None:
+        self._resolved = self.scenario.config.model_dump(mode="json")
 
     @classmethod
     def of(
@@ -126,7 +129,7 @@ class RunTimeline:
         """
         found = check(scenario, compiled) if found is None else found
         days = set(change_days(found, max((c.last for c in found), default=0) + 1))
-        return cls(scenario, found, compiled, days, scenario.config.model_dump(mode="json"))
+        return cls(scenario, found, compiled, days)
 
     def config_on(self, day: int) -> ScenarioConfig | None:
         """The scenario as it stands on ``day`` if some value changes that day, else None."""
