@@ -300,6 +300,21 @@ def test_the_court_list_in_time_calibration_file_loads_with_timeline_parameters(
     assert cal.scenario.config.timeline is not None
 
 
+def test_the_constant_rate_court_file_fits_the_same_targets_and_forecasts() -> None:
+    """court-constant.yaml copies court-blacklist.yaml's targets, forecasts and run
+    (the comparison in docs/calibration.md is on the same targets); differing only in
+    the timeline and its parameters, the two must not drift apart."""
+    import yaml
+
+    folder = Path(__file__).resolve().parents[1] / "examples" / "calibration"
+    timed, constant = (yaml.safe_load((folder / f).read_text()) for f in ("court-blacklist.yaml", "court-constant.yaml"))  # fmt: skip
+    for key in ("scenario", "seed", "run", "targets", "forecasts"):
+        assert constant[key] == timed[key], key
+    assert constant["fixed"]["timeline"] is None
+    shared = {k: v for k, v in timed["fixed"].items() if k in constant["fixed"]}
+    assert shared == {k: constant["fixed"][k] for k in shared}
+
+
 def test_a_section_and_a_field_in_it_changed_on_different_days_apply_in_time_order() -> None:
     """The field on day 10, its whole section on day 20, the field again on day 30: on
     day 35 the field holds day 30's value, on day 25 the section's."""
