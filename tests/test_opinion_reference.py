@@ -51,6 +51,7 @@ def test_approval_and_polls_agree_with_the_reference(seed: int) -> None:
     online = ref.online_frame(cfg.interviews, sim.compiled.labels, sim.state, sim.keys)
     np.testing.assert_allclose(sim.state.traits["approval"], slow.a, atol=1e-6)
     seen = {"sanctioned": 0, "wrongful": 0, "paid": 0, "near_listed": 0}
+    respondents: dict[str, dict[str, object]] = {}
     for t in range(STEPS):
         sim.step()
         ev, state = sim.events, sim.state
@@ -75,4 +76,15 @@ def test_approval_and_polls_agree_with_the_reference(seed: int) -> None:
             assert row[cols[2]] == asked["n"], (t, p.name)
             assert row[cols[1]] == pytest.approx(asked["truth"], abs=1e-12), (t, p.name)
             assert row[cols[0]] == pytest.approx(asked["estimate"], abs=1e-12), (t, p.name)
+            respondents[p.name] = asked
     assert all(v > 0 for v in seen.values()), seen  # every effect was exercised
+    # The respondents table, person by person, for every poll.
+    table = sim.respondents()
+    assert list(table["poll"].unique()) == [p["name"] for p in POLLS]
+    for name, asked in respondents.items():
+        rows = table[table["poll"] == name]
+        assert (rows["step"] == next(p["day"] for p in POLLS if p["name"] == name)).all()
+        for column, key in (("id", "who"), ("answer", "answers"), ("view", "views"),
+                            ("treated", "treated"), ("hid", "hid")):  # fmt: skip
+            assert rows[column].tolist() == list(asked[key]), (name, column)  # type: ignore[call-overload]
+    assert table["hid"].any() and table["treated"].any()  # both were exercised

@@ -127,7 +127,11 @@ def test_scoresim_poll_prints_every_poll(tmp_path: Path) -> None:
     assert f"{100 * urban['poll.rt_list.estimate']:.1f}%" in by.stdout
     bad = subprocess.run([CLI, "poll", str(out), "--by", "tier"], capture_output=True,
                          text=True, timeout=120)  # fmt: skip
-    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "use --by group" in bad.stderr
+    assert (
+        bad.returncode == 2
+        and bad.stderr.count("\n") == 1
+        and "use one of: group, sex, age, education" in bad.stderr
+    )
 
 
 def test_a_run_without_polls_says_so(tmp_path: Path) -> None:

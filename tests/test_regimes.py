@@ -50,7 +50,7 @@ def test_every_regime_lives_in_the_baseline_society(name: str) -> None:
     """Runs compare only if the people are the same; regimes may add behaviours."""
     base = scoresim.load_scenario("baseline").config
     cfg = scoresim.load_scenario(name).config
-    for part in ("groups", "network", "response", "dissent_behaviour"):
+    for part in ("groups", "people", "network", "response", "dissent_behaviour"):
         assert getattr(cfg, part) == getattr(base, part), part
     for b, spec in base.behaviours.items():
         assert cfg.behaviours[b] == spec, b

@@ -93,7 +93,8 @@ class Approval:
 
 def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, keys: Keys,
          approval: list[float] | None, online: list[bool], t: int) -> dict[str, Any]:  # fmt: skip
-    """One poll on day t: each respondent's answer, and the all-row estimate, truth, n."""
+    """One poll on day t: each respondent's answer, view, arm and whether they hid (the
+    respondents table, docs/model.md section 8), and the all-row estimate, truth, n."""
     d = StepDraws(keys, t)
     key = f"polls/{poll_cfg.name}"
     frame = [i for i in range(state.n) if poll_cfg.frame == "everyone" or online[i]]
@@ -102,7 +103,7 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
     incomes = sorted(float(x) for x in state.income)
     m = len(incomes)
     median = (incomes[(m - 1) // 2] + incomes[m // 2]) / 2
-    views, answers, treated = [], [], []
+    views, answers, treated, hid = [], [], [], []
     arm = sorted(who, key=lambda i: (d.one(f"{key}/arm", i), i))[: len(who) // 2]
     for i in who:
         if poll_cfg.question == "scoring_system":
@@ -118,13 +119,16 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
                       * (float(state.income[i]) / median) ** interviews.income_elasticity)  # fmt: skip
             fear = weight * float(state.risk_aversion[i]) * float(state.perceived_risk[dis, i]) * cost(state, p, dis, i, t + 1)  # fmt: skip
         claims = (not view) and d.one(f"{key}/answer", i) < 1 - math.exp(-fear)
+        hides = False
         if poll_cfg.design == "direct":
             answer = 1 if view or claims else 0
+            hides = claims
         elif poll_cfg.design == "list":
             count = sum(
                 1 for j, c in enumerate(poll_cfg.control) if d.one(f"{key}/item/{j}", i) < c
             )
-            if i in arm and (view or (count == 0 and claims)):
+            hides = i in arm and count == 0 and claims
+            if i in arm and (view or hides):
                 count += 1
             answer = count
         else:
@@ -134,7 +138,8 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
             answer = 1 if (told_truth and view) or forced_yes else 0
         views.append(view)
         answers.append(answer)
-        treated.append(i in arm)
+        treated.append(poll_cfg.design == "list" and i in arm)
+        hid.append(hides)
     n = len(who)
     truth = sum(views) / n
     if poll_cfg.design == "direct":
@@ -145,7 +150,8 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
         est = sum(t_c) / len(t_c) - sum(c_c) / len(c_c)
     else:
         est = (sum(answers) / n - poll_cfg.forced.yes) / poll_cfg.forced.truth
-    return {"who": who, "answers": answers, "estimate": est, "truth": truth, "n": n}
+    return {"who": who, "answers": answers, "views": views, "treated": treated, "hid": hid,
+            "estimate": est, "truth": truth, "n": n}  # fmt: skip
 
 
 def online_frame(interviews: Any, labels: Labels, state: CitizenState, keys: Keys) -> list[bool]:

@@ -21,7 +21,13 @@ def _points(x: float | None) -> str:
 def poll(
     run_dir: Annotated[str, typer.Argument(help="A run folder written by scoresim run.")],
     by: Annotated[
-        str | None, typer.Option("--by", help="Break each poll down: 'group'.", metavar="group")
+        str | None,
+        typer.Option(
+            "--by",
+            help="Break each poll down by who was asked: group, sex, age (the scenario's "
+            "bands) or education.",
+            metavar="group|sex|age|education",
+        ),
     ] = None,
 ) -> None:
     """Print every poll of a run: estimate, 95% interval, the true private share, bias.
@@ -30,12 +36,15 @@ def poll(
     the bias is the estimate minus it, in percentage points (docs/polls.md).
     """
     from scoresim.errors import RunOptionError
+    from scoresim.results.breakdown import BREAKDOWNS, poll_breakdown
     from scoresim.results.polls import poll_table
     from scoresim.results.run import load_run
 
     with user_errors():
-        if by not in (None, "group"):
-            raise RunOptionError(f"--by: {by!r} is not a breakdown; use --by group")
+        if by is not None and by not in BREAKDOWNS:
+            raise RunOptionError(
+                f"--by: {by!r} is not a breakdown; use one of: {', '.join(BREAKDOWNS)}"
+            )
         run = load_run(run_dir)
         polls: list[dict[str, Any]] = run.info["parameters"].get("polls") or []
         if not polls:
@@ -43,12 +52,16 @@ def poll(
                 f"{run_dir}: this run has no polls; add a polls: section to the scenario "
                 "(docs/polls.md) and run it again"
             )
-        groups = list(run.info["parameters"]["groups"]) if by else []
+        groups = list(run.info["parameters"]["groups"]) if by == "group" else []
+        rows = {g: poll_table(run.metrics, polls, g) for g in ["all", *groups]}
+        if by not in (None, "group"):
+            for row in poll_breakdown(run.respondents, run.agents, run.info, by, run_dir):
+                rows.setdefault(row["category"], [])
+                rows[row["category"]].append(row)
     table = Table(title=f"polls of {run.info['scenario']} ({run_dir})", title_justify="left")
-    for col in ("poll", *(["group"] if by else []), "day", "n", "estimate", "95% interval",
+    for col in ("poll", *([by] if by else []), "day", "n", "estimate", "95% interval",
                 "truth", "bias, pts"):  # fmt: skip
-        table.add_column(col, justify="left" if col in ("poll", "group") else "right")
-    rows = {g: poll_table(run.metrics, polls, g) for g in ["all", *groups]}
+        table.add_column(col, justify="left" if col in ("poll", by) else "right")
     for k, poll_cfg in enumerate(polls):
         for group, table_rows in rows.items():
             row = table_rows[k]

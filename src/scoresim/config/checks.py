@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from scoresim.config.models import PerGroup, ScenarioConfig
+from scoresim.config.people import MAX_AGE, band_years, education_keys
+from scoresim.config.types import per_group
 from scoresim.errors import ScenarioValueError
 
 
@@ -24,18 +26,25 @@ def _names_exist(
 
 
 def _per_group(origin: str, path: str, value: PerGroup, groups: Mapping[str, object]) -> None:
+    _per_key(origin, path, value, groups, "group")
+
+
+def _per_key(
+    origin: str, path: str, value: PerGroup, keys: Mapping[str, object], what: str
+) -> None:
+    """A mapping ``value`` names every key of ``keys`` (the groups, or the age bands) and no other."""
     if isinstance(value, dict):
         for g in value:
-            if g not in groups:
-                raise _fail(origin, path, g, "is not a group", f"use one of: {', '.join(groups)}")
-        missing = [g for g in groups if g not in value]
+            if g not in keys:
+                raise _fail(origin, path, g, f"is not a {what}", f"use one of: {', '.join(keys)}")
+        missing = [g for g in keys if g not in value]
         if missing:
             raise _fail(
                 origin,
                 path,
                 value,
-                f"gives no value for group {missing[0]!r}",
-                "give one per group",
+                f"gives no value for {what} {missing[0]!r}",
+                f"give one per {what}",
             )
 
 
@@ -78,6 +87,7 @@ def check_scenario(cfg: ScenarioConfig, origin: str) -> None:
     for check in (
         _sizes,
         _groups,
+        _people,
         _behaviours,
         _sources,
         _opinion,
@@ -99,6 +109,56 @@ def _groups(cfg: ScenarioConfig, origin: str) -> None:
         raise _fail(
             origin, "groups", round(total, 6), "is the sum of the shares", "make them sum to 1"
         )
+
+
+def _shares(origin: str, path: str, shares: Mapping[str, PerGroup], groups: Sequence[str]) -> None:
+    """The shares over the entries of ``shares`` sum to 1 for each of ``groups`` (or bands)."""
+    for g in groups:
+        total = sum(per_group(v, [g])[0] for v in shares.values())
+        if abs(total - 1.0) > 1e-6:
+            raise _fail(origin, path, round(total, 6), f"is the sum of the shares of {g!r}",
+                        f"make the shares of each of {', '.join(groups)} sum to 1")  # fmt: skip
+
+
+def _people(cfg: ScenarioConfig, origin: str) -> None:
+    """Age bands contiguous and in order; shares per group summing to 1; premiums of levels."""
+    p = cfg.people
+    if p is None:
+        return
+    if p.age is not None:
+        last = None
+        for band, share in p.age.items():
+            first, end = band_years(band)
+            path = f"people.age.{band}"
+            if not first <= end <= MAX_AGE:
+                raise _fail(origin, path, band, f"is not a band of years A-B with A <= B <= {MAX_AGE}",
+                            "write the first and the last year of the band, such as 18-29")  # fmt: skip
+            if last is not None and first != last + 1:
+                raise _fail(origin, path, band, f"does not start the year after the band before "
+                            f"ends ({last})", f"start it at {last + 1}: bands are contiguous, "
+                            "lowest first")  # fmt: skip
+            last = end
+            _per_group(origin, path, share, cfg.groups)
+        _shares(origin, "people.age", p.age, list(cfg.groups))
+    if p.female is not None:
+        _per_group(origin, "people.female", p.female, cfg.groups)
+    if p.education is not None:
+        by, names = education_keys(p, list(cfg.groups))
+        known = dict.fromkeys(names)
+        for level, share in p.education.items():
+            _per_key(
+                origin,
+                f"people.education.{level}",
+                share,
+                known,
+                "age band" if by == "age" else "group",
+            )
+        _shares(origin, "people.education", p.education, names)
+    levels = list(p.education or {})
+    for level in p.income_premium:
+        if level not in levels:
+            raise _fail(origin, f"people.income_premium.{level}", level, "is not an education "
+                        "level of people.education", f"use one of: {', '.join(levels) or '(none defined)'}")  # fmt: skip
 
 
 def _behaviours(cfg: ScenarioConfig, origin: str) -> None:

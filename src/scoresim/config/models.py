@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr
 
 from scoresim import limits
 from scoresim.config.opinion import ApprovalConfig, InterviewsConfig, PollConfig
+from scoresim.config.people import PeopleConfig
 from scoresim.config.timeline import Timeline, iso_date
 from scoresim.config.types import PerGroup, Probability, StrictModel
 
@@ -272,6 +273,8 @@ class ScenarioConfig(_Model):
     name: RegimeName
     description: Annotated[str, Field(max_length=limits.DESCRIPTION_CHARS)] = ""
     groups: dict[str, GroupConfig]
+    # Age, sex and education, drawn with the group (scoresim.config.people).
+    people: PeopleConfig | None = None
     network: NetworkConfig = NetworkConfig()
     behaviours: dict[str, BehaviourConfig]
     dissent_behaviour: str | None = None

@@ -38,7 +38,7 @@ from scoresim.config.timeline import (
 )
 from scoresim.errors import ScenarioValueError
 
-FIXED = ("name", "description", "start_date", "timeline", "groups", "network", "mechanisms", "polls")  # fmt: skip
+FIXED = ("name", "description", "start_date", "timeline", "groups", "people", "network", "mechanisms", "polls")  # fmt: skip
 """Sections a timeline cannot change: the run's identity, its people and network, the
 plug-ins (whose hooks are started once) and the polls (whose designs and days the run's
 summary reports; a timeline may change the interview model, ``interviews``)."""

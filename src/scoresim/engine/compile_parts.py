@@ -12,13 +12,17 @@ the scenario's index of names (:class:`Names`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from math import erf, sqrt
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from scoresim.config.models import ScenarioConfig
-from scoresim.config.types import per_group
+from scoresim.config.people import band_years, education_keys
+from scoresim.config.types import PerGroup, per_group
 from scoresim.core.network import NetworkParams
 from scoresim.society.params import (
     COUPLING_LIST,
@@ -35,6 +39,7 @@ from scoresim.society.params import (
     ScoreParams,
     ShamingParams,
 )
+from scoresim.society.people import PeopleParams
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,42 @@ def population(cfg: ScenarioConfig, names: Names) -> PopulationParams:
         informant_share=informants.share if informants else 0.0,
         informant_min_stance=informants.min_stance if informants else 1.0,
         behaviour_names=tuple(names.behaviours),
+        people=people(cfg, names.groups),
     )
+
+
+def _cumulative(shares: Mapping[str, PerGroup], groups: Sequence[str]) -> NDArray[np.float64]:
+    """(G, K) float64 cumulative shares per group, each row ending at exactly 1."""
+    table = np.array([per_group(v, groups) for v in shares.values()]).T.reshape(len(groups), -1)
+    cum = np.cumsum(table, axis=1)
+    cum[:, -1] = 1.0  # the checks allow a sum within 1e-6 of 1
+    return cum
+
+
+def people(cfg: ScenarioConfig, groups: Sequence[str]) -> PeopleParams:
+    """The ``people:`` section as arrays; every array empty without it."""
+    p = cfg.people
+    if p is None:
+        return PeopleParams()
+    out: dict[str, Any] = {}
+    if p.age is not None:
+        years = np.array([band_years(b) for b in p.age], dtype=np.int32)
+        out |= {"age_cum": _cumulative(p.age, groups), "age_first": years[:, 0],
+                "age_last": years[:, 1]}  # fmt: skip
+    if p.female is not None:
+        out["female"] = np.array(per_group(p.female, groups), dtype=np.float64)
+    if p.education is not None:
+        by, keys = education_keys(p, list(groups))
+        premium = np.array([p.income_premium.get(level, 0.0) for level in p.education])
+        shares = np.array([per_group(v, keys) for v in p.education.values()]).T  # (K, E)
+        mean = shares @ premium  # each group's, or each age band's, mean premium
+        if by == "age":  # a group's is its age bands' means weighted by its ages
+            assert p.age is not None  # education_keys gives "age" only with age bands
+            ages = np.array([per_group(v, groups) for v in p.age.values()]).T  # (G, A)
+            mean = ages @ mean
+        out |= {"education_cum": _cumulative(p.education, keys), "education_by_age": by == "age",
+                "income_shift": premium[None, :] - mean[:, None]}  # fmt: skip
+    return PeopleParams(**out)
 
 
 def start_values(

@@ -27,6 +27,7 @@ from scoresim.engine.start import setup
 from scoresim.engine.timeline import RunTimeline, with_change
 from scoresim.engine.undo import Undo
 from scoresim.errors import ExtensionError, RunOptionError, SimulationError
+from scoresim.mechanisms.polls import PollsHook
 from scoresim.parts.guard import describe
 from scoresim.results.network_sample import sample_network
 from scoresim.results.polls import poll_table
@@ -352,6 +353,22 @@ class Simulation:
             table = table.sort_values("id", kind="stable").reset_index(drop=True)
         return table
 
+    def respondents(self) -> pd.DataFrame:
+        """Every respondent of the polls asked so far: one row per person asked per poll.
+
+        Columns ``poll``, ``step``, ``id``, ``answer``, ``treated``, ``hid``, ``view``
+        (docs/model.md, section 8); an empty table without them when the scenario has
+        no polls.
+        """
+        hook = next((h for h in self.hooks.hooks if isinstance(h, PollsHook)), None)
+        if hook is None:
+            return pd.DataFrame()
+        table = pd.DataFrame(hook.respondents())
+        table["poll"] = pd.Categorical(table["poll"], categories=[p.name for p in hook.p.polls])
+        if self.ids is not None:
+            table["id"] = self.ids[table["id"].to_numpy()]
+        return table
+
     def network(self) -> pd.DataFrame:
         """Every tie now, once: ``source`` < ``target``, and ``active`` (False once cut).
 
@@ -403,7 +420,7 @@ class Simulation:
         }
 
     def result(self) -> RunResult:
-        """The run so far as a :class:`RunResult` (metrics, agents, run.json, network sample).
+        """The run so far as a :class:`RunResult` (metrics, agents, run.json, network sample, respondents).
 
         Raises:
             SimulationError: A step stopped half-way (see :meth:`step`).
@@ -416,8 +433,9 @@ class Simulation:
                 sample[end] = self.ids[sample[end].to_numpy()]
         metrics = self.metrics  # built once: run.json's polls read it too
         return RunResult(
-            metrics=metrics, agents=self.agents(), info=self.info(metrics), network=sample
-        )
+            metrics=metrics, agents=self.agents(), info=self.info(metrics), network=sample,
+            respondents=self.respondents(),
+        )  # fmt: skip
 
     def save(self, path: str | Path) -> Path:
         """Write the run folder so far (the same rule as :meth:`RunResult.save`).

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +38,11 @@ from scoresim.society.state import CitizenState
 
 NAME = "polls"
 FIELDS = ("estimate", "low", "high", "truth", "n")
+RESPONDENT_COLUMNS: dict[str, type] = {
+    "step": np.int32, "id": np.int64, "answer": np.int16, "treated": np.bool_,
+    "hid": np.bool_, "view": np.bool_,
+}  # fmt: skip
+"""The respondents table's columns after ``poll``, with their dtypes (docs/model.md, section 8)."""
 Ids = NDArray[np.int64]
 
 
@@ -68,11 +74,29 @@ class PollsParams:
     rule: BehaveParams
 
 
+@dataclass(frozen=True)
+class Answers:
+    """What a poll's respondents said, with what the model knows of why.
+
+    Attributes:
+        said: (K,) int64, 1 yes / 0 no, or the list design's item count.
+        treated: (K,) bool, given the sensitive item (list design); False otherwise.
+        hid: (K,) bool, a private disapprover whose claim draw made the answer state
+            approval: in the direct design, everyone who claimed; in the list design,
+            the treated at the floor (no control item) who claimed; none in the
+            randomized-response design, whose device is private.
+    """
+
+    said: NDArray[np.int64]
+    treated: NDArray[np.bool_]
+    hid: NDArray[np.bool_]
+
+
 def answers(
     poll: PollConfig, view: NDArray[np.bool_], claim: NDArray[np.float64], d: StepDraws,
     who: Ids,
-) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:  # fmt: skip
-    """What each sampled person answers, and who is in the list design's treatment arm.
+) -> Answers:  # fmt: skip
+    """What each sampled person answers, who is in the list design's treatment arm, who hid.
 
     Args:
         poll: the poll.
@@ -83,14 +107,13 @@ def answers(
         who: (K,) int64, the sampled ids (the draws are keyed by them).
 
     Returns:
-        (K,) int64 answers (1 yes / 0 no, or the item count), and (K,) bool treatment
-        arm (all False except in the list design).
+        The answers, the list design's arm and who hid (:class:`Answers`).
     """
     key = f"{NAME}/{poll.name}"
     afraid = ~view & (d.at(f"{key}/answer", who) < claim)
     treated = np.zeros(who.shape[0], np.bool_)
     if poll.design == "direct":
-        return (view | afraid).astype(np.int64), treated
+        return Answers((view | afraid).astype(np.int64), treated, afraid)
     if poll.design == "list":
         # An exact half, chosen at random, also gets the sensitive item.
         order = np.argsort(d.at(f"{key}/arm", who), kind="stable")
@@ -102,11 +125,11 @@ def answers(
         # (the floor); answering J + 1 reveals approval, which is safe.
         floor = treated & ~view & (counts == 0)
         counts += treated & (view | (floor & afraid))
-        return counts, treated
+        return Answers(counts, treated, floor & afraid)
     u = d.at(f"{key}/device", who)  # forced response: the device is private
     truthful = u < poll.forced.truth
     forced_yes = ~truthful & (u < poll.forced.truth + poll.forced.yes)
-    return (truthful & view | forced_yes).astype(np.int64), treated
+    return Answers((truthful & view | forced_yes).astype(np.int64), treated, np.zeros_like(view))
 
 
 def estimate(poll: PollConfig, said: NDArray[np.int64], treated: NDArray[np.bool_]) -> tuple[float, float, float]:  # fmt: skip
@@ -133,6 +156,8 @@ class PollsHook:
         # factor itself is computed for the respondents only, on a poll's day).
         self.median = float(np.median(state.income)) if state.n else 1.0
         self.today: dict[str, NDArray[np.float64]] = {}
+        # Every asked poll's respondents, by poll name (the respondents table).
+        self.asked: dict[str, dict[str, NDArray[Any]]] = {}
 
     def retune(self, p: PollsParams) -> None:
         """Read ``p`` from the next step on (a timeline changed it; see Polls.changed)."""
@@ -163,17 +188,34 @@ class PollsHook:
             exposed = (state.income[who].astype(np.float64) / self.median) ** p.income_elasticity
             fear = weight * exposed * deterrent(state, p.rule, dissent, who)
             claim = -np.expm1(-fear)
-        said, treated = answers(poll, view, claim, d, who)
+        said = answers(poll, view, claim, d, who)
+        self.asked[poll.name] = {
+            "step": np.full(who.shape[0], state.step, np.int32), "id": who,
+            "answer": said.said.astype(np.int16), "treated": said.treated, "hid": said.hid,
+            "view": view,
+        }  # fmt: skip
         g_n = len(state.bounds) - 1
         rows = np.full((g_n + 1, len(FIELDS)), math.nan)
         group = state.group[who]
         for g in range(g_n + 1):
             m = np.ones(who.shape[0], np.bool_) if g == g_n else group == g
             if m.any():
-                rows[g, :3] = estimate(poll, said[m], treated[m])
+                rows[g, :3] = estimate(poll, said.said[m], said.treated[m])
                 rows[g, 3] = float(view[m].mean())
             rows[g, 4] = float(m.sum())
         return rows
+
+    def respondents(self) -> dict[str, NDArray[Any]]:
+        """The respondents table's columns (:data:`RESPONDENT_COLUMNS`), asked polls in order."""
+        names = [p.name for p in self.p.polls if p.name in self.asked]
+        parts = [self.asked[n] for n in names]
+        sizes = [part["id"].shape[0] for part in parts]
+        table: dict[str, NDArray[Any]] = {"poll": np.repeat(np.array(names, dtype=object), sizes)}
+        for column, dtype in RESPONDENT_COLUMNS.items():
+            table[column] = (
+                np.concatenate([part[column] for part in parts]) if parts else np.zeros(0, dtype)
+            )
+        return table
 
     def measure(self, state: CitizenState, ev: StepEvents, out: Mapping[str, NDArray[np.float64]]) -> None:  # fmt: skip
         """Today's rows; NaN on the days without the poll."""

@@ -104,14 +104,17 @@ def _fix(part: Path) -> str:
     return FIX if outputs.is_run_folder(part.parent) else FIX_NEW
 
 
-def read_parts(path: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def read_parts(
+    path: str | Path,
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Read the parts of a run folder written by :meth:`RunResult.save`, refusing a damaged one.
 
     :func:`scoresim.results.run.load_run` makes the :class:`RunResult` of them (this
     module knows no ``RunResult``, so the two import one way).
 
     Returns:
-        ``(info, metrics, agents, network)``; ``network`` is empty if the folder has none.
+        ``(info, metrics, agents, network, respondents)``; ``network`` and
+        ``respondents`` are empty if the folder has none.
 
     Raises:
         ResultsError: One line naming the damaged file.
@@ -128,4 +131,6 @@ def read_parts(path: str | Path) -> tuple[dict[str, Any], pd.DataFrame, pd.DataF
     agents = read_table(folder / "agents.parquet", ("id", "group"), info["agents"])
     net = folder / "network.parquet"
     network = read_table(net, ("source", "target"), None) if net.exists() else pd.DataFrame()
-    return info, metrics, agents, network
+    asked = folder / "respondents.parquet"
+    respondents = read_table(asked, ("poll", "id"), None) if asked.exists() else pd.DataFrame()
+    return info, metrics, agents, network, respondents

@@ -35,7 +35,9 @@ from pathlib import Path
 from scoresim.errors import OutputError
 from scoresim.results import ownership
 
-RUN_FILES = frozenset({"metrics.parquet", "agents.parquet", "network.parquet", "run.json"})
+RUN_FILES = frozenset(
+    {"metrics.parquet", "agents.parquet", "network.parquet", "respondents.parquet", "run.json"}
+)
 # The exact marks each writer puts near the start of its file (unchanged since 0.3).
 MARKS = (
     b'<meta name="generator" content="scoresim">',  # a report (report/render.py)

@@ -1,6 +1,7 @@
 """A finished run's tables and metadata, and its folder on disk.
 
-A run folder holds ``metrics.parquet``, ``agents.parquet`` and ``run.json``. It is
+A run folder holds ``metrics.parquet``, ``agents.parquet``, ``network.parquet``,
+``run.json`` and, with polls, ``respondents.parquet``. It is
 written into a temporary sibling folder that is renamed into place only when every
 file is complete, so an interrupted save leaves nothing half-written.
 """
@@ -24,7 +25,7 @@ from scoresim.society.measure import MetricsBuffer
 from scoresim.society.params import Labels
 from scoresim.society.state import CitizenState
 
-FILES = ("metrics.parquet", "agents.parquet", "network.parquet", "run.json")
+FILES = ("metrics.parquet", "agents.parquet", "network.parquet", "respondents.parquet", "run.json")
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,15 @@ class RunResult:
             and the pressure-free rate of each behaviour (``pressure_free``).
         network: Ties among a small sample of agents (``source``, ``target``,
             ``active``), for drawing; see :mod:`scoresim.results.network_sample`.
+        respondents: One row per person asked per poll (docs/model.md, section 8);
+            empty, with no columns, when the scenario has no polls.
     """
 
     metrics: pd.DataFrame
     agents: pd.DataFrame
     info: dict[str, Any]
     network: pd.DataFrame = field(default_factory=pd.DataFrame)
+    respondents: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def final(self, group: str = "all") -> pd.Series:
         """The metrics row of the last step for ``group``."""
@@ -84,6 +88,8 @@ class RunResult:
                 self.metrics.to_parquet(tmp / "metrics.parquet", index=False)
                 self.agents.to_parquet(tmp / "agents.parquet", index=False)
                 self.network.to_parquet(tmp / "network.parquet", index=False)
+                if len(self.respondents.columns):
+                    self.respondents.to_parquet(tmp / "respondents.parquet", index=False)
                 # Insertion order, not sorted: the parameters keep the scenario's order of
                 # behaviours, sources and opportunities, which every view follows.
                 (tmp / "run.json").write_text(
@@ -98,8 +104,9 @@ def load_run(path: str | Path) -> RunResult:
     Raises:
         ResultsError: The folder is damaged (see :mod:`scoresim.results.folders`).
     """
-    info, metrics, agents, network = read_parts(path)
-    return RunResult(metrics=metrics, agents=agents, info=info, network=network)
+    info, metrics, agents, network, respondents = read_parts(path)
+    return RunResult(metrics=metrics, agents=agents, info=info, network=network,
+                     respondents=respondents)  # fmt: skip
 
 
 def build_metrics(buf: MetricsBuffer, groups: Sequence[str]) -> pd.DataFrame:
@@ -120,7 +127,11 @@ def build_metrics(buf: MetricsBuffer, groups: Sequence[str]) -> pd.DataFrame:
 
 
 def build_agents(state: CitizenState, labels: Labels) -> pd.DataFrame:
-    """The per-agent table at the end of a run, the mechanisms' traits last."""
+    """The per-agent table at the end of a run.
+
+    Age, sex and education follow the fixed columns where the scenario draws them, then
+    the mechanisms' traits.
+    """
     table = pd.DataFrame(
         {
             "id": np.arange(state.n, dtype=np.int64),
@@ -139,6 +150,15 @@ def build_agents(state: CitizenState, labels: Labels) -> pd.DataFrame:
             "degree": state.degree,
         }
     )
+    people = state.people
+    if people.age.size:
+        table["age"] = people.age
+    if people.female.size:
+        table["female"] = people.female
+    if people.education.size:
+        table["education"] = pd.Categorical.from_codes(
+            people.education.astype(np.int16), categories=pd.Index(list(labels.education))
+        )
     for name, values in state.traits.items():
         table[name] = values
     return table

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from scoresim.society.people import PeopleParams
+
 F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
 I32 = NDArray[np.int32]
@@ -51,6 +53,7 @@ class PopulationParams:
         prior_risk: (B,) float32, :attr:`AdaptParams.prior_risk`.
         ringtone: whether a shaming ringtone can tell callers (:class:`ShamingParams`),
             which needs one flag per tie.
+        people: age, sex and education (:class:`~scoresim.society.people.PeopleParams`).
     """
 
     group_shares: F64
@@ -74,6 +77,7 @@ class PopulationParams:
     tolerances: int = 0
     prior_risk: F32 = field(default_factory=lambda: np.zeros(0, np.float32))
     ringtone: bool = False
+    people: PeopleParams = field(default_factory=PeopleParams)
 
 
 @dataclass(frozen=True)
@@ -499,3 +503,4 @@ class Labels:
     kinds: tuple[str, ...]
     tiers: tuple[str, ...]
     opportunities: tuple[str, ...]
+    education: tuple[str, ...] = ()

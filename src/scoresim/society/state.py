@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from scoresim.core.crn import Keys
 from scoresim.core.network import Network
 from scoresim.society.params import PopulationParams
+from scoresim.society.people import People, draw_people
 
 NEVER = np.int32(-(2**30))  # "last criticised" of someone who never did
 
@@ -73,6 +74,8 @@ class CitizenState:
         traits: per-agent (N,) arrays that mechanisms keep and publish by name, for
             other mechanisms to read and for the agents table (``approval``, float32
             in [-1, 1], from the approval mechanism); empty without mechanisms.
+        people: age, sex and education (:class:`~scoresim.society.people.People`),
+            read-only, each (0,) when the scenario does not draw it.
     """
 
     group: NDArray[np.uint8]
@@ -112,6 +115,7 @@ class CitizenState:
     step: int = 0
     ties_cut: int = 0
     traits: dict[str, NDArray[np.float32]] = field(default_factory=dict)
+    people: People = field(default_factory=People)
 
     @property
     def n(self) -> int:
@@ -148,8 +152,10 @@ def _clipped_normal(
 
 def _traits(
     n: int, pop: PopulationParams, keys: Keys
-) -> tuple[NDArray[np.uint8], NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]:
-    """Group (N,) uint8, sorted; stance, risk aversion and income (N,) float32."""
+) -> tuple[
+    NDArray[np.uint8], NDArray[np.float32], NDArray[np.float32], NDArray[np.float32], People
+]:
+    """Group (N,) uint8, sorted; stance, risk aversion and income (N,) float32; the people."""
     g_count = pop.group_shares.shape[0]
     # Agents are stored group by group. Ids carry no meaning (every agent's traits are
     # drawn independently given its group), and contiguous groups keep each group's
@@ -163,9 +169,13 @@ def _traits(
     risk = _clipped_normal(
         keys.generator("population/risk_aversion"), pop.risk_mean[group], pop.risk_sd[group], 0, 1
     )
+    people = draw_people(group, pop.people, keys)
     z = keys.generator("population/income").standard_normal(n, dtype=np.float32)
-    income = np.exp(pop.income_log_median[group] + pop.income_sigma[group] * z).astype(np.float32)
-    return group, stance, risk, income
+    log_income = pop.income_log_median[group] + pop.income_sigma[group] * z
+    if people.education.size:  # added only then, so that incomes without it keep their bits
+        log_income += pop.people.income_shift[group, people.education]
+    income = np.exp(log_income).astype(np.float32)
+    return group, stance, risk, income, people
 
 
 def _pressure_free_logits(
@@ -216,7 +226,7 @@ def init_state(n: int, pop: PopulationParams, keys: Keys) -> CitizenState:
     per person compared with the share: a higher share adds people, it never swaps them.
     """
     g_count = pop.group_shares.shape[0]
-    group, stance, risk, income = _traits(n, pop, keys)
+    group, stance, risk, income, people = _traits(n, pop, keys)
     logit0 = _pressure_free_logits(pop, pop.stance_weight, group, stance, keys)
     aware = keys.uniform("population/awareness", 0, n) < pop.awareness
     consented = aware & (keys.uniform("population/consent", 0, n) < pop.consent)
@@ -265,6 +275,7 @@ def init_state(n: int, pop: PopulationParams, keys: Keys) -> CitizenState:
         degree=np.zeros(n, np.int32),
         pf_rate=pf_rate,
         bounds=np.searchsorted(group, np.arange(g_count + 1)).astype(np.int64),
+        people=people,
     )
 
 
