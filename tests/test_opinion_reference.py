@@ -16,12 +16,15 @@ from tests.reference import opinion as ref
 
 N, STEPS = 400, 9
 POLLS = [
-    {"name": "direct_all", "day": 0, "question": "scoring_system", "mode": "street", "size": 150},
+    {"name": "direct_all", "day": 0, "question": "scoring_system", "mode": "street", "size": 150,
+     "neutral": True},
     {"name": "gov_list", "day": 3, "question": "government", "design": "list", "mode": "online",
      "frame": "online", "size": 200, "control": [0.2, 0.6]},
     {"name": "rr", "day": 6, "question": "scoring_system", "design": "randomized_response",
      "mode": "phone", "size": 300},
     {"name": "gov_direct", "day": 8, "question": "government", "mode": "street", "size": 5000},
+    {"name": "gov_neutral", "day": 7, "question": "government", "mode": "phone", "size": 250,
+     "neutral": True},
 ]  # fmt: skip
 APPROVAL = {
     "mean": {"urban": 0.2, "rural": -0.1}, "sd": 0.6, "stance_correlation": 0.7,
@@ -37,7 +40,10 @@ def test_approval_and_polls_agree_with_the_reference(seed: int) -> None:
     # denied and paid, some wrongly.
     overrides = {
         "approval": APPROVAL,
-        "interviews": {"fear": 5.0, "income_elasticity": 1.0, "online": {"urban": 0.9, "rural": 0.4}},
+        "interviews": {"fear": 5.0, "income_elasticity": 1.0, "online": {"urban": 0.9, "rural": 0.4},
+                       "sensitivity": {"government": 1.0, "scoring_system": 0.3},
+                       "desirability": {"urban": 0.4, "rural": 0.15}, "desirability_women": 1.6,
+                       "desirability_per_decade": 0.8, "neutral": 0.15, "refuge": 0.3},
         "polls": POLLS,
         "blacklist.threshold": 990,
         "sources.street_cameras.false_positive_rate": 0.05,
@@ -72,10 +78,19 @@ def test_approval_and_polls_agree_with_the_reference(seed: int) -> None:
                 assert row[cols].isna().all(), (t, p.name)
                 continue
             asked = ref.poll(p, cfg.interviews, state, sim.compiled.regime, sim.keys,
-                             list(fast), online, t)  # fmt: skip
-            assert row[cols[2]] == asked["n"], (t, p.name)
-            assert row[cols[1]] == pytest.approx(asked["truth"], abs=1e-12), (t, p.name)
-            assert row[cols[0]] == pytest.approx(asked["estimate"], abs=1e-12), (t, p.name)
+                             list(fast), online, t, sim.compiled.labels.groups)  # fmt: skip
+            day = (
+                sim.metrics[sim.metrics["step"] == t]
+                .assign(group=lambda f: f["group"].astype(str))
+                .set_index("group")
+            )
+            for group, want in asked["rows"].items():
+                for field, value in want.items():
+                    got = day.loc[group, f"poll.{p.name}.{field}"]
+                    if np.isnan(value):
+                        assert np.isnan(got), (t, p.name, group, field)
+                    else:
+                        assert got == pytest.approx(value, abs=1e-12), (t, p.name, group, field)
             respondents[p.name] = asked
     assert all(v > 0 for v in seen.values()), seen  # every effect was exercised
     # The respondents table, person by person, for every poll.
@@ -88,3 +103,4 @@ def test_approval_and_polls_agree_with_the_reference(seed: int) -> None:
                             ("treated", "treated"), ("hid", "hid")):  # fmt: skip
             assert rows[column].tolist() == list(asked[key]), (name, column)  # type: ignore[call-overload]
     assert table["hid"].any() and table["treated"].any()  # both were exercised
+    assert (table["answer"] == -1).any()  # and the neutral answer

@@ -151,6 +151,9 @@ def test_each_part_acts_with_only_its_own_parameters(world: str) -> None:
         if isinstance(value, dict):
             for key in value:
                 np.testing.assert_array_equal(getattr(state, name)[key], value[key], name)
+        elif dataclasses.is_dataclass(value):  # the people's attributes
+            for key, array in vars(value).items():
+                np.testing.assert_array_equal(getattr(getattr(state, name), key), array, name)
         else:
             np.testing.assert_array_equal(getattr(state, name), value, err_msg=name)
     for ev, ref_ev in zip(events, ref_events, strict=True):
@@ -345,7 +348,9 @@ def test_the_source_check_finds_planted_cross_reads() -> None:
 
 def test_parameter_objects_hold_no_other_parts_object() -> None:
     """A copy is of numbers, not of another part's object (except the polls' rule)."""
-    allowed = {("PollsParams", "rule")}  # the polls evaluate behave's decision rule
+    # The polls evaluate behave's decision rule; the people: section is set-up's own,
+    # compiled as a part of the population's parameters.
+    allowed = {("PollsParams", "rule"), ("PopulationParams", "people")}
     for name, cls in PARAMS.items():
         if name == "RegimeParams":
             continue

@@ -84,8 +84,10 @@ def test_each_person_is_drawn_as_the_docs_say(spec: dict[str, Any]) -> None:
     by_age = spec is BY_AGE
 
     def expected_premium(key: str) -> float:
-        return sum(
-            _share(v, key) * p for v, p in zip(spec["education"].values(), premium, strict=True)
+        return float(
+            sum(
+                _share(v, key) * p for v, p in zip(spec["education"].values(), premium, strict=True)
+            )
         )
 
     people = sim.state.people
@@ -140,7 +142,7 @@ def test_shares_are_the_groups_shares_in_a_large_population() -> None:
 
 def test_people_change_no_other_draw_and_premiums_only_income() -> None:
     """Without a premium every metric and agents column is the run's without people."""
-    plain = scoresim.Simulation("seed", agents=AGENTS, seed=SEED)
+    plain = scoresim.Simulation(with_people(None), agents=AGENTS, seed=SEED)
     plain.run(8)
     no_premium = {k: v for k, v in PEOPLE.items() if k != "income_premium"}
     drawn = scoresim.Simulation(with_people(no_premium), agents=AGENTS, seed=SEED)

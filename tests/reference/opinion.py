@@ -91,10 +91,55 @@ class Approval:
             self.a[i] = min(max(a, -1.0), 1.0)
 
 
+def _answer(poll_cfg: Any, interviews: Any, x: float, claims: bool, offered: bool, arm: bool,
+            d: StepDraws, key: str, i: int) -> tuple[int, bool]:  # fmt: skip
+    """One respondent's answer and whether they hid, from docs/polls.md."""
+    view = x > 0
+    if poll_cfg.design == "direct":
+        if not offered:
+            return (1 if view or claims else 0), (not view and claims)
+        band = interviews.neutral
+        if x > band or claims:
+            return 1, (not view and claims)
+        if abs(x) <= band:
+            return -1, False
+        refuge = interviews.refuge > 0 and d.one(f"{key}/refuge", i) < interviews.refuge
+        return (-1 if refuge else 0), False
+    if poll_cfg.design == "list":
+        count = sum(1 for j, c in enumerate(poll_cfg.control) if d.one(f"{key}/item/{j}", i) < c)
+        hides = arm and count == 0 and not view and claims
+        return count + (1 if arm and (view or hides) else 0), hides
+    u = d.one(f"{key}/device", i)
+    told_truth = u < poll_cfg.forced.truth
+    forced_yes = not told_truth and u < poll_cfg.forced.truth + poll_cfg.forced.yes
+    return (1 if (told_truth and view) or forced_yes else 0), False
+
+
+def _estimate(poll_cfg: Any, answers: list[int], treated: list[bool]) -> float:
+    if not answers:
+        return math.nan
+    if poll_cfg.design == "direct":
+        return sum(1 for a in answers if a == 1) / len(answers)
+    if poll_cfg.design == "list":
+        t_c = [x for x, tr in zip(answers, treated, strict=True) if tr]
+        c_c = [x for x, tr in zip(answers, treated, strict=True) if not tr]
+        if len(t_c) < 2 or len(c_c) < 2:
+            return math.nan
+        return sum(t_c) / len(t_c) - sum(c_c) / len(c_c)
+    return (sum(answers) / len(answers) - poll_cfg.forced.yes) / poll_cfg.forced.truth
+
+
+def _per_group(value: Any, group: str) -> float:
+    return float(value[group] if isinstance(value, dict) else value)
+
+
 def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, keys: Keys,
-         approval: list[float] | None, online: list[bool], t: int) -> dict[str, Any]:  # fmt: skip
+         approval: list[float] | None, online: list[bool], t: int,
+         groups: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
     """One poll on day t: each respondent's answer, view, arm and whether they hid (the
-    respondents table, docs/model.md section 8), and the all-row estimate, truth, n."""
+    respondents table, docs/model.md section 8); and, for all respondents and for each
+    group's (``groups`` names them), the estimate, truth, n, neutral share and the four
+    parts of the bias (docs/polls.md)."""
     d = StepDraws(keys, t)
     key = f"polls/{poll_cfg.name}"
     frame = [i for i in range(state.n) if poll_cfg.frame == "everyone" or online[i]]
@@ -103,14 +148,21 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
     incomes = sorted(float(x) for x in state.income)
     m = len(incomes)
     median = (incomes[(m - 1) // 2] + incomes[m // 2]) / 2
-    views, answers, treated, hid = [], [], [], []
-    arm = sorted(who, key=lambda i: (d.one(f"{key}/arm", i), i))[: len(who) // 2]
+    arm = set(sorted(who, key=lambda i: (d.one(f"{key}/arm", i), i))[: len(who) // 2])
+    people = state.people
+    # Each respondent's answer under each switch: (fear, desirability, neutral offered).
+    switches = [(True, True, poll_cfg.neutral), (True, False, poll_cfg.neutral),
+                (False, True, poll_cfg.neutral), (False, False, poll_cfg.neutral),
+                (False, False, False)]  # fmt: skip
+    said: list[list[int]] = [[] for _ in switches]
+    views, treated, hid, group_of = [], [], [], []
     for i in who:
+        g = groups[int(state.group[i])] if groups else ""
         if poll_cfg.question == "scoring_system":
             assert approval is not None
-            view = approval[i] > 0
+            x = approval[i]
         else:
-            view = float(state.stance[i]) > 0
+            x = float(state.stance[i])
         dis = p.behave.dissent
         fear = 0.0
         if dis >= 0:
@@ -118,40 +170,44 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
                       * getattr(interviews.sensitivity, poll_cfg.question)
                       * (float(state.income[i]) / median) ** interviews.income_elasticity)  # fmt: skip
             fear = weight * float(state.risk_aversion[i]) * float(state.perceived_risk[dis, i]) * cost(state, p, dis, i, t + 1)  # fmt: skip
-        claims = (not view) and d.one(f"{key}/answer", i) < 1 - math.exp(-fear)
-        hides = False
-        if poll_cfg.design == "direct":
-            answer = 1 if view or claims else 0
-            hides = claims
-        elif poll_cfg.design == "list":
-            count = sum(
-                1 for j, c in enumerate(poll_cfg.control) if d.one(f"{key}/item/{j}", i) < c
+        desirability = _per_group(interviews.desirability, g) * getattr(
+            interviews.presence, poll_cfg.mode
+        )
+        if people.female.size and people.female[i]:
+            desirability *= interviews.desirability_women
+        if people.age.size:
+            desirability *= interviews.desirability_per_decade ** ((int(people.age[i]) - 45) / 10)
+        u = d.one(f"{key}/answer", i)
+        in_arm = poll_cfg.design == "list" and i in arm
+        for k, s in enumerate(switches):  # the same switch may come twice: keep by position
+            hazard = (fear if s[0] else 0.0) + (desirability if s[1] else 0.0)
+            answer, hides = _answer(
+                poll_cfg, interviews, x, u < 1 - math.exp(-hazard), s[2], in_arm, d, key, i
             )
-            hides = i in arm and count == 0 and claims
-            if i in arm and (view or hides):
-                count += 1
-            answer = count
-        else:
-            u = d.one(f"{key}/device", i)
-            told_truth = u < poll_cfg.forced.truth
-            forced_yes = not told_truth and u < poll_cfg.forced.truth + poll_cfg.forced.yes
-            answer = 1 if (told_truth and view) or forced_yes else 0
-        views.append(view)
-        answers.append(answer)
-        treated.append(poll_cfg.design == "list" and i in arm)
-        hid.append(hides)
-    n = len(who)
-    truth = sum(views) / n
-    if poll_cfg.design == "direct":
-        est = sum(answers) / n
-    elif poll_cfg.design == "list":
-        t_c = [x for x, tr in zip(answers, treated, strict=True) if tr]
-        c_c = [x for x, tr in zip(answers, treated, strict=True) if not tr]
-        est = sum(t_c) / len(t_c) - sum(c_c) / len(c_c)
-    else:
-        est = (sum(answers) / n - poll_cfg.forced.yes) / poll_cfg.forced.truth
-    return {"who": who, "answers": answers, "views": views, "treated": treated, "hid": hid,
-            "estimate": est, "truth": truth, "n": n}  # fmt: skip
+            said[k].append(answer)
+            if k == 0:
+                hid.append(hides)
+        views.append(x > 0)
+        treated.append(in_arm)
+        group_of.append(g)
+    rows: dict[str, dict[str, float]] = {}
+    for name in ["all", *groups]:
+        idx = [k for k, g in enumerate(group_of) if name in ("all", g)]
+        both, f, s_, none, yes_no = (
+            _estimate(poll_cfg, [answers[k] for k in idx], [treated[k] for k in idx])
+            for answers in said
+        )
+        truth = sum(views[k] for k in idx) / len(idx) if idx else math.nan
+        rows[name] = {
+            "estimate": both, "truth": truth, "n": len(idx),
+            "neutral": sum(1 for k in idx if said[0][k] == -1) / len(idx) if idx else math.nan,
+            "bias_fear": 0.5 * ((f - none) + (both - s_)),
+            "bias_desirability": 0.5 * ((s_ - none) + (both - f)),
+            "bias_neutral": none - yes_no,
+            "bias_design": yes_no - truth,
+        }  # fmt: skip
+    return {"who": who, "answers": said[0], "views": views, "treated": treated,
+            "hid": hid, "rows": rows, **{k: rows["all"][k] for k in ("estimate", "truth", "n")}}  # fmt: skip
 
 
 def online_frame(interviews: Any, labels: Labels, state: CitizenState, keys: Keys) -> list[bool]:

@@ -29,13 +29,24 @@ def poll(
             metavar="group|sex|age|education",
         ),
     ] = None,
+    decompose: Annotated[
+        bool,
+        typer.Option(
+            "--decompose",
+            help="Also print the share answering neutral and the bias split into fear, "
+            "social desirability, the neutral answer and the design (docs/polls.md).",
+        ),
+    ] = False,
 ) -> None:
     """Print every poll of a run: estimate, 95% interval, the true private share, bias.
 
     The truth is the share holding the view privately among the same people asked;
-    the bias is the estimate minus it, in percentage points (docs/polls.md).
+    the bias is the estimate minus it, in percentage points (docs/polls.md);
+    --decompose splits it into fear, social desirability, the neutral answer and the
+    design's own error, which sum to it.
     """
     from scoresim.errors import RunOptionError
+    from scoresim.mechanisms.interview import PARTS
     from scoresim.results.breakdown import BREAKDOWNS, poll_breakdown
     from scoresim.results.polls import poll_table
     from scoresim.results.run import load_run
@@ -45,6 +56,9 @@ def poll(
             raise RunOptionError(
                 f"--by: {by!r} is not a breakdown; use one of: {', '.join(BREAKDOWNS)}"
             )
+        if decompose and by not in (None, "group"):
+            raise RunOptionError(f"--decompose: the bias is split per group only, not by {by}; "
+                                 "use --decompose alone or with --by group")  # fmt: skip
         run = load_run(run_dir)
         polls: list[dict[str, Any]] = run.info["parameters"].get("polls") or []
         if not polls:
@@ -59,8 +73,9 @@ def poll(
                 rows.setdefault(row["category"], [])
                 rows[row["category"]].append(row)
     table = Table(title=f"polls of {run.info['scenario']} ({run_dir})", title_justify="left")
+    parts = ["neutral", "fear", "desirability", "neutral ans.", "design"] if decompose else []
     for col in ("poll", *([by] if by else []), "day", "n", "estimate", "95% interval",
-                "truth", "bias, pts"):  # fmt: skip
+                "truth", "bias, pts", *parts):  # fmt: skip
         table.add_column(col, justify="left" if col in ("poll", by) else "right")
     for k, poll_cfg in enumerate(polls):
         for group, table_rows in rows.items():
@@ -68,9 +83,10 @@ def poll(
             interval = (
                 "n/a" if row["low"] is None else f"{100 * row['low']:.1f}-{100 * row['high']:.1f}%"
             )
+            split = [_pct(row["neutral"]), *(_points(row[k]) for k in PARTS)] if decompose else []
             table.add_row(
                 poll_cfg["name"], *([group] if by else []), str(row["day"]), str(row["n"] or 0),
-                _pct(row["estimate"]), interval, _pct(row["truth"]), _points(row["bias"]),
+                _pct(row["estimate"]), interval, _pct(row["truth"]), _points(row["bias"]), *split,
             )  # fmt: skip
     out.print(table)
     for p, row in zip(polls, rows["all"], strict=True):

@@ -332,6 +332,7 @@ def _opinion(cfg: ScenarioConfig, origin: str) -> None:
     if cfg.approval is not None:
         _per_group(origin, "approval.mean", cfg.approval.mean, cfg.groups)
     _per_group(origin, "interviews.online", cfg.interviews.online, cfg.groups)
+    _per_group(origin, "interviews.desirability", cfg.interviews.desirability, cfg.groups)
     seen: set[str] = set()
     for k, poll in enumerate(cfg.polls or []):
         where = f"polls[{k}]"
@@ -343,6 +344,10 @@ def _opinion(cfg: ScenarioConfig, origin: str) -> None:
             raise _fail(origin, f"{where}.question", poll.question, "asks about the scoring "
                         "system, but the scenario has no approval: section",
                         "add one ('approval: {}' takes the defaults)")  # fmt: skip
+        if poll.neutral and poll.design != "direct":
+            raise _fail(origin, f"{where}.neutral", poll.neutral, f"offers a neutral answer in "
+                        f"the {poll.design} design, which counts or randomises yes and no only",
+                        "offer it in a direct question (design: direct), or leave neutral out")  # fmt: skip
         if poll.design == "randomized_response" and poll.forced.truth + poll.forced.yes > 1:
             raise _fail(origin, f"{where}.forced.yes", poll.forced.yes, "leaves a negative "
                         "chance of a forced no", "make truth + yes at most 1")  # fmt: skip

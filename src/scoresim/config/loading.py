@@ -37,6 +37,19 @@ def builtin_names() -> list[str]:
     return sorted(f.name[:-5] for f in files if f.name.endswith(".yaml"))
 
 
+# The interview model's fields added in 0.4 (issue 27), left out at their defaults.
+_INTERVIEWS_OF_0_4 = frozenset(
+    (
+        "desirability",
+        "presence",
+        "desirability_women",
+        "desirability_per_decade",
+        "neutral",
+        "refuge",
+    )
+)
+# A poll's fields added in 0.4, with their defaults, left out of each poll at those.
+_LATER_POLL_FIELDS: dict[str, Any] = {"neutral": False}
 # Fields added after 0.3, by dotted path, with the default under which they leave a
 # scenario's hash as it was before they existed. A top-level section added since (a
 # built-in part's: approval, polls) needs no entry when its default is None: see
@@ -44,6 +57,11 @@ def builtin_names() -> list[str]:
 _LATER_SECTIONS: dict[str, Any] = {
     "mechanisms": {},
     "interviews": InterviewsConfig().model_dump(mode="json"),
+    **{
+        f"interviews.{k}": v
+        for k, v in InterviewsConfig().model_dump(mode="json").items()
+        if k in _INTERVIEWS_OF_0_4
+    },
     "scoring.tolerance": {},
     "blacklist.repair_exit": 0.0,
     "blacklist.enforcement": {},
@@ -92,11 +110,15 @@ class Scenario:
         resolved = self.config.model_dump(mode="json")
         for path, default in _LATER_SECTIONS.items():
             *parents, key = path.split(".")
-            node = resolved
+            node: Any = resolved
             for part in parents:
-                node = node[part] if isinstance(node, dict) else None
+                node = node.get(part) if isinstance(node, dict) else None
             if isinstance(node, dict) and node.get(key) == default:
                 del node[key]
+        for poll in resolved.get("polls") or []:
+            for key, default in _LATER_POLL_FIELDS.items():
+                if poll.get(key) == default:
+                    del poll[key]
         for key in [k for k, v in resolved.items() if v is None and k not in _SECTIONS_OF_0_3]:
             del resolved[key]
         blob = json.dumps(resolved, sort_keys=True, allow_nan=False).encode()

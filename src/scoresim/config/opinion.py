@@ -70,13 +70,30 @@ class SensitivityConfig(_Model):
     scoring_system: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
 
 
+class PresenceConfig(_Model):
+    """How strongly each interview mode draws socially desirable answers (1 = face to face)."""
+
+    street: Probability = 1.0
+    phone: Probability = 0.7
+    online: Probability = 0.3
+
+
+Hazard = Annotated[float, Field(ge=0.0, le=100.0)]
+Factor = Annotated[float, Field(gt=0.0, le=10.0)]
+
+
 class InterviewsConfig(_Model):
     """What a person tells an interviewer.
 
-    A person who privately disapproves claims approval with probability
-    ``1 - exp(-fear * mode * sensitivity * (income / median income) ** income_elasticity
-    * risk_aversion * perceived_risk * cost)``, where ``perceived_risk`` and ``cost``
-    are those of one act of the dissent behaviour (docs/polls.md).
+    A person who privately disapproves claims approval with probability ``1 - exp(-(F +
+    S))``: F is fear, ``fear * mode * sensitivity * (income / median income) **
+    income_elasticity * risk_aversion * perceived_risk * cost``, where
+    ``perceived_risk`` and ``cost`` are those of one act of the dissent behaviour; S is
+    social desirability, ``desirability * presence * desirability_women ** female *
+    desirability_per_decade ** ((age - 45) / 10)``. Where a poll offers a neutral
+    answer, those within ``neutral`` of indifference answer neutral unless they claim,
+    and a disapprover who does not claim takes refuge in it with chance ``refuge``
+    (docs/polls.md).
     """
 
     fear: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
@@ -84,6 +101,12 @@ class InterviewsConfig(_Model):
     sensitivity: SensitivityConfig = SensitivityConfig()
     income_elasticity: Annotated[float, Field(ge=0.0, le=3.0)] = 0.0
     online: PerGroup = 0.7
+    desirability: Hazard | dict[str, Hazard] = 0.0
+    presence: PresenceConfig = PresenceConfig()
+    desirability_women: Factor = 1.0
+    desirability_per_decade: Factor = 1.0
+    neutral: Probability = 0.0
+    refuge: Probability = 0.0
 
 
 class ForcedResponse(_Model):
@@ -107,6 +130,8 @@ class PollConfig(_Model):
         default_factory=lambda: [0.3, 0.5, 0.7]
     )
     forced: ForcedResponse = ForcedResponse()
+    # The question offers a neutral answer (direct design only).
+    neutral: bool = False
 
 
 class PollingConfig(_Model):

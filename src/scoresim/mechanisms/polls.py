@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,7 +29,7 @@ from scoresim.config.opinion import PollConfig, PollingConfig
 from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.network import Network
-from scoresim.mechanisms import estimators
+from scoresim.mechanisms.interview import NEUTRAL, PARTS, Replays, Respondents, estimate
 from scoresim.parts.base import Mechanism, On, same
 from scoresim.society.behave import deterrent
 from scoresim.society.events import StepEvents
@@ -37,7 +37,7 @@ from scoresim.society.params import BehaveParams, Labels, RegimeParams
 from scoresim.society.state import CitizenState
 
 NAME = "polls"
-FIELDS = ("estimate", "low", "high", "truth", "n")
+FIELDS = ("estimate", "low", "high", "truth", "n", "neutral", *PARTS)
 RESPONDENT_COLUMNS: dict[str, type] = {
     "step": np.int32, "id": np.int64, "answer": np.int16, "treated": np.bool_,
     "hid": np.bool_, "view": np.bool_,
@@ -63,6 +63,11 @@ class PollsParams:
         rule: the decision rule of ``behave`` (its
             :class:`~scoresim.society.params.BehaveParams`), copied from the compiled
             regime: a respondent fears what the rule makes a record of dissent cost.
+        desirability: (G,) float64, each group's social-desirability hazard.
+        presence: each mode's factor of it; desirability_women, desirability_per_decade:
+            its factors for women and per decade of age over 45.
+        neutral, refuge: the band of the undecided and the chance of refuge in a
+            neutral answer.
     """
 
     polls: tuple[PollConfig, ...]
@@ -72,73 +77,12 @@ class PollsParams:
     sensitivity: dict[str, float]
     online: NDArray[np.float64]
     rule: BehaveParams
-
-
-@dataclass(frozen=True)
-class Answers:
-    """What a poll's respondents said, with what the model knows of why.
-
-    Attributes:
-        said: (K,) int64, 1 yes / 0 no, or the list design's item count.
-        treated: (K,) bool, given the sensitive item (list design); False otherwise.
-        hid: (K,) bool, a private disapprover whose claim draw made the answer state
-            approval: in the direct design, everyone who claimed; in the list design,
-            the treated at the floor (no control item) who claimed; none in the
-            randomized-response design, whose device is private.
-    """
-
-    said: NDArray[np.int64]
-    treated: NDArray[np.bool_]
-    hid: NDArray[np.bool_]
-
-
-def answers(
-    poll: PollConfig, view: NDArray[np.bool_], claim: NDArray[np.float64], d: StepDraws,
-    who: Ids,
-) -> Answers:  # fmt: skip
-    """What each sampled person answers, who is in the list design's treatment arm, who hid.
-
-    Args:
-        poll: the poll.
-        view: (K,) bool, the private view (approves, or supports the government).
-        claim: (K,) float64, the chance that a disapprover claims approval when the
-            answer would reveal them.
-        d: the step's draws; purposes ``polls/<name>/...``.
-        who: (K,) int64, the sampled ids (the draws are keyed by them).
-
-    Returns:
-        The answers, the list design's arm and who hid (:class:`Answers`).
-    """
-    key = f"{NAME}/{poll.name}"
-    afraid = ~view & (d.at(f"{key}/answer", who) < claim)
-    treated = np.zeros(who.shape[0], np.bool_)
-    if poll.design == "direct":
-        return Answers((view | afraid).astype(np.int64), treated, afraid)
-    if poll.design == "list":
-        # An exact half, chosen at random, also gets the sensitive item.
-        order = np.argsort(d.at(f"{key}/arm", who), kind="stable")
-        treated[order[: who.shape[0] // 2]] = True
-        counts = np.zeros(who.shape[0], np.int64)
-        for j, share in enumerate(poll.control):
-            counts += d.at(f"{key}/item/{j}", who) < share
-        # A disapprover with no control item who answered 0 would reveal the view
-        # (the floor); answering J + 1 reveals approval, which is safe.
-        floor = treated & ~view & (counts == 0)
-        counts += treated & (view | (floor & afraid))
-        return Answers(counts, treated, floor & afraid)
-    u = d.at(f"{key}/device", who)  # forced response: the device is private
-    truthful = u < poll.forced.truth
-    forced_yes = ~truthful & (u < poll.forced.truth + poll.forced.yes)
-    return Answers((truthful & view | forced_yes).astype(np.int64), treated, np.zeros_like(view))
-
-
-def estimate(poll: PollConfig, said: NDArray[np.int64], treated: NDArray[np.bool_]) -> tuple[float, float, float]:  # fmt: skip
-    """The design's estimate and 95% interval from the answers."""
-    if poll.design == "direct":
-        return estimators.direct(said.astype(np.bool_))
-    if poll.design == "list":
-        return estimators.item_count(said, treated)
-    return estimators.forced_response(said.astype(np.bool_), poll.forced.truth, poll.forced.yes)
+    desirability: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    presence: dict[str, float] = field(default_factory=dict)
+    desirability_women: float = 1.0
+    desirability_per_decade: float = 1.0
+    neutral: float = 0.0
+    refuge: float = 0.0
 
 
 class PollsHook:
@@ -171,24 +115,14 @@ class PollsHook:
                 self.today[poll.name] = self._ask(poll, state, d)
 
     def _ask(self, poll: PollConfig, state: CitizenState, d: StepDraws) -> NDArray[np.float64]:
-        """(G + 1, 5): estimate, low, high, truth and sample size, per group and all."""
+        """(G + 1, len(FIELDS)): the poll's fields per group and for all."""
         frame = np.flatnonzero(self.online) if poll.frame == "online" else np.arange(state.n)
         size = min(poll.size, frame.shape[0])
         u = d.at(f"{NAME}/{poll.name}/sample", frame)
         who = np.sort(frame[np.argsort(u, kind="stable")[:size]])
-        if poll.question == "scoring_system":
-            view = state.traits["approval"][who] > 0.0
-        else:
-            view = state.stance[who] > 0.0
-        dissent = self.p.rule.dissent
-        claim = np.zeros(who.shape[0])
-        if dissent >= 0:
-            p = self.p
-            weight = p.fear * p.exposure[poll.mode] * p.sensitivity[poll.question]
-            exposed = (state.income[who].astype(np.float64) / self.median) ** p.income_elasticity
-            fear = weight * exposed * deterrent(state, p.rule, dissent, who)
-            claim = -np.expm1(-fear)
-        said = answers(poll, view, claim, d, who)
+        r = self._respondents(poll, state, who)
+        replays = Replays(poll, r, d)
+        said, view = replays.actual, r.view
         self.asked[poll.name] = {
             "step": np.full(who.shape[0], state.step, np.int32), "id": who,
             "answer": said.said.astype(np.int16), "treated": said.treated, "hid": said.hid,
@@ -201,9 +135,33 @@ class PollsHook:
             m = np.ones(who.shape[0], np.bool_) if g == g_n else group == g
             if m.any():
                 rows[g, :3] = estimate(poll, said.said[m], said.treated[m])
-                rows[g, 3] = float(view[m].mean())
+                rows[g, 3] = truth = float(view[m].mean())
+                rows[g, 5] = float((said.said[m] == NEUTRAL).mean())
+                rows[g, 6:] = replays.parts(m, truth)
             rows[g, 4] = float(m.sum())
         return rows
+
+    def _respondents(self, poll: PollConfig, state: CitizenState, who: Ids) -> Respondents:
+        """The private positions of ``who`` and their fear and desirability hazards."""
+        p = self.p
+        if poll.question == "scoring_system":
+            x = state.traits["approval"][who].astype(np.float64)
+        else:
+            x = state.stance[who].astype(np.float64)
+        fear = np.zeros(who.shape[0])
+        dissent = p.rule.dissent
+        if dissent >= 0:
+            weight = p.fear * p.exposure[poll.mode] * p.sensitivity[poll.question]
+            exposed = (state.income[who].astype(np.float64) / self.median) ** p.income_elasticity
+            fear = weight * exposed * deterrent(state, p.rule, dissent, who)
+        desirability = p.desirability[state.group[who]] * p.presence[poll.mode]
+        people = state.people
+        if people.female.size:
+            desirability = desirability * np.where(people.female[who], p.desirability_women, 1.0)
+        if people.age.size:
+            decades = (people.age[who].astype(np.float64) - 45.0) / 10.0
+            desirability = desirability * p.desirability_per_decade**decades
+        return Respondents(who, x, fear, desirability, p.neutral, p.refuge)
 
     def respondents(self) -> dict[str, NDArray[Any]]:
         """The respondents table's columns (:data:`RESPONDENT_COLUMNS`), asked polls in order."""
@@ -257,10 +215,16 @@ class Polls(Mechanism):
             sensitivity=iv.sensitivity.model_dump(),
             online=np.array(per_group(iv.online, labels.groups)),
             rule=self.rule,
+            desirability=np.array(per_group(iv.desirability, labels.groups), dtype=np.float64),
+            presence=iv.presence.model_dump(),
+            desirability_women=iv.desirability_women,
+            desirability_per_decade=iv.desirability_per_decade,
+            neutral=iv.neutral,
+            refuge=iv.refuge,
         )
 
     def columns(self, config: PollingConfig, labels: Labels) -> tuple[str, ...]:
-        """Five per poll: ``poll.<name>.estimate``, ``.low``, ``.high``, ``.truth``, ``.n``."""
+        """Per poll: ``poll.<name>.<field>`` for each of :data:`FIELDS`."""
         return tuple(c for poll in config.polls for c in poll_columns(poll.name))
 
     def changed(self, old: PollsParams, new: PollsParams) -> str | None:

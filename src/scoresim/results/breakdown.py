@@ -17,7 +17,7 @@ import pandas as pd
 from scoresim.config.opinion import PollConfig
 from scoresim.config.people import band_years
 from scoresim.errors import RunOptionError
-from scoresim.mechanisms.polls import estimate
+from scoresim.mechanisms.interview import NEUTRAL, estimate
 
 BREAKDOWNS = ("group", "sex", "age", "education")
 
@@ -47,7 +47,8 @@ def poll_breakdown(
     """Each poll's estimate per category of the people asked.
 
     One row per poll and category: ``poll``, ``category``, ``day``, ``n``, ``estimate``,
-    ``low``, ``high``, ``truth``, ``bias``; None where nobody of the category was asked.
+    ``low``, ``high``, ``truth``, ``neutral``, ``bias``; None where nobody of the
+    category was asked.
 
     Args:
         respondents: the run's respondents table.
@@ -80,13 +81,14 @@ def poll_breakdown(
             m = category == name
             row: dict[str, Any] = {"poll": poll.name, "category": name, "day": poll.day,
                                    "n": int(m.sum())}  # fmt: skip
-            values: list[float | None] = [None] * 4
+            values: list[float | None] = [None] * 5
             if m.any():
                 said = mine["answer"].to_numpy(np.int64)[m]
                 est = estimate(poll, said, mine["treated"].to_numpy()[m])
                 truth = float(mine["view"].to_numpy()[m].mean())
-                values = [None if math.isnan(x) else x for x in (*est, truth)]
-            row |= dict(zip(("estimate", "low", "high", "truth"), values, strict=True))
+                neutral = float((said == NEUTRAL).mean())
+                values = [None if math.isnan(x) else x for x in (*est, truth, neutral)]
+            row |= dict(zip(("estimate", "low", "high", "truth", "neutral"), values, strict=True))
             e, t = row["estimate"], row["truth"]
             row["bias"] = None if e is None or t is None else e - t
             rows.append(row)

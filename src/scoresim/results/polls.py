@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-FIELDS = ("estimate", "low", "high", "truth", "n")
+from scoresim.mechanisms.polls import FIELDS
+
 DESCRIBE = ("day", "question", "design", "mode", "frame", "size")
 
 
