@@ -126,7 +126,7 @@ def _estimate(poll_cfg: Any, answers: list[int], treated: list[bool]) -> float:
         if len(t_c) < 2 or len(c_c) < 2:
             return math.nan
         return sum(t_c) / len(t_c) - sum(c_c) / len(c_c)
-    return (sum(answers) / len(answers) - poll_cfg.forced.yes) / poll_cfg.forced.truth
+    return float((sum(answers) / len(answers) - poll_cfg.forced.yes) / poll_cfg.forced.truth)
 
 
 def _per_group(value: Any, group: str) -> float:
