@@ -68,7 +68,9 @@ def json_depth(text: str | bytes) -> int:
 
 
 POLLS = 500
-"""Most polls in one scenario (each adds five metric columns)."""
+"""Most polls in one scenario (each adds ten metric columns, and nine per experiment arm)."""
+ARMS = 10
+"""Most treatment arms of one survey experiment."""
 INFORMATION_EVENTS = 100
 """Most information events in a scenario's ``approval:`` section."""
 POLL_SIZE = 1_000_000

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from scoresim.config.models import PerGroup, ScenarioConfig
+from scoresim.config.opinion import PollConfig
 from scoresim.config.people import MAX_AGE, band_years, education_keys
 from scoresim.config.types import per_group
 from scoresim.errors import ScenarioValueError
@@ -159,6 +160,26 @@ def _people(cfg: ScenarioConfig, origin: str) -> None:
         if level not in levels:
             raise _fail(origin, f"people.income_premium.{level}", level, "is not an education "
                         "level of people.education", f"use one of: {', '.join(levels) or '(none defined)'}")  # fmt: skip
+
+
+def _experiment(origin: str, where: str, poll: PollConfig) -> None:
+    """A direct question; no arm called control; arms leave a control arm where needed."""
+    exp = poll.experiment
+    assert exp is not None
+    if poll.design != "direct":
+        raise _fail(origin, f"{where}.experiment", poll.design, "is the poll's design; a survey "
+                    "experiment compares direct answers", "use design: direct (a list "
+                    "experiment crossed with arms is not built)")  # fmt: skip
+    if "control" in exp.arms:
+        raise _fail(origin, f"{where}.experiment.arms.control", "control", "names the arm "
+                    "that gets no information, which every experiment has",
+                    "give the treatment arms other names; control gets the remaining share")  # fmt: skip
+    total = sum(a.share for a in exp.arms.values())
+    if total > 1 + 1e-9 or (exp.assignment == "between" and total > 1 - 1e-9):
+        raise _fail(origin, f"{where}.experiment.arms", round(total, 6), "is the arms' total share, "
+                    "which leaves no control arm" if total <= 1 + 1e-9 else "is the arms' total "
+                    "share, more than everyone", "keep it under 1: control gets the rest (in a "
+                    "within design it may be 1: everyone is asked before as well)")  # fmt: skip
 
 
 def _behaviours(cfg: ScenarioConfig, origin: str) -> None:
@@ -348,6 +369,8 @@ def _opinion(cfg: ScenarioConfig, origin: str) -> None:
             raise _fail(origin, f"{where}.neutral", poll.neutral, f"offers a neutral answer in "
                         f"the {poll.design} design, which counts or randomises yes and no only",
                         "offer it in a direct question (design: direct), or leave neutral out")  # fmt: skip
+        if poll.experiment is not None:
+            _experiment(origin, where, poll)
         if poll.design == "randomized_response" and poll.forced.truth + poll.forced.yes > 1:
             raise _fail(origin, f"{where}.forced.yes", poll.forced.yes, "leaves a negative "
                         "chance of a forced no", "make truth + yes at most 1")  # fmt: skip

@@ -116,6 +116,38 @@ class ForcedResponse(_Model):
     yes: Probability = 0.125
 
 
+ArmName = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[a-z][a-z0-9_]*$")]
+
+
+class ArmConfig(_Model):
+    """One treatment arm of a survey experiment: information given before the question.
+
+    Attributes:
+        share: the share of respondents assigned to the arm (exact, by a random order).
+        learn: the chance that a respondent of the arm takes the information in.
+        approval: added to the private position (approval, or stance for the
+            government question) of those who take it in, then clipped to [-1, 1].
+        fear: multiplies the fear hazard of those who take it in.
+    """
+
+    share: Annotated[float, Field(gt=0.0, le=1.0)]
+    learn: Probability = 1.0
+    approval: Annotated[float, Field(ge=-2.0, le=2.0)] = 0.0
+    fear: Annotated[float, Field(ge=0.0, le=10.0)] = 1.0
+
+
+class ExperimentConfig(_Model):
+    """A survey experiment: respondents randomised to a control and treatment arms.
+
+    ``between``: each respondent is asked once, in the condition assigned. ``within``:
+    each is asked, then given the information of the arm assigned, then asked again
+    (those assigned to control are asked twice with nothing between).
+    """
+
+    assignment: Literal["between", "within"] = "between"
+    arms: Annotated[dict[ArmName, ArmConfig], Field(min_length=1, max_length=limits.ARMS)]
+
+
 class PollConfig(_Model):
     """One poll: who is asked what, how, on which day."""
 
@@ -132,6 +164,8 @@ class PollConfig(_Model):
     forced: ForcedResponse = ForcedResponse()
     # The question offers a neutral answer (direct design only).
     neutral: bool = False
+    # A survey experiment (direct design only; docs/polls.md).
+    experiment: ExperimentConfig | None = None
 
 
 class PollingConfig(_Model):

@@ -55,3 +55,34 @@ def forced_response(
     est = (lam - forced_yes) / truth
     se = math.sqrt(lam * (1 - lam) / n) / truth
     return est, est - Z95 * se, est + Z95 * se
+
+
+def difference(
+    yes_t: NDArray[np.float64], yes_c: NDArray[np.float64]
+) -> tuple[float, float, float]:
+    """Between subjects: the treated's share of yes minus the control's, +- 1.96 SE.
+
+    ``yes_t`` and ``yes_c`` are (n,) 0/1 answers of two independent samples; the standard
+    error is that of a difference of two proportions, sqrt(p_t(1 - p_t)/n_t + p_c(1 - p_c)/n_c).
+    NaN unless each sample has at least two respondents.
+    """
+    if yes_t.shape[0] < 2 or yes_c.shape[0] < 2:
+        return NAN3
+    pt, pc = float(yes_t.mean()), float(yes_c.mean())
+    est = pt - pc
+    se = math.sqrt(pt * (1 - pt) / yes_t.shape[0] + pc * (1 - pc) / yes_c.shape[0])
+    return est, est - Z95 * se, est + Z95 * se
+
+
+def paired(diff: NDArray[np.float64]) -> tuple[float, float, float]:
+    """Within subjects: the mean of each person's second answer minus their first, +- 1.96 SE.
+
+    ``diff`` is (n,) in {-1, 0, 1}; the standard error is the sample sd (n - 1) over sqrt(n).
+    NaN with fewer than two respondents.
+    """
+    n = diff.shape[0]
+    if n < 2:
+        return NAN3
+    est = float(diff.mean())
+    se = float(diff.std(ddof=1)) / math.sqrt(n)
+    return est, est - Z95 * se, est + Z95 * se

@@ -29,7 +29,15 @@ from scoresim.config.opinion import PollConfig, PollingConfig
 from scoresim.config.types import per_group
 from scoresim.core.crn import Keys, StepDraws
 from scoresim.core.network import Network
-from scoresim.mechanisms.interview import NEUTRAL, PARTS, Replays, Respondents, estimate
+from scoresim.mechanisms.experiment import CONTROL, Experiment, experiment_columns
+from scoresim.mechanisms.interview import (
+    NEUTRAL,
+    PARTS,
+    Answers,
+    Replays,
+    Respondents,
+    estimate,
+)
 from scoresim.parts.base import Mechanism, On, same
 from scoresim.society.behave import deterrent
 from scoresim.society.events import StepEvents
@@ -39,16 +47,16 @@ from scoresim.society.state import CitizenState
 NAME = "polls"
 FIELDS = ("estimate", "low", "high", "truth", "n", "neutral", *PARTS)
 RESPONDENT_COLUMNS: dict[str, type] = {
-    "step": np.int32, "id": np.int64, "answer": np.int16, "treated": np.bool_,
-    "hid": np.bool_, "view": np.bool_,
+    "step": np.int32, "id": np.int64, "condition": np.object_, "asking": np.int8,
+    "answer": np.int16, "treated": np.bool_, "hid": np.bool_, "view": np.bool_,
 }  # fmt: skip
 """The respondents table's columns after ``poll``, with their dtypes (docs/model.md, section 8)."""
 Ids = NDArray[np.int64]
 
 
-def poll_columns(name: str) -> tuple[str, ...]:
-    """The metric columns of poll ``name``."""
-    return tuple(f"poll.{name}.{f}" for f in FIELDS)
+def poll_columns(poll: PollConfig) -> tuple[str, ...]:
+    """The metric columns of ``poll``: its fields, then its experiment's arms and effects."""
+    return tuple(f"poll.{poll.name}.{f}" for f in FIELDS) + experiment_columns(poll)
 
 
 @dataclass(frozen=True)
@@ -94,7 +102,7 @@ class PollsHook:
 
     def __init__(self, p: PollsParams, state: CitizenState, keys: Keys) -> None:
         self.p = p
-        self.columns = tuple(c for poll in p.polls for c in poll_columns(poll.name))
+        self.columns = tuple(c for poll in p.polls for c in poll_columns(poll))
         self.online = keys.generator(f"{NAME}/online").random(state.n) < p.online[state.group]
         # Who has more to lose fears a record more: income against the median's (the
         # factor itself is computed for the respondents only, on a poll's day).
@@ -115,7 +123,7 @@ class PollsHook:
                 self.today[poll.name] = self._ask(poll, state, d)
 
     def _ask(self, poll: PollConfig, state: CitizenState, d: StepDraws) -> NDArray[np.float64]:
-        """(G + 1, len(FIELDS)): the poll's fields per group and for all."""
+        """(G + 1, C): the poll's columns (:func:`poll_columns`) per group and for all."""
         frame = np.flatnonzero(self.online) if poll.frame == "online" else np.arange(state.n)
         size = min(poll.size, frame.shape[0])
         u = d.at(f"{NAME}/{poll.name}/sample", frame)
@@ -123,23 +131,38 @@ class PollsHook:
         r = self._respondents(poll, state, who)
         replays = Replays(poll, r, d)
         said, view = replays.actual, r.view
-        self.asked[poll.name] = {
-            "step": np.full(who.shape[0], state.step, np.int32), "id": who,
-            "answer": said.said.astype(np.int16), "treated": said.treated, "hid": said.hid,
-            "view": view,
-        }  # fmt: skip
+        exp = Experiment(poll, r, said, d) if poll.experiment is not None else None
+        self._keep(poll, state.step, who, exp, said, view)
         g_n = len(state.bounds) - 1
-        rows = np.full((g_n + 1, len(FIELDS)), math.nan)
+        rows = np.full((g_n + 1, len(poll_columns(poll))), math.nan)
         group = state.group[who]
         for g in range(g_n + 1):
-            m = np.ones(who.shape[0], np.bool_) if g == g_n else group == g
+            everyone = np.ones(who.shape[0], np.bool_) if g == g_n else group == g
+            if exp is not None:
+                rows[g, len(FIELDS) :] = exp.row(everyone)
+            # An experiment's own columns describe the uninformed answers: the control
+            # arm's (between), or everyone's first (within).
+            m = everyone if exp is None else everyone & exp.base_mask
             if m.any():
                 rows[g, :3] = estimate(poll, said.said[m], said.treated[m])
                 rows[g, 3] = truth = float(view[m].mean())
                 rows[g, 5] = float((said.said[m] == NEUTRAL).mean())
-                rows[g, 6:] = replays.parts(m, truth)
+                rows[g, 6 : len(FIELDS)] = replays.parts(m, truth)
             rows[g, 4] = float(m.sum())
         return rows
+
+    def _keep(self, poll: PollConfig, step: int, who: Ids, exp: Experiment | None,
+              said: Answers, view: NDArray[np.bool_]) -> None:  # fmt: skip
+        """Keep the poll's rows of the respondents table (one per respondent and asking)."""
+        names = ("", *(poll.experiment.arms if poll.experiment else ()))
+        names = tuple(CONTROL if k == 0 and exp is not None else n for k, n in enumerate(names))
+        askings = [(1, np.zeros_like(who), said, view)] if exp is None else exp.respondents()
+        parts = [{
+            "step": np.full(who.shape[0], step, np.int32), "id": who,
+            "condition": np.array(names, dtype=object)[cond], "asking": np.full(who.shape[0], k, np.int8),
+            "answer": a.said.astype(np.int16), "treated": a.treated, "hid": a.hid, "view": v,
+        } for k, cond, a, v in askings]  # fmt: skip
+        self.asked[poll.name] = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
 
     def _respondents(self, poll: PollConfig, state: CitizenState, who: Ids) -> Respondents:
         """The private positions of ``who`` and their fear and desirability hazards."""
@@ -179,7 +202,7 @@ class PollsHook:
         """Today's rows; NaN on the days without the poll."""
         for poll in self.p.polls:
             rows = self.today.get(poll.name)
-            for k, column in enumerate(poll_columns(poll.name)):
+            for k, column in enumerate(poll_columns(poll)):
                 out[column][:] = math.nan if rows is None else rows[:, k]
 
 
@@ -224,8 +247,8 @@ class Polls(Mechanism):
         )
 
     def columns(self, config: PollingConfig, labels: Labels) -> tuple[str, ...]:
-        """Per poll: ``poll.<name>.<field>`` for each of :data:`FIELDS`."""
-        return tuple(c for poll in config.polls for c in poll_columns(poll.name))
+        """Per poll: ``poll.<name>.<field>`` for each of :data:`FIELDS`, and its experiment's."""
+        return tuple(c for poll in config.polls for c in poll_columns(poll))
 
     def changed(self, old: PollsParams, new: PollsParams) -> str | None:
         """Polls may change during a run, but who is online is drawn on day 0."""
