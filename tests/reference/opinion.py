@@ -16,6 +16,7 @@ from scoresim.society.events import StepEvents
 from scoresim.society.params import Labels, RegimeParams
 from scoresim.society.state import CitizenState
 
+from .experiment import Trial
 from .phases import active_neighbours, cost, sig
 
 Z = 1.95996
@@ -91,7 +92,7 @@ class Approval:
             self.a[i] = min(max(a, -1.0), 1.0)
 
 
-def _answer(poll_cfg: Any, interviews: Any, x: float, claims: bool, offered: bool, arm: bool,
+def answer(poll_cfg: Any, interviews: Any, x: float, claims: bool, offered: bool, arm: bool,
             d: StepDraws, key: str, i: int) -> tuple[int, bool]:  # fmt: skip
     """One respondent's answer and whether they hid, from docs/polls.md."""
     view = x > 0
@@ -156,6 +157,7 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
                 (False, False, False)]  # fmt: skip
     said: list[list[int]] = [[] for _ in switches]
     views, treated, hid, group_of = [], [], [], []
+    pressed: list[tuple[float, float, float, float]] = []  # x, F, S and u of each respondent
     for i in who:
         g = groups[int(state.group[i])] if groups else ""
         if poll_cfg.question == "scoring_system":
@@ -181,18 +183,25 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
         in_arm = poll_cfg.design == "list" and i in arm
         for k, s in enumerate(switches):  # the same switch may come twice: keep by position
             hazard = (fear if s[0] else 0.0) + (desirability if s[1] else 0.0)
-            answer, hides = _answer(
+            answer_k, hides = answer(
                 poll_cfg, interviews, x, u < 1 - math.exp(-hazard), s[2], in_arm, d, key, i
             )
-            said[k].append(answer)
+            said[k].append(answer_k)
             if k == 0:
                 hid.append(hides)
         views.append(x > 0)
         treated.append(in_arm)
         group_of.append(g)
+        pressed.append((x, fear, desirability, u))
+    trial = None
+    if poll_cfg.experiment is not None:
+        trial = Trial(poll_cfg, interviews, who, pressed, said[0], d)
     rows: dict[str, dict[str, float]] = {}
     for name in ["all", *groups]:
         idx = [k for k, g in enumerate(group_of) if name in ("all", g)]
+        if trial is not None:
+            trial_rows = trial.rows(idx)
+            idx = [k for k in idx if trial.uninformed(k)]
         both, f, s_, none, yes_no = (
             _estimate(poll_cfg, [answers[k] for k in idx], [treated[k] for k in idx])
             for answers in said
@@ -206,8 +215,10 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
             "bias_neutral": none - yes_no,
             "bias_design": yes_no - truth,
         }  # fmt: skip
+        if trial is not None:
+            rows[name] |= trial_rows
     return {"who": who, "answers": said[0], "views": views, "treated": treated,
-            "hid": hid, "rows": rows, **{k: rows["all"][k] for k in ("estimate", "truth", "n")}}  # fmt: skip
+            "hid": hid, "rows": rows, "trial": trial, **{k: rows["all"][k] for k in ("estimate", "truth", "n")}}  # fmt: skip
 
 
 def online_frame(interviews: Any, labels: Labels, state: CitizenState, keys: Keys) -> list[bool]:

@@ -89,6 +89,22 @@ def poll(
                 _pct(row["estimate"]), interval, _pct(row["truth"]), _points(row["bias"]), *split,
             )  # fmt: skip
     out.print(table)
+    arms = [
+        (p["name"], arm)
+        for p, row in zip(polls, rows["all"], strict=True)
+        for arm in row.get("arms", [])
+    ]
+    if arms:
+        exp = Table(title="survey experiments: each arm against the control (docs/polls.md)",
+                    title_justify="left")  # fmt: skip
+        for col in ("poll", "arm", "n", "estimate", "effect, pts", "95% interval", "true effect"):
+            exp.add_column(col, justify="left" if col in ("poll", "arm") else "right")
+        for name, arm in arms:
+            low, high = arm["effect_low"], arm["effect_high"]
+            interval = "n/a" if low is None else f"{100 * low:+.1f} to {100 * high:+.1f}"
+            exp.add_row(name, arm["arm"], str(arm["n"] or 0), _pct(arm["estimate"]),
+                        _points(arm["effect"]), interval, _points(arm["effect_truth"]))  # fmt: skip
+        out.print(exp)
     for p, row in zip(polls, rows["all"], strict=True):
         frame = "internet users" if p["frame"] == "online" else "everyone"
         when = "" if row["asked"] else " (not asked: the run ended before its day)"

@@ -76,6 +76,11 @@ def poll_breakdown(
     for spec in params.get("polls") or []:
         poll = PollConfig.model_validate(spec)
         mine = respondents[respondents["poll"] == poll.name]
+        if poll.experiment is not None:  # the poll's own answers: the uninformed ones
+            base = mine["asking"] == 1
+            if poll.experiment.assignment == "between":
+                base &= mine["condition"] == "control"
+            mine = mine[base]
         category = labels.reindex(mine["id"].to_numpy()).to_numpy()
         for name in order:
             m = category == name
