@@ -46,8 +46,10 @@ SEED, AGENTS = 5, 1500
 
 
 def with_people(people: Any, name: str = "seed") -> Scenario:
+    """The scenario with its people: section replaced (its polls no longer reported by them)."""
     raw = dict(scoresim.load_scenario(name).raw)
     raw["people"] = people
+    raw["polls"] = [{k: v for k, v in poll.items() if k != "by"} for poll in raw.get("polls") or []]
     return Scenario.from_dict(raw, "p.yaml")
 
 
@@ -210,7 +212,6 @@ def test_a_bad_people_section_is_named(people: Any, message: str) -> None:
 
 def test_a_timeline_cannot_change_the_people() -> None:
     raw = dict(scoresim.load_scenario("seed").raw)
-    raw["people"] = {"female": 0.5}
     raw["timeline"] = [{"day": 5, "set": {"people.female": 0.6}}]
     with pytest.raises(ScenarioValueError, match=r"timeline\[0\].set.people.female"):
         Scenario.from_dict(raw, "p.yaml")

@@ -48,7 +48,7 @@ def test_forced_response_inverts_the_device() -> None:
 
 
 def test_approval_and_polls_change_nothing_else() -> None:
-    """seed carries approval and three polls; without them every other column is equal."""
+    """seed carries approval and four polls; without them every other column is equal."""
     on = scoresim.simulate("seed", agents=3000, steps=370, seed=4)
     off = scoresim.simulate(
         scoresim.load_scenario("seed").with_overrides({"approval": None, "polls": None}),
@@ -57,7 +57,7 @@ def test_approval_and_polls_change_nothing_else() -> None:
     assert "poll.rt_list.estimate" in on.metrics and "approval.private" in on.metrics
     pd.testing.assert_frame_equal(on.metrics[list(off.metrics.columns)], off.metrics)
     pd.testing.assert_frame_equal(on.agents.drop(columns="approval"), off.agents)
-    assert off.info["polls"] == [] and len(on.info["polls"]) == 3
+    assert off.info["polls"] == [] and len(on.info["polls"]) == 4
 
 
 def test_without_fear_a_direct_poll_is_the_truth_and_a_list_agrees() -> None:
@@ -79,11 +79,13 @@ def test_run_json_holds_what_the_metrics_hold() -> None:
     rows = run.metrics[(run.metrics.step == 364) & (run.metrics.group == "all")].iloc[0]
     for poll in run.info["polls"]:
         assert poll["asked"] and poll["day"] == 364
-        for f in ("estimate", "low", "high", "truth"):
+        for f in ("estimate", "low", "high", "truth", "neutral", "bias_fear", "bias_design"):
             assert poll[f] == rows[f"poll.{poll['name']}.{f}"]
         assert poll["bias"] == pytest.approx(poll["estimate"] - poll["truth"])
+        for arm in poll.get("arms", []):
+            assert arm["effect"] == rows[f"poll.{poll['name']}.effect.{arm['arm']}.estimate"]
     short = scoresim.simulate("seed", agents=500, steps=10, seed=1)
-    assert [p["asked"] for p in short.info["polls"]] == [False, False, False]
+    assert [p["asked"] for p in short.info["polls"]] == [False] * 4
     assert short.metrics["poll.rt_list.estimate"].isna().all()
 
 

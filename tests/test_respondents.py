@@ -13,13 +13,15 @@ import pandas as pd
 import pytest
 
 import scoresim
-from scoresim.errors import RunOptionError
+from scoresim.errors import RunOptionError, ScenarioValueError
 from scoresim.mechanisms import estimators
 from scoresim.results.breakdown import poll_breakdown
 from scoresim.results.polls import poll_table
 
 DAY = 4
-EARLY = {f"polls.{p}.day": DAY for p in ("kostka_online", "rt_direct", "rt_list")}
+EARLY = {
+    f"polls.{p}.day": DAY for p in ("kostka_online", "rt_direct", "rt_list", "xkc_information")
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +33,8 @@ def run() -> scoresim.RunResult:
 def test_each_polls_metrics_are_its_respondents_estimate(run: scoresim.RunResult) -> None:
     table, polls = run.respondents, run.info["parameters"]["polls"]
     for poll in polls:
+        if poll["experiment"] is not None:  # tests/test_survey_experiment.py
+            continue
         rows = table[table["poll"] == poll["name"]]
         assert (rows["step"] == DAY).all() and rows["id"].is_monotonic_increasing
         said, view = rows["answer"].to_numpy(np.int64), rows["view"].to_numpy()
@@ -77,6 +81,8 @@ def test_a_breakdown_splits_every_respondent_by_the_agents_attribute(run: scores
         mine = [r for r in rows if r["poll"] == poll["name"]]
         assert [r["category"] for r in mine] == order
         asked = run.respondents[run.respondents["poll"] == poll["name"]]
+        if poll["experiment"] is not None:  # the poll's own answers are the control's
+            asked = asked[asked["condition"] == "control"]
         assert sum(r["n"] for r in mine) == len(asked)
         # Recomputed by hand for one category: the first.
         first = mine[0]
@@ -105,7 +111,8 @@ def test_the_table_is_saved_and_read_and_absent_without_polls(run: scoresim.RunR
     plain.save(tmp_path / "b")
     assert not (tmp_path / "b" / "respondents.parquet").exists()
     with pytest.raises(RunOptionError, match="has no sex of its people"):
-        no_people = scoresim.simulate(scoresim.load_scenario("seed").with_overrides({**EARLY, "people": None}),
+        unbroken = {f"polls.{p}.by": [] for p in ("kostka_online", "rt_direct", "rt_list")}
+        no_people = scoresim.simulate(scoresim.load_scenario("seed").with_overrides({**EARLY, **unbroken, "people": None}),
                                       agents=500, steps=DAY + 1, seed=1)  # fmt: skip
         poll_breakdown(no_people.respondents, no_people.agents, no_people.info, "sex", "run")
 
@@ -125,3 +132,40 @@ def test_the_cli_breaks_polls_down_by_sex(run: scoresim.RunResult, tmp_path: Pat
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
     assert "--by: 'height' is not a breakdown; use one of: group, sex, age, education" in bad.stderr
     assert not math.isnan(women["estimate"])
+
+
+@pytest.mark.parametrize("by", ["sex", "age", "education"])
+def test_a_polls_by_columns_are_the_breakdown_of_its_respondents(run: scoresim.RunResult, by: str) -> None:  # fmt: skip
+    """seed's polls carry by: [sex, age, education]; each category's metric equals the
+    breakdown recomputed from the respondents and agents tables."""
+    rows = poll_breakdown(run.respondents, run.agents, run.info, by, "run")
+    day = run.metrics[(run.metrics["step"] == DAY) & (run.metrics["group"] == "all")].iloc[0]
+    checked = 0
+    for row in rows:
+        prefix = f"poll.{row['poll']}.by.{by}.{row['category']}."
+        if prefix + "n" not in day:
+            continue
+        checked += 1
+        assert day[prefix + "n"] == row["n"]
+        assert day[prefix + "estimate"] == pytest.approx(row["estimate"], abs=1e-12)
+        assert day[prefix + "truth"] == pytest.approx(row["truth"], abs=1e-12)
+    assert checked >= 6  # three polls, at least two categories each
+
+
+def test_by_names_only_what_the_people_section_draws() -> None:
+    with pytest.raises(ScenarioValueError, match=r"polls\[0\].by\[1\]: 'age' is not drawn: the scenario's people: section gives no age"):  # fmt: skip
+        scoresim.load_scenario("seed").with_overrides({"people.age": None, "people.education": {"low": 1.0},
+                                                       "people.income_premium": {}})  # fmt: skip
+    with pytest.raises(ScenarioValueError, match=r"polls\[0\].by\[1\]: 'sex' is named twice"):
+        scoresim.load_scenario("seed").with_overrides({"polls.kostka_online.by": ["sex", "sex"]})
+
+
+def test_a_calibration_statistic_reads_a_polls_field(run: scoresim.RunResult) -> None:
+    from scoresim.calibrate.statistics import Statistic, compute
+
+    days = {p["name"]: DAY for p in run.info["parameters"]["polls"]}
+    women = Statistic(poll="rt_direct", field="by.sex.women.estimate")
+    day = run.metrics[(run.metrics["step"] == DAY) & (run.metrics["group"] == "all")].iloc[0]
+    assert compute(women, run.metrics, days) == day["poll.rt_direct.by.sex.women.estimate"]
+    with pytest.raises(ValueError, match="field names a poll's column"):
+        Statistic(metric="listed", day=3, field="neutral")

@@ -7,7 +7,9 @@ A statistic reads one metric column (docs/model.md section 8) in one group's row
   ``day``, both included (for count columns such as ``denied.travel``, a sum is the
   cumulative count);
 - ``per_person: true`` divides the result by the row's ``population`` on ``day``;
-- ``poll: NAME`` is the column ``poll.NAME.estimate`` on that poll's own day;
+- ``poll: NAME`` is the column ``poll.NAME.estimate`` on that poll's own day, and with
+  ``field: F`` the column ``poll.NAME.F`` (``neutral``, ``effect.ARM.estimate``,
+  ``by.sex.women.estimate``, ...);
 - ``minus: STATISTIC`` subtracts another statistic, ``divide_by: STATISTIC`` divides
   by one (a gap between two polls, a ratio of two counts).
 
@@ -36,6 +38,7 @@ class Statistic(Strict):
 
     metric: str | None = None
     poll: str | None = None
+    field: str = "estimate"
     group: str = "all"
     day: Annotated[int, Field(ge=0)] | None = None
     start: Annotated[int, Field(ge=0)] = 0
@@ -52,6 +55,8 @@ class Statistic(Strict):
             raise ValueError("give minus or divide_by, not both (nest one inside the other)")
         if self.poll is not None and self.aggregate != "value":
             raise ValueError("a poll is asked on one day; leave out aggregate")
+        if self.poll is None and self.field != "estimate":
+            raise ValueError("field names a poll's column; give poll: NAME, or leave field out")
         return self
 
 
@@ -84,6 +89,13 @@ def check_statistic(
             hint = f"did you mean {near[0]!r}?" if near else "name one of the scenario's polls"
             return ["poll"], f"{stat.poll!r} is not a poll of the scenario; {hint}"
         day = polls[stat.poll]
+        column = f"poll.{stat.poll}.{stat.field}"
+        if column not in names:
+            fields = sorted(c.removeprefix(f"poll.{stat.poll}.") for c in names
+                            if c.startswith(f"poll.{stat.poll}."))  # fmt: skip
+            near = difflib.get_close_matches(stat.field, fields, n=1)
+            hint = f"did you mean {near[0]!r}?" if near else f"use one of {', '.join(fields)}"
+            return ["field"], f"{stat.field!r} is not a column of poll {stat.poll}; {hint}"
         if stat.day is not None and stat.day != day:
             return ["day"], f"{stat.day} is not poll {stat.poll}'s day ({day}); leave day out"
     else:
@@ -114,7 +126,7 @@ def compute(stat: Statistic, metrics: pd.DataFrame, poll_days: dict[str, int]) -
     rows = metrics[metrics["group"] == stat.group].sort_values("step")
     steps = rows["step"].to_numpy()
     if stat.poll is not None:
-        column, day = f"poll.{stat.poll}.estimate", poll_days[stat.poll]
+        column, day = f"poll.{stat.poll}.{stat.field}", poll_days[stat.poll]
     else:
         assert stat.metric is not None and stat.day is not None
         column, day = stat.metric, stat.day
@@ -174,7 +186,7 @@ def _people(stat: Statistic, metrics: pd.DataFrame) -> float:
 def describe(stat: Statistic) -> str:
     """A short human description, e.g. ``sum of denied.travel over days 0-1539 per person``."""
     if stat.poll is not None:
-        text = f"poll {stat.poll}"
+        text = f"poll {stat.poll}" + ("" if stat.field == "estimate" else f" {stat.field}")
     elif stat.aggregate == "value":
         text = f"{stat.metric} on day {stat.day}"
     else:

@@ -371,6 +371,14 @@ def _opinion(cfg: ScenarioConfig, origin: str) -> None:
                         "offer it in a direct question (design: direct), or leave neutral out")  # fmt: skip
         if poll.experiment is not None:
             _experiment(origin, where, poll)
+        drawn = {"sex": "female", "age": "age", "education": "education"}
+        for j, attr in enumerate(poll.by):
+            if cfg.people is None or getattr(cfg.people, drawn[attr]) is None:
+                raise _fail(origin, f"{where}.by[{j}]", attr, f"is not drawn: the scenario's "
+                            f"people: section gives no {drawn[attr]}", "add it to people: "
+                            "(docs/model.md, section 5), or leave it out of by")  # fmt: skip
+            if attr in poll.by[:j]:
+                raise _fail(origin, f"{where}.by[{j}]", attr, "is named twice", "name it once")
         if poll.design == "randomized_response" and poll.forced.truth + poll.forced.yes > 1:
             raise _fail(origin, f"{where}.forced.yes", poll.forced.yes, "leaves a negative "
                         "chance of a forced no", "make truth + yes at most 1")  # fmt: skip

@@ -49,7 +49,7 @@ _INTERVIEWS_OF_0_4 = frozenset(
     )
 )
 # A poll's fields added in 0.4, with their defaults, left out of each poll at those.
-_LATER_POLL_FIELDS: dict[str, Any] = {"neutral": False, "experiment": None}
+_LATER_POLL_FIELDS: dict[str, Any] = {"neutral": False, "experiment": None, "by": []}
 # Fields added after 0.3, by dotted path, with the default under which they leave a
 # scenario's hash as it was before they existed. A top-level section added since (a
 # built-in part's: approval, polls) needs no entry when its default is None: see

@@ -166,6 +166,11 @@ class PollConfig(_Model):
     neutral: bool = False
     # A survey experiment (direct design only; docs/polls.md).
     experiment: ExperimentConfig | None = None
+    # Attributes of the people (drawn by the scenario's people: section) to report the
+    # poll's estimate by, as metric columns poll.<name>.by.<attribute>.<category>.*.
+    by: Annotated[list[Literal["sex", "age", "education"]], Field(max_length=3)] = Field(
+        default_factory=list
+    )
 
 
 class PollingConfig(_Model):

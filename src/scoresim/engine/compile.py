@@ -121,6 +121,7 @@ def compile_scenario(cfg: ScenarioConfig) -> Compiled:
         tiers=tuple(names.tiers),
         opportunities=tuple(names.opportunities),
         education=tuple(cfg.people.education or ()) if cfg.people else (),
+        age_bands=tuple(cfg.people.age or ()) if cfg.people else (),
     )
     people = parts.start_values(pop, be, sc, regime.adapt, regime.shaming)
     return Compiled(people, parts.network(cfg), regime, labels, _mechanisms(cfg, labels, regime))

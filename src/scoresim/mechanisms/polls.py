@@ -54,9 +54,33 @@ RESPONDENT_COLUMNS: dict[str, type] = {
 Ids = NDArray[np.int64]
 
 
-def poll_columns(poll: PollConfig) -> tuple[str, ...]:
-    """The metric columns of ``poll``: its fields, then its experiment's arms and effects."""
-    return tuple(f"poll.{poll.name}.{f}" for f in FIELDS) + experiment_columns(poll)
+BY_FIELDS = ("estimate", "truth", "n")
+
+
+def categories(attribute: str, labels: Labels) -> tuple[str, ...]:
+    """The categories a poll is reported by for ``attribute`` (sex, age or education)."""
+    return {"sex": ("women", "men"), "age": labels.age_bands, "education": labels.education}[
+        attribute
+    ]
+
+
+def poll_columns(poll: PollConfig, labels: Labels) -> tuple[str, ...]:
+    """The metric columns of ``poll``.
+
+    Its fields, its breakdowns by the people's attributes, then its experiment's arms
+    and effects.
+    """
+    by = tuple(f"poll.{poll.name}.by.{a}.{c}.{f}" for a in poll.by
+               for c in categories(a, labels) for f in BY_FIELDS)  # fmt: skip
+    return tuple(f"poll.{poll.name}.{f}" for f in FIELDS) + by + experiment_columns(poll)
+
+
+def _codes(attribute: str, state: CitizenState, who: Ids) -> NDArray[np.int64]:
+    """(K,) each respondent's category index for ``attribute`` (women 0, men 1)."""
+    people = state.people
+    if attribute == "sex":
+        return (~people.female[who]).astype(np.int64)
+    return (people.age_band if attribute == "age" else people.education)[who].astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -71,6 +95,8 @@ class PollsParams:
         rule: the decision rule of ``behave`` (its
             :class:`~scoresim.society.params.BehaveParams`), copied from the compiled
             regime: a respondent fears what the rule makes a record of dissent cost.
+        columns: each poll's metric columns (:func:`poll_columns`), in the polls' order.
+        categories: the categories of each attribute a poll may be reported by.
         desirability: (G,) float64, each group's social-desirability hazard.
         presence: each mode's factor of it; desirability_women, desirability_per_decade:
             its factors for women and per decade of age over 45.
@@ -85,6 +111,8 @@ class PollsParams:
     sensitivity: dict[str, float]
     online: NDArray[np.float64]
     rule: BehaveParams
+    columns: tuple[tuple[str, ...], ...] = ()
+    categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
     desirability: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     presence: dict[str, float] = field(default_factory=dict)
     desirability_women: float = 1.0
@@ -102,7 +130,8 @@ class PollsHook:
 
     def __init__(self, p: PollsParams, state: CitizenState, keys: Keys) -> None:
         self.p = p
-        self.columns = tuple(c for poll in p.polls for c in poll_columns(poll))
+        self.columns_of = {poll.name: p.columns[k] for k, poll in enumerate(p.polls)}
+        self.columns = tuple(c for names in self.columns_of.values() for c in names)
         self.online = keys.generator(f"{NAME}/online").random(state.n) < p.online[state.group]
         # Who has more to lose fears a record more: income against the median's (the
         # factor itself is computed for the respondents only, on a poll's day).
@@ -134,12 +163,11 @@ class PollsHook:
         exp = Experiment(poll, r, said, d) if poll.experiment is not None else None
         self._keep(poll, state.step, who, exp, said, view)
         g_n = len(state.bounds) - 1
-        rows = np.full((g_n + 1, len(poll_columns(poll))), math.nan)
+        rows = np.full((g_n + 1, len(self.columns_of[poll.name])), math.nan)
         group = state.group[who]
+        codes = [(_codes(a, state, who), len(self.p.categories[a])) for a in poll.by]
         for g in range(g_n + 1):
             everyone = np.ones(who.shape[0], np.bool_) if g == g_n else group == g
-            if exp is not None:
-                rows[g, len(FIELDS) :] = exp.row(everyone)
             # An experiment's own columns describe the uninformed answers: the control
             # arm's (between), or everyone's first (within).
             m = everyone if exp is None else everyone & exp.base_mask
@@ -149,6 +177,17 @@ class PollsHook:
                 rows[g, 5] = float((said.said[m] == NEUTRAL).mean())
                 rows[g, 6 : len(FIELDS)] = replays.parts(m, truth)
             rows[g, 4] = float(m.sum())
+            k = len(FIELDS)
+            for code, count in codes:
+                for c in range(count):
+                    mc = m & (code == c)
+                    if mc.any():
+                        rows[g, k] = estimate(poll, said.said[mc], said.treated[mc])[0]
+                        rows[g, k + 1] = float(view[mc].mean())
+                    rows[g, k + 2] = float(mc.sum())
+                    k += len(BY_FIELDS)
+            if exp is not None:
+                rows[g, k:] = exp.row(everyone)
         return rows
 
     def _keep(self, poll: PollConfig, step: int, who: Ids, exp: Experiment | None,
@@ -202,7 +241,7 @@ class PollsHook:
         """Today's rows; NaN on the days without the poll."""
         for poll in self.p.polls:
             rows = self.today.get(poll.name)
-            for k, column in enumerate(poll_columns(poll)):
+            for k, column in enumerate(self.columns_of[poll.name]):
                 out[column][:] = math.nan if rows is None else rows[:, k]
 
 
@@ -238,6 +277,8 @@ class Polls(Mechanism):
             sensitivity=iv.sensitivity.model_dump(),
             online=np.array(per_group(iv.online, labels.groups)),
             rule=self.rule,
+            columns=tuple(poll_columns(poll, labels) for poll in config.polls),
+            categories={a: categories(a, labels) for a in ("sex", "age", "education")},
             desirability=np.array(per_group(iv.desirability, labels.groups), dtype=np.float64),
             presence=iv.presence.model_dump(),
             desirability_women=iv.desirability_women,
@@ -248,7 +289,7 @@ class Polls(Mechanism):
 
     def columns(self, config: PollingConfig, labels: Labels) -> tuple[str, ...]:
         """Per poll: ``poll.<name>.<field>`` for each of :data:`FIELDS`, and its experiment's."""
-        return tuple(c for poll in config.polls for c in poll_columns(poll))
+        return tuple(c for poll in config.polls for c in poll_columns(poll, labels))
 
     def changed(self, old: PollsParams, new: PollsParams) -> str | None:
         """Polls may change during a run, but who is online is drawn on day 0."""

@@ -504,3 +504,4 @@ class Labels:
     tiers: tuple[str, ...]
     opportunities: tuple[str, ...]
     education: tuple[str, ...] = ()
+    age_bands: tuple[str, ...] = ()

@@ -58,6 +58,7 @@ class People:
 
     Attributes:
         age: (N,) uint8, age in whole years; (0,) without ages.
+        age_band: (N,) uint8, index of the age band; (0,) without ages.
         female: (N,) bool, a woman; (0,) without sex.
         education: (N,) uint8, index of the education level, lowest 0; (0,) without.
     """
@@ -65,6 +66,7 @@ class People:
     age: NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
     female: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
     education: NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
+    age_band: NDArray[np.uint8] = field(default_factory=lambda: np.zeros(0, np.uint8))
 
 
 def _category(u: NDArray[np.float32], cum: F64, row: NDArray[np.uint8]) -> NDArray[np.uint8]:
@@ -101,6 +103,6 @@ def draw_people(group: NDArray[np.uint8], params: PeopleParams, keys: Keys) -> P
     if params.education_cum.size:
         row = band if params.education_by_age else group
         education = _category(keys.uniform("population/education", 0, n), params.education_cum, row)
-    for a in (age, female, education):
+    for a in (age, female, education, band):
         a.setflags(write=False)  # drawn once; read-only arrays are not copied by undo
-    return People(age, female, education)
+    return People(age, female, education, band)
