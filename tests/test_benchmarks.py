@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,6 +98,22 @@ def test_polls_evidence_prints_every_target() -> None:
     assert list(rows) == ["approval_direct", "approval_truth", "government_direct",
                           "government_list", "government_truth", "gap"]  # fmt: skip
     assert all(len(cells) == 6 for cells in rows.values())  # mean (sd) for all, urban, rural
+    lines = res.stdout.splitlines()
+    figures = [
+        ln.split()[0] for ln in lines[lines.index("") + 2 : lines.index("", lines.index("") + 1)]
+    ]
+    assert figures == [
+        "approval_direct",
+        "approval_neutral",
+        "government_gap",
+        "information_effect_relative",
+    ]
+    patterns = lines[lines.index("", lines.index("") + 1) + 2 :]
+    assert len(patterns) == 6
+    for line in patterns:  # the sign printed is the sign of the model's difference
+        found = re.search(r"\s(-?\d+\.\d{3}) \(\d+\.\d{3}\)\s+([+-])\s+[+-] \(", line)
+        assert found is not None, line
+        assert found.group(2) == ("+" if float(found.group(1)) > 0 else "-"), line
 
 
 def test_mechanisms_cost_prints_both_rows() -> None:
