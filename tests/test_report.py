@@ -168,7 +168,9 @@ def test_unwritable_outputs_are_one_line(runs: list[Path], tmp_path: Path) -> No
 
 def test_what_people_say_against_what_they_think(tmp_path: Path) -> None:
     """The report's polls chart draws each poll's estimate, interval and truth from run.json."""
-    days = {f"polls.{p}.day": 79 for p in ("kostka_online", "rt_direct", "rt_list")}
+    days = {
+        f"polls.{p}.day": 79 for p in ("kostka_online", "rt_direct", "rt_list", "xkc_information")
+    }
     run = scoresim.simulate("seed", agents=6000, steps=80, seed=2, overrides=days)
     run.save(tmp_path / "seed")
     scoresim.simulate("baseline", agents=2000, steps=80, seed=2).save(tmp_path / "baseline")
@@ -187,6 +189,12 @@ def test_what_people_say_against_what_they_think(tmp_path: Path) -> None:
     )
     assert said[1]["y"] == pytest.approx([p["truth"] for p in polls])
     assert said[0]["y"][1] > said[1]["y"][1] + 0.1  # the direct question overstates
+    why = figures_of(out.read_text())["chart-why"]["data"]
+    assert [t["name"] for t in why] == ["seed: fear", "seed: social desirability",
+                                        "seed: neutral answer", "seed: design"]  # fmt: skip
+    # The four parts of each poll sum to its bias, in points.
+    sums = np.sum([t["y"] for t in why], axis=0)
+    assert sums == pytest.approx([100 * p["bias"] for p in polls])
     res = runner.invoke(
         app, ["report", str(tmp_path / "baseline"), "--out", str(tmp_path / "b.html")]
     )

@@ -149,6 +149,7 @@ def build_charts(subjects: list[Subject]) -> list[Chart]:
     said = _said(subjects)
     if said is not None:
         charts.append(said)
+        charts.append(_why(subjects))
     tiers = tier_order(subjects)
     for i, s in enumerate(subjects):
         if not s.network.empty:
@@ -251,7 +252,37 @@ def _said(subjects: list[Subject]) -> Chart | None:
     c.note = (
         "Each poll's estimate with its 95% interval, and the share of the same respondents "
         "who hold the view privately (approval of the scoring system, or support for the "
-        "government). The gap is what fear of a recorded answer adds (docs/polls.md)."
+        "government). The next chart splits the gap into its sources (docs/polls.md)."
+    )
+    return c
+
+
+PARTS = (("bias_fear", "fear"), ("bias_desirability", "social desirability"),
+         ("bias_neutral", "neutral answer"), ("bias_design", "design"))  # fmt: skip
+
+
+def _why(subjects: list[Subject]) -> Chart:
+    """Each asked poll's bias (estimate - truth) split into its four sources, in points."""
+    asked = [(s, [p for p in s.info.get("polls", []) if p.get("asked")]) for s in subjects]
+    names = list(dict.fromkeys(p["name"] for _, polls in asked for p in polls))
+    c = Chart("why", "Why what people say differs from what they think: the bias by source",
+              "", "percentage points", "bars", categories=names)  # fmt: skip
+    nan = float("nan")
+    for i, (s, polls) in enumerate(asked):
+        by = {p["name"]: p for p in polls}
+        # A colour per source (the sources are what to tell apart); a second run's
+        # bars are drawn light.
+        for k, (key, label) in enumerate(PARTS):
+            values = [by.get(n, {}).get(key) for n in names]
+            c.traces.append(Trace(f"{s.label}: {label}", [],
+                                  [nan if v is None else 100 * float(v) for v in values], k,
+                                  dash=i > 0))  # fmt: skip
+    c.note = (
+        "Each bar is what one source adds to a poll's estimate over the true share, with the "
+        "same respondents and the same draws: fear of a recorded answer, the pull to give "
+        "the expected answer, the undecided answering neutral, and the design's own error "
+        "(chance, for list and randomized-response designs). They sum to the bias. "
+        "docs/polls.md, 'Where the bias comes from'."
     )
     return c
 
