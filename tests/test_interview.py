@@ -115,6 +115,14 @@ def test_a_scenario_of_0_3_keeps_its_hash() -> None:
     sc = scoresim.Scenario.from_yaml_text(text)
     assert sc.content_hash == "f76b90e7a38f29e10bed3245f757eee3c1220ab13c75adec34c1487bd94b68b4"
     assert sc.with_overrides({"interviews.refuge": 0.1}).content_hash != sc.content_hash
+    # And a calibration of it keeps its fingerprint (what its folder resumes on).
+    from scoresim.calibrate.spec import load_calibration
+
+    calibration = load_calibration(Path(__file__).parent / "data" / "calibration_0_3.yaml")
+    assert (
+        calibration.fingerprint
+        == "d1f6aa6c4cfbb901918f1634069f9c61cbc5bbc745f1de3023d1e97fc4e6fdf7"
+    )
     assert sc.with_overrides({"polls.rt_direct.neutral": True}).content_hash != sc.content_hash
 
 

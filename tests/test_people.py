@@ -197,10 +197,13 @@ BAD = [
     ({"age": {"18-59": 0.5, "60-99": 0.5}, "education": {"low": {"18-59": 0.5, "60-99": 0.95}, "high": {"18-59": 0.5, "60-99": 0.1}}},
      r"people.education: 1.05 is the sum of the shares of '60-99'; make the shares of each of 18-59, 60-99 sum to 1"),
     ({"age": {"18-59": 0.5, "60-99": 0.5}, "education": {"low": {"18-59": 0.5, "urban": 0.9}, "high": 0.5}},
-     r"people.education.low: '18-59' is not a group; use one of: urban, rural"),
+     r"people.education.low: '18-59' looks like an age band, but not every level's shares name only bands"),
     ({"age": {"18-59": 0.5, "60-99": 0.5}, "education": {"low": {"18-59": 0.5}, "high": 0.5}},
      r"people.education.low: .* gives no value for age band '60-99'; give one per age band"),
-    ({"income_premium": {"high": 0.5}}, r"people.income_premium.high: .*use one of: \(none defined\)"),
+    ({"income_premium": {"high": 0.5}}, r"people.income_premium.high: 'high' is a premium for an education level, but people.education is not given; add people.education"),
+    ({"age": {"18-59": 0.5, "60-99": 0.5}, "education": {"low": {"18-59": 0.5, "60-90": 0.5}, "high": {"18-59": 0.5, "60-99": 0.5}}},
+     r"people.education.low: '18-59' looks like an age band, but not every level's shares name only bands of people.age \(18-59, 60-99\)"),
+    ({"education": {"all": 0.5, "some": 0.5}}, r"people.education.all: 'all' is the name of the row of everyone"),
 ]  # fmt: skip
 
 
@@ -235,3 +238,12 @@ def test_the_cli_takes_people_from_a_file_and_refuses_a_bad_one(tmp_path: Path) 
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert "people.education: 1.1 is the sum of the shares of 'urban'" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "bad").exists()
+
+
+def test_the_order_of_bands_and_levels_is_part_of_the_scenario() -> None:
+    """Levels are read lowest first: written in another order they are other people, so
+    the scenario's hash (what sweeps and calibrations resume on) changes with it."""
+    a = with_people(PEOPLE)
+    levels = PEOPLE["education"]
+    b = with_people({**PEOPLE, "education": {k: levels[k] for k in reversed(levels)}})
+    assert a.content_hash != b.content_hash

@@ -111,7 +111,9 @@ def test_the_table_is_saved_and_read_and_absent_without_polls(run: scoresim.RunR
     plain.save(tmp_path / "b")
     assert not (tmp_path / "b" / "respondents.parquet").exists()
     with pytest.raises(RunOptionError, match="has no sex of its people"):
-        unbroken = {f"polls.{p}.by": [] for p in ("kostka_online", "rt_direct", "rt_list")}
+        unbroken: dict[str, object] = {
+            f"polls.{p}.by": [] for p in ("kostka_online", "rt_direct", "rt_list")
+        }
         no_people = scoresim.simulate(scoresim.load_scenario("seed").with_overrides({**EARLY, **unbroken, "people": None}),
                                       agents=500, steps=DAY + 1, seed=1)  # fmt: skip
         poll_breakdown(no_people.respondents, no_people.agents, no_people.info, "sex", "run")
@@ -169,3 +171,23 @@ def test_a_calibration_statistic_reads_a_polls_field(run: scoresim.RunResult) ->
     assert compute(women, run.metrics, days) == day["poll.rt_direct.by.sex.women.estimate"]
     with pytest.raises(ValueError, match="field names a poll's column"):
         Statistic(metric="listed", day=3, field="neutral")
+
+
+def test_a_run_saved_before_the_new_poll_fields_still_prints(run: scoresim.RunResult, tmp_path: Path) -> None:  # fmt: skip
+    """An older run folder lacks the neutral and bias-part columns: they read as None."""
+    old = run.metrics.drop(
+        columns=[c for c in run.metrics.columns if c.endswith((".neutral", ".bias_fear"))]
+    )
+    rows = poll_table(old, run.info["parameters"]["polls"])
+    assert all(r["neutral"] is None and r["bias_fear"] is None for r in rows)
+    assert all(r["estimate"] is not None for r in rows)
+
+
+def test_too_many_answers_are_refused() -> None:
+    big = [
+        {"name": f"p{k}", "day": 1, "question": "government", "size": 1_000_000} for k in range(11)
+    ]
+    with pytest.raises(
+        ScenarioValueError, match=r"polls: '11,000,000 answers' are more than the 10,000,000"
+    ):
+        scoresim.load_scenario("seed").with_overrides({"polls": big})

@@ -133,6 +133,18 @@ def test_a_ring_lattice_has_mean_degree_two_and_any_form_gives_the_same_run() ->
     assert agents["id"].tolist() == list(range(n)) and (agents["degree"] <= 2).all()
 
 
+def test_with_your_network_the_respondents_are_your_node_ids_in_order() -> None:
+    n = 1000
+    sim = Simulation("seed", agents=n, seed=4, network=ring(n),
+                     overrides={"polls.rt_direct.day": 2, "polls.rt_direct.frame": "everyone"})  # fmt: skip
+    sim.run(3)
+    asked = sim.respondents()
+    assert asked["id"].is_monotonic_increasing and asked["id"].is_unique
+    # Each respondent's view is the stance of that node id.
+    stance = sim.agents().set_index("id")["stance"]
+    assert (asked["view"].to_numpy() == (stance.loc[asked["id"]].to_numpy() > 0)).all()
+
+
 def test_shaming_follows_your_graph_and_stays_inside_each_component() -> None:
     n = 2000
     half = n // 2

@@ -68,7 +68,11 @@ def json_depth(text: str | bytes) -> int:
 
 
 POLLS = 500
-"""Most polls in one scenario (each adds ten metric columns, and nine per experiment arm)."""
+"""Most polls in one scenario (each adds ten metric columns, three per category it is
+reported by, and nine per experiment arm)."""
+RESPONDENTS = 10_000_000
+"""Most answers all of a scenario's polls may collect (the respondents table is kept in
+memory): the sum of their sizes, twice for a within experiment."""
 ARMS = 10
 """Most treatment arms of one survey experiment."""
 INFORMATION_EVENTS = 100

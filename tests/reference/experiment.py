@@ -40,12 +40,13 @@ class Trial:
         n = len(who)
         order = sorted(range(n), key=lambda k: (d.one(f"{key}/condition", who[k]), who[k]))
         self.cond = [0] * n
-        start = 0
+        total, start = 0.0, 0
         for a, arm in enumerate(exp.arms.values(), 1):
-            size = min(math.floor(arm.share * n + 0.5), n - start)
-            for k in order[start : start + size]:
+            total += arm.share
+            end = min(math.floor(total * n + 0.5), n)
+            for k in order[start:end]:
                 self.cond[k] = a
-            start += size
+            start = end
         self.base = base
         self.views = [x > 0 for x, _, _, _ in pressed]
         # Per arm, per respondent: (answer, holds the view after, hid).

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scoresim.calibrate.fields import (
     AbcConfig,
@@ -83,6 +84,8 @@ class Calibration:
         dump = self.config.model_dump(mode="json")
         for key in STOPPING:
             dump["abc"].pop(key)
+        for stat in [*dump.get("targets", []), *dump.get("forecasts", [])]:
+            _without_later_defaults(stat)
         return fingerprint({"calibration": dump, "scenario": self.scenario.content_hash})
 
     @property
@@ -99,6 +102,20 @@ class Calibration:
     def overrides(self, values: dict[str, float]) -> dict[str, float | int]:
         """Scenario overrides for parameter values (integer fields rounded)."""
         return {p: round(v) if p in self.integer else v for p, v in values.items()}
+
+
+def _without_later_defaults(stat: dict[str, Any] | None) -> None:
+    """Drop a statistic's fields added since 0.3 where they hold their defaults.
+
+    That is a poll's ``field: estimate``, in the statistic and in what it nests, so
+    that folders started before the field existed still resume.
+    """
+    if not isinstance(stat, dict):
+        return
+    if stat.get("field") == "estimate":
+        del stat["field"]
+    for key in ("minus", "divide_by"):
+        _without_later_defaults(stat.get(key))
 
 
 def load_calibration(path: str | Path) -> Calibration:

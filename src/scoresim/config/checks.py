@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from scoresim import limits
 from scoresim.config.models import PerGroup, ScenarioConfig
 from scoresim.config.opinion import PollConfig
-from scoresim.config.people import MAX_AGE, band_years, education_keys
+from scoresim.config.people import MAX_AGE, band_like, band_years, education_keys
 from scoresim.config.types import per_group
 from scoresim.errors import ScenarioValueError
 
@@ -146,6 +147,15 @@ def _people(cfg: ScenarioConfig, origin: str) -> None:
     if p.education is not None:
         by, names = education_keys(p, list(cfg.groups))
         known = dict.fromkeys(names)
+        if by == "group":  # a mapping that names a band but is read per group: say why
+            for level, share in p.education.items():
+                bands = [k for k in share if band_like(k)] if isinstance(share, dict) else []
+                if bands:
+                    known_bands = ", ".join(p.age or {}) or "(none: there is no people.age)"
+                    raise _fail(origin, f"people.education.{level}", bands[0], "looks like an age "
+                                "band, but not every level's shares name only bands of people.age "
+                                f"({known_bands})", "key every level's shares by the same age "
+                                "bands, or by the groups")  # fmt: skip
         for level, share in p.education.items():
             _per_key(
                 origin,
@@ -157,9 +167,17 @@ def _people(cfg: ScenarioConfig, origin: str) -> None:
         _shares(origin, "people.education", p.education, names)
     levels = list(p.education or {})
     for level in p.income_premium:
+        if not levels:
+            raise _fail(origin, f"people.income_premium.{level}", level, "is a premium for an "
+                        "education level, but people.education is not given",
+                        "add people.education, or leave income_premium out")  # fmt: skip
         if level not in levels:
             raise _fail(origin, f"people.income_premium.{level}", level, "is not an education "
-                        "level of people.education", f"use one of: {', '.join(levels) or '(none defined)'}")  # fmt: skip
+                        "level of people.education", f"use one of: {', '.join(levels)}")  # fmt: skip
+    for level in levels:
+        if level == "all":
+            raise _fail(origin, f"people.education.{level}", level, "is the name of the row of "
+                        "everyone in breakdowns", "give the level another name")  # fmt: skip
 
 
 def _experiment(origin: str, where: str, poll: PollConfig) -> None:
@@ -354,6 +372,12 @@ def _opinion(cfg: ScenarioConfig, origin: str) -> None:
         _per_group(origin, "approval.mean", cfg.approval.mean, cfg.groups)
     _per_group(origin, "interviews.online", cfg.interviews.online, cfg.groups)
     _per_group(origin, "interviews.desirability", cfg.interviews.desirability, cfg.groups)
+    asked = sum(p.size * (2 if p.experiment and p.experiment.assignment == "within" else 1)
+                for p in cfg.polls or [])  # fmt: skip
+    if asked > limits.RESPONDENTS:
+        raise _fail(origin, "polls", f"{asked:,} answers", f"are more than the {limits.RESPONDENTS:,} "
+                    "the respondents table holds in memory (each poll's size, twice for a "
+                    "within experiment)", "ask fewer or smaller polls")  # fmt: skip
     seen: set[str] = set()
     for k, poll in enumerate(cfg.polls or []):
         where = f"polls[{k}]"

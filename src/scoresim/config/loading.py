@@ -75,6 +75,23 @@ _SECTIONS_OF_0_3 = frozenset(
 )  # fmt: skip
 
 
+def _keep_order(resolved: dict[str, Any]) -> None:
+    """Write the mappings whose order matters as lists of pairs, which sorting keys keeps.
+
+    The age bands and education levels (lowest first), and a survey experiment's arms
+    (filled in order). Only sections added since 0.3 have any.
+    """
+    people = resolved.get("people")
+    if isinstance(people, dict):
+        for key in ("age", "education"):
+            if isinstance(people.get(key), dict):
+                people[key] = [[k, v] for k, v in people[key].items()]
+    for poll in resolved.get("polls") or []:
+        experiment = poll.get("experiment")
+        if isinstance(experiment, dict):
+            experiment["arms"] = [[k, v] for k, v in experiment["arms"].items()]
+
+
 @dataclass(frozen=True)
 class Scenario:
     """A validated scenario with the text it came from.
@@ -121,6 +138,7 @@ class Scenario:
                     del poll[key]
         for key in [k for k, v in resolved.items() if v is None and k not in _SECTIONS_OF_0_3]:
             del resolved[key]
+        _keep_order(resolved)
         blob = json.dumps(resolved, sort_keys=True, allow_nan=False).encode()
         return hashlib.sha256(blob).hexdigest()
 

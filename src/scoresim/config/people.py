@@ -77,6 +77,11 @@ def education_keys(people: PeopleConfig, groups: list[str]) -> tuple[str, list[s
     return "group", groups
 
 
+def band_like(key: str) -> bool:
+    """Whether ``key`` is written as an age band (``"A-B"``)."""
+    return _BAND.match(key) is not None
+
+
 def band_years(name: str) -> tuple[int, int]:
     """The first and last year of band ``"A-B"``."""
     match = _BAND.match(name)

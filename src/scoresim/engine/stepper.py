@@ -365,8 +365,11 @@ class Simulation:
             return pd.DataFrame()
         table = pd.DataFrame(hook.respondents())
         table["poll"] = pd.Categorical(table["poll"], categories=[p.name for p in hook.p.polls])
-        if self.ids is not None:
+        if self.ids is not None:  # your node ids, in their order within each asking
             table["id"] = self.ids[table["id"].to_numpy()]
+            table = table.sort_values(["poll", "asking", "id"], kind="stable").reset_index(
+                drop=True
+            )
         return table
 
     def network(self) -> pd.DataFrame:

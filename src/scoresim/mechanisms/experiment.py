@@ -39,19 +39,21 @@ def experiment_columns(poll: PollConfig) -> tuple[str, ...]:
 def conditions(poll: PollConfig, who: NDArray[np.int64], d: StepDraws) -> NDArray[np.int64]:
     """(K,) int64, each respondent's condition: 0 control, k the k-th arm.
 
-    The respondents taken in order of their ``polls/<name>/condition`` uniforms: the
-    first ``floor(share_1 K + 0.5)`` go to the first arm, the next to the second, and
-    so on; the rest are the control.
+    The respondents taken in order of their ``polls/<name>/condition`` uniforms, arm k
+    gets positions ``floor(S_(k-1) K + 0.5)`` to ``floor(S_k K + 0.5) - 1``, S_k the sum
+    of the first k arms' shares (rounding the running total, so no arm is starved by
+    the rounding of those before it); the rest are the control.
     """
     assert poll.experiment is not None
     k_all = who.shape[0]
     order = np.argsort(d.at(f"polls/{poll.name}/condition", who), kind="stable")
     cond = np.zeros(k_all, np.int64)
-    start = 0
+    total, start = 0.0, 0
     for k, arm in enumerate(poll.experiment.arms.values(), 1):
-        size = min(math.floor(arm.share * k_all + 0.5), k_all - start)
-        cond[order[start : start + size]] = k
-        start += size
+        total += arm.share
+        end = min(math.floor(total * k_all + 0.5), k_all)
+        cond[order[start:end]] = k
+        start = end
     return cond
 
 

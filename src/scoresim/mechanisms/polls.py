@@ -5,13 +5,16 @@ mode (docs/polls.md). A built-in mechanism that only reads: it draws from purpos
 nothing but its columns, so a run with polls gives every other metric bit for bit as
 without. It acts after ``adapt`` (after approval has moved for the day).
 
-What a respondent says to a direct question is the private view, except that a
-person who privately disapproves claims approval with probability
-``1 - exp(-fear * exposure(mode) * deterrent)``, ``deterrent`` being the weight the
-decision rule gives to being recorded once doing the dissent behaviour
-(:func:`scoresim.society.behave.deterrent`). The hook reads only its
-:class:`PollsParams`, into which that decision rule is copied when the scenario is
-compiled.
+What a respondent answers is the interview model's (:mod:`scoresim.mechanisms.interview`,
+docs/polls.md): someone without the view claims it with probability ``1 - exp(-(F + S))``,
+F the fear of a recorded answer, ``fear * exposure(mode) * sensitivity * income factor *
+deterrent``, ``deterrent`` being the weight the decision rule gives to being recorded
+once doing the dissent behaviour (:func:`scoresim.society.behave.deterrent`), and S the
+pull of social desirability; a direct question may offer a neutral answer. This module
+samples the respondents, computes F and S for each, and writes each poll's columns,
+with its survey experiment's (:mod:`scoresim.mechanisms.experiment`) and its breakdowns
+by the people's attributes. The hook reads only its :class:`PollsParams`, into which
+the decision rule is copied when the scenario is compiled.
 """
 
 from __future__ import annotations

@@ -38,8 +38,9 @@ def poll_table(metrics: pd.DataFrame, polls: list[dict[str, Any]] | None, group:
         row: dict[str, Any] = {"name": poll["name"], **{k: poll[k] for k in DESCRIBE}}
         hit = metrics[(metrics["step"] == poll["day"]) & (metrics["group"] == group)]
         row["asked"] = not hit.empty
-        values = {f: _number(hit.iloc[0][f"poll.{poll['name']}.{f}"]) if not hit.empty else None
-                  for f in FIELDS}  # fmt: skip
+        # A run saved before a field existed has no column for it: None.
+        values = {f: _number(hit.iloc[0].get(f"poll.{poll['name']}.{f}", math.nan))
+                  if not hit.empty else None for f in FIELDS}  # fmt: skip
         est, truth = values["estimate"], values["truth"]
         n = values["n"]
         values["n"] = None if n is None else int(n)
