@@ -26,7 +26,8 @@ Both JSON files were last written when issue 26 added the list's flow columns
 (``list_repaired``, ``list_expired``, ``list_person_times``, ``denied_total.<o>``),
 after every other column was checked this way against the files made at c99c8c3 (104
 of 104, and 52 of 52 at 250000x8); and again when ``court-blacklist`` got its
-timeline, which changed only its own cases (12 of 104 and 6 of 52).
+timeline, which changed only its own cases (12 of 104 and 6 of 52), and its calibrated
+values (11 of 104 and 6 of 52, all its own).
 """
 
 from __future__ import annotations

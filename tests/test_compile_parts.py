@@ -64,7 +64,8 @@ def test_points_become_penalties_and_rewards_per_hundred() -> None:
 
 
 def test_list_coupling_puts_the_stake_on_the_entry_events_only() -> None:
-    cfg, c = _compiled("court-blacklist")
+    # The calibrated regime's stake is 0; 30 points show where a stake goes.
+    cfg, c = _compiled("court-blacklist", {"blacklist.stake": 30})
     assert cfg.blacklist is not None
     for i, name in enumerate(cfg.behaviours):
         entry = name in cfg.blacklist.entry_events

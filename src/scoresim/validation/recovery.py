@@ -50,6 +50,8 @@ FIXED = {
     "sources.courts.coverage": 0.8,
     "blacklist.term": 730,
     "blacklist.extension": 365,
+    # and the stake it had before its calibration set it to 0
+    "blacklist.stake": 30,
 }
 SHORT = {"behaviours.refuse_to_perform.base_rate": "ground-1 rate", "opportunities.travel.demand": "travel demand"}  # fmt: skip
 PILOTS = 10
