@@ -15,6 +15,9 @@ MODEL_AGENT_COLUMNS = [
     "denials",
     "wealth",
     "degree",
+    "age",
+    "female",
+    "education",
     "approval",
 ]
 

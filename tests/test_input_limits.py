@@ -76,7 +76,7 @@ def test_an_alias_bomb_is_refused_by_its_expanded_size(tmp_path: Path) -> None:
 def test_a_key_written_twice_is_named_with_its_line(tmp_path: Path) -> None:
     path = scenario(tmp_path, "  rewire: 0.3", "  rewire: 0.3\n  rewire: 0.5")
     refused(invoke("scenarios", "check", str(path)),
-            "mine.yaml: line 27: key 'rewire' appears twice in the same mapping")  # fmt: skip
+            "mine.yaml: line 41: key 'rewire' appears twice in the same mapping")  # fmt: skip
 
 
 @pytest.mark.parametrize(

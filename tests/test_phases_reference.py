@@ -33,6 +33,8 @@ a recovery of 7).
 
 from __future__ import annotations
 
+import dataclasses
+
 import copy
 from typing import Any
 
@@ -131,6 +133,9 @@ def assert_states_equal(a: CitizenState, b: CitizenState, where: str) -> None:
             np.testing.assert_allclose(va, vb, rtol=1e-5, atol=1e-5, err_msg=msg)
         elif isinstance(va, np.ndarray):
             np.testing.assert_array_equal(va, vb, err_msg=msg)
+        elif dataclasses.is_dataclass(va):  # the people's attributes, drawn once
+            for key, array in vars(va).items():
+                np.testing.assert_array_equal(array, getattr(vb, key), err_msg=f"{msg}.{key}")
         else:
             assert va == vb, msg
 

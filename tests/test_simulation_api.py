@@ -99,7 +99,7 @@ def test_scenarios_in_code_get_every_check_with_the_same_messages() -> None:
         message.startswith("my dict: sources.street_cameras.behaviours") and "jaywalkk" in message
     )
     assert "\n" not in message
-    with pytest.raises(ScenarioValueError, match=r"^mine: line 57: sources\.street_cameras"):
+    with pytest.raises(ScenarioValueError, match=r"^mine: line 71: sources\.street_cameras"):
         Scenario.from_yaml_text(SEED_TEXT.replace("behaviours: [jaywalk]", "behaviours: [jaywalkk]"),
                                 origin="mine")  # fmt: skip
     # A config built in code skips nothing: no bare KeyError from the engine.
