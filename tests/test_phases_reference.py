@@ -33,9 +33,8 @@ a recovery of 7).
 
 from __future__ import annotations
 
-import dataclasses
-
 import copy
+import dataclasses
 from typing import Any
 
 import numpy as np
