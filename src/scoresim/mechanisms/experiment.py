@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from scoresim.config.opinion import ArmConfig, PollConfig
 from scoresim.core.crn import StepDraws
 from scoresim.mechanisms import estimators
-from scoresim.mechanisms.interview import Answers, Respondents, answers, estimate
+from scoresim.mechanisms.interview import Answers, Respondents, answers, summarise
 
 ARM_FIELDS = ("estimate", "low", "high", "truth", "n")
 EFFECT_FIELDS = ("estimate", "low", "high", "truth")
@@ -89,10 +89,8 @@ class Experiment:
         control = m & (self.cond == 0)
         for k, (ra, said) in enumerate(self.arms, 1):
             mine = m & (self.cond == k)
-            n = int(mine.sum())
-            est = estimate(self.poll, said.said[mine], said.treated[mine]) if n else estimators.NAN3
-            truth = float(ra.view[mine].mean()) if n else math.nan
-            out += [*est, truth, float(n)]
+            *fields, n = summarise(self.poll, said.said, said.treated, ra.view, mine)
+            out += [*fields, float(n)]
             yes = (said.said == 1).astype(np.float64)
             if self.within:
                 effect = estimators.paired(yes[mine] - yes0[mine])

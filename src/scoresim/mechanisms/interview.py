@@ -8,6 +8,7 @@ pressure switched off (the bias decomposition).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,6 +120,26 @@ def estimate(poll: PollConfig, said: NDArray[np.int64], treated: NDArray[np.bool
     if poll.design == "list":
         return estimators.item_count(said, treated)
     return estimators.forced_response(said.astype(np.bool_), poll.forced.truth, poll.forced.yes)
+
+
+def summarise(poll: PollConfig, said: NDArray[np.int64], treated: NDArray[np.bool_],
+              view: NDArray[np.bool_], m: NDArray[np.bool_]) -> tuple[float, float, float, float, int]:  # fmt: skip
+    """Estimate, low, high, private truth and count of the respondents ``m``.
+
+    Args:
+        poll: the poll asked.
+        said: (K,) int64, the K respondents' answer codes.
+        treated: (K,) bool, who was given the list's sensitive item.
+        view: (K,) bool, who privately holds the view asked about.
+        m: (K,) bool, the respondents to summarise.
+
+    Returns:
+        NaN for the four shares where ``m`` is empty; the count is an int.
+    """
+    n = int(m.sum())
+    if not n:
+        return math.nan, math.nan, math.nan, math.nan, 0
+    return (*estimate(poll, said[m], treated[m]), float(view[m].mean()), n)
 
 
 class Replays:

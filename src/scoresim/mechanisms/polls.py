@@ -39,7 +39,7 @@ from scoresim.mechanisms.interview import (
     Answers,
     Replays,
     Respondents,
-    estimate,
+    summarise,
 )
 from scoresim.parts.base import Mechanism, On, same
 from scoresim.society.behave import deterrent
@@ -174,20 +174,15 @@ class PollsHook:
             # An experiment's own columns describe the uninformed answers: the control
             # arm's (between), or everyone's first (within).
             m = everyone if exp is None else everyone & exp.base_mask
+            rows[g, :5] = summarise(poll, said.said, said.treated, view, m)
             if m.any():
-                rows[g, :3] = estimate(poll, said.said[m], said.treated[m])
-                rows[g, 3] = truth = float(view[m].mean())
                 rows[g, 5] = float((said.said[m] == NEUTRAL).mean())
-                rows[g, 6 : len(FIELDS)] = replays.parts(m, truth)
-            rows[g, 4] = float(m.sum())
+                rows[g, 6 : len(FIELDS)] = replays.parts(m, rows[g, 3])
             k = len(FIELDS)
             for code, count in codes:
                 for c in range(count):
-                    mc = m & (code == c)
-                    if mc.any():
-                        rows[g, k] = estimate(poll, said.said[mc], said.treated[mc])[0]
-                        rows[g, k + 1] = float(view[mc].mean())
-                    rows[g, k + 2] = float(mc.sum())
+                    est, _, _, truth, n = summarise(poll, said.said, said.treated, view, m & (code == c))
+                    rows[g, k : k + 3] = est, truth, n
                     k += len(BY_FIELDS)
             if exp is not None:
                 rows[g, k:] = exp.row(everyone)

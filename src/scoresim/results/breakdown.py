@@ -17,7 +17,7 @@ import pandas as pd
 from scoresim.config.opinion import PollConfig
 from scoresim.config.people import band_years
 from scoresim.errors import RunOptionError
-from scoresim.mechanisms.interview import NEUTRAL, estimate
+from scoresim.mechanisms.interview import NEUTRAL, summarise
 
 BREAKDOWNS = ("group", "sex", "age", "education")
 
@@ -86,13 +86,10 @@ def poll_breakdown(
             m = category == name
             row: dict[str, Any] = {"poll": poll.name, "category": name, "day": poll.day,
                                    "n": int(m.sum())}  # fmt: skip
-            values: list[float | None] = [None] * 5
-            if m.any():
-                said = mine["answer"].to_numpy(np.int64)[m]
-                est = estimate(poll, said, mine["treated"].to_numpy()[m])
-                truth = float(mine["view"].to_numpy()[m].mean())
-                neutral = float((said == NEUTRAL).mean())
-                values = [None if math.isnan(x) else x for x in (*est, truth, neutral)]
+            said = mine["answer"].to_numpy(np.int64)
+            *shares, _ = summarise(poll, said, mine["treated"].to_numpy(), mine["view"].to_numpy(), m)
+            neutral = float((said[m] == NEUTRAL).mean()) if m.any() else math.nan
+            values = [None if math.isnan(x) else x for x in (*shares, neutral)]
             row |= dict(zip(("estimate", "low", "high", "truth", "neutral"), values, strict=True))
             e, t = row["estimate"], row["truth"]
             row["bias"] = None if e is None or t is None else e - t
