@@ -181,7 +181,9 @@ class PollsHook:
             k = len(FIELDS)
             for code, count in codes:
                 for c in range(count):
-                    est, _, _, truth, n = summarise(poll, said.said, said.treated, view, m & (code == c))
+                    est, _, _, truth, n = summarise(
+                        poll, said.said, said.treated, view, m & (code == c)
+                    )
                     rows[g, k : k + 3] = est, truth, n
                     k += len(BY_FIELDS)
             if exp is not None:

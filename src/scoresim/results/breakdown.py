@@ -87,7 +87,9 @@ def poll_breakdown(
             row: dict[str, Any] = {"poll": poll.name, "category": name, "day": poll.day,
                                    "n": int(m.sum())}  # fmt: skip
             said = mine["answer"].to_numpy(np.int64)
-            *shares, _ = summarise(poll, said, mine["treated"].to_numpy(), mine["view"].to_numpy(), m)
+            *shares, _ = summarise(
+                poll, said, mine["treated"].to_numpy(), mine["view"].to_numpy(), m
+            )
             neutral = float((said[m] == NEUTRAL).mean()) if m.any() else math.nan
             values = [None if math.isnan(x) else x for x in (*shares, neutral)]
             row |= dict(zip(("estimate", "low", "high", "truth", "neutral"), values, strict=True))
