@@ -8,25 +8,30 @@ column of both mechanisms.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 
 import scoresim
+from scoresim.mechanisms import estimators, interview, polls
 from tests.reference import opinion as ref
 
 N, STEPS = 400, 9
 POLLS = [
     {"name": "direct_all", "day": 0, "question": "scoring_system", "mode": "street", "size": 150,
-     "neutral": True},
+     "neutral": True, "by": ["sex", "age", "education"]},
     {"name": "gov_list", "day": 3, "question": "government", "design": "list", "mode": "online",
-     "frame": "online", "size": 200, "control": [0.2, 0.6]},
+     "frame": "online", "size": 200, "control": [0.2, 0.6], "by": ["age"]},
     {"name": "rr", "day": 6, "question": "scoring_system", "design": "randomized_response",
-     "mode": "phone", "size": 300},
+     "mode": "phone", "size": 300, "by": ["education", "sex"]},
     {"name": "gov_direct", "day": 8, "question": "government", "mode": "street", "size": 5000},
     {"name": "gov_neutral", "day": 7, "question": "government", "mode": "phone", "size": 250,
      "neutral": True},
     {"name": "info_between", "day": 5, "question": "scoring_system", "mode": "online", "size": 302,
-     "neutral": True, "experiment": {"arms": {
+     "neutral": True, "by": ["sex"], "experiment": {"arms": {
          "repression": {"share": 0.25, "learn": 0.7, "approval": -0.4, "fear": 2.0},
          "praise": {"share": 0.3, "approval": 0.25}}}},
     {"name": "info_within", "day": 6, "question": "government", "mode": "street", "size": 201,
@@ -44,6 +49,62 @@ APPROVAL = {
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_approval_and_polls_agree_with_the_reference(seed: int) -> None:
+    compared = compare(seed)
+    assert {"by.sex.women.estimate", "by.age.60-99.n", "by.education.university.truth",
+            "bias_desirability", "neutral", "effect.repression.estimate"} <= compared  # fmt: skip
+
+
+def _swap_sex(original: Callable[..., Any]) -> Callable[..., Any]:
+    def codes(attribute: str, state: Any, who: Any) -> Any:
+        out = original(attribute, state, who)
+        return 1 - out if attribute == "sex" else out
+
+    return codes
+
+
+def _age_from_40(original: Callable[..., Any]) -> Callable[..., Any]:
+    def respondents(self: Any, poll: Any, state: Any, who: Any) -> Any:
+        r = original(self, poll, state, who)  # as if decades were counted from 40, not 45
+        return dataclasses.replace(
+            r, desirability=r.desirability * self.p.desirability_per_decade**0.5
+        )
+
+    return respondents
+
+
+def _parts_swapped(original: Callable[..., Any]) -> Callable[..., Any]:
+    def parts(self: Any, m: Any, truth: float) -> Any:
+        fear, desirability, neutral, design = original(self, m, truth)
+        return desirability, fear, neutral, design
+
+    return parts
+
+
+def _effect_reversed(original: Callable[..., Any]) -> Callable[..., Any]:
+    return lambda arm, control: original(control, arm)
+
+
+MUTANTS = [  # (object, attribute, wrapper): a slip a vectorised phase could make
+    (polls, "_codes", _swap_sex),
+    (polls.PollsHook, "_respondents", _age_from_40),
+    (interview.Replays, "parts", _parts_swapped),
+    (estimators, "difference", _effect_reversed),
+]
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda m: m[1] if isinstance(m, tuple) else "")
+def test_the_reference_catches_a_planted_mutation(
+    mutant: tuple[Any, str, Callable[..., Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner, name, wrap = mutant
+    monkeypatch.setattr(owner, name, wrap(getattr(owner, name)))
+    with pytest.raises(AssertionError):
+        compare(1)
+
+
+def compare(seed: int) -> set[str]:
+    """Run the engine and the reference side by side; the poll fields compared."""
+    compared: set[str] = set()
     # A harsh world, so that every effect happens within a few steps: many listed,
     # denied and paid, some wrongly.
     overrides = {
@@ -86,7 +147,7 @@ def test_approval_and_polls_agree_with_the_reference(seed: int) -> None:
                 assert row[cols].isna().all(), (t, p.name)
                 continue
             asked = ref.poll(p, cfg.interviews, state, sim.compiled.regime, sim.keys,
-                             list(fast), online, t, sim.compiled.labels.groups)  # fmt: skip
+                             list(fast), online, t, sim.compiled.labels.groups, cfg.people)  # fmt: skip
             day = (
                 sim.metrics[sim.metrics["step"] == t]
                 .assign(group=lambda f: f["group"].astype(str))
@@ -94,6 +155,7 @@ def test_approval_and_polls_agree_with_the_reference(seed: int) -> None:
             )
             for group, want in asked["rows"].items():
                 for field, value in want.items():
+                    compared.add(field)
                     got = day.loc[group, f"poll.{p.name}.{field}"]
                     if np.isnan(value):
                         assert np.isnan(got), (t, p.name, group, field)
@@ -121,3 +183,4 @@ def test_approval_and_polls_agree_with_the_reference(seed: int) -> None:
             assert rows[column].tolist() == list(asked[key]), (name, column)  # type: ignore[call-overload]
     assert table["hid"].any() and table["treated"].any()  # both were exercised
     assert (table["answer"] == -1).any()  # and the neutral answer
+    return compared

@@ -134,9 +134,26 @@ def _per_group(value: Any, group: str) -> float:
     return float(value[group] if isinstance(value, dict) else value)
 
 
+def categories(attribute: str, people_cfg: Any, state: CitizenState, i: int) -> tuple[list[str], str]:  # fmt: skip
+    """An attribute's categories in order, and person i's (docs/model.md, section 5)."""
+    people = state.people
+    if attribute == "sex":
+        return ["women", "men"], ("women" if people.female[i] else "men")
+    if attribute == "age":
+        bands = list(people_cfg.age)
+        age = int(people.age[i])
+        for band in bands:
+            first, last = (int(x) for x in band.split("-"))
+            if first <= age <= last:
+                return bands, band
+        raise AssertionError(f"age {age} is in no band of {bands}")
+    levels = list(people_cfg.education)
+    return levels, levels[int(people.education[i])]
+
+
 def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, keys: Keys,
          approval: list[float] | None, online: list[bool], t: int,
-         groups: tuple[str, ...] = ()) -> dict[str, Any]:  # fmt: skip
+         groups: tuple[str, ...] = (), people_cfg: Any = None) -> dict[str, Any]:  # fmt: skip
     """One poll on day t: each respondent's answer, view, arm and whether they hid (the
     respondents table, docs/model.md section 8); and, for all respondents and for each
     group's (``groups`` names them), the estimate, truth, n, neutral share and the four
@@ -215,6 +232,16 @@ def poll(poll_cfg: Any, interviews: Any, state: CitizenState, p: RegimeParams, k
             "bias_neutral": none - yes_no,
             "bias_design": yes_no - truth,
         }  # fmt: skip
+        for attribute in poll_cfg.by:
+            order, _ = categories(attribute, people_cfg, state, who[0])
+            for c in order:
+                mine = [k for k in idx if categories(attribute, people_cfg, state, who[k])[1] == c]
+                est = _estimate(poll_cfg, [said[0][k] for k in mine], [treated[k] for k in mine])
+                rows[name] |= {
+                    f"by.{attribute}.{c}.estimate": est,
+                    f"by.{attribute}.{c}.truth": sum(views[k] for k in mine) / len(mine) if mine else math.nan,
+                    f"by.{attribute}.{c}.n": len(mine),
+                }  # fmt: skip
         if trial is not None:
             rows[name] |= trial_rows
     return {"who": who, "answers": said[0], "views": views, "treated": treated,
