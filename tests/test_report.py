@@ -180,14 +180,21 @@ def test_what_people_say_against_what_they_think(tmp_path: Path) -> None:
     said = figures_of(out.read_text())["chart-said"]["data"]
     assert [t["name"] for t in said] == ["seed: said", "seed: thought"]
     polls = json.loads((tmp_path / "seed" / "run.json").read_text())["polls"]
-    assert said[0]["x"] == [f"{p['name']} ({p['question']}, {p['design']}, {p['mode']})"
-                            for p in polls]  # fmt: skip
-    assert said[0]["y"] == pytest.approx([p["estimate"] for p in polls])
-    assert said[0]["error_y"]["array"] == pytest.approx([p["high"] - p["estimate"] for p in polls])
+    # the experiment's arm follows its poll, whose own bar is the uninformed answers
+    (arm,) = polls[3]["arms"]
+    bars = [*polls, arm]
+    assert said[0]["x"] == [
+        *(f"{p['name']} ({p['question']}, {p['design']}, {p['mode']})" for p in polls[:3]),
+        "xkc_information (scoring_system, direct, online), uninformed",
+        "xkc_information, told: repression",
+    ]
+    assert said[0]["y"] == pytest.approx([p["estimate"] for p in bars])
+    assert said[0]["error_y"]["array"] == pytest.approx([p["high"] - p["estimate"] for p in bars])
     assert said[0]["error_y"]["arrayminus"] == pytest.approx(
-        [p["estimate"] - p["low"] for p in polls]
+        [p["estimate"] - p["low"] for p in bars]
     )
-    assert said[1]["y"] == pytest.approx([p["truth"] for p in polls])
+    assert said[1]["y"] == pytest.approx([p["truth"] for p in bars])
+    assert said[0]["y"][4] < said[0]["y"][3]  # told of repression, fewer approve
     assert said[0]["y"][1] > said[1]["y"][1] + 0.1  # the direct question overstates
     why = figures_of(out.read_text())["chart-why"]["data"]
     assert [t["name"] for t in why] == ["seed: fear", "seed: social desirability",

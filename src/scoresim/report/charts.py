@@ -7,6 +7,7 @@ the PNG/SVG figures draw the same numbers, so they cannot disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -223,36 +224,42 @@ def _said(subjects: list[Subject]) -> Chart | None:
     """What people say (each poll's estimate, 95% interval) against what they think.
 
     Categories are the polls (by name, then how they were asked) of every subject that
-    asked any; "thought" is the true private share among the same respondents.
+    asked any, a survey experiment's arms each after its poll (whose own bar is then the
+    uninformed answers); "thought" is the true private share among the same respondents.
     """
     asked = [(s, [p for p in s.info.get("polls", []) if p.get("asked")]) for s in subjects]
-    names = list(dict.fromkeys(p["name"] for _, polls in asked for p in polls))
-    if not names:
+    # (poll, arm or None) -> its label, in order of first appearance
+    bars: dict[tuple[str, str | None], str] = {}
+    for _, polls in asked:
+        for p in polls:
+            how = f"{p['name']} ({p['question']}, {p['design']}, {p['mode']})"
+            bars.setdefault((p["name"], None), how + (", uninformed" if p.get("arms") else ""))
+            for arm in p.get("arms") or []:
+                bars.setdefault((p["name"], arm["arm"]), f"{p['name']}, told: {arm['arm']}")
+    if not bars:
         return None
-    how = {
-        p["name"]: f"{p['name']} ({p['question']}, {p['design']}, {p['mode']})"
-        for _, ps in asked
-        for p in ps
-    }
     c = Chart("said", "What people say (bars, 95% interval) against what they think (hatched)",
-              "", "share holding the view", "bars", categories=[how[n] for n in names])  # fmt: skip
+              "", "share holding the view", "bars", categories=list(bars.values()))  # fmt: skip
     nan = float("nan")
     for i, (s, polls) in enumerate(asked):
-        by = {p["name"]: p for p in polls}
+        rows: dict[tuple[str, str | None], dict[str, Any]] = {}
+        for p in polls:
+            rows[(p["name"], None)] = p
+            rows |= {(p["name"], arm["arm"]): arm for arm in p.get("arms") or []}
 
-        def get(name: str, key: str, by: dict[str, dict[str, float]] = by) -> float:
-            value = by.get(name, {}).get(key)
-            return nan if value is None else float(value)
+        def get(key: str, rows: dict[tuple[str, str | None], dict[str, Any]] = rows) -> list[float]:
+            values = [rows.get(bar, {}).get(key) for bar in bars]
+            return [nan if v is None else float(v) for v in values]
 
-        c.traces.append(Trace(f"{s.label}: said", [], [get(n, "estimate") for n in names], i,
-                              low=[get(n, "low") for n in names],
-                              high=[get(n, "high") for n in names]))  # fmt: skip
-        c.traces.append(Trace(f"{s.label}: thought", [], [get(n, "truth") for n in names], i,
-                              dash=True))  # fmt: skip
+        c.traces.append(Trace(f"{s.label}: said", [], get("estimate"), i,
+                              low=get("low"), high=get("high")))  # fmt: skip
+        c.traces.append(Trace(f"{s.label}: thought", [], get("truth"), i, dash=True))
     c.note = (
         "Each poll's estimate with its 95% interval, and the share of the same respondents "
         "who hold the view privately (approval of the scoring system, or support for the "
-        "government). The next chart splits the gap into its sources (docs/polls.md)."
+        "government). A survey experiment's arms follow its poll: what those told each piece "
+        "of information said, and thought after it. The next chart splits the gap into its "
+        "sources (docs/polls.md)."
     )
     return c
 
