@@ -52,6 +52,8 @@ supporters = np.mean([approval[i] > 0 for i in cutters]) if cutters else float("
 
 row = {p["name"]: p for p in sim.info()["polls"]}
 street, online, lst = row["street_camera"], row["online_direct"], row["online_list"]
+arms = {a["arm"]: a for a in row["online_information"]["arms"]}
+told, balanced = arms["repression"], arms["balanced"]
 text = (
     f"After a year of the seed regime ({agents:,} people), {street['estimate']:.0%} of those "
     f"stopped in the street in front of a camera say the scoring system is a good idea; "
@@ -63,7 +65,12 @@ text = (
     f"{comply:.0%} more kept every rule in the last {WINDOW} days than would have without the "
     f'regime ("we do not have a choice"). {len(cutters):,} people cut a tie with a '
     f'blacklisted neighbour ("they have to be condemned"); {supporters:.0%} of them approve '
-    f"of the system."
+    f"of the system. Asked twice, with news of the system's repressive potential in "
+    f"between, the share of those told who called it a good idea fell by "
+    f"{-100 * told['effect']:.1f} points (95% interval {-100 * told['effect_high']:.1f} to "
+    f"{-100 * told['effect_low']:.1f}), while {-told['effect_truth']:.1%} of them had privately "
+    f"turned against it; a balanced account of its pros and cons moved that share by "
+    f"{-100 * balanced['effect']:.1f} points."
 )
 print(text)
 (out / "interviews.txt").write_text(text + "\n", encoding="utf-8")
