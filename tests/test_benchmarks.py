@@ -105,6 +105,9 @@ def test_polls_evidence_prints_every_target() -> None:
     assert figures == [
         "approval_direct",
         "approval_neutral",
+        "approval_disapproving",
+        "government_direct",
+        "government_list",
         "government_gap",
         "information_effect_relative",
     ]
