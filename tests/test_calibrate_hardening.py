@@ -658,3 +658,33 @@ def test_an_overflowing_figure_is_empty_in_the_csv_and_warns_nothing() -> None:
     assert fore[["low", "median", "high"]].isna().all().all()
     assert fits.set_index("target").loc["listed_day39", ["error", "noise_floor"]].isna().all()
     assert fits["within_noise"].tolist() == [None, True]
+
+
+def test_collapsed_weights_are_said_and_identify_nothing() -> None:
+    """Kish's effective sample size by hand; below a tenth of the population, a warning."""
+    from scoresim.calibrate import noise
+    from scoresim.calibrate.results import posterior_table
+
+    assert noise.effective_size(np.array([1.0, 1.0, 1.0, 1.0])) == pytest.approx(4.0)
+    assert noise.effective_size(np.array([3.0, 1.0])) == pytest.approx(16 / 10)
+    assert math.isnan(noise.effective_size(np.zeros(3)))
+    cal = calibration_from_text(POOR, "cal.yaml")
+    evaluations = pd.DataFrame({"listed_day39": [0.02, 0.04], "denials": [0.0, 0.001]})
+    final = pd.DataFrame({"listed_day39": [0.5] * 20, "denials": [0.0005] * 20})
+    even, lopsided = np.ones(20), np.array([1.0] + [1e-9] * 19)
+    table = noise.fit_table(cal, evaluations, final, even)
+    fine = noise.overall(1.0, table, even)
+    assert fine["effective_size"] == pytest.approx(20.0) and not fine["weights_collapsed"]
+    assert noise.warning(fine, table) is None and noise.trusted(fine) is True
+    bad = noise.overall(1.0, table, lopsided)
+    assert bad["weights_collapsed"] and bad["effective_size"] == pytest.approx(1.0, rel=1e-6)
+    text = noise.warning(bad, table) or ""
+    assert text.startswith("the last population's weights collapsed: an effective sample size")
+    assert "of 20 particles" in text and "\n" not in text and noise.trusted(bad) is False
+    pop = pd.DataFrame({"behaviours.refuse_to_perform.base_rate": [1e-4] * 20,
+                        "sources.courts.coverage": [0.5] * 20, "weight": lopsided})  # fmt: skip
+    assert not posterior_table(cal, pop, noise.trusted(bad))["identified"].any()
+    both = noise.warning(bad | {"within_noise": False}, table.assign(within_noise=[False, True]))
+    assert (both or "").startswith("poor fit: 1 of 2") and "; and the last population's" in (
+        both or ""
+    )

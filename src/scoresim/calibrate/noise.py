@@ -29,6 +29,10 @@ target k's stated sd:
   (None) if any target's is, else True. Every target must be within its own
   allowance: a noisy target's large floor does not excuse another target's miss
   (the calibration's floor and allowance are shown beside epsilon, but do not decide).
+- ``effective_size`` of the last population: ``(sum_i w_i)^2 / sum_i w_i^2`` (Kish's
+  effective sample size of its weights); the weights have **collapsed** when it is
+  below ``COLLAPSED`` (a tenth) of the population: the weighted quantiles then describe
+  a handful of particles, not a posterior, and no parameter is marked identified.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ from scoresim.experiment.executors import Engine
 from scoresim.experiment.seeds import child_seed
 
 FACTOR = 2.0
+COLLAPSED = 0.1
+"""Share of the population below which the effective sample size says the weights collapsed."""
 
 
 def noise_point(cal: Calibration, population: pd.DataFrame) -> dict[str, float]:
@@ -132,8 +138,19 @@ def fit_table(cal: Calibration, noise: pd.DataFrame, final: pd.DataFrame, weight
     return finite_or_missing(pd.DataFrame(rows))
 
 
-def overall(epsilon: float, table: pd.DataFrame) -> dict[str, Any]:
-    """The calibration's fit: within the noise only if every target is within its own."""
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of ``weights`` ((n,) float64, any scale); NaN if all 0."""
+    w = np.asarray(weights, dtype=np.float64)
+    squares = float(np.sum(w**2))
+    return float(np.sum(w)) ** 2 / squares if squares > 0 else math.nan
+
+
+def overall(epsilon: float, table: pd.DataFrame, weights: np.ndarray | None = None) -> dict[str, Any]:  # fmt: skip
+    """The calibration's fit: within the noise only if every target is within its own.
+
+    With the last population's ``weights``, also its effective sample size and
+    whether the weights collapsed (``weights_collapsed``).
+    """
     floors = table["noise_floor"].to_numpy(dtype=np.float64)
     with np.errstate(all="ignore"):  # an overflow is an infinite (missing) figure
         floor = float(np.sqrt(np.mean(floors**2))) if len(floors) else math.nan
@@ -146,11 +163,38 @@ def overall(epsilon: float, table: pd.DataFrame) -> dict[str, Any]:
         within = None
     else:
         within = True
-    return {"epsilon": epsilon, "noise_floor": floor, "allowed": allowed, "within_noise": within}
+    out = {"epsilon": epsilon, "noise_floor": floor, "allowed": allowed, "within_noise": within}
+    if weights is not None:
+        ess = effective_size(weights)
+        out |= {"effective_size": ess, "particles": len(weights),
+                "weights_collapsed": bool(not ess >= COLLAPSED * len(weights))}  # fmt: skip
+    return out
+
+
+def trusted(fit: dict[str, Any]) -> bool | None:
+    """Whether the posterior may mark parameters identified (None: cannot be judged).
+
+    It needs a fit within the noise and weights that did not collapse.
+    """
+    return False if fit.get("weights_collapsed") else fit["within_noise"]
 
 
 def warning(fit: dict[str, Any], table: pd.DataFrame) -> str | None:
-    """One line when the fit is worse than the noise floor allows (or cannot be judged)."""
+    """One line when the fit is poor or cannot be judged, or the weights collapsed."""
+    text = _fit_warning(fit, table)
+    if not fit.get("weights_collapsed"):
+        return text
+    weights = (
+        f"the last population's weights collapsed: an effective sample size of "
+        f"{fit['effective_size']:.3g} of {fit['particles']} particles, so its intervals "
+        "describe a few particles, not a posterior, and no parameter is marked identified; "
+        "rerun with a larger abc.population"
+    )
+    return weights if text is None else f"{text}; and {weights}"
+
+
+def _fit_warning(fit: dict[str, Any], table: pd.DataFrame) -> str | None:
+    """The noise floor's half of :func:`warning`."""
     if fit["within_noise"] is True:
         return None
     if fit["within_noise"] is None:

@@ -96,8 +96,8 @@ def write_results(
     finally:
         store.close()
     fits = noise.fit_table(cal, floor, final, population["weight"].to_numpy(dtype=np.float64))
-    fit = noise.overall(summary.epsilon, fits)
-    post = posterior_table(cal, population, fit["within_noise"])
+    fit = noise.overall(summary.epsilon, fits, population["weight"].to_numpy(dtype=np.float64))
+    post = posterior_table(cal, population, noise.trusted(fit))
     pred = predictive_table(cal, sims)
     fore = forecast_table(cal, sims)
     tables = {"posterior": post, "fit": fits, "predictive": pred}

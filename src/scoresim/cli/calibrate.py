@@ -95,7 +95,9 @@ def _identified(row: dict[str, Any], fit: dict[str, Any]) -> str:
         return "yes"
     if not row.get("narrower", True):
         return "no: as wide as the prior"
-    return "no: poor fit" if fit["within_noise"] is False else "no: fit unknown"
+    if fit["within_noise"] is False:
+        return "no: poor fit"
+    return "no: weights collapsed" if fit.get("weights_collapsed") else "no: fit unknown"
 
 
 def _print_summary(doc: dict[str, Any], simulated: int, reused: int, seconds: float, folder: Path) -> None:  # fmt: skip
@@ -138,7 +140,8 @@ def _print_summary(doc: dict[str, Any], simulated: int, reused: int, seconds: fl
     out.print(
         f"{doc['generations']} generations, epsilon {_num(doc['epsilon'], '.3g')}, "
         f"{doc['evaluations']:,} proposals evaluated ({simulated:,} simulated now, {reused:,} "
-        f"replayed from the folder) in {seconds:,.1f} s; results in {folder}",
+        f"replayed from the folder) in {seconds:,.1f} s; effective sample size of the last "
+        f"population {_num(fit.get('effective_size'), '.3g')}; results in {folder}",
         markup=False,
         highlight=False,
     )

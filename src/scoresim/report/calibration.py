@@ -167,7 +167,11 @@ def _identified(p: dict[str, Any], fit: dict[str, Any] | None) -> str:
         return "no: the targets say little about it"
     if fit is None:
         return "no"
-    return "no: the fit is poor" if fit["within_noise"] is False else "no: the fit is unknown"
+    if fit["within_noise"] is False:
+        return "no: the fit is poor"
+    if fit.get("weights_collapsed"):
+        return "no: the weights collapsed"
+    return "no: the fit is unknown"
 
 
 def _fit_html(doc: dict[str, Any]) -> str:
@@ -195,6 +199,14 @@ def _fit_html(doc: dict[str, Any]) -> str:
         "target's error is within what its own noise floor allows; the last row's floor "
         "and allowance are the targets' root mean square, shown beside the final epsilon "
         "for comparison, and do not decide. Definitions: docs/calibration.md.</p>"
+        + (
+            f'<p class="note">Effective sample size of the last population: '
+            f"{_num(fit['effective_size'], '.3g')} of {fit['particles']} particles"
+            + (" (collapsed: below a tenth)." if fit.get("weights_collapsed") else ".")
+            + "</p>"
+            if "effective_size" in fit
+            else ""
+        )
     )
 
 
