@@ -60,15 +60,16 @@ def test_approval_and_polls_change_nothing_else() -> None:
     assert off.info["polls"] == [] and len(on.info["polls"]) == 4
 
 
-def test_without_fear_a_direct_poll_is_the_truth_and_a_list_agrees() -> None:
+def test_without_fear_or_desirability_a_direct_poll_is_the_truth_and_a_list_agrees() -> None:
     sc = scoresim.load_scenario("seed").with_overrides(
-        {"interviews.fear": 0.0, "polls.rt_list.size": 20000, "polls.rt_direct.size": 20000}
-    )
+        {"interviews.fear": 0.0, "interviews.desirability": 0.0, "polls.rt_list.size": 20000,
+         "polls.rt_direct.size": 20000}
+    )  # fmt: skip
     run = scoresim.simulate(sc, agents=30000, steps=365, seed=2)
     row = run.metrics[(run.metrics.step == 364) & (run.metrics.group == "all")].iloc[0]
     assert row["poll.rt_direct.estimate"] == row["poll.rt_direct.truth"]
     assert row["poll.rt_list.low"] <= row["poll.rt_list.truth"] <= row["poll.rt_list.high"]
-    # With fear, the direct question overstates support (seed's tuned fear).
+    # With them, the direct question overstates support (seed's calibrated pressures).
     feared = scoresim.simulate("seed", agents=30000, steps=365, seed=2).metrics
     f = feared[(feared.step == 364) & (feared.group == "all")].iloc[0]
     assert f["poll.rt_direct.estimate"] - f["poll.rt_direct.truth"] > 0.15

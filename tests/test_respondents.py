@@ -44,9 +44,13 @@ def test_each_polls_metrics_are_its_respondents_estimate(run: scoresim.RunResult
             hid = rows[rows["hid"]]
             assert hid["treated"].all() and (~hid["view"]).all() and (hid["answer"] == 1).all()
         else:
-            est = estimators.direct(said.astype(bool))
+            est = estimators.direct(said == 1)  # a neutral answer (-1) is not yes
             assert not rows["treated"].any()
-            np.testing.assert_array_equal(said, (view | rows["hid"].to_numpy()).astype(int))
+            if poll["neutral"]:  # yes, no or neutral; whoever hid said yes
+                assert set(np.unique(said)) <= {-1, 0, 1} and (said == -1).any()
+                assert (said[rows["hid"].to_numpy()] == 1).all()
+            else:
+                np.testing.assert_array_equal(said, (view | rows["hid"].to_numpy()).astype(int))
             assert not (rows["hid"] & rows["view"]).any()
         summary = next(r for r in poll_table(run.metrics, polls) if r["name"] == poll["name"])
         assert summary["n"] == len(rows)
@@ -98,7 +102,7 @@ def test_a_breakdown_splits_every_respondent_by_the_agents_attribute(run: scores
         assert first["truth"] == pytest.approx(asked["view"].to_numpy()[m].mean(), abs=1e-12)
         if poll["design"] == "direct":
             assert first["estimate"] == pytest.approx(
-                asked["answer"].to_numpy()[m].mean(), abs=1e-12
+                (asked["answer"].to_numpy()[m] == 1).mean(), abs=1e-12
             )
 
 
