@@ -41,7 +41,7 @@ def test_an_unknown_mechanism_names_the_installed_ones() -> None:
     with pytest.raises(ScenarioValueError) as err:
         scoresim.Scenario.from_yaml_text(text, origin="mine.yaml")
     message = str(err.value)
-    assert message.startswith("mine.yaml: line 187: mechanisms.neighbourhood_watch: no such")
+    assert message.startswith("mine.yaml: line 192: mechanisms.neighbourhood_watch: no such")
     assert "installed:" in message and "scoresim.mechanisms" in message
 
 

@@ -75,7 +75,7 @@ HARSH = {
 LIST_MODE = {
     "scoring.coupling": "list",
     "blacklist.entry_events": ["unpaid_debt", "criticise_government"],
-    "blacklist.payment_exit": 0.2,
+    "blacklist.payment_exit": 0.4,
     "blacklist.repair_exit": 0.1,
     "blacklist.enforcement": {"travel": 0.5, "loan": 0.3},
     "sources.payment_records.false_positive_rate": 0.05,

@@ -62,7 +62,7 @@ def test_a_plugin_that_fails_to_import_is_named_only_where_it_is_used(faulty: Mo
         mine("  broken: {}")
     line = str(broken.value)
     assert line == (
-        "mine.yaml: line 187: mechanisms.broken: the plug-in (entry point "
+        "mine.yaml: line 192: mechanisms.broken: the plug-in (entry point "
         "scoresim_broken:Broken of scoresim-faulty 0.1) cannot be imported: "
         "ModuleNotFoundError: No module named 'no_such_dependency' (at scoresim_broken.py:"
         f"{faulty_plugins.line(faulty_plugins.BROKEN, 'import no_such')}); fix or reinstall "
@@ -76,7 +76,7 @@ def test_a_plugin_that_fails_to_import_is_named_only_where_it_is_used(faulty: Mo
     with pytest.raises(ExtensionError) as garbled:
         mine("  garbled: {}")
     assert str(garbled.value) == (
-        "mine.yaml: line 187: mechanisms.garbled: the plug-in (entry point not a module path! "
+        "mine.yaml: line 192: mechanisms.garbled: the plug-in (entry point not a module path! "
         "of scoresim-faulty 0.1) has the value 'not a module path!', which is not of the form "
         "module:Class; fix or reinstall that package, or remove the section"
     )
@@ -88,7 +88,7 @@ def test_a_broken_plugin_is_one_line_from_the_command_line(tmp_path: Path) -> No
     used = faulty_plugins.scenario(tmp_path, "  broken: {}")
     typo = tmp_path / "typo.yaml"
     typo.write_text(faulty_plugins.SCENARIO.replace("\nsources:", "\nsoruces:"))
-    for path, start in ((used, f"error: {used}: line 187: mechanisms.broken: the plug-in"),
+    for path, start in ((used, f"error: {used}: line 192: mechanisms.broken: the plug-in"),
                         (typo, f"error: {typo}: line 68: soruces: unknown field")):  # fmt: skip
         res = subprocess.run([faulty_plugins.command(), "run", str(path), "--agents", "200",
                               "--steps", "2", "--out", str(tmp_path / "out"), "-q"],
