@@ -179,9 +179,16 @@ def test_counters_and_indices_cannot_overflow() -> None:
     groups = sc.config.model_dump()["groups"]
     one = next(iter(groups.values()))
     many = {f"g{k}": {**one, "share": 1 / 255} for k in range(255)}
-    # Per-group values name the groups, so seed's approval, online shares and people go too.
+    # Per-group values name the groups, so seed's approval, online shares, desirability and
+    # people go too.
     sc = sc.with_overrides(
-        {"approval": None, "polls": None, "interviews.online": 0.7, "people": None}
+        {
+            "approval": None,
+            "polls": None,
+            "interviews.online": 0.7,
+            "people": None,
+            "interviews.desirability": 0.3,
+        }
     )
     sc.with_overrides({"groups": many, "behaviours.jaywalk.base_rate": 0.05,
                        "behaviours.flashy_purchase.base_rate": 0.02,
