@@ -12,16 +12,27 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from scoresim.config.loading import Scenario, load_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.engine.compile import compile_scenario, start_hooks
+from scoresim.engine.follow import (
+    Follower,
+    PersonReporter,
+    Rule,
+    choose,
+    person_reporters_of,
+    person_values,
+    with_follower,
+)
+from scoresim.engine.follow_table import followed_table
 from scoresim.engine.options import check_options, function, integer, overrides_of, reporters_of
 from scoresim.engine.start import setup
 from scoresim.engine.timeline import RunTimeline, with_change
@@ -107,6 +118,14 @@ class Simulation:
         reporters: ``{"name": fn}``; after every step ``fn(state, events)`` is called
             with read-only views and its number becomes the ``name`` column of
             :attr:`metrics` (in the ``all`` rows; NaN in the group rows).
+        follow: people to follow through the run (:meth:`followed`, ``people.parquet``):
+            a number N (N people at random, from their own set-up stream), their ids
+            (your node ids with your own network), or ``rule(state)`` returning ids or
+            an (N,) bool mask, called on the state of step 0. Following changes no
+            result.
+        person_reporters: ``{"name": fn}``; after every step ``fn(state, events, ids)``
+            returns one number per followed person ((K,) array-like), which becomes the
+            ``name`` column of :meth:`followed`. Needs ``follow``.
 
     A step, reporters included, either completes or leaves the simulation as it was
     before it: when a reporter or a plug-in mechanism raises, the step is undone
@@ -128,6 +147,8 @@ class Simulation:
         overrides: Mapping[str, Any] | None = None,
         network: Any = None,
         reporters: Mapping[str, Reporter] | None = None,
+        follow: int | Sequence[int] | NDArray[Any] | Rule | None = None,
+        person_reporters: Mapping[str, PersonReporter] | None = None,
         _rows: int = INITIAL_ROWS,
         _undo: bool | None = None,
     ) -> None:
@@ -157,6 +178,11 @@ class Simulation:
         )
         self._set_entry: tuple[int, int] | None = None  # (day, position) of set()'s last entry
         self.hooks = start_hooks(self.compiled, self._state, self.net, self.keys)
+        self.follower: Follower | None = None
+        self.person_reporters = person_reporters_of(person_reporters, follow)
+        if follow is not None:
+            self.follower = Follower(choose(follow, self._state, self.keys, self.ids))
+            self.hooks = with_follower(self.hooks, self.follower)
         self.buf = MetricsBuffer(self.compiled.columns, len(self.compiled.labels.groups), _rows)
         self._reported: dict[str, list[float]] = {name: [] for name in self.reporters}
         self._events: StepEvents | None = None
@@ -164,7 +190,8 @@ class Simulation:
         # that code raises; otherwise a step that stops half-way (Ctrl-C) stops the
         # simulation for good (``_broken``), rather than leaving it half a step on.
         plugins = any(a.plugin is not None for a in self.compiled.mechanisms)
-        undo = bool(self.reporters) or plugins if _undo is None else _undo
+        users = bool(self.reporters) or bool(self.person_reporters)
+        undo = users or plugins if _undo is None else _undo
         self._undo = self._undo_of() if undo else None
         self._broken: str | None = None
         self._busy = False  # stepping now: a reporter or progress function may not step
@@ -175,6 +202,8 @@ class Simulation:
         """What a step changes (state, ties, hooks, buffer), and what it never enters."""
         roots = [self._state, self.net, self.hooks, self.buf]
         fixed = [self, self.net.indptr, self.net.indices, self.buf.values, self.buf.table]
+        if self.follower is not None:  # it keeps a day only once the step has succeeded
+            fixed.append(self.follower)
         return Undo(roots, fixed, sealed=[self.compiled, self.keys])
 
     @property
@@ -286,9 +315,12 @@ class Simulation:
             regime = self._timeline.now.regime
         if self._undo is not None:
             self._undo.save()
+        if self.follower is not None:
+            self.follower.before(self._state)
         try:
             events = step(self._state, self.net, regime, self.keys, self.buf, self.hooks)
             values = self._report(events, t)
+            personal = self._report_people(events, t)
         except BaseException as exc:
             if self._undo is None:
                 self._broken = (
@@ -306,6 +338,8 @@ class Simulation:
         self._events = events
         for name, value in values.items():
             self._reported[name].append(value)
+        if self.follower is not None:
+            self.follower.after(self._state, events, regime, self.keys, personal)
 
     def _report(self, events: StepEvents, t: int) -> dict[str, float]:
         """Each reporter's number for the step just done (nothing is kept yet).
@@ -333,6 +367,37 @@ class Simulation:
                 )
             values[name] = number
         return values
+
+    def _report_people(self, events: StepEvents, t: int) -> dict[str, NDArray[np.float64]]:
+        """Each person reporter's (K,) values for the step just done.
+
+        Raises:
+            ExtensionError: A person reporter raised, or did not return K numbers.
+        """
+        if not self.person_reporters or self.follower is None:
+            return {}
+        ids = self.follower.ids.copy()
+        ids.flags.writeable = False
+        view, ev = self.state, _readonly(events)
+        return {name: person_values(name, fn, view, ev, ids, t)
+                for name, fn in self.person_reporters.items()}  # fmt: skip
+
+    def followed(self) -> pd.DataFrame:
+        """The followed people's days so far: one row per person and step.
+
+        Columns as docs/model.md, section 8 ("The followed people") defines them, then
+        one per person reporter; an empty table when nobody is followed.
+        """
+        f = self.follower
+        if f is None:
+            return pd.DataFrame()
+        table = followed_table(f.days, f.ids, self._state.group, self.compiled.labels,
+                               self.compiled.regime.observe)  # fmt: skip
+        for name in self.person_reporters:
+            table[name] = np.concatenate([d.reported[name] for d in f.days]) if f.days else []
+        if self.ids is not None:
+            table["id"] = self.ids[table["id"].to_numpy()]
+        return table
 
     @property
     def metrics(self) -> pd.DataFrame:
@@ -437,7 +502,7 @@ class Simulation:
         metrics = self.metrics  # built once: run.json's polls read it too
         return RunResult(
             metrics=metrics, agents=self.agents(), info=self.info(metrics), network=sample,
-            respondents=self.respondents(),
+            respondents=self.respondents(), followed=self.followed(),
         )  # fmt: skip
 
     def save(self, path: str | Path) -> Path:

@@ -106,15 +106,15 @@ def _fix(part: Path) -> str:
 
 def read_parts(
     path: str | Path,
-) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[dict[str, Any], pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Read the parts of a run folder written by :meth:`RunResult.save`, refusing a damaged one.
 
     :func:`scoresim.results.run.load_run` makes the :class:`RunResult` of them (this
     module knows no ``RunResult``, so the two import one way).
 
     Returns:
-        ``(info, metrics, agents, network, respondents)``; ``network`` and
-        ``respondents`` are empty if the folder has none.
+        ``(info, metrics, agents, network, respondents, followed)``; the last three
+        are empty if the folder has none.
 
     Raises:
         ResultsError: One line naming the damaged file.
@@ -133,4 +133,6 @@ def read_parts(
     network = read_table(net, ("source", "target"), None) if net.exists() else pd.DataFrame()
     asked = folder / "respondents.parquet"
     respondents = read_table(asked, ("poll", "id"), None) if asked.exists() else pd.DataFrame()
-    return info, metrics, agents, network, respondents
+    people = folder / "people.parquet"
+    followed = read_table(people, ("step", "id"), None) if people.exists() else pd.DataFrame()
+    return info, metrics, agents, network, respondents, followed

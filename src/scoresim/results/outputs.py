@@ -36,7 +36,14 @@ from scoresim.errors import OutputError
 from scoresim.results import ownership
 
 RUN_FILES = frozenset(
-    {"metrics.parquet", "agents.parquet", "network.parquet", "respondents.parquet", "run.json"}
+    {
+        "metrics.parquet",
+        "agents.parquet",
+        "network.parquet",
+        "respondents.parquet",
+        "people.parquet",
+        "run.json",
+    }
 )
 # The exact marks each writer puts near the start of its file (unchanged since 0.3).
 MARKS = (

@@ -25,7 +25,8 @@ from scoresim.society.measure import MetricsBuffer
 from scoresim.society.params import Labels
 from scoresim.society.state import CitizenState
 
-FILES = ("metrics.parquet", "agents.parquet", "network.parquet", "respondents.parquet", "run.json")
+FILES = ("metrics.parquet", "agents.parquet", "network.parquet", "respondents.parquet",
+         "people.parquet", "run.json")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class RunResult:
             ``active``), for drawing; see :mod:`scoresim.results.network_sample`.
         respondents: One row per person asked per poll (docs/model.md, section 8);
             empty, with no columns, when the scenario has no polls.
+        followed: One row per followed person and step (docs/model.md, section 8,
+            "The followed people"); empty, with no columns, when nobody was followed.
     """
 
     metrics: pd.DataFrame
@@ -49,6 +52,7 @@ class RunResult:
     info: dict[str, Any]
     network: pd.DataFrame = field(default_factory=pd.DataFrame)
     respondents: pd.DataFrame = field(default_factory=pd.DataFrame)
+    followed: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def final(self, group: str = "all") -> pd.Series:
         """The metrics row of the last step for ``group``."""
@@ -90,6 +94,8 @@ class RunResult:
                 self.network.to_parquet(tmp / "network.parquet", index=False)
                 if len(self.respondents.columns):
                     self.respondents.to_parquet(tmp / "respondents.parquet", index=False)
+                if len(self.followed.columns):
+                    self.followed.to_parquet(tmp / "people.parquet", index=False)
                 # Insertion order, not sorted: the parameters keep the scenario's order of
                 # behaviours, sources and opportunities, which every view follows.
                 (tmp / "run.json").write_text(
@@ -104,9 +110,9 @@ def load_run(path: str | Path) -> RunResult:
     Raises:
         ResultsError: The folder is damaged (see :mod:`scoresim.results.folders`).
     """
-    info, metrics, agents, network, respondents = read_parts(path)
+    info, metrics, agents, network, respondents, followed = read_parts(path)
     return RunResult(metrics=metrics, agents=agents, info=info, network=network,
-                     respondents=respondents)  # fmt: skip
+                     respondents=respondents, followed=followed)  # fmt: skip
 
 
 def build_metrics(buf: MetricsBuffer, groups: Sequence[str]) -> pd.DataFrame:

@@ -1,0 +1,330 @@
+"""Following chosen people through a run: every day of theirs, as a table.
+
+A run with ``follow`` keeps, for each followed person and each step, what they did,
+which source saw it and what was recorded (true or false), the points, score and
+tier that followed, whether they were listed and why, what they wanted and were
+denied, whether they were shamed, the ties they lost, and their private approval and
+stance. docs/model.md, section 8 ("The followed people") defines every column.
+
+Nothing here draws a number: the sources' and opportunities' details are read again
+from the step's keyed draws (the same draw for the same person, purpose and day), so
+following people moves no other draw and changes no result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from scoresim.core.crn import Keys, StepDraws
+from scoresim.errors import ExtensionError, RunOptionError
+from scoresim.parts.guard import describe
+from scoresim.society.events import StepEvents
+from scoresim.society.params import ConsequenceParams, ObserveParams, RegimeParams
+from scoresim.society.state import CitizenState
+from scoresim.society.step import Plan
+
+Ids = NDArray[np.int64]
+Rule = Callable[[CitizenState], Any]
+FOLLOW_PURPOSE = "follow"
+"""The set-up stream that chooses ``follow=N`` people (no other draw uses it)."""
+MAX_FOLLOWED = 100_000
+COLUMNS = (
+    "step", "id", "group", "did", "seen_by", "misread_by", "false_record_by", "recorded",
+    "recorded_falsely", "points", "score", "tier", "listed", "listed_wrongly",
+    "newly_listed", "left_list", "appealed", "wanted", "denied", "perk", "shamed",
+    "ties_lost", "approval", "stance",
+)  # fmt: skip
+"""The followed table's own columns (:mod:`scoresim.engine.follow_table`)."""
+
+
+def choose(follow: int | Sequence[int] | NDArray[Any] | Rule, state: CitizenState, keys: Keys,
+           nodes: Ids | None = None) -> Ids:  # fmt: skip
+    """The followed people's positions, sorted: N at random, the ids given, or a rule's.
+
+    Args:
+        follow: an int N (N people drawn without replacement from the ``follow``
+            set-up stream), a sequence of ids, or ``rule(state)`` returning positions
+            or an (N,) bool mask, called once on the state of step 0.
+        state: the run's people before the first step.
+        keys: the run's keys.
+        nodes: (N,) the node id of each position, with a network of the user's; the
+            ids given are then node ids.
+
+    Raises:
+        RunOptionError: not one of those, an id out of range or repeated, or too many.
+    """
+    n = state.n
+    if nodes is not None and not (isinstance(follow, int | np.integer) or callable(follow)):
+        wanted = np.asarray(follow)
+        order = np.argsort(nodes, kind="stable")
+        at = np.minimum(np.searchsorted(nodes, wanted, sorter=order), n - 1)
+        known = nodes[order[at]] == wanted
+        if not known.all():
+            raise RunOptionError(
+                f"follow: {wanted[~known][0]!r} is not a node of your network; give its node ids"
+            )
+        follow = order[at]
+    if isinstance(follow, bool):
+        raise RunOptionError(f"follow: {follow!r} is not allowed; give a number of people, ids or a rule")  # fmt: skip
+    if isinstance(follow, int | np.integer):
+        k = int(follow)
+        if not 0 < k <= min(n, MAX_FOLLOWED):
+            raise RunOptionError(
+                f"follow: {k} is not allowed; follow between 1 and {min(n, MAX_FOLLOWED):,} people"
+            )
+        u = keys.generator(FOLLOW_PURPOSE).random(n)
+        return np.sort(np.argsort(u, kind="stable")[:k]).astype(np.int64)
+    chosen = follow(state) if callable(follow) else follow
+    ids = np.asarray(chosen)
+    if ids.dtype == np.bool_ and ids.shape == (n,):
+        ids = np.flatnonzero(ids)
+    if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
+        raise RunOptionError(
+            "follow: give ids (whole numbers), an (N,) bool mask from a rule, or a number of people"
+        )
+    ids = ids.astype(np.int64)
+    if ids.size and (ids.min() < 0 or ids.max() >= n):
+        bad = int(ids[(ids < 0) | (ids >= n)][0])
+        raise RunOptionError(f"follow: id {bad} is not a person of this run; ids go from 0 to {n - 1}")  # fmt: skip
+    if np.unique(ids).size != ids.size:
+        raise RunOptionError("follow: an id is given twice; give each person once")
+    if not 0 < ids.size <= MAX_FOLLOWED:
+        raise RunOptionError(f"follow: {ids.size:,} people; follow between 1 and {MAX_FOLLOWED:,}")
+    return np.sort(ids)
+
+
+PersonReporter = Callable[[CitizenState, StepEvents, Ids], Any]
+"""A measure of the user's per followed person: ``fn(state, events, ids)`` -> (K,) numbers."""
+
+
+def person_reporters_of(value: Mapping[str, PersonReporter] | None, follow: object) -> dict[str, PersonReporter]:  # fmt: skip
+    """The ``person_reporters`` argument as a dict of names to functions.
+
+    Raises:
+        RunOptionError: not a mapping of names to functions, a name that is a column of
+            the followed table, or given without ``follow``.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise RunOptionError(
+            "person_reporters: give a mapping of names to functions fn(state, events, ids)"
+        )
+    if follow is None:
+        raise RunOptionError("person_reporters: they report on followed people; give follow= too")
+    out: dict[str, PersonReporter] = {}
+    for name, fn in value.items():
+        if not isinstance(name, str) or not name.isidentifier() or name in COLUMNS:
+            raise RunOptionError(
+                f"person_reporters: the name {name!r} is not allowed; use an identifier that "
+                "is not a column of the followed table"
+            )
+        if not callable(fn):
+            raise RunOptionError(f"person_reporters.{name}: give a function fn(state, events, ids)")
+        out[name] = fn
+    return out
+
+
+def person_values(name: str, fn: PersonReporter, state: CitizenState, ev: StepEvents,
+                  ids: Ids, t: int) -> NDArray[np.float64]:  # fmt: skip
+    """A person reporter's (K,) float64 values for step t.
+
+    Raises:
+        ExtensionError: it raised, or did not return K real numbers.
+    """
+    try:
+        raw = fn(state, ev, ids)
+    except Exception as exc:  # the user's code can raise anything
+        raise ExtensionError(
+            f"person_reporters.{name}: in step {t}, raised {describe(exc)}",
+            f"person_reporters.{name}",
+        ) from exc
+    values = np.asarray(raw)
+    if values.shape != ids.shape or values.dtype == np.bool_ or not np.issubdtype(values.dtype, np.number):  # fmt: skip
+        raise ExtensionError(
+            f"person_reporters.{name}: in step {t}, returned {type(raw).__name__} of shape "
+            f"{values.shape}; return one number per followed person, shape {ids.shape}",
+            f"person_reporters.{name}",
+        )
+    return values.astype(np.float64)
+
+
+def with_follower(plan: Plan, follower: Follower) -> Plan:
+    """``plan`` with the follower's look at the state placed right before ``consequences``."""
+    parts = list(plan.parts)
+    at = next(k for k, part in enumerate(parts) if part.name == "consequences")
+    parts.insert(at, AtConsequences(follower))
+    return dataclasses.replace(plan, parts=tuple(parts))
+
+
+@dataclass
+class Day:
+    """One step of the followed people, K of them; (B, K), (P, K), (O, K) or (K,)."""
+
+    acts: NDArray[np.bool_]
+    caught: NDArray[np.bool_]
+    false_records: NDArray[np.bool_]
+    seen: NDArray[np.bool_]  # (P, K): pair q's source saw the act (misread or not)
+    misread: NDArray[np.bool_]  # (P, K)
+    false_drawn: NDArray[np.bool_]  # (P, K): pair q's false-positive draw came up
+    points: NDArray[np.int64]
+    score: NDArray[np.int16]
+    tier: NDArray[np.uint8]
+    listed: NDArray[np.bool_]
+    listed_wrongly: NDArray[np.bool_]
+    newly_listed: NDArray[np.bool_]
+    left: NDArray[np.uint8]  # 0 none, 1 paid, 2 repaired, 3 expired, 4 appeal won
+    appealed: NDArray[np.bool_]
+    wanted: NDArray[np.bool_]
+    denied: NDArray[np.bool_]
+    perk: NDArray[np.float64]
+    shamed: NDArray[np.bool_]
+    ties_lost: NDArray[np.int64]
+    approval: NDArray[np.float32]
+    stance: NDArray[np.float32]
+    reported: dict[str, NDArray[np.float64]]
+
+
+def sources_seen(p: ObserveParams, state: CitizenState, acts: NDArray[np.bool_], ids: Ids,
+                 d: StepDraws) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:  # fmt: skip
+    """Per (source, behaviour) pair, which of ``ids`` its source saw, misread, falsely recorded.
+
+    Read again from the step's keyed draws exactly as docs/model.md (section 3, phase 2)
+    defines the sources: an act of b by i is seen when i's ``detect/<s>/<b>`` draw is
+    below the source's coverage of i's group (times ``1 - (1 - r)^k`` for informants);
+    a seen speech act is misread when its ``misread/...`` draw is below the source's
+    misclassification; a false record is drawn when i's ``false/...`` draw is below
+    ``coverage x false_positive``.
+
+    Returns:
+        seen, misread, false_drawn: (P, K) bool each.
+    """
+    k = ids.shape[0]
+    pairs = p.pairs
+    seen = np.zeros((pairs.shape[0], k), np.bool_)
+    misread, false_drawn = np.zeros_like(seen), np.zeros_like(seen)
+    g = state.group[ids]
+    count = state.informant_count[ids].astype(np.float32)
+    for q in range(pairs.shape[0]):
+        s, b = int(pairs[q, 0]), int(pairs[q, 1])
+        prob = p.coverage[s, g]
+        if p.informant_report[s] > 0:
+            base = np.float32(1.0 - np.float64(p.informant_report[s]))
+            prob = prob * (np.float32(1.0) - np.power(base, count))
+        seen[q] = acts[b, ids] & (d.at(p.pair_purposes[3 * q], ids) < prob)
+        if p.pair_misread[q]:
+            misread[q] = seen[q] & (d.at(p.pair_purposes[3 * q + 1], ids) < p.misclassification[s])
+        if p.pair_false[q].max() > 0:
+            false_drawn[q] = d.at(p.pair_purposes[3 * q + 2], ids) < p.pair_false[q, g]
+    return seen, misread, false_drawn
+
+
+def opportunities(p: ConsequenceParams, tier: NDArray[np.uint8], listed: NDArray[np.bool_],
+                  ids: Ids, d: StepDraws) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:  # fmt: skip
+    """(O, K) bool each: which opportunities ``ids`` wanted today, and were denied.
+
+    ``tier`` and ``listed`` are theirs as the consequences phase saw them (after the
+    score phase). docs/model.md, section 3, phase 4.
+    """
+    o_n = p.demand.shape[0]
+    wanted = np.zeros((o_n, ids.shape[0]), np.bool_)
+    denied = np.zeros_like(wanted)
+    for o in range(o_n):
+        demand = np.float32(p.demand[o])
+        if demand <= 0:
+            continue
+        wanted[o] = d.at(p.want_purposes[o], ids) < demand
+        blocked = listed & p.denied_listed[o]
+        if p.enforcement[o] < 1:
+            blocked &= d.at(p.enforce_purposes[o], ids) < p.enforcement[o]
+        denied[o] = wanted[o] & (blocked | p.denied_tier[o, tier])
+    return wanted, denied
+
+
+class Follower:
+    """Keeps the followed people's days; the stepper calls it around every step.
+
+    Args:
+        ids: (K,) int64, the followed people, sorted.
+    """
+
+    def __init__(self, ids: Ids) -> None:
+        self.ids = ids
+        self.days: list[Day] = []
+        self._before: tuple[NDArray[np.int16], NDArray[np.uint32]] | None = None
+        self._seen_by_consequences: tuple[NDArray[np.uint8], NDArray[np.bool_]] | None = None
+
+    def before(self, state: CitizenState) -> None:
+        """Before a step: the score and ties lost, to tell the day's change."""
+        self._before = state.score[self.ids].copy(), state.ties_lost[self.ids].copy()
+
+    def at_consequences(self, state: CitizenState) -> None:
+        """Right before the consequences phase: the tier and listing it will see."""
+        self._seen_by_consequences = state.tier[self.ids].copy(), state.listed_until[self.ids] > 0
+
+    def after(self, state: CitizenState, ev: StepEvents, regime: RegimeParams, keys: Keys,
+              reported: dict[str, NDArray[np.float64]]) -> Day:  # fmt: skip
+        """After the step (``state.step`` already advanced): the day, kept and returned."""
+        assert self._before is not None and self._seen_by_consequences is not None
+        ids = self.ids
+        d = StepDraws(keys, state.step - 1)
+        seen, misread, false_drawn = sources_seen(regime.observe, state, ev.acts, ids, d)
+        tier_c, listed_c = self._seen_by_consequences
+        wanted, denied = opportunities(regime.consequences, tier_c, listed_c, ids, d)
+        left = np.zeros(ids.shape[0], np.uint8)
+        for code, happened in enumerate((ev.paid, ev.repaired, ev.expired, ev.appeals_won), 1):
+            left[happened[ids]] = code
+        score0, lost0 = self._before
+        c = regime.consequences
+        perk = c.perk[tier_c]
+        if c.consent_required:
+            perk = np.where(state.consented[ids], perk, 0.0)
+        nan = np.full(ids.shape[0], np.nan, np.float32)
+        day = Day(
+            acts=ev.acts[:, ids].copy(),
+            caught=ev.caught[:, ids].copy(),
+            false_records=ev.false_records[:, ids].copy(),
+            seen=seen,
+            misread=misread,
+            false_drawn=false_drawn,
+            points=state.score[ids].astype(np.int64) - score0,
+            score=state.score[ids].copy(),
+            tier=state.tier[ids].copy(),
+            listed=state.listed_until[ids] > 0,
+            listed_wrongly=state.listed_wrongly[ids] & (state.listed_until[ids] > 0),
+            newly_listed=ev.newly_listed[ids].copy(),
+            left=left,
+            appealed=ev.appeals_filed[ids].copy(),
+            wanted=wanted,
+            denied=denied,
+            perk=perk.astype(np.float64),
+            shamed=ev.newly_shamed[ids].copy(),
+            ties_lost=state.ties_lost[ids].astype(np.int64) - lost0,
+            approval=state.traits["approval"][ids].copy() if "approval" in state.traits else nan,
+            stance=state.stance[ids].copy(),
+            reported=reported,
+        )
+        self.days.append(day)
+        return day
+
+
+class AtConsequences:
+    """The step's part, placed before ``consequences``, that shows the follower the state."""
+
+    name = "follow"
+
+    def __init__(self, follower: Follower) -> None:
+        self.follower = follower
+
+    def act(self, s: Any) -> None:
+        """Keep the tier and listing the consequences phase is about to read."""
+        self.follower.at_consequences(s.state)
+
+    def record(self, s: Any) -> None:
+        """No columns of its own."""
