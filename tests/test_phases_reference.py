@@ -25,6 +25,12 @@ that the list can be rerun by hand):
 * adapt: forgetting towards 0 instead of the prior;
 * measure: ``silent_dissent`` counting supporters too.
 
+* follow: the informants counted after the day's cuts instead of when the sources
+  watched (a followed person's ``seen_by`` then missed an informant's report).
+
+Every second person is followed (docs/model.md, "The followed people"), and each
+day's row of theirs is checked against the reference's own account of that day.
+
 Two mutations tried turned out to be equivalent and were dropped: requiring the
 listing still to run when an appeal falls due (a listing's end already clears its
 appeal), and recovery passing ``start`` with ``recovery = 1`` (so the score world uses
@@ -44,6 +50,8 @@ import scoresim
 from scoresim.core.crn import StepDraws
 from scoresim.core.network import Network
 from scoresim.engine.compile import compile_scenario, start_hooks
+from scoresim.engine.follow import Day, Follower, with_follower
+from scoresim.engine.follow_table import followed_table
 from scoresim.engine.simulation import setup
 from scoresim.society import measure
 from scoresim.society import step as step_mod
@@ -173,8 +181,51 @@ class World:
         # The scenario's mechanisms (stance drift, in the drifting world) act in the
         # step as hooks; the reference does them inside its own adapt, from the docs.
         self.hooks = start_hooks(self.compiled, self.state, self.net, self.keys)
+        # A few people followed (docs/model.md, "The followed people"), checked against
+        # the reference's own account of their days.
+        self.follower = Follower(np.arange(0, N, 2, dtype=np.int64))
+        self.hooks = with_follower(self.hooks, self.follower)
         self.initial_logit0 = self.state.logit0.copy()
         self.totals: dict[int, dict[str, float]] = {}  # per metrics row, for cumulative columns
+
+
+def _compare_followed(w: World, day: Day, before: CitizenState, state: CitizenState,
+                      ev: StepEvents, diary: ref.Diary, where: str, tally: dict[str, int]) -> None:  # fmt: skip
+    """Each followed person's row of the day against the reference's account of it."""
+    labels, p = w.compiled.labels, w.params
+    table = followed_table([day], w.follower.ids, w.state.group, labels, p.observe)
+    ended = {"paid": ev.paid, "repaired": ev.repaired, "expired": ev.expired,
+             "appeal won": ev.appeals_won}  # fmt: skip
+    for row in table.itertuples(index=False):
+        i = int(row.id)
+        notes = diary[i]
+        ways = [how for how, happened in ended.items() if happened[i]]
+        assert len(ways) <= 1, (where, i, ways)  # a listing ends one way a day
+
+        def said(what: str, notes: list[tuple[str, Any]] = notes) -> list[Any]:
+            return [x for kind, x in notes if kind == what]
+
+        listed = bool(state.listed_until[i] != ref.NOT_LISTED)
+        want = {
+            "did": [b for k, b in enumerate(labels.behaviours) if ev.acts[k, i]],
+            "seen_by": said("seen"), "misread_by": said("misread"), "false_record_by": said("false"),
+            "recorded": [b for k, b in enumerate(labels.behaviours) if ev.caught[k, i]],
+            "recorded_falsely": [b for k, b in enumerate(labels.behaviours) if ev.false_records[k, i]],
+            "points": int(state.score[i]) - int(before.score[i]), "score": int(state.score[i]),
+            "tier": labels.tiers[int(state.tier[i])], "listed": listed,
+            "listed_wrongly": listed and bool(state.listed_wrongly[i]),
+            "newly_listed": bool(ev.newly_listed[i]), "left_list": ways[0] if ways else "",
+            "appealed": bool(ev.appeals_filed[i]), "wanted": said("wanted"), "denied": said("denied"),
+            "perk": said("perk")[0], "shamed": bool(ev.newly_shamed[i]),
+            "ties_lost": int(state.ties_lost[i]) - int(before.ties_lost[i]),
+            "stance": pytest.approx(float(state.stance[i]), abs=1e-5),
+        }  # fmt: skip
+        got = row._asdict()
+        for column, value in want.items():
+            assert got[column] == value, (where, i, column)
+        assert np.isnan(got["approval"])  # the approval mechanism is off in these worlds
+        for column in ("seen_by", "denied", "false_record_by", "misread_by", "left_list"):
+            tally[f"followed {column}"] = tally.get(f"followed {column}", 0) + bool(got[column])
 
 
 def _compare_step(w: World, label: str, tally: dict[str, int]) -> None:
@@ -182,22 +233,27 @@ def _compare_step(w: World, label: str, tally: dict[str, int]) -> None:
     before_state, before_net = copy.deepcopy(w.state), copy.deepcopy(w.net)
     d = StepDraws(w.keys, t)
     near = _near_ties(before_state, before_net, w, d)
+    w.follower.before(w.state)
     ev = step_mod.step(w.state, w.net, w.params, w.keys, w.buf, hooks=w.hooks)
     p = w.params
+    day = w.follower.after(w.state, ev, p, w.keys, {})
+    earlier = copy.deepcopy(before_state)
     slow_ev = StepEvents.empty(N, p.n_behaviours, p.n_opportunities, p.n_groups)
     slow_state, slow_net = before_state, before_net
+    diary: ref.Diary = {int(i): [] for i in w.follower.ids}
     # The reference's own decisions, except at float32/float64 ties.
     ref.behave(slow_state, p, d, slow_ev)
     slow_ev.acts[near] = ev.acts[near]
-    ref.observe(slow_state, p, d, slow_ev)
+    ref.observe(slow_state, p, d, slow_ev, diary)
     ref.score(slow_state, p, d, slow_ev)
-    ref.consequences(slow_state, slow_net, p, d, slow_ev)
+    ref.consequences(slow_state, slow_net, p, d, slow_ev, diary)
     ref.adapt(slow_state, slow_net, p, slow_ev)
     slow_state.step += 1
     where = f"{label} step {t}"
     assert_events_equal(ev, slow_ev, where)
     assert_states_equal(w.state, slow_state, where)
     np.testing.assert_array_equal(w.net.active, slow_net.active, err_msg=where)
+    _compare_followed(w, day, earlier, slow_state, slow_ev, diary, where, tally)
     # Every metric column of every row, against the reference measures.
     slow_state.step = t
     groups = [
@@ -253,6 +309,9 @@ def test_step_matches_reference_from_step_zero(label: str, seed: int) -> None:
     assert tally["listed"] > 10 and tally["wrongly"] > 3 and tally["false"] > 10
     assert tally["appeals"] > 0 and tally["won"] > 0 and tally["cut"] > 0
     assert tally["denied"] > 0 and tally["misread"] > 0
+    # and the followed people met the sources, denials and false records too
+    assert tally["followed seen_by"] > 0 and tally["followed false_record_by"] > 0
+    assert tally["followed denied"] > 0
     if label == "list":  # listings that end by payment, by repair and at their term
         assert tally["paid"] > 3 and tally["repaired"] > 3 and tally["expired"] > 3
     if label == "score":  # lapses at the term, not renewed

@@ -22,6 +22,8 @@ from scoresim.society.params import COUPLING_SCORE, RegimeParams
 from scoresim.society.state import CitizenState
 
 NOT_LISTED = 0
+Diary = dict[int, list[tuple[str, Any]]]
+"""Per followed person, what the phases did to them today (tests/test_follow.py)."""
 NO_APPEAL = -1
 
 
@@ -128,7 +130,10 @@ def behave(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEven
 # observe -----------------------------------------------------------------------------
 
 
-def observe(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvents) -> None:
+def observe(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvents,
+            diary: Diary | None = None) -> None:  # fmt: skip
+    """Phase 2; ``diary`` gets (what, "source: behaviour") per seen, misread or false record."""
+    note = diary if diary is not None else {}
     for arr in (ev.detected, ev.caught, ev.false_records):
         arr[:] = False
     for s, src in enumerate(params.observe.source_names):
@@ -146,6 +151,7 @@ def observe(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEve
                         p *= 1 - (1 - report) ** int(state.informant_count[i])
                     if d.one(f"detect/{src}/{name}", i) < np.float32(p):
                         ev.detected[b, i] = True
+                        note.get(i, []).append(("seen", f"{src}: {name}"))
                         misread = (
                             other >= 0
                             and params.observe.misclassification[s] > 0
@@ -154,11 +160,13 @@ def observe(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEve
                         )
                         if misread:
                             ev.false_records[other, i] = True
+                            note.get(i, []).append(("misread", f"{src}: {name}"))
                         else:
                             ev.caught[b, i] = True
                 p_false = np.float32(cover) * np.float32(params.observe.false_positive[s])
                 if p_false > 0 and d.one(f"false/{src}/{name}", i) < p_false:
                     ev.false_records[b, i] = True
+                    note.get(i, []).append(("false", f"{src}: {name}"))
     # A true catch wins over a false record of the same behaviour.
     for b in range(params.n_behaviours):
         for i in range(state.n):
@@ -305,8 +313,15 @@ def score(state: CitizenState, params: RegimeParams, d: StepDraws, ev: StepEvent
 
 
 def consequences(
-    state: CitizenState, net: Network, params: RegimeParams, d: StepDraws, ev: StepEvents
+    state: CitizenState,
+    net: Network,
+    params: RegimeParams,
+    d: StepDraws,
+    ev: StepEvents,
+    diary: Diary | None = None,
 ) -> None:
+    """Phase 4; ``diary`` gets ("wanted" or "denied", opportunity) and ("perk", CNY)."""
+    note = diary if diary is not None else {}
     ev.denied_any[:] = False
     for o, name in enumerate(params.consequences.opportunity_names):
         ev.wanted[o] = 0
@@ -316,6 +331,7 @@ def consequences(
                 continue
             g = int(state.group[i])
             ev.wanted[o, g] += 1
+            note.get(i, []).append(("wanted", name))
             listed = state.listed_until[i] != NOT_LISTED
             # docs/model.md: the list blocks a listed person's attempt with probability
             # `enforcement` (one draw, purpose enforce/<o>, only where it is below 1).
@@ -326,6 +342,7 @@ def consequences(
             if blocked or params.consequences.denied_tier[o, state.tier[i]]:
                 ev.denied[o, g] += 1
                 ev.denied_any[i] = True
+                note.get(i, []).append(("denied", name))
                 state.denials[i] += 1
             else:
                 state.wealth[i] += float(params.consequences.value[o])
@@ -334,6 +351,7 @@ def consequences(
         if params.score.consent_required and not state.consented[i]:
             perk = 0.0
         state.wealth[i] += float(state.income[i]) / 365.0 + perk
+        note.get(i, []).append(("perk", perk))
         if perk > 0:
             state.perk_days[i] += 1
     shaming(state, net, params, d, ev)

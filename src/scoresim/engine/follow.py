@@ -191,8 +191,8 @@ class Day:
     reported: dict[str, NDArray[np.float64]]
 
 
-def sources_seen(p: ObserveParams, state: CitizenState, acts: NDArray[np.bool_], ids: Ids,
-                 d: StepDraws) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:  # fmt: skip
+def sources_seen(p: ObserveParams, group: NDArray[np.uint8], informants: NDArray[np.int32],
+                 acts: NDArray[np.bool_], ids: Ids, d: StepDraws) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:  # fmt: skip
     """Per (source, behaviour) pair, which of ``ids`` its source saw, misread, falsely recorded.
 
     Read again from the step's keyed draws exactly as docs/model.md (section 3, phase 2)
@@ -202,6 +202,15 @@ def sources_seen(p: ObserveParams, state: CitizenState, acts: NDArray[np.bool_],
     misclassification; a false record is drawn when i's ``false/...`` draw is below
     ``coverage x false_positive``.
 
+    Args:
+        p: the sources.
+        group: (K,) uint8, the followed people's groups.
+        informants: (K,) int32, their informant neighbours when the sources watched
+            (before the day's ties were cut).
+        acts: (B, N) bool, today's acts of everyone.
+        ids: (K,) int64, the followed people.
+        d: the step's draws.
+
     Returns:
         seen, misread, false_drawn: (P, K) bool each.
     """
@@ -209,8 +218,8 @@ def sources_seen(p: ObserveParams, state: CitizenState, acts: NDArray[np.bool_],
     pairs = p.pairs
     seen = np.zeros((pairs.shape[0], k), np.bool_)
     misread, false_drawn = np.zeros_like(seen), np.zeros_like(seen)
-    g = state.group[ids]
-    count = state.informant_count[ids].astype(np.float32)
+    g = group
+    count = informants.astype(np.float32)
     for q in range(pairs.shape[0]):
         s, b = int(pairs[q, 0]), int(pairs[q, 1])
         prob = p.coverage[s, g]
@@ -257,12 +266,14 @@ class Follower:
     def __init__(self, ids: Ids) -> None:
         self.ids = ids
         self.days: list[Day] = []
-        self._before: tuple[NDArray[np.int16], NDArray[np.uint32]] | None = None
+        self._before: tuple[NDArray[np.int16], NDArray[np.uint32], NDArray[np.int32]] | None = None
         self._seen_by_consequences: tuple[NDArray[np.uint8], NDArray[np.bool_]] | None = None
 
     def before(self, state: CitizenState) -> None:
-        """Before a step: the score and ties lost, to tell the day's change."""
-        self._before = state.score[self.ids].copy(), state.ties_lost[self.ids].copy()
+        """Before a step: the score, ties lost and informant neighbours of the morning."""
+        ids = self.ids
+        self._before = (state.score[ids].copy(), state.ties_lost[ids].copy(),
+                        state.informant_count[ids].copy())  # fmt: skip
 
     def at_consequences(self, state: CitizenState) -> None:
         """Right before the consequences phase: the tier and listing it will see."""
@@ -274,13 +285,15 @@ class Follower:
         assert self._before is not None and self._seen_by_consequences is not None
         ids = self.ids
         d = StepDraws(keys, state.step - 1)
-        seen, misread, false_drawn = sources_seen(regime.observe, state, ev.acts, ids, d)
+        score0, lost0, informants = self._before
+        seen, misread, false_drawn = sources_seen(
+            regime.observe, state.group[ids], informants, ev.acts, ids, d
+        )
         tier_c, listed_c = self._seen_by_consequences
         wanted, denied = opportunities(regime.consequences, tier_c, listed_c, ids, d)
         left = np.zeros(ids.shape[0], np.uint8)
         for code, happened in enumerate((ev.paid, ev.repaired, ev.expired, ev.appeals_won), 1):
             left[happened[ids]] = code
-        score0, lost0 = self._before
         c = regime.consequences
         perk = c.perk[tier_c]
         if c.consent_required:
