@@ -196,8 +196,8 @@ def _compare_followed(w: World, day: Day, before: CitizenState, state: CitizenSt
     table = followed_table([day], w.follower.ids, w.state.group, labels, p.observe)
     ended = {"paid": ev.paid, "repaired": ev.repaired, "expired": ev.expired,
              "appeal won": ev.appeals_won}  # fmt: skip
-    for row in table.itertuples(index=False):
-        i = int(row.id)
+    for got in table.to_dict("records"):
+        i = int(got["id"])
         notes = diary[i]
         ways = [how for how, happened in ended.items() if happened[i]]
         assert len(ways) <= 1, (where, i, ways)  # a listing ends one way a day
@@ -220,7 +220,6 @@ def _compare_followed(w: World, day: Day, before: CitizenState, state: CitizenSt
             "ties_lost": int(state.ties_lost[i]) - int(before.ties_lost[i]),
             "stance": pytest.approx(float(state.stance[i]), abs=1e-5),
         }  # fmt: skip
-        got = row._asdict()
         for column, value in want.items():
             assert got[column] == value, (where, i, column)
         assert np.isnan(got["approval"])  # the approval mechanism is off in these worlds
@@ -237,7 +236,7 @@ def _compare_step(w: World, label: str, tally: dict[str, int]) -> None:
     ev = step_mod.step(w.state, w.net, w.params, w.keys, w.buf, hooks=w.hooks)
     p = w.params
     day = w.follower.after(w.state, ev, p, w.keys, {})
-    earlier = copy.deepcopy(before_state)
+    morning = copy.deepcopy(before_state)
     slow_ev = StepEvents.empty(N, p.n_behaviours, p.n_opportunities, p.n_groups)
     slow_state, slow_net = before_state, before_net
     diary: ref.Diary = {int(i): [] for i in w.follower.ids}
@@ -253,7 +252,7 @@ def _compare_step(w: World, label: str, tally: dict[str, int]) -> None:
     assert_events_equal(ev, slow_ev, where)
     assert_states_equal(w.state, slow_state, where)
     np.testing.assert_array_equal(w.net.active, slow_net.active, err_msg=where)
-    _compare_followed(w, day, earlier, slow_state, slow_ev, diary, where, tally)
+    _compare_followed(w, day, morning, slow_state, slow_ev, diary, where, tally)
     # Every metric column of every row, against the reference measures.
     slow_state.step = t
     groups = [
