@@ -79,13 +79,14 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.", m
 
 
 def run_with_progress(
-    scenario: str, agents: int, steps: int, seed: int, overrides: dict[str, Any], quiet: bool
-) -> RunResult:
+    scenario: str, agents: int, steps: int, seed: int, overrides: dict[str, Any], quiet: bool,
+    follow: int | None = None,
+) -> RunResult:  # fmt: skip
     """Run a scenario with a rich progress bar on stderr (none if ``quiet``)."""
     sc = load_scenario(scenario).with_overrides(overrides)
     check_options(agents, steps, seed)
     if quiet:
-        return simulate(sc, agents=agents, steps=steps, seed=seed)
+        return simulate(sc, agents=agents, steps=steps, seed=seed, follow=follow)
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -101,6 +102,7 @@ def run_with_progress(
             steps=steps,
             seed=seed,
             progress=lambda done, _total: bar.update(task, completed=done),
+            follow=follow,
         )
 
 
@@ -124,13 +126,18 @@ def run(
         typer.Option("--set", help="Override a field: PATH=VALUE (repeatable)."),
     ] = None,
     quiet: Quiet = False,
-) -> None:
+    follow: Annotated[
+        int | None,
+        typer.Option("--follow", help="Follow N people at random through the run: people.parquet.",
+                     metavar="N"),
+    ] = None,
+) -> None:  # fmt: skip
     """Run one regime and write its folder: metrics, agents, a network sample, run.json."""
     with user_errors(), ExitStack() as stack:
         overrides = dict(parse_override(s) for s in set_ or [])
         outputs.check_run_folder(out_dir)  # before hours of running, not after
         stack.enter_context(outputs.claim(out_dir))
-        result = run_with_progress(scenario, agents, steps, seed, overrides, quiet)
+        result = run_with_progress(scenario, agents, steps, seed, overrides, quiet, follow)
         result.save(out_dir)
     out.print(describe(result))
     out.print(results_table({result.info["scenario"]: result}))

@@ -25,6 +25,7 @@ def simulate(
     seed: int = 0,
     overrides: dict[str, Any] | None = None,
     progress: ProgressFn | None = None,
+    follow: Any = None,
 ) -> RunResult:
     """Run a scenario on a synthetic population (a :class:`Simulation`, run to the end).
 
@@ -37,6 +38,8 @@ def simulate(
         overrides: Dotted field paths to values, e.g.
             ``{"sources.street_cameras.coverage": 0.9}``.
         progress: Called as ``progress(done, total)`` after every step.
+        follow: People to follow, as :class:`Simulation` takes them; their days are the
+            result's ``followed`` table (``people.parquet``).
 
     Returns:
         The run's metrics, final agents and metadata.
@@ -50,6 +53,6 @@ def simulate(
     function("progress", progress, "progress(done, total)", optional=True)
     sc = as_scenario(scenario).with_overrides(overrides_of(overrides), label="overrides")
     # Nothing is kept of a run that fails, so no step needs undoing.
-    sim = Simulation(sc, agents=agents, seed=seed, _rows=steps, _undo=False)
+    sim = Simulation(sc, agents=agents, seed=seed, follow=follow, _rows=steps, _undo=False)
     sim.run(steps, progress)
     return sim.result()
