@@ -67,7 +67,7 @@ def choose(follow: int | Sequence[int] | NDArray[Any] | Rule, state: CitizenStat
         known = nodes[order[at]] == wanted
         if not known.all():
             raise RunOptionError(
-                f"follow: {wanted[~known][0]!r} is not a node of your network; give its node ids"
+                f"follow: {wanted[~known][0].item()!r} is not a node of your network; give its node ids"
             )
         follow = order[at]
     if isinstance(follow, bool):

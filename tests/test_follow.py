@@ -1,0 +1,167 @@
+"""Following people: what the followed table says, that following changes nothing, and its errors.
+
+The table's rows are checked against the per-agent reference in
+tests/test_phases_reference.py; here, against the run's own events and tables.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+import scoresim
+from scoresim.errors import ExtensionError, RunOptionError
+
+N = 1500
+HARSH = {
+    "sources.street_cameras.false_positive_rate": 0.05,
+    "blacklist.threshold": 990,
+    "opportunities.travel.demand": 0.3,
+}
+
+
+def test_following_changes_no_result() -> None:
+    a = scoresim.Simulation("seed", agents=N, seed=4, overrides=HARSH, follow=300)
+    b = scoresim.Simulation("seed", agents=N, seed=4, overrides=HARSH)
+    a.run(40)
+    b.run(40)
+    pd.testing.assert_frame_equal(a.metrics, b.metrics)
+    pd.testing.assert_frame_equal(a.agents(), b.agents())
+    pd.testing.assert_frame_equal(a.respondents(), b.respondents())
+
+
+def test_following_everyone_adds_up_to_the_days_events() -> None:
+    """With everyone followed, each day's table sums to the step's own events."""
+    sim = scoresim.Simulation("seed", agents=N, seed=5, overrides=HARSH, follow=N)
+    labels = sim.compiled.labels
+    denials = np.zeros(N, np.int64)
+    totals = {"seen": 0, "denied": 0, "false": 0}
+    days, scores = [], []
+    for _ in range(30):
+        sim.step()
+        assert sim.events is not None
+        days.append(copy.deepcopy(sim.events))
+        scores.append(sim.state.score.copy())
+    table = sim.followed()
+    for t, ev in enumerate(days):
+        day = table[table["step"] == t].set_index("id").sort_index()
+        for k, b in enumerate(labels.behaviours):
+            assert (day["did"].map(lambda x, b=b: b in x).to_numpy() == ev.acts[k]).all()
+            assert (day["recorded"].map(lambda x, b=b: b in x).to_numpy() == ev.caught[k]).all()
+            seen = day["seen_by"].map(lambda x, b=b: any(p.endswith(f": {b}") for p in x))
+            assert (seen.to_numpy() == ev.detected[k]).all(), (t, b)
+            falsely = day["recorded_falsely"].map(lambda x, b=b: b in x).to_numpy()
+            assert (falsely == ev.false_records[k]).all(), (t, b)
+        for o, name in enumerate(labels.opportunities):
+            for g, group in enumerate(labels.groups):
+                mine = day["group"] == group
+                wanted = day.loc[mine, "wanted"].map(lambda x, n=name: n in x).sum()
+                denied = day.loc[mine, "denied"].map(lambda x, n=name: n in x).sum()
+                assert (wanted, denied) == (ev.wanted[o, g], ev.denied[o, g]), (t, name, group)
+        denials += day["denied"].map(len).to_numpy()
+        assert (day["newly_listed"].to_numpy() == ev.newly_listed).all()
+        assert (day["shamed"].to_numpy() == ev.newly_shamed).all()
+        assert (day["score"].to_numpy() == scores[t]).all()
+        totals["seen"] += int(day["seen_by"].map(len).sum())
+        totals["denied"] += int(day["denied"].map(len).sum())
+        totals["false"] += int(day["false_record_by"].map(len).sum())
+    assert (denials == sim.state.denials).all()
+    lost = sim.followed().groupby("id")["ties_lost"].sum().to_numpy()
+    assert (lost == sim.state.ties_lost).all()
+    points = sim.followed().groupby("id")["points"].sum().to_numpy()
+    assert (points == sim.state.score.astype(np.int64) - 1000).all()  # seed starts at 1000
+    assert all(v > 0 for v in totals.values()), totals
+
+
+def test_person_reporters_give_one_column_per_reporter() -> None:
+    def wealth(state: Any, events: Any, ids: np.ndarray) -> np.ndarray:
+        return np.asarray(state.wealth[ids])
+
+    sim = scoresim.Simulation("seed", agents=N, seed=2, follow=[5, 3, 900],
+                              person_reporters={"wealth": wealth})  # fmt: skip
+    sim.run(3)
+    table = sim.followed()
+    assert table["id"].tolist() == [3, 5, 900] * 3
+    assert table["step"].tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    assert table["wealth"].tail(3).tolist() == pytest.approx(sim.state.wealth[[3, 5, 900]].tolist())
+
+
+def test_a_rule_chooses_whom_to_follow() -> None:
+    sim = scoresim.Simulation("seed", agents=N, seed=2, follow=lambda s: s.group == 1)
+    sim.step()
+    assert set(sim.followed()["group"]) == {"rural"}
+    assert len(sim.followed()) == int((sim.state.group == 1).sum())
+
+
+def test_follow_n_draws_its_own_people_the_same_each_time() -> None:
+    one = scoresim.Simulation("seed", agents=N, seed=8, follow=50)
+    two = scoresim.Simulation("seed", agents=N, seed=8, follow=50)
+    other = scoresim.Simulation("seed", agents=N, seed=9, follow=50)
+    assert one.follower is not None and two.follower is not None and other.follower is not None
+    assert one.follower.ids.tolist() == two.follower.ids.tolist()
+    assert one.follower.ids.tolist() != other.follower.ids.tolist()
+    assert len(set(one.follower.ids.tolist())) == 50
+
+
+def test_the_followed_table_is_saved_and_read_back(tmp_path: Path) -> None:
+    run = scoresim.simulate("seed", agents=N, steps=5, seed=1, follow=10)
+    run.save(tmp_path / "r")
+    back = scoresim.load_run(tmp_path / "r")
+    assert (tmp_path / "r" / "people.parquet").exists()
+    pd.testing.assert_frame_equal(back.followed, run.followed, check_categorical=False)
+    scoresim.simulate("seed", agents=N, steps=2, seed=1).save(tmp_path / "plain")
+    assert not (tmp_path / "plain" / "people.parquet").exists()
+
+
+def test_with_your_own_network_the_ids_are_your_node_ids() -> None:
+    # The run places people in group order, so position and node id differ.
+    sim = scoresim.Simulation("seed", agents=200, seed=1, network=nx.cycle_graph(200),
+                              follow=[3, 150])  # fmt: skip
+    sim.step()
+    table = sim.followed().set_index("id")
+    assert sorted(table.index) == [3, 150]
+    agents = sim.agents().set_index("id")
+    for node in (3, 150):
+        assert table.loc[node, "score"] == agents.loc[node, "score"]
+        assert table.loc[node, "group"] == agents.loc[node, "group"]
+    with pytest.raises(RunOptionError, match="follow: 200 is not a node of your network"):
+        scoresim.Simulation("seed", agents=200, seed=1, network=nx.cycle_graph(200), follow=[200])
+
+
+@pytest.mark.parametrize(
+    ("follow", "message"),
+    [
+        (0, "follow: 0 is not allowed; follow between 1 and 1,500 people"),
+        (N + 1, "follow between 1 and 1,500 people"),
+        ([3, 3], "an id is given twice"),
+        ([-1], "id -1 is not a person of this run; ids go from 0 to 1499"),
+        ([1.5], "give ids (whole numbers)"),
+        (True, "follow: True is not allowed"),
+    ],
+)
+def test_bad_follow_is_one_line(follow: Any, message: str) -> None:
+    with pytest.raises(RunOptionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        scoresim.Simulation("seed", agents=N, seed=1, follow=follow)
+
+
+def test_a_person_reporter_that_fails_undoes_the_step() -> None:
+    calls = {"n": 0}
+
+    def flaky(state: Any, events: Any, ids: np.ndarray) -> Any:
+        calls["n"] += 1
+        return np.zeros(ids.shape) if calls["n"] < 3 else [1.0]
+
+    sim = scoresim.Simulation("seed", agents=N, seed=1, follow=4,
+                              person_reporters={"flaky": flaky})  # fmt: skip
+    sim.run(2)
+    with pytest.raises(ExtensionError, match=r"person_reporters.flaky: in step 2, returned list"):
+        sim.step()
+    assert sim.steps == 2 and len(sim.followed()) == 8
+    with pytest.raises(RunOptionError, match="give follow= too"):
+        scoresim.Simulation("seed", agents=N, person_reporters={"x": flaky})
