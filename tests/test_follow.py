@@ -128,8 +128,8 @@ def test_with_your_own_network_the_ids_are_your_node_ids() -> None:
     assert sorted(table.index) == [3, 150]
     agents = sim.agents().set_index("id")
     for node in (3, 150):
-        assert table.loc[node, "score"] == agents.loc[node, "score"]
-        assert table.loc[node, "group"] == agents.loc[node, "group"]
+        for column in ("score", "group"):
+            assert str(table.loc[node, column]) == str(agents.loc[node, column]), (node, column)
     with pytest.raises(RunOptionError, match="follow: 200 is not a node of your network"):
         scoresim.Simulation("seed", agents=200, seed=1, network=nx.cycle_graph(200), follow=[200])
 
