@@ -221,6 +221,8 @@ def _compare_followed(w: World, day: Day, before: CitizenState, state: CitizenSt
             "stance": pytest.approx(float(state.stance[i]), abs=1e-5),
         }  # fmt: skip
         for column, value in want.items():
+            if isinstance(value, list):  # a list column: the names joined by "; "
+                value = "; ".join(value)
             assert got[column] == value, (where, i, column)
         assert np.isnan(got["approval"])  # the approval mechanism is off in these worlds
         for column in ("seen_by", "denied", "false_record_by", "misread_by", "left_list"):

@@ -20,9 +20,24 @@ LEFT = ("", "paid", "repaired", "expired", "appeal won")
 """How a listing ended on the day (``left``), by code."""
 
 
-def _names(mask: NDArray[np.bool_], names: Sequence[str]) -> list[list[str]]:
-    """(X, K) bool -> for each of the K columns, the names of its true rows."""
-    return [[names[int(x)] for x in np.flatnonzero(col)] for col in mask.T]
+SEPARATOR = "; "
+"""Between the names in one cell of a list column (``did``, ``seen_by``, ...)."""
+
+
+def _names(mask: NDArray[np.bool_], names: Sequence[str]) -> pd.Series:
+    """(X, R) bool -> for each of the R columns, its true rows' names joined by "; ".
+
+    Columns with the same pattern share one category: the patterns are few (most
+    days nothing happens), so each is spelled out once and the rest is codes.
+    """
+    if mask.shape[0] == 0:  # nothing to name (a scenario without opportunities)
+        return pd.Series([""] * mask.shape[1], dtype="category")
+    packed = np.ascontiguousarray(np.packbits(mask, axis=0).T)
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    spelled = [SEPARATOR.join(names[int(x)] for x in np.flatnonzero(mask[:, j])) for j in first]
+    codes = pd.Series(inverse.ravel())
+    return codes.map(dict(enumerate(spelled))).astype(pd.CategoricalDtype(spelled))
 
 
 def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labels: Labels,
@@ -41,21 +56,20 @@ def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labe
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     groups = np.array(labels.groups, dtype=object)[group[ids]]
     tiers = np.array(labels.tiers, dtype=object)
+    masks: dict[str, list[NDArray[np.bool_]]] = {}
+    spelled = {"did": labels.behaviours, "seen_by": pairs, "misread_by": pairs,
+               "false_record_by": pairs, "recorded": labels.behaviours,
+               "recorded_falsely": labels.behaviours, "wanted": labels.opportunities,
+               "denied": labels.opportunities}  # fmt: skip
+    fields = {"did": "acts", "seen_by": "seen", "misread_by": "misread",
+              "false_record_by": "false_drawn", "recorded": "caught",
+              "recorded_falsely": "false_records", "wanted": "wanted", "denied": "denied"}  # fmt: skip
     for t, day in enumerate(days):
         cols["step"].append(np.full(k, t, np.int32))
         cols["id"].append(ids)
         cols["group"].append(groups)
-        for column, mask, names in (
-            ("did", day.acts, labels.behaviours),
-            ("seen_by", day.seen, pairs),
-            ("misread_by", day.misread, pairs),
-            ("false_record_by", day.false_drawn, pairs),
-            ("recorded", day.caught, labels.behaviours),
-            ("recorded_falsely", day.false_records, labels.behaviours),
-            ("wanted", day.wanted, labels.opportunities),
-            ("denied", day.denied, labels.opportunities),
-        ):
-            cols[column].extend(_names(mask, names))
+        for column, name in fields.items():
+            masks.setdefault(column, []).append(getattr(day, name))
         cols["tier"].append(tiers[day.tier])
         cols["left_list"].append(np.array(LEFT, dtype=object)[day.left])
         for column, values in (
@@ -65,14 +79,9 @@ def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labe
             ("ties_lost", day.ties_lost), ("approval", day.approval), ("stance", day.stance),
         ):  # fmt: skip
             cols[column].append(values)
-    out: dict[str, Any] = {}
-    for c, parts in cols.items():
-        if parts and isinstance(parts[0], list):
-            out[c] = parts
-        elif parts:
-            out[c] = np.concatenate(parts)
-        else:
-            out[c] = []
+    out: dict[str, Any] = {c: np.concatenate(parts) if parts else [] for c, parts in cols.items()}
+    for column, parts in masks.items():
+        out[column] = _names(np.concatenate(parts, axis=1), spelled[column])
     table = pd.DataFrame(out, columns=list(COLUMNS))
     table["group"] = pd.Categorical(table["group"], categories=list(labels.groups))
     table["tier"] = pd.Categorical(table["tier"], categories=list(labels.tiers))
