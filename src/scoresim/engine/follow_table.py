@@ -14,14 +14,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from scoresim.engine.follow import COLUMNS, Day, Ids
+from scoresim.results.life import SEPARATOR
 from scoresim.society.params import Labels, ObserveParams
 
 LEFT = ("", "paid", "repaired", "expired", "appeal won")
 """How a listing ended on the day (``left``), by code."""
-
-
-SEPARATOR = "; "
-"""Between the names in one cell of a list column (``did``, ``seen_by``, ...)."""
 
 
 def _names(mask: NDArray[np.bool_], names: Sequence[str]) -> pd.Series:
