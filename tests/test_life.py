@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
 import pytest
 
 import scoresim
@@ -31,7 +30,7 @@ def test_a_day_in_words() -> None:
     listed = QUIET | {"step": 3, "newly_listed": True, "listed_wrongly": True,
                       "denied": "travel; loan", "shamed": True, "ties_lost": 2}  # fmt: skip
     assert day_line(listed, "ordinary") == (
-        "day 3: put on the list wrongly; denied travel, loan; shown on a public screen; 2 ties cut"
+        "day 3: put on the list wrongly; denied travel, loan; made public; 2 ties cut"
     )
     assert day_line(QUIET | {"step": 4}, "ordinary") is None  # nothing happened
     assert day_line(QUIET | {"step": 5, "left_list": "paid"}, None) == "day 5: left the list (paid)"
@@ -53,4 +52,3 @@ def test_a_life_has_a_line_for_each_day_something_happened() -> None:
     assert [int(x.split(":")[0].removeprefix("day ")) for x in lines] == happened["step"].tolist()
     with pytest.raises(KeyError, match="not followed"):
         life(table, -1)
-    assert isinstance(table, pd.DataFrame)

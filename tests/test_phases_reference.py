@@ -192,8 +192,8 @@ class World:
 def _compare_followed(w: World, day: Day, before: CitizenState, state: CitizenState,
                       ev: StepEvents, diary: ref.Diary, where: str, tally: dict[str, int]) -> None:  # fmt: skip
     """Each followed person's row of the day against the reference's account of it."""
-    labels, p = w.compiled.labels, w.params
-    table = followed_table([day], w.follower.ids, w.state.group, labels, p.observe)
+    labels = w.compiled.labels
+    table = followed_table([day], w.follower.ids, w.state.group, labels)
     ended = {"paid": ev.paid, "repaired": ev.repaired, "expired": ev.expired,
              "appeal won": ev.appeals_won}  # fmt: skip
     for got in table.to_dict("records"):

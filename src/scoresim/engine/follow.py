@@ -26,6 +26,7 @@ from scoresim.errors import ExtensionError, RunOptionError
 from scoresim.parts.guard import describe
 from scoresim.society.events import StepEvents
 from scoresim.society.params import ConsequenceParams, ObserveParams, RegimeParams
+from scoresim.society.parts import Consequences
 from scoresim.society.state import CitizenState
 from scoresim.society.step import Plan
 
@@ -80,7 +81,13 @@ def choose(follow: int | Sequence[int] | NDArray[Any] | Rule, state: CitizenStat
             )
         u = keys.generator(FOLLOW_PURPOSE).random(n)
         return np.sort(np.argsort(u, kind="stable")[:k]).astype(np.int64)
-    chosen = follow(state) if callable(follow) else follow
+    if callable(follow):
+        try:
+            chosen = follow(state)
+        except Exception as exc:  # the user's code can raise anything
+            raise RunOptionError(f"follow: the rule raised {describe(exc)}; fix the rule") from exc
+    else:
+        chosen = follow
     ids = np.asarray(chosen)
     if ids.dtype == np.bool_ and ids.shape == (n,):
         ids = np.flatnonzero(ids)
@@ -158,7 +165,8 @@ def person_values(name: str, fn: PersonReporter, state: CitizenState, ev: StepEv
 def with_follower(plan: Plan, follower: Follower) -> Plan:
     """``plan`` with the follower's look at the state placed right before ``consequences``."""
     parts = list(plan.parts)
-    at = next(k for k, part in enumerate(parts) if part.name == "consequences")
+    # By type, not name: a plug-in mechanism may be called "consequences" too.
+    at = next(k for k, part in enumerate(parts) if isinstance(part, Consequences))
     parts.insert(at, AtConsequences(follower))
     return dataclasses.replace(plan, parts=tuple(parts))
 
@@ -167,6 +175,8 @@ def with_follower(plan: Plan, follower: Follower) -> Plan:
 class Day:
     """One step of the followed people, K of them; (B, K), (P, K), (O, K) or (K,)."""
 
+    step: int
+    pairs: tuple[str, ...]  # (P,) that day's "source: behaviour" pairs, in order
     acts: NDArray[np.bool_]
     caught: NDArray[np.bool_]
     false_records: NDArray[np.bool_]
@@ -299,7 +309,12 @@ class Follower:
         if c.consent_required:
             perk = np.where(state.consented[ids], perk, 0.0)
         nan = np.full(ids.shape[0], np.nan, np.float32)
+        observe = regime.observe
         day = Day(
+            step=state.step - 1,
+            pairs=tuple(
+                f"{observe.source_names[s]}: {observe.behaviour_names[b]}" for s, b in observe.pairs
+            ),
             acts=ev.acts[:, ids].copy(),
             caught=ev.caught[:, ids].copy(),
             false_records=ev.false_records[:, ids].copy(),

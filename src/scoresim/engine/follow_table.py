@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from scoresim.engine.follow import COLUMNS, Day, Ids
 from scoresim.results.life import SEPARATOR
-from scoresim.society.params import Labels, ObserveParams
+from scoresim.society.params import Labels
 
 LEFT = ("", "paid", "repaired", "expired", "appeal won")
 """How a listing ended on the day (``left``), by code."""
@@ -37,8 +37,7 @@ def _names(mask: NDArray[np.bool_], names: Sequence[str]) -> pd.Series:
     return codes.map(dict(enumerate(spelled))).astype(pd.CategoricalDtype(spelled))
 
 
-def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labels: Labels,
-                   observe: ObserveParams) -> pd.DataFrame:  # fmt: skip
+def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labels: Labels) -> pd.DataFrame:  # fmt: skip
     """One row per followed person and step, in step order then id order.
 
     Args:
@@ -46,9 +45,11 @@ def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labe
         ids: (K,) int64, the followed people.
         group: (N,) uint8, everyone's group.
         labels: the run's names.
-        observe: the sources, for the names of their (source, behaviour) pairs.
     """
-    pairs = [f"{observe.source_names[s]}: {labels.behaviours[b]}" for s, b in observe.pairs]
+    # The sources may change during a run (a timeline, Simulation.set): name each
+    # day's pairs by that day's regime, as columns of the union in order of appearance.
+    pairs = list(dict.fromkeys(name for day in days for name in day.pairs))
+    where = {name: k for k, name in enumerate(pairs)}
     k = ids.shape[0]
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
     groups = np.array(labels.groups, dtype=object)[group[ids]]
@@ -61,12 +62,17 @@ def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labe
     fields = {"did": "acts", "seen_by": "seen", "misread_by": "misread",
               "false_record_by": "false_drawn", "recorded": "caught",
               "recorded_falsely": "false_records", "wanted": "wanted", "denied": "denied"}  # fmt: skip
-    for t, day in enumerate(days):
-        cols["step"].append(np.full(k, t, np.int32))
+    for day in days:
+        cols["step"].append(np.full(k, day.step, np.int32))
         cols["id"].append(ids)
         cols["group"].append(groups)
         for column, name in fields.items():
-            masks.setdefault(column, []).append(getattr(day, name))
+            mask = getattr(day, name)
+            if spelled[column] is pairs:  # onto the run's pairs
+                wide = np.zeros((len(pairs), k), np.bool_)
+                wide[[where[n] for n in day.pairs]] = mask
+                mask = wide
+            masks.setdefault(column, []).append(mask)
         cols["tier"].append(tiers[day.tier])
         cols["left_list"].append(np.array(LEFT, dtype=object)[day.left])
         for column, values in (

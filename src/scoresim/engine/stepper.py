@@ -181,7 +181,8 @@ class Simulation:
         self.follower: Follower | None = None
         self.person_reporters = person_reporters_of(person_reporters, follow)
         if follow is not None:
-            self.follower = Follower(choose(follow, self._state, self.keys, self.ids))
+            # A rule reads a read-only view: choosing whom to follow changes nothing.
+            self.follower = Follower(choose(follow, self.state, self.keys, self.ids))
             self.hooks = with_follower(self.hooks, self.follower)
         self.buf = MetricsBuffer(self.compiled.columns, len(self.compiled.labels.groups), _rows)
         self._reported: dict[str, list[float]] = {name: [] for name in self.reporters}
@@ -391,12 +392,12 @@ class Simulation:
         f = self.follower
         if f is None:
             return pd.DataFrame()
-        table = followed_table(f.days, f.ids, self._state.group, self.compiled.labels,
-                               self.compiled.regime.observe)  # fmt: skip
+        table = followed_table(f.days, f.ids, self._state.group, self.compiled.labels)
         for name in self.person_reporters:
             table[name] = np.concatenate([d.reported[name] for d in f.days]) if f.days else []
-        if self.ids is not None:
+        if self.ids is not None:  # your node ids, people by id within each step
             table["id"] = self.ids[table["id"].to_numpy()]
+            table = table.sort_values(["step", "id"], kind="stable").reset_index(drop=True)
         return table
 
     @property

@@ -1,9 +1,9 @@
 """A followed person's life so far, in words: one line per day on which something happened.
 
 Read from the followed table (``people.parquet``, docs/model.md section 8): "day 112:
-did criticise government; seen by social media; recorded: criticise government;
--50 points (score 950); now suspect". Names are the scenario's, with underscores
-read as spaces; nothing is invented that the table does not hold.
+did criticise government; social media saw criticise government; -50 points (score
+950); now 'suspect'". Names are the scenario's, with underscores read as spaces;
+nothing is said that the table does not hold.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def day_line(row: Mapping[Any, Any], tier_before: str | None) -> str | None:
     if denied:
         parts.append("denied " + ", ".join(denied))
     if row["shamed"]:
-        parts.append("shown on a public screen")
+        parts.append("made public")
     if int(row["ties_lost"]):
         lost = int(row["ties_lost"])
         parts.append(f"{lost} {'tie' if lost == 1 else 'ties'} cut")
