@@ -173,3 +173,31 @@ def test_a_person_reporter_that_fails_undoes_the_step() -> None:
     assert sim.steps == 2 and len(sim.followed()) == 8
     with pytest.raises(RunOptionError, match="give follow= too"):
         scoresim.Simulation("seed", agents=N, person_reporters={"x": flaky})
+
+
+def test_a_source_changed_mid_run_names_each_day_by_its_own_regime() -> None:
+    sim = scoresim.Simulation("seed", agents=N, seed=6, follow=N)
+    sim.run(3)
+    sim.set("sources.street_cameras.behaviours", ["flashy_purchase"])
+    sim.run(3)
+    table = sim.followed()
+    before, after = table[table["step"] < 3], table[table["step"] >= 3]
+    cams = "street_cameras: "
+    assert before["seen_by"].str.contains(cams + "jaywalk").any()
+    assert not after["seen_by"].str.contains(cams + "jaywalk").any()
+    assert after["seen_by"].str.contains(cams + "flashy_purchase").any()
+    seen = after[after["seen_by"].str.contains(cams + "flashy_purchase")]
+    assert seen["did"].map(lambda x: "flashy_purchase" in names(x)).all()
+
+
+def test_a_rule_that_raises_is_one_line_and_reads_a_view() -> None:
+    with pytest.raises(RunOptionError, match=r"^follow: the rule raised ZeroDivisionError") as exc:
+        scoresim.Simulation("seed", agents=N, seed=1, follow=lambda s: 1 / 0)
+    assert "\n" not in str(exc.value)
+
+    def careless(state: Any) -> Any:
+        state.score[:] = 500  # a view: refused
+        return [1]
+
+    with pytest.raises(RunOptionError, match="read-only"):
+        scoresim.Simulation("seed", agents=N, seed=1, follow=careless)
