@@ -29,6 +29,12 @@ HARSH = {
     "sources.street_cameras.false_positive_rate": 0.05,
     "blacklist.threshold": 990,
     "opportunities.travel.demand": 0.3,
+    # Tiers that move after the consequences phase (the penalty), and perks paid only
+    # to the consenting: what the followed table must take as that phase saw it.
+    "blacklist.association_penalty": 20,
+    "scoring.tiers.model_citizen.min": 1001,
+    "scoring.consent": 0.6,
+    "scoring.consent_required": True,
 }
 
 
@@ -80,6 +86,11 @@ def test_following_everyone_adds_up_to_the_days_events() -> None:
         totals["denied"] += int(day["denied"].map(lambda x: len(names(x))).sum())
         totals["false"] += int(day["false_record_by"].map(lambda x: len(names(x))).sum())
     assert (denials == sim.state.denials).all()
+    perk_days = sim.followed().groupby("id")["perk"].apply(lambda x: int((x > 0).sum()))
+    assert (perk_days.to_numpy() == sim.state.perk_days).all()
+    assert perk_days.sum() > 0 and (sim.followed()["perk"] > 0).any()
+    last = sim.followed().query("step == 29").sort_values("id")
+    np.testing.assert_array_equal(last["approval"].to_numpy(), sim.state.traits["approval"])
     lost = sim.followed().groupby("id")["ties_lost"].sum().to_numpy()
     assert (lost == sim.state.ties_lost).all()
     points = sim.followed().groupby("id")["points"].sum().to_numpy()
@@ -154,8 +165,11 @@ def test_with_your_own_network_the_ids_are_your_node_ids() -> None:
     ],
 )
 def test_bad_follow_is_one_line(follow: Any, message: str) -> None:
-    with pytest.raises(RunOptionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(
+        RunOptionError, match=message.replace("(", r"\(").replace(")", r"\)")
+    ) as exc:
         scoresim.Simulation("seed", agents=N, seed=1, follow=follow)
+    assert "\n" not in str(exc.value)
 
 
 def test_a_person_reporter_that_fails_undoes_the_step() -> None:
