@@ -32,7 +32,7 @@ HARSH = {
     # Tiers that move after the consequences phase (the penalty), and perks paid only
     # to the consenting: what the followed table must take as that phase saw it.
     "blacklist.association_penalty": 20,
-    "scoring.tiers.model_citizen.min": 1001,
+    "scoring.tiers.model_citizen.min": 1000,  # everyone starts one, the unscored stay
     "scoring.consent": 0.6,
     "scoring.consent_required": True,
 }
