@@ -7,6 +7,7 @@ tests/test_phases_reference.py; here, against the run's own events and tables.
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -158,16 +159,21 @@ def test_with_your_own_network_the_ids_are_your_node_ids() -> None:
     [
         (0, "follow: 0 is not allowed; follow between 1 and 1,500 people"),
         (N + 1, "follow between 1 and 1,500 people"),
-        ([3, 3], "an id is given twice"),
-        ([-1], "id -1 is not a person of this run; ids go from 0 to 1499"),
-        ([1.5], "give ids (whole numbers)"),
+        ([3, 3], "follow: id 3 twice; give each person once"),
+        ([-1], "follow: id -1, which is not a person of this run; ids go from 0 to 1499"),
+        ([1.5], "follow: [1.5], which is not ids; give whole numbers"),
         (True, "follow: True is not allowed"),
+        ([], "follow: 0 people chosen; follow between 1 and 1,500"),
+        (
+            lambda s: s.group[:10] == 1,
+            "follow: the rule returned a mask of shape (10,); this run has 1,500",
+        ),
+        (lambda s: None, "follow: the rule returned None, which is not ids"),
+        (lambda s: s.group > 5, "follow: 0 people chosen"),
     ],
 )
 def test_bad_follow_is_one_line(follow: Any, message: str) -> None:
-    with pytest.raises(
-        RunOptionError, match=message.replace("(", r"\(").replace(")", r"\)")
-    ) as exc:
+    with pytest.raises(RunOptionError, match=re.escape(message)) as exc:
         scoresim.Simulation("seed", agents=N, seed=1, follow=follow)
     assert "\n" not in str(exc.value)
 

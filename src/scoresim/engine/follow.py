@@ -51,59 +51,78 @@ def choose(follow: int | Sequence[int] | NDArray[Any] | Rule, state: CitizenStat
     Args:
         follow: an int N (N people drawn without replacement from the ``follow``
             set-up stream), a sequence of ids, or ``rule(state)`` returning positions
-            or an (N,) bool mask, called once on the state of step 0.
-        state: the run's people before the first step.
+            (indices into the state's arrays) or an (N,) bool mask, called once on the
+            state of step 0.
+        state: the run's people before the first step (a read-only view).
         keys: the run's keys.
-        nodes: (N,) the node id of each position, with a network of the user's; the
-            ids given are then node ids.
+        nodes: (N,) the node id of each position, with a network of the user's; ids
+            given as a list are then node ids.
 
     Raises:
-        RunOptionError: not one of those, an id out of range or repeated, or too many.
+        RunOptionError: not one of those, an id out of range or repeated, nobody, or
+            too many; one line that names the value and the fix.
     """
     n = state.n
-    if nodes is not None and not (isinstance(follow, int | np.integer) or callable(follow)):
-        wanted = np.asarray(follow)
-        order = np.argsort(nodes, kind="stable")
-        at = np.minimum(np.searchsorted(nodes, wanted, sorter=order), n - 1)
-        known = nodes[order[at]] == wanted
-        if not known.all():
-            raise RunOptionError(
-                f"follow: {wanted[~known][0].item()!r} is not a node of your network; give its node ids"
-            )
-        follow = order[at]
+    most = min(n, MAX_FOLLOWED)
     if isinstance(follow, bool):
         raise RunOptionError(f"follow: {follow!r} is not allowed; give a number of people, ids or a rule")  # fmt: skip
     if isinstance(follow, int | np.integer):
         k = int(follow)
-        if not 0 < k <= min(n, MAX_FOLLOWED):
+        if not 0 < k <= most:
             raise RunOptionError(
-                f"follow: {k} is not allowed; follow between 1 and {min(n, MAX_FOLLOWED):,} people"
+                f"follow: {k} is not allowed; follow between 1 and {most:,} people"
             )
         u = keys.generator(FOLLOW_PURPOSE).random(n)
-        return np.sort(np.argsort(u, kind="stable")[:k]).astype(np.int64)
+        return np.sort(np.argpartition(u, k - 1)[:k] if k < n else np.arange(n)).astype(np.int64)
     if callable(follow):
         try:
             chosen = follow(state)
         except Exception as exc:  # the user's code can raise anything
             raise RunOptionError(f"follow: the rule raised {describe(exc)}; fix the rule") from exc
+        ids = _positions(chosen, n, "follow: the rule returned", None)
     else:
-        chosen = follow
-    ids = np.asarray(chosen)
-    if ids.dtype == np.bool_ and ids.shape == (n,):
-        ids = np.flatnonzero(ids)
+        ids = _positions(follow, n, "follow:", nodes)
+    if ids.size == 0 or ids.size > most:
+        raise RunOptionError(f"follow: {ids.size:,} people chosen; follow between 1 and {most:,}")
+    return np.sort(ids)
+
+
+def _positions(value: object, n: int, what: str, nodes: Ids | None) -> Ids:
+    """``value`` as positions: ids (node ids with ``nodes``) or an (n,) bool mask."""
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    try:
+        ids = np.asarray(value)
+    except ValueError:  # ragged nesting
+        ids = np.asarray([None])
+    if ids.dtype == np.bool_:
+        if ids.shape != (n,):
+            raise RunOptionError(
+                f"{what} a mask of shape {ids.shape}; this run has {n:,} people: give one bool per person"
+            )
+        return np.flatnonzero(ids).astype(np.int64)
     if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
         raise RunOptionError(
-            "follow: give ids (whole numbers), an (N,) bool mask from a rule, or a number of people"
+            f"{what} {shown}, which is not ids; give whole numbers (a list of ids), "
+            "an (N,) bool mask or a number of people"
         )
     ids = ids.astype(np.int64)
-    if ids.size and (ids.min() < 0 or ids.max() >= n):
+    if nodes is not None:
+        order = np.argsort(nodes, kind="stable")
+        at = np.minimum(np.searchsorted(nodes, ids, sorter=order), n - 1)
+        known = nodes[order[at]] == ids
+        if not known.all():
+            raise RunOptionError(
+                f"follow: {int(ids[~known][0])} is not a node of your network; give node ids "
+                f"from 0 to {n - 1}"
+            )
+        ids = order[at].astype(np.int64)
+    elif ids.size and (ids.min() < 0 or ids.max() >= n):
         bad = int(ids[(ids < 0) | (ids >= n)][0])
-        raise RunOptionError(f"follow: id {bad} is not a person of this run; ids go from 0 to {n - 1}")  # fmt: skip
-    if np.unique(ids).size != ids.size:
-        raise RunOptionError("follow: an id is given twice; give each person once")
-    if not 0 < ids.size <= MAX_FOLLOWED:
-        raise RunOptionError(f"follow: {ids.size:,} people; follow between 1 and {MAX_FOLLOWED:,}")
-    return np.sort(ids)
+        raise RunOptionError(f"{what} id {bad}, which is not a person of this run; ids go from 0 to {n - 1}")  # fmt: skip
+    unique, counts = np.unique(ids, return_counts=True)
+    if (counts > 1).any():
+        raise RunOptionError(f"{what} id {int(unique[counts > 1][0])} twice; give each person once")
+    return ids
 
 
 PersonReporter = Callable[[CitizenState, StepEvents, Ids], Any]
