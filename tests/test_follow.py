@@ -134,9 +134,11 @@ def test_the_followed_table_is_saved_and_read_back(tmp_path: Path) -> None:
     run.save(tmp_path / "r")
     back = scoresim.load_run(tmp_path / "r")
     assert (tmp_path / "r" / "people.parquet").exists()
+    assert back.info["followed"] == {"people": 10, "chosen": "at random", "person_reporters": []}
     pd.testing.assert_frame_equal(back.followed, run.followed, check_categorical=False)
     scoresim.simulate("seed", agents=N, steps=2, seed=1).save(tmp_path / "plain")
     assert not (tmp_path / "plain" / "people.parquet").exists()
+    assert scoresim.load_run(tmp_path / "plain").info["followed"] is None
 
 
 def test_with_your_own_network_the_ids_are_your_node_ids() -> None:

@@ -180,6 +180,10 @@ class Simulation:
         self.hooks = start_hooks(self.compiled, self._state, self.net, self.keys)
         self.follower: Follower | None = None
         self.person_reporters = person_reporters_of(person_reporters, follow)
+        self._follow_how = (
+            "at random" if isinstance(follow, int | np.integer) and not isinstance(follow, bool)
+            else "by a rule" if callable(follow) else "by id"
+        )  # fmt: skip
         if follow is not None:
             # A rule reads a read-only view: choosing whom to follow changes nothing.
             self.follower = Follower(choose(follow, self.state, self.keys, self.ids))
@@ -383,6 +387,13 @@ class Simulation:
         return {name: person_values(name, fn, view, ev, ids, t)
                 for name, fn in self.person_reporters.items()}  # fmt: skip
 
+    def _followed_info(self) -> dict[str, Any] | None:
+        """run.json's ``followed``: how many, how chosen, and the person reporters."""
+        if self.follower is None:
+            return None
+        return {"people": int(self.follower.ids.shape[0]), "chosen": self._follow_how,
+                "person_reporters": list(self.person_reporters)}  # fmt: skip
+
     def followed(self) -> pd.DataFrame:
         """The followed people's days so far: one row per person and step.
 
@@ -480,6 +491,7 @@ class Simulation:
                 zip(self.compiled.labels.behaviours, self._state.pf_rate[-1].tolist(), strict=True)
             ),
             "reporters": list(self.reporters),
+            "followed": self._followed_info(),
             "polls": poll_table(
                 self.metrics if metrics is None else metrics,
                 [p.model_dump(mode="json") for p in polls],
