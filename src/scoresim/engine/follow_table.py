@@ -28,13 +28,18 @@ def _names(mask: NDArray[np.bool_], names: Sequence[str]) -> pd.Series:
     days nothing happens), so each is spelled out once and the rest is codes.
     """
     if mask.shape[0] == 0:  # nothing to name (a scenario without opportunities)
-        return pd.Series([""] * mask.shape[1], dtype="category")
+        return _categorical(np.zeros(mask.shape[1], np.int64), [""])
     packed = np.ascontiguousarray(np.packbits(mask, axis=0).T)
     keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     spelled = [SEPARATOR.join(names[int(x)] for x in np.flatnonzero(mask[:, j])) for j in first]
-    codes = pd.Series(inverse.ravel())
-    return codes.map(dict(enumerate(spelled))).astype(pd.CategoricalDtype(spelled))
+    return _categorical(inverse.ravel(), spelled)
+
+
+def _categorical(codes: NDArray[np.integer[Any]], categories: Sequence[str]) -> pd.Series:
+    """A categorical column from codes into ``categories`` (no string is built per row)."""
+    dtype = pd.CategoricalDtype(list(categories))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype))
 
 
 def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labels: Labels) -> pd.DataFrame:  # fmt: skip
@@ -52,8 +57,7 @@ def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labe
     where = {name: k for k, name in enumerate(pairs)}
     k = ids.shape[0]
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
-    groups = np.array(labels.groups, dtype=object)[group[ids]]
-    tiers = np.array(labels.tiers, dtype=object)
+    groups = group[ids].astype(np.int64)
     masks: dict[str, list[NDArray[np.bool_]]] = {}
     spelled = {"did": labels.behaviours, "seen_by": pairs, "misread_by": pairs,
                "false_record_by": pairs, "recorded": labels.behaviours,
@@ -73,8 +77,8 @@ def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labe
                 wide[[where[n] for n in day.pairs]] = mask
                 mask = wide
             masks.setdefault(column, []).append(mask)
-        cols["tier"].append(tiers[day.tier])
-        cols["left_list"].append(np.array(LEFT, dtype=object)[day.left])
+        cols["tier"].append(day.tier.astype(np.int64))
+        cols["left_list"].append(day.left.astype(np.int64))
         for column, values in (
             ("points", day.points), ("score", day.score), ("listed", day.listed),
             ("listed_wrongly", day.listed_wrongly), ("newly_listed", day.newly_listed),
@@ -85,7 +89,10 @@ def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labe
     out: dict[str, Any] = {c: np.concatenate(parts) if parts else [] for c, parts in cols.items()}
     for column, parts in masks.items():
         out[column] = _names(np.concatenate(parts, axis=1), spelled[column])
-    table = pd.DataFrame(out, columns=list(COLUMNS))
-    table["group"] = pd.Categorical(table["group"], categories=list(labels.groups))
-    table["tier"] = pd.Categorical(table["tier"], categories=list(labels.tiers))
-    return table
+    for column, categories in (
+        ("group", labels.groups),
+        ("tier", labels.tiers),
+        ("left_list", LEFT),
+    ):
+        out[column] = _categorical(np.asarray(out[column], np.int64), categories)
+    return pd.DataFrame(out, columns=list(COLUMNS))
