@@ -28,8 +28,15 @@ def _section(title: str) -> str:
 
 
 def _documented_columns() -> list[str]:
+    """The metric columns: the first table of section 8 (later tables are other files')."""
     names: list[str] = []
+    started = False
     for line in _section("8. Outputs").splitlines():
+        if not line.startswith("|"):
+            if started:
+                break
+            continue
+        started = True
         if line.startswith("| `"):
             first_cell = line.split("|")[1]
             names += re.findall(r"`([^`]+)`", first_cell)
