@@ -183,7 +183,7 @@ class World:
         self.hooks = start_hooks(self.compiled, self.state, self.net, self.keys)
         # A few people followed (docs/model.md, "The followed people"), checked against
         # the reference's own account of their days.
-        self.follower = Follower(np.arange(0, N, 2, dtype=np.int64))
+        self.follower = Follower(np.arange(0, N, 2, dtype=np.int64), self.keys, self.state.group)
         self.hooks = with_follower(self.hooks, self.follower)
         self.initial_logit0 = self.state.logit0.copy()
         self.totals: dict[int, dict[str, float]] = {}  # per metrics row, for cumulative columns
@@ -193,7 +193,7 @@ def _compare_followed(w: World, day: Day, before: CitizenState, state: CitizenSt
                       ev: StepEvents, diary: ref.Diary, where: str, tally: dict[str, int]) -> None:  # fmt: skip
     """Each followed person's row of the day against the reference's account of it."""
     labels = w.compiled.labels
-    table = followed_table([day], w.follower.ids, w.state.group, labels)
+    table = followed_table(w.follower.resolved([day]), w.follower.ids, w.state.group, labels)
     ended = {"paid": ev.paid, "repaired": ev.repaired, "expired": ev.expired,
              "appeal won": ev.appeals_won}  # fmt: skip
     for got in table.to_dict("records"):

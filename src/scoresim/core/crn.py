@@ -115,6 +115,14 @@ def fill_at(
 
 
 @njit(cache=True, nogil=True)
+def _at_steps(
+    k0: np.uint32, k1: np.uint32, steps: np.ndarray, ids: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover
+    for j in range(ids.shape[0]):
+        out[j] = draw_one(k0, k1, np.uint32(steps[j]), np.uint64(ids[j]))
+
+
+@njit(cache=True, nogil=True)
 def _dense(
     k0: np.uint32, k1: np.uint32, step: np.uint32, out: np.ndarray
 ) -> None:  # pragma: no cover
@@ -187,6 +195,18 @@ class Keys:
         out = np.empty(ids.shape[0], np.float32)
         if ids.shape[0]:
             _at(*self.key(purpose), np.uint32(step), ids.astype(np.int64, copy=False), out)
+        return out
+
+    def uniform_at_steps(
+        self, purpose: str, steps: NDArray[np.int64], ids: NDArray[np.int64]
+    ) -> NDArray[np.float32]:
+        """(M,) float32: the draw of ``ids[j]`` at ``steps[j]``, as :meth:`uniform_at` gives it."""
+        out = np.empty(ids.shape[0], np.float32)
+        if ids.shape[0]:
+            k0, k1 = self.key(purpose)
+            _at_steps(
+                k0, k1, steps.astype(np.int64, copy=False), ids.astype(np.int64, copy=False), out
+            )
         return out
 
     def below(

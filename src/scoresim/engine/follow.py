@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from scoresim.core.crn import Keys, StepDraws
+from scoresim.core.crn import Keys
 from scoresim.errors import ExtensionError, RunOptionError
 from scoresim.parts.guard import describe
 from scoresim.society.events import StepEvents
@@ -192,16 +192,24 @@ def with_follower(plan: Plan, follower: Follower) -> Plan:
 
 @dataclass
 class Day:
-    """One step of the followed people, K of them; (B, K), (P, K), (O, K) or (K,)."""
+    """One step of the followed people, K of them; (B, K), (P, K), (O, K) or (K,).
+
+    The sources' and opportunities' details (``seen`` to ``denied``) are read from the
+    draws later, for many days at once (:meth:`Follower.resolved`); until then they are
+    None, and ``observe``, ``consequences``, ``informants``, ``tier_seen`` and
+    ``listed_seen`` keep what reading them needs.
+    """
 
     step: int
     pairs: tuple[str, ...]  # (P,) that day's "source: behaviour" pairs, in order
+    observe: ObserveParams  # that day's sources
+    consequences: ConsequenceParams  # that day's opportunities
+    informants: NDArray[np.int32]  # (K,) informant neighbours when the sources watched
+    tier_seen: NDArray[np.uint8]  # (K,) the tier the consequences phase saw
+    listed_seen: NDArray[np.bool_]  # (K,) listed, as the consequences phase saw it
     acts: NDArray[np.bool_]
     caught: NDArray[np.bool_]
     false_records: NDArray[np.bool_]
-    seen: NDArray[np.bool_]  # (P, K): pair q's source saw the act (misread or not)
-    misread: NDArray[np.bool_]  # (P, K)
-    false_drawn: NDArray[np.bool_]  # (P, K): pair q's false-positive draw came up
     points: NDArray[np.int64]
     score: NDArray[np.int16]
     tier: NDArray[np.uint8]
@@ -210,65 +218,73 @@ class Day:
     newly_listed: NDArray[np.bool_]
     left: NDArray[np.uint8]  # 0 none, 1 paid, 2 repaired, 3 expired, 4 appeal won
     appealed: NDArray[np.bool_]
-    wanted: NDArray[np.bool_]
-    denied: NDArray[np.bool_]
     perk: NDArray[np.float64]
     shamed: NDArray[np.bool_]
     ties_lost: NDArray[np.int64]
     approval: NDArray[np.float32]
     stance: NDArray[np.float32]
     reported: dict[str, NDArray[np.float64]]
+    seen: NDArray[np.bool_] | None = None  # (P, K): pair q's source saw the act (misread or not)
+    misread: NDArray[np.bool_] | None = None  # (P, K)
+    false_drawn: NDArray[np.bool_] | None = None  # (P, K): pair q's false-positive draw came up
+    wanted: NDArray[np.bool_] | None = None  # (O, K)
+    denied: NDArray[np.bool_] | None = None  # (O, K)
 
 
 def sources_seen(p: ObserveParams, group: NDArray[np.uint8], informants: NDArray[np.int32],
-                 acts: NDArray[np.bool_], ids: Ids, d: StepDraws) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:  # fmt: skip
-    """Per (source, behaviour) pair, which of ``ids`` its source saw, misread, falsely recorded.
+                 acts: NDArray[np.bool_], ids: Ids, steps: Ids, keys: Keys) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:  # fmt: skip
+    """Per (source, behaviour) pair, which of M person-days its source saw, misread, falsely recorded.
 
-    Read again from the step's keyed draws exactly as docs/model.md (section 3, phase 2)
+    Read again from the keyed draws exactly as docs/model.md (section 3, phase 2)
     defines the sources: an act of b by i is seen when i's ``detect/<s>/<b>`` draw is
     below the source's coverage of i's group (times ``1 - (1 - r)^k`` for informants);
     a seen speech act is misread when its ``misread/...`` draw is below the source's
     misclassification; a false record is drawn when i's ``false/...`` draw is below
-    ``coverage x false_positive``.
+    ``coverage x false_positive``. Detection is drawn only where there was an act.
 
     Args:
-        p: the sources.
-        group: (K,) uint8, the followed people's groups.
-        informants: (K,) int32, their informant neighbours when the sources watched
-            (before the day's ties were cut).
-        acts: (B, N) bool, today's acts of everyone.
-        ids: (K,) int64, the followed people.
-        d: the step's draws.
+        p: the sources of those days.
+        group: (M,) uint8, each person-day's group.
+        informants: (M,) int32, the person's informant neighbours when the sources
+            watched (before that day's ties were cut).
+        acts: (B, M) bool, what each person did that day.
+        ids: (M,) int64, the person of each row.
+        steps: (M,) int64, the day of each row.
+        keys: the run's keys.
 
     Returns:
-        seen, misread, false_drawn: (P, K) bool each.
+        seen, misread, false_drawn: (P, M) bool each.
     """
-    k = ids.shape[0]
+    m = ids.shape[0]
     pairs = p.pairs
-    seen = np.zeros((pairs.shape[0], k), np.bool_)
+    seen = np.zeros((pairs.shape[0], m), np.bool_)
     misread, false_drawn = np.zeros_like(seen), np.zeros_like(seen)
-    g = group
     count = informants.astype(np.float32)
     for q in range(pairs.shape[0]):
         s, b = int(pairs[q, 0]), int(pairs[q, 1])
-        prob = p.coverage[s, g]
+        did = np.flatnonzero(acts[b])
+        prob = p.coverage[s, group[did]]
         if p.informant_report[s] > 0:
             base = np.float32(1.0 - np.float64(p.informant_report[s]))
-            prob = prob * (np.float32(1.0) - np.power(base, count))
-        seen[q] = acts[b, ids] & (d.at(p.pair_purposes[3 * q], ids) < prob)
+            prob = prob * (np.float32(1.0) - np.power(base, count[did]))
+        u = keys.uniform_at_steps(p.pair_purposes[3 * q], steps[did], ids[did])
+        seen[q, did] = u < prob
         if p.pair_misread[q]:
-            misread[q] = seen[q] & (d.at(p.pair_purposes[3 * q + 1], ids) < p.misclassification[s])
+            was = np.flatnonzero(seen[q])
+            u = keys.uniform_at_steps(p.pair_purposes[3 * q + 1], steps[was], ids[was])
+            misread[q, was] = u < p.misclassification[s]
         if p.pair_false[q].max() > 0:
-            false_drawn[q] = d.at(p.pair_purposes[3 * q + 2], ids) < p.pair_false[q, g]
+            u = keys.uniform_at_steps(p.pair_purposes[3 * q + 2], steps, ids)
+            false_drawn[q] = u < p.pair_false[q, group]
     return seen, misread, false_drawn
 
 
 def opportunities(p: ConsequenceParams, tier: NDArray[np.uint8], listed: NDArray[np.bool_],
-                  ids: Ids, d: StepDraws) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:  # fmt: skip
-    """(O, K) bool each: which opportunities ``ids`` wanted today, and were denied.
+                  ids: Ids, steps: Ids, keys: Keys) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:  # fmt: skip
+    """(O, M) bool each: which opportunities M person-days wanted, and were denied.
 
-    ``tier`` and ``listed`` are theirs as the consequences phase saw them (after the
-    score phase). docs/model.md, section 3, phase 4.
+    ``tier`` and ``listed`` ((M,) each) are the person's as that day's consequences
+    phase saw them (after the score phase). docs/model.md, section 3, phase 4.
     """
     o_n = p.demand.shape[0]
     wanted = np.zeros((o_n, ids.shape[0]), np.bool_)
@@ -277,10 +293,10 @@ def opportunities(p: ConsequenceParams, tier: NDArray[np.uint8], listed: NDArray
         demand = np.float32(p.demand[o])
         if demand <= 0:
             continue
-        wanted[o] = d.at(p.want_purposes[o], ids) < demand
+        wanted[o] = keys.uniform_at_steps(p.want_purposes[o], steps, ids) < demand
         blocked = listed & p.denied_listed[o]
         if p.enforcement[o] < 1:
-            blocked &= d.at(p.enforce_purposes[o], ids) < p.enforcement[o]
+            blocked &= keys.uniform_at_steps(p.enforce_purposes[o], steps, ids) < p.enforcement[o]
         denied[o] = wanted[o] & (blocked | p.denied_tier[o, tier])
     return wanted, denied
 
@@ -290,10 +306,14 @@ class Follower:
 
     Args:
         ids: (K,) int64, the followed people, sorted.
+        keys: the run's keys, to read the days' draws again.
+        group: (N,) uint8, everyone's group (fixed for the run).
     """
 
-    def __init__(self, ids: Ids) -> None:
+    def __init__(self, ids: Ids, keys: Keys, group: NDArray[np.uint8]) -> None:
         self.ids = ids
+        self.keys = keys
+        self.group = group[ids].copy()
         self.days: list[Day] = []
         self._before: tuple[NDArray[np.int16], NDArray[np.uint32], NDArray[np.int32]] | None = None
         self._seen_by_consequences: tuple[NDArray[np.uint8], NDArray[np.bool_]] | None = None
@@ -313,13 +333,8 @@ class Follower:
         """After the step (``state.step`` already advanced): the day, kept and returned."""
         assert self._before is not None and self._seen_by_consequences is not None
         ids = self.ids
-        d = StepDraws(keys, state.step - 1)
         score0, lost0, informants = self._before
-        seen, misread, false_drawn = sources_seen(
-            regime.observe, state.group[ids], informants, ev.acts, ids, d
-        )
         tier_c, listed_c = self._seen_by_consequences
-        wanted, denied = opportunities(regime.consequences, tier_c, listed_c, ids, d)
         left = np.zeros(ids.shape[0], np.uint8)
         for code, happened in enumerate((ev.paid, ev.repaired, ev.expired, ev.appeals_won), 1):
             left[happened[ids]] = code
@@ -334,12 +349,14 @@ class Follower:
             pairs=tuple(
                 f"{observe.source_names[s]}: {observe.behaviour_names[b]}" for s, b in observe.pairs
             ),
+            observe=observe,
+            consequences=c,
+            informants=informants,
+            tier_seen=tier_c,
+            listed_seen=listed_c,
             acts=ev.acts[:, ids].copy(),
             caught=ev.caught[:, ids].copy(),
             false_records=ev.false_records[:, ids].copy(),
-            seen=seen,
-            misread=misread,
-            false_drawn=false_drawn,
             points=state.score[ids].astype(np.int64) - score0,
             score=state.score[ids].copy(),
             tier=state.tier[ids].copy(),
@@ -348,8 +365,6 @@ class Follower:
             newly_listed=ev.newly_listed[ids].copy(),
             left=left,
             appealed=ev.appeals_filed[ids].copy(),
-            wanted=wanted,
-            denied=denied,
             perk=perk.astype(np.float64),
             shamed=ev.newly_shamed[ids].copy(),
             ties_lost=state.ties_lost[ids].astype(np.int64) - lost0,
@@ -359,6 +374,51 @@ class Follower:
         )
         self.days.append(day)
         return day
+
+    def resolved(self, days: Sequence[Day] | None = None) -> list[Day]:
+        """``days`` (default: all kept) with their sources' and opportunities' details read.
+
+        Consecutive days under the same regime are read together: one call of the
+        keyed draws per purpose for all their person-days, and detection only where
+        there was an act.
+        """
+        todo = list(self.days if days is None else days)
+        k = self.ids.shape[0]
+        start = 0
+        while start < len(todo):
+            first = todo[start]
+            end = start + 1
+            while (
+                end < len(todo)
+                and todo[end].observe is first.observe
+                and (todo[end].consequences is first.consequences)
+            ):
+                end += 1
+            batch = [d for d in todo[start:end] if d.seen is None]
+            start = end
+            if not batch:
+                continue
+            t = len(batch)
+            steps = np.repeat(np.array([d.step for d in batch], np.int64), k)
+            ids = np.tile(self.ids, t)
+            group = np.tile(self.group, t)
+            acts = np.concatenate([d.acts for d in batch], axis=1)
+            informants = np.concatenate([d.informants for d in batch])
+            seen, misread, false_drawn = sources_seen(
+                first.observe, group, informants, acts, ids, steps, self.keys
+            )
+            tier = np.concatenate([d.tier_seen for d in batch])
+            listed = np.concatenate([d.listed_seen for d in batch])
+            wanted, denied = opportunities(first.consequences, tier, listed, ids, steps, self.keys)
+            for j, d in enumerate(batch):
+                cols = slice(j * k, (j + 1) * k)
+                d.seen, d.misread, d.false_drawn = (
+                    seen[:, cols],
+                    misread[:, cols],
+                    false_drawn[:, cols],
+                )
+                d.wanted, d.denied = wanted[:, cols], denied[:, cols]
+        return todo
 
 
 class AtConsequences:

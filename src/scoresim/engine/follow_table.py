@@ -29,8 +29,13 @@ def _names(mask: NDArray[np.bool_], names: Sequence[str]) -> pd.Series:
     """
     if mask.shape[0] == 0:  # nothing to name (a scenario without opportunities)
         return _categorical(np.zeros(mask.shape[1], np.int64), [""])
-    packed = np.ascontiguousarray(np.packbits(mask, axis=0).T)
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+    keys: NDArray[Any]
+    if mask.shape[0] <= 63:  # each column's pattern as one integer (fast to sort)
+        weights = np.left_shift(np.uint64(1), np.arange(mask.shape[0], dtype=np.uint64))
+        keys = (mask.astype(np.uint64) * weights[:, None]).sum(axis=0)
+    else:
+        packed = np.ascontiguousarray(np.packbits(mask, axis=0).T)
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     spelled = [SEPARATOR.join(names[int(x)] for x in np.flatnonzero(mask[:, j])) for j in first]
     return _categorical(inverse.ravel(), spelled)

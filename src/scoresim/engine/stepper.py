@@ -186,7 +186,9 @@ class Simulation:
         )  # fmt: skip
         if follow is not None:
             # A rule reads a read-only view: choosing whom to follow changes nothing.
-            self.follower = Follower(choose(follow, self.state, self.keys, self.ids))
+            self.follower = Follower(
+                choose(follow, self.state, self.keys, self.ids), self.keys, self._state.group
+            )
             self.hooks = with_follower(self.hooks, self.follower)
         self.buf = MetricsBuffer(self.compiled.columns, len(self.compiled.labels.groups), _rows)
         self._reported: dict[str, list[float]] = {name: [] for name in self.reporters}
@@ -403,7 +405,7 @@ class Simulation:
         f = self.follower
         if f is None:
             return pd.DataFrame()
-        table = followed_table(f.days, f.ids, self._state.group, self.compiled.labels)
+        table = followed_table(f.resolved(), f.ids, self._state.group, self.compiled.labels)
         for name in self.person_reporters:
             table[name] = np.concatenate([d.reported[name] for d in f.days]) if f.days else []
         if self.ids is not None:  # your node ids, people by id within each step
