@@ -119,6 +119,15 @@ def test_polls_evidence_prints_every_target() -> None:
         assert found.group(2) == ("+" if float(found.group(1)) > 0 else "-"), line
 
 
+def test_follow_cost_prints_both_rows() -> None:
+    res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "follow_cost.py"),
+                          "--agents", "2000", "--follow", "50", "--steps", "2", "--repeats", "1"],
+                         check=True, capture_output=True, text=True, timeout=300)  # fmt: skip
+    lines = res.stdout.splitlines()
+    assert lines[0].startswith("following 50") and lines[1].startswith("following nobody")
+    assert lines[2].startswith("cost of following:")
+
+
 def test_mechanisms_cost_prints_both_rows() -> None:
     res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "mechanisms_cost.py"),
                           "--agents", "2000", "--steps", "2", "--repeats", "1"],

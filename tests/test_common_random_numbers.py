@@ -120,3 +120,19 @@ def test_detection_of_the_same_act_by_the_same_source_is_the_same_draw() -> None
     caught_lo, caught_hi = evs[0].detected[jay] & both, evs[1].detected[jay] & both
     assert caught_lo.sum() > 0 and (caught_hi >= caught_lo).all()
     assert caught_hi.sum() > caught_lo.sum()
+
+
+def test_draws_at_many_steps_are_each_steps_draws() -> None:
+    """``uniform_at_steps`` (the followed people's days read at once) gives, for each
+    (step, id), exactly the draw ``uniform_at`` gives at that step."""
+    from scoresim.core.crn import Keys
+
+    keys = Keys(11)
+    rng = np.random.default_rng(0)
+    steps = rng.integers(0, 400, 500)
+    ids = rng.integers(0, 10_000, 500)
+    got = keys.uniform_at_steps("detect/street_cameras/jaywalk", steps, ids)
+    want = [keys.uniform_at("detect/street_cameras/jaywalk", int(t), np.array([i]))[0]
+            for t, i in zip(steps, ids, strict=True)]  # fmt: skip
+    np.testing.assert_array_equal(got, np.array(want, np.float32))
+    assert keys.uniform_at_steps("x", np.zeros(0, np.int64), np.zeros(0, np.int64)).shape == (0,)
