@@ -10,20 +10,11 @@ Usage: python benchmarks/follow_cost.py [--agents 100000] [--follow 1000] [--ste
 from __future__ import annotations
 
 import argparse
-import time
+from collections.abc import Callable
+
+from mechanisms_cost import alternate, ms_per_step
 
 import scoresim
-
-
-def ms_per_step(agents: int, steps: int, follow: int | None) -> float:
-    """Mean milliseconds per step over ``steps`` steps (and the table), after one warm-up."""
-    sim = scoresim.Simulation("seed", agents=agents, seed=1, follow=follow)
-    sim.step()
-    t0 = time.perf_counter()
-    sim.run(steps)
-    if follow:
-        sim.followed()
-    return (time.perf_counter() - t0) / steps * 1000
 
 
 def main() -> None:
@@ -34,14 +25,16 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--repeats", type=int, default=3)
     a = ap.parse_args()
-    rows: dict[str, list[float]] = {f"following {a.follow:,}": [], "following nobody": []}
-    for _ in range(a.repeats):
-        rows[f"following {a.follow:,}"].append(ms_per_step(a.agents, a.steps, a.follow))
-        rows["following nobody"].append(ms_per_step(a.agents, a.steps, None))
-    for name, values in rows.items():
-        print(f"{name:<20} {', '.join(f'{v:.1f}' for v in values)} ms/step ({a.agents:,} agents)")
-    on, off = (min(v) for v in rows.values())
-    print(f"cost of following: {on - off:+.2f} ms/step ({on / off - 1:+.1%})")
+
+    def run(follow: int | None) -> Callable[[], float]:
+        def once() -> float:
+            sim = scoresim.Simulation("seed", agents=a.agents, seed=1, follow=follow)
+            return ms_per_step(sim, a.steps, sim.followed if follow else None)
+
+        return once
+
+    alternate({f"following {a.follow:,}": run(a.follow), "following nobody": run(None)},
+              a.repeats, a.agents, "following")  # fmt: skip
 
 
 if __name__ == "__main__":
