@@ -193,7 +193,7 @@ def _compare_followed(w: World, day: Day, before: CitizenState, state: CitizenSt
                       ev: StepEvents, diary: ref.Diary, where: str, tally: dict[str, int]) -> None:  # fmt: skip
     """Each followed person's row of the day against the reference's account of it."""
     labels = w.compiled.labels
-    table = followed_table(w.follower.resolved([day]), w.follower.ids, w.state.group, labels)
+    table = followed_table(w.follower.resolved([day]), w.follower.ids, w.follower.group, labels)
     ended = {"paid": ev.paid, "repaired": ev.repaired, "expired": ev.expired,
              "appeal won": ev.appeals_won}  # fmt: skip
     for got in table.to_dict("records"):
@@ -237,7 +237,7 @@ def _compare_step(w: World, label: str, tally: dict[str, int]) -> None:
     w.follower.before(w.state)
     ev = step_mod.step(w.state, w.net, w.params, w.keys, w.buf, hooks=w.hooks)
     p = w.params
-    day = w.follower.after(w.state, ev, p, w.keys, {})
+    day = w.follower.after(w.state, ev, p, {})
     morning = copy.deepcopy(before_state)
     slow_ev = StepEvents.empty(N, p.n_behaviours, p.n_opportunities, p.n_groups)
     slow_state, slow_net = before_state, before_net

@@ -202,7 +202,6 @@ class Day:
     """
 
     step: int
-    pairs: tuple[str, ...]  # (P,) that day's "source: behaviour" pairs, in order
     observe: ObserveParams  # that day's sources
     consequences: ConsequenceParams  # that day's opportunities
     informants: NDArray[np.int32]  # (K,) informant neighbours when the sources watched
@@ -230,6 +229,12 @@ class Day:
     false_drawn: NDArray[np.bool_] | None = None  # (P, K): pair q's false-positive draw came up
     wanted: NDArray[np.bool_] | None = None  # (O, K)
     denied: NDArray[np.bool_] | None = None  # (O, K)
+
+    @property
+    def pairs(self) -> tuple[str, ...]:
+        """(P,) that day's ``"source: behaviour"`` pairs, in the order of ``seen``'s rows."""
+        o = self.observe
+        return tuple(f"{o.source_names[s]}: {o.behaviour_names[b]}" for s, b in o.pairs)
 
 
 class Follower:
@@ -259,7 +264,7 @@ class Follower:
         """Right before the consequences phase: the tier and listing it will see."""
         self._seen_by_consequences = state.tier[self.ids].copy(), state.listed_until[self.ids] > 0
 
-    def after(self, state: CitizenState, ev: StepEvents, regime: RegimeParams, keys: Keys,
+    def after(self, state: CitizenState, ev: StepEvents, regime: RegimeParams,
               reported: dict[str, NDArray[np.float64]]) -> Day:  # fmt: skip
         """After the step (``state.step`` already advanced): the day, kept and returned."""
         assert self._before is not None and self._seen_by_consequences is not None
@@ -274,13 +279,9 @@ class Follower:
         if c.consent_required:
             perk = np.where(state.consented[ids], perk, 0.0)
         nan = np.full(ids.shape[0], np.nan, np.float32)
-        observe = regime.observe
         day = Day(
             step=state.step - 1,
-            pairs=tuple(
-                f"{observe.source_names[s]}: {observe.behaviour_names[b]}" for s, b in observe.pairs
-            ),
-            observe=observe,
+            observe=regime.observe,
             consequences=c,
             informants=informants,
             tier_seen=tier_c,

@@ -53,7 +53,7 @@ def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labe
     Args:
         days: the :class:`~scoresim.engine.follow.Day` of every step, in order.
         ids: (K,) int64, the followed people.
-        group: (N,) uint8, everyone's group.
+        group: (K,) uint8, the followed people's groups.
         labels: the run's names.
     """
     # The sources may change during a run (a timeline, Simulation.set): name each
@@ -62,7 +62,7 @@ def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labe
     where = {name: k for k, name in enumerate(pairs)}
     k = ids.shape[0]
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
-    groups = group[ids].astype(np.int64)
+    groups = group.astype(np.int64)
     masks: dict[str, list[NDArray[np.bool_]]] = {}
     spelled = {"did": labels.behaviours, "seen_by": pairs, "misread_by": pairs,
                "false_record_by": pairs, "recorded": labels.behaviours,

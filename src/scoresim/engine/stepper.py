@@ -346,7 +346,7 @@ class Simulation:
         for name, value in values.items():
             self._reported[name].append(value)
         if self.follower is not None:
-            self.follower.after(self._state, events, regime, self.keys, personal)
+            self.follower.after(self._state, events, regime, personal)
 
     def _report(self, events: StepEvents, t: int) -> dict[str, float]:
         """Each reporter's number for the step just done (nothing is kept yet).
@@ -405,7 +405,7 @@ class Simulation:
         f = self.follower
         if f is None:
             return pd.DataFrame()
-        table = followed_table(f.resolved(), f.ids, self._state.group, self.compiled.labels)
+        table = followed_table(f.resolved(), f.ids, f.group, self.compiled.labels)
         for name in self.person_reporters:
             table[name] = np.concatenate([d.reported[name] for d in f.days]) if f.days else []
         if self.ids is not None:  # your node ids, people by id within each step
