@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -30,6 +31,7 @@ from scoresim.explorer.docs import add_api_docs
 from scoresim.explorer.guard import BodyGuard, validation_handler
 from scoresim.explorer.knobs import knobs
 from scoresim.explorer.runs import DONE, FAILED, QUEUED, QueueFullError, RunManager
+from scoresim.explorer.town_routes import add_town, town_models
 from scoresim.results import headlines as hl
 from scoresim.strictjson import dumps as strict_dumps
 
@@ -71,6 +73,7 @@ class Knob(BaseModel):
     max: float | None = None
     step: float | None = None
     integer: bool = Field(False, description="whole numbers only (points, scores)")
+    unit: str = Field("", description="what the number counts, in words")
 
 
 class HeadlineInfo(BaseModel):
@@ -173,11 +176,16 @@ def create_app(
     )
     app.state.manager = manager
     app.add_middleware(BodyGuard)
-    app.add_exception_handler(RequestValidationError, validation_handler(request_type))
+    towns = town_models(max_agents, max_steps)
+    bodies = {"/api/runs": request_type, "/api/town": towns[0], "/api/town/person": towns[1]}
+    app.add_exception_handler(RequestValidationError, validation_handler(bodies))
+    # A town is every day of every person: some MB of JSON that compresses well.
+    app.add_middleware(GZipMiddleware, minimum_size=100_000)
     add_api_docs(app)
     _scenario_routes(app, scenarios)
     _run_routes(app, manager, scenarios, request_type, keepalive)
     _page_routes(app)
+    add_town(app, scenarios, regime_of, towns, running)
     return app
 
 
@@ -242,6 +250,23 @@ def _scenario_routes(app: FastAPI, scenarios: dict[str, Scenario]) -> None:
         ]
 
 
+def regime_of(scenarios: dict[str, Scenario], name: str, overrides: dict[str, Any]) -> Scenario:
+    """The regime on offer called ``name`` with a client's ``overrides``.
+
+    Raises:
+        HTTPException: 422, the regime is not on offer or the overrides do not apply.
+    """
+    if name not in scenarios:
+        raise HTTPException(422, unknown_scenario(list(scenarios)))
+    try:
+        return scenarios[name].with_overrides(overrides, label="overrides")
+    # Applying overrides reads nothing but the request, so any failure is the client's
+    # (a value of the wrong shape; a section set to a number and one of its fields set
+    # too, which overrides.py does not foresee): a 422, never a 500.
+    except Exception as exc:
+        raise HTTPException(422, refuse_overrides(scenarios[name], overrides, exc)) from None
+
+
 def _run_routes(
     app: FastAPI,
     manager: RunManager,
@@ -250,7 +275,6 @@ def _run_routes(
     keepalive: float,
 ) -> None:
     """``POST /api/runs`` and a run's state, metrics and events."""
-    names = list(scenarios)
 
     @app.post(
         "/api/runs",
@@ -261,17 +285,7 @@ def _run_routes(
     def start_run(body: request_type) -> dict[str, str]:  # type: ignore[valid-type]
         """Queue a run of a regime on offer; 429 when the queue is full."""
         data = body.model_dump()  # type: ignore[attr-defined]
-        name = data["scenario"]
-        if name not in scenarios:
-            raise HTTPException(422, unknown_scenario(names))
-        try:
-            sc: Scenario = scenarios[name].with_overrides(data["overrides"], label="overrides")
-        # Applying overrides reads nothing but the request, so any failure is the
-        # client's (a value of the wrong shape; a section set to a number and one of its
-        # fields set too, which overrides.py does not foresee): a 422, never a 500.
-        except Exception as exc:
-            answer = refuse_overrides(scenarios[name], data["overrides"], exc)
-            raise HTTPException(422, answer) from None
+        sc = regime_of(scenarios, data["scenario"], data["overrides"])
         try:
             run = manager.submit(sc, data["agents"], data["steps"], data["seed"], data["overrides"])
         except QueueFullError as exc:

@@ -135,20 +135,24 @@ VALUE = "Input should be a number, a string, true, false or null"
 
 
 def validation_handler(
-    model: type[BaseModel],
+    models: Mapping[str, type[BaseModel]],
 ) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
-    """The answer to a body that does not fit ``model``: 422, each error's field and reason.
+    """The answer to a body that does not fit its model: 422, each error's field and reason.
+
+    Args:
+        models: the body's model of each path that takes one (``/api/runs``, ...).
 
     At most :data:`MAX_ERRORS` errors of at most :data:`MAX_MESSAGE` characters. A
-    location names only the server's words: ``model``'s own fields, an override's key
+    location names only the server's words: the model's own fields, an override's key
     by its place (``key 2``, and ``[key]`` when the key itself is wrong), never a key
     the client chose; a field the client added is refused at ``body``. The members of
     the override value's union make one error, :data:`VALUE`.
     """
-    fields = set(model.model_fields)
+    fields_of = {path: set(model.model_fields) for path, model in models.items()}
 
-    async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        fields = fields_of.get(request.url.path, set())
         errors: list[dict[str, Any]] = []
         for e in exc.errors():
             loc, msg = _place(e, fields, exc.body), str(e.get("msg", ""))

@@ -43,7 +43,8 @@ def knobs(sc: Scenario) -> list[dict[str, Any]]:
     coverage = cfg.sources[watcher].coverage if watcher is not None else None
     if watcher is not None and isinstance(coverage, float):  # not one per group
         out.append(_number("conduct_coverage", f"Coverage of {_words(watcher)}",
-                           [f"sources.{watcher}.coverage"], coverage, 0.0, 1.0, 0.05))  # fmt: skip
+                           [f"sources.{watcher}.coverage"], coverage, 0.0, 1.0, 0.05,
+                           unit="share of acts in sight"))  # fmt: skip
     dissent = cfg.dissent_behaviour
     points = cfg.scoring.points.get(dissent) if dissent is not None else None
     if dissent is not None and points is not None:
@@ -51,12 +52,12 @@ def knobs(sc: Scenario) -> list[dict[str, Any]]:
         top = -1 if dissent in cfg.scoring.tolerance else max(0, points)
         out.append(_number("dissent_points", f"Points for {_words(dissent)}",
                            [f"scoring.points.{dissent}"], points, min(-200, points), top, 5,
-                           integer=True))  # fmt: skip
+                           integer=True, unit="points per act recorded"))  # fmt: skip
     bl = cfg.blacklist
     if bl is not None and bl.threshold is not None:
         out.append(_number("blacklist_threshold", "Blacklist threshold (score)",
                            ["blacklist.threshold"], bl.threshold, cfg.scoring.min,
-                           cfg.scoring.max, 10, integer=True))  # fmt: skip
+                           cfg.scoring.max, 10, integer=True, unit="score points"))  # fmt: skip
     if cfg.sources:
         paths = [f"sources.{name}.false_positive_rate" for name in cfg.sources]
         rate = max(s.false_positive_rate for s in cfg.sources.values())
@@ -64,7 +65,8 @@ def knobs(sc: Scenario) -> list[dict[str, Any]]:
         # 2e-7 must not jump to 0.0005 on one press).
         step = 10.0 ** math.floor(math.log10(rate)) if rate > 0 else 0.0005
         out.append(_number("false_positive_rate", "False-positive rate of every source", paths,
-                           rate, 0.0, max(0.01, rate), min(step, 0.0005)))  # fmt: skip
+                           rate, 0.0, max(0.01, rate), min(step, 0.0005),
+                           unit="false records per person-day in sight"))  # fmt: skip
     if cfg.shaming is not None:
         out.append({"key": "shaming", "label": "Public shaming", "kind": "switch",
                     "paths": ["shaming"], "value": True})  # fmt: skip
@@ -95,7 +97,7 @@ def _timeline_knobs(sc: Scenario) -> list[dict[str, Any]]:
             lo, hi = _free_days(found, mine)
             out.append(_number(f"timeline_{entry.name}_day", f"Day of the change '{name}'{since}",
                                [f"timeline.{entry.name}.day"], mine[0].first, lo, hi, 1,
-                               integer=True))  # fmt: skip
+                               integer=True, unit="day"))  # fmt: skip
         for i, c in enumerate(mine):
             bounds = field_bounds(c.path)
             value = c.value if c.kind == "set" else c.value[1]
@@ -191,6 +193,7 @@ def _number(
     step: float,
     *,
     integer: bool = False,
+    unit: str = "",
 ) -> dict[str, Any]:
     return {"key": key, "label": label, "kind": "number", "paths": paths, "value": value,
-            "min": lo, "max": hi, "step": step, "integer": integer}  # fmt: skip
+            "min": lo, "max": hi, "step": step, "integer": integer, "unit": unit}  # fmt: skip

@@ -9,6 +9,7 @@ nothing is said that the table does not hold.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,10 @@ import pandas as pd
 
 SEPARATOR = "; "
 """Between the names in one cell of a list column (``did``, ``seen_by``, ...)."""
+
+
+QUIET_DAY = re.compile(r"day (?P<step>\d+): (?P<points>[+-]\d+) points \(score (?P<score>-?\d+)\)")
+"""A day on which nothing but the score moved."""
 
 
 def _words(name: str) -> str:
@@ -72,8 +77,44 @@ def day_line(row: Mapping[Any, Any], tier_before: str | None) -> str | None:
     return f"day {int(row['step'])}: " + "; ".join(parts)
 
 
-def life(followed: pd.DataFrame, person: int) -> list[str]:
-    """Every day of ``person`` on which something happened, in order, as lines.
+def life(followed: pd.DataFrame, person: int, up_to: int | None = None) -> list[str]:
+    """``person``'s life in lines, up to step ``up_to`` (all of it when None).
+
+    One line per day on which something happened, except that a run of consecutive
+    days on which only the score moved (most often its daily recovery) is one line:
+    "days 30 to 41: +12 points over 12 days (score 963)".
+
+    Raises:
+        KeyError: ``person`` is not followed in the table.
+    """
+    days = [(s, line) for s, line in life_days(followed, person) if up_to is None or s <= up_to]
+    out: list[str] = []
+    run: list[tuple[int, int, int]] = []  # (step, points, score) of the quiet days in a row
+
+    def close() -> None:
+        if len(run) == 1:
+            s, points, score = run[0]
+            out.append(f"day {s}: {points:+d} points (score {score})")
+        elif run:
+            total = sum(p for _, p, _ in run)
+            out.append(f"days {run[0][0]} to {run[-1][0]}: {total:+d} points over "
+                       f"{len(run)} days (score {run[-1][2]})")  # fmt: skip
+        run.clear()
+
+    for s, line in days:
+        quiet = QUIET_DAY.fullmatch(line)
+        if quiet is None or (run and s != run[-1][0] + 1):
+            close()
+        if quiet is None:
+            out.append(line)
+        else:
+            run.append((s, int(quiet["points"]), int(quiet["score"])))
+    close()
+    return out
+
+
+def life_days(followed: pd.DataFrame, person: int) -> list[tuple[int, str]]:
+    """As :func:`life`, each line with its step (the page shows a life up to a day).
 
     Raises:
         KeyError: ``person`` is not followed in the table.
@@ -81,11 +122,11 @@ def life(followed: pd.DataFrame, person: int) -> list[str]:
     rows = followed[followed["id"] == person].sort_values("step")
     if rows.empty:
         raise KeyError(f"person {person} is not followed in this run")
-    lines: list[str] = []
+    lines: list[tuple[int, str]] = []
     before: str | None = None
     for row in rows.to_dict("records"):
         line = day_line(row, before)
         if line is not None:
-            lines.append(line)
+            lines.append((int(row["step"]), line))
         before = str(row["tier"])
     return lines
