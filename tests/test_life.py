@@ -57,8 +57,14 @@ def test_a_life_has_a_line_for_each_day_something_happened() -> None:
 
 
 QUIET_DAYS = [  # (step, points, score, did): a hand-made life
-    (3, 1, 1001, ""), (4, 1, 1002, ""), (5, 2, 1004, ""), (6, -5, 999, "jaywalk"),
-    (7, 0, 999, ""), (8, 1, 1000, ""), (10, 1, 1001, ""), (11, -1, 1000, ""),
+    (3, 1, 1001, ""),
+    (4, 1, 1002, ""),
+    (5, 2, 1004, ""),
+    (6, -5, 999, "jaywalk"),
+    (7, 0, 999, ""),
+    (8, 1, 1000, ""),
+    (10, 1, 1001, ""),
+    (11, -1, 1000, ""),
 ]
 QUIET_LINES = [
     "days 3 to 5: +4 points over 3 days (score 1004)",

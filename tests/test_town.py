@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -22,8 +23,8 @@ from tests.servers import serve_app
 from tests.test_life import QUIET_LINES, quiet_table
 
 PEOPLE, DAYS, SEED = 600, 120, 5
-BODY = {"scenario": "seed", "people": PEOPLE, "days": DAYS, "seed": SEED,
-        "overrides": {"blacklist.threshold": 990}}  # fmt: skip
+OVERRIDES: dict[str, Any] = {"blacklist.threshold": 990}
+BODY = {"scenario": "seed", "people": PEOPLE, "days": DAYS, "seed": SEED, "overrides": OVERRIDES}
 
 
 def arr(data: dict[str, Any], key: str, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
@@ -46,7 +47,7 @@ def test_every_frame_is_the_state_after_that_many_steps(built: dict[str, Any]) -
     flags = arr(built, "flags", np.uint8, (DAYS + 1, PEOPLE))
     ties = arr(built, "ties", np.int32, (-1, 2))
     cut = arr(built, "cut", np.int16, (-1,))
-    sim = scoresim.Simulation("seed", agents=PEOPLE, seed=SEED, overrides=BODY["overrides"])
+    sim = scoresim.Simulation("seed", agents=PEOPLE, seed=SEED, overrides=OVERRIDES)
     for d in range(DAYS + 1):
         if d:
             sim.step()
@@ -71,7 +72,7 @@ def test_every_frame_is_the_state_after_that_many_steps(built: dict[str, Any]) -
 
 
 def test_a_persons_life_is_their_followed_days() -> None:
-    sc = load_scenario("seed").with_overrides(BODY["overrides"], label="overrides")
+    sc = load_scenario("seed").with_overrides(OVERRIDES, label="overrides")
     result = scoresim.simulate(sc, agents=PEOPLE, steps=DAYS, seed=SEED, follow=[17])
     got = town.life_of(sc, PEOPLE, DAYS, SEED, 17)
     assert got["lines"] == [[s, line] for s, line in life_days(result.followed, 17)]
@@ -91,7 +92,7 @@ def test_the_town_stands_by_groups_with_ring_neighbours_side_by_side() -> None:
         assert step.max() <= 1.5 * cell, g  # the next id always stands next door
         spans.append((float(x.min()), float(x.max())))
     # districts side by side, in group order, apart
-    assert all(hi < lo for (_, hi), (lo, _) in zip(spans, spans[1:], strict=False))
+    assert all(hi < lo for (_, hi), (lo, _) in itertools.pairwise(spans))
 
 
 def test_a_town_too_big_or_a_stranger_is_refused_in_one_line() -> None:
@@ -144,7 +145,9 @@ def test_play_pause_step_and_reset_change_what_is_drawn(server: str) -> None:
         assert later != start
         page.select_option("#speed", "60")
         page.click("#play")
-        page.wait_for_function(f"document.getElementById('scrub').value == '{DAYS}'", timeout=30_000)
+        page.wait_for_function(
+            f"document.getElementById('scrub').value == '{DAYS}'", timeout=30_000
+        )
         assert page.inner_text("#play") == "Play"  # it stopped by itself at the end
         page.click("#reset")
         assert page.inner_text("#day-label") == "day 0 (start)" and picture(page) == start
@@ -160,7 +163,7 @@ def test_play_pause_step_and_reset_change_what_is_drawn(server: str) -> None:
 
 @pytest.mark.parametrize("width", [1200, 390])
 def test_a_clicked_person_shows_their_followed_days_and_the_url_restores_it(server: str, width: int) -> None:  # fmt: skip
-    sc = load_scenario("seed").with_overrides(BODY["overrides"], label="overrides")
+    sc = load_scenario("seed").with_overrides(OVERRIDES, label="overrides")
     table = scoresim.simulate(sc, agents=PEOPLE, steps=DAYS, seed=SEED, follow=PEOPLE).followed
     day = 90
     with chromium() as browser:

@@ -47,8 +47,52 @@ class TownPicture {
 
   // Where a person is drawn, in CSS pixels of the canvas.
   at(i) {
-    const w = this.canvas.clientWidth, h = this.canvas.clientHeight, m = 8;
-    return [m + this.x[i] * (w - 2 * m), m + this.y[i] * (h - 2 * m)];
+    return [this.px[i], this.py[i]];
+  }
+
+  // Positions, the dot's radius, the dots as sprites and the ties never cut, drawn
+  // once per canvas size: a day then costs a copy, a sprite per person and a few ties.
+  layout(w, h, dpr) {
+    const key = `${w}x${h}x${dpr}`;
+    if (this.size === key) return;
+    this.size = key;
+    const m = 8;
+    this.px = new Float32Array(this.n); this.py = new Float32Array(this.n);
+    for (let i = 0; i < this.n; i++) {
+      this.px[i] = m + this.x[i] * (w - 2 * m); this.py[i] = m + this.y[i] * (h - 2 * m);
+    }
+    this.r = Math.max(1.2, Math.min(4, 0.45 * Math.sqrt(w * h / this.n)));
+    this.sprites = new Map();
+    this.dpr = dpr;
+    const back = document.createElement("canvas");
+    back.width = Math.round(w * dpr); back.height = Math.round(h * dpr);
+    const g = back.getContext("2d");
+    g.setTransform(dpr, 0, 0, dpr, 0, 0);
+    g.fillStyle = "#fff"; g.fillRect(0, 0, w, h);
+    const never = new Path2D();
+    for (let e = 0; e < this.cut.length; e++) {
+      if (this.cut[e] >= 0) continue;
+      const u = this.ties[2 * e], v = this.ties[2 * e + 1];
+      never.moveTo(this.px[u], this.py[u]); never.lineTo(this.px[v], this.py[v]);
+    }
+    g.lineWidth = 0.5; g.strokeStyle = "rgba(0,0,0,0.06)"; g.stroke(never);
+    this.background = back;
+    this.everCut = [];
+    for (let e = 0; e < this.cut.length; e++) if (this.cut[e] >= 0) this.everCut.push(e);
+  }
+
+  // A dot of `colour`, rendered once at the device's resolution.
+  sprite(colour) {
+    let s = this.sprites.get(colour);
+    if (s) return s;
+    const r = this.r, side = Math.ceil((2 * r + 2) * this.dpr);
+    s = document.createElement("canvas");
+    s.width = s.height = side;
+    const g = s.getContext("2d");
+    g.fillStyle = colour;
+    g.beginPath(); g.arc(side / 2, side / 2, r * this.dpr, 0, 2 * Math.PI); g.fill();
+    this.sprites.set(colour, s);
+    return s;
   }
 
   // The person nearest to (px, py) within a few pixels, or -1.
@@ -74,28 +118,23 @@ class TownPicture {
     if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
       c.width = Math.round(w * dpr); c.height = Math.round(h * dpr);
     }
+    this.layout(w, h, dpr);
     const g = c.getContext("2d");
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.drawImage(this.background, 0, 0);
     g.setTransform(dpr, 0, 0, dpr, 0, 0);
-    g.fillStyle = "#fff"; g.fillRect(0, 0, w, h);
-    const r = Math.max(1.2, Math.min(4, 0.45 * Math.sqrt(w * h / this.n)));
     this.drawTies(g, d, chosen);
-    const base = d * this.n;
-    const paths = new Map();
+    const base = d * this.n, r = this.r, half = (2 * r + 2) / 2;
     for (let i = 0; i < this.n; i++) {
       const colour = colourBy === "score" ? this.scoreOf(base + i) : this.colours[this.tier[base + i]];
-      if (!paths.has(colour)) paths.set(colour, new Path2D());
-      const [x, y] = this.at(i);
-      const p = paths.get(colour);
-      p.moveTo(x + r, y); p.arc(x, y, r, 0, 2 * Math.PI);
+      g.drawImage(this.sprite(colour), this.px[i] - half, this.py[i] - half, 2 * half, 2 * half);
     }
-    for (const [colour, p] of paths) { g.fillStyle = colour; g.fill(p); }
-    this.mark(g, base, LISTED, WRONGLY, r + 1.2, "#111", 0);
-    this.mark(g, base, WRONGLY, 0, r + 1.2, "#d01c8b", 0);
-    this.mark(g, base, ON_SCREEN, 0, r + 3, "#e6ab02", 0);
+    this.mark(g, base, LISTED, WRONGLY, r + 1.2, "#111");
+    this.mark(g, base, WRONGLY, 0, r + 1.2, "#d01c8b");
+    this.mark(g, base, ON_SCREEN, 0, r + 3, "#e6ab02");
     if (chosen >= 0) {
-      const [x, y] = this.at(chosen);
       g.strokeStyle = "#000"; g.lineWidth = 2;
-      g.beginPath(); g.arc(x, y, r + 6, 0, 2 * Math.PI); g.stroke();
+      g.beginPath(); g.arc(this.px[chosen], this.py[chosen], r + 6, 0, 2 * Math.PI); g.stroke();
     }
     this.frames += 1;
   }
@@ -120,17 +159,22 @@ class TownPicture {
     if (any) { g.strokeStyle = colour; g.lineWidth = 1.3; g.stroke(p); }
   }
 
-  // Ties standing faintly; ties cut on this day in red; the chosen person's ties dark.
+  // Ties that are cut some day: faint while they stand, red on the day they are cut;
+  // the chosen person's standing ties dark (the ties never cut are the background).
   drawTies(g, d, chosen) {
     const standing = new Path2D(), justCut = new Path2D(), mine = new Path2D();
-    for (let e = 0; e < this.cut.length; e++) {
-      const cut = this.cut[e];
-      const u = this.ties[2 * e], v = this.ties[2 * e + 1];
-      const [x1, y1] = this.at(u), [x2, y2] = this.at(v);
-      let p = null;
-      if (cut >= 0 && cut === d - 1) p = justCut;
-      else if (cut < 0 || cut >= d) p = (u === chosen || v === chosen) ? mine : standing;
-      if (p) { p.moveTo(x1, y1); p.lineTo(x2, y2); }
+    for (const e of this.everCut) {
+      const cut = this.cut[e], u = this.ties[2 * e], v = this.ties[2 * e + 1];
+      const p = cut === d - 1 ? justCut : cut >= d ? standing : null;
+      if (p) { p.moveTo(this.px[u], this.py[u]); p.lineTo(this.px[v], this.py[v]); }
+    }
+    if (chosen >= 0) {
+      for (let e = 0; e < this.cut.length; e++) {
+        const u = this.ties[2 * e], v = this.ties[2 * e + 1], cut = this.cut[e];
+        if ((u === chosen || v === chosen) && (cut < 0 || cut >= d)) {
+          mine.moveTo(this.px[u], this.py[u]); mine.lineTo(this.px[v], this.py[v]);
+        }
+      }
     }
     g.lineWidth = 0.5; g.strokeStyle = "rgba(0,0,0,0.06)"; g.stroke(standing);
     g.lineWidth = 1.2; g.strokeStyle = "rgba(0,0,0,0.7)"; g.stroke(mine);

@@ -5,7 +5,7 @@
 "use strict";
 
 const $ = id => document.getElementById(id);
-const page = {scenarios: {}, picture: null, body: null, day: 0, playing: null, person: -1, lines: []};
+const page = window.townPage = {scenarios: {}, picture: null, body: null, day: 0, playing: null, person: -1, lines: []};
 
 function el(tag, attrs = {}, text = "") {
   const e = document.createElement(tag);
