@@ -79,6 +79,24 @@ def test_a_persons_life_is_their_followed_days() -> None:
     assert got["lines"], "person 17 should live through something in 120 days"
 
 
+def test_the_screen_is_who_was_made_public_and_their_last_record(built: dict[str, Any]) -> None:
+    """Checked against the followed table (docs/model.md section 8) of the same run."""
+    screen = built["screen"]
+    assert screen, "someone should be made public in 120 days"
+    people = sorted({s["person"] for s in screen})
+    sc = load_scenario("seed").with_overrides(OVERRIDES, label="overrides")
+    table = scoresim.simulate(sc, agents=PEOPLE, steps=DAYS, seed=SEED, follow=people).followed
+    shamed = table[table["shamed"]]
+    assert [(s["step"], s["person"]) for s in screen] == sorted(zip(shamed["step"], shamed["id"], strict=True))  # fmt: skip
+    for s in screen:
+        mine = table[(table["id"] == s["person"]) & (table["step"] <= s["step"])]
+        marked = mine[(mine["recorded"] != "") | (mine["recorded_falsely"] != "")]
+        last = marked.iloc[-1] if len(marked) else None
+        for column in ("recorded", "recorded_falsely"):
+            want = [] if last is None or not last[column] else str(last[column]).split("; ")
+            assert sorted(s[column]) == sorted(want), (s, column)
+
+
 def test_the_town_stands_by_groups_with_ring_neighbours_side_by_side() -> None:
     bounds = np.array([0, 700, 1000, 1000, 1300])  # the third group is empty
     xy = town.layout(bounds)
@@ -186,6 +204,27 @@ def test_a_clicked_person_shows_their_followed_days_and_the_url_restores_it(serv
         assert again.locator("#life li").all_inner_texts() == shown
         assert again.input_value("#knob-blacklist_threshold") == "990"
         assert picture(again) == picture(page)
+        assert not watch.errors
+
+
+def test_the_screen_shows_who_is_on_it_that_day_new_ones_first(server: str) -> None:
+    with chromium() as browser:
+        page, watch = open_town(browser, server, QUERY + f"&day={DAYS}")
+        on = int(page.inner_text("#n-screen"))
+        assert on > 0
+        assert f"{on} listed {'person' if on == 1 else 'people'} shown" in page.inner_text(".screen-head")  # fmt: skip
+        cards = page.locator(".screen-card")
+        assert cards.count() == min(on, 8)
+        flags = page.evaluate(
+            "(() => { const p = townPage.picture, d = townPage.day;"
+            " return Array.from(document.querySelectorAll('.screen-card'),"
+            " c => p.flags[d * p.n + Number(c.dataset.person)]); })()"
+        )
+        assert all(f & town.ON_SCREEN for f in flags)
+        new = [bool(f & town.MADE_PUBLIC) for f in flags]
+        assert new == sorted(new, reverse=True)  # made public today come first
+        assert page.locator(".screen-card canvas.avatar").count() == cards.count()
+        screenshot(page, "town-screen.png")
         assert not watch.errors
 
 

@@ -81,7 +81,9 @@ def build(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
         ``tiers`` (names, lowest first), ``x``/``y`` (float32), ``tier`` (uint8) and
         ``score`` (int16) and ``flags`` (uint8), each (days + 1, people) by day,
         ``ties`` (int32 pairs, each tie once, u < v), ``cut`` (int16 per tie: the step
-        in which it was cut, -1 if never) and ``metrics`` (per frame: listed, made
+        in which it was cut, -1 if never), ``screen`` (everyone made public, in order:
+        ``person``, ``step``, and the behaviours of their last day with a record up to
+        then, ``recorded`` true and ``recorded_falsely`` false) and ``metrics`` (per frame: listed, made
         public, ties cut so far); arrays as base64 of little-endian bytes.
     """
     from scoresim.engine.stepper import Simulation
@@ -96,6 +98,12 @@ def build(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
     score = np.empty((days + 1, people), np.int16)
     flags = np.zeros((days + 1, people), np.uint8)
 
+    names = sim.compiled.labels.behaviours
+    b = len(names)
+    last_true = np.zeros((b, people), np.bool_)  # each person's last day with a record
+    last_false = np.zeros((b, people), np.bool_)
+    screen: list[dict[str, Any]] = []
+
     def frame(d: int) -> None:
         tier[d], score[d] = state.tier, state.score
         listed = state.listed_until > state.step
@@ -104,6 +112,12 @@ def build(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
         ev = sim.events
         if ev is not None:
             f = f + MADE_PUBLIC * ev.newly_shamed + DENIED * ev.denied_any
+            marked = ev.caught.any(axis=0) | ev.false_records.any(axis=0)
+            last_true[:, marked], last_false[:, marked] = ev.caught[:, marked], ev.false_records[:, marked]  # fmt: skip
+            for i in np.flatnonzero(ev.newly_shamed).tolist():
+                screen.append({"person": i, "step": d - 1,
+                               "recorded": [names[k] for k in np.flatnonzero(last_true[:, i])],
+                               "recorded_falsely": [names[k] for k in np.flatnonzero(last_false[:, i])]})  # fmt: skip
         flags[d] = f.astype(np.uint8)
 
     frame(0)
@@ -132,6 +146,7 @@ def build(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
         "flags": packed(flags),
         "ties": packed(ties),
         "cut": packed(cut),
+        "screen": screen,
         "metrics": {
             "listed": ((flags & LISTED) > 0).sum(axis=1).tolist(),
             "on_screen": ((flags & ON_SCREEN) > 0).sum(axis=1).tolist(),

@@ -24,7 +24,7 @@ from scoresim.explorer import town
 
 Value = float | int | bool | str | None
 Path_ = Annotated[str, Field(min_length=1, max_length=120)]
-SCRIPTS = ("town.js", "town-draw.js")
+SCRIPTS = ("town.js", "town-draw.js", "town-screen.js")
 
 
 def town_models(max_agents: int, max_steps: int) -> tuple[type[BaseModel], type[BaseModel]]:

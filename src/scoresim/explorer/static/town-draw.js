@@ -181,11 +181,12 @@ class TownPicture {
     g.lineWidth = 2; g.strokeStyle = "#d7301f"; g.stroke(justCut);
   }
 
-  // The ties cut on frame d, as [u, v] pairs (the screen's "neighbours who cut ties").
-  cutOn(d) {
+  // The people who cut a tie with person i by frame d (ties cut in steps 0 to d - 1).
+  cutWith(i, d) {
     const out = [];
     for (let e = 0; e < this.cut.length; e++) {
-      if (this.cut[e] === d - 1) out.push([this.ties[2 * e], this.ties[2 * e + 1]]);
+      const c = this.cut[e], u = this.ties[2 * e], v = this.ties[2 * e + 1];
+      if (c >= 0 && c < d && (u === i || v === i)) out.push(u === i ? v : u);
     }
     return out;
   }

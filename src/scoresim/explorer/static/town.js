@@ -110,6 +110,7 @@ async function build(day = 0, person = -1) {
     const data = await post("/api/town", body);
     page.body = body;
     page.picture = new TownPicture($("town"), data);
+    page.data = data;
     page.person = -1; page.lines = [];
     $("scrub").max = data.days; $("scrub").disabled = false;
     for (const b of ["play", "step", "reset"]) $(b).disabled = false;
@@ -158,6 +159,7 @@ function show(d) {
   $("n-screen").textContent = countBit(pic, d, 4);
   $("n-cut").textContent = pic.cut.reduce((n, c) => n + (c >= 0 && c < d ? 1 : 0), 0);
   renderLife();
+  renderScreen($("screen"), pic, page.data, d);
   writeUrl();
   document.dispatchEvent(new CustomEvent("town-day", {detail: d}));
 }
