@@ -177,7 +177,12 @@ def create_app(
     app.state.manager = manager
     app.add_middleware(BodyGuard)
     towns = town_models(max_agents, max_steps)
-    bodies = {"/api/runs": request_type, "/api/town": towns[0], "/api/town/person": towns[1]}
+    bodies = {
+        "/api/runs": request_type,
+        "/api/town": towns[0],
+        "/api/town/person": towns[1],
+        "/api/story": towns[0],
+    }
     app.add_exception_handler(RequestValidationError, validation_handler(bodies))
     # A town is every day of every person: some MB of JSON that compresses well.
     app.add_middleware(GZipMiddleware, minimum_size=100_000)

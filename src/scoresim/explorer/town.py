@@ -77,7 +77,16 @@ def build(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
     """Run ``sc`` on ``people`` synthetic people for ``days`` and keep what the page draws.
 
     Returns:
-        JSON-ready: ``people``, ``days``, ``seed``, ``groups`` (names and id bounds),
+        As :func:`run`.
+    """
+    return run(sc, people, days, seed)[0]
+
+
+def run(sc: Scenario, people: int, days: int, seed: int, follow: Any = None) -> tuple[dict[str, Any], Any]:  # fmt: skip
+    """:func:`build`, following ``follow`` (as :class:`Simulation` takes it) too.
+
+    Returns:
+        The town and the simulation at its end. The town is JSON-ready: ``people``, ``days``, ``seed``, ``groups`` (names and id bounds),
         ``tiers`` (names, lowest first), ``x``/``y`` (float32), ``tier`` (uint8) and
         ``score`` (int16) and ``flags`` (uint8), each (days + 1, people) by day,
         ``ties`` (int32 pairs, each tie once, u < v), ``cut`` (int16 per tie: the step
@@ -88,7 +97,7 @@ def build(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
     """
     from scoresim.engine.stepper import Simulation
 
-    sim = Simulation(sc, agents=people, seed=seed, _rows=days)
+    sim = Simulation(sc, agents=people, seed=seed, follow=follow, _rows=days)
     state, net = sim.state, sim.net
     rows = np.repeat(np.arange(people, dtype=np.int32), np.diff(net.indptr))
     once = np.flatnonzero(rows < net.indices)
@@ -130,7 +139,7 @@ def build(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
     labels = sim.compiled.labels
     bounds = np.asarray(state.bounds, np.int64)
     xy = layout(bounds)
-    return {
+    data = {
         "people": people,
         "days": days,
         "seed": seed,
@@ -153,6 +162,7 @@ def build(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
             "ties_cut": [int(((cut >= 0) & (cut < d)).sum()) for d in range(days + 1)],
         },
     }
+    return data, sim
 
 
 def life_of(sc: Scenario, people: int, days: int, seed: int, person: int) -> dict[str, Any]:

@@ -20,11 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from scoresim import limits
 from scoresim.config.loading import Scenario
-from scoresim.explorer import town
+from scoresim.explorer import story, town
 
 Value = float | int | bool | str | None
 Path_ = Annotated[str, Field(min_length=1, max_length=120)]
-SCRIPTS = ("town.js", "town-draw.js", "town-screen.js")
+SCRIPTS = ("town.js", "town-draw.js", "town-screen.js", "story.js", "life.js")
 
 
 def town_models(max_agents: int, max_steps: int) -> tuple[type[BaseModel], type[BaseModel]]:
@@ -106,7 +106,21 @@ def add_town(
             raise HTTPException(422, f"person: the town has people 0 to {d['people'] - 1}")
         return built(d, lambda sc: town.life_of(sc, d["people"], d["days"], d["seed"], d["person"]))
 
+    @app.post(
+        "/api/story", responses={422: {"description": "invalid body"}, 429: {"description": "busy"}}
+    )
+    def tell_story(body: request_type) -> dict[str, Any]:  # type: ignore[valid-type]
+        """The guided story's scenes in a town of at most 2 000 people (docs/seeing.md)."""
+        d = body.model_dump()  # type: ignore[attr-defined]
+        if d["people"] > story.MAX_PEOPLE:
+            raise HTTPException(422, f"people: a story follows everyone; use at most {story.MAX_PEOPLE:,}")  # fmt: skip
+        return built(d, lambda sc: story.story(sc, d["people"], d["days"], d["seed"]))
+
     static = resources.files("scoresim.explorer").joinpath("static")
+
+    @app.get("/story", response_class=HTMLResponse, include_in_schema=False)
+    def story_page() -> str:
+        return static.joinpath("story.html").read_text(encoding="utf-8")
 
     @app.get("/town", response_class=HTMLResponse, include_in_schema=False)
     def town_page() -> str:

@@ -77,8 +77,8 @@ def day_line(row: Mapping[Any, Any], tier_before: str | None) -> str | None:
     return f"day {int(row['step'])}: " + "; ".join(parts)
 
 
-def life(followed: pd.DataFrame, person: int, up_to: int | None = None) -> list[str]:
-    """``person``'s life in lines, up to step ``up_to`` (all of it when None).
+def life(followed: pd.DataFrame, person: int, up_to: int | None = None, since: int = 0) -> list[str]:  # fmt: skip
+    """``person``'s life in lines, from step ``since`` to step ``up_to`` (the end when None).
 
     One line per day on which something happened, except that a run of consecutive
     days on which only the score moved (most often its daily recovery) is one line:
@@ -87,7 +87,8 @@ def life(followed: pd.DataFrame, person: int, up_to: int | None = None) -> list[
     Raises:
         KeyError: ``person`` is not followed in the table.
     """
-    days = [(s, line) for s, line in life_days(followed, person) if up_to is None or s <= up_to]
+    days = [(s, line) for s, line in life_days(followed, person)
+            if since <= s and (up_to is None or s <= up_to)]  # fmt: skip
     out: list[str] = []
     run: list[tuple[int, int, int]] = []  # (step, points, score) of the quiet days in a row
 

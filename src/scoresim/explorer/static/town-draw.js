@@ -26,8 +26,11 @@ function scoreColour(t) {  // t in [0, 1]: red (low) through grey to blue (high)
 }
 
 class TownPicture {
-  constructor(canvas, data) {
+  // view: null for the whole town, or {person, span} to centre a person with `span`
+  // of the town's width across the canvas (the story's small scenes).
+  constructor(canvas, data, view = null) {
     this.canvas = canvas;
+    this.view = view;
     this.n = data.people;
     this.days = data.days;
     this.x = unpack(data.x, Float32Array);
@@ -58,10 +61,17 @@ class TownPicture {
     this.size = key;
     const m = 8;
     this.px = new Float32Array(this.n); this.py = new Float32Array(this.n);
+    const v = this.view;
     for (let i = 0; i < this.n; i++) {
-      this.px[i] = m + this.x[i] * (w - 2 * m); this.py[i] = m + this.y[i] * (h - 2 * m);
+      if (v) {
+        const scale = w / v.span;
+        this.px[i] = w / 2 + (this.x[i] - this.x[v.person]) * scale;
+        this.py[i] = h / 2 + (this.y[i] - this.y[v.person]) * scale;
+      } else {
+        this.px[i] = m + this.x[i] * (w - 2 * m); this.py[i] = m + this.y[i] * (h - 2 * m);
+      }
     }
-    this.r = Math.max(1.2, Math.min(4, 0.45 * Math.sqrt(w * h / this.n)));
+    this.r = v ? 5 : Math.max(1.2, Math.min(4, 0.45 * Math.sqrt(w * h / this.n)));
     this.sprites = new Map();
     this.dpr = dpr;
     const back = document.createElement("canvas");
