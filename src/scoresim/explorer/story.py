@@ -83,11 +83,11 @@ Scene = tuple[str, str, str, int | None, int, int]
 
 
 def _who(agents: pd.DataFrame, person: int) -> str:
-    a = agents.loc[person]
+    a: dict[str, Any] = agents.loc[person].to_dict()
     bits = [str(a["group"])]
-    if "age" in agents and pd.notna(a["age"]):
+    if "age" in a and pd.notna(a["age"]):
         bits.append(f"{int(a['age'])} years old")
-    if "female" in agents and pd.notna(a["female"]):
+    if "female" in a and pd.notna(a["female"]):
         bits.append("a woman" if a["female"] else "a man")
     return f"Person {person} ({', '.join(bits)}; synthetic)"
 
