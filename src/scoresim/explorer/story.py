@@ -83,7 +83,7 @@ Scene = tuple[str, str, str, int | None, int, int]
 
 
 def _who(agents: pd.DataFrame, person: int) -> str:
-    a: dict[str, Any] = agents.loc[person].to_dict()
+    a = {str(k): v for k, v in agents.loc[person].to_dict().items()}
     bits = [str(a["group"])]
     if "age" in a and pd.notna(a["age"]):
         bits.append(f"{int(a['age'])} years old")
