@@ -239,3 +239,45 @@ def test_every_knobs_range_is_one_the_server_accepts_from_end_to_end() -> None:
     assert "timeline_platform_1" not in timed  # blacklist.term: whole numbers get no knob
     assert timed["timeline_campaign_0"]["paths"] == [
         "timeline.campaign.ramp.opportunities.high_speed_rail.demand.end"]  # fmt: skip
+
+
+def test_the_url_holds_the_pair_and_the_charts_say_their_units(server: str) -> None:
+    """A pair that was run is in the page's URL; opening it sets the same regimes and knobs."""
+    from tests.browser import chromium, explorer_page
+
+    with chromium() as browser:
+        page, watch = explorer_page(browser, server)
+        assert page.input_value("#steps") == "365"  # a year: seed's polls are asked
+        assert "(score points, 0 to 1300)" in page.inner_text("#knobs-b")
+        page.select_option("#scenario-a", "rongcheng-current")
+        page.fill("#knob-b-blacklist_threshold", "900")
+        page.uncheck("#knob-b-shaming")
+        page.fill("#agents", "2000")
+        page.fill("#steps", "20")
+        page.fill("#seed", "11")
+        page.click("#run")
+        page.wait_for_selector("body[data-state=done]", timeout=90_000)
+        query = page.evaluate("location.search")
+        for part in ("a=rongcheng-current", "b=seed", "people=2000", "days=20", "seed=11",
+                     "b.blacklist.threshold=900", "b.shaming=off"):  # fmt: skip
+            assert part in query
+        layouts = page.evaluate(
+            "['chart-gap', 'chart-criticism', 'chart-listed', 'chart-denials'].map(id => {"
+            " const l = document.getElementById(id).layout;"
+            " return [l.yaxis.title.text, l.yaxis.rangemode, l.title.text]; })"
+        )
+        assert [u for u, _, _ in layouts] == ["share of people", "acts per person per day",
+                                              "share of people", "denials so far (count)"]  # fmt: skip
+        assert all(mode == "tozero" for _, mode, _ in layouts)
+        again = browser.new_page(viewport={"width": 1200, "height": 1000})
+        again.goto(server + "/" + query)
+        again.wait_for_selector("body[data-state=ready]", timeout=30_000)
+        assert again.input_value("#scenario-a") == "rongcheng-current"
+        assert again.input_value("#knob-b-blacklist_threshold") == "900"
+        assert not again.is_checked("#knob-b-shaming")
+        assert [again.input_value(f"#{i}") for i in ("agents", "steps", "seed")] == [
+            "2000",
+            "20",
+            "11",
+        ]
+        assert watch.errors == []

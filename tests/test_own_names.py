@@ -158,6 +158,6 @@ def test_the_page_runs_it_beside_seed_in_chromium(server: str, renamed: Path) ->
         screenshot(page, "explorer-own-regime.png")
     assert "Coverage of patrols" in labels and "Points for speak out" in labels
     assert names == ["A: seed", "B: renamed"] and voiced == 40
-    for label in ("chilling of speak_out", "litter vs pressure-free", "falsification"):
+    for label in ("chilling of speak out", "litter vs pressure-free", "falsification"):
         assert label in table
     assert watch.errors == []
