@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 import scoresim
+from scoresim import limits
 from scoresim.errors import ExtensionError, RunOptionError
 
 
@@ -223,3 +224,15 @@ def test_a_rule_that_raises_is_one_line_and_reads_a_view() -> None:
 
     with pytest.raises(RunOptionError, match="read-only"):
         scoresim.Simulation("seed", agents=N, seed=1, follow=careless)
+
+
+def test_following_more_person_days_than_a_run_may_keep_is_refused_before_a_step() -> None:
+    """limits.FOLLOWED_DAYS bounds what a run keeps; the refusal names the fix, and no step is made."""
+    sim = scoresim.Simulation("seed", agents=2000, seed=1, follow=2000)
+    steps = limits.FOLLOWED_DAYS // 2000 + 1
+    with pytest.raises(RunOptionError, match="follow fewer people or run fewer steps") as exc:
+        sim.run(steps)
+    assert "\n" not in str(exc.value) and f"{2000 * steps:,} person-days" in str(exc.value)
+    assert sim.steps == 0
+    sim.run(3)  # within the bound it runs
+    assert sim.followed()["step"].max() == 2

@@ -73,6 +73,9 @@ reported by, and nine per experiment arm)."""
 RESPONDENTS = 10_000_000
 """Most answers all of a scenario's polls may collect (the respondents table is kept in
 memory): the sum of their sizes, twice for a within experiment."""
+FOLLOWED_DAYS = 10_000_000
+"""Most person-days a run may follow (people followed times steps): about 84 bytes each
+are kept while it runs, and the followed table is built from them at the end."""
 ARMS = 10
 """Most treatment arms of one survey experiment."""
 INFORMATION_EVENTS = 100

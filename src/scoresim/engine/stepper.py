@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from scoresim import limits
 from scoresim.config.loading import Scenario, load_scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.engine.compile import compile_scenario, start_hooks
@@ -301,6 +302,14 @@ class Simulation:
             raise RunOptionError(f"{name}: {n} is negative; give 0 or more")
         if n > 0:
             check_options(self.agents_n, self.steps + n, self.seed)
+            kept = 0 if self.follower is None else self.follower.ids.size * (self.steps + n)
+            if kept > limits.FOLLOWED_DAYS:
+                people = self.follower.ids.size if self.follower is not None else 0
+                raise RunOptionError(
+                    f"follow: {people:,} people over {self.steps + n:,} steps are {kept:,} "
+                    f"person-days, more than the {limits.FOLLOWED_DAYS:,} a run may keep; "
+                    "follow fewer people or run fewer steps"
+                )
         t0 = time.perf_counter()
         self._busy = True
         try:
