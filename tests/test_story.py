@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,15 +51,18 @@ def test_every_scene_is_told_in_order(told: dict[str, Any]) -> None:
     assert all(s["person"] is not None for s in told["scenes"][:5]), "seed should have them all"
 
 
-def test_the_model_citizen_is_the_top_tier_person_paid_most_often(told: dict[str, Any], table: pd.DataFrame) -> None:  # fmt: skip
+def test_the_model_citizen_is_the_person_paid_a_perk_most_often(told: dict[str, Any], table: pd.DataFrame) -> None:  # fmt: skip
     s = scene(told, "model_citizen")
-    last = table[table["step"] == DAYS - 1]
-    top = set(last[last["tier"] == "model_citizen"]["id"])
-    days_paid = {i: int(((table["id"] == i) & (table["perk"] > 0)).sum()) for i in top}
-    assert s["person"] in top and days_paid[s["person"]] == max(days_paid.values())
-    total = table[(table["id"] == s["person"])]["perk"].sum()
-    assert f"a perk on {days_paid[s['person']]} of them, {total:,.0f} CNY in all" in s["text"]
-    assert f"{len(top):,} ended the run in that tier" in s["text"]
+    paid = table[table["perk"] > 0].groupby("id").size()
+    best = paid.max()
+    assert s["person"] == min(i for i, n in paid.items() if n == best)  # lowest id on a tie
+    mine = table[table["id"] == s["person"]]
+    total = mine["perk"].sum()
+    top_days = int((mine["tier"] == "model_citizen").sum())
+    ended = int((table[table["step"] == DAYS - 1]["tier"] == "model_citizen").sum())
+    assert f"was paid a perk on {best} days of the run, {total:,.0f} CNY in all" in s["text"]
+    assert f"{top_days} of the run's days were spent in the top tier" in s["text"]
+    assert f"{ended:,} ended the run in that tier" in s["text"]
 
 
 def test_the_camera_scene_is_the_first_camera_record(told: dict[str, Any], table: pd.DataFrame) -> None:  # fmt: skip
@@ -69,38 +71,93 @@ def test_the_camera_scene_is_the_first_camera_record(told: dict[str, Any], table
             if "street_cameras: jaywalk" in names(r.seen_by) and "jaywalk" in names(r.recorded)]  # fmt: skip
     step, person = min(rows)
     assert (s["person"], s["start"]) == (person, step)
-    assert f"did jaywalk on day {step}, and street cameras saw it" in s["text"]
+    assert (
+        f"did jaywalk on day {step}, and street cameras saw it: the point table charges -5"
+        in s["text"]
+    )
+    assert s["title"] == "Caught: jaywalk, seen by street cameras"
 
 
-def test_the_critic_spoke_early_and_fell_silent(told: dict[str, Any], table: pd.DataFrame) -> None:  # fmt: skip
+def test_the_critic_is_the_one_the_regime_silenced_most(told: dict[str, Any], table: pd.DataFrame) -> None:  # fmt: skip
+    """Against the same town without the regime: baseline, same people, same seed."""
     s = scene(told, "silenced")
     q = DAYS // 4
-    mine = table[table["id"] == s["person"]]
-    spoke = mine[[("criticise_government" in names(c)) for c in mine["did"]]]["step"]
-    early, late = int((spoke < q).sum()), int((spoke >= DAYS - q).sum())
-    assert early >= 2
-    assert f"{early} times in days 0 to {q - 1} and {late} times" in s["text"]
-    m = re.search(r"stance ([+-]\d\.\d\d)", s["text"])
-    assert m is not None
-    assert float(m.group(1)) == pytest.approx(float(mine["stance"].iloc[-1]), abs=0.005)
+    base = scoresim.simulate("baseline", agents=PEOPLE, steps=DAYS, seed=SEED, follow=PEOPLE).followed  # fmt: skip
+
+    def acts(t: pd.DataFrame, lo: int, hi: int) -> pd.Series:
+        spoke = t[[("criticise_government" in names(c)) for c in t["did"]]]
+        return spoke[(spoke["step"] >= lo) & (spoke["step"] < hi)].groupby("id").size()
+
+    early, late = acts(table, 0, q), acts(table, DAYS - q, DAYS)
+    without = acts(base, DAYS - q, DAYS)
+    stance = table[table["step"] == DAYS - 1].set_index("id")["stance"]
+    fit = [i for i, n in early.items() if n >= 2]
+    opposed = [i for i in fit if stance[i] < 0] or fit
+    drop = {i: int(without.get(i, 0)) - int(late.get(i, 0)) for i in opposed}
+    best = max((drop[i], int(early[i]), -i) for i in opposed)
+    assert s["person"] == -best[2]
+    p = s["person"]
+    assert (f"{int(early[p])} times in days 0 to {q - 1} and {int(late.get(p, 0))} times in "
+            f"days {DAYS - q} to {DAYS - 1}") in s["text"]  # fmt: skip
+    assert f"would have done it {int(without.get(p, 0))} times" in s["text"]
+    assert f"stance {stance[p]:+.2f}" in s["text"]
 
 
-def test_the_denied_and_the_screen_scenes_match_the_table(told: dict[str, Any], table: pd.DataFrame) -> None:  # fmt: skip
+def test_the_denied_and_the_screen_scenes_choose_by_their_rules(told: dict[str, Any], table: pd.DataFrame) -> None:  # fmt: skip
     d = scene(told, "denied")
+    listed = set(table[table["listed"]]["id"])
+    days_denied = table[table["id"].isin(listed) & (table["denied"] != "")].groupby("id").size()
+    best = days_denied.max()
+    assert d["person"] == min(i for i, n in days_denied.items() if n == best)
     mine = table[table["id"] == d["person"]]
-    assert mine["listed"].any()
     counts: dict[str, int] = {}
     for cell in mine["denied"]:
         for name in names(cell):
             counts[name] = counts.get(name, 0) + 1
-    assert counts
     for name, n in counts.items():
         assert f"{name.replace('_', ' ')} {n} {'time' if n == 1 else 'times'}" in d["text"]
+    assert f"on the list from day {int(mine[mine['listed']]['step'].min())}" in d["text"]
+    assert f"{len(listed):,} people were on the list at some time" in d["text"]
     sc = scene(told, "screen")
+    shown = set(table[table["shamed"]]["id"])
+    lost = table[table["id"].isin(shown)].groupby("id")["ties_lost"].sum()
+    assert sc["person"] == min(i for i, n in lost.items() if n == lost.max())
     mine = table[table["id"] == sc["person"]]
-    assert mine["shamed"].any()
     assert f"made public on day {int(mine[mine['shamed']]['step'].min())}" in sc["text"]
-    assert f"lost {int(mine['ties_lost'].sum())} ties" in sc["text"]
+    assert f"lost {int(lost.max())} ties" in sc["text"]
+    cut = arr_cut(told)
+    assert f"{len(shown):,} people were made public and {cut:,} ties were cut" in sc["text"]
+    assert all(s["end"] <= DAYS - 1 for s in told["scenes"])
+
+
+def arr_cut(told: dict[str, Any]) -> int:
+    """Ties cut in the run, counted from the town's own per-tie record."""
+    import base64
+
+    import numpy as np
+
+    cut = np.frombuffer(base64.b64decode(told["town"]["cut"]), dtype="<i2")
+    return int((cut >= 0).sum())
+
+
+def test_a_regime_without_the_parts_says_why_nobody_lives_a_scene() -> None:
+    with TestClient(create_app(max_agents=5_000, max_steps=400)) as client:
+        base = client.post("/api/story", json=BODY | {"scenario": "baseline", "people": 300, "days": 100}).json()  # fmt: skip
+        short = client.post("/api/story", json=BODY | {"people": 300, "days": 5}).json()
+    texts = {s["key"]: s["text"] for s in base["scenes"]}
+    assert texts["model_citizen"] == "Nobody in this town was paid a perk."
+    assert texts["caught"] == "No source but informants watches conduct here."
+    assert texts["denied"] == "Nobody was on the list in this run."
+    assert texts["screen"] == "Nobody was made public in this run."
+    assert all(base["scenes"][k]["person"] is None for k in (0, 1, 3, 4, 5))
+    texts = {s["key"]: s["text"] for s in short["scenes"]}
+    assert (
+        texts["silenced"] == "The run (5 days) is too short to compare its first and last quarters."
+    )
+    assert texts["interview"].startswith(
+        "The run ends on day 4, before the polls are asked (day 364)"
+    )
+    assert all(s["end"] <= 4 for s in short["scenes"])
 
 
 def test_the_interview_is_the_runs_direct_and_list_polls(told: dict[str, Any]) -> None:

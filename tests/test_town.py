@@ -57,7 +57,7 @@ def test_every_frame_is_the_state_after_that_many_steps(built: dict[str, Any]) -
         listed = st.listed_until > st.step
         np.testing.assert_array_equal(flags[d] & town.LISTED > 0, listed)
         np.testing.assert_array_equal(flags[d] & town.WRONGLY > 0, listed & st.listed_wrongly)
-        np.testing.assert_array_equal(flags[d] & town.ON_SCREEN > 0, st.shamed)
+        np.testing.assert_array_equal(flags[d] & town.PUBLIC > 0, st.shamed)
         if d:
             ev = sim.events
             assert ev is not None
@@ -69,6 +69,12 @@ def test_every_frame_is_the_state_after_that_many_steps(built: dict[str, Any]) -
         assert drawn == standing
     assert flags[:, :].any() and (cut >= 0).any(), "the town should list someone and cut a tie"
     assert built["metrics"]["listed"] == [int(x) for x in (flags & town.LISTED > 0).sum(axis=1)]
+    assert built["metrics"]["public"] == [int(x) for x in (flags & town.PUBLIC > 0).sum(axis=1)]
+    assert built["metrics"]["ties_cut"][-1] == int((cut >= 0).sum()) == sim.state.ties_cut
+    # each cut tie is the listed person's: per person, as many as their ties_lost
+    loser = arr(built, "loser", np.int32, (-1,))
+    assert ((cut >= 0) == (loser >= 0)).all()
+    np.testing.assert_array_equal(np.bincount(loser[loser >= 0], minlength=PEOPLE), sim.state.ties_lost)  # fmt: skip
 
 
 def test_a_persons_life_is_their_followed_days() -> None:
@@ -119,7 +125,7 @@ def test_a_town_too_big_or_a_stranger_is_refused_in_one_line() -> None:
         assert big.status_code == 422 and big.json()["detail"][0]["loc"] == ["body", "people"]
         nobody = client.post("/api/town/person", json=BODY | {"person": PEOPLE})
         assert nobody.status_code == 422
-        assert nobody.json()["detail"] == f"person: the town has people 0 to {PEOPLE - 1}"
+        assert nobody.json()["detail"] == "person: must be below people (ids start at 0)"
         extra = client.post("/api/town", json=BODY | {"agents": 3})
         assert extra.status_code == 422 and "send only" in extra.json()["detail"][0]["msg"]
 
@@ -153,7 +159,7 @@ QUERY = f"scenario=seed&people={PEOPLE}&days={DAYS}&seed={SEED}&o.blacklist.thre
 def test_play_pause_step_and_reset_change_what_is_drawn(server: str) -> None:
     with chromium() as browser:
         page, watch = open_town(browser, server, QUERY + "&day=0")
-        assert page.inner_text("#day-label") == "day 0 (start)"
+        assert page.inner_text("#day-label") == "start (before day 0)"
         start = picture(page)
         page.click("#step")
         assert page.inner_text("#day-label") == f"day 0 of {DAYS}"
@@ -168,7 +174,7 @@ def test_play_pause_step_and_reset_change_what_is_drawn(server: str) -> None:
         )
         assert page.inner_text("#play") == "Play"  # it stopped by itself at the end
         page.click("#reset")
-        assert page.inner_text("#day-label") == "day 0 (start)" and picture(page) == start
+        assert page.inner_text("#day-label") == "start (before day 0)" and picture(page) == start
         page.click("#play")
         page.wait_for_function("Number(document.getElementById('scrub').value) > 5", timeout=30_000)
         page.click("#play")  # pause
@@ -212,7 +218,8 @@ def test_the_screen_shows_who_is_on_it_that_day_new_ones_first(server: str) -> N
         page, watch = open_town(browser, server, QUERY + f"&day={DAYS}")
         on = int(page.inner_text("#n-screen"))
         assert on > 0
-        assert f"{on} listed {'person' if on == 1 else 'people'} shown" in page.inner_text(".screen-head")  # fmt: skip
+        head = page.inner_text(".screen-head")
+        assert head.startswith("SIMULATED") and f"{on} listed {'person' if on == 1 else 'people'} made public" in head  # fmt: skip
         cards = page.locator(".screen-card")
         assert cards.count() == min(on, 8)
         flags = page.evaluate(
@@ -220,7 +227,7 @@ def test_the_screen_shows_who_is_on_it_that_day_new_ones_first(server: str) -> N
             " return Array.from(document.querySelectorAll('.screen-card'),"
             " c => p.flags[d * p.n + Number(c.dataset.person)]); })()"
         )
-        assert all(f & town.ON_SCREEN for f in flags)
+        assert all(f & town.PUBLIC for f in flags)
         new = [bool(f & town.MADE_PUBLIC) for f in flags]
         assert new == sorted(new, reverse=True)  # made public today come first
         assert page.locator(".screen-card canvas.avatar").count() == cards.count()
@@ -232,5 +239,5 @@ def test_a_knob_from_a_url_is_held_to_its_range_and_said(server: str) -> None:
     with chromium() as browser:
         page, watch = open_town(browser, server, QUERY.replace("=990", "=99999") + "&day=3")
         assert page.input_value("#knob-blacklist_threshold") == "1300"
-        assert "99999 is outside 0 to 1300" in page.inner_text("#status") or "1300" in page.evaluate("location.search")  # fmt: skip
+        assert "99999 is outside 0 to 1300; set to 1300" in page.inner_text("#status")
         assert not watch.errors

@@ -1,47 +1,60 @@
 """The guided story: the article's scenes, each told through one synthetic person of a town.
 
-:func:`story` runs a town following everyone (at most :data:`MAX_PEOPLE`), picks each
-scene's person by a rule written here and in docs/seeing.md, and words the scene from
-that run's numbers: nothing in a scene's text is typed in advance. A regime without a
-scene's part (no perks, no list, no shaming, no direct and list poll of one question)
-gets a sentence saying that nobody in it lives that scene.
+:func:`story` runs a town following everyone (at most :data:`MAX_PEOPLE` people over
+:data:`MAX_DAYS` days), picks each scene's person by a rule written here and in
+docs/seeing.md, and words the scene from that run's numbers: nothing in a scene's text
+is typed in advance. When nobody lives a scene, its sentence says why (the regime has no
+such part, or the run is too short, or nobody happened to).
 
-Scenes (a person is chosen among those that fit, the first by id on a tie):
+Scenes (a person is chosen among those that fit, the lowest id on a tie):
 
-- ``model_citizen``: in the top tier on the last day, the most days paid a perk;
-- ``caught``: the earliest record by a source other than informants of a conduct
-  behaviour the person did that day;
+- ``model_citizen``: paid a perk on the most days (any tier);
+- ``caught``: the earliest true record of a conduct behaviour by a source other than
+  informants, trying the (source, behaviour) pairs in file order;
 - ``silenced``: did the dissent behaviour at least twice in the first quarter of the
-  run and least often in the last quarter (most early acts on a tie), among those whose
-  stance on the last day is below 0 if there are any;
+  run, among those whose stance on the last day is below 0 if there are any; the one
+  the regime silenced most in the last quarter: their acts there against the same
+  person's in the same town without the regime (``baseline``, same people and draws),
+  when the regime's society is baseline's, or else the fewest acts there;
 - ``denied``: ever listed, the most days denied an opportunity;
 - ``screen``: made public, the most ties lost;
-- ``interview``: no person; a direct poll and a list poll of one question, with the
-  truth among their respondents.
+- ``interview``: no person; the first direct poll asked with a list poll of the same
+  question, with the truth among the direct poll's respondents.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from scoresim.config.loading import Scenario
 from scoresim.core import threads
 from scoresim.explorer import town
+from scoresim.explorer.story_baseline import without_regime
 from scoresim.results.life import SEPARATOR, life_days
 
 MAX_PEOPLE = 2_000
-"""A story follows everyone: 2 000 people over a year is a table of about 45 MB."""
+MAX_DAYS = 400
+"""A story follows everyone: 2 000 people over 365 days peaks at about 400 MB."""
+
+Scene = tuple[str, str, str, int | None, int, int]
 
 
 def _w(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _has(column: pd.Series, name: str) -> pd.Series:
-    """Rows whose list cell ("a; b") holds ``name``."""
-    return column.astype(str).str.split(SEPARATOR).apply(lambda names: name in names)
+def _has(column: pd.Series, name: str) -> NDArray[np.bool_]:
+    """Rows whose list cell ("a; b") holds ``name`` (read once per distinct cell)."""
+    cells = column.astype("category")
+    member = np.array([name in str(c).split(SEPARATOR) for c in cells.cat.categories], np.bool_)
+    if not member.size:
+        return np.zeros(len(column), np.bool_)
+    out: NDArray[np.bool_] = member[cells.cat.codes.to_numpy()]
+    return out
 
 
 def story(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
@@ -50,8 +63,9 @@ def story(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
     Returns:
         ``town`` (as :func:`scoresim.explorer.town.build` gives it) and ``scenes``: each
         with ``key``, ``title``, ``text``, ``person`` (an id, or None), ``start`` and
-        ``end`` (the steps the scene plays) and ``lines`` ([step, text] of the person's
-        days within them); and ``polls``, the run's polls as ``run.json`` has them.
+        ``end`` (the steps the scene plays, within the run) and ``lines`` ([step, text]
+        of the person's days within them); and ``polls``, the run's polls as
+        ``run.json`` has them.
     """
     data, sim = town.run(sc, people, days, seed, follow=people)
     with threads.compiled_threads(1):
@@ -59,15 +73,18 @@ def story(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
     agents = sim.agents().set_index("id")
     cfg = sc.config
     top = sim.compiled.labels.tiers[-1] if sim.compiled.labels.tiers else None
+    dissent = cfg.dissent_behaviour
+    quiet = without_regime(sc, people, days, seed, dissent) if dissent is not None else None
     scenes = [
         _model_citizen(table, top),
         _caught(table, cfg),
-        _silenced(table, cfg.dissent_behaviour, days),
+        _silenced(table, dissent, days, quiet),
         _denied(table),
-        _screen(table),
+        _screen(table, int(data["metrics"]["ties_cut"][-1])),
     ]
     out = []
     for key, title, text, person, start, end in scenes:
+        end = min(end, days - 1)
         lines = []
         if person is not None:
             lines = [[s, t] for s, t in life_days(table, person) if start <= s <= end]
@@ -75,11 +92,8 @@ def story(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
         out.append({"key": key, "title": title, "text": text, "person": person,
                     "start": start, "end": end, "lines": lines})  # fmt: skip
     polls = sim.info().get("polls") or []
-    out.append(_interview(polls))
+    out.append(_interview(polls, days))
     return {"town": data, "scenes": out, "polls": polls}
-
-
-Scene = tuple[str, str, str, int | None, int, int]
 
 
 def _who(agents: pd.DataFrame, person: int) -> str:
@@ -94,73 +108,96 @@ def _who(agents: pd.DataFrame, person: int) -> str:
 
 def _model_citizen(table: pd.DataFrame, top: str | None) -> Scene:
     title = "The model citizen and the perks"
-    last = table[table["step"] == table["step"].max()]
-    best = last[last["tier"] == top]["id"] if top is not None else last["id"].iloc[:0]
-    paid = table[table["id"].isin(best) & (table["perk"] > 0)].groupby("id")["perk"].agg(["count", "sum"])  # fmt: skip
+    paid = table[table["perk"] > 0]
     if paid.empty:
         return ("model_citizen", title, "Nobody in this town was paid a perk.", None, 0, 0)
-    paid = paid.sort_values("count", ascending=False, kind="stable")
-    person, n, total = int(paid.index[0]), int(paid["count"].iloc[0]), float(paid["sum"].iloc[0])
-    days = int(((table["id"] == person) & (table["tier"] == top)).sum())
-    mine = table[(table["id"] == person) & (table["perk"] > 0)]["step"]
-    text = (f"spent {days} days of the run in the top tier, '{_w(str(top))}', and was paid a "
-            f"perk on {n} of them, {total:,.0f} CNY in all. Of the {last.shape[0]:,} people "
-            f"in the town, {len(best):,} ended the run in that tier.")  # fmt: skip
-    return ("model_citizen", title, text, person, int(mine.min()), int(mine.min()) + 30)
+    days_paid = paid.groupby("id").size().sort_values(ascending=False, kind="stable")
+    person = int(days_paid.index[0])
+    mine = table[table["id"] == person]
+    given = mine[mine["perk"] > 0]
+    tiers = ", ".join(f"'{_w(str(t))}'" for t in given["tier"].astype(str).unique())
+    top_days = int((mine["tier"].astype(str) == str(top)).sum()) if top is not None else 0
+    last = table[table["step"] == table["step"].max()]
+    ended = int((last["tier"].astype(str) == str(top)).sum()) if top is not None else 0
+    text = (f"was paid a perk on {len(given)} days of the run, {given['perk'].sum():,.0f} CNY "
+            f"in all, in the tier {tiers}; {top_days} of the run's days were spent in the "
+            f"top tier, '{_w(str(top))}'. Of the {len(last):,} people in the town, {ended:,} "
+            "ended the run in that tier.")  # fmt: skip
+    first = int(given["step"].min())
+    return ("model_citizen", title, text, person, first, first + 30)
 
 
 def _caught(table: pd.DataFrame, cfg: Any) -> Scene:
-    title = "Caught on camera"
+    title = "Caught"
     conduct = [b for b, beh in cfg.behaviours.items() if beh.kind == "conduct"]
-    pairs = [f"{s}: {b}" for s, src in cfg.sources.items() if src.informants is None
+    pairs = [(s, b) for s, src in cfg.sources.items() if src.informants is None
              for b in src.behaviours if b in conduct]  # fmt: skip
-    for pair in pairs:
-        source, behaviour = pair.split(": ")
-        hits = table[_has(table["seen_by"], pair) & _has(table["recorded"], behaviour)]
+    if not pairs:
+        return ("caught", title, "No source but informants watches conduct here.", None, 0, 0)
+    for source, behaviour in pairs:
+        hits = table[_has(table["seen_by"], f"{source}: {behaviour}") & _has(table["recorded"], behaviour)]  # fmt: skip
         if hits.empty:
             continue
         row = hits.sort_values(["step", "id"], kind="stable").iloc[0]
         person, step = int(row["id"]), int(row["step"])
         everyone = table[_has(table["recorded"], behaviour)]["id"].nunique()
         falsely = table[_has(table["recorded_falsely"], behaviour)]["id"].nunique()
-        text = (f"did {_w(behaviour)} on day {step}, and {_w(source)} saw it: "
-                f"{int(row['points']):+d} points, a score of {int(row['score'])}. Over the run "
-                f"{everyone:,} people had {_w(behaviour)} truly recorded, and {falsely:,} had it "
-                "recorded although they had not done it.")  # fmt: skip
-        return ("caught", title, text, person, step, step + 14)
-    return ("caught", title, "No source but informants watches conduct here.", None, 0, 0)
+        cost = cfg.scoring.points.get(behaviour)
+        price = f"the point table charges {cost:+d} for it" if cost else "it costs no points here"
+        text = (f"did {_w(behaviour)} on day {step}, and {_w(source)} saw it: {price}; the "
+                f"day's score change was {int(row['points']):+d}, to {int(row['score'])}. Over "
+                f"the run {everyone:,} people had {_w(behaviour)} truly recorded, and "
+                f"{falsely:,} had it recorded although they had not done it.")  # fmt: skip
+        return ("caught", f"Caught: {_w(behaviour)}, seen by {_w(source)}", text, person, step, step + 14)  # fmt: skip
+    watched = ", ".join(f"{_w(b)} by {_w(s)}" for s, b in pairs)
+    return ("caught", title, f"Nothing was recorded of {watched} in this run.", None, 0, 0)
 
 
-def _silenced(table: pd.DataFrame, dissent: str | None, days: int) -> Scene:
+def _silenced(table: pd.DataFrame, dissent: str | None, days: int, quiet: pd.DataFrame | None) -> Scene:  # fmt: skip
     title = "The critic who falls silent"
-    if dissent is None or days < 8:
+    if dissent is None:
         return ("silenced", title, "This regime names no dissent behaviour.", None, 0, 0)
+    if days < 8:
+        return ("silenced", title, f"The run ({days} days) is too short to compare its first and last quarters.", None, 0, 0)  # fmt: skip
     q = days // 4
     did = _has(table["did"], dissent)
-    early = table[did & (table["step"] < q)].groupby("id").size()
-    late = table[did & (table["step"] >= days - q)].groupby("id").size()
-    counts = pd.DataFrame({"early": early}).join(late.rename("late")).fillna(0)
+    steps = table["step"].to_numpy()
+    early = table[did & (steps < q)].groupby("id").size()
+    late = table[did & (steps >= days - q)].groupby("id").size()
+    last = table[table["step"] == days - 1].set_index("id")["stance"]
+    counts = pd.DataFrame({"early": early}).join(late.rename("late")).join(last.rename("stance"))
+    counts = counts.fillna({"late": 0})
     counts = counts[counts["early"] >= 2]
     if counts.empty:
         return ("silenced", title, f"Nobody did {_w(dissent)} twice in the first {q} days.", None, 0, 0)  # fmt: skip
-    last = table[table["step"] == table["step"].max()].set_index("id")["stance"]
-    counts = counts.join(last.rename("stance"))
     if (counts["stance"] < 0).any():  # one who still disapproves, if anyone
         counts = counts[counts["stance"] < 0]
-    counts = counts.sort_values(["late", "early"], ascending=[True, False], kind="stable")
-    person = int(counts.index[0])
-    stance = float(counts["stance"].iloc[0])
-    view = "still disapproves" if stance < 0 else "does not disapprove"
-    text = (f"did {_w(dissent)} {int(counts.iloc[0]['early'])} times in days 0 to {q - 1} "
-            f"and {int(counts.iloc[0]['late'])} times in days {days - q} to {days - 1}. "
-            f"Privately, at the end, this person {view} (stance {stance:+.2f}, below 0 "
-            "is opposed).")  # fmt: skip
+    if quiet is not None:
+        counts = counts.join(quiet["late"].rename("without"))
+        counts["drop"] = counts["without"] - counts["late"]
+        counts = counts.sort_values(["drop", "early"], ascending=[False, False], kind="stable")
+    else:
+        counts = counts.sort_values(["late", "early"], ascending=[True, False], kind="stable")
+    person, row = int(counts.index[0]), counts.iloc[0]
+    if quiet is not None and row["drop"] <= 0:
+        return ("silenced", title, f"Nobody in this town did {_w(dissent)} less in the last "
+                f"{q} days than they would have without the regime.", None, 0, 0)  # fmt: skip
+    view = "still disapproves" if row["stance"] < 0 else "does not disapprove"
+    text = (f"did {_w(dissent)} {int(row['early'])} times in days 0 to {q - 1} and "
+            f"{int(row['late'])} times in days {days - q} to {days - 1}.")  # fmt: skip
+    if quiet is not None:
+        text += (f" In the same town without the regime (the same people and the same draws), "
+                 f"this person would have done it {int(row['without'])} times in those last "
+                 "days.")  # fmt: skip
+    text += f" Privately, at the end, this person {view} (stance {row['stance']:+.2f}, below 0 is opposed)."  # fmt: skip
     return ("silenced", title, text, person, 0, q - 1)
 
 
 def _denied(table: pd.DataFrame) -> Scene:
     title = "The blacklisted: what they may not do"
     listed = table[table["listed"]]["id"].unique()
+    if not len(listed):
+        return ("denied", title, "Nobody was on the list in this run.", None, 0, 0)
     denied = table[table["id"].isin(listed) & (table["denied"].astype(str) != "")]
     if denied.empty:
         return ("denied", title, "Nobody on the list was denied anything here.", None, 0, 0)
@@ -174,22 +211,30 @@ def _denied(table: pd.DataFrame) -> Scene:
     return ("denied", title, text, person, first, int(mine["step"].max()))
 
 
-def _screen(table: pd.DataFrame) -> Scene:
-    title = "On the screen, and the neighbours"
+def _screen(table: pd.DataFrame, cut: int) -> Scene:
+    title = "Made public, and the neighbours"
     shown = table[table["shamed"]]
     if shown.empty:
-        return ("screen", title, "Nobody was made public in this regime.", None, 0, 0)
+        return ("screen", title, "Nobody was made public in this run.", None, 0, 0)
     lost = table[table["id"].isin(shown["id"].unique())].groupby("id")["ties_lost"].sum()
-    person = int(lost.sort_values(ascending=False, kind="stable").index[0])
+    lost = lost.sort_values(ascending=False, kind="stable")
+    person, n = int(lost.index[0]), int(lost.iloc[0])
     step = int(shown[shown["id"] == person]["step"].min())
-    text = (f"was made public on day {step} and lost {int(lost.loc[person])} ties to "
+    text = (f"was made public on day {step} and lost {n} {'tie' if n == 1 else 'ties'} to "
             f"neighbours who cut them. In all, {shown['id'].nunique():,} people were made "
-            f"public and {int(table['ties_lost'].sum()) // 2:,} ties were cut.")  # fmt: skip
+            f"public and {cut:,} {'tie was' if cut == 1 else 'ties were'} cut.")  # fmt: skip
     return ("screen", title, text, person, step, step + 30)
 
 
-def _interview(polls: list[dict[str, Any]]) -> dict[str, Any]:
+def _share(x: float) -> str:
+    """A share as a percentage; a list estimate can leave 0 to 100% in a small sample."""
+    return f"{x:.0%}" if 0 <= x <= 1 else f"{x:.0%} (outside 0 to 100%: the sample is small)"
+
+
+def _interview(polls: list[dict[str, Any]], days: int) -> dict[str, Any]:
     title = "What people say, and what they think"
+    scene: dict[str, Any] = {"key": "interview", "title": title, "person": None, "start": 0,
+                             "end": 0, "lines": []}  # fmt: skip
     asked = [p for p in polls if p.get("asked")]
     for direct in (p for p in asked if p["design"] == "direct"):
         listing = next((p for p in asked if p["design"] == "list"
@@ -198,13 +243,14 @@ def _interview(polls: list[dict[str, Any]]) -> dict[str, Any]:
             continue
         q = _w(direct["question"])
         text = (f"On day {direct['day']} the town was asked about the {q}. Asked directly "
-                f"({direct['mode']}), {direct['estimate']:.0%} said they support it "
+                f"({direct['mode']}), {_share(direct['estimate'])} said they support it "
                 f"(95% interval {direct['low']:.0%} to {direct['high']:.0%}). Through a list "
                 f"experiment, which never asks anyone for their own answer, the estimate is "
-                f"{listing['estimate']:.0%} ({listing['low']:.0%} to {listing['high']:.0%}). "
+                f"{_share(listing['estimate'])} ({listing['low']:.0%} to {listing['high']:.0%}). "
                 f"Privately, {direct['truth']:.0%} of those asked directly do.")  # fmt: skip
-        return {"key": "interview", "title": title, "text": text, "person": None,
-                "start": int(direct["day"]), "end": int(direct["day"]), "lines": [],
-                "polls": [direct["name"], listing["name"]]}  # fmt: skip
-    return {"key": "interview", "title": title, "person": None, "start": 0, "end": 0,
-            "lines": [], "text": "This regime asks no direct and list poll of one question."}  # fmt: skip
+        return scene | {"text": text, "start": int(direct["day"]), "end": int(direct["day"]),
+                        "polls": [direct["name"], listing["name"]]}  # fmt: skip
+    later = [p for p in polls if not p.get("asked") and p["day"] >= days]
+    if later:
+        return scene | {"text": f"The run ends on day {days - 1}, before the polls are asked (day {min(p['day'] for p in later)}): run it longer to hear them."}  # fmt: skip
+    return scene | {"text": "This regime asks no direct and list poll of one question."}

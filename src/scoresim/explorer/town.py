@@ -2,7 +2,7 @@
 
 ``build`` runs a regime on a few thousand synthetic people and keeps what the page
 draws (docs/seeing.md): for every day, each person's tier, score and a byte of flags
-(listed, listed wrongly, on the public screens, made public that day, denied an
+(listed, listed wrongly, made public and still listed, made public that day, denied an
 opportunity that day), and for every tie the day it was cut. Day 0 is the society as
 set up; frame ``d`` (1 to ``days``) is the evening of step ``d - 1``, so the page's
 "day s" and the followed table's ``step`` s name the same day.
@@ -31,7 +31,7 @@ from scoresim.core import threads
 
 MAX_PEOPLE = 5_000
 MAX_DAYS = 1_000
-LISTED, WRONGLY, ON_SCREEN, MADE_PUBLIC, DENIED = 1, 2, 4, 8, 16
+LISTED, WRONGLY, PUBLIC, MADE_PUBLIC, DENIED = 1, 2, 4, 8, 16
 """Bits of a day's flags byte per person."""
 
 
@@ -73,6 +73,22 @@ def layout(bounds: NDArray[np.int64]) -> NDArray[np.float32]:
     return xy
 
 
+def _losers(pairs: NDArray[np.int32], gained: NDArray[np.int64]) -> NDArray[np.int32]:
+    """Which end of each tie cut today lost it: the one whose ``ties_lost`` rose.
+
+    Args:
+        pairs: (K, 2) int32, today's cut ties.
+        gained: (N,) int64, each person's ties lost today (shaming.cut_ties counts a tie
+            for the listed person it was cut on, not for the neighbour who cut it).
+    """
+    left = gained.copy()
+    out = np.empty(pairs.shape[0], np.int32)
+    for k, (u, v) in enumerate(pairs.tolist()):
+        out[k] = u if left[u] > 0 else v
+        left[out[k]] -= 1
+    return out
+
+
 def build(sc: Scenario, people: int, days: int, seed: int) -> dict[str, Any]:
     """Run ``sc`` on ``people`` synthetic people for ``days`` and keep what the page draws.
 
@@ -90,10 +106,11 @@ def run(sc: Scenario, people: int, days: int, seed: int, follow: Any = None) -> 
         ``tiers`` (names, lowest first), ``x``/``y`` (float32), ``tier`` (uint8) and
         ``score`` (int16) and ``flags`` (uint8), each (days + 1, people) by day,
         ``ties`` (int32 pairs, each tie once, u < v), ``cut`` (int16 per tie: the step
-        in which it was cut, -1 if never), ``screen`` (everyone made public, in order:
+        in which it was cut, -1 if never), ``loser`` (int32 per tie: the end it was cut
+        on, the listed person, -1 if never cut), ``screen`` (everyone made public, in order:
         ``person``, ``step``, and the behaviours of their last day with a record up to
-        then, ``recorded`` true and ``recorded_falsely`` false) and ``metrics`` (per frame: listed, made
-        public, ties cut so far); arrays as base64 of little-endian bytes.
+        then, ``recorded`` true and ``recorded_falsely`` false) and ``metrics`` (per frame: listed, made public
+        and still listed, ties cut so far); arrays as base64 of little-endian bytes.
     """
     from scoresim.engine.stepper import Simulation
 
@@ -103,6 +120,7 @@ def run(sc: Scenario, people: int, days: int, seed: int, follow: Any = None) -> 
     once = np.flatnonzero(rows < net.indices)
     ties = np.stack([rows[once], net.indices[once].astype(np.int32)], axis=1)
     cut = np.full(once.shape[0], -1, np.int16)
+    loser = np.full(once.shape[0], -1, np.int32)  # whose tie it was: the one it was cut on
     tier = np.empty((days + 1, people), np.uint8)
     score = np.empty((days + 1, people), np.int16)
     flags = np.zeros((days + 1, people), np.uint8)
@@ -117,7 +135,7 @@ def run(sc: Scenario, people: int, days: int, seed: int, follow: Any = None) -> 
         tier[d], score[d] = state.tier, state.score
         listed = state.listed_until > state.step
         f = (LISTED * listed + WRONGLY * (listed & state.listed_wrongly)
-             + ON_SCREEN * state.shamed)  # fmt: skip
+             + PUBLIC * state.shamed)  # fmt: skip
         ev = sim.events
         if ev is not None:
             f = f + MADE_PUBLIC * ev.newly_shamed + DENIED * ev.denied_any
@@ -130,12 +148,16 @@ def run(sc: Scenario, people: int, days: int, seed: int, follow: Any = None) -> 
         flags[d] = f.astype(np.uint8)
 
     frame(0)
+    lost = state.ties_lost.astype(np.int64)
     with threads.compiled_threads(1):  # the server runs several towns at once
         for d in range(1, days + 1):
             sim.step()
             frame(d)
-            gone = (cut < 0) & ~net.active[once]
+            gone = np.flatnonzero((cut < 0) & ~net.active[once])
             cut[gone] = d - 1
+            now = state.ties_lost.astype(np.int64)
+            loser[gone] = _losers(ties[gone], now - lost)
+            lost = now
     labels = sim.compiled.labels
     bounds = np.asarray(state.bounds, np.int64)
     xy = layout(bounds)
@@ -155,10 +177,11 @@ def run(sc: Scenario, people: int, days: int, seed: int, follow: Any = None) -> 
         "flags": packed(flags),
         "ties": packed(ties),
         "cut": packed(cut),
+        "loser": packed(loser),
         "screen": screen,
         "metrics": {
             "listed": ((flags & LISTED) > 0).sum(axis=1).tolist(),
-            "on_screen": ((flags & ON_SCREEN) > 0).sum(axis=1).tolist(),
+            "public": ((flags & PUBLIC) > 0).sum(axis=1).tolist(),
             "ties_cut": [int(((cut >= 0) & (cut < d)).sum()) for d in range(days + 1)],
         },
     }

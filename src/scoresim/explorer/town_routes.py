@@ -81,7 +81,8 @@ def add_town(
     def built(data: dict[str, Any], work: Callable[[Scenario], dict[str, Any]]) -> dict[str, Any]:
         sc = regime_of(scenarios, data["scenario"], data["overrides"])
         if not slots.acquire(blocking=False):
-            raise HTTPException(429, f"{running} towns are being built; try again when one ends")
+            towns = "1 town is" if running == 1 else f"{running} towns are"
+            raise HTTPException(429, f"{towns} being built; try again when one ends")
         try:
             return work(sc)
         finally:
@@ -103,7 +104,7 @@ def add_town(
         """One person's life in the same town, in words, day by day."""
         d = body.model_dump()  # type: ignore[attr-defined]
         if d["person"] >= d["people"]:
-            raise HTTPException(422, f"person: the town has people 0 to {d['people'] - 1}")
+            raise HTTPException(422, "person: must be below people (ids start at 0)")
         return built(d, lambda sc: town.life_of(sc, d["people"], d["days"], d["seed"], d["person"]))
 
     @app.post(
@@ -114,6 +115,8 @@ def add_town(
         d = body.model_dump()  # type: ignore[attr-defined]
         if d["people"] > story.MAX_PEOPLE:
             raise HTTPException(422, f"people: a story follows everyone; use at most {story.MAX_PEOPLE:,}")  # fmt: skip
+        if d["days"] > story.MAX_DAYS:
+            raise HTTPException(422, f"days: a story follows everyone; use at most {story.MAX_DAYS}")  # fmt: skip
         return built(d, lambda sc: story.story(sc, d["people"], d["days"], d["seed"]))
 
     static = resources.files("scoresim.explorer").joinpath("static")

@@ -4,7 +4,7 @@
 // strokes and fills.
 "use strict";
 
-const LISTED = 1, WRONGLY = 2, ON_SCREEN = 4, MADE_PUBLIC = 8, DENIED = 16;
+const LISTED = 1, WRONGLY = 2, PUBLIC = 4, MADE_PUBLIC = 8, DENIED = 16;
 // Lowest tier first; a regime's tiers take evenly spaced colours from this ramp.
 const RAMP = ["#b2182b", "#ef8a62", "#bdbdbd", "#67a9cf", "#2166ac"];
 
@@ -40,6 +40,7 @@ class TownPicture {
     this.flags = unpack(data.flags, Uint8Array);
     this.ties = unpack(data.ties, Int32Array);
     this.cut = unpack(data.cut, Int16Array);
+    this.loser = unpack(data.loser, Int32Array);
     this.tiers = data.tiers;
     this.colours = tierColours(data.tiers.length);
     let lo = Infinity, hi = -Infinity;
@@ -141,7 +142,7 @@ class TownPicture {
     }
     this.mark(g, base, LISTED, WRONGLY, r + 1.2, "#111");
     this.mark(g, base, WRONGLY, 0, r + 1.2, "#d01c8b");
-    this.mark(g, base, ON_SCREEN, 0, r + 3, "#e6ab02");
+    this.mark(g, base, PUBLIC, 0, r + 3, "#e6ab02");
     if (chosen >= 0) {
       g.strokeStyle = "#000"; g.lineWidth = 2;
       g.beginPath(); g.arc(this.px[chosen], this.py[chosen], r + 6, 0, 2 * Math.PI); g.stroke();
@@ -191,12 +192,13 @@ class TownPicture {
     g.lineWidth = 2; g.strokeStyle = "#d7301f"; g.stroke(justCut);
   }
 
-  // The people who cut a tie with person i by frame d (ties cut in steps 0 to d - 1).
+  // The neighbours who cut a tie with person i by frame d (ties cut on i in steps 0
+  // to d - 1; a tie i cut on someone else is not theirs).
   cutWith(i, d) {
     const out = [];
     for (let e = 0; e < this.cut.length; e++) {
       const c = this.cut[e], u = this.ties[2 * e], v = this.ties[2 * e + 1];
-      if (c >= 0 && c < d && (u === i || v === i)) out.push(u === i ? v : u);
+      if (c >= 0 && c < d && this.loser[e] === i) out.push(u === i ? v : u);
     }
     return out;
   }

@@ -1,14 +1,15 @@
-// The town's public screen: the listed people shown on the screens on the day drawn,
+// The town's public notice: the listed people made public (screens, ringtone or map) and still listed on the day drawn,
 // each with an abstract avatar, a made-up name, their last record and the neighbours
 // who cut ties with them. Nothing here can be taken for a real person: the avatar is
 // a symmetric pattern of squares (no face), and the name is two common words and the
 // person's number in the run, not a personal name (docs/seeing.md).
 "use strict";
 
-const WORDS_A = ["Amber", "Brisk", "Cedar", "Dusky", "Ember", "Frost", "Glade", "Hazel", "Ivory", "Jade",
-  "Kite", "Lunar", "Maple", "Nimble", "Olive", "Pebble", "Quill", "Russet", "Slate", "Tidal"];
-const WORDS_B = ["Kettle", "Lantern", "Teapot", "Button", "Compass", "Ladder", "Thimble", "Marble",
-  "Acorn", "Pencil", "Saucer", "Bucket", "Candle", "Spindle", "Whistle", "Anchor"];
+// Adjectives and household objects, none a given name or a surname.
+const WORDS_A = ["Brisk", "Cobalt", "Dusky", "Frosty", "Granite", "Lunar", "Minty", "Nimble", "Paper",
+  "Quilted", "Russet", "Tidal", "Velvet", "Windy", "Woolen", "Zesty"];
+const WORDS_B = ["Kettle", "Lantern", "Teapot", "Compass", "Ladder", "Thimble", "Acorn", "Pencil",
+  "Saucer", "Bucket", "Candle", "Spindle", "Whistle", "Anchor", "Teaspoon", "Doormat"];
 const SHOWN = 8;  // cards on the screen at once; the rest are counted
 
 function mix(i, seed) {  // a 32-bit hash of a person's number and the run's seed
@@ -42,18 +43,18 @@ function avatar(i, seed, side = 40) {
 
 function words(name) { return name.replaceAll("_", " "); }
 
-// The screen on frame d: everyone with the on-screen flag, those made public that day first.
+// The notice on frame d: everyone made public and still listed, those made public that day first.
 function renderScreen(box, pic, data, d) {
   box.replaceChildren();
   const onScreen = [];
-  for (let i = 0; i < pic.n; i++) if (pic.flags[d * pic.n + i] & ON_SCREEN) onScreen.push(i);
+  for (let i = 0; i < pic.n; i++) if (pic.flags[d * pic.n + i] & PUBLIC) onScreen.push(i);
   const news = i => (pic.flags[d * pic.n + i] & MADE_PUBLIC) ? 0 : 1;
   onScreen.sort((a, b) => news(a) - news(b) || a - b);
   const head = document.createElement("div");
   head.className = "screen-head";
   head.textContent = onScreen.length
-    ? `PUBLIC NOTICE · day ${d - 1} · ${onScreen.length} listed ${onScreen.length === 1 ? "person" : "people"} shown`
-    : `PUBLIC NOTICE · ${d ? "day " + (d - 1) : "day 0"} · nobody shown`;
+    ? `SIMULATED PUBLIC NOTICE · day ${d - 1} · ${onScreen.length} listed ${onScreen.length === 1 ? "person" : "people"} made public`
+    : `SIMULATED PUBLIC NOTICE · ${d ? "day " + (d - 1) : "start"} · nobody made public`;
   box.append(head);
   const last = new Map();  // each person's latest time on the screen up to this day
   for (const s of data.screen) if (s.step <= d - 1) last.set(s.person, s);
@@ -69,7 +70,7 @@ function renderScreen(box, pic, data, d) {
     text.innerHTML = "";
     const line = (cls, t) => { const e = document.createElement("div"); e.className = cls; e.textContent = t; text.append(e); };
     line("screen-name", madeUpName(i, data.seed) + ((pic.flags[d * pic.n + i] & MADE_PUBLIC) ? " · new today" : ""));
-    line("screen-what", s ? `shown since day ${s.step}; last record: ${rec.join(", ") || "none"}` : "shown");
+    line("screen-what", s ? `made public on day ${s.step}; last record: ${rec.join(", ") || "none"}` : "made public");
     line("screen-ties", cutters.length ? `neighbours who cut ties: ${cutters.join(", ")}` : "no neighbour has cut ties yet");
     card.append(text);
     box.append(card);

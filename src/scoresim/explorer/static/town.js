@@ -19,6 +19,13 @@ function say(text, error = false) {
   $("status").className = error ? "note error" : "note";
 }
 
+// What the page changed in a URL's state (a value out of range, a day left out): said
+// with the town's status once it is built, so that it is not lost.
+function note(text) {
+  page.notes = [...(page.notes || []), text];
+  say(text, true);
+}
+
 function fmt(v, k) {
   if (k.integer) return String(Math.round(v));
   return Math.abs(v) < 0.01 && v !== 0 ? v.toExponential(1) : String(+v.toFixed(3));
@@ -43,8 +50,10 @@ function renderKnobs(given = {}) {
     } else {
       const raw = given[k.paths[0]] === undefined ? k.value : Number(given[k.paths[0]]);
       const v = Number.isFinite(raw) ? Math.min(k.max, Math.max(k.min, raw)) : k.value;
-      if (v !== raw) say(`${k.label}: ${raw} is outside ${k.min} to ${k.max}; set to ${v}`, true);
+      if (v !== raw) note(`${k.label}: ${raw} is outside ${k.min} to ${k.max}; set to ${v}`);
       const input = el("input", {type: "range", id, min: k.min, max: k.max, step: k.step, value: v});
+      // A slider snaps to its step; a value from a URL between steps is kept as given.
+      if (Number(input.value) !== v) { input.step = "any"; input.value = v; }
       const shown = el("output", {for: id}, fmt(v, k));
       input.addEventListener("input", () => { shown.textContent = fmt(Number(input.value), k); });
       row.append(el("label", {for: id}, `${k.label}: `), shown,
@@ -115,7 +124,9 @@ async function build(day = 0, person = -1) {
     $("scrub").max = data.days; $("scrub").disabled = false;
     for (const b of ["play", "step", "reset"]) $(b).disabled = false;
     legend(data);
-    say(`${data.people.toLocaleString()} synthetic people, ${data.days} days, seed ${data.seed}.`);
+    const notes = page.notes || [];
+    page.notes = [];
+    say(`${data.people.toLocaleString()} synthetic people, ${data.days} days, seed ${data.seed}.` + (notes.length ? " " + notes.join("; ") + "." : ""), notes.length > 0);
     show(Math.min(day, data.days));
     if (person >= 0 && person < data.people) await choose(person);
     document.body.dataset.built = String(Number(document.body.dataset.built || 0) + 1);
@@ -144,7 +155,7 @@ function legend(data) {
   }
   add("swatch ring", "border-color:#111", "on the list", "blacklisted: a listing with its own rules, not the same as the lowest tier");
   add("swatch ring", "border-color:#d01c8b", "on the list wrongly", "listed, and would not be without false records");
-  add("swatch ring", "border-color:#e6ab02", "on the public screens", "a listed person shown on the screens this day");
+  add("swatch ring", "border-color:#e6ab02", "made public", "listed and made public (screens, ringtone or map), still listed this day");
   add("swatch", "background:#d7301f;border-radius:0;height:0.2rem", "tie cut this day");
 }
 
@@ -153,7 +164,7 @@ function show(d) {
   if (!pic) return;
   page.day = d;
   $("scrub").value = d;
-  $("day-label").textContent = d === 0 ? "day 0 (start)" : `day ${d - 1} of ${pic.days}`;
+  $("day-label").textContent = d === 0 ? "start (before day 0)" : `day ${d - 1} of ${pic.days}`;
   pic.draw(d, $("colour").value, page.person);
   $("n-listed").textContent = countBit(pic, d, 1);
   $("n-screen").textContent = countBit(pic, d, 4);
@@ -172,6 +183,7 @@ function countBit(pic, d, bit) {
 
 function play() {
   if (page.playing) { stop(); return; }
+  if (page.day >= page.picture.days) show(0);  // at the end, play again from the start
   $("play").textContent = "Pause";
   let last = performance.now(), owed = 0;
   const tick = now => {
@@ -199,12 +211,18 @@ async function choose(i) {
   page.person = i;
   const p = page.picture.person(i, page.day);
   $("who").textContent = `Person ${i} (synthetic): tier '${p.tier.replaceAll("_", " ")}', score ${p.score}. Loading their days…`;
+  page.lines = [];
+  page.failed = false;
   try {
     const life = await post("/api/town/person", {...page.body, person: i});
     if (page.person !== i) return;
     page.lines = life.lines;
     $("who").textContent = `Person ${i}, ${life.group} (synthetic). What happened to them, day by day:`;
-  } catch (e) { say(e.message, true); page.lines = []; }
+  } catch (e) {
+    if (page.person !== i) return;
+    page.failed = true;
+    $("who").textContent = `Person ${i}: their days could not be fetched (${e.message}); click again.`;
+  }
   show(page.day);
 }
 
@@ -214,7 +232,7 @@ function renderLife() {
   list.replaceChildren();
   const lines = merged(page.lines.filter(([s]) => s <= page.day - 1));
   for (const text of lines) list.append(el("li", {}, text));
-  if (page.person >= 0 && !lines.length) list.append(el("li", {class: "later"}, "nothing has happened to them yet"));
+  if (page.person >= 0 && !page.failed && !lines.length) list.append(el("li", {class: "later"}, "nothing has happened to them yet"));
   list.scrollTop = list.scrollHeight;
 }
 
@@ -225,9 +243,11 @@ async function init() {
     $("scenario").append(el("option", {value: sc.name}, sc.name));
   }
   const q = new URLSearchParams(location.search);
-  if (q.has("scenario") && page.scenarios[q.get("scenario")]) $("scenario").value = q.get("scenario");
+  const unknown = q.has("scenario") && !page.scenarios[q.get("scenario")];
+  if (q.has("scenario") && !unknown) $("scenario").value = q.get("scenario");
   else if (page.scenarios.seed) $("scenario").value = "seed";
   for (const key of ["people", "days", "seed"]) if (q.has(key)) $(key).value = q.get(key);
+  if (unknown) { note("scenario: not a regime on offer; pick one from the list"); document.body.dataset.state = "ready"; renderKnobs(); return; }
   if (q.has("colour")) $("colour").value = q.get("colour") === "score" ? "score" : "tier";
   const given = {};
   for (const [k, v] of q) if (k.startsWith("o.")) given[k.slice(2)] = v === "off" ? null : v;
@@ -246,7 +266,19 @@ async function init() {
     if (i >= 0) choose(i);
   });
   window.addEventListener("resize", () => show(page.day));
-  if (q.has("scenario")) await build(Number(q.get("day") || 0), q.has("person") ? Number(q.get("person")) : -1);
+  // A day or person that is not a whole number in range is left out, and said.
+  const whole = (key, hi) => {
+    if (!q.has(key)) return -1;
+    const v = Number(q.get(key));
+    if (Number.isInteger(v) && v >= 0 && v <= hi) return v;
+    note(`${key}: ${q.get(key)} is not a whole number from 0 to ${hi}; left out`);
+    return -1;
+  };
+  if (q.has("scenario")) {
+    const days = Number($("days").value), people = Number($("people").value);
+    const day = whole("day", Number.isInteger(days) ? days : 0), person = whole("person", Number.isInteger(people) ? people - 1 : -1);
+    await build(Math.max(day, 0), person);
+  }
   document.body.dataset.state = "ready";
 }
 
