@@ -54,6 +54,8 @@ def get(path: str, **headers: str) -> Request:
     return "GET", path, headers, b""
 
 
+TOWN = {"scenario": "seed", "people": 200, "days": 5, "seed": 0, "overrides": {}}
+
 # Every 4xx path the explorer has, each carrying MARK.
 HOSTILE: dict[str, Request] = {
     "regime not on offer": runs({**GOOD, "scenario": MARK}),
@@ -111,6 +113,17 @@ HOSTILE: dict[str, Request] = {
     "wrong method with a query": get(f"/api/runs?{MARK}={MARK}"),
     "method not known": (MARK.upper(), "/api/runs", {}, b""),
     "a query on a refusal": runs({**GOOD, "agents": 1}, f"/api/runs?scenario={MARK}"),
+    # the town, a person in it and the story take the same body (docs/seeing.md)
+    "town: regime not on offer": runs({**TOWN, "scenario": MARK}, "/api/town"),
+    "town: a field the request lacks": runs({**TOWN, MARK: 1}, "/api/town"),
+    "town: override key unknown": runs({**TOWN, "overrides": {MARK: 1}}, "/api/town"),
+    "town: too many people": runs({**TOWN, "people": 10**6, "scenario": MARK}, "/api/town"),
+    "person: beyond the town": runs({**TOWN, "person": 4_999}, "/api/town/person"),
+    "person: as text": runs({**TOWN, "person": MARK}, "/api/town/person"),
+    "story: override value text": runs(
+        {**TOWN, "overrides": {"blacklist.threshold": MARK}}, "/api/story"
+    ),
+    "story: too many days": runs({**TOWN, "days": 401, "seed": 1}, "/api/story"),
     "marked headers on a refusal": runs(
         {**GOOD, "steps": 0},
         **{"X-Scenario": MARK, "Cookie": f"s={MARK}", "Referer": f"http://{MARK}/"},
