@@ -1,0 +1,93 @@
+"""The charts of a run's end state and totals: scores, tiers, denials, wealth, disparities."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scoresim.report.chartdata import Chart, Trace, groups_of, last
+from scoresim.report.data import Subject
+from scoresim.report.groups import granted, group_counts, not_listed
+
+
+def scores(subjects: list[Subject]) -> Chart:
+    """The score distribution at the end, one line per subject on shared bins."""
+    c = Chart("scores", "Score distribution at the end", "score", "share of people", "lines")
+    lo = min(float(s.agents["score"].min()) for s in subjects)
+    hi = max(float(s.agents["score"].max()) for s in subjects)
+    edges = np.linspace(lo, hi + 1, 41)
+    centres = ((edges[:-1] + edges[1:]) / 2).tolist()
+    for i, s in enumerate(subjects):
+        counts, _ = np.histogram(s.agents["score"].astype(float), bins=edges)
+        c.traces.append(Trace(s.label, centres, (counts / max(counts.sum(), 1)).tolist(), i))
+    return c
+
+
+def bars_at_end(subjects: list[Subject], key: str, title: str, prefix: str, unit: str) -> Chart:
+    """One bar per metric ``prefix + name`` at the last step, per subject."""
+    # Regimes may name their tiers differently: every name of every subject, in order.
+    cats = list(
+        dict.fromkeys(
+            c.removeprefix(prefix)
+            for s in subjects
+            for c in s.metrics.columns
+            if c.startswith(prefix)
+        )
+    )
+    c = Chart(key, title, "", unit, "bars", categories=cats)
+    for i, s in enumerate(subjects):
+        end = last(s)
+        c.traces.append(Trace(s.label, [], [float(end.get(prefix + k, 0.0)) for k in cats], i))
+    return c
+
+
+def denials(subjects: list[Subject]) -> Chart:
+    """People denied each opportunity, summed over the run."""
+    cols = [c for c in subjects[0].metrics.columns if c.startswith("denied.")]
+    c = Chart("denials", "Opportunities denied, by opportunity (total over the run)", "",
+              "denials", "bars", categories=[x.removeprefix("denied.") for x in cols])  # fmt: skip
+    for i, s in enumerate(subjects):
+        rows = s.metrics[s.metrics["group"].astype(str) == "all"]
+        c.traces.append(Trace(s.label, [], [float(rows[x].sum()) for x in cols], i))
+    return c
+
+
+def wealth(subjects: list[Subject]) -> Chart:
+    """Mean wealth of each group at the end."""
+    groups = groups_of(subjects[0])
+    c = Chart("wealth", "Mean wealth by group at the end", "", "CNY", "bars", categories=groups)
+    for i, s in enumerate(subjects):
+        c.traces.append(Trace(s.label, [], [float(last(s, g)["wealth.mean"]) for g in groups], i))
+    return c
+
+
+def disparities(subjects: list[Subject]) -> Chart:
+    """Lowest group's favourable rate over the highest's, not listed and granted (1 = equal).
+
+    A bar is drawn only where at least two groups had the outcome to compare (a regime
+    without a list or without requests has no bar, not a bar at 1); the note gives
+    each ratio with its Fisher p-value, since the audit flags only p < 0.05.
+    """
+    c = Chart("disparities", "Group disparities: four-fifths rule on favourable outcomes",
+              "", "ratio", "bars", categories=["not listed", "requests granted"], threshold=0.8)  # fmt: skip
+    notes = []
+    for i, s in enumerate(subjects):
+        counts = group_counts(s.metrics, groups_of(s))
+        ratios: list[float] = []
+        said = []
+        for label, d, events in (
+            ("not listed", not_listed(counts), sum(counts.listed.values())),
+            ("requests granted", granted(counts), sum(counts.denied.values())),
+        ):
+            if not d.low or events == 0:  # nothing to compare: no bar
+                ratios.append(float("nan"))
+                said.append(f"{label}: none {'listed' if label == 'not listed' else 'denied'}")
+            else:
+                ratios.append(d.ratio)
+                said.append(f"{label} {d.ratio:.3f} (p = {d.p_value:.2g})")
+        c.traces.append(Trace(s.label, [], ratios, i))
+        notes.append(f"{s.label}: " + ", ".join(said))
+    c.note = (
+        "; ".join(notes) + ". A group pair counts as adverse impact only with a ratio under "
+        "0.8 and Fisher's p < 0.05 (the audit's rule)."
+    )
+    return c

@@ -1,0 +1,134 @@
+"""The report's charts as Plotly figures (JSON-ready dicts), and the colours every renderer uses."""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+from scoresim.report.chartdata import Chart, Trace
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+TIER_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac", "#053061"]
+
+
+def colour(i: int) -> str:
+    """The colour of subject ``i``."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def tier_colour(k: int, tiers: int) -> str:
+    """Tier ``k`` of ``tiers`` (lowest first), from red (low) to blue (high)."""
+    pos = round(k * (len(TIER_COLOURS) - 1) / max(tiers - 1, 1))
+    return TIER_COLOURS[pos]
+
+
+def line_width(i: int) -> float:
+    """Subject ``i``'s line width, each later one thinner.
+
+    Identical lines stay visible (a thin line inside a wide one) instead of one hiding
+    the other.
+    """
+    return max(1.2, 4.0 - 0.9 * i)
+
+
+def rgba(hex_colour: str, alpha: float) -> str:
+    """``#rrggbb`` as a CSS ``rgba()`` with opacity ``alpha``."""
+    r, g, b = (int(hex_colour[k : k + 2], 16) for k in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def error_bars(t: Trace) -> tuple[list[float], list[float]] | None:
+    """A bar series' interval as (below, above) its heights, or None without one."""
+    if t.low is None or t.high is None:
+        return None
+    below = [v - lo for v, lo in zip(t.y, t.low, strict=True)]
+    above = [h - v for v, h in zip(t.y, t.high, strict=True)]
+    return below, above
+
+
+def plotly_figure(chart: Chart) -> dict[str, Any]:
+    """The chart as a Plotly figure (``data`` and ``layout``), JSON-ready."""
+    data: list[dict[str, Any]] = []
+    if chart.kind == "lines":
+        for t in chart.traces:
+            if t.low is not None and t.high is not None:
+                data.append({"x": t.x, "y": t.high, "mode": "lines", "line": {"width": 0},
+                             "showlegend": False, "hoverinfo": "skip"})  # fmt: skip
+                data.append({"x": t.x, "y": t.low, "mode": "lines", "line": {"width": 0},
+                             "fill": "tonexty", "fillcolor": rgba(colour(t.color), 0.18),
+                             "showlegend": False, "hoverinfo": "skip"})  # fmt: skip
+            data.append(
+                {"x": t.x, "y": t.y, "mode": "lines", "name": t.name,
+                 "line": {"color": colour(t.color), "dash": "dash" if t.dash else "solid",
+                          "width": line_width(t.color)}}
+            )  # fmt: skip
+    elif chart.kind == "bars":
+        for t in chart.traces:
+            # JSON has no NaN: a bar with nothing to compare is left out (null).
+            heights = [None if math.isnan(v) else v for v in t.y]
+            bar: dict[str, Any] = {"type": "bar", "x": chart.categories, "y": heights,
+                                   "name": t.name, "marker": {"color": colour(t.color)}}  # fmt: skip
+            if t.dash:  # the second series of a pair: the same colour, hatched
+                bar["marker"] = {"color": rgba(colour(t.color), 0.35),
+                                 "line": {"color": colour(t.color), "width": 2}}  # fmt: skip
+            errors = error_bars(t)
+            if errors is not None:
+                down, up = ([None if math.isnan(x) else x for x in side] for side in errors)
+                bar["error_y"] = {"type": "data", "symmetric": False, "array": up,
+                                  "arrayminus": down, "color": "#333"}  # fmt: skip
+            data.append(bar)
+    elif chart.picture is not None:
+        data.extend(_network_traces(chart))
+    layout: dict[str, Any] = {
+        "title": {"text": html.escape(chart.title)},
+        "xaxis": {"title": {"text": chart.xlabel}},
+        "yaxis": {"title": {"text": chart.ylabel}},
+        "barmode": "group",
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "legend": {"orientation": "h", "y": -0.2},
+        "height": 420,
+    }
+    if chart.threshold is not None:
+        layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1,
+                             "y0": chart.threshold, "y1": chart.threshold,
+                             "line": {"dash": "dot", "color": "#444"}}]  # fmt: skip
+    if chart.kind == "network":
+        hidden = {"visible": False}
+        layout.update(xaxis=hidden, yaxis=hidden, height=560, showlegend=True)
+    return {"data": data, "layout": layout}
+
+
+def _network_traces(chart: Chart) -> list[dict[str, Any]]:
+    p = chart.picture
+    assert p is not None
+
+    def segments(pairs: list[tuple[int, int]]) -> tuple[list[float | None], list[float | None]]:
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for a, b in pairs:
+            xs += [p.x[a], p.x[b], None]
+            ys += [p.y[a], p.y[b], None]
+        return xs, ys
+
+    kx, ky = segments(p.kept)
+    cx, cy = segments(p.cut)
+    traces: list[dict[str, Any]] = [
+        {"x": kx, "y": ky, "mode": "lines", "line": {"color": "#bbb", "width": 1},
+         "name": "ties", "hoverinfo": "skip"},
+        {"x": cx, "y": cy, "mode": "lines", "line": {"color": "#d62728", "width": 1.5,
+         "dash": "dash"}, "name": "ties cut", "hoverinfo": "skip"},
+    ]  # fmt: skip
+    for k, tier in enumerate(p.tier_order):
+        idx = [i for i, t in enumerate(p.tier) if t == tier]
+        if not idx:
+            continue
+        traces.append(
+            {"x": [p.x[i] for i in idx], "y": [p.y[i] for i in idx], "mode": "markers",
+             "name": f"tier {tier}", "text": [f"tier {tier}" for _ in idx],
+             "marker": {"size": 9, "color": tier_colour(k, len(p.tier_order)),
+                        "symbol": ["square" if p.shamed[i] else "circle" for i in idx],
+                        "line": {"color": ["#000" if p.listed[i] else "#fff" for i in idx],
+                                 "width": [2.5 if p.listed[i] else 0.5 for i in idx]}}}
+        )  # fmt: skip
+    return traces

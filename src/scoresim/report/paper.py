@@ -1,0 +1,79 @@
+"""The report's charts as PNG and SVG figures for papers, drawn with matplotlib."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from scoresim.report.chartdata import Chart, Trace
+from scoresim.report.figure import colour, error_bars, line_width, tier_colour
+from scoresim.results import outputs
+
+
+def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
+    """Each chart as PNG and SVG (matplotlib) in ``folder``; returns the files written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for c in charts:
+        fig, ax = plt.subplots(figsize=(8, 6 if c.kind == "network" else 4.5))
+        if c.kind == "lines":
+            for t in c.traces:
+                _mpl_line(ax, t)
+        elif c.kind == "bars":
+            width = 0.8 / max(len(c.traces), 1)
+            for k, t in enumerate(c.traces):
+                xs = [j + (k - (len(c.traces) - 1) / 2) * width for j in range(len(c.categories))]
+                ax.bar(xs, t.y, width, label=t.name, color=colour(t.color),
+                       alpha=0.45 if t.dash else 1.0, hatch="//" if t.dash else None,
+                       yerr=error_bars(t), capsize=3)  # fmt: skip
+            ax.set_xticks(range(len(c.categories)), c.categories, rotation=20, ha="right")
+        elif c.picture is not None:
+            _mpl_network(ax, c)
+        if c.threshold is not None:
+            ax.axhline(c.threshold, color="#444", linestyle=":")
+        ax.set_title(c.title, fontsize=10)
+        ax.set_xlabel(c.xlabel)
+        ax.set_ylabel(c.ylabel)
+        if c.kind != "network" and c.traces:
+            ax.legend(fontsize=7, loc="best")
+        fig.tight_layout()
+        for suffix in ("png", "svg"):
+            path = folder / f"{c.key}.{suffix}"
+            fig.savefig(path, dpi=120, metadata=outputs.figure_metadata(path))
+            written.append(path)
+        plt.close(fig)
+    return written
+
+
+def _mpl_line(ax: Any, t: Trace) -> None:
+    if t.low is not None and t.high is not None:
+        ax.fill_between(t.x, t.low, t.high, color=colour(t.color), alpha=0.18, linewidth=0)
+    ax.plot(t.x, t.y, color=colour(t.color), linestyle="--" if t.dash else "-", label=t.name,
+            linewidth=line_width(t.color) / 1.5)  # fmt: skip
+
+
+def _mpl_network(ax: Any, c: Chart) -> None:
+    p = c.picture
+    assert p is not None
+    for a, b in p.kept:
+        ax.plot([p.x[a], p.x[b]], [p.y[a], p.y[b]], color="#bbb", linewidth=0.6, zorder=1)
+    for a, b in p.cut:
+        ax.plot([p.x[a], p.x[b]], [p.y[a], p.y[b]], color="#d62728", linestyle="--", zorder=1)
+    for k, tier in enumerate(p.tier_order):
+        for shamed, marker in ((False, "o"), (True, "s")):
+            idx = [i for i, t in enumerate(p.tier) if t == tier and p.shamed[i] == shamed]
+            if not idx:
+                continue
+            ax.scatter([p.x[i] for i in idx], [p.y[i] for i in idx], s=40, marker=marker,
+                       color=tier_colour(k, len(p.tier_order)), zorder=2,
+                       edgecolors=["k" if p.listed[i] else "w" for i in idx],
+                       linewidths=[2 if p.listed[i] else 0.5 for i in idx],
+                       label=f"tier {tier}" if not shamed else None)  # fmt: skip
+    ax.set_axis_off()
+    ax.legend(fontsize=7, loc="best")
+    ax.text(0, -0.04, c.note, transform=ax.transAxes, fontsize=8, color="#555")
