@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Any
 
@@ -80,12 +79,13 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
             data.append(bar)
     elif chart.picture is not None:
         data.extend(_network_traces(chart))
+    # No title inside the figure: the page's heading above it carries the chart's title,
+    # so a reader sees it once (the PNG/SVG figures, read alone, keep theirs).
     layout: dict[str, Any] = {
-        "title": {"text": html.escape(chart.title)},
         "xaxis": {"title": {"text": chart.xlabel}},
         "yaxis": {"title": {"text": chart.ylabel}},
         "barmode": "group",
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 50},
+        "margin": {"l": 70, "r": 20, "t": 20, "b": 50},
         "legend": {"orientation": "h", "y": -0.2},
         "height": 420,
     }
