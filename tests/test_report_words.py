@@ -72,3 +72,23 @@ def test_each_chart_title_is_printed_once(three: Report) -> None:
     for key, title in headings.items():
         assert "title" not in three.figures[key]["layout"], key  # the heading carries it
         assert three.body.count(html.escape(title)) == 1, title
+
+
+SHARES = {"dissent", "gap", "scores", "tiers", "listed"}  # and every behaviour's rate
+
+
+def test_share_axes_start_at_zero_and_every_axis_says_its_unit(three: Report) -> None:
+    rates = {k for k in three.figures if k.startswith("rate-")}
+    assert rates and set(three.figures) >= SHARES
+    for key, fig in three.figures.items():
+        if key.startswith("network-"):
+            continue
+        x, y = fig["layout"]["xaxis"], fig["layout"]["yaxis"]
+        assert y["rangemode"] == "tozero", key  # a 6.5% drop must not look like a collapse
+        assert x["title"]["text"] and y["title"]["text"], key
+        if key in SHARES | rates:
+            assert "%" in y["tickformat"], key
+            assert "share" in y["title"]["text"], key
+    assert "per person-day" in three.figures["rate-jaywalk"]["layout"]["yaxis"]["title"]["text"]
+    assert three.figures["wealth"]["layout"]["yaxis"]["title"]["text"] == "mean wealth (CNY)"
+    assert three.figures["listed"]["layout"]["xaxis"]["title"]["text"] == "days since the start"

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from scoresim.report.chartdata import Chart, Trace, groups_of, last
+from scoresim.report.chartdata import SHARE, Chart, Trace, groups_of, last
 from scoresim.report.data import Subject
 from scoresim.report.groups import granted, group_counts, not_listed
 
 
 def scores(subjects: list[Subject]) -> Chart:
     """The score distribution at the end, one line per subject on shared bins."""
-    c = Chart("scores", "Score distribution at the end", "score", "share of people", "lines")
+    c = Chart("scores", "Score distribution at the end", "score (points)",
+              f"{SHARE} (per bin of the score)", "lines", share=True)  # fmt: skip
     lo = min(float(s.agents["score"].min()) for s in subjects)
     hi = max(float(s.agents["score"].max()) for s in subjects)
     edges = np.linspace(lo, hi + 1, 41)
@@ -22,7 +23,9 @@ def scores(subjects: list[Subject]) -> Chart:
     return c
 
 
-def bars_at_end(subjects: list[Subject], key: str, title: str, prefix: str, unit: str) -> Chart:
+def bars_at_end(
+    subjects: list[Subject], key: str, title: str, prefix: str, unit: str, share: bool = False
+) -> Chart:
     """One bar per metric ``prefix + name`` at the last step, per subject."""
     # Regimes may name their tiers differently: every name of every subject, in order.
     cats = list(
@@ -33,7 +36,7 @@ def bars_at_end(subjects: list[Subject], key: str, title: str, prefix: str, unit
             if c.startswith(prefix)
         )
     )
-    c = Chart(key, title, "", unit, "bars", categories=cats)
+    c = Chart(key, title, "tier", unit, "bars", categories=cats, share=share)
     for i, s in enumerate(subjects):
         end = last(s)
         c.traces.append(Trace(s.label, [], [float(end.get(prefix + k, 0.0)) for k in cats], i))
@@ -43,8 +46,8 @@ def bars_at_end(subjects: list[Subject], key: str, title: str, prefix: str, unit
 def denials(subjects: list[Subject]) -> Chart:
     """People denied each opportunity, summed over the run."""
     cols = [c for c in subjects[0].metrics.columns if c.startswith("denied.")]
-    c = Chart("denials", "Opportunities denied, by opportunity (total over the run)", "",
-              "denials", "bars", categories=[x.removeprefix("denied.") for x in cols])  # fmt: skip
+    c = Chart("denials", "Opportunities denied, by opportunity (total over the run)", "opportunity",
+              "people denied (count over the run)", "bars", categories=[x.removeprefix("denied.") for x in cols])  # fmt: skip
     for i, s in enumerate(subjects):
         rows = s.metrics[s.metrics["group"].astype(str) == "all"]
         c.traces.append(Trace(s.label, [], [float(rows[x].sum()) for x in cols], i))
@@ -54,7 +57,8 @@ def denials(subjects: list[Subject]) -> Chart:
 def wealth(subjects: list[Subject]) -> Chart:
     """Mean wealth of each group at the end."""
     groups = groups_of(subjects[0])
-    c = Chart("wealth", "Mean wealth by group at the end", "", "CNY", "bars", categories=groups)
+    c = Chart("wealth", "Mean wealth by group at the end", "group",
+              "mean wealth (CNY)", "bars", categories=groups)  # fmt: skip
     for i, s in enumerate(subjects):
         c.traces.append(Trace(s.label, [], [float(last(s, g)["wealth.mean"]) for g in groups], i))
     return c
@@ -68,7 +72,7 @@ def disparities(subjects: list[Subject]) -> Chart:
     each ratio with its Fisher p-value, since the audit flags only p < 0.05.
     """
     c = Chart("disparities", "Group disparities: four-fifths rule on favourable outcomes",
-              "", "ratio", "bars", categories=["not listed", "requests granted"], threshold=0.8)  # fmt: skip
+              "favourable outcome", "lowest group's rate / highest's (1 = equal)", "bars", categories=["not listed", "requests granted"], threshold=0.8)  # fmt: skip
     notes = []
     for i, s in enumerate(subjects):
         counts = group_counts(s.metrics, groups_of(s))

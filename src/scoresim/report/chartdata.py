@@ -43,7 +43,11 @@ class Picture:
 
 @dataclass
 class Chart:
-    """One figure of the report."""
+    """One figure of the report.
+
+    Every axis but the network sample's starts at zero, so that a small change looks
+    small; ``share`` charts print their y axis as percentages.
+    """
 
     key: str
     title: str
@@ -55,6 +59,12 @@ class Chart:
     threshold: float | None = None
     picture: Picture | None = None
     note: str = ""
+    share: bool = False  # y is a share of people (0 to 1): drawn as percentages
+
+
+# Axis titles, with their units: every axis of the report says what it counts.
+DAYS = "days since the start"
+SHARE = "share of people"
 
 
 def _column(frame: pd.DataFrame | None, name: str, group: str) -> list[float]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from scoresim.report.atend import bars_at_end, denials, disparities, scores, wealth
-from scoresim.report.chartdata import Chart, Picture, Trace, line, tier_order
+from scoresim.report.chartdata import DAYS, SHARE, Chart, Picture, Trace, line, tier_order
 from scoresim.report.data import Subject
 from scoresim.report.network import layout, network_chart
 from scoresim.report.pollcharts import said, why
@@ -35,7 +35,8 @@ def build_charts(subjects: list[Subject]) -> list[Chart]:
     for b in behaviours:
         drawn = any(b in s.info.get("pressure_free", {}) for s in subjects)
         title = f"{b}: daily rate" + (" against its pressure-free rate (dashed)" if drawn else "")
-        c = Chart(f"rate-{b}", title, "day", "share of people per day", "lines")
+        c = Chart(f"rate-{b}", title, DAYS, "share who did it that day (per person-day)",
+                  "lines", share=True)  # fmt: skip
         for i, s in enumerate(subjects):
             if f"rate.{b}" not in s.metrics:
                 continue
@@ -47,15 +48,15 @@ def build_charts(subjects: list[Subject]) -> list[Chart]:
                     Trace(f"{s.label}: pressure-free", steps, [pf] * len(steps), i, True)
                 )
         charts.append(c)
-    c = Chart("dissent", "Expressed (solid) against private (dashed) dissent", "day",
-              "share of people", "lines")  # fmt: skip
+    c = Chart("dissent", "Expressed (solid) against private (dashed) dissent", DAYS, SHARE,
+              "lines", share=True)  # fmt: skip
     for i, s in enumerate(subjects):
         c.traces.append(line(s, i, "expressed_dissent", f"{s.label}: expressed"))
         c.traces.append(line(s, i, "private_dissent", f"{s.label}: private", dash=True))
     c.note = WARM_UP
     charts.append(c)
     c = Chart("gap", "Falsification: silent dissenters beyond silence without the regime",
-              "day", "share of people", "lines")  # fmt: skip
+              DAYS, SHARE, "lines", share=True)  # fmt: skip
     c.traces = [line(s, i, "falsification", s.label) for i, s in enumerate(subjects)]
     c.note = (
         "Falsification = silent_dissent - silent_dissent.pressure_free: the share of people "
@@ -64,15 +65,17 @@ def build_charts(subjects: list[Subject]) -> list[Chart]:
     )
     charts.append(c)
     charts.append(scores(subjects))
-    charts.append(bars_at_end(subjects, "tiers", "Tier shares at the end", "tier.", "share"))
-    c = Chart("listed", "Listed (solid) and wrongly listed (dashed)", "day", "share of people",
-              "lines")  # fmt: skip
+    charts.append(
+        bars_at_end(subjects, "tiers", "Tier shares at the end", "tier.", SHARE, share=True)
+    )
+    c = Chart("listed", "Listed (solid) and wrongly listed (dashed)", DAYS, SHARE, "lines",
+              share=True)  # fmt: skip
     for i, s in enumerate(subjects):
         c.traces.append(line(s, i, "listed", f"{s.label}: listed"))
         c.traces.append(line(s, i, "listed_wrongly", f"{s.label}: wrongly", dash=True))
     charts.append(c)
-    c = Chart("appeals", "Appeals filed (solid) and won (dashed), cumulative", "day", "appeals",
-              "lines")  # fmt: skip
+    c = Chart("appeals", "Appeals filed (solid) and won (dashed), cumulative", DAYS,
+              "appeals (cumulative count)", "lines")  # fmt: skip
     for i, s in enumerate(subjects):
         for name, dash in (("appeals", False), ("appeals_won", True)):
             t = line(s, i, name, f"{s.label}: {name.replace('_', ' ')}", dash)

@@ -83,12 +83,16 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
     # so a reader sees it once (the PNG/SVG figures, read alone, keep theirs).
     layout: dict[str, Any] = {
         "xaxis": {"title": {"text": chart.xlabel}},
-        "yaxis": {"title": {"text": chart.ylabel}},
+        # From zero: an axis zoomed onto its data makes a drop of a few percent look
+        # like a collapse.
+        "yaxis": {"title": {"text": chart.ylabel}, "rangemode": "tozero"},
         "barmode": "group",
         "margin": {"l": 70, "r": 20, "t": 20, "b": 50},
         "legend": {"orientation": "h", "y": -0.2},
         "height": 420,
     }
+    if chart.share:
+        layout["yaxis"].update(tickformat=".2~%", hoverformat=".2%")
     if chart.threshold is not None:
         layout["shapes"] = [{"type": "line", "xref": "paper", "x0": 0, "x1": 1,
                              "y0": chart.threshold, "y1": chart.threshold,

@@ -39,6 +39,13 @@ def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
         ax.set_title(c.title, fontsize=10)
         ax.set_xlabel(c.xlabel)
         ax.set_ylabel(c.ylabel)
+        if c.kind != "network":  # from zero, as on the page
+            low, high = ax.get_ylim()
+            ax.set_ylim(min(low, 0.0), max(high, 0.0))
+        if c.share:
+            from matplotlib.ticker import PercentFormatter
+
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         if c.kind != "network" and c.traces:
             ax.legend(fontsize=7, loc="best")
         fig.tight_layout()

@@ -27,7 +27,8 @@ def said(subjects: list[Subject]) -> Chart | None:
     if not bars:
         return None
     c = Chart("said", "What people say (bars, 95% interval) against what they think (hatched)",
-              "", "share holding the view", "bars", categories=list(bars.values()))  # fmt: skip
+              "poll (name, question, design, mode)", "share holding the view", "bars",
+              categories=list(bars.values()), share=True)  # fmt: skip
     nan = float("nan")
     for i, (s, polls) in enumerate(asked):
         rows: dict[tuple[str, str | None], dict[str, Any]] = {}
@@ -61,7 +62,7 @@ def why(subjects: list[Subject]) -> Chart:
     asked = [(s, [p for p in s.info.get("polls", []) if p.get("asked")]) for s in subjects]
     names = list(dict.fromkeys(p["name"] for _, polls in asked for p in polls))
     c = Chart("why", "Why what people say differs from what they think: the bias by source",
-              "", "percentage points", "bars", categories=names)  # fmt: skip
+              "poll", "bias (percentage points)", "bars", categories=names)  # fmt: skip
     nan = float("nan")
     for i, (s, polls) in enumerate(asked):
         by = {p["name"]: p for p in polls}
