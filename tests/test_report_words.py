@@ -92,3 +92,29 @@ def test_share_axes_start_at_zero_and_every_axis_says_its_unit(three: Report) ->
     assert "per person-day" in three.figures["rate-jaywalk"]["layout"]["yaxis"]["title"]["text"]
     assert three.figures["wealth"]["layout"]["yaxis"]["title"]["text"] == "mean wealth (CNY)"
     assert three.figures["listed"]["layout"]["xaxis"]["title"]["text"] == "days since the start"
+
+
+def dashed(fig: dict[str, Any]) -> list[dict[str, Any]]:
+    return [t for t in fig["data"] if t.get("line", {}).get("dash") == "dash"]
+
+
+def test_a_pressure_free_rate_runs_share_is_drawn_once(
+    three: Report, seed_alone: Report, runs: dict[str, Path]
+) -> None:
+    free = {n: json.loads((f / "run.json").read_text())["pressure_free"] for n, f in runs.items()}
+    assert free["baseline"]["jaywalk"] == free["seed"]["jaywalk"]  # one society
+    for key, fig in three.figures.items():
+        if key.startswith("rate-") or key == "dissent":
+            lines = [tuple(t["y"]) for t in dashed(fig)]
+            assert len(lines) == len(set(lines)), key  # no two dashed lines on top of each other
+    (free_line,) = dashed(three.figures["rate-jaywalk"])
+    assert free_line["name"] == "pressure-free (all 3 runs)"
+    assert set(free_line["y"]) == {free["seed"]["jaywalk"]}
+    assert free_line["line"]["color"] not in {
+        t["line"]["color"] for t in three.figures["gap"]["data"]
+    }
+    assert [t["name"] for t in dashed(three.figures["dissent"])] == ["private (all 3 runs)"]
+    # Alone, a run's line keeps its name and colour.
+    assert [t["name"] for t in dashed(seed_alone.figures["rate-jaywalk"])] == [
+        "seed: pressure-free"
+    ]

@@ -25,6 +25,7 @@ class Trace:
     dash: bool = False
     low: list[float] | None = None
     high: list[float] | None = None
+    ink: str = ""  # a colour of its own (#rrggbb), instead of its subject's
 
 
 @dataclass

@@ -22,6 +22,11 @@ def tier_colour(k: int, tiers: int) -> str:
     return TIER_COLOURS[pos]
 
 
+def ink(t: Trace) -> str:
+    """The colour of a trace: its own, or its subject's."""
+    return t.ink or colour(t.color)
+
+
 def line_width(i: int) -> float:
     """Subject ``i``'s line width, each later one thinner.
 
@@ -55,22 +60,22 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
                 data.append({"x": t.x, "y": t.high, "mode": "lines", "line": {"width": 0},
                              "showlegend": False, "hoverinfo": "skip"})  # fmt: skip
                 data.append({"x": t.x, "y": t.low, "mode": "lines", "line": {"width": 0},
-                             "fill": "tonexty", "fillcolor": rgba(colour(t.color), 0.18),
+                             "fill": "tonexty", "fillcolor": rgba(ink(t), 0.18),
                              "showlegend": False, "hoverinfo": "skip"})  # fmt: skip
             data.append(
                 {"x": t.x, "y": t.y, "mode": "lines", "name": t.name,
-                 "line": {"color": colour(t.color), "dash": "dash" if t.dash else "solid",
-                          "width": line_width(t.color)}}
+                 "line": {"color": ink(t), "dash": "dash" if t.dash else "solid",
+                          "width": 2.0 if t.ink else line_width(t.color)}}
             )  # fmt: skip
     elif chart.kind == "bars":
         for t in chart.traces:
             # JSON has no NaN: a bar with nothing to compare is left out (null).
             heights = [None if math.isnan(v) else v for v in t.y]
             bar: dict[str, Any] = {"type": "bar", "x": chart.categories, "y": heights,
-                                   "name": t.name, "marker": {"color": colour(t.color)}}  # fmt: skip
+                                   "name": t.name, "marker": {"color": ink(t)}}  # fmt: skip
             if t.dash:  # the second series of a pair: the same colour, hatched
-                bar["marker"] = {"color": rgba(colour(t.color), 0.35),
-                                 "line": {"color": colour(t.color), "width": 2}}  # fmt: skip
+                bar["marker"] = {"color": rgba(ink(t), 0.35),
+                                 "line": {"color": ink(t), "width": 2}}  # fmt: skip
             errors = error_bars(t)
             if errors is not None:
                 down, up = ([None if math.isnan(x) else x for x in side] for side in errors)

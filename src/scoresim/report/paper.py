@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from scoresim.report.chartdata import Chart, Trace
-from scoresim.report.figure import colour, error_bars, line_width, tier_colour
+from scoresim.report.figure import error_bars, ink, line_width, tier_colour
 from scoresim.results import outputs
 
 
@@ -28,7 +28,7 @@ def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
             width = 0.8 / max(len(c.traces), 1)
             for k, t in enumerate(c.traces):
                 xs = [j + (k - (len(c.traces) - 1) / 2) * width for j in range(len(c.categories))]
-                ax.bar(xs, t.y, width, label=t.name, color=colour(t.color),
+                ax.bar(xs, t.y, width, label=t.name, color=ink(t),
                        alpha=0.45 if t.dash else 1.0, hatch="//" if t.dash else None,
                        yerr=error_bars(t), capsize=3)  # fmt: skip
             ax.set_xticks(range(len(c.categories)), c.categories, rotation=20, ha="right")
@@ -59,8 +59,8 @@ def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
 
 def _mpl_line(ax: Any, t: Trace) -> None:
     if t.low is not None and t.high is not None:
-        ax.fill_between(t.x, t.low, t.high, color=colour(t.color), alpha=0.18, linewidth=0)
-    ax.plot(t.x, t.y, color=colour(t.color), linestyle="--" if t.dash else "-", label=t.name,
+        ax.fill_between(t.x, t.low, t.high, color=ink(t), alpha=0.18, linewidth=0)
+    ax.plot(t.x, t.y, color=ink(t), linestyle="--" if t.dash else "-", label=t.name,
             linewidth=line_width(t.color) / 1.5)  # fmt: skip
 
 
