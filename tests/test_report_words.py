@@ -118,3 +118,35 @@ def test_a_pressure_free_rate_runs_share_is_drawn_once(
     assert [t["name"] for t in dashed(seed_alone.figures["rate-jaywalk"])] == [
         "seed: pressure-free"
     ]
+
+
+def test_an_empty_appeals_chart_says_why(
+    three: Report, seed_alone: Report, runs: dict[str, Path], tmp_path: Path
+) -> None:
+    alone = seed_alone.figures["appeals"]
+    assert alone["data"] == []  # a regime without appeals draws no flat line
+    (said,) = alone["layout"]["annotations"]
+    assert said["text"] == "No appeals were filed in this run"
+    assert "This regime has no appeals" in note_of(seed_alone, "appeals")
+    note = note_of(three, "appeals")
+    assert "baseline: this regime has no list, so no one can appeal" in note
+    assert "seed: this regime has no appeals" in note
+    assert "eu-compliant: no appeals were filed in this run" in note
+    assert three.figures["appeals"]["layout"]["annotations"][0]["text"] == (
+        "No appeals were filed in these runs"
+    )
+    assert "baseline: this regime has no list." in note_of(three, "listed")
+    # Appeals filed: drawn, and nothing written across the chart.
+    scoresim.simulate("seed", agents=3000, steps=100, seed=3,
+                      overrides={"blacklist.appeals.share": 1.0}).save(tmp_path / "appealed")  # fmt: skip
+    appealed = report_of([tmp_path / "appealed"], tmp_path / "r.html")
+    fig = appealed.figures["appeals"]
+    assert max(fig["data"][0]["y"]) > 0 and "annotations" not in fig["layout"]
+    assert note_of(appealed, "appeals") == ""
+
+
+def note_of(report: Report, key: str) -> str:
+    """The note printed under a chart ('' without one)."""
+    section = report.body.split(f'id="chart-{key}"></div>', 1)[1].split("</section>", 1)[0]
+    found = re.search(r'<p class="note">(.*?)</p>', section)
+    return html.unescape(found.group(1)) if found else ""

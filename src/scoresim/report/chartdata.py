@@ -61,6 +61,7 @@ class Chart:
     picture: Picture | None = None
     note: str = ""
     share: bool = False  # y is a share of people (0 to 1): drawn as percentages
+    empty: str = ""  # why there is nothing to draw, written across an empty chart
 
 
 # Axis titles, with their units: every axis of the report says what it counts.

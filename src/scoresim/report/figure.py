@@ -96,6 +96,12 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         "legend": {"orientation": "h", "y": -0.2},
         "height": 420,
     }
+    if chart.empty:
+        layout["annotations"] = [{"text": chart.empty, "xref": "paper", "yref": "paper",
+                                  "x": 0.5, "y": 0.5, "showarrow": False,
+                                  "font": {"size": 16, "color": "#555"}}]  # fmt: skip
+        if not data:  # no axis to read: a range rather than Plotly's default -1 to 6
+            layout["yaxis"]["range"] = [0, 1]
     if chart.share:
         layout["yaxis"].update(tickformat=".2~%", hoverformat=".2%")
     if chart.threshold is not None:

@@ -122,20 +122,70 @@ def listed(subjects: list[Subject]) -> Chart:
     """The listed and the wrongly listed, over time."""
     c = Chart("listed", "Listed (solid) and wrongly listed (dashed)", DAYS, SHARE, "lines",
               share=True)  # fmt: skip
+    unlisted = []
     for i, s in enumerate(subjects):
+        if no_list(s):  # a flat zero line would say nothing
+            unlisted.append(s.label)
+            continue
         c.traces.append(line(s, i, "listed", f"{s.label}: listed"))
         c.traces.append(line(s, i, "listed_wrongly", f"{s.label}: wrongly", dash=True))
+    if unlisted:
+        c.note = f"{', '.join(unlisted)}: this regime has no list."
+        if not c.traces:
+            c.empty = "No list in " + ("this regime" if len(subjects) == 1 else "these regimes")
     return c
 
 
+def _moves(s: Subject, prefix: str) -> bool:
+    """Whether ``prefix``'s settings may differ from the resolved scenario's in the run.
+
+    A timeline can set them on a day; a sweep point sets its own parameters over the
+    sweep's scenario.
+    """
+    sets = [e.get(k) or {} for e in (s.parameters or {}).get("timeline") or []
+            for k in ("set", "ramp")]  # fmt: skip
+    swept = s.info.get("parameters") or {} if s.low is not None else {}  # a sweep point's
+    paths = [p for d in sets for p in d] + list(swept)
+    return any(str(p).startswith(prefix) for p in paths)
+
+
+def no_list(s: Subject) -> bool:
+    """Whether subject ``s``'s regime has no list all through the run."""
+    p = s.parameters
+    return p is not None and p.get("blacklist") is None and not _moves(s, "blacklist")
+
+
+def no_appeals(s: Subject) -> str:
+    """Why subject ``s`` has no appeal to draw, in words; empty when it has some."""
+    rows = s.metrics[s.metrics["group"].astype(str) == "all"]
+    if float(rows["appeals"].sum()) > 0:
+        return ""
+    if no_list(s):
+        return "this regime has no list, so no one can appeal"
+    bl = (s.parameters or {}).get("blacklist")
+    if bl is not None and not _moves(s, "blacklist") and float(bl["appeals"]["share"]) == 0:
+        return "this regime has no appeals (blacklist.appeals.share is 0)"
+    return "no appeals were filed in this run (an appeal is filed only against a wrongful listing)"
+
+
 def appeals(subjects: list[Subject]) -> Chart:
-    """Appeals filed and won, cumulative."""
+    """Appeals filed and won, cumulative; a regime that has no appeals is said, not drawn."""
     c = Chart("appeals", "Appeals filed (solid) and won (dashed), cumulative", DAYS,
               "appeals (cumulative count)", "lines")  # fmt: skip
+    why = {s.label: no_appeals(s) for s in subjects}
     for i, s in enumerate(subjects):
+        if why[s.label].startswith("this regime"):  # a flat zero line would say nothing
+            continue
         for name, dash in (("appeals", False), ("appeals_won", True)):
             t = line(s, i, name, f"{s.label}: {name.replace('_', ' ')}", dash)
             t.y = np.cumsum(t.y).tolist()
             t.low = t.high = None  # bands of a cumulative sum would not be min and max
             c.traces.append(t)
+    if all(why.values()):
+        c.empty = "No appeals were filed in " + ("this run" if len(subjects) == 1 else "these runs")
+    said = [(label, reason) for label, reason in why.items() if reason]
+    if len(subjects) == 1 and said:
+        c.note = said[0][1][0].upper() + said[0][1][1:] + "."
+    elif said:
+        c.note = "; ".join(f"{label}: {reason}" for label, reason in said) + "."
     return c

@@ -34,6 +34,8 @@ def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
             ax.set_xticks(range(len(c.categories)), c.categories, rotation=20, ha="right")
         elif c.picture is not None:
             _mpl_network(ax, c)
+        if c.empty:
+            ax.text(0.5, 0.5, c.empty, transform=ax.transAxes, ha="center", color="#555")
         if c.threshold is not None:
             ax.axhline(c.threshold, color="#444", linestyle=":")
         ax.set_title(c.title, fontsize=10)
