@@ -150,3 +150,30 @@ def note_of(report: Report, key: str) -> str:
     section = report.body.split(f'id="chart-{key}"></div>', 1)[1].split("</section>", 1)[0]
     found = re.search(r'<p class="note">(.*?)</p>', section)
     return html.unescape(found.group(1)) if found else ""
+
+
+def tier_of(name: str) -> str:
+    """``tier suspect`` or ``tier blacklisted (lowest)`` -> the tier's name."""
+    return name.removeprefix("tier ").split(" ", 1)[0]
+
+
+def test_tiers_in_score_order_with_one_colour_each_everywhere(three: Report) -> None:
+    from scoresim.config.loading import load_scenario
+
+    lowest_first = list(load_scenario("seed").config.scoring.tiers)  # the scenario's order
+    assert lowest_first == ["blacklisted", "suspect", "ordinary", "model_citizen"]
+    bars = three.figures["tiers"]["data"]
+    assert [tier_of(t["name"]) for t in bars] == lowest_first  # baseline's 'ordinary' first no more
+    assert bars[0]["name"].endswith("(lowest)") and bars[-1]["name"].endswith("(highest)")
+    assert all(t["x"] == ["baseline", "seed", "eu-compliant"] for t in bars)
+    colours = {tier_of(t["name"]): t["marker"]["color"] for t in bars}
+    assert colours["blacklisted"] == "#b2182b" and colours["model_citizen"] == "#2166ac"
+    assert len(set(colours.values())) == len(colours)
+    assert bars[0]["y"][0] is None  # baseline has no such tier: no bar
+    assert bars[0]["texttemplate"] == "%{y:.1%}"  # a 2% tier is read beside a 90% one
+    # The same tier has the same colour in every network sample.
+    for key, fig in three.figures.items():
+        if key.startswith("network-"):
+            for t in fig["data"]:
+                if t["name"].startswith("tier "):
+                    assert t["marker"]["color"] == colours[tier_of(t["name"])], (key, t["name"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from scoresim.report.chartdata import SHARE, Chart, Trace, groups_of, last
+from scoresim.report.chartdata import SHARE, Chart, Trace, groups_of, last, tier_order
+from scoresim.report.colours import tier_colour
 from scoresim.report.data import Subject
 from scoresim.report.groups import granted, group_counts, not_listed
 
@@ -23,23 +24,28 @@ def scores(subjects: list[Subject]) -> Chart:
     return c
 
 
-def bars_at_end(
-    subjects: list[Subject], key: str, title: str, prefix: str, unit: str, share: bool = False
-) -> Chart:
-    """One bar per metric ``prefix + name`` at the last step, per subject."""
-    # Regimes may name their tiers differently: every name of every subject, in order.
-    cats = list(
-        dict.fromkeys(
-            c.removeprefix(prefix)
-            for s in subjects
-            for c in s.metrics.columns
-            if c.startswith(prefix)
-        )
+def tiers(subjects: list[Subject]) -> Chart:
+    """The share of each run in each score tier at the end, lowest tier first.
+
+    One bar series per tier, in the tier's own colour (red lowest to blue highest, as
+    in the network samples); each bar is labelled with its share, so that a tier of 2%
+    can be read beside one of 90%.
+    """
+    order = tier_order(subjects)
+    c = Chart("tiers", "Tier shares at the end (score bands, lowest first)", "run", SHARE,
+              "bars", categories=[s.label for s in subjects], share=True,
+              values=True)  # fmt: skip
+    for k, tier in enumerate(order):
+        # A regime without this tier has no bar (NaN), not a bar at 0.
+        heights = [float(last(s).get(f"tier.{tier}", float("nan"))) for s in subjects]
+        end = " (lowest)" if k == 0 else " (highest)" if k == len(order) - 1 else ""
+        c.traces.append(Trace(f"tier {tier}{end}", [], heights, k,
+                              ink=tier_colour(k, len(order))))  # fmt: skip
+    c.note = (
+        "A tier is a band of the score (docs/model.md, section 2); the list is not a tier: "
+        "being listed has its own term and rules (see the listed chart), and a listed "
+        "person can be in any tier."
     )
-    c = Chart(key, title, "tier", unit, "bars", categories=cats, share=share)
-    for i, s in enumerate(subjects):
-        end = last(s)
-        c.traces.append(Trace(s.label, [], [float(end.get(prefix + k, 0.0)) for k in cats], i))
     return c
 
 

@@ -62,6 +62,7 @@ class Chart:
     note: str = ""
     share: bool = False  # y is a share of people (0 to 1): drawn as percentages
     empty: str = ""  # why there is nothing to draw, written across an empty chart
+    values: bool = False  # each bar labelled with its value
 
 
 # Axis titles, with their units: every axis of the report says what it counts.
@@ -93,15 +94,19 @@ def line(
 
 
 def tier_order(subjects: list[Subject]) -> list[str]:
-    """Every subject's tiers, lowest first, merged.
+    """Every subject's tiers, lowest first (as the scenario lists them), merged.
 
-    A tier's colour follows its name, so the same tier looks the same in every
-    regime's picture.
+    A tier's colour follows its place in this order, so the same tier looks the same
+    in every chart and every regime's picture.
     """
     order: list[str] = []
     for s in subjects:
         tiers = s.agents["tier"]
-        names = [str(t) for t in tiers.cat.categories] if hasattr(tiers, "cat") else []
+        if hasattr(tiers, "cat"):  # a run's agents table keeps the scenario's order
+            names = [str(t) for t in tiers.cat.categories]
+        else:  # a sweep's catalogue keeps names only; its tier columns are in order
+            names = [str(c).removeprefix("tier.") for c in s.metrics.columns
+                     if str(c).startswith("tier.")]  # fmt: skip
         for k, name in enumerate(names):
             if name in order:
                 continue

@@ -7,8 +7,8 @@ module of its own (:mod:`~scoresim.report.overtime`, :mod:`~scoresim.report.aten
 
 from __future__ import annotations
 
-from scoresim.report.atend import bars_at_end, denials, disparities, scores, wealth
-from scoresim.report.chartdata import SHARE, Chart, Picture, Trace, line, tier_order
+from scoresim.report.atend import denials, disparities, scores, tiers, wealth
+from scoresim.report.chartdata import Chart, Picture, Trace, line, tier_order
 from scoresim.report.data import Subject
 from scoresim.report.network import layout, network_chart
 from scoresim.report.overtime import appeals, dissent, falsification, listed, rates
@@ -21,9 +21,7 @@ def build_charts(subjects: list[Subject]) -> list[Chart]:
     """Every chart of the report, in reading order."""
     charts = rates(subjects)
     charts += [dissent(subjects), falsification(subjects), scores(subjects)]
-    charts.append(
-        bars_at_end(subjects, "tiers", "Tier shares at the end", "tier.", SHARE, share=True)
-    )
+    charts.append(tiers(subjects))
     charts += [listed(subjects), appeals(subjects)]
     charts.append(denials(subjects))
     charts.append(wealth(subjects))
@@ -32,8 +30,8 @@ def build_charts(subjects: list[Subject]) -> list[Chart]:
     if said_chart is not None:
         charts.append(said_chart)
         charts.append(why(subjects))
-    tiers = tier_order(subjects)
+    order = tier_order(subjects)
     for i, s in enumerate(subjects):
         if not s.network.empty:
-            charts.append(network_chart(s, i, tiers))
+            charts.append(network_chart(s, i, order))
     return charts

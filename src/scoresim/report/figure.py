@@ -1,4 +1,4 @@
-"""The report's charts as Plotly figures (JSON-ready dicts), and the colours every renderer uses."""
+"""The report's charts as Plotly figures (JSON-ready dicts)."""
 
 from __future__ import annotations
 
@@ -6,20 +6,7 @@ import math
 from typing import Any
 
 from scoresim.report.chartdata import Chart, Trace
-
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
-TIER_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#d1e5f0", "#67a9cf", "#2166ac", "#053061"]
-
-
-def colour(i: int) -> str:
-    """The colour of subject ``i``."""
-    return PALETTE[i % len(PALETTE)]
-
-
-def tier_colour(k: int, tiers: int) -> str:
-    """Tier ``k`` of ``tiers`` (lowest first), from red (low) to blue (high)."""
-    pos = round(k * (len(TIER_COLOURS) - 1) / max(tiers - 1, 1))
-    return TIER_COLOURS[pos]
+from scoresim.report.colours import colour, tier_colour
 
 
 def ink(t: Trace) -> str:
@@ -76,6 +63,9 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
             if t.dash:  # the second series of a pair: the same colour, hatched
                 bar["marker"] = {"color": rgba(ink(t), 0.35),
                                  "line": {"color": ink(t), "width": 2}}  # fmt: skip
+            if chart.values:
+                bar["texttemplate"] = "%{y:.1%}" if chart.share else "%{y:,.0f}"
+                bar["textposition"] = "outside"
             errors = error_bars(t)
             if errors is not None:
                 down, up = ([None if math.isnan(x) else x for x in side] for side in errors)

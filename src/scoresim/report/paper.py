@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from scoresim.report.chartdata import Chart, Trace
-from scoresim.report.figure import error_bars, ink, line_width, tier_colour
+from scoresim.report.colours import tier_colour
+from scoresim.report.figure import error_bars, ink, line_width
 from scoresim.results import outputs
 
 
@@ -28,9 +29,11 @@ def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
             width = 0.8 / max(len(c.traces), 1)
             for k, t in enumerate(c.traces):
                 xs = [j + (k - (len(c.traces) - 1) / 2) * width for j in range(len(c.categories))]
-                ax.bar(xs, t.y, width, label=t.name, color=ink(t),
-                       alpha=0.45 if t.dash else 1.0, hatch="//" if t.dash else None,
-                       yerr=error_bars(t), capsize=3)  # fmt: skip
+                bars = ax.bar(xs, t.y, width, label=t.name, color=ink(t),
+                              alpha=0.45 if t.dash else 1.0, hatch="//" if t.dash else None,
+                              yerr=error_bars(t), capsize=3)  # fmt: skip
+                if c.values:
+                    ax.bar_label(bars, fmt="{:.1%}" if c.share else "{:,.0f}", fontsize=7)
             ax.set_xticks(range(len(c.categories)), c.categories, rotation=20, ha="right")
         elif c.picture is not None:
             _mpl_network(ax, c)
