@@ -177,3 +177,28 @@ def test_tiers_in_score_order_with_one_colour_each_everywhere(three: Report) -> 
             for t in fig["data"]:
                 if t["name"].startswith("tier "):
                     assert t["marker"]["color"] == colours[tier_of(t["name"])], (key, t["name"])
+
+
+@pytest.fixture(scope="module")
+def polled(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """seed with every poll asked on its last day."""
+    root = tmp_path_factory.mktemp("polled")
+    polls = ("kostka_online", "rt_direct", "rt_list", "xkc_information")
+    days = {f"polls.{p}.day": 59 for p in polls}
+    scoresim.simulate("seed", agents=6000, steps=60, seed=2, overrides=days).save(root / "seed")
+    return report_of([root / "seed"], root / "r.html")
+
+
+def test_the_polls_chart_draws_what_its_words_promise(polled: Report) -> None:
+    said = polled.figures["said"]["data"]
+    heading, note = polled.headings()["said"], note_of(polled, "said").lower()
+    assert "hatched" in heading and "hatched" in note and "whisker" in note
+    (answers,) = [t for t in said if t["name"].endswith(": said")]
+    (views,) = [t for t in said if t["name"].endswith(": thought")]
+    assert views["marker"]["pattern"]["shape"] == "/"  # drawn hatched, as promised
+    assert "pattern" not in answers["marker"] and "error_y" in answers
+    # Wherever the words promise hatching, a bar is hatched, and nowhere else.
+    for key, fig in polled.figures.items():
+        words = (polled.headings()[key] + note_of(polled, key)).lower()
+        hatched = any("pattern" in t.get("marker", {}) for t in fig["data"])
+        assert ("hatched" in words) == hatched, key

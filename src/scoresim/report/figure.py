@@ -60,9 +60,10 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
             heights = [None if math.isnan(v) else v for v in t.y]
             bar: dict[str, Any] = {"type": "bar", "x": chart.categories, "y": heights,
                                    "name": t.name, "marker": {"color": ink(t)}}  # fmt: skip
-            if t.dash:  # the second series of a pair: the same colour, hatched
+            if t.dash:  # the second series of a pair: the same colour, light and hatched
                 bar["marker"] = {"color": rgba(ink(t), 0.35),
-                                 "line": {"color": ink(t), "width": 2}}  # fmt: skip
+                                 "line": {"color": ink(t), "width": 2},
+                                 "pattern": {"shape": "/", "fgcolor": ink(t), "solidity": 0.3}}  # fmt: skip
             if chart.values:
                 bar["texttemplate"] = "%{y:.1%}" if chart.share else "%{y:,.0f}"
                 bar["textposition"] = "outside"

@@ -26,7 +26,8 @@ def said(subjects: list[Subject]) -> Chart | None:
                 bars.setdefault((p["name"], arm["arm"]), f"{p['name']}, told: {arm['arm']}")
     if not bars:
         return None
-    c = Chart("said", "What people say (bars, 95% interval) against what they think (hatched)",
+    c = Chart("said", "What people say (solid bars, 95% interval) against what they think "
+              "(hatched bars)",
               "poll (name, question, design, mode)", "share holding the view", "bars",
               categories=list(bars.values()), share=True)  # fmt: skip
     nan = float("nan")
@@ -44,10 +45,11 @@ def said(subjects: list[Subject]) -> Chart | None:
                               low=get("low"), high=get("high")))  # fmt: skip
         c.traces.append(Trace(f"{s.label}: thought", [], get("truth"), i, dash=True))
     c.note = (
-        "Each poll's estimate with its 95% interval, and the share of the same respondents "
-        "who hold the view privately (approval of the scoring system, or support for the "
-        "government). A survey experiment's arms follow its poll: what those told each piece "
-        "of information said, and thought after it. The next chart splits the gap into its "
+        "Solid bars: each poll's estimate, its 95% interval drawn as a black whisker. "
+        "Hatched bars, in the same colour: the share of the same respondents who hold the "
+        "view privately (approval of the scoring system, or support for the government). "
+        "A survey experiment's arms follow its poll: what those told each piece of "
+        "information said, and thought after it. The next chart splits the gap into its "
         "sources (docs/polls.md)."
     )
     return c
@@ -64,15 +66,15 @@ def why(subjects: list[Subject]) -> Chart:
     c = Chart("why", "Why what people say differs from what they think: the bias by source",
               "poll", "bias (percentage points)", "bars", categories=names)  # fmt: skip
     nan = float("nan")
-    for i, (s, polls) in enumerate(asked):
+    # A colour per source (the sources are what to tell apart); the runs after the
+    # first that asked any poll are drawn light and hatched.
+    for j, (s, polls) in enumerate((s, polls) for s, polls in asked if polls):
         by = {p["name"]: p for p in polls}
-        # A colour per source (the sources are what to tell apart); a second run's
-        # bars are drawn light.
         for k, (key, label) in enumerate(PARTS):
             values = [by.get(n, {}).get(key) for n in names]
             c.traces.append(Trace(f"{s.label}: {label}", [],
                                   [nan if v is None else 100 * float(v) for v in values], k,
-                                  dash=i > 0))  # fmt: skip
+                                  dash=j > 0))  # fmt: skip
     c.note = (
         "Each bar is what one source adds to a poll's estimate over the true share, with the "
         "same respondents and the same draws: fear of a recorded answer, the pull to give "
@@ -80,4 +82,6 @@ def why(subjects: list[Subject]) -> Chart:
         "(chance, for list and randomized-response designs). They sum to the bias. "
         "docs/polls.md, 'Where the bias comes from'."
     )
+    if len([s for s, polls in asked if polls]) > 1:
+        c.note += " A colour per source: the first run's bars solid, the others' hatched."
     return c
