@@ -169,8 +169,9 @@ def test_tiers_in_score_order_with_one_colour_each_everywhere(three: Report) -> 
     colours = {tier_of(t["name"]): t["marker"]["color"] for t in bars}
     assert colours["blacklisted"] == "#b2182b" and colours["model_citizen"] == "#2166ac"
     assert len(set(colours.values())) == len(colours)
-    assert bars[0]["y"][0] is None  # baseline has no such tier: no bar
-    assert bars[0]["texttemplate"] == "%{y:.1%}"  # a 2% tier is read beside a 90% one
+    assert bars[0]["y"][0] is None and bars[0]["text"][0] == ""  # baseline: no such tier
+    seed = [t["text"][1] for t in bars]  # a 2% tier is read beside a 90% one
+    assert all(re.fullmatch(r"\d+\.\d%", v) for v in seed), seed
     # The same tier has the same colour in every network sample.
     for key, fig in three.figures.items():
         if key.startswith("network-"):
@@ -202,3 +203,34 @@ def test_the_polls_chart_draws_what_its_words_promise(polled: Report) -> None:
         words = (polled.headings()[key] + note_of(polled, key)).lower()
         hatched = any("pattern" in t.get("marker", {}) for t in fig["data"])
         assert ("hatched" in words) == hatched, key
+
+
+def test_the_network_sample_draws_the_list_apart_from_the_tier(
+    three: Report, runs: dict[str, Path]
+) -> None:
+    import pandas as pd
+
+    fig = three.figures["network-1"]  # seed's
+    agents = pd.read_parquet(runs["seed"] / "agents.parquet").set_index("id")
+    people = [t for t in fig["data"] if t.get("text")]
+    assert people
+    seen = 0
+    for t in people:
+        colour = t["marker"]["color"]
+        for text, ring in zip(t["text"], t["marker"]["line"]["color"], strict=True):
+            pid = int(re.search(r"person (\d+)", text).group(1))  # type: ignore[union-attr]
+            a = agents.loc[pid]
+            assert f"score tier: {a['tier']}" in text and f"score: {a['score']} points" in text
+            assert "ties cut in this sample: " in text
+            listed = "on the list: yes" in text
+            assert listed == bool(a["listed"]) and ("wrongly" in text) == bool(a["listed_wrongly"])
+            # The ring says the list, whatever the tier; the colour says the tier.
+            expected = "#d01c8b" if a["listed_wrongly"] else "#000000" if a["listed"] else "#ffffff"
+            assert ring == expected, text
+            assert t["name"].startswith(f"tier {a['tier']}") and isinstance(colour, str)
+            seen += listed
+    assert seen > 0
+    legend = [t["name"] for t in fig["data"] if t.get("showlegend", True)]
+    assert "black ring: on the list" in legend and "magenta ring: on the list wrongly" in legend
+    assert "tier blacklisted (lowest)" in legend
+    assert "not a tier" in note_of(three, "network-1")

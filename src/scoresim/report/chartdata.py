@@ -30,7 +30,11 @@ class Trace:
 
 @dataclass
 class Picture:
-    """A drawn network sample: node positions and attributes, ties kept and cut."""
+    """A drawn network sample: node positions and attributes, ties kept and cut.
+
+    Colour is the score tier; the list is drawn apart from it (a ring), since a listing
+    has its own term and rules and a listed person can be in any tier.
+    """
 
     x: list[float]
     y: list[float]
@@ -40,6 +44,8 @@ class Picture:
     shamed: list[bool]
     kept: list[tuple[int, int]]
     cut: list[tuple[int, int]]
+    wrongly: list[bool] = field(default_factory=list)  # on the list wrongly
+    hover: list[str] = field(default_factory=list)  # each person in words
 
 
 @dataclass

@@ -6,7 +6,9 @@ import math
 from typing import Any
 
 from scoresim.report.chartdata import Chart, Trace
-from scoresim.report.colours import colour, tier_colour
+from scoresim.report.colours import LISTED_RING, WRONGLY_RING, colour, tier_colour
+
+CUT = "#d7301f"  # a tie cut, as on the town page
 
 
 def ink(t: Trace) -> str:
@@ -64,9 +66,10 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
                 bar["marker"] = {"color": rgba(ink(t), 0.35),
                                  "line": {"color": ink(t), "width": 2},
                                  "pattern": {"shape": "/", "fgcolor": ink(t), "solidity": 0.3}}  # fmt: skip
-            if chart.values:
-                bar["texttemplate"] = "%{y:.1%}" if chart.share else "%{y:,.0f}"
-                bar["textposition"] = "outside"
+            if chart.values:  # as text, not a template: Plotly prints 0 for a missing bar
+                spec = ".1%" if chart.share else ",.0f"
+                bar["text"] = ["" if v is None else format(v, spec) for v in heights]
+                bar.update(textposition="outside", cliponaxis=False)
             errors = error_bars(t)
             if errors is not None:
                 down, up = ([None if math.isnan(x) else x for x in side] for side in errors)
@@ -106,6 +109,7 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
 
 
 def _network_traces(chart: Chart) -> list[dict[str, Any]]:
+    """Ties, people (colour: tier; ring: list; square: made public) and a legend of each."""
     p = chart.picture
     assert p is not None
 
@@ -121,20 +125,47 @@ def _network_traces(chart: Chart) -> list[dict[str, Any]]:
     cx, cy = segments(p.cut)
     traces: list[dict[str, Any]] = [
         {"x": kx, "y": ky, "mode": "lines", "line": {"color": "#bbb", "width": 1},
-         "name": "ties", "hoverinfo": "skip"},
-        {"x": cx, "y": cy, "mode": "lines", "line": {"color": "#d62728", "width": 1.5,
-         "dash": "dash"}, "name": "ties cut", "hoverinfo": "skip"},
+         "name": "tie", "hoverinfo": "skip"},
+        {"x": cx, "y": cy, "mode": "lines", "line": {"color": CUT, "width": 1.5,
+         "dash": "dash"}, "name": "tie cut", "hoverinfo": "skip"},
     ]  # fmt: skip
+    wrongly = p.wrongly or [False] * len(p.x)
+
+    def ring(i: int) -> tuple[str, float]:
+        if wrongly[i]:
+            return WRONGLY_RING, 2.5
+        return (LISTED_RING, 2.5) if p.listed[i] else ("#ffffff", 0.5)
+
+    n = len(p.tier_order)
     for k, tier in enumerate(p.tier_order):
         idx = [i for i, t in enumerate(p.tier) if t == tier]
         if not idx:
             continue
+        end = " (lowest)" if k == 0 else " (highest)" if k == n - 1 else ""
+        # The dots carry their rings and shapes; the legend shows the tier's plain dot
+        # (Plotly would draw the first person's ring and shape in the legend).
         traces.append(
             {"x": [p.x[i] for i in idx], "y": [p.y[i] for i in idx], "mode": "markers",
-             "name": f"tier {tier}", "text": [f"tier {tier}" for _ in idx],
-             "marker": {"size": 9, "color": tier_colour(k, len(p.tier_order)),
+             "name": f"tier {tier}{end}", "legendgroup": f"tier {tier}", "showlegend": False,
+             "text": [p.hover[i] for i in idx] if p.hover else None,
+             "hovertemplate": "%{text}<extra></extra>",
+             "marker": {"size": 10, "color": tier_colour(k, n),
                         "symbol": ["square" if p.shamed[i] else "circle" for i in idx],
-                        "line": {"color": ["#000" if p.listed[i] else "#fff" for i in idx],
-                                 "width": [2.5 if p.listed[i] else 0.5 for i in idx]}}}
+                        "line": {"color": [ring(i)[0] for i in idx],
+                                 "width": [ring(i)[1] for i in idx]}}}
         )  # fmt: skip
+        traces.append(_key(f"tier {tier}{end}", {"color": tier_colour(k, n)}, f"tier {tier}"))
+    grey = "#dddddd"
+    traces += [
+        _key("black ring: on the list", {"color": grey, "line": {"color": LISTED_RING, "width": 2.5}}),
+        _key("magenta ring: on the list wrongly",
+             {"color": grey, "line": {"color": WRONGLY_RING, "width": 2.5}}),
+        _key("square: made public", {"color": grey, "symbol": "square"}),
+    ]  # fmt: skip
     return traces
+
+
+def _key(name: str, marker: dict[str, Any], group: str = "") -> dict[str, Any]:
+    """A legend entry alone: a trace with no point."""
+    return {"x": [None], "y": [None], "mode": "markers", "name": name, "hoverinfo": "skip",
+            "legendgroup": group or name, "marker": {"size": 10, **marker}}  # fmt: skip

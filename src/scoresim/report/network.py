@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 
 from scoresim.report.chartdata import Chart, Picture
@@ -23,21 +25,59 @@ def network_chart(s: Subject, i: int, order: list[str]) -> Chart:
             net.loc[net["target_shamed"], "target"]
         )
     shamed = [a in shamed_ids for a in ids]
-    tiers = agents["tier"]
-    order = order or sorted({str(t) for t in tiers})
-    picture = Picture(
-        x.tolist(),
-        y.tolist(),
-        [str(t) for t in tiers],
-        order,
-        [bool(v) for v in agents["listed"]],
-        [bool(v) for v in shamed],
-        [p for p, a in zip(pairs, active, strict=True) if a],
-        [p for p, a in zip(pairs, active, strict=True) if not a],
-    )
+    tiers = [str(t) for t in agents["tier"]]
+    order = order or sorted(set(tiers))
+    listed = [bool(v) for v in agents["listed"]]
+    wrongly = [bool(v) for v in agents["listed_wrongly"]] if "listed_wrongly" in agents else []
+    kept = [p for p, a in zip(pairs, active, strict=True) if a]
+    cut = [p for p, a in zip(pairs, active, strict=True) if not a]
+    picture = Picture(x.tolist(), y.tolist(), tiers, order, listed, shamed, kept, cut, wrongly)
+    lost = [0] * len(ids)
+    for a, b in cut:
+        lost[a] += 1
+        lost[b] += 1
+    scores = [int(v) for v in agents["score"]]
+    picture.hover = [
+        describe(ids[k], tiers[k], order, scores[k], listed[k], bool(wrongly and wrongly[k]),
+                 shamed[k], lost[k])
+        for k in range(len(ids))
+    ]  # fmt: skip
     title = f"{s.label}: a sample of {len(ids)} people and their ties"
-    note = "colour: tier; ring: listed; square: shamed; red dashes: ties cut"
-    return Chart(f"network-{i}", title, "", "", "network", picture=picture, note=note)
+    return Chart(f"network-{i}", title, "", "", "network", picture=picture, note=NOTE)
+
+
+NOTE = (
+    "Colour: the score tier, red lowest to blue highest (the tier chart's colours). "
+    "Black ring: on the list (the blacklist: a listing with its own term and rules, not a "
+    "tier; a listed person can be in any tier, and the lowest tier is not the list). "
+    "Magenta ring: on the list wrongly (would not be listed without false records). "
+    "Square: made public on a shaming channel at the end. Grey lines: ties; red dashes: "
+    "ties cut. Point at a person for their id, tier, score, listing and ties cut."
+)
+
+
+def describe(
+    pid: int, tier: str, order: list[str], score: int, listed: bool, wrongly: bool,
+    shamed: bool, cut: int,
+) -> str:  # fmt: skip
+    """One person of the sample in words, for the hover: id, tier, score, list, ties cut.
+
+    Ties cut are counted among the sample's ties (either end may have cut them): the
+    run keeps no per-person count of ties lost.
+    """
+    k = order.index(tier) if tier in order else -1
+    end = " (lowest)" if k == 0 else " (highest)" if k == len(order) - 1 and k > 0 else ""
+    on = "yes, wrongly (would not be without false records)" if wrongly else (
+        "yes" if listed else "no")  # fmt: skip
+    lines = [
+        f"person {pid}",
+        f"score tier: {html.escape(tier)}{end}",
+        f"score: {score} points",
+        f"on the list: {on}",
+        f"made public: {'yes' if shamed else 'no'}",
+        f"ties cut in this sample: {cut}",
+    ]
+    return "<br>".join(lines)
 
 
 def layout(

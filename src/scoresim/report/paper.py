@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from scoresim.report.chartdata import Chart, Trace
-from scoresim.report.colours import tier_colour
-from scoresim.report.figure import error_bars, ink, line_width
+from scoresim.report.colours import LISTED_RING, WRONGLY_RING, tier_colour
+from scoresim.report.figure import CUT, error_bars, ink, line_width
 from scoresim.results import outputs
 
 
@@ -70,22 +70,38 @@ def _mpl_line(ax: Any, t: Trace) -> None:
 
 
 def _mpl_network(ax: Any, c: Chart) -> None:
+    from matplotlib.lines import Line2D
+
     p = c.picture
     assert p is not None
     for a, b in p.kept:
         ax.plot([p.x[a], p.x[b]], [p.y[a], p.y[b]], color="#bbb", linewidth=0.6, zorder=1)
     for a, b in p.cut:
-        ax.plot([p.x[a], p.x[b]], [p.y[a], p.y[b]], color="#d62728", linestyle="--", zorder=1)
+        ax.plot([p.x[a], p.x[b]], [p.y[a], p.y[b]], color=CUT, linestyle="--", zorder=1)
+    wrongly = p.wrongly or [False] * len(p.x)
+    rings = [WRONGLY_RING if w else LISTED_RING if on else "#ffffff"
+             for on, w in zip(p.listed, wrongly, strict=True)]  # fmt: skip
+    keys = []
+    n = len(p.tier_order)
     for k, tier in enumerate(p.tier_order):
+        if tier not in p.tier:
+            continue
         for shamed, marker in ((False, "o"), (True, "s")):
             idx = [i for i, t in enumerate(p.tier) if t == tier and p.shamed[i] == shamed]
-            if not idx:
-                continue
-            ax.scatter([p.x[i] for i in idx], [p.y[i] for i in idx], s=40, marker=marker,
-                       color=tier_colour(k, len(p.tier_order)), zorder=2,
-                       edgecolors=["k" if p.listed[i] else "w" for i in idx],
-                       linewidths=[2 if p.listed[i] else 0.5 for i in idx],
-                       label=f"tier {tier}" if not shamed else None)  # fmt: skip
+            if idx:
+                ax.scatter([p.x[i] for i in idx], [p.y[i] for i in idx], s=40, marker=marker,
+                           color=tier_colour(k, n), zorder=2, edgecolors=[rings[i] for i in idx],
+                           linewidths=[2 if p.listed[i] else 0.5 for i in idx])  # fmt: skip
+        keys.append(Line2D([], [], marker="o", linestyle="", color=tier_colour(k, n),
+                           label=f"tier {tier}"))  # fmt: skip
+    grey = "#dddddd"
+    keys += [
+        Line2D([], [], marker="o", linestyle="", color=grey, markeredgecolor=LISTED_RING,
+               markeredgewidth=2, label="black ring: on the list"),
+        Line2D([], [], marker="o", linestyle="", color=grey, markeredgecolor=WRONGLY_RING,
+               markeredgewidth=2, label="magenta ring: on the list wrongly"),
+        Line2D([], [], marker="s", linestyle="", color=grey, label="square: made public"),
+        Line2D([], [], color=CUT, linestyle="--", label="tie cut"),
+    ]  # fmt: skip
     ax.set_axis_off()
-    ax.legend(fontsize=7, loc="best")
-    ax.text(0, -0.04, c.note, transform=ax.transAxes, fontsize=8, color="#555")
+    ax.legend(handles=keys, fontsize=7, loc="best")
