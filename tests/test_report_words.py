@@ -234,3 +234,30 @@ def test_the_network_sample_draws_the_list_apart_from_the_tier(
     assert "black ring: on the list" in legend and "magenta ring: on the list wrongly" in legend
     assert "tier blacklisted (lowest)" in legend
     assert "not a tier" in note_of(three, "network-1")
+
+
+def test_every_measure_is_explained_on_hover_and_once_at_the_end(three: Report) -> None:
+    from scoresim.report.glossary import TERMS
+
+    table = three.body.split('<table id="key-results">', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><th(?: title=\"([^\"]+)\")?>([^<]+)</th><td>", table)
+    assert len(rows) > 10 and all(title for title, _ in rows), rows  # every row label
+    titles = dict((html.unescape(label), html.unescape(t)) for t, label in rows)
+    assert titles["falsification"].startswith("falsification: the share who hide dissent")
+    assert "1 - rate / pressure-free rate" in titles["chilling of criticise_government"]
+    assert "error-free world" in titles["listed wrongly"]
+    headings = re.findall(r'<h2( title="[^"]+")?>[^<]*</h2><div class="chart"', three.body)
+    assert headings and all(headings), "a chart heading without its measures"
+    glossary = three.body.split('<section id="glossary"><h2>What the measures mean</h2>', 1)[1]
+    names = re.findall(r"<dt>([^<]+)</dt>", glossary)
+    assert len(names) == len(set(names))  # each once
+    for expected in ("chilling of &lt;behaviour&gt;", "falsification", "listed", "listed wrongly",
+                     "tier share", "appeals filed", "four-fifths ratio", "network sample"):  # fmt: skip
+        assert expected in names, expected
+    assert "(docs/model.md has none)" in glossary  # the four-fifths ratio is docs/audit.md's
+    # Each definition names the docs/model.md column or section it is taken from.
+    model = (Path(__file__).parent.parent / "docs" / "model.md").read_text(encoding="utf-8")
+    for key, (*_, source) in TERMS.items():
+        if source.startswith("docs/model.md, section 8, "):
+            column = source.removeprefix("docs/model.md, section 8, ").split(",")[0]
+            assert f"`{column}`" in model or f"`{column.split('.<')[0]}" in model, (key, column)

@@ -7,13 +7,15 @@ import numpy as np
 from scoresim.report.chartdata import SHARE, Chart, Trace, groups_of, last, tier_order
 from scoresim.report.colours import tier_colour
 from scoresim.report.data import Subject
+from scoresim.report.glossary import term
 from scoresim.report.groups import granted, group_counts, not_listed
 
 
 def scores(subjects: list[Subject]) -> Chart:
     """The score distribution at the end, one line per subject on shared bins."""
     c = Chart("scores", "Score distribution at the end", "score (points)",
-              f"{SHARE} (per bin of the score)", "lines", share=True)  # fmt: skip
+              f"{SHARE} (per bin of the score)", "lines", share=True,
+              terms=[term("score")])  # fmt: skip
     lo = min(float(s.agents["score"].min()) for s in subjects)
     hi = max(float(s.agents["score"].max()) for s in subjects)
     edges = np.linspace(lo, hi + 1, 41)
@@ -34,7 +36,7 @@ def tiers(subjects: list[Subject]) -> Chart:
     order = tier_order(subjects)
     c = Chart("tiers", "Tier shares at the end (score bands, lowest first)", "run", SHARE,
               "bars", categories=[s.label for s in subjects], share=True,
-              values=True)  # fmt: skip
+              values=True, terms=[term("tier")])  # fmt: skip
     for k, tier in enumerate(order):
         # A regime without this tier has no bar (NaN), not a bar at 0.
         heights = [float(last(s).get(f"tier.{tier}", float("nan"))) for s in subjects]
@@ -51,12 +53,17 @@ def tiers(subjects: list[Subject]) -> Chart:
 
 def denials(subjects: list[Subject]) -> Chart:
     """People denied each opportunity, summed over the run."""
-    cols = [c for c in subjects[0].metrics.columns if c.startswith("denied.")]
-    c = Chart("denials", "Opportunities denied, by opportunity (total over the run)", "opportunity",
-              "people denied (count over the run)", "bars", categories=[x.removeprefix("denied.") for x in cols])  # fmt: skip
+    # Every opportunity of every subject: regimes of one's own may name theirs differently.
+    cols = list(dict.fromkeys(str(c) for s in subjects for c in s.metrics.columns
+                              if str(c).startswith("denied.")))  # fmt: skip
+    c = Chart("denials", "Opportunities denied, by opportunity (total over the run)",
+              "opportunity", "people denied (count over the run)", "bars",
+              categories=[x.removeprefix("denied.") for x in cols], terms=[term("denials")])  # fmt: skip
     for i, s in enumerate(subjects):
         rows = s.metrics[s.metrics["group"].astype(str) == "all"]
-        c.traces.append(Trace(s.label, [], [float(rows[x].sum()) for x in cols], i))
+        nan = float("nan")  # a regime without the opportunity: no bar
+        c.traces.append(Trace(s.label, [], [float(rows[x].sum()) if x in rows else nan
+                                            for x in cols], i))  # fmt: skip
     return c
 
 
@@ -64,7 +71,7 @@ def wealth(subjects: list[Subject]) -> Chart:
     """Mean wealth of each group at the end."""
     groups = groups_of(subjects[0])
     c = Chart("wealth", "Mean wealth by group at the end", "group",
-              "mean wealth (CNY)", "bars", categories=groups)  # fmt: skip
+              "mean wealth (CNY)", "bars", categories=groups, terms=[term("wealth")])  # fmt: skip
     for i, s in enumerate(subjects):
         c.traces.append(Trace(s.label, [], [float(last(s, g)["wealth.mean"]) for g in groups], i))
     return c
@@ -78,7 +85,8 @@ def disparities(subjects: list[Subject]) -> Chart:
     each ratio with its Fisher p-value, since the audit flags only p < 0.05.
     """
     c = Chart("disparities", "Group disparities: four-fifths rule on favourable outcomes",
-              "favourable outcome", "lowest group's rate / highest's (1 = equal)", "bars", categories=["not listed", "requests granted"], threshold=0.8)  # fmt: skip
+              "favourable outcome", "lowest group's rate / highest's (1 = equal)", "bars", categories=["not listed", "requests granted"], threshold=0.8,
+              terms=[term("disparity")])  # fmt: skip
     notes = []
     for i, s in enumerate(subjects):
         counts = group_counts(s.metrics, groups_of(s))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from scoresim.report.data import Subject
+from scoresim.report.glossary import Term
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Chart:
     share: bool = False  # y is a share of people (0 to 1): drawn as percentages
     empty: str = ""  # why there is nothing to draw, written across an empty chart
     values: bool = False  # each bar labelled with its value
+    terms: list[Term] = field(default_factory=list)  # the measures it shows, explained
 
 
 # Axis titles, with their units: every axis of the report says what it counts.

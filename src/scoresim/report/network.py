@@ -8,6 +8,7 @@ import numpy as np
 
 from scoresim.report.chartdata import Chart, Picture
 from scoresim.report.data import Subject
+from scoresim.report.glossary import term
 
 
 def network_chart(s: Subject, i: int, order: list[str]) -> Chart:
@@ -43,7 +44,9 @@ def network_chart(s: Subject, i: int, order: list[str]) -> Chart:
         for k in range(len(ids))
     ]  # fmt: skip
     title = f"{s.label}: a sample of {len(ids)} people and their ties"
-    return Chart(f"network-{i}", title, "", "", "network", picture=picture, note=NOTE)
+    terms = [term(k) for k in ("network", "tier", "listed", "listed_wrongly", "shamed", "ties_cut")]
+    return Chart(f"network-{i}", title, "", "", "network", picture=picture, note=NOTE,
+                 terms=terms)  # fmt: skip
 
 
 NOTE = (

@@ -6,6 +6,7 @@ import numpy as np
 
 from scoresim.report.chartdata import DAYS, SHARE, Chart, Trace, line
 from scoresim.report.data import Subject
+from scoresim.report.glossary import term
 
 WARM_UP = (
     "Expressed dissent counts people who voiced it within the dissent window (30 days by "
@@ -66,7 +67,7 @@ def rates(subjects: list[Subject]) -> list[Chart]:
         drawn = any(b in s.info.get("pressure_free", {}) for s in subjects)
         title = f"{b}: daily rate" + (" against its pressure-free rate (dashed)" if drawn else "")
         c = Chart(f"rate-{b}", title, DAYS, "share who did it that day (per person-day)",
-                  "lines", share=True)  # fmt: skip
+                  "lines", share=True, terms=[term("rate", b)])  # fmt: skip
         free: list[Trace] = []
         for i, s in enumerate(subjects):
             if f"rate.{b}" not in s.metrics:
@@ -79,6 +80,7 @@ def rates(subjects: list[Subject]) -> list[Chart]:
         once = drawn_once(free, "pressure-free", len(c.traces), _noun(subjects))
         c.traces += once
         if drawn:
+            c.terms.append(term("pressure_free", b))
             c.note = (
                 "Dashed: the pressure-free rate, what the same people would do with no regime "
                 "(docs/model.md, section 4)."
@@ -92,7 +94,7 @@ def rates(subjects: list[Subject]) -> list[Chart]:
 def dissent(subjects: list[Subject]) -> Chart:
     """Expressed against private dissent, over time."""
     c = Chart("dissent", "Expressed (solid) against private (dashed) dissent", DAYS, SHARE,
-              "lines", share=True)  # fmt: skip
+              "lines", share=True, terms=[term("expressed_dissent"), term("private_dissent")])  # fmt: skip
     private = []
     for i, s in enumerate(subjects):
         c.traces.append(line(s, i, "expressed_dissent", f"{s.label}: expressed"))
@@ -108,7 +110,8 @@ def dissent(subjects: list[Subject]) -> Chart:
 def falsification(subjects: list[Subject]) -> Chart:
     """Silent dissent beyond its pressure-free level, over time."""
     c = Chart("gap", "Falsification: silent dissenters beyond silence without the regime",
-              DAYS, SHARE, "lines", share=True)  # fmt: skip
+              DAYS, SHARE, "lines", share=True,
+              terms=[term(k) for k in ("falsification", "silent_dissent", "silent_pressure_free")])  # fmt: skip
     c.traces = [line(s, i, "falsification", s.label) for i, s in enumerate(subjects)]
     c.note = (
         "Falsification = silent_dissent - silent_dissent.pressure_free: the share of people "
@@ -121,7 +124,7 @@ def falsification(subjects: list[Subject]) -> Chart:
 def listed(subjects: list[Subject]) -> Chart:
     """The listed and the wrongly listed, over time."""
     c = Chart("listed", "Listed (solid) and wrongly listed (dashed)", DAYS, SHARE, "lines",
-              share=True)  # fmt: skip
+              share=True, terms=[term("listed"), term("listed_wrongly")])  # fmt: skip
     unlisted = []
     for i, s in enumerate(subjects):
         if no_list(s):  # a flat zero line would say nothing
@@ -171,7 +174,8 @@ def no_appeals(s: Subject) -> str:
 def appeals(subjects: list[Subject]) -> Chart:
     """Appeals filed and won, cumulative; a regime that has no appeals is said, not drawn."""
     c = Chart("appeals", "Appeals filed (solid) and won (dashed), cumulative", DAYS,
-              "appeals (cumulative count)", "lines")  # fmt: skip
+              "appeals (cumulative count)", "lines",
+              terms=[term("appeals"), term("appeals_won")])  # fmt: skip
     why = {s.label: no_appeals(s) for s in subjects}
     for i, s in enumerate(subjects):
         if why[s.label].startswith("this regime"):  # a flat zero line would say nothing

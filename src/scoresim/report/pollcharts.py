@@ -6,6 +6,7 @@ from typing import Any
 
 from scoresim.report.chartdata import Chart, Trace
 from scoresim.report.data import Subject
+from scoresim.report.glossary import term
 
 
 def said(subjects: list[Subject]) -> Chart | None:
@@ -29,7 +30,8 @@ def said(subjects: list[Subject]) -> Chart | None:
     c = Chart("said", "What people say (solid bars, 95% interval) against what they think "
               "(hatched bars)",
               "poll (name, question, design, mode)", "share holding the view", "bars",
-              categories=list(bars.values()), share=True)  # fmt: skip
+              categories=list(bars.values()), share=True,
+              terms=[term("poll_estimate"), term("poll_truth")])  # fmt: skip
     nan = float("nan")
     for i, (s, polls) in enumerate(asked):
         rows: dict[tuple[str, str | None], dict[str, Any]] = {}
@@ -64,7 +66,8 @@ def why(subjects: list[Subject]) -> Chart:
     asked = [(s, [p for p in s.info.get("polls", []) if p.get("asked")]) for s in subjects]
     names = list(dict.fromkeys(p["name"] for _, polls in asked for p in polls))
     c = Chart("why", "Why what people say differs from what they think: the bias by source",
-              "poll", "bias (percentage points)", "bars", categories=names)  # fmt: skip
+              "poll", "bias (percentage points)", "bars", categories=names,
+              terms=[term("bias")])  # fmt: skip
     nan = float("nan")
     # A colour per source (the sources are what to tell apart); the runs after the
     # first that asked any poll are drawn light and hatched.
