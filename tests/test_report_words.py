@@ -261,3 +261,22 @@ def test_every_measure_is_explained_on_hover_and_once_at_the_end(three: Report) 
         if source.startswith("docs/model.md, section 8, "):
             column = source.removeprefix("docs/model.md, section 8, ").split(",")[0]
             assert f"`{column}`" in model or f"`{column.split('.<')[0]}" in model, (key, column)
+
+
+def test_the_paper_figures_start_from_zero_too() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from scoresim.report.chartdata import Chart, Trace
+    from scoresim.report.paper import _from_zero
+
+    for ys, bottom in (([0.040, 0.043], 0.0), ([0.0, 0.0], 0.0), ([-0.01, 0.05], -0.01)):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], ys)
+        _from_zero(ax, Chart("k", "t", "x", "y", "lines", [Trace("a", [0, 1], ys, 0)]))
+        low, high = ax.get_ylim()
+        assert (low == 0.0) if bottom == 0.0 else (low <= bottom), (ys, low)
+        assert high >= max(ys)
+        plt.close(fig)

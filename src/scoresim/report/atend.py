@@ -13,12 +13,12 @@ from scoresim.report.groups import granted, group_counts, not_listed
 
 def scores(subjects: list[Subject]) -> Chart:
     """The score distribution at the end, one line per subject on shared bins."""
-    c = Chart("scores", "Score distribution at the end", "score (points)",
-              f"{SHARE} (per bin of the score)", "lines", share=True,
-              terms=[term("score")])  # fmt: skip
     lo = min(float(s.agents["score"].min()) for s in subjects)
     hi = max(float(s.agents["score"].max()) for s in subjects)
     edges = np.linspace(lo, hi + 1, 41)
+    c = Chart("scores", "Score distribution at the end", "score (points)",
+              f"{SHARE} (per {(hi + 1 - lo) / 40:.3g}-point bin)", "lines", share=True,
+              terms=[term("score")])  # fmt: skip
     centres = ((edges[:-1] + edges[1:]) / 2).tolist()
     for i, s in enumerate(subjects):
         counts, _ = np.histogram(s.agents["score"].astype(float), bins=edges)

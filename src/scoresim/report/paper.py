@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +39,14 @@ def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
         elif c.picture is not None:
             _mpl_network(ax, c)
         if c.empty:
-            ax.text(0.5, 0.5, c.empty, transform=ax.transAxes, ha="center", color="#555")
+            ax.text(0.5, 0.6, c.empty, transform=ax.transAxes, ha="center", color="#555")
         if c.threshold is not None:
             ax.axhline(c.threshold, color="#444", linestyle=":")
         ax.set_title(c.title, fontsize=10)
         ax.set_xlabel(c.xlabel)
         ax.set_ylabel(c.ylabel)
         if c.kind != "network":  # from zero, as on the page
-            low, high = ax.get_ylim()
-            ax.set_ylim(min(low, 0.0), max(high, 0.0))
+            _from_zero(ax, c)
         if c.share:
             from matplotlib.ticker import PercentFormatter
 
@@ -60,6 +60,16 @@ def write_figures(charts: list[Chart], folder: Path) -> list[Path]:
             written.append(path)
         plt.close(fig)
     return written
+
+
+def _from_zero(ax: Any, c: Chart) -> None:
+    """The y axis from zero (or from the lowest value, when some are negative)."""
+    values = [v for t in c.traces for v in (*t.y, *(t.low or [])) if not math.isnan(v)]
+    low, high = ax.get_ylim()
+    if not values or max(map(abs, values)) == 0:  # nothing drawn but zeros: no scale to zoom
+        ax.set_ylim(0.0, 1.0)
+    else:
+        ax.set_ylim(min(low, 0.0) if min(values) < 0 else 0.0, max(high, 0.0))
 
 
 def _mpl_line(ax: Any, t: Trace) -> None:
