@@ -198,6 +198,10 @@ def test_the_polls_chart_draws_what_its_words_promise(polled: Report) -> None:
     (views,) = [t for t in said if t["name"].endswith(": thought")]
     assert views["marker"]["pattern"]["shape"] == "/"  # drawn hatched, as promised
     assert "pattern" not in answers["marker"] and "error_y" in answers
+    # Long poll names wrap on a few lines under the bars; the legend is above them.
+    layout = polled.figures["said"]["layout"]
+    assert layout["xaxis"]["tickvals"] == answers["x"] and layout["xaxis"]["tickangle"] == 0
+    assert all("<br>" in t for t in layout["xaxis"]["ticktext"]) and layout["legend"]["y"] > 1
     # Wherever the words promise hatching, a bar is hatched, and nowhere else.
     for key, fig in polled.figures.items():
         words = (polled.headings()[key] + note_of(polled, key)).lower()

@@ -81,15 +81,19 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
     # No title inside the figure: the page's heading above it carries the chart's title,
     # so a reader sees it once (the PNG/SVG figures, read alone, keep theirs).
     layout: dict[str, Any] = {
-        "xaxis": {"title": {"text": chart.xlabel}},
+        "xaxis": {"title": {"text": chart.xlabel}, "automargin": True},
         # From zero: an axis zoomed onto its data makes a drop of a few percent look
         # like a collapse.
         "yaxis": {"title": {"text": chart.ylabel}, "rangemode": "tozero"},
         "barmode": "group",
         "margin": {"l": 70, "r": 20, "t": 20, "b": 50},
-        "legend": {"orientation": "h", "y": -0.2},
-        "height": 420,
+        # Above the plot: long category names below it would run into a legend there.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
+        "height": 460,
     }
+    if chart.kind == "bars":  # names wrapped on a few lines, not slanted across each other
+        layout["xaxis"].update(tickmode="array", tickvals=chart.categories,
+                               ticktext=[wrap(c) for c in chart.categories], tickangle=0)  # fmt: skip
     if chart.empty:
         layout["annotations"] = [{"text": chart.empty, "xref": "paper", "yref": "paper",
                                   "x": 0.5, "y": 0.5, "showarrow": False,
@@ -106,6 +110,17 @@ def plotly_figure(chart: Chart) -> dict[str, Any]:
         hidden = {"visible": False}
         layout.update(xaxis=hidden, yaxis=hidden, height=560, showlegend=True)
     return {"data": data, "layout": layout}
+
+
+def wrap(text: str, width: int = 24) -> str:
+    """``text`` broken into lines of about ``width`` characters at spaces (Plotly's ``<br>``)."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 def _network_traces(chart: Chart) -> list[dict[str, Any]]:
