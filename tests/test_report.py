@@ -59,7 +59,7 @@ def test_report_compares_runs_in_one_self_contained_file(runs: list[Path], tmp_p
     assert denials["seed"] > denials["eu-compliant"] >= denials["baseline"] == 0
     # The network of the seed run shows the listed, ringed in black.
     net = figures["chart-network-1"]["data"]
-    widths = [w for t in net if "marker" in t for w in t["marker"]["line"]["width"]]
+    widths = [w for t in net if t.get("text") for w in t["marker"]["line"]["width"]]
     assert 2.5 in widths
     # The key results: every run's headlines, as the run summary prints them.
     table = key_table(html)

@@ -7,6 +7,7 @@ from pathlib import Path
 from scoresim.errors import QueryError
 from scoresim.report.charts import Chart, build_charts
 from scoresim.report.data import Subject, load_subjects
+from scoresim.report.glossary import Term, headline_term
 from scoresim.report.render import page, write_figures
 from scoresim.results import headlines as hl
 from scoresim.results import outputs, ownership
@@ -34,6 +35,17 @@ def key_results(subjects: list[Subject]) -> list[tuple[str, list[str]]]:
                 cells = rows.setdefault(h.label, [OVER[h.how]] + ["\u2014"] * len(subjects))
                 cells[1 + i] = hl.fmt(h, values[h.label])
     return list(rows.items())
+
+
+def explained(subjects: list[Subject]) -> dict[str, Term]:
+    """Each key result's measure in words, by its row label."""
+    out: dict[str, Term] = {}
+    for s in subjects:
+        for h in hl.headlines(s.parameters or {}):
+            t = headline_term(h)
+            if t is not None:
+                out.setdefault(h.label, t)
+    return out
 
 
 def write_report(
@@ -90,7 +102,7 @@ def write_report(
         )
     key = ([s.label for s in subjects], key_results(subjects))
     title = "scoresim report: " + ", ".join(s.label for s in subjects)
-    text = page(title, summary, charts, notes, key)
+    text = page(title, summary, charts, notes, key, explained=explained(subjects))
     return _write(text, out, charts, figures)
 
 
