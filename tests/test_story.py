@@ -41,6 +41,11 @@ def scene(told: dict[str, Any], key: str) -> dict[str, Any]:
     return found
 
 
+def by_id(series: pd.Series) -> dict[int, float]:
+    """A per-person series as a plain dict (id to value)."""
+    return dict(zip(series.index.to_numpy().tolist(), series.to_numpy().tolist(), strict=True))
+
+
 def names(cell: object) -> set[str]:
     return set(str(cell).split("; ")) - {""}
 
@@ -53,8 +58,8 @@ def test_every_scene_is_told_in_order(told: dict[str, Any]) -> None:
 
 def test_the_model_citizen_is_the_person_paid_a_perk_most_often(told: dict[str, Any], table: pd.DataFrame) -> None:  # fmt: skip
     s = scene(told, "model_citizen")
-    paid = table[table["perk"] > 0].groupby("id").size()
-    best = paid.max()
+    paid = by_id(table[table["perk"] > 0].groupby("id").size())
+    best = int(max(paid.values()))
     assert s["person"] == min(i for i, n in paid.items() if n == best)  # lowest id on a tie
     mine = table[table["id"] == s["person"]]
     total = mine["perk"].sum()
@@ -88,9 +93,9 @@ def test_the_critic_is_the_one_the_regime_silenced_most(told: dict[str, Any], ta
         spoke = t[[("criticise_government" in names(c)) for c in t["did"]]]
         return spoke[(spoke["step"] >= lo) & (spoke["step"] < hi)].groupby("id").size()
 
-    early, late = acts(table, 0, q), acts(table, DAYS - q, DAYS)
-    without = acts(base, DAYS - q, DAYS)
-    stance = table[table["step"] == DAYS - 1].set_index("id")["stance"]
+    early, late = by_id(acts(table, 0, q)), by_id(acts(table, DAYS - q, DAYS))
+    without = by_id(acts(base, DAYS - q, DAYS))
+    stance = by_id(table[table["step"] == DAYS - 1].set_index("id")["stance"])
     fit = [i for i, n in early.items() if n >= 2]
     opposed = [i for i in fit if stance[i] < 0] or fit
     drop = {i: int(without.get(i, 0)) - int(late.get(i, 0)) for i in opposed}
@@ -106,8 +111,8 @@ def test_the_critic_is_the_one_the_regime_silenced_most(told: dict[str, Any], ta
 def test_the_denied_and_the_screen_scenes_choose_by_their_rules(told: dict[str, Any], table: pd.DataFrame) -> None:  # fmt: skip
     d = scene(told, "denied")
     listed = set(table[table["listed"]]["id"])
-    days_denied = table[table["id"].isin(listed) & (table["denied"] != "")].groupby("id").size()
-    best = days_denied.max()
+    days_denied = by_id(table[table["id"].isin(listed) & (table["denied"] != "")].groupby("id").size())  # fmt: skip
+    best = max(days_denied.values())
     assert d["person"] == min(i for i, n in days_denied.items() if n == best)
     mine = table[table["id"] == d["person"]]
     counts: dict[str, int] = {}
@@ -120,11 +125,12 @@ def test_the_denied_and_the_screen_scenes_choose_by_their_rules(told: dict[str, 
     assert f"{len(listed):,} people were on the list at some time" in d["text"]
     sc = scene(told, "screen")
     shown = set(table[table["shamed"]]["id"])
-    lost = table[table["id"].isin(shown)].groupby("id")["ties_lost"].sum()
-    assert sc["person"] == min(i for i, n in lost.items() if n == lost.max())
+    lost = by_id(table[table["id"].isin(shown)].groupby("id")["ties_lost"].sum())
+    most = max(lost.values())
+    assert sc["person"] == min(i for i, n in lost.items() if n == most)
     mine = table[table["id"] == sc["person"]]
     assert f"made public on day {int(mine[mine['shamed']]['step'].min())}" in sc["text"]
-    assert f"lost {int(lost.max())} ties" in sc["text"]
+    assert f"lost {int(most)} ties" in sc["text"]
     cut = arr_cut(told)
     assert f"{len(shown):,} people were made public and {cut:,} ties were cut" in sc["text"]
     assert all(s["end"] <= DAYS - 1 for s in told["scenes"])
