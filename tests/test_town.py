@@ -241,3 +241,40 @@ def test_a_knob_from_a_url_is_held_to_its_range_and_said(server: str) -> None:
         assert page.input_value("#knob-blacklist_threshold") == "1300"
         assert "99999 is outside 0 to 1300; set to 1300" in page.inner_text("#status")
         assert not watch.errors
+
+
+def test_towns_share_the_runs_threads_and_queue() -> None:
+    """One slot and no queue: a town waits for nothing and is refused while a run computes."""
+    with TestClient(create_app(max_agents=40_000, max_steps=600, running=1, queued=0)) as client:
+        run = client.post("/api/runs", json={"scenario": "seed", "agents": 40_000, "steps": 600})
+        assert run.status_code == 202
+        refused = client.post("/api/town", json=BODY)
+        assert refused.status_code == 429
+        assert refused.json()["detail"] == "1 run is queued or running; try again when one ends"
+    with TestClient(create_app(max_agents=5_000, max_steps=400, running=1, queued=0)) as client:
+        assert client.post("/api/town", json=BODY).status_code == 200  # the slot is free again
+
+
+def test_a_run_is_refused_while_a_town_holds_the_only_slot() -> None:
+    import threading
+
+    from scoresim.explorer.runs import QueueFullError, RunManager
+
+    manager = RunManager(running=1, queued=0)
+    started, release = threading.Event(), threading.Event()
+
+    def town_work() -> int:
+        started.set()
+        release.wait(30)
+        return 7
+
+    got: list[int] = []
+    waiter = threading.Thread(target=lambda: got.append(manager.call(town_work)))
+    waiter.start()
+    assert started.wait(30)
+    with pytest.raises(QueueFullError, match="1 town is queued or running"):
+        manager.submit(load_scenario("seed"), 1000, 5, 0, {})
+    release.set()
+    waiter.join(30)
+    assert got == [7] and manager.calls == 0
+    manager.shutdown()

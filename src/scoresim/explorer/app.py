@@ -190,7 +190,7 @@ def create_app(
     _scenario_routes(app, scenarios)
     _run_routes(app, manager, scenarios, request_type, keepalive)
     _page_routes(app)
-    add_town(app, scenarios, regime_of, towns, running)
+    add_town(app, scenarios, regime_of, towns, manager)
     return app
 
 

@@ -14,9 +14,10 @@ import json
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from scoresim.config.loading import Scenario
 from scoresim.core import threads
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+T = TypeVar("T")
 
 
 class QueueFullError(Exception):
@@ -97,6 +99,7 @@ class RunManager:
         self.runs: dict[str, Run] = {}
         self.lock = threading.Lock()
         self.stopping = threading.Event()
+        self.calls = 0  # towns computing or waiting (``call``)
 
     def submit(self, scenario: Scenario, agents: int, steps: int, seed: int,
                overrides: dict[str, Any]) -> Run:  # fmt: skip
@@ -107,14 +110,39 @@ class RunManager:
         """
         self.expire()
         with self.lock:
-            busy = sum(r.status in (QUEUED, RUNNING) for r in self.runs.values())
-            if busy >= self.limit:
-                runs = "1 run is" if busy == 1 else f"{busy} runs are"
-                raise QueueFullError(f"{runs} queued or running; try again when one ends")
+            self._room()
             run = Run(uuid.uuid4().hex, scenario.name, agents, steps, seed, overrides)
             self.runs[run.id] = run
         self.pool.submit(self._execute, run, scenario)
         return run
+
+    def _room(self) -> None:
+        """Refuse work beyond ``running + queued`` runs and calls (hold ``self.lock``)."""
+        busy = sum(r.status in (QUEUED, RUNNING) for r in self.runs.values()) + self.calls
+        if busy >= self.limit:
+            what = "1 run is" if busy == 1 else f"{busy} runs are"
+            if self.calls:
+                what = f"{busy} runs and towns are" if busy > 1 else "1 town is"
+            raise QueueFullError(f"{what} queued or running; try again when one ends")
+
+    def call(self, work: Callable[[], T]) -> T:
+        """Compute ``work`` on a run thread and wait for it (the explorer's towns).
+
+        Towns share the run threads and the queue's bound with runs, so the server
+        never computes more than ``running`` things at once, whatever it is asked.
+
+        Raises:
+            QueueFullError: ``running + queued`` runs and calls are already waiting.
+        """
+        self.expire()
+        with self.lock:
+            self._room()
+            self.calls += 1
+        try:
+            return self.pool.submit(work).result()
+        finally:
+            with self.lock:
+                self.calls -= 1
 
     def get(self, run_id: str) -> Run | None:
         """The run, if it is still kept."""
