@@ -236,3 +236,15 @@ def test_following_more_person_days_than_a_run_may_keep_is_refused_before_a_step
     assert sim.steps == 0
     sim.run(3)  # within the bound it runs
     assert sim.followed()["step"].max() == 2
+
+
+@pytest.mark.parametrize("rows", [0, 3, 16, 17, 70])
+def test_list_cells_name_exactly_the_true_rows(rows: int) -> None:
+    """follow_table._names on every path (counted, sorted integers, packed bytes)."""
+    from scoresim.engine.follow_table import _names
+
+    rng = np.random.default_rng(rows)
+    mask = rng.random((rows, 500)) < 0.2
+    names = [f"n{i}" for i in range(rows)]
+    got = _names(mask, names).astype(str).tolist()
+    assert got == ["; ".join(names[i] for i in range(rows) if mask[i, j]) for j in range(500)]

@@ -249,7 +249,7 @@ class Follower:
     def __init__(self, ids: Ids, keys: Keys, group: NDArray[np.uint8]) -> None:
         self.ids = ids
         self.keys = keys
-        self.group = group[ids].copy()
+        self.group = group[ids]
         self.days: list[Day] = []
         self._before: tuple[NDArray[np.int16], NDArray[np.uint32], NDArray[np.int32]] | None = None
         self._seen_by_consequences: tuple[NDArray[np.uint8], NDArray[np.bool_]] | None = None
@@ -257,12 +257,12 @@ class Follower:
     def before(self, state: CitizenState) -> None:
         """Before a step: the score, ties lost and informant neighbours of the morning."""
         ids = self.ids
-        self._before = (state.score[ids].copy(), state.ties_lost[ids].copy(),
-                        state.informant_count[ids].copy())  # fmt: skip
+        # Indexing with an id array copies already (no .copy() needed).
+        self._before = state.score[ids], state.ties_lost[ids], state.informant_count[ids]
 
     def at_consequences(self, state: CitizenState) -> None:
         """Right before the consequences phase: the tier and listing it will see."""
-        self._seen_by_consequences = state.tier[self.ids].copy(), state.listed_until[self.ids] > 0
+        self._seen_by_consequences = state.tier[self.ids], state.listed_until[self.ids] > 0
 
     def after(self, state: CitizenState, ev: StepEvents, regime: RegimeParams,
               reported: dict[str, NDArray[np.float64]]) -> Day:  # fmt: skip
@@ -279,6 +279,8 @@ class Follower:
         if c.consent_required:
             perk = np.where(state.consented[ids], perk, 0.0)
         nan = np.full(ids.shape[0], np.nan, np.float32)
+        score = state.score[ids]
+        listed = state.listed_until[ids] > 0
         day = Day(
             step=state.step - 1,
             observe=regime.observe,
@@ -286,22 +288,22 @@ class Follower:
             informants=informants,
             tier_seen=tier_c,
             listed_seen=listed_c,
-            acts=ev.acts[:, ids].copy(),
-            caught=ev.caught[:, ids].copy(),
-            false_records=ev.false_records[:, ids].copy(),
-            points=state.score[ids].astype(np.int64) - score0,
-            score=state.score[ids].copy(),
-            tier=state.tier[ids].copy(),
-            listed=state.listed_until[ids] > 0,
-            listed_wrongly=state.listed_wrongly[ids] & (state.listed_until[ids] > 0),
-            newly_listed=ev.newly_listed[ids].copy(),
+            acts=ev.acts[:, ids],
+            caught=ev.caught[:, ids],
+            false_records=ev.false_records[:, ids],
+            points=score.astype(np.int64) - score0,
+            score=score,
+            tier=state.tier[ids],
+            listed=listed,
+            listed_wrongly=state.listed_wrongly[ids] & listed,
+            newly_listed=ev.newly_listed[ids],
             left=left,
-            appealed=ev.appeals_filed[ids].copy(),
+            appealed=ev.appeals_filed[ids],
             perk=perk.astype(np.float64),
-            shamed=ev.newly_shamed[ids].copy(),
+            shamed=ev.newly_shamed[ids],
             ties_lost=state.ties_lost[ids].astype(np.int64) - lost0,
-            approval=state.traits["approval"][ids].copy() if "approval" in state.traits else nan,
-            stance=state.stance[ids].copy(),
+            approval=state.traits["approval"][ids] if "approval" in state.traits else nan,
+            stance=state.stance[ids],
             reported=reported,
         )
         self.days.append(day)

@@ -30,6 +30,16 @@ def _names(mask: NDArray[np.bool_], names: Sequence[str]) -> pd.Series:
     if mask.shape[0] == 0:  # nothing to name (a scenario without opportunities)
         return _categorical(np.zeros(mask.shape[1], np.int64), [""])
     keys: NDArray[Any]
+    if mask.shape[0] <= 16:  # each pattern an integer below 2^16: counted, not sorted
+        keys = np.zeros(mask.shape[1], np.int64)
+        for i in range(mask.shape[0]):
+            keys |= mask[i].astype(np.int64) << i
+        found = np.flatnonzero(np.bincount(keys, minlength=1 << mask.shape[0]))
+        code = np.zeros(1 << mask.shape[0], np.int64)
+        code[found] = np.arange(found.shape[0])
+        spelled = [SEPARATOR.join(names[i] for i in range(mask.shape[0]) if key >> i & 1)
+                   for key in found.tolist()]  # fmt: skip
+        return _categorical(code[keys], spelled)  # categories in key order, as np.unique's
     if mask.shape[0] <= 63:  # each column's pattern as one integer (fast to sort)
         weights = np.left_shift(np.uint64(1), np.arange(mask.shape[0], dtype=np.uint64))
         keys = (mask.astype(np.uint64) * weights[:, None]).sum(axis=0)
