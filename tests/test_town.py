@@ -278,3 +278,13 @@ def test_a_run_is_refused_while_a_town_holds_the_only_slot() -> None:
     waiter.join(30)
     assert got == [7] and manager.calls == 0
     manager.shutdown()
+
+
+def test_a_town_asked_of_a_stopping_server_is_refused_not_a_crash() -> None:
+    from scoresim.explorer.runs import CancelledError, RunManager
+
+    manager = RunManager(running=1, queued=0)
+    manager.shutdown()
+    with pytest.raises(CancelledError, match="shutting down"):
+        manager.call(lambda: 1)
+    assert manager.calls == 0

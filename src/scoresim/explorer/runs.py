@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import CancelledError as FutureCancelled
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -133,13 +134,19 @@ class RunManager:
 
         Raises:
             QueueFullError: ``running + queued`` runs and calls are already waiting.
+            CancelledError: the server is shutting down.
         """
         self.expire()
         with self.lock:
+            if self.stopping.is_set():  # the pool takes no new work once it shuts down
+                raise CancelledError("the server is shutting down")
             self._room()
             self.calls += 1
         try:
             return self.pool.submit(work).result()
+        # Shut down between the check and the submit, or the waiting call cancelled.
+        except (RuntimeError, FutureCancelled) as exc:
+            raise CancelledError("the server is shutting down") from exc
         finally:
             with self.lock:
                 self.calls -= 1

@@ -11,7 +11,6 @@ gives the same bits), so the page's state is all in its URL.
 
 # No `from __future__ import annotations`: FastAPI must see the request models.
 from collections.abc import Callable
-from concurrent.futures import CancelledError
 from importlib import resources
 from typing import Annotated, Any
 
@@ -22,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from scoresim import limits
 from scoresim.config.loading import Scenario
 from scoresim.explorer import story, town
-from scoresim.explorer.runs import QueueFullError, RunManager
+from scoresim.explorer.runs import CancelledError, QueueFullError, RunManager
 
 Value = float | int | bool | str | None
 Path_ = Annotated[str, Field(min_length=1, max_length=120)]
