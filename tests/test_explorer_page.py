@@ -258,6 +258,8 @@ def test_the_url_holds_the_pair_and_the_charts_say_their_units(server: str) -> N
         page.click("#run")
         page.wait_for_selector("body[data-state=done]", timeout=90_000)
         query = page.evaluate("location.search")
+        hover = page.get_attribute("#comparison-table tr:nth-child(2) td", "title") or ""
+        assert "than they would with no regime" in hover  # the glossary's line, as the report's
         for part in ("a=rongcheng-current", "b=seed", "people=2000", "days=20", "seed=11",
                      "b.blacklist.threshold=900", "b.shaming=off"):  # fmt: skip
             assert part in query

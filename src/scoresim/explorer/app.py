@@ -32,6 +32,7 @@ from scoresim.explorer.guard import BodyGuard, validation_handler
 from scoresim.explorer.knobs import knobs
 from scoresim.explorer.runs import DONE, FAILED, QUEUED, QueueFullError, RunManager
 from scoresim.explorer.town_routes import add_town, town_models
+from scoresim.report.glossary import headline_term
 from scoresim.results import headlines as hl
 from scoresim.strictjson import dumps as strict_dumps
 
@@ -84,6 +85,9 @@ class HeadlineInfo(BaseModel):
     how: str
     fmt: str
     sign: float
+    means: str = Field(
+        "", description="the measure in plain words and its definition (the report's glossary)"
+    )
 
 
 class PollInfo(BaseModel):
@@ -245,7 +249,9 @@ def _scenario_routes(app: FastAPI, scenarios: dict[str, Scenario]) -> None:
                 "dissent": sc.config.dissent_behaviour,
                 "dissent_window": sc.config.response.dissent_window,
                 "window": hl.WINDOW,
-                "headlines": [asdict(h) for h in hl.headlines(sc.config.model_dump(mode="json"))],
+                "headlines": [
+                    _with_meaning(h) for h in hl.headlines(sc.config.model_dump(mode="json"))
+                ],
                 "polls": [
                     p.model_dump(include={"name", "day", "question", "design", "mode", "frame"})
                     for p in sc.config.polls or []
@@ -270,6 +276,12 @@ def regime_of(scenarios: dict[str, Scenario], name: str, overrides: dict[str, An
     # too, which overrides.py does not foresee): a 422, never a 500.
     except Exception as exc:
         raise HTTPException(422, refuse_overrides(scenarios[name], overrides, exc)) from None
+
+
+def _with_meaning(h: hl.Headline) -> dict[str, Any]:
+    """A headline as ``GET /api/scenarios`` gives it, with the glossary's line."""
+    found = headline_term(h)
+    return {**asdict(h), "means": found.hover if found is not None else ""}
 
 
 def _run_routes(
