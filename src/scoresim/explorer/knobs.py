@@ -20,10 +20,7 @@ from scoresim import limits
 from scoresim.config.loading import Scenario
 from scoresim.config.models import ScenarioConfig
 from scoresim.config.timeline import Change, SetChange, changes, related
-
-
-def _words(name: str) -> str:
-    return name.replace("_", " ")
+from scoresim.results.life import words
 
 
 def knobs(sc: Scenario) -> list[dict[str, Any]]:
@@ -42,7 +39,7 @@ def knobs(sc: Scenario) -> list[dict[str, Any]]:
     )
     coverage = cfg.sources[watcher].coverage if watcher is not None else None
     if watcher is not None and isinstance(coverage, float):  # not one per group
-        out.append(_number("conduct_coverage", f"Coverage of {_words(watcher)}",
+        out.append(_number("conduct_coverage", f"Coverage of {words(watcher)}",
                            [f"sources.{watcher}.coverage"], coverage, 0.0, 1.0, 0.05,
                            unit="share of acts in sight"))  # fmt: skip
     dissent = cfg.dissent_behaviour
@@ -50,7 +47,7 @@ def knobs(sc: Scenario) -> list[dict[str, Any]]:
     if dissent is not None and points is not None:
         # A tolerance of the behaviour needs it to cost points (the scenario's checks).
         top = -1 if dissent in cfg.scoring.tolerance else max(0, points)
-        out.append(_number("dissent_points", f"Points for {_words(dissent)}",
+        out.append(_number("dissent_points", f"Points for {words(dissent)}",
                            [f"scoring.points.{dissent}"], points, min(-200, points), top, 5,
                            integer=True, unit="points per act recorded"))  # fmt: skip
     bl = cfg.blacklist
@@ -92,7 +89,7 @@ def _timeline_knobs(sc: Scenario) -> list[dict[str, Any]]:
         if entry.name is None:
             continue
         mine = [c for c in found if c.entry == k]
-        name = _words(entry.name)
+        name = words(entry.name)
         if isinstance(entry, SetChange):
             lo, hi = _free_days(found, mine)
             out.append(_number(f"timeline_{entry.name}_day", f"Day of the change '{name}'{since}",
@@ -109,7 +106,7 @@ def _timeline_knobs(sc: Scenario) -> list[dict[str, Any]]:
             path = f"timeline.{entry.name}.{c.kind}.{c.path}" + (".end" if c.kind == "ramp" else "")
             when = "from" if c.kind == "set" else "at the end of"
             step = _step(float(value), hi_v - lo_v)
-            field = _words(" ".join(c.path.split(".")[-2:]))  # "high speed rail demand"
+            field = words(" ".join(c.path.split(".")[-2:]))  # "high speed rail demand"
             out.append(_number(f"timeline_{entry.name}_{i}", f"{field.capitalize()}, {when} '{name}'",
                                [path], value, lo_v, hi_v, step))  # fmt: skip
     return out

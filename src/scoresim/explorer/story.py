@@ -34,17 +34,13 @@ from scoresim.config.loading import Scenario
 from scoresim.core import threads
 from scoresim.explorer import town
 from scoresim.explorer.story_baseline import without_regime
-from scoresim.results.life import SEPARATOR, life_days
+from scoresim.results.life import SEPARATOR, life_days, words
 
 MAX_PEOPLE = 2_000
 MAX_DAYS = 400
 """A story follows everyone: 2 000 people over 365 days peaks at about 400 MB."""
 
 Scene = tuple[str, str, str, int | None, int, int]
-
-
-def _w(name: str) -> str:
-    return name.replace("_", " ")
 
 
 def _has(column: pd.Series, name: str) -> NDArray[np.bool_]:
@@ -115,13 +111,13 @@ def _model_citizen(table: pd.DataFrame, top: str | None) -> Scene:
     person = int(days_paid.index[0])
     mine = table[table["id"] == person]
     given = mine[mine["perk"] > 0]
-    tiers = ", ".join(f"'{_w(str(t))}'" for t in given["tier"].astype(str).unique())
+    tiers = ", ".join(f"'{words(str(t))}'" for t in given["tier"].astype(str).unique())
     top_days = int((mine["tier"].astype(str) == str(top)).sum()) if top is not None else 0
     last = table[table["step"] == table["step"].max()]
     ended = int((last["tier"].astype(str) == str(top)).sum()) if top is not None else 0
     text = (f"was paid a perk on {len(given)} days of the run, {given['perk'].sum():,.0f} CNY "
             f"in all, in the tier {tiers}; {top_days} of the run's days were spent in the "
-            f"top tier, '{_w(str(top))}'. Of the {len(last):,} people in the town, {ended:,} "
+            f"top tier, '{words(str(top))}'. Of the {len(last):,} people in the town, {ended:,} "
             "ended the run in that tier.")  # fmt: skip
     first = int(given["step"].min())
     return ("model_citizen", title, text, person, first, first + 30)
@@ -144,12 +140,12 @@ def _caught(table: pd.DataFrame, cfg: Any) -> Scene:
         falsely = table[_has(table["recorded_falsely"], behaviour)]["id"].nunique()
         cost = cfg.scoring.points.get(behaviour)
         price = f"the point table charges {cost:+d} for it" if cost else "it costs no points here"
-        text = (f"did {_w(behaviour)} on day {step}, and {_w(source)} saw it: {price}; the "
+        text = (f"did {words(behaviour)} on day {step}, and {words(source)} saw it: {price}; the "
                 f"day's score change was {int(row['points']):+d}, to {int(row['score'])}. Over "
-                f"the run {everyone:,} people had {_w(behaviour)} truly recorded, and "
+                f"the run {everyone:,} people had {words(behaviour)} truly recorded, and "
                 f"{falsely:,} had it recorded although they had not done it.")  # fmt: skip
-        return ("caught", f"Caught: {_w(behaviour)}, seen by {_w(source)}", text, person, step, step + 14)  # fmt: skip
-    watched = ", ".join(f"{_w(b)} by {_w(s)}" for s, b in pairs)
+        return ("caught", f"Caught: {words(behaviour)}, seen by {words(source)}", text, person, step, step + 14)  # fmt: skip
+    watched = ", ".join(f"{words(b)} by {words(s)}" for s, b in pairs)
     return ("caught", title, f"Nothing was recorded of {watched} in this run.", None, 0, 0)
 
 
@@ -169,7 +165,7 @@ def _silenced(table: pd.DataFrame, dissent: str | None, days: int, quiet: pd.Dat
     counts = counts.fillna({"late": 0})
     counts = counts[counts["early"] >= 2]
     if counts.empty:
-        return ("silenced", title, f"Nobody did {_w(dissent)} twice in the first {q} days.", None, 0, 0)  # fmt: skip
+        return ("silenced", title, f"Nobody did {words(dissent)} twice in the first {q} days.", None, 0, 0)  # fmt: skip
     if (counts["stance"] < 0).any():  # one who still disapproves, if anyone
         counts = counts[counts["stance"] < 0]
     if quiet is not None:
@@ -180,10 +176,10 @@ def _silenced(table: pd.DataFrame, dissent: str | None, days: int, quiet: pd.Dat
         counts = counts.sort_values(["late", "early"], ascending=[True, False], kind="stable")
     person, row = int(counts.index[0]), counts.iloc[0]
     if quiet is not None and row["drop"] <= 0:
-        return ("silenced", title, f"Nobody in this town did {_w(dissent)} less in the last "
+        return ("silenced", title, f"Nobody in this town did {words(dissent)} less in the last "
                 f"{q} days than they would have without the regime.", None, 0, 0)  # fmt: skip
     view = "still disapproves" if row["stance"] < 0 else "does not disapprove"
-    text = (f"did {_w(dissent)} {int(row['early'])} times in days 0 to {q - 1} and "
+    text = (f"did {words(dissent)} {int(row['early'])} times in days 0 to {q - 1} and "
             f"{int(row['late'])} times in days {days - q} to {days - 1}.")  # fmt: skip
     if quiet is not None:
         text += (f" In the same town without the regime (the same people and the same draws), "
@@ -204,7 +200,9 @@ def _denied(table: pd.DataFrame) -> Scene:
     person = int(denied.groupby("id").size().sort_values(ascending=False, kind="stable").index[0])  # fmt: skip
     mine = denied[denied["id"] == person]
     names = mine["denied"].astype(str).str.split(SEPARATOR).explode().value_counts()
-    what = ", ".join(f"{_w(str(n))} {c} {'time' if c == 1 else 'times'}" for n, c in names.items())
+    what = ", ".join(
+        f"{words(str(n))} {c} {'time' if c == 1 else 'times'}" for n, c in names.items()
+    )
     first = int(table[(table["id"] == person) & table["listed"]]["step"].min())
     text = (f"was on the list from day {first} and was denied {what}. "
             f"{len(listed):,} people were on the list at some time in the run.")  # fmt: skip
@@ -241,7 +239,7 @@ def _interview(polls: list[dict[str, Any]], days: int) -> dict[str, Any]:
                         and p["question"] == direct["question"]), None)  # fmt: skip
         if listing is None:
             continue
-        q = _w(direct["question"])
+        q = words(direct["question"])
         text = (f"On day {direct['day']} the town was asked about the {q}. Asked directly "
                 f"({direct['mode']}), {_share(direct['estimate'])} said they support it "
                 f"(95% interval {direct['low']:.0%} to {direct['high']:.0%}). Through a list "

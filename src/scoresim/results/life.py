@@ -23,14 +23,15 @@ QUIET_DAY = re.compile(r"day (?P<step>\d+): (?P<points>[+-]\d+) points \(score (
 """A day on which nothing but the score moved."""
 
 
-def _words(name: str) -> str:
+def words(name: str) -> str:
+    """A scenario name in words: underscores read as spaces."""
     return name.replace("_", " ")
 
 
 def _names(cell: Any) -> list[str]:
     """A list column's cell ("a; b", or empty) as its names in words."""
     text = "" if cell is None or (isinstance(cell, float) and math.isnan(cell)) else str(cell)
-    return [_words(x) for x in text.split(SEPARATOR)] if text else []
+    return [words(x) for x in text.split(SEPARATOR)] if text else []
 
 
 def day_line(row: Mapping[Any, Any], tier_before: str | None) -> str | None:
@@ -71,7 +72,7 @@ def day_line(row: Mapping[Any, Any], tier_before: str | None) -> str | None:
         parts.append(f"{lost} {'tie' if lost == 1 else 'ties'} cut")
     tier = str(row["tier"])
     if tier_before is not None and tier != tier_before:
-        parts.append(f"now '{_words(tier)}'")
+        parts.append(f"now '{words(tier)}'")
     if not parts:
         return None
     return f"day {int(row['step'])}: " + "; ".join(parts)
