@@ -302,9 +302,9 @@ class Simulation:
             raise RunOptionError(f"{name}: {n} is negative; give 0 or more")
         if n > 0:
             check_options(self.agents_n, self.steps + n, self.seed)
-            kept = 0 if self.follower is None else self.follower.ids.size * (self.steps + n)
+            people = 0 if self.follower is None else self.follower.ids.size
+            kept = people * (self.steps + n)
             if kept > limits.FOLLOWED_DAYS:
-                people = self.follower.ids.size if self.follower is not None else 0
                 raise RunOptionError(
                     f"follow: {people:,} people over {self.steps + n:,} steps are {kept:,} "
                     f"person-days, more than the {limits.FOLLOWED_DAYS:,} a run may keep; "

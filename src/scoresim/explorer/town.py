@@ -133,7 +133,7 @@ def run(sc: Scenario, people: int, days: int, seed: int, follow: Any = None) -> 
 
     def frame(d: int) -> None:
         tier[d], score[d] = state.tier, state.score
-        listed = state.listed_until > state.step
+        listed = state.listed
         f = (LISTED * listed + WRONGLY * (listed & state.listed_wrongly)
              + PUBLIC * state.shamed)  # fmt: skip
         ev = sim.events
@@ -182,7 +182,8 @@ def run(sc: Scenario, people: int, days: int, seed: int, follow: Any = None) -> 
         "metrics": {
             "listed": ((flags & LISTED) > 0).sum(axis=1).tolist(),
             "public": ((flags & PUBLIC) > 0).sum(axis=1).tolist(),
-            "ties_cut": [int(((cut >= 0) & (cut < d)).sum()) for d in range(days + 1)],
+            # frame d counts the ties cut in steps 0 to d - 1
+            "ties_cut": [0, *np.cumsum(np.bincount(cut[cut >= 0], minlength=days)).tolist()],
         },
     }
     return data, sim

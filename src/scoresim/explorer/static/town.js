@@ -166,19 +166,15 @@ function show(d) {
   $("scrub").value = d;
   $("day-label").textContent = d === 0 ? "start (before day 0)" : `day ${d - 1} of ${pic.days}`;
   pic.draw(d, $("colour").value, page.person);
-  $("n-listed").textContent = countBit(pic, d, 1);
-  $("n-screen").textContent = countBit(pic, d, 4);
-  $("n-cut").textContent = pic.cut.reduce((n, c) => n + (c >= 0 && c < d ? 1 : 0), 0);
+  // Counted by the server, per frame, from the same flags and ties (POST /api/town).
+  const m = page.data.metrics;
+  $("n-listed").textContent = m.listed[d];
+  $("n-screen").textContent = m.public[d];
+  $("n-cut").textContent = m.ties_cut[d];
   renderLife();
   renderScreen($("screen"), pic, page.data, d);
   writeUrl();
   document.dispatchEvent(new CustomEvent("town-day", {detail: d}));
-}
-
-function countBit(pic, d, bit) {
-  let n = 0;
-  for (let i = d * pic.n; i < (d + 1) * pic.n; i++) if (pic.flags[i] & bit) n++;
-  return n;
 }
 
 function play() {
@@ -267,7 +263,7 @@ async function init() {
   });
   window.addEventListener("resize", () => show(page.day));
   // A day or person that is not a whole number in range is left out, and said.
-  const whole = (key, hi) => {
+  const urlWhole = (key, hi) => {
     if (!q.has(key)) return -1;
     const v = Number(q.get(key));
     if (Number.isInteger(v) && v >= 0 && v <= hi) return v;
@@ -276,7 +272,7 @@ async function init() {
   };
   if (q.has("scenario")) {
     const days = Number($("days").value), people = Number($("people").value);
-    const day = whole("day", Number.isInteger(days) ? days : 0), person = whole("person", Number.isInteger(people) ? people - 1 : -1);
+    const day = urlWhole("day", Number.isInteger(days) ? days : 0), person = urlWhole("person", Number.isInteger(people) ? people - 1 : -1);
     await build(Math.max(day, 0), person);
   }
   document.body.dataset.state = "ready";
