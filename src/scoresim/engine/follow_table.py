@@ -6,6 +6,7 @@ behaviours, ``source: behaviour`` pairs and opportunities in the scenario's orde
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -51,10 +52,28 @@ def _names(mask: NDArray[np.bool_], names: Sequence[str]) -> pd.Series:
     return _categorical(inverse.ravel(), spelled)
 
 
+@functools.lru_cache(maxsize=256)
+def _dtype(categories: tuple[str, ...]) -> pd.CategoricalDtype:
+    """The categorical dtype of ``categories``, built (and checked by pandas) once."""
+    return pd.CategoricalDtype(list(categories))
+
+
 def _categorical(codes: NDArray[np.integer[Any]], categories: Sequence[str]) -> pd.Series:
     """A categorical column from codes into ``categories`` (no string is built per row)."""
-    dtype = pd.CategoricalDtype(list(categories))
-    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype))
+    # Codes are built here, always in range: pandas need not check them again.
+    cat = pd.Categorical.from_codes(codes, dtype=_dtype(tuple(categories)), validate=False)
+    return pd.Series(cat, copy=False)
+
+
+SCALARS = ("points", "score", "listed", "listed_wrongly", "newly_listed", "appealed", "perk",
+           "shamed", "ties_lost", "approval", "stance")  # fmt: skip
+"""The columns copied from :class:`~scoresim.engine.follow.Day` as they are."""
+MASKS = {"did": "acts", "seen_by": "seen", "misread_by": "misread",
+         "false_record_by": "false_drawn", "recorded": "caught",
+         "recorded_falsely": "false_records", "wanted": "wanted", "denied": "denied"}  # fmt: skip
+"""The list columns and the Day field (a (R, K) bool) each is spelled from."""
+PAIRED = ("seen_by", "misread_by", "false_record_by")
+"""The list columns whose rows are the day's ``source: behaviour`` pairs."""
 
 
 def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labels: Labels) -> pd.DataFrame:  # fmt: skip
@@ -66,48 +85,36 @@ def followed_table(days: Sequence[Day], ids: Ids, group: NDArray[np.uint8], labe
         group: (K,) uint8, the followed people's groups.
         labels: the run's names.
     """
+    k, t = ids.shape[0], len(days)
     # The sources may change during a run (a timeline, Simulation.set): name each
-    # day's pairs by that day's regime, as columns of the union in order of appearance.
-    pairs = list(dict.fromkeys(name for day in days for name in day.pairs))
-    where = {name: k for k, name in enumerate(pairs)}
-    k = ids.shape[0]
-    cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
-    groups = group.astype(np.int64)
-    masks: dict[str, list[NDArray[np.bool_]]] = {}
-    spelled = {"did": labels.behaviours, "seen_by": pairs, "misread_by": pairs,
-               "false_record_by": pairs, "recorded": labels.behaviours,
-               "recorded_falsely": labels.behaviours, "wanted": labels.opportunities,
-               "denied": labels.opportunities}  # fmt: skip
-    fields = {"did": "acts", "seen_by": "seen", "misread_by": "misread",
-              "false_record_by": "false_drawn", "recorded": "caught",
-              "recorded_falsely": "false_records", "wanted": "wanted", "denied": "denied"}  # fmt: skip
+    # day's pairs by that day's regime, as rows of the union in order of appearance.
+    # A day's pairs are named once per regime, not once per day.
+    named: dict[int, tuple[str, ...]] = {}
     for day in days:
-        cols["step"].append(np.full(k, day.step, np.int32))
-        cols["id"].append(ids)
-        cols["group"].append(groups)
-        for column, name in fields.items():
-            mask = getattr(day, name)
-            if spelled[column] is pairs:  # onto the run's pairs
-                wide = np.zeros((len(pairs), k), np.bool_)
-                wide[[where[n] for n in day.pairs]] = mask
-                mask = wide
-            masks.setdefault(column, []).append(mask)
-        cols["tier"].append(day.tier.astype(np.int64))
-        cols["left_list"].append(day.left.astype(np.int64))
-        for column, values in (
-            ("points", day.points), ("score", day.score), ("listed", day.listed),
-            ("listed_wrongly", day.listed_wrongly), ("newly_listed", day.newly_listed),
-            ("appealed", day.appealed), ("perk", day.perk), ("shamed", day.shamed),
-            ("ties_lost", day.ties_lost), ("approval", day.approval), ("stance", day.stance),
-        ):  # fmt: skip
-            cols[column].append(values)
-    out: dict[str, Any] = {c: np.concatenate(parts) if parts else [] for c, parts in cols.items()}
-    for column, parts in masks.items():
-        out[column] = _names(np.concatenate(parts, axis=1), spelled[column])
-    for column, categories in (
-        ("group", labels.groups),
-        ("tier", labels.tiers),
-        ("left_list", LEFT),
-    ):
-        out[column] = _categorical(np.asarray(out[column], np.int64), categories)
+        if id(day.observe) not in named:
+            named[id(day.observe)] = day.pairs
+    pairs = list(dict.fromkeys(name for names in named.values() for name in names))
+    where = {key: np.array([pairs.index(n) for n in names], np.int64)
+             for key, names in named.items()}  # fmt: skip
+    spelled = {"did": labels.behaviours, "recorded": labels.behaviours,
+               "recorded_falsely": labels.behaviours, "wanted": labels.opportunities,
+               "denied": labels.opportunities} | dict.fromkeys(PAIRED, pairs)  # fmt: skip
+    out: dict[str, Any] = {
+        "step": np.repeat(np.array([d.step for d in days], np.int32), k),
+        "id": np.tile(ids, t),
+        "group": _categorical(np.tile(group.astype(np.int64), t), labels.groups),
+    }
+    for column, field in MASKS.items():
+        rows = len(spelled[column])
+        mask = np.zeros((rows, t * k), np.bool_)
+        for j, day in enumerate(days):
+            value = getattr(day, field)
+            at = where[id(day.observe)] if column in PAIRED else slice(None)
+            mask[at, j * k : (j + 1) * k] = value
+        out[column] = _names(mask, spelled[column])
+    for column, field, categories in (("tier", "tier", labels.tiers), ("left_list", "left", LEFT)):
+        codes = np.concatenate([getattr(d, field) for d in days]) if days else np.zeros(0, np.uint8)
+        out[column] = _categorical(codes.astype(np.int64), categories)
+    for column in SCALARS:
+        out[column] = np.concatenate([getattr(d, column) for d in days]) if days else []
     return pd.DataFrame(out, columns=list(COLUMNS))
