@@ -128,11 +128,11 @@ def write_results(
             "point": noise.noise_point(cal, population),
             "warning": noise.warning(fit, fits),
         },
-        "per_generation": _records(generations),
-        "posterior": _records(post),
-        "fit_by_target": _records(fits),
-        "predictive": _records(pred),
-        "forecasts": _records(fore),
+        "per_generation": records(generations),
+        "posterior": records(post),
+        "fit_by_target": records(fits),
+        "predictive": records(pred),
+        "forecasts": records(fore),
     }
     write_text(
         out / "calibration.json", strictjson.dumps(doc, missing_as_null=True, indent=2) + "\n"
@@ -140,7 +140,7 @@ def write_results(
     return doc
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of ``frame`` as JSON objects (NaN and missing values as None).
 
     Every float keeps all its digits (``DataFrame.to_json`` would round to 10 decimals).

@@ -50,6 +50,7 @@ from scoresim.experiment.seeds import child_seed
 from scoresim.results import outputs
 
 NOISE = "noise"
+COVERAGE = "coverage"
 (PARTICLES,) = CALIBRATION.views
 
 
@@ -92,6 +93,8 @@ class CalibrationStore:
             (out / PARTICLES.table).mkdir(exist_ok=True)
         elif NOISE not in tables:  # a catalogue written before the noise floor was measured
             store._create_noise()
+        if COVERAGE not in tables:  # made before the coverage check existed, or new
+            store._create_coverage()
         return store
 
     def _create(self) -> None:
@@ -139,6 +142,34 @@ class CalibrationStore:
             f"CREATE TABLE {NOISE} (replicate INTEGER PRIMARY KEY, {params}, {stats}, "
             "seed_entropy BIGINT)"
         )
+
+    def _create_coverage(self) -> None:
+        params = ", ".join(f"{quote(n)} DOUBLE" for n in self.names)
+        stats = ", ".join(f"{quote(n)} DOUBLE" for n in self.targets)
+        self.con.execute(
+            f"CREATE TABLE {COVERAGE} (dataset INTEGER PRIMARY KEY, {params}, "
+            f"sampler_values DOUBLE[], {stats}, seed_entropy BIGINT, ranks DOUBLE[], "
+            "evaluations INTEGER, seconds DOUBLE)"
+        )
+
+    def record_coverage_data(self, dataset: int, internal: tuple[float, ...], stats: dict[str, float], seed: int) -> None:  # fmt: skip
+        """Insert a coverage data set: its truth and its simulated targets (no ranks yet)."""
+        row = [dataset, *self._values(list(internal)), list(internal),
+               *[_finite(stats[n]) for n in self.targets], seed, None, None, None]  # fmt: skip
+        marks = ", ".join("?" for _ in row)
+        self.con.execute(f"INSERT OR REPLACE INTO {COVERAGE} VALUES ({marks})", row)
+
+    def record_coverage_ranks(self, dataset: int, ranks: list[float], evaluations: int, seconds: float) -> None:  # fmt: skip
+        """Fill a coverage data set's ranks, once its posterior is done."""
+        self.con.execute(
+            f"UPDATE {COVERAGE} SET ranks = ?, evaluations = ?, seconds = ? WHERE dataset = ?",
+            [ranks, evaluations, seconds, dataset],
+        )
+
+    def coverage(self) -> pd.DataFrame:
+        """The stored coverage data sets, by data set (NaN for a missing statistic)."""
+        frame: pd.DataFrame = self.con.execute(f"SELECT * FROM {COVERAGE} ORDER BY dataset").df()
+        return frame
 
     def last_generation(self) -> int:
         """The last finished generation in the catalogue (-1: none)."""

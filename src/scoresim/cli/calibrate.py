@@ -12,6 +12,7 @@ from rich.table import Table
 
 from scoresim.cli.common import Quiet, Scheduler, Workers, err, out, user_errors
 from scoresim.cli.experiment import check_folder, experiment_session
+from scoresim.errors import CalibrationError
 
 
 def calibrate(
@@ -20,12 +21,24 @@ def calibrate(
     workers: Workers = None,
     scheduler: Scheduler = None,
     quiet: Quiet = False,
+    check_coverage: Annotated[
+        int | None,
+        typer.Option(
+            "--check-coverage",
+            metavar="N",
+            help="Instead of fitting, check the method's coverage on N data sets simulated "
+            "from the prior (coverage.csv, coverage.json, figures/coverage.png).",
+        ),
+    ] = None,
 ) -> None:
     """Fit a regime's parameters to observed statistics by ABC-SMC (pyabc); rerunning resumes.
 
     Writes the posterior (posterior.csv), the posterior predictive check
     (predictive.csv), calibration.json and figures/ into the folder, and every
     simulation into its results.duckdb (scoresim query FOLDER 'SELECT ...').
+    With --check-coverage N, checks instead whether the method's intervals hold the
+    truth as often as they claim, on N synthetic data sets (simulation-based
+    calibration); a rerun resumes it, a larger N adds data sets.
     """
     from scoresim.calibrate.results import write_results
     from scoresim.calibrate.runner import run_calibration
@@ -36,6 +49,14 @@ def calibrate(
         opener = choose_engine(workers, scheduler)
         check_folder(out_dir)  # before any bar, so a refusal is the only line
         cal = load_calibration(file)
+        if check_coverage is not None:
+            if check_coverage < 2:
+                raise CalibrationError(
+                    f"--check-coverage {check_coverage}: too few data sets; give 2 or more "
+                    "(50 or more to see a miscalibration)"
+                )
+            _coverage(cal, out_dir, check_coverage, opener, quiet)
+            return
         columns = (TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[eps]}"))
         with experiment_session(out_dir, opener, columns, quiet) as (engine, bar):
             tasks: dict[int, TaskID] = {}
@@ -59,6 +80,44 @@ def calibrate(
             bar.add_task("posterior predictive check", total=None, rate="", eps="")
             doc = write_results(cal, out_dir, summary, engine)
     _print_summary(doc, summary.simulated, summary.reused, summary.seconds, out_dir)
+
+
+def _coverage(cal: Any, out_dir: Path, n: int, opener: Any, quiet: bool) -> None:
+    """Run the coverage check into ``out_dir`` and print its table."""
+    from scoresim.calibrate.coverage_run import run_coverage
+    from scoresim.calibrate.coverage_write import write_coverage
+
+    columns = (TextColumn("{task.fields[now]}"),)
+    with experiment_session(out_dir, opener, columns, quiet) as (engine, bar):
+        task = bar.add_task(f"coverage data sets on {engine.label}", total=n, now="")
+
+        def progress(done: int, total: int, k: int, t: int) -> None:
+            now = (
+                ""
+                if k < 0
+                else f"data set {k}: " + ("prior sample" if t < 0 else f"generation {t}")
+            )
+            bar.update(task, completed=done, now=now)
+
+        summary = run_coverage(cal, out_dir, n, engine, progress)
+        doc = write_coverage(cal, out_dir, n, summary, engine.label)
+    _print_table(f"coverage on {doc['usable']} data sets (intervals at {doc['confidence']:.2%} each)",
+                 ("parameter", "level", "coverage", "interval", "verdict"), {"parameter", "verdict"},
+                 [[r["parameter"], f"{r['level']:.0%}", f"{r['coverage']:.0%}",
+                   _range(r["low"], r["high"], ".0%"), r["verdict"]] for r in doc["coverage"]])  # fmt: skip
+    out.print(
+        f"{doc['simulations']:,} simulations for {doc['usable']} posteriors "
+        f"({doc['excluded']} data sets left out: a target missing at their truth) in "
+        f"{summary.seconds:,.1f} s now; results in {out_dir}",
+        markup=False,
+        highlight=False,
+    )
+    if not doc["passed"]:
+        err.print(
+            "warning: the coverage check did not pass: an interval holds the truth more or "
+            "less often than it claims (see coverage.csv and figures/coverage.png)",
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
 
 
 def _print_table(title: str, columns: tuple[str, ...], left: set[str], rows: list[list[str]]) -> None:  # fmt: skip

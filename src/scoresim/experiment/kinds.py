@@ -104,7 +104,7 @@ CALIBRATION = Kind(
     info="calibration_info",
     tables=frozenset({"calibration_info", "simulations", "generations"}),
     views=(View("particles", "generation", "SELECT generation FROM generations"),),
-    hint="tables: simulations, particles, generations, predictive, noise, calibration_info",
+    hint="tables: simulations, particles, generations, predictive, noise, coverage, calibration_info",
     marks=("particles/", "calibration.json"),
     advice=(
         "a calibration's catalogue cannot be rebuilt: move the folder {folder} aside and "

@@ -1,0 +1,135 @@
+"""``scoresim calibrate FILE --check-coverage N`` on the tiny calibration, real workers.
+
+Each rank is recomputed here from the data set's own folder (its last population, read
+from the Parquet parts) and its truth (drawn again from the seed as docs/calibration.md
+says), and the coverage table from those ranks; a rerun after a kill gives the same
+files; a larger N keeps the first data sets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoresim.experiment.seeds import child_seed
+from tests.test_calibrate import TINY, calibrate, write
+
+N = 4
+PATHS = ("behaviours.refuse_to_perform.base_rate", "sources.courts.coverage")
+BOUNDS = ((-5.0, -3.0), (0.2, 1.0))  # the priors' supports on the sampler scale
+
+
+@pytest.fixture(scope="module")
+def checked(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("cov")
+    out = tmp / "out"
+    res = calibrate(str(write(tmp)), "--out", str(out), "--workers", "2", "--check-coverage", str(N))  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "coverage on 4 data sets" in res.output
+    return out
+
+
+def last_population(folder: Path) -> pd.DataFrame:
+    parts = sorted((folder / "particles").glob("generation=*/part.parquet"),
+                   key=lambda p: int(p.parent.name.split("=")[1]))  # fmt: skip
+    return pd.read_parquet(parts[-1])
+
+
+def test_each_rank_is_the_posterior_mass_below_the_truth(checked: Path) -> None:
+    ranks = pd.read_csv(checked / "coverage_ranks.csv")
+    assert list(ranks["dataset"]) == list(range(N)) and ranks["usable"].all()
+    for k in range(N):
+        # The truth: uniform on each prior's sampler scale, from the child (5, k + 1, 0).
+        rng = np.random.default_rng(child_seed(3, 5, k + 1, 0))
+        truth = [rng.uniform(lo, hi) for lo, hi in BOUNDS]
+        assert ranks.loc[k, PATHS[0]] == pytest.approx(10 ** truth[0], rel=1e-12)
+        assert ranks.loc[k, PATHS[1]] == pytest.approx(truth[1], rel=1e-12)
+        pop = last_population(checked / "coverage" / f"{k:04d}")
+        w = pop["weight"].to_numpy() / pop["weight"].sum()
+        for path, x, log in zip(PATHS, truth, (True, False), strict=True):
+            draws = np.log10(pop[path].to_numpy()) if log else pop[path].to_numpy()
+            below = w[draws < x].sum() + 0.5 * w[draws == x].sum()
+            assert ranks.loc[k, f"rank {path}"] == pytest.approx(below, abs=1e-12)
+
+
+def test_the_table_counts_truths_inside_the_central_intervals(checked: Path) -> None:
+    ranks = pd.read_csv(checked / "coverage_ranks.csv")
+    table = pd.read_csv(checked / "coverage.csv")
+    assert len(table) == 2 * 4
+    for _, row in table.iterrows():
+        u = ranks[f"rank {row['parameter']}"]
+        c = row["level"]
+        inside = int(((u >= (1 - c) / 2) & (u <= (1 + c) / 2)).sum())
+        assert row["inside"] == inside and row["coverage"] == pytest.approx(inside / N)
+        assert row["low"] <= row["coverage"] <= row["high"]
+    doc = json.loads((checked / "coverage.json").read_text())
+    assert doc["datasets"] == N and doc["usable"] == N and doc["excluded"] == 0
+    assert doc["passed"] == bool((table["verdict"] == "consistent").all())
+    con = duckdb.connect(str(checked / "results.duckdb"), read_only=True)
+    try:
+        evals = con.execute("SELECT sum(evaluations) FROM coverage").fetchone()
+    finally:
+        con.close()
+    assert evals is not None and doc["simulations"] == evals[0] > 0
+    assert (checked / "figures" / "coverage.png").stat().st_size > 10_000
+
+
+def test_a_killed_check_resumes_to_the_same_files(checked: Path, tmp_path: Path) -> None:
+    file = write(tmp_path)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "scoresim.cli", "calibrate", str(file), "--out", str(out),
+           "--workers", "2", "--quiet", "--check-coverage", str(N)]  # fmt: skip
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not (out / "coverage" / "0001" / "particles" / "generation=0").exists():
+        assert proc.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)  # during the second data set's posterior
+    proc.wait()
+    res = calibrate(str(file), "--out", str(out), "--workers", "2", "--check-coverage", str(N))
+    assert res.exit_code == 0, res.output
+    for name in ("coverage.csv", "coverage_ranks.csv", "coverage_histogram.csv"):
+        got, want = pd.read_csv(out / name), pd.read_csv(checked / name)
+        pd.testing.assert_frame_equal(got.drop(columns=["seconds"], errors="ignore"),
+                                      want.drop(columns=["seconds"], errors="ignore"))  # fmt: skip
+
+
+def test_more_data_sets_keep_the_first(checked: Path, tmp_path: Path) -> None:
+    file = write(tmp_path)
+    out = tmp_path / "more"
+    assert calibrate(str(file), "--out", str(out), "--workers", "2", "--check-coverage", "2").exit_code == 0  # fmt: skip
+    res = calibrate(str(file), "--out", str(out), "--workers", "2", "--check-coverage", "5")
+    assert res.exit_code == 0, res.output
+    got = pd.read_csv(out / "coverage_ranks.csv").drop(columns=["seconds"])
+    want = pd.read_csv(checked / "coverage_ranks.csv").drop(columns=["seconds"])
+    assert len(got) == 5
+    pd.testing.assert_frame_equal(got.head(N), want)
+
+
+@pytest.mark.parametrize("n", ["1", "0", "-3"])
+def test_too_few_data_sets_is_one_line(tmp_path: Path, n: str) -> None:
+    res = calibrate(str(write(tmp_path)), "--out", str(tmp_path / "o"), "--check-coverage", n)
+    assert res.exit_code == 2
+    assert res.output.strip().count("\n") == 0 and "--check-coverage" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_fit_and_the_check_share_the_folder(checked: Path, tmp_path: Path) -> None:
+    """The check is stored beside the fit: the same folder then fits without refusing."""
+    file = write(tmp_path)
+    out = tmp_path / "both"
+    assert calibrate(str(file), "--out", str(out), "--workers", "2", "--check-coverage", "2").exit_code == 0  # fmt: skip
+    res = calibrate(str(file), "--out", str(out), "--workers", "2")
+    assert res.exit_code == 0, res.output
+    assert (out / "calibration.json").is_file() and (out / "coverage.json").is_file()
+    assert TINY  # the file both used
