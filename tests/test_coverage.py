@@ -70,7 +70,7 @@ def test_planted_underconfidence_and_bias_are_caught() -> None:
     wide = check(ranks_of(2.0))
     assert not wide.passed
     assert set(wide.table["verdict"]) <= {"too wide", "consistent"}
-    assert (wide.table.set_index("level").loc[0.5, "verdict"]) == "too wide"
+    assert wide.table.set_index("level").loc[0.5]["verdict"] == "too wide"
     biased = check(ranks_of(1.0, shift=1.5))
     assert not biased.passed
     assert biased.histogram["uniformity_p"].iloc[0] < 1e-6
