@@ -19,6 +19,7 @@ results say how many were.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import time
 from collections.abc import Callable
@@ -31,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from scoresim.calibrate.coverage import Verdict, check, rank
-from scoresim.calibrate.model import Simulator, finished_or_fail
+from scoresim.calibrate.model import Simulator, evaluate_at, finished_or_fail
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
 from scoresim.experiment.executors import Engine
@@ -41,7 +42,8 @@ COVERAGE = 5
 """The purpose of the root's children that the coverage check uses (see model.py)."""
 SUBFOLDER = "coverage"
 
-# (data sets with a posterior, N, the data set now computing or -1, generation or -2 when none)
+# (data sets with a posterior, N, the data set now computing or -1, its generation; -1, -1:
+# simulating the network's training set, -1, 0: training it, -1, -2: done)
 CoverageProgress = Callable[[int, int, int, int], None]
 
 
@@ -54,11 +56,6 @@ def truth(cal: Calibration, k: int) -> tuple[float, ...]:
 def data_seeds(cal: Calibration, k: int) -> list[int]:
     """The seeds of data set k's simulations, one per replicate."""
     return [child_seed(cal.config.seed, COVERAGE, k + 1, 1, r) for r in range(cal.config.run.replicates)]  # fmt: skip
-
-
-def simulate_data(simulator: Simulator, internal: tuple[float, ...], seeds: list[int]) -> dict[str, float]:  # fmt: skip
-    """The targets' statistics at ``internal`` (a top-level function, for any executor)."""
-    return simulator.statistics(simulator.values(internal), seeds)
 
 
 def as_data(cal: Calibration, k: int, stats: dict[str, float]) -> Calibration:
@@ -90,7 +87,9 @@ class CoverageSummary:
             ``evaluations`` and ``seconds`` (of its posterior), ``rank PATH`` by path,
             ``usable``.
         excluded: data sets left out because a target was missing at their truth.
-        simulations: proposals the N posteriors evaluated (stored or new).
+        simulations: simulations the N posteriors took (stored or new): the proposals
+            of their ABC calibrations, or the neural network's training set (the data
+            sets' own simulations not counted).
         seconds: wall time of this invocation.
     """
 
@@ -101,6 +100,16 @@ class CoverageSummary:
     seconds: float
 
 
+def settings(cal: Calibration) -> str:
+    """The method's settings that a data set's posterior depends on, as stored beside its ranks.
+
+    Ranks stored under other settings (more generations, more simulations, another
+    flow) are computed again, not reused.
+    """
+    chosen = cal.config.neural if cal.config.method == "neural" else cal.config.abc
+    return json.dumps(chosen.model_dump(mode="json"), sort_keys=True)
+
+
 def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
                  progress: CoverageProgress | None = None) -> CoverageSummary:  # fmt: skip
     """Run (or resume) the coverage check of ``cal`` on ``n`` data sets into ``out``.
@@ -109,54 +118,16 @@ def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
         CalibrationError: the folder holds another calibration, or a simulation failed
             (what finished is kept).
     """
-    from scoresim.calibrate.runner import run_calibration
-
     t0 = time.perf_counter()
-    names = cal.names
-    store = CalibrationStore.open(out, cal)
-    try:
-        have = store.coverage()
-        known = set(have["dataset"].astype(int)) if not have.empty else set()
-        simulator = Simulator(cal)
-        futures: dict[Future[dict[str, float]], int] = {}
-        for k in range(n):
-            if k not in known:
-                seeds = data_seeds(cal, k)
-                futures[engine.executor.submit(simulate_data, simulator, truth(cal, k), seeds)] = k
-        for future, k in futures.items():
-            stats = finished_or_fail(
-                future, f"coverage data set {k}", "what finished is kept, rerun to go on"
-            )
-            store.record_coverage_data(k, truth(cal, k), stats, data_seeds(cal, k)[0])
-        rows = store.coverage()
-    finally:
-        store.close()
-    rows = rows[rows["dataset"] < n].reset_index(drop=True)
-    ranks: dict[int, list[float]] = {
-        int(r["dataset"]): list(r["ranks"]) for _, r in rows.iterrows() if _has(r["ranks"])
-    }
-    for _, row in rows.iterrows():
-        k = int(row["dataset"])
-        stats = {t.name: float(row[t.name]) for t in cal.config.targets}
-        if k in ranks or not all(math.isfinite(v) for v in stats.values()):
-            continue
-
-        def told(t: int, accepted: int, wanted: int, evaluated: int, eps: float, k: int = k) -> None:  # fmt: skip
-            if progress is not None:
-                progress(len(ranks), n, k, t)
-
-        started = time.perf_counter()
-        summary = run_calibration(
-            as_data(cal, k, stats), out / SUBFOLDER / f"{k:04d}", engine, told
-        )
-        ranks[k] = ranks_of(cal, summary.population, truth(cal, k))
-        store = CalibrationStore.open(out, cal)
-        try:
-            store.record_coverage_ranks(
-                k, ranks[k], summary.evaluations, time.perf_counter() - started
-            )
-        finally:
-            store.close()
+    rows = _data(cal, out, n, engine)
+    tag = settings(cal)
+    ranks = {int(r["dataset"]): list(r["ranks"]) for _, r in rows.iterrows()
+             if _has(r["ranks"]) and r["settings"] == tag}  # fmt: skip
+    todo = [(int(r["dataset"]), {t.name: float(r[t.name]) for t in cal.config.targets})
+            for _, r in rows.iterrows() if int(r["dataset"]) not in ranks]  # fmt: skip
+    todo = [(k, stats) for k, stats in todo if all(math.isfinite(v) for v in stats.values())]
+    posteriors = _neural if cal.config.method == "neural" else _abc
+    posteriors(cal, out, engine, todo, lambda k, t: progress and progress(len(ranks), n, k, t), ranks)  # fmt: skip
     if progress is not None:
         progress(len(ranks), n, -1, -2)
     store = CalibrationStore.open(out, cal)
@@ -165,21 +136,98 @@ def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
     finally:
         store.close()
     rows = rows[rows["dataset"] < n].reset_index(drop=True)
+    trained = cal.config.neural.simulations if cal.config.method == "neural" else 0
     usable = rows["ranks"].map(_has).to_numpy(np.bool_)
-    ranked = pd.DataFrame(
-        [list(r) for r in rows.loc[usable, "ranks"]], columns=names, dtype=np.float64
-    )
-    frame = rows.drop(columns=["ranks", "sampler_values"])
-    for j, path in enumerate(names):
+    ranked = pd.DataFrame([list(r) for r in rows.loc[usable, "ranks"]], columns=cal.names, dtype=np.float64)  # fmt: skip
+    frame = rows.drop(columns=["ranks", "sampler_values", "settings"])
+    for j, path in enumerate(cal.names):
         frame[f"rank {path}"] = [list(r)[j] if u else math.nan for r, u in zip(rows["ranks"], usable, strict=True)]  # fmt: skip
     frame["usable"] = usable
     return CoverageSummary(
         verdict=check(ranked),
         datasets=frame,
         excluded=int((~usable).sum()),
-        simulations=int(rows["evaluations"].fillna(0).sum()),
+        simulations=int(rows["evaluations"].fillna(0).sum()) + trained,
         seconds=time.perf_counter() - t0,
     )
+
+
+def _data(cal: Calibration, out: Path, n: int, engine: Engine) -> pd.DataFrame:
+    """Simulate the data sets not yet stored; return data sets 0 to n - 1."""
+    store = CalibrationStore.open(out, cal)
+    try:
+        have = store.coverage()
+        known = set(have["dataset"].astype(int)) if not have.empty else set()
+        simulator = Simulator(cal)
+        futures: dict[Future[dict[str, float]], int] = {}
+        for k in range(n):
+            if k not in known:
+                values = simulator.values(truth(cal, k))
+                futures[engine.executor.submit(evaluate_at, simulator, values, data_seeds(cal, k))] = k  # fmt: skip
+        for future, k in futures.items():
+            stats = finished_or_fail(future, f"coverage data set {k}", "what finished is kept, rerun to go on")  # fmt: skip
+            store.record_coverage_data(k, truth(cal, k), stats, data_seeds(cal, k)[0])
+        rows = store.coverage()
+    finally:
+        store.close()
+    return rows[rows["dataset"] < n].reset_index(drop=True)
+
+
+Todo = list[tuple[int, dict[str, float]]]
+Told = Callable[[int, int], object]
+
+
+def _record(cal: Calibration, out: Path, k: int, ranks: list[float], evaluations: int, seconds: float) -> None:  # fmt: skip
+    store = CalibrationStore.open(out, cal)
+    try:
+        store.record_coverage_ranks(k, ranks, evaluations, seconds, settings(cal))
+    finally:
+        store.close()
+
+
+def _abc(cal: Calibration, out: Path, engine: Engine, todo: Todo, told: Told, ranks: dict[int, list[float]]) -> None:  # fmt: skip
+    """Each data set's ABC posterior: a whole calibration in its own folder."""
+    from scoresim.calibrate.runner import run_calibration
+
+    for k, stats in todo:
+        started = time.perf_counter()
+
+        def bar(t: int, accepted: int, wanted: int, evaluated: int, eps: float, k: int = k) -> None:  # fmt: skip
+            told(k, t)
+
+        summary = run_calibration(as_data(cal, k, stats), out / SUBFOLDER / f"{k:04d}", engine, bar)  # fmt: skip
+        ranks[k] = ranks_of(cal, summary.population, truth(cal, k))
+        _record(cal, out, k, ranks[k], summary.evaluations, time.perf_counter() - started)
+
+
+def _neural(cal: Calibration, out: Path, engine: Engine, todo: Todo, told: Told, ranks: dict[int, list[float]]) -> None:  # fmt: skip
+    """Each data set's neural posterior: one network, trained once, asked N times.
+
+    The network is the fit's (the folder's simulations from the prior, trained as the
+    fit trains it); data set k's draws are seeded by the child ``(TRAIN, 2, k + 1)``.
+    """
+    from scoresim.calibrate import neural
+
+    if not todo:
+        return
+    store = CalibrationStore.open(out, cal)
+    try:
+
+        def bar(t: int, accepted: int, wanted: int, evaluated: int, eps: float) -> None:
+            told(-1, -1)
+
+        neural.simulate(cal, store, engine, bar)
+        theta, x = neural.training_set(cal, store)
+    finally:
+        store.close()
+    told(-1, 0)
+    net = neural.Posterior(cal, theta, x)
+    for k, stats in todo:
+        started = time.perf_counter()
+        draws = net.sample(stats, cal.config.neural.draws, 2, k + 1)
+        ranks[k] = ranks_of(cal, neural.population(cal, draws), truth(cal, k))
+        _record(cal, out, k, ranks[k], 0, time.perf_counter() - started)
+        told(k, 0)
 
 
 def _has(ranks: Any) -> bool:

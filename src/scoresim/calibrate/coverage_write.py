@@ -37,12 +37,13 @@ def write_coverage(cal: Calibration, out: Path, n: int, summary: CoverageSummary
     write_file(folder / "coverage.png", lambda tmp: figure(summary, tmp))
     usable = n - summary.excluded
     doc = {
-        "method": "abc",
+        "method": cal.config.method,
         "scenario": cal.scenario.name,
         "origin": cal.origin,
         "seed": cal.config.seed,
         "run": cal.config.run.model_dump(),
-        "abc": cal.config.abc.model_dump(),
+        "abc": cal.config.abc.model_dump() if cal.config.method == "abc" else None,
+        "neural": cal.config.neural.model_dump() if cal.config.method == "neural" else None,
         "datasets": n,
         "usable": usable,
         "excluded": summary.excluded,

@@ -94,6 +94,14 @@ class AbcConfig(Strict):
     noise: Annotated[int, Field(ge=2, le=1_000)] = 10
 
 
+class NeuralConfig(Strict):
+    """Neural posterior estimation settings (sbi's NPE): how many simulations, which flow."""
+
+    simulations: Annotated[int, Field(ge=50, le=MAX_SIMULATIONS)] = 2000
+    estimator: Literal["maf", "nsf"] = "maf"
+    draws: Annotated[int, Field(ge=100, le=100_000)] = 1000
+
+
 class CalibrationConfig(Strict):
     """What a user writes in a calibration file (docs/calibration.md)."""
 
@@ -105,4 +113,6 @@ class CalibrationConfig(Strict):
     parameters: Annotated[dict[str, PriorConfig], Field(min_length=1, max_length=50)]
     targets: Annotated[list[TargetConfig], Field(min_length=1, max_length=200)]
     forecasts: Annotated[list[ForecastConfig], Field(max_length=200)] = Field(default_factory=list)
+    method: Literal["abc", "neural"] = "abc"
     abc: AbcConfig = Field(default_factory=AbcConfig)
+    neural: NeuralConfig = Field(default_factory=NeuralConfig)

@@ -125,6 +125,11 @@ class Simulator:
         return self.statistics(self.values(internal), seeds)
 
 
+def evaluate_at(simulator: Simulator, values: dict[str, float], seeds: list[int]) -> dict[str, float]:  # fmt: skip
+    """The targets' statistics at ``values``, as a proposal's (a top-level function, for any executor)."""
+    return simulator.statistics(values, seeds)
+
+
 class Distance:
     """Root mean square of the targets' standardised errors, ``(sim - value) / sd``.
 

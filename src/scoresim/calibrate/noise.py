@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoresim.calibrate.model import NOISE, Simulator, finished_or_fail
+from scoresim.calibrate.model import NOISE, Simulator, evaluate_at, finished_or_fail
 from scoresim.calibrate.predictive import finite_or_missing
 from scoresim.calibrate.runner import weighted_quantiles
 from scoresim.calibrate.spec import Calibration
@@ -64,11 +64,6 @@ def noise_point(cal: Calibration, population: pd.DataFrame) -> dict[str, float]:
         n: weighted_quantiles(population[n].to_numpy(dtype=np.float64), w, (0.5,))[0]
         for n in cal.names
     }
-
-
-def evaluate_at(simulator: Simulator, values: dict[str, float], seeds: list[int]) -> dict[str, float]:  # fmt: skip
-    """One evaluation, as a proposal's (a top-level function, for any executor)."""
-    return simulator.statistics(values, seeds)
 
 
 def run_noise(

@@ -91,12 +91,17 @@ def write_results(
     try:
         sims = run_predictive(cal, store, population, engine)
         floor = noise.run_noise(cal, store, noise.noise_point(cal, population), engine)
-        final = store.final_statistics(summary.generations - 1, population["proposal"].tolist())
+        weights = population["weight"].to_numpy(dtype=np.float64)
+        if cal.config.method == "neural":  # its draws were never simulated: the check's were
+            final, fitted = sims, np.full(len(sims), 1.0)
+        else:
+            final = store.final_statistics(summary.generations - 1, population["proposal"].tolist())  # fmt: skip
+            fitted = weights
         generations = store.con.execute("SELECT * FROM generations ORDER BY generation").df()
     finally:
         store.close()
-    fits = noise.fit_table(cal, floor, final, population["weight"].to_numpy(dtype=np.float64))
-    fit = noise.overall(summary.epsilon, fits, population["weight"].to_numpy(dtype=np.float64))
+    fits = noise.fit_table(cal, floor, final, fitted)
+    fit = noise.overall(summary.epsilon, fits, weights)
     post = posterior_table(cal, population, noise.trusted(fit))
     pred = predictive_table(cal, sims)
     fore = forecast_table(cal, sims)
@@ -115,7 +120,10 @@ def write_results(
         "origin": cal.origin,
         "seed": cal.config.seed,
         "run": cal.config.run.model_dump(),
+        "method": cal.config.method,
         "abc": cal.config.abc.model_dump(),
+        "neural": cal.config.neural.model_dump() if cal.config.method == "neural" else None,
+        "training": summary.training,
         "generations": summary.generations,
         "epsilon": summary.epsilon,
         "evaluations": summary.evaluations,

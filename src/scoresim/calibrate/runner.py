@@ -57,6 +57,9 @@ class CalibrationSummary:
         reused: Proposals replayed from the folder.
         evaluations: Proposals evaluated in all generations (pyabc's count).
         seconds: Wall time of this invocation.
+        training: The neural method's network: ``simulations`` it was trained on,
+            ``epochs``, ``seconds`` and ``constant_targets`` (the targets equal in
+            every simulation, which tell it nothing); None for ABC.
         population: The last generation's population (``proposal``, each parameter,
             ``distance``, ``weight`` normalised to 1).
     """
@@ -68,6 +71,7 @@ class CalibrationSummary:
     evaluations: int
     seconds: float
     population: pd.DataFrame
+    training: dict[str, Any] | None = None
 
 
 class FiniteAcceptor(pyabc.UniformAcceptor):  # type: ignore[misc]  # pyabc has no type hints
@@ -136,6 +140,8 @@ def run_calibration(
     from scoresim.calibrate.sampler import OrderedSampler
     from scoresim.calibrate.unreachable import no_finite_epsilon
 
+    if cal.config.method != "abc":
+        raise ValueError(f"run_calibration runs ABC; {cal.origin} asks for {cal.config.method} (use fit)")  # fmt: skip
     t0 = time.perf_counter()
     quiet_pyabc()
     cfg = cal.config

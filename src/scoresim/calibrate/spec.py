@@ -84,6 +84,15 @@ class Calibration:
         dump = self.config.model_dump(mode="json")
         for key in STOPPING:
             dump["abc"].pop(key)
+        # What the other method would use changes no simulation of this one. ABC's
+        # folders from before the neural method keep their fingerprint; a neural run's
+        # simulations depend on no setting of ``neural``: more of them extend the folder.
+        if dump.pop("method") == "abc":
+            dump.pop("neural")
+        else:
+            dump["method"] = "neural"
+            dump.pop("abc")
+            dump.pop("neural")
         for stat in [*dump.get("targets", []), *dump.get("forecasts", [])]:
             _without_later_defaults(stat)
         return fingerprint({"calibration": dump, "scenario": self.scenario.content_hash})

@@ -149,21 +149,23 @@ class CalibrationStore:
         self.con.execute(
             f"CREATE TABLE {COVERAGE} (dataset INTEGER PRIMARY KEY, {params}, "
             f"sampler_values DOUBLE[], {stats}, seed_entropy BIGINT, ranks DOUBLE[], "
-            "evaluations INTEGER, seconds DOUBLE)"
+            "evaluations INTEGER, seconds DOUBLE, settings VARCHAR)"
         )
 
     def record_coverage_data(self, dataset: int, internal: tuple[float, ...], stats: dict[str, float], seed: int) -> None:  # fmt: skip
         """Insert a coverage data set: its truth and its simulated targets (no ranks yet)."""
         row = [dataset, *self._values(list(internal)), list(internal),
-               *[_finite(stats[n]) for n in self.targets], seed, None, None, None]  # fmt: skip
+               *[_finite(stats[n]) for n in self.targets], seed, None, None, None, None]  # fmt: skip
         marks = ", ".join("?" for _ in row)
         self.con.execute(f"INSERT OR REPLACE INTO {COVERAGE} VALUES ({marks})", row)
 
-    def record_coverage_ranks(self, dataset: int, ranks: list[float], evaluations: int, seconds: float) -> None:  # fmt: skip
-        """Fill a coverage data set's ranks, once its posterior is done."""
+    def record_coverage_ranks(self, dataset: int, ranks: list[float], evaluations: int,
+                              seconds: float, settings: str) -> None:  # fmt: skip
+        """Fill a coverage data set's ranks, once its posterior is done under ``settings``."""
         self.con.execute(
-            f"UPDATE {COVERAGE} SET ranks = ?, evaluations = ?, seconds = ? WHERE dataset = ?",
-            [ranks, evaluations, seconds, dataset],
+            f"UPDATE {COVERAGE} SET ranks = ?, evaluations = ?, seconds = ?, settings = ? "
+            "WHERE dataset = ?",
+            [ranks, evaluations, seconds, settings, dataset],
         )
 
     def coverage(self) -> pd.DataFrame:
@@ -205,6 +207,24 @@ class CalibrationStore:
                bool(p.accepted), float(p.weight), seed, ev.seconds]  # fmt: skip
         marks = ", ".join("?" for _ in row)
         self.con.execute(f"INSERT OR REPLACE INTO simulations VALUES ({marks})", row)
+
+    def record_plain(self, generation: int, index: int, internal: tuple[float, ...],
+                     stats: dict[str, float], seed: int, seconds: float) -> None:  # fmt: skip
+        """Insert one simulation the neural method ran (accepted, weight 1; its own transaction)."""
+        row = [generation, index, *self._values(list(internal)), list(internal),
+               *[_finite(stats[n]) for n in self.targets],
+               _finite(self.distance(stats, self.observed)), True, 1.0, seed, seconds]  # fmt: skip
+        marks = ", ".join("?" for _ in row)
+        self.con.execute(f"INSERT OR REPLACE INTO simulations VALUES ({marks})", row)
+
+    def finish_draws(self, generation: int, frame: pd.DataFrame, evaluations: int) -> None:
+        """Write posterior draws as ``generation``'s particles and its row (no epsilon)."""
+        write_part(self.out / PARTICLES.table / f"generation={generation}" / PART, frame)
+        self.con.execute(
+            "INSERT OR REPLACE INTO generations VALUES (?, ?, ?, ?, ?)",
+            [generation, None, len(frame), evaluations, None],
+        )
+        self.con.execute(PARTICLES.sql(self.out))
 
     def _values(self, internal: list[float]) -> list[float]:
         priors = self.calibration.config.parameters.values()

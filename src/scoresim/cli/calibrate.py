@@ -40,8 +40,8 @@ def calibrate(
     truth as often as they claim, on N synthetic data sets (simulation-based
     calibration); a rerun resumes it, a larger N adds data sets.
     """
+    from scoresim.calibrate.fit import fit
     from scoresim.calibrate.results import write_results
-    from scoresim.calibrate.runner import run_calibration
     from scoresim.calibrate.spec import load_calibration
     from scoresim.experiment.executors import choose_engine
 
@@ -63,23 +63,31 @@ def calibrate(
 
             def progress(t: int, accepted: int, wanted: int, evaluated: int, eps: float) -> None:
                 if t not in tasks:
-                    label = "prior sample" if t < 0 else f"generation {t}"
+                    label = _label(cal.config.method, t)
                     tasks[t] = bar.add_task(
                         f"{label} on {engine.label}", total=wanted, rate="", eps=""
                     )
-                rate = f"accepted {accepted / evaluated:.0%}" if evaluated else ""
+                abc = cal.config.method == "abc"
+                rate = f"accepted {accepted / evaluated:.0%}" if evaluated and abc else ""
                 shown = "" if math.isnan(eps) else f"epsilon {eps:.3g}"
                 bar.update(tasks[t], completed=accepted, rate=rate, eps=shown)
                 # A log (stderr not a terminal) gets no live bar: one line per generation.
                 if accepted == wanted and not quiet and not err.is_terminal:
-                    label = "prior sample" if t < 0 else f"generation {t}"
+                    label = _label(cal.config.method, t)
                     err.print(f"{label}: {accepted} accepted of {evaluated} proposals"
                               f"{', ' + shown if shown else ''}", highlight=False)  # fmt: skip
 
-            summary = run_calibration(cal, out_dir, engine, progress)
+            summary = fit(cal, out_dir, engine, progress)
             bar.add_task("posterior predictive check", total=None, rate="", eps="")
             doc = write_results(cal, out_dir, summary, engine)
     _print_summary(doc, summary.simulated, summary.reused, summary.seconds, out_dir)
+
+
+def _label(method: str, t: int) -> str:
+    """What the bar's task ``t`` is doing."""
+    if method == "neural":
+        return "simulations from the prior" if t < 0 else "training the network"
+    return "prior sample" if t < 0 else f"generation {t}"
 
 
 def _coverage(cal: Any, out_dir: Path, n: int, opener: Any, quiet: bool) -> None:
@@ -92,11 +100,12 @@ def _coverage(cal: Any, out_dir: Path, n: int, opener: Any, quiet: bool) -> None
         task = bar.add_task(f"coverage data sets on {engine.label}", total=n, now="")
 
         def progress(done: int, total: int, k: int, t: int) -> None:
-            now = (
-                ""
-                if k < 0
-                else f"data set {k}: " + ("prior sample" if t < 0 else f"generation {t}")
-            )
+            if k < 0:
+                now = {-1: "simulating the network's training set", 0: "training the network"}.get(t, "")  # fmt: skip
+            elif cal.config.method == "neural":
+                now = f"data set {k}"
+            else:
+                now = f"data set {k}: " + ("prior sample" if t < 0 else f"generation {t}")
             bar.update(task, completed=done, now=now)
 
         summary = run_coverage(cal, out_dir, n, engine, progress)
@@ -131,8 +140,8 @@ def _print_table(title: str, columns: tuple[str, ...], left: set[str], rows: lis
 
 
 def _num(value: Any, spec: str) -> str:
-    """``value`` formatted by ``spec``, or a dash when it is missing (null)."""
-    return "—" if value is None else format(value, spec)
+    """``value`` formatted by ``spec``, or a dash when it is missing (null or NaN)."""
+    return "—" if value is None or value != value else format(value, spec)
 
 
 def _range(low: Any, high: Any, spec: str) -> str:
@@ -196,13 +205,22 @@ def _print_summary(doc: dict[str, Any], simulated: int, reused: int, seconds: fl
                      ("forecast", "median", "90% interval", "unit"), {"forecast", "unit"},
                      [[r["forecast"], _num(r["median"], ".4g"), _range(r["low"], r["high"], ".4g"),
                        r["unit"]] for r in doc["forecasts"]])  # fmt: skip
-    out.print(
-        f"{doc['generations']} generations, epsilon {_num(doc['epsilon'], '.3g')}, "
-        f"{doc['evaluations']:,} proposals evaluated ({simulated:,} simulated now, {reused:,} "
-        f"replayed from the folder) in {seconds:,.1f} s; effective sample size of the last "
-        f"population {_num(fit.get('effective_size'), '.3g')}; results in {folder}",
-        markup=False,
-        highlight=False,
-    )
+    if doc["method"] == "neural":
+        net = doc["training"]
+        said = (
+            f"neural posterior estimation: {doc['evaluations']:,} simulations from the prior "
+            f"({simulated:,} simulated now, {reused:,} replayed from the folder), "
+            f"{net['simulations']:,} with every target trained the network in "
+            f"{net['seconds']:,.1f} s ({net['epochs']} epochs); {doc['neural']['draws']:,} "
+            f"posterior draws; {seconds:,.1f} s in all; results in {folder}"
+        )
+    else:
+        said = (
+            f"{doc['generations']} generations, epsilon {_num(doc['epsilon'], '.3g')}, "
+            f"{doc['evaluations']:,} proposals evaluated ({simulated:,} simulated now, "
+            f"{reused:,} replayed from the folder) in {seconds:,.1f} s; effective sample size "
+            f"of the last population {_num(fit.get('effective_size'), '.3g')}; results in {folder}"
+        )
+    out.print(said, markup=False, highlight=False)
     if fit["warning"]:
         err.print(f"warning: {fit['warning']}", markup=False, highlight=False, soft_wrap=True)

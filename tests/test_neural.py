@@ -1,0 +1,156 @@
+"""``method: neural``: sbi's NPE on the tiny calibration, real workers, real training.
+
+The simulations' parameters and seeds are recomputed here from docs/calibration.md's
+words; a kill and rerun gives the same posterior, bit for bit; more simulations keep
+the first; the neural coverage check counts truths as the table says.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from scoresim.calibrate.spec import calibration_from_text
+from scoresim.experiment.seeds import child_seed
+from tests.test_calibrate import TINY, calibrate, write
+
+S = 120
+NEURAL = TINY.replace("abc: {population: 12, generations: 2, min_epsilon: 0.1, predictive: 6}",
+                      f"method: neural\nneural: {{simulations: {S}, draws: 400}}\nabc: {{predictive: 6, noise: 3}}")  # fmt: skip
+BOUNDS = ((-5.0, -3.0), (0.2, 1.0))
+
+
+def simulations(out: Path) -> pd.DataFrame:
+    con = duckdb.connect(str(out / "results.duckdb"), read_only=True)
+    try:
+        frame: pd.DataFrame = con.execute("SELECT * FROM simulations ORDER BY proposal").df()
+    finally:
+        con.close()
+    return frame
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("neural")
+    out = tmp / "out"
+    res = calibrate(str(write(tmp, NEURAL)), "--out", str(out), "--workers", "2")
+    assert res.exit_code == 0, res.output
+    assert "neural posterior estimation: 120 simulations from the prior" in " ".join(res.output.split())  # fmt: skip
+    return out
+
+
+def test_the_file_takes_the_method_and_abc_files_keep_their_fingerprint() -> None:
+    abc = calibration_from_text(TINY, "tiny.yaml")
+    explicit = calibration_from_text(TINY + "method: abc\nneural: {simulations: 99}\n", "t.yaml")
+    assert abc.config.method == "abc" and explicit.fingerprint == abc.fingerprint
+    neural = calibration_from_text(NEURAL, "n.yaml")
+    more = calibration_from_text(NEURAL.replace(f"simulations: {S}", "simulations: 500"), "m.yaml")
+    assert neural.fingerprint != abc.fingerprint and more.fingerprint == neural.fingerprint
+
+
+def test_each_simulation_is_the_prior_draw_and_seed_the_docs_give(fitted: Path) -> None:
+    sims = simulations(fitted)
+    assert list(sims["proposal"]) == list(range(S)) and (sims["generation"] == -1).all()
+    for i in (0, 1, S - 1):
+        rng = np.random.default_rng(child_seed(3, 1, 0, i))  # (PROPOSE, 0, i)
+        x = [rng.uniform(lo, hi) for lo, hi in BOUNDS]
+        row = sims.iloc[i]
+        assert list(row["sampler_values"]) == x
+        assert row["behaviours.refuse_to_perform.base_rate"] == pytest.approx(10 ** x[0], rel=1e-12)
+        assert row["seed_entropy"] == child_seed(3, 2, 0, i, 0)  # (SIMULATE, 0, i, 0)
+    assert sims["accepted"].all() and (sims["weight"] == 1.0).all()
+
+
+def test_the_posterior_is_written_like_abcs(fitted: Path) -> None:
+    for name in ("posterior.csv", "predictive.csv", "fit.csv", "calibration.json",
+                 "figures/pairs.png", "figures/predictive.png"):  # fmt: skip
+        assert (fitted / name).is_file(), name
+    doc = json.loads((fitted / "calibration.json").read_text())
+    assert doc["method"] == "neural" and doc["neural"]["draws"] == 400
+    assert doc["training"]["simulations"] == S and doc["training"]["epochs"] > 0
+    parts = pd.read_parquet(fitted / "particles" / "generation=0" / "part.parquet")
+    assert len(parts) == 400 and parts["weight"].sum() == pytest.approx(1.0)
+    post = pd.read_csv(fitted / "posterior.csv").set_index("parameter")
+    rate = parts["behaviours.refuse_to_perform.base_rate"].to_numpy()
+    assert post.loc["behaviours.refuse_to_perform.base_rate", "posterior_median"] == pytest.approx(
+        np.sort(rate)[int(np.ceil(0.5 * 400)) - 1], rel=1e-12
+    )
+    assert (rate >= 1e-5).all() and (rate <= 1e-3).all()  # the flow is kept inside the prior
+
+
+def test_a_killed_fit_resumes_to_the_same_posterior(fitted: Path, tmp_path: Path) -> None:
+    file = write(tmp_path, NEURAL)
+    out = tmp_path / "killed"
+    cmd = [sys.executable, "-m", "scoresim.cli", "calibrate", str(file), "--out", str(out),
+           "--workers", "2", "--quiet"]  # fmt: skip
+    # The writer holds the catalogue, so how far it got is read after the kill; the
+    # kill comes sooner until it lands in the middle of the simulations.
+    for delay in (1.0, 0.5, 0.25, 0.1, 2.0, 4.0):
+        shutil.rmtree(out, ignore_errors=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while not (out / "results.duckdb").exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        if 0 < len(_stored(out)) < S:
+            break
+    else:
+        pytest.fail("no kill landed in the middle of the simulations")
+    res = calibrate(str(file), "--out", str(out), "--workers", "2")
+    assert res.exit_code == 0, res.output
+    for name in ("posterior.csv", "predictive.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(out / name), pd.read_csv(fitted / name))
+    got = pd.read_parquet(out / "particles" / "generation=0" / "part.parquet")
+    want = pd.read_parquet(fitted / "particles" / "generation=0" / "part.parquet")
+    pd.testing.assert_frame_equal(got, want)
+
+
+def _stored(out: Path) -> list[int]:
+    """Proposals stored in the folder (none if its catalogue is not written yet)."""
+    try:
+        con = duckdb.connect(str(out / "results.duckdb"), read_only=True)
+    except duckdb.Error:
+        return []
+    try:
+        return [int(r[0]) for r in con.execute("SELECT proposal FROM simulations").fetchall()]
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+
+
+def test_the_neural_coverage_check_counts_as_its_table_says(fitted: Path, tmp_path: Path) -> None:
+    file = write(tmp_path, NEURAL)
+    out = tmp_path / "cov"
+    res = calibrate(str(file), "--out", str(out), "--workers", "2", "--check-coverage", "30")
+    assert res.exit_code == 0, res.output
+    ranks = pd.read_csv(out / "coverage_ranks.csv")
+    table = pd.read_csv(out / "coverage.csv")
+    assert len(ranks) == 30 and (ranks["evaluations"] == 0).all()
+    for _, row in table.iterrows():
+        u = ranks[f"rank {row['parameter']}"]
+        c = row["level"]
+        assert row["inside"] == int(((u >= (1 - c) / 2) & (u <= (1 + c) / 2)).sum())
+    doc = json.loads((out / "coverage.json").read_text())
+    assert doc["method"] == "neural" and doc["simulations"] == S
+    # The network is the fit's: the same training set as the fitted folder's.
+    pd.testing.assert_frame_equal(
+        simulations(out).drop(columns=["seconds"]), simulations(fitted).drop(columns=["seconds"])
+    )
+    again = calibrate(str(file), "--out", str(out), "--workers", "2", "--check-coverage", "30")
+    assert again.exit_code == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out / "coverage.csv"), table)
