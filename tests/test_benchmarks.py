@@ -119,13 +119,15 @@ def test_polls_evidence_prints_every_target() -> None:
         assert found.group(2) == ("+" if float(found.group(1)) > 0 else "-"), line
 
 
-def test_follow_cost_prints_both_rows() -> None:
+def test_follow_cost_prints_each_repeat_and_the_median() -> None:
     res = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "follow_cost.py"),
-                          "--agents", "2000", "--follow", "50", "--steps", "2", "--repeats", "1"],
+                          "--agents", "2000", "--follow", "50", "--steps", "2", "--repeats", "2"],
                          check=True, capture_output=True, text=True, timeout=300)  # fmt: skip
     lines = res.stdout.splitlines()
-    assert lines[0].startswith("following 50") and lines[1].startswith("following nobody")
-    assert lines[2].startswith("cost of following:")
+    assert lines[0].startswith("repeat 0: following 50") and lines[1].startswith("repeat 1:")
+    assert "nobody" in lines[0] and "looks" in lines[0]
+    assert lines[2].startswith("cost of following 50 of 2,000: median")
+    assert "the table and the looks alone" in lines[2]
 
 
 def test_mechanisms_cost_prints_both_rows() -> None:

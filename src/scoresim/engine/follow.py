@@ -23,11 +23,12 @@ from numpy.typing import NDArray
 
 from scoresim.core.crn import Keys
 from scoresim.engine.follow_draws import opportunities, sources_seen
+from scoresim.engine.follow_gather import gather_after
 from scoresim.errors import ExtensionError, RunOptionError
 from scoresim.parts.guard import describe
 from scoresim.society.events import StepEvents
 from scoresim.society.params import ConsequenceParams, ObserveParams, RegimeParams
-from scoresim.society.parts import Consequences
+from scoresim.society.parts import Consequences, Score
 from scoresim.society.state import CitizenState
 from scoresim.society.step import Plan
 
@@ -183,11 +184,13 @@ def person_values(name: str, fn: PersonReporter, state: CitizenState, ev: StepEv
 
 
 def with_follower(plan: Plan, follower: Follower) -> Plan:
-    """``plan`` with the follower's look at the state placed right before ``consequences``."""
+    """``plan`` with the follower's looks placed right before ``score`` and ``consequences``."""
     parts = list(plan.parts)
     # By type, not name: a plug-in mechanism may be called "consequences" too.
     at = next(k for k, part in enumerate(parts) if isinstance(part, Consequences))
     parts.insert(at, AtConsequences(follower))
+    at = next(k for k, part in enumerate(parts) if isinstance(part, Score))
+    parts.insert(at, AtScore(follower))
     return dataclasses.replace(plan, parts=tuple(parts))
 
 
@@ -253,12 +256,22 @@ class Follower:
         self.days: list[Day] = []
         self._before: tuple[NDArray[np.int16], NDArray[np.uint32], NDArray[np.int32]] | None = None
         self._seen_by_consequences: tuple[NDArray[np.uint8], NDArray[np.bool_]] | None = None
+        self._records: tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]] | None = None
 
     def before(self, state: CitizenState) -> None:
         """Before a step: the score, ties lost and informant neighbours of the morning."""
         ids = self.ids
         # Indexing with an id array copies already (no .copy() needed).
         self._before = state.score[ids], state.ties_lost[ids], state.informant_count[ids]
+
+    def at_score(self, ev: StepEvents) -> None:
+        """Right before the score phase: the acts and the records it will read.
+
+        Read here, just written by the sources, rather than at the end of the step,
+        when they are far from the caches (docs/performance.md).
+        """
+        ids = self.ids
+        self._records = ev.acts.take(ids, axis=1), ev.caught.take(ids, axis=1), ev.false_records.take(ids, axis=1)  # fmt: skip
 
     def at_consequences(self, state: CitizenState) -> None:
         """Right before the consequences phase: the tier and listing it will see."""
@@ -268,19 +281,26 @@ class Follower:
               reported: dict[str, NDArray[np.float64]]) -> Day:  # fmt: skip
         """After the step (``state.step`` already advanced): the day, kept and returned."""
         assert self._before is not None and self._seen_by_consequences is not None
-        ids = self.ids  # (B, N) arrays are gathered with take: a third of [:, ids]'s time
+        ids = self.ids
         score0, lost0, informants = self._before
         tier_c, listed_c = self._seen_by_consequences
-        left = np.zeros(ids.shape[0], np.uint8)
-        for code, happened in enumerate((ev.paid, ev.repaired, ev.expired, ev.appeals_won), 1):
-            left[happened[ids]] = code
+        assert self._records is not None
+        acts, caught, false_records = self._records
+        k = ids.shape[0]
+        flags = np.empty((6, k), np.bool_)
+        left = np.empty(k, np.uint8)
+        score, tier = np.empty(k, np.int16), np.empty(k, np.uint8)
+        ties, stance, approval = np.empty(k, np.uint32), np.empty(k, np.float32), np.empty(k, np.float32)  # fmt: skip
+        no_approval = np.empty(0, np.float32)
+        gather_after(ids, (ev.paid, ev.repaired, ev.expired, ev.appeals_won),
+                     (ev.newly_listed, ev.appeals_filed, ev.newly_shamed, state.consented),
+                     state.listed_until, state.listed_wrongly, state.score, state.tier,
+                     state.ties_lost, state.stance, state.traits.get("approval", no_approval),
+                     flags, left, score, tier, ties, stance, approval)  # fmt: skip
         c = regime.consequences
-        perk = c.perk[tier_c]
+        perk = c.perk[tier_c].astype(np.float64)
         if c.consent_required:
-            perk = np.where(state.consented[ids], perk, 0.0)
-        nan = np.full(ids.shape[0], np.nan, np.float32)
-        score = state.score[ids]
-        listed = state.listed_until[ids] > 0
+            perk = np.where(flags[3], perk, 0.0)
         day = Day(
             step=state.step - 1,
             observe=regime.observe,
@@ -288,22 +308,22 @@ class Follower:
             informants=informants,
             tier_seen=tier_c,
             listed_seen=listed_c,
-            acts=ev.acts.take(ids, axis=1),
-            caught=ev.caught.take(ids, axis=1),
-            false_records=ev.false_records.take(ids, axis=1),
+            acts=acts,
+            caught=caught,
+            false_records=false_records,
             points=score.astype(np.int64) - score0,
             score=score,
-            tier=state.tier[ids],
-            listed=listed,
-            listed_wrongly=state.listed_wrongly[ids] & listed,
-            newly_listed=ev.newly_listed[ids],
+            tier=tier,
+            listed=flags[4],
+            listed_wrongly=flags[5],
+            newly_listed=flags[0],
             left=left,
-            appealed=ev.appeals_filed[ids],
-            perk=perk.astype(np.float64),
-            shamed=ev.newly_shamed[ids],
-            ties_lost=state.ties_lost[ids].astype(np.int64) - lost0,
-            approval=state.traits["approval"][ids] if "approval" in state.traits else nan,
-            stance=state.stance[ids],
+            appealed=flags[1],
+            perk=perk,
+            shamed=flags[2],
+            ties_lost=ties.astype(np.int64) - lost0,
+            approval=approval,
+            stance=stance,
             reported=reported,
         )
         self.days.append(day)
@@ -338,8 +358,9 @@ class Follower:
             group = np.tile(self.group, t)
             acts = np.concatenate([d.acts for d in batch], axis=1)
             informants = np.concatenate([d.informants for d in batch])
+            recorded = np.concatenate([d.caught | d.false_records for d in batch], axis=1)
             seen, misread, false_drawn = sources_seen(
-                first.observe, group, informants, acts, ids, steps, self.keys
+                first.observe, group, informants, acts, recorded, ids, steps, self.keys
             )
             tier = np.concatenate([d.tier_seen for d in batch])
             listed = np.concatenate([d.listed_seen for d in batch])
@@ -369,3 +390,13 @@ class AtConsequences:
 
     def record(self, s: Any) -> None:
         """No columns of its own."""
+
+
+class AtScore(AtConsequences):
+    """The step's part, placed before ``score``, that shows the follower the records."""
+
+    name = "follow_records"
+
+    def act(self, s: Any) -> None:
+        """Keep the acts and records the score phase is about to read."""
+        self.follower.at_score(s.ev)

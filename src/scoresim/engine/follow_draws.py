@@ -18,7 +18,8 @@ Ids = NDArray[np.int64]
 
 
 def sources_seen(p: ObserveParams, group: NDArray[np.uint8], informants: NDArray[np.int32],
-                 acts: NDArray[np.bool_], ids: Ids, steps: Ids, keys: Keys) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:  # fmt: skip
+                 acts: NDArray[np.bool_], recorded: NDArray[np.bool_], ids: Ids, steps: Ids,
+                 keys: Keys) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:  # fmt: skip
     """Per (source, behaviour) pair, which of M person-days its source saw, misread, falsely recorded.
 
     Read again from the keyed draws exactly as docs/model.md (section 3, phase 2)
@@ -26,7 +27,9 @@ def sources_seen(p: ObserveParams, group: NDArray[np.uint8], informants: NDArray
     below the source's coverage of i's group (times ``1 - (1 - r)^k`` for informants);
     a seen speech act is misread when its ``misread/...`` draw is below the source's
     misclassification; a false record is drawn when i's ``false/...`` draw is below
-    ``coverage x false_positive``. Detection is drawn only where there was an act.
+    ``coverage x false_positive``. Detection is drawn only where there was an act, and
+    the false draws only where a record of the behaviour was made: a false draw that
+    comes up always leaves one (a false record, or the true record that won over it).
 
     Args:
         p: the sources of those days.
@@ -34,6 +37,8 @@ def sources_seen(p: ObserveParams, group: NDArray[np.uint8], informants: NDArray
         informants: (M,) int32, the person's informant neighbours when the sources
             watched (before that day's ties were cut).
         acts: (B, M) bool, what each person did that day.
+        recorded: (B, M) bool, the behaviours recorded of each person that day, truly
+            or falsely.
         ids: (M,) int64, the person of each row.
         steps: (M,) int64, the day of each row.
         keys: the run's keys.
@@ -60,8 +65,9 @@ def sources_seen(p: ObserveParams, group: NDArray[np.uint8], informants: NDArray
             u = keys.uniform_at_steps(p.pair_purposes[3 * q + 1], steps[was], ids[was])
             misread[q, was] = u < p.misclassification[s]
         if p.pair_false[q].max() > 0:
-            u = keys.uniform_at_steps(p.pair_purposes[3 * q + 2], steps, ids)
-            false_drawn[q] = u < p.pair_false[q, group]
+            at = np.flatnonzero(recorded[b])
+            u = keys.uniform_at_steps(p.pair_purposes[3 * q + 2], steps[at], ids[at])
+            false_drawn[q, at] = u < p.pair_false[q, group[at]]
     return seen, misread, false_drawn
 
 
@@ -82,6 +88,9 @@ def opportunities(p: ConsequenceParams, tier: NDArray[np.uint8], listed: NDArray
         wanted[o] = keys.uniform_at_steps(p.want_purposes[o], steps, ids) < demand
         blocked = listed & p.denied_listed[o]
         if p.enforcement[o] < 1:
-            blocked &= keys.uniform_at_steps(p.enforce_purposes[o], steps, ids) < p.enforcement[o]
+            # The enforcement draw decides only a listed person's wish: read only those.
+            at = np.flatnonzero(blocked & wanted[o])
+            blocked[:] = False
+            blocked[at] = keys.uniform_at_steps(p.enforce_purposes[o], steps[at], ids[at]) < p.enforcement[o]  # fmt: skip
         denied[o] = wanted[o] & (blocked | p.denied_tier[o, tier])
     return wanted, denied
