@@ -133,3 +133,18 @@ def test_the_fit_and_the_check_share_the_folder(checked: Path, tmp_path: Path) -
     assert res.exit_code == 0, res.output
     assert (out / "calibration.json").is_file() and (out / "coverage.json").is_file()
     assert TINY  # the file both used
+
+
+def test_the_report_shows_the_check(checked: Path, tmp_path: Path) -> None:
+    from scoresim.cli.app import app
+    from tests.test_calibrate import runner
+
+    page = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(checked), "--out", str(page)])
+    assert res.exit_code == 0, res.output
+    text = page.read_text()
+    doc = json.loads((checked / "coverage.json").read_text())
+    assert 'id="coverage"' in text and 'id="coverage-figure"' in text
+    assert ("passed:" if doc["passed"] else "did not pass:") in text
+    for row in doc["coverage"]:
+        assert f"{row['inside']} of {row['datasets']}" in text

@@ -154,3 +154,16 @@ def test_the_neural_coverage_check_counts_as_its_table_says(fitted: Path, tmp_pa
     again = calibrate(str(file), "--out", str(out), "--workers", "2", "--check-coverage", "30")
     assert again.exit_code == 0
     pd.testing.assert_frame_equal(pd.read_csv(out / "coverage.csv"), table)
+
+
+def test_the_report_says_how_the_posterior_was_made(fitted: Path, tmp_path: Path) -> None:
+    from scoresim.cli.app import app
+    from tests.test_calibrate import runner
+
+    page = tmp_path / "r.html"
+    res = runner.invoke(app, ["report", str(fitted), "--out", str(page)])
+    assert res.exit_code == 0, res.output
+    text = page.read_text()
+    assert "neural posterior estimation" in text and "120 simulations from the prior" in text
+    assert "calibration-epsilon" not in text  # no generations, no epsilon chart
+    assert "predictive simulations' (the network's draws" in text

@@ -80,9 +80,23 @@ def parts(folder: Path) -> Parts:
     Raises:
         ResultsError: calibration.json is missing or damaged.
     """
+    from scoresim.report import coverage
+
+    checked = coverage.load(folder)
+    if checked is not None and not (folder / DOC).is_file():  # a coverage check, no fit yet
+        try:
+            rows = [(folder.name, f"coverage check of {checked['scenario']} ({checked['origin']})"),
+                    *coverage.summary(checked)]  # fmt: skip
+            return rows, [], [], coverage.tables_html(checked, folder)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise coverage._damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
     doc = load(folder)
     try:
-        return summary(doc, folder), charts(doc), notes(doc), tables_html(doc, folder)
+        rows, made, said, text = summary(doc, folder), charts(doc), notes(doc), tables_html(doc, folder)  # fmt: skip
+        if checked is not None:
+            rows += coverage.summary(checked)
+            text += coverage.tables_html(checked, folder)
+        return rows, made, said, text
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
 
@@ -101,8 +115,9 @@ def _checked(doc: dict[str, Any]) -> bool:
 
 
 def charts(doc: dict[str, Any]) -> list[Chart]:
-    """Epsilon and acceptance by generation; the predictive check in sd units (if run)."""
-    gens = [g for g in doc["per_generation"] if g["generation"] >= 0]
+    """Epsilon and acceptance by generation (ABC); the predictive check in sd units (if run)."""
+    neural = doc.get("method") == "neural"  # no generations, no epsilon
+    gens = [] if neural else [g for g in doc["per_generation"] if g["generation"] >= 0]
     x = [float(g["generation"]) for g in gens]
     eps = Chart(
         "calibration-epsilon",
@@ -115,9 +130,10 @@ def charts(doc: dict[str, Any]) -> list[Chart]:
             Trace("acceptance rate", x, [float(g["acceptance_rate"]) for g in gens], 1, dash=True),
         ],
     )
+    first = [] if neural else [eps]
     pred = [p for p in doc["predictive"] if p["simulated_median"] is not None]
     if not pred:
-        return [eps]
+        return first
     z = [(p["simulated_median"] - p["observed"]) / p["sd"] for p in pred]
     lo = [(p["simulated_low"] - p["observed"]) / p["sd"] for p in pred]
     hi = [(p["simulated_high"] - p["observed"]) / p["sd"] for p in pred]
@@ -132,7 +148,7 @@ def charts(doc: dict[str, Any]) -> list[Chart]:
         note="0 is the observed value; within ±2 the simulations reproduce it within twice "
         "its stated uncertainty.",
     )
-    return [eps, check]
+    return [*first, check]
 
 
 def notes(doc: dict[str, Any]) -> list[str]:
@@ -192,8 +208,13 @@ def _fit_html(doc: dict[str, Any]) -> str:
     return (
         "<h2>Fit against the noise floor</h2>"
         + _table(head, rows, "fit")
-        + '<p class="note">Final error: the root mean square of the last population\'s '
-        "standardised errors. Noise floor: the root mean square difference between "
+        + '<p class="note">Final error: the root mean square of the '
+        + (
+            "predictive simulations' (the network's draws, each simulated once) "
+            if doc.get("method") == "neural"
+            else "last population's "
+        )
+        + "standardised errors. Noise floor: the root mean square difference between "
         f"{doc['abc'].get('noise', '?')} evaluations at the posterior median, over the sd. "
         "Allowed: twice √(1 + noise floor²). The fit is within the noise only if every "
         "target's error is within what its own noise floor allows; the last row's floor "
@@ -291,11 +312,7 @@ def summary(doc: dict[str, Any], folder: Path) -> list[tuple[str, str]]:
             f"{run['agents']:,} agents, {run['steps']} days, "
             f"{run['replicates']} replicate(s) per proposal",
         ),
-        (
-            "ABC-SMC",
-            f"{doc['generations']} generations, final epsilon {_num(doc['epsilon'], '.3g')}, "
-            f"{doc['evaluations']:,} proposals evaluated, seed {doc['seed']}",
-        ),
+        _method_row(doc),
     ]
     if fit is not None:
         verdict = {
@@ -310,3 +327,20 @@ def summary(doc: dict[str, Any], folder: Path) -> list[tuple[str, str]]:
             )
         )
     return rows
+
+
+def _method_row(doc: dict[str, Any]) -> tuple[str, str]:
+    """The summary's row for how the posterior was computed."""
+    if doc.get("method") == "neural":
+        net = doc["training"]
+        return (
+            "neural posterior estimation",
+            f"{doc['evaluations']:,} simulations from the prior, {net['simulations']:,} with "
+            f"every target; a {doc['neural']['estimator']} trained in {net['seconds']:,.1f} s "
+            f"({net['epochs']} epochs); {doc['neural']['draws']:,} draws; seed {doc['seed']}",
+        )
+    return (
+        "ABC-SMC",
+        f"{doc['generations']} generations, final epsilon {_num(doc['epsilon'], '.3g')}, "
+        f"{doc['evaluations']:,} proposals evaluated, seed {doc['seed']}",
+    )
