@@ -89,3 +89,24 @@ def test_table_shape_and_histogram_counts() -> None:
     assert (
         (v.table["low"] <= v.table["coverage"]) & (v.table["coverage"] <= v.table["high"])
     ).all()
+
+
+def test_the_validation_case_reads_its_measures() -> None:
+    from scoresim.validation import coverage_case
+
+    p = coverage_case.DEFAULTS
+    m: dict[str, float] = {}
+    for method in ("abc", "neural"):
+        m |= {f"{method}.passed": 1, f"{method}.usable": 20, f"{method}.too narrow": 0,
+              f"{method}.too wide": 0, f"{method}.coverage.x.0.9": 0.9}  # fmt: skip
+    for scale in (1.0, 0.5):
+        v = coverage_case._planted(scale, 1)
+        m[f"planted.{scale}.passed"] = int(v.passed)
+        m[f"planted.{scale}.coverage90"] = float(
+            v.table["coverage"][v.table["level"] == 0.9].iloc[0]
+        )
+    checks = coverage_case.point_checks(p, m)
+    assert [c.passed for c in checks] == [True, True, True, True]
+    assert 0.5 < m["planted.0.5.coverage90"] < 0.68
+    m["neural.passed"] = 0
+    assert [c.passed for c in coverage_case.point_checks(p, m)] == [True, False, True, True]

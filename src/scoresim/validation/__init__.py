@@ -4,4 +4,13 @@ Importing this package is cheap; the cases (and Numba) load with
 :mod:`scoresim.validation.cases`.
 """
 
-CASE_NAMES = ("epstein", "reputation", "thresholds", "emperor", "polls", "dissent", "calibration")
+CASE_NAMES = (
+    "epstein",
+    "reputation",
+    "thresholds",
+    "emperor",
+    "polls",
+    "dissent",
+    "calibration",
+    "coverage",
+)

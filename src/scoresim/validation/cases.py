@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scoresim.validation import (
+    coverage_case,
     dissent,
     emperor,
     epstein_case,
@@ -27,6 +28,7 @@ CASES: dict[str, Case] = {
         polls_case.CASE,
         dissent.CASE,
         recovery.CASE,
+        coverage_case.CASE,
     )
 }
 

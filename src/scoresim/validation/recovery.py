@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -93,6 +94,7 @@ def _text(p: Params, seed: int, observed: dict[str, float], sd: dict[str, float]
 def run(p: Params, seed: int) -> Measures:
     """Calibrate ``repeats`` data sets; count the repeats whose interval holds each truth."""
     from scoresim.calibrate.model import Simulator
+    from scoresim.calibrate.neural import population
     from scoresim.calibrate.results import posterior_table
     from scoresim.calibrate.runner import run_calibration
     from scoresim.calibrate.spec import calibration_from_text
@@ -105,40 +107,96 @@ def run(p: Params, seed: int) -> Measures:
     sim = Simulator(calibration_from_text(_text(p, seed, unused, unused), "recovery"))
     pilots = [sim.statistics(TRUTH, [child_seed(seed, 9, 0, k)]) for k in range(PILOTS)]
     sd = {n: max(float(np.std([s[n] for s in pilots], ddof=1)), 1e-6) for n in names}
-    inside = {k: 0 for k in TRUTH}
-    widths = {k: [] for k in TRUTH}  # type: dict[str, list[float]]
+    inside = {(m, k): 0 for m in METHODS for k in TRUTH}
+    agree = {k: 0 for k in TRUTH}
+    widths: dict[tuple[str, str], list[float]] = {(m, k): [] for m in METHODS for k in TRUTH}
     with local_pool(p["workers"]) as engine, tempfile.TemporaryDirectory() as tmp:
+        net = _network(p, seed, sd, engine, Path(tmp) / "neural") if p["simulations"] else None
         for r in range(p["repeats"]):
             observed = sim.statistics(TRUTH, [child_seed(seed, 9, 1, r)])
             cal = calibration_from_text(_text(p, seed + 1 + r, observed, sd), f"recovery {r}")
             summary = run_calibration(cal, Path(tmp) / f"r{r}", engine)
-            rows = posterior_table(cal, summary.population, fit=None).to_dict("records")
-            for row in rows:
-                k = str(row["parameter"])
-                inside[k] += int(row["posterior_low"] <= TRUTH[k] <= row["posterior_high"])
-                widths[k].append(float(row["width_ratio"]))
+            tables = {"abc": posterior_table(cal, summary.population, fit=None)}
+            if net is not None:  # the same network for every repeat: it is amortised
+                draws = net.sample(observed, 1000, 3, r)
+                tables["neural"] = posterior_table(cal, population(cal, draws), fit=None)
+            for m, table in tables.items():
+                for row in table.to_dict("records"):
+                    k = str(row["parameter"])
+                    inside[m, k] += int(row["posterior_low"] <= TRUTH[k] <= row["posterior_high"])
+                    widths[m, k].append(float(row["width_ratio"]))
+            if net is not None:
+                a, n = ({str(row["parameter"]): row for row in tables[m].to_dict("records")}
+                        for m in METHODS)  # fmt: skip
+                for k in TRUTH:
+                    agree[k] += int(_within(n[k], a[k]) and _within(a[k], n[k]))
     out: Measures = {"repeats": p["repeats"]}
     for k in TRUTH:
-        out[f"inside.{k}"] = inside[k]
-        out[f"width_ratio.{k}"] = float(np.mean(widths[k]))
+        out[f"inside.{k}"] = inside["abc", k]
+        out[f"width_ratio.{k}"] = float(np.mean(widths["abc", k]))
+        if net is not None:
+            out[f"inside_neural.{k}"] = inside["neural", k]
+            out[f"width_ratio_neural.{k}"] = float(np.mean(widths["neural", k]))
+            out[f"agree.{k}"] = agree[k]
     return out
 
 
+def _within(row: dict[Any, Any], other: dict[Any, Any]) -> bool:
+    """Whether ``row``'s posterior median lies in ``other``'s 90% interval."""
+    return bool(other["posterior_low"] <= row["posterior_median"] <= other["posterior_high"])
+
+
+def _network(p: Params, seed: int, sd: dict[str, float], engine: Any, out: Path) -> Any:
+    """The neural method's network for every repeat: trained on ``simulations`` from the prior."""
+    from scoresim.calibrate import neural
+    from scoresim.calibrate.spec import calibration_from_text
+    from scoresim.calibrate.store import CalibrationStore
+
+    text = _text(p, seed, dict.fromkeys(sd, 0.0), sd)
+    text = text.replace("abc: {", f"method: neural\nneural: {{simulations: {p['simulations']}}}\nabc: {{")  # fmt: skip
+    cal = calibration_from_text(text, "recovery, neural")
+    store = CalibrationStore.open(out, cal)
+    try:
+        neural.simulate(cal, store, engine, None)
+        theta, x = neural.training_set(cal, store)
+    finally:
+        store.close()
+    return neural.Posterior(cal, theta, x)
+
+
 def point_checks(p: Params, m: Measures) -> list[Check]:
-    """Each known value inside its 90% interval in at least 80% of the repeats."""
+    """Each known value inside each method's 90% interval in 80% of the repeats or more.
+
+    And the two methods' medians each inside the other's interval as often.
+    """
     need = math.floor(0.8 * p["repeats"])
     checks = []
+    for method, suffix in (("ABC", ""), ("neural", "_neural")):
+        if f"inside{suffix}.{next(iter(TRUTH))}" not in m:
+            continue
+        for k in TRUTH:
+            got = int(m[f"inside{suffix}.{k}"])
+            checks.append(
+                Check(
+                    f"recovery ({method}): {SHORT[k]} inside the 90% interval, {p['repeats']} repeats",
+                    f">= {need} of {p['repeats']}",
+                    f"{got} of {p['repeats']} (mean width {m[f'width_ratio{suffix}.{k}']:.2f} of the prior's)",
+                    "80% of repeats, rounded down",
+                    got >= need,
+                )
+            )  # fmt: skip
     for k in TRUTH:
-        got = int(m[f"inside.{k}"])
-        checks.append(
-            Check(
-                f"recovery: {SHORT[k]} inside the 90% interval, {p['repeats']} repeats",
-                f">= {need} of {p['repeats']}",
-                f"{got} of {p['repeats']} (mean width {m[f'width_ratio.{k}']:.2f} of the prior's)",
-                "80% of repeats, rounded down",
-                got >= need,
-            )
-        )
+        if f"agree.{k}" in m:
+            got = int(m[f"agree.{k}"])
+            checks.append(
+                Check(
+                    f"ABC and neural agree on {SHORT[k]}: each median inside the other's 90% interval",
+                    f">= {need} of {p['repeats']}",
+                    f"{got} of {p['repeats']}",
+                    "80% of repeats, rounded down",
+                    got >= need,
+                )
+            )  # fmt: skip
     return checks
 
 
@@ -157,7 +215,9 @@ DEFAULTS: Params = {
     "population": 40,
     "generations": 3,
     "workers": 2,
+    "simulations": 500,
 }
+METHODS = ("abc", "neural")
 
 CASE = Case(
     name="calibration",
@@ -173,5 +233,6 @@ CASE = Case(
         "population": (10, 10_000),
         "generations": (1, 20),
         "workers": (1, 64),
+        "simulations": (0, 1_000_000),
     },
 )
