@@ -107,7 +107,7 @@ def settings(cal: Calibration) -> str:
     flow) are computed again, not reused.
     """
     chosen = cal.config.neural if cal.config.method == "neural" else cal.config.abc
-    return json.dumps(chosen.model_dump(mode="json"), sort_keys=True)
+    return json.dumps(chosen.model_dump(mode="json"), sort_keys=True, allow_nan=False)
 
 
 def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
