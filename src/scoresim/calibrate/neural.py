@@ -126,9 +126,16 @@ class Posterior:
         t0 = time.perf_counter()
         # A target the same in every simulation tells the network nothing: said in the
         # results (``constant_targets``) rather than by sbi's warning.
-        self.constant = [t.name for t, c in zip(cal.config.targets, np.ptp(x, axis=0) == 0, strict=True) if c]  # fmt: skip
+        names = [t.name for t in cal.config.targets]
+        self.constant = [n for n, c in zip(names, np.ptp(x, axis=0) == 0, strict=True) if c]
+        # Likewise a target with values beyond 10 interquartile ranges of its quartiles
+        # (sbi's own test): standardising it loses precision; named in ``outlier_targets``.
+        q1, q3 = np.percentile(x, [25, 75], axis=0)
+        far = ((x < q1 - 10 * (q3 - q1)) | (x > q3 + 10 * (q3 - q1))).any(axis=0) & (q3 > q1)
+        self.outliers = [n for n, f in zip(names, far, strict=True) if f]
         with _one_thread(), _silent(), warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Data has constant values", UserWarning)
+            warnings.filterwarnings("ignore", "Data has extreme outliers", UserWarning)
             torch.manual_seed(child_seed(cal.config.seed, TRAIN))
             prior = BoxUniform(low=torch.tensor(bounds[:, 0], dtype=torch.float32),
                                high=torch.tensor(bounds[:, 1], dtype=torch.float32))  # fmt: skip
@@ -199,6 +206,7 @@ def run_neural(cal: Calibration, out: Path, engine: Engine, progress: ProgressFn
             "epochs": net.epochs,
             "seconds": net.seconds,
             "constant_targets": net.constant,
+            "outlier_targets": net.outliers,
         },
     )
     return summary, net

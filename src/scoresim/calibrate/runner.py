@@ -58,8 +58,10 @@ class CalibrationSummary:
         evaluations: Proposals evaluated in all generations (pyabc's count).
         seconds: Wall time of this invocation.
         training: The neural method's network: ``simulations`` it was trained on,
-            ``epochs``, ``seconds`` and ``constant_targets`` (the targets equal in
-            every simulation, which tell it nothing); None for ABC.
+            ``epochs``, ``seconds``, ``constant_targets`` (the targets equal in
+            every simulation, which tell it nothing) and ``outlier_targets`` (those
+            with values beyond 10 interquartile ranges of their quartiles, whose
+            standardisation loses precision); None for ABC.
         population: The last generation's population (``proposal``, each parameter,
             ``distance``, ``weight`` normalised to 1).
     """

@@ -133,7 +133,7 @@ DEFAULTS: Params = {
     "steps": 40,
     "datasets_abc": 20,
     "datasets_neural": 100,
-    "population": 20,
+    "population": 60,  # 20 is too narrow on the courts' coverage (docs/validation.md)
     "generations": 2,
     "simulations": 2000,
     "workers": 2,

@@ -215,7 +215,7 @@ DEFAULTS: Params = {
     "population": 40,
     "generations": 3,
     "workers": 2,
-    "simulations": 500,
+    "simulations": 1500,
 }
 METHODS = ("abc", "neural")
 
