@@ -110,3 +110,31 @@ def test_the_validation_case_reads_its_measures() -> None:
     assert 0.5 < m["planted.0.5.coverage90"] < 0.68
     m["neural.passed"] = 0
     assert [c.passed for c in coverage_case.point_checks(p, m)] == [True, False, True, True]
+
+
+def test_the_comparison_score_by_hand() -> None:
+    from scoresim.calibrate.compare import compare, pointwise
+
+    sims = pd.DataFrame({"a": [1.0, 2.0, 3.0, np.nan], "b": [0.0, 0.0, 0.5, 1.0]})
+    targets = [{"target": "a", "observed": 2.0, "sd": 1.0}, {"target": "b", "observed": 0.2, "sd": 0.5}]  # fmt: skip
+    got = pointwise(sims, targets).set_index("target")
+    for name, t in (("a", targets[0]), ("b", targets[1])):
+        s = sims[name].dropna().to_numpy()
+        p = np.exp(-0.5 * ((t["observed"] - s) / t["sd"]) ** 2) / (t["sd"] * np.sqrt(2 * np.pi))
+        w = np.minimum(1 / p, np.mean(1 / p) * np.sqrt(len(s)))  # truncated at sqrt(J) x mean
+        assert got.loc[name, "elpd"] == pytest.approx(np.log(np.sum(w * p) / np.sum(w)), rel=1e-12)
+        assert got.loc[name, "draws"] == len(s)
+    other = pointwise(sims.assign(a=[2.0, 2.0, 2.0, 2.0]), targets)
+    c = compare(other, got.reset_index())
+    d = other["elpd"].to_numpy() - got["elpd"].to_numpy()
+    assert c.difference == pytest.approx(d.sum()) and c.difference > 0
+    assert c.difference_se == pytest.approx(np.sqrt(2 * np.var(d, ddof=1)))
+    assert "do not tell" in c.verdict("x", "y") or "x predicts" in c.verdict("x", "y")
+
+
+def test_a_far_draw_does_not_underflow() -> None:
+    from scoresim.calibrate.compare import pointwise
+
+    sims = pd.DataFrame({"a": [0.0, 1e6]})
+    got = pointwise(sims, [{"target": "a", "observed": 0.0, "sd": 1.0}])
+    assert np.isfinite(got["elpd"].iloc[0])

@@ -98,7 +98,7 @@ def test_a_killed_fit_resumes_to_the_same_posterior(fitted: Path, tmp_path: Path
     # kill comes sooner until it lands in the middle of the simulations.
     for delay in (1.0, 0.5, 0.25, 0.1, 2.0, 4.0):
         shutil.rmtree(out, ignore_errors=True)
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)  # fmt: skip
         deadline = time.monotonic() + 120
         while not (out / "results.duckdb").exists():
             assert proc.poll() is None and time.monotonic() < deadline
@@ -112,6 +112,8 @@ def test_a_killed_fit_resumes_to_the_same_posterior(fitted: Path, tmp_path: Path
         pytest.fail("no kill landed in the middle of the simulations")
     res = calibrate(str(file), "--out", str(out), "--workers", "2")
     assert res.exit_code == 0, res.output
+    # scoresim writes only into --out: sbi's default training logs (./sbi-logs) are off.
+    assert not (tmp_path / "sbi-logs").exists() and not Path("sbi-logs").exists()
     for name in ("posterior.csv", "predictive.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(out / name), pd.read_csv(fitted / name))
     got = pd.read_parquet(out / "particles" / "generation=0" / "part.parquet")
@@ -167,3 +169,25 @@ def test_the_report_says_how_the_posterior_was_made(fitted: Path, tmp_path: Path
     assert "neural posterior estimation" in text and "120 simulations from the prior" in text
     assert "calibration-epsilon" not in text  # no generations, no epsilon chart
     assert "predictive simulations' (the network's draws" in text
+
+
+def test_the_report_compares_an_abc_and_a_neural_fit_of_the_same_targets(
+    fitted: Path, tmp_path: Path
+) -> None:
+    from scoresim.cli.app import app
+    from tests.test_calibrate import runner
+
+    abc = tmp_path / "abc"
+    assert calibrate(str(write(tmp_path, TINY)), "--out", str(abc), "--workers", "2").exit_code == 0  # fmt: skip
+    page = tmp_path / "cmp.html"
+    res = runner.invoke(app, ["report", str(abc), str(fitted), "--out", str(page)])
+    assert res.exit_code == 0, res.output
+    text = page.read_text()
+    assert 'id="comparison"' in text and "listed_day39" in text
+    assert "predicts the targets better" in text or "do not tell" in text
+    other = tmp_path / "other"
+    changed = TINY.replace("value: 0.004", "value: 0.005")
+    assert calibrate(str(write(tmp_path, changed, "o.yaml")), "--out", str(other), "--workers", "2").exit_code == 0  # fmt: skip
+    res = runner.invoke(app, ["report", str(abc), str(other), "--out", str(tmp_path / "x.html")])
+    assert res.exit_code == 2 and "not the same targets" in res.output
+    assert res.output.strip().count("\n") == 0

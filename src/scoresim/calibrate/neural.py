@@ -139,7 +139,8 @@ class Posterior:
             torch.manual_seed(child_seed(cal.config.seed, TRAIN))
             prior = BoxUniform(low=torch.tensor(bounds[:, 0], dtype=torch.float32),
                                high=torch.tensor(bounds[:, 1], dtype=torch.float32))  # fmt: skip
-            npe = NPE(prior=prior, density_estimator=cal.config.neural.estimator, show_progress_bars=False)  # fmt: skip
+            npe = NPE(prior=prior, density_estimator=cal.config.neural.estimator,
+                      show_progress_bars=False, tracker=_NoLog())  # fmt: skip
             npe.append_simulations(torch.tensor(theta, dtype=torch.float32),
                                    torch.tensor(x, dtype=torch.float32))  # fmt: skip
             estimator = npe.train(show_train_summary=False)
@@ -230,3 +231,28 @@ def _silent() -> Any:
     """Quiet what the sbi package prints when training converges (the bar says it)."""
     with contextlib.redirect_stdout(io.StringIO()):
         yield
+
+
+class _NoLog:
+    """sbi's training tracker that keeps nothing.
+
+    By default sbi writes TensorBoard logs into ``sbi-logs/`` under the working
+    directory, a folder the user did not ask for; scoresim writes only into ``--out``.
+    """
+
+    log_dir = None
+
+    def log_metric(self, name: str, value: float, step: int | None = None) -> None:
+        """Keep nothing."""
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        """Keep nothing."""
+
+    def log_params(self, params: dict[str, Any]) -> None:
+        """Keep nothing."""
+
+    def add_figure(self, name: str, figure: Any, step: int | None = None) -> None:
+        """Keep nothing."""
+
+    def flush(self) -> None:
+        """Nothing to write."""

@@ -75,9 +75,19 @@ def write_report(
         outputs.check_figures_folder(figures)
     from scoresim.report import calibration
 
+    if len(folders) == 2 and all(calibration.is_calibration(f) for f in folders):
+        from scoresim.report import comparison
+
+        summary, charts, notes, tables = comparison.parts(*folders)
+        title = f"scoresim report: {folders[0].name} against {folders[1].name}"
+        text = page(title, summary, charts, notes, tables=tables)
+        return _write(text, out, charts, figures)
     if any(calibration.is_calibration(f) for f in folders):
         if len(folders) > 1:
-            raise QueryError("a calibration folder is reported alone; give it as the only folder")
+            raise QueryError(
+                "a calibration folder is reported alone, or beside one other calibration "
+                "of the same targets (to compare them); give one or two calibration folders"
+            )
         summary, charts, notes, tables = calibration.parts(folders[0])
         title = f"scoresim report: calibration {folders[0].name}"
         text = page(title, summary, charts, notes, tables=tables)

@@ -344,3 +344,10 @@ def _method_row(doc: dict[str, Any]) -> tuple[str, str]:
         f"{doc['generations']} generations, final epsilon {_num(doc['epsilon'], '.3g')}, "
         f"{doc['evaluations']:,} proposals evaluated, seed {doc['seed']}",
     )
+
+
+def method_words(doc: dict[str, Any]) -> str:
+    """How a calibration's posterior was computed, in a few words."""
+    if doc.get("method") == "neural":
+        return f"neural posterior estimation on {doc['evaluations']:,} simulations"
+    return f"ABC-SMC, {doc['generations']} generations, final epsilon {_num(doc['epsilon'], '.3g')}"
