@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 from typing import Any
 
-from scoresim import limits
 from scoresim.errors import ResultsError
+from scoresim.report.bounded import read_bounded
 from scoresim.report.charts import Chart, Trace
 
 DOC = "calibration.json"
@@ -53,21 +52,7 @@ def load(folder: Path) -> dict[str, Any]:
             f"finished, or is still running); rerun scoresim calibrate FILE --out {folder} "
             "to finish it (the simulations so far are kept)"
         )
-    try:
-        size = path.stat().st_size
-        if size > limits.RUN_JSON_BYTES:
-            raise _damaged(folder, f"{size:,} bytes is more than a calibration.json holds")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _damaged(folder, type(exc).__name__) from None
-    if limits.json_depth(text) > limits.RUN_JSON_DEPTH:
-        raise _damaged(folder, f"nested more than {limits.RUN_JSON_DEPTH} levels")
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise _damaged(folder, type(exc).__name__) from None
-    if not isinstance(doc, dict):
-        raise _damaged(folder, f"holds a {type(doc).__name__}, not an object")
+    doc = read_bounded(path, lambda what: _damaged(folder, what))
     for key in ("posterior", "predictive", "per_generation"):
         if not isinstance(doc.get(key), list):
             raise _damaged(folder, f"field {key!r} is missing or not a list")

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from pathlib import Path
 from typing import Any
 
-from scoresim import limits
 from scoresim.errors import ResultsError
+from scoresim.report.bounded import read_bounded
 
 DOC = "coverage.json"
 
@@ -35,20 +34,8 @@ def load(folder: Path) -> dict[str, Any] | None:
     path = folder / DOC
     if not path.is_file():
         return None
-    try:
-        size = path.stat().st_size
-        if size > limits.RUN_JSON_BYTES:
-            raise _damaged(folder, f"{size:,} bytes is more than a coverage.json holds")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _damaged(folder, type(exc).__name__) from None
-    if limits.json_depth(text) > limits.RUN_JSON_DEPTH:
-        raise _damaged(folder, f"nested more than {limits.RUN_JSON_DEPTH} levels")
-    try:
-        doc = json.loads(text)
-    except ValueError as exc:
-        raise _damaged(folder, type(exc).__name__) from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("coverage"), list):
+    doc = read_bounded(path, lambda what: _damaged(folder, what))
+    if not isinstance(doc.get("coverage"), list):
         raise _damaged(folder, "field 'coverage' is missing or not a list")
     return doc
 
