@@ -66,14 +66,23 @@ def as_data(cal: Calibration, k: int, stats: dict[str, float]) -> Calibration:
     return dataclasses.replace(cal, config=config, origin=f"{cal.origin} (coverage data set {k})")
 
 
-def ranks_of(cal: Calibration, population: pd.DataFrame, internal: tuple[float, ...]) -> list[float]:  # fmt: skip
-    """Each parameter's rank of the truth in a weighted population (sampler scale)."""
+def ranks_of(cal: Calibration, population: pd.DataFrame, internal: tuple[float, ...]) -> tuple[list[float], list[float]]:  # fmt: skip
+    """Each parameter's rank of the truth in a weighted population, and its interval's width.
+
+    The width is the posterior's 90% interval over the prior's (``width_ratio`` of the
+    posterior table), both on the sampler scale.
+    """
+    from scoresim.calibrate.runner import weighted_quantiles
+
     w = population["weight"].to_numpy(np.float64)
-    out = []
+    ranks, widths = [], []
     for (path, prior), x in zip(cal.config.parameters.items(), internal, strict=True):
         draws = np.array([prior.to_internal(v) for v in population[path]], np.float64)
-        out.append(rank(draws, w, x))
-    return out
+        ranks.append(rank(draws, w, x))
+        low, high = weighted_quantiles(draws, w, (0.05, 0.95))
+        a, b = prior.bounds
+        widths.append((high - low) / (0.9 * (b - a)))
+    return ranks, widths
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,8 @@ class CoverageSummary:
         verdict: the coverage table and rank histograms (:mod:`scoresim.calibrate.coverage`).
         datasets: the data sets' rows: ``dataset``, the truth by parameter path, the
             simulated targets by name, ``seed_entropy`` (of the first replicate),
-            ``evaluations`` and ``seconds`` (of its posterior), ``rank PATH`` by path,
-            ``usable``.
+            ``evaluations`` and ``seconds`` (of its posterior), ``rank PATH`` and
+            ``width PATH`` (its 90% interval over the prior's) by path, ``usable``.
         excluded: data sets left out because a target was missing at their truth.
         simulations: simulations the N posteriors took (stored or new): the proposals
             of their ABC calibrations, or the neural network's training set (the data
@@ -139,12 +148,16 @@ def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
     trained = cal.config.neural.simulations if cal.config.method == "neural" else 0
     usable = rows["ranks"].map(_has).to_numpy(np.bool_)
     ranked = pd.DataFrame([list(r) for r in rows.loc[usable, "ranks"]], columns=cal.names, dtype=np.float64)  # fmt: skip
-    frame = rows.drop(columns=["ranks", "sampler_values", "settings"])
+    frame = rows.drop(columns=["ranks", "widths", "sampler_values", "settings"])
     for j, path in enumerate(cal.names):
         frame[f"rank {path}"] = [list(r)[j] if u else math.nan for r, u in zip(rows["ranks"], usable, strict=True)]  # fmt: skip
+        frame[f"width {path}"] = [list(r)[j] if u else math.nan for r, u in zip(rows["widths"], usable, strict=True)]  # fmt: skip
     frame["usable"] = usable
+    verdict = check(ranked)
+    means = {path: float(frame.loc[usable, f"width {path}"].mean()) for path in cal.names}
+    verdict.table["mean_width_ratio"] = verdict.table["parameter"].map(means)
     return CoverageSummary(
-        verdict=check(ranked),
+        verdict=verdict,
         datasets=frame,
         excluded=int((~usable).sum()),
         simulations=int(rows["evaluations"].fillna(0).sum()) + trained,
@@ -177,10 +190,11 @@ Todo = list[tuple[int, dict[str, float]]]
 Told = Callable[[int, int], object]
 
 
-def _record(cal: Calibration, out: Path, k: int, ranks: list[float], evaluations: int, seconds: float) -> None:  # fmt: skip
+def _record(cal: Calibration, out: Path, k: int, ranks: list[float], widths: list[float],
+            evaluations: int, seconds: float) -> None:  # fmt: skip
     store = CalibrationStore.open(out, cal)
     try:
-        store.record_coverage_ranks(k, ranks, evaluations, seconds, settings(cal))
+        store.record_coverage_ranks(k, ranks, widths, evaluations, seconds, settings(cal))
     finally:
         store.close()
 
@@ -196,8 +210,8 @@ def _abc(cal: Calibration, out: Path, engine: Engine, todo: Todo, told: Told, ra
             told(k, t)
 
         summary = run_calibration(as_data(cal, k, stats), out / SUBFOLDER / f"{k:04d}", engine, bar)  # fmt: skip
-        ranks[k] = ranks_of(cal, summary.population, truth(cal, k))
-        _record(cal, out, k, ranks[k], summary.evaluations, time.perf_counter() - started)
+        ranks[k], widths = ranks_of(cal, summary.population, truth(cal, k))
+        _record(cal, out, k, ranks[k], widths, summary.evaluations, time.perf_counter() - started)
 
 
 def _neural(cal: Calibration, out: Path, engine: Engine, todo: Todo, told: Told, ranks: dict[int, list[float]]) -> None:  # fmt: skip
@@ -225,8 +239,8 @@ def _neural(cal: Calibration, out: Path, engine: Engine, todo: Todo, told: Told,
     for k, stats in todo:
         started = time.perf_counter()
         draws = net.sample(stats, cal.config.neural.draws, 2, k + 1)
-        ranks[k] = ranks_of(cal, neural.population(cal, draws), truth(cal, k))
-        _record(cal, out, k, ranks[k], 0, time.perf_counter() - started)
+        ranks[k], widths = ranks_of(cal, neural.population(cal, draws), truth(cal, k))
+        _record(cal, out, k, ranks[k], widths, 0, time.perf_counter() - started)
         told(k, 0)
 
 

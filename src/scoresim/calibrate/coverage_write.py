@@ -53,6 +53,11 @@ def write_coverage(cal: Calibration, out: Path, n: int, summary: CoverageSummary
         "passed": v.passed,
         "simulations": summary.simulations,
         "simulations_per_dataset": summary.simulations / usable if usable else None,
+        # What the simulations bought: each parameter's mean 90% interval over the prior's.
+        "mean_width_ratio": {
+            str(r["parameter"]): r["mean_width_ratio"]
+            for r in records(v.table.drop_duplicates("parameter"))
+        },
         "seconds_now": summary.seconds,
         "engine": engine,
         "coverage": records(v.table),

@@ -148,24 +148,24 @@ class CalibrationStore:
         stats = ", ".join(f"{quote(n)} DOUBLE" for n in self.targets)
         self.con.execute(
             f"CREATE TABLE {COVERAGE} (dataset INTEGER PRIMARY KEY, {params}, "
-            f"sampler_values DOUBLE[], {stats}, seed_entropy BIGINT, ranks DOUBLE[], "
+            f"sampler_values DOUBLE[], {stats}, seed_entropy BIGINT, ranks DOUBLE[], widths DOUBLE[], "
             "evaluations INTEGER, seconds DOUBLE, settings VARCHAR)"
         )
 
     def record_coverage_data(self, dataset: int, internal: tuple[float, ...], stats: dict[str, float], seed: int) -> None:  # fmt: skip
         """Insert a coverage data set: its truth and its simulated targets (no ranks yet)."""
         row = [dataset, *self._values(list(internal)), list(internal),
-               *[_finite(stats[n]) for n in self.targets], seed, None, None, None, None]  # fmt: skip
+               *[_finite(stats[n]) for n in self.targets], seed, None, None, None, None, None]  # fmt: skip
         marks = ", ".join("?" for _ in row)
         self.con.execute(f"INSERT OR REPLACE INTO {COVERAGE} VALUES ({marks})", row)
 
-    def record_coverage_ranks(self, dataset: int, ranks: list[float], evaluations: int,
-                              seconds: float, settings: str) -> None:  # fmt: skip
-        """Fill a coverage data set's ranks, once its posterior is done under ``settings``."""
+    def record_coverage_ranks(self, dataset: int, ranks: list[float], widths: list[float],
+                              evaluations: int, seconds: float, settings: str) -> None:  # fmt: skip
+        """Fill a coverage data set's ranks and widths, once its posterior is done under ``settings``."""
         self.con.execute(
-            f"UPDATE {COVERAGE} SET ranks = ?, evaluations = ?, seconds = ?, settings = ? "
-            "WHERE dataset = ?",
-            [ranks, evaluations, seconds, settings, dataset],
+            f"UPDATE {COVERAGE} SET ranks = ?, widths = ?, evaluations = ?, seconds = ?, "
+            "settings = ? WHERE dataset = ?",
+            [ranks, widths, evaluations, seconds, settings, dataset],
         )
 
     def coverage(self) -> pd.DataFrame:

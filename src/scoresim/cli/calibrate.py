@@ -111,9 +111,11 @@ def _coverage(cal: Any, out_dir: Path, n: int, opener: Any, quiet: bool) -> None
         summary = run_coverage(cal, out_dir, n, engine, progress)
         doc = write_coverage(cal, out_dir, n, summary, engine.label)
     _print_table(f"coverage on {doc['usable']} data sets (intervals at {doc['confidence']:.2%} each)",
-                 ("parameter", "level", "coverage", "interval", "verdict"), {"parameter", "verdict"},
+                 ("parameter", "level", "coverage", "interval", "verdict", "width / prior's"),
+                 {"parameter", "verdict"},
                  [[r["parameter"], f"{r['level']:.0%}", f"{r['coverage']:.0%}",
-                   _range(r["low"], r["high"], ".0%"), r["verdict"]] for r in doc["coverage"]])  # fmt: skip
+                   _range(r["low"], r["high"], ".0%"), r["verdict"],
+                   _num(r["mean_width_ratio"], ".2f")] for r in doc["coverage"]])  # fmt: skip
     out.print(
         f"{doc['simulations']:,} simulations for {doc['usable']} posteriors "
         f"({doc['excluded']} data sets left out: a target missing at their truth) in "
