@@ -191,3 +191,19 @@ def test_the_report_compares_an_abc_and_a_neural_fit_of_the_same_targets(
     res = runner.invoke(app, ["report", str(abc), str(other), "--out", str(tmp_path / "x.html")])
     assert res.exit_code == 2 and "not the same targets" in res.output
     assert res.output.strip().count("\n") == 0
+
+
+def test_method_on_the_command_line_fits_an_abc_file_neurally(fitted: Path, tmp_path: Path) -> None:
+    text = TINY + f"neural: {{simulations: {S}, draws: 400}}\n"  # ABC's fingerprint ignores it
+    file = write(tmp_path, text)
+    out = tmp_path / "by-flag"
+    res = calibrate(str(file), "--out", str(out), "--workers", "2", "--method", "neural")
+    assert res.exit_code == 0, res.output
+    doc = json.loads((out / "calibration.json").read_text())
+    assert doc["method"] == "neural" and "--method neural" in doc["origin"]
+    pd.testing.assert_frame_equal(pd.read_csv(out / "posterior.csv"), pd.read_csv(fitted / "posterior.csv"))  # fmt: skip
+    bad = calibrate(str(file), "--out", str(tmp_path / "bad"), "--method", "mcmc")
+    assert (
+        bad.exit_code == 2 and bad.output.strip().count("\n") == 0 and "--method mcmc" in bad.output
+    )
+    assert not (tmp_path / "bad").exists()

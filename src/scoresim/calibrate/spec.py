@@ -23,6 +23,7 @@ documented in docs/calibration.md; in short::
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ __all__ = [
     "TargetConfig",
     "calibration_from_text",
     "load_calibration",
+    "with_method",
 ]
 
 STOPPING = ("generations", "min_epsilon", "max_simulations", "predictive", "noise")
@@ -125,6 +127,18 @@ def _without_later_defaults(stat: dict[str, Any] | None) -> None:
         del stat["field"]
     for key in ("minus", "divide_by"):
         _without_later_defaults(stat.get(key))
+
+
+def with_method(cal: Calibration, method: str) -> Calibration:
+    """``cal`` fitted by ``method`` (``abc`` or ``neural``) whatever its file says.
+
+    Raises:
+        CalibrationError: another method, in one line.
+    """
+    if method not in ("abc", "neural"):
+        raise CalibrationError(f"--method {method}: not a method; use abc or neural")
+    config = cal.config.model_copy(update={"method": method})
+    return dataclasses.replace(cal, config=config, origin=f"{cal.origin} (--method {method})")
 
 
 def load_calibration(path: str | Path) -> Calibration:

@@ -21,6 +21,15 @@ def calibrate(
     workers: Workers = None,
     scheduler: Scheduler = None,
     quiet: Quiet = False,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            metavar="abc|neural",
+            help="Fit by this method instead of the file's (its neural: section sets the "
+            "neural method's size); recorded in calibration.json.",
+        ),
+    ] = None,
     check_coverage: Annotated[
         int | None,
         typer.Option(
@@ -42,13 +51,15 @@ def calibrate(
     """
     from scoresim.calibrate.fit import fit
     from scoresim.calibrate.results import write_results
-    from scoresim.calibrate.spec import load_calibration
+    from scoresim.calibrate.spec import load_calibration, with_method
     from scoresim.experiment.executors import choose_engine
 
     with user_errors():
         opener = choose_engine(workers, scheduler)
         check_folder(out_dir)  # before any bar, so a refusal is the only line
         cal = load_calibration(file)
+        if method is not None:
+            cal = with_method(cal, method)
         if check_coverage is not None:
             if check_coverage < 2:
                 raise CalibrationError(
