@@ -207,3 +207,16 @@ def test_method_on_the_command_line_fits_an_abc_file_neurally(fitted: Path, tmp_
         bad.exit_code == 2 and bad.output.strip().count("\n") == 0 and "--method mcmc" in bad.output
     )
     assert not (tmp_path / "bad").exists()
+
+
+def test_dask_gives_the_same_posterior_as_the_local_pool(
+    fitted: Path, tmp_path: Path, dask_scheduler: str
+) -> None:
+    out = tmp_path / "dask"
+    res = calibrate(str(write(tmp_path, NEURAL)), "--out", str(out), "--scheduler", dask_scheduler)
+    assert res.exit_code == 0, res.output
+    for name in ("posterior.csv", "predictive.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(out / name), pd.read_csv(fitted / name))
+    pd.testing.assert_frame_equal(
+        simulations(out).drop(columns=["seconds"]), simulations(fitted).drop(columns=["seconds"])
+    )
