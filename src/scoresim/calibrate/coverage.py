@@ -67,7 +67,9 @@ class Verdict:
         table: one row per parameter and level: ``parameter``, ``level``, ``datasets``
             (N), ``inside`` (how many data sets had the truth inside), ``coverage``
             (inside / N), ``low`` and ``high`` (the corrected exact binomial
-            interval of ``coverage``), ``verdict`` (consistent, too narrow, too wide).
+            interval of ``coverage``), ``verdict`` (consistent, too narrow, too wide);
+            :func:`scoresim.calibrate.coverage_run.run_coverage` adds
+            ``mean_width_ratio``, the parameter's mean posterior width.
         histogram: one row per parameter and rank bin: ``parameter``, ``bin``,
             ``low``, ``high`` (the bin's ranks), ``count``, ``expected_low`` and
             ``expected_high`` (the central 99% range of a bin's count when the ranks

@@ -74,7 +74,7 @@ def parts(folder: Path) -> Parts:
                     *coverage.summary(checked)]  # fmt: skip
             return rows, [], [], coverage.tables_html(checked, folder)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise coverage._damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+            raise coverage.damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
     doc = load(folder)
     try:
         rows, made, said, text = summary(doc, folder), charts(doc), notes(doc), tables_html(doc, folder)  # fmt: skip

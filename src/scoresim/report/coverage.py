@@ -18,7 +18,7 @@ from scoresim.report.bounded import read_bounded
 DOC = "coverage.json"
 
 
-def _damaged(folder: Path, what: str) -> ResultsError:
+def damaged(folder: Path, what: str) -> ResultsError:
     return ResultsError(
         f"{folder / DOC}: damaged ({what}); rerun scoresim calibrate FILE --out {folder} "
         "--check-coverage N to write it again (the data sets and posteriors are kept)"
@@ -34,9 +34,9 @@ def load(folder: Path) -> dict[str, Any] | None:
     path = folder / DOC
     if not path.is_file():
         return None
-    doc = read_bounded(path, lambda what: _damaged(folder, what))
+    doc = read_bounded(path, lambda what: damaged(folder, what))
     if not isinstance(doc.get("coverage"), list):
-        raise _damaged(folder, "field 'coverage' is missing or not a list")
+        raise damaged(folder, "field 'coverage' is missing or not a list")
     return doc
 
 
