@@ -19,6 +19,7 @@ DOC = "coverage.json"
 
 
 def damaged(folder: Path, what: str) -> ResultsError:
+    """The one-line error for a coverage.json that does not read, with the way out."""
     return ResultsError(
         f"{folder / DOC}: damaged ({what}); rerun scoresim calibrate FILE --out {folder} "
         "--check-coverage N to write it again (the data sets and posteriors are kept)"
