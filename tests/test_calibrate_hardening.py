@@ -408,24 +408,30 @@ def test_names_of_the_catalogues_columns_are_refused(
     assert not (tmp_path / "o").exists()
 
 
-def test_the_reserved_names_are_the_catalogues_own_columns(poor: tuple[Path, Any]) -> None:
-    from scoresim.calibrate.checks import RESERVED
+def test_the_reserved_names_are_the_catalogues_own_columns(poor: tuple[Path, Any], tmp_path: Path) -> None:  # fmt: skip
+    import shutil
 
-    out, _ = poor
+    from scoresim.calibrate.checks import RESERVED
+    from scoresim.calibrate.store import CalibrationStore
+
     cal = calibration_from_text(POOR, "cal.yaml")
+    out = tmp_path / "copy"
+    shutil.copytree(poor[0], out)
+    CalibrationStore.open(out, cal, coverage=True).close()  # the coverage check's table too
     names = {*cal.names, *(t.name for t in cal.config.targets),
              *(f.name for f in cal.config.forecasts)}  # fmt: skip
     con = duckdb.connect(str(out / "results.duckdb"), read_only=True)
     try:
         columns = {
             r[0]
-            for table in ("simulations", "predictive", "noise")
+            for table in ("simulations", "predictive", "noise", "coverage")
             for r in con.execute(f"DESCRIBE {table}").fetchall()
         }
     finally:
         con.close()
     columns |= {*pd.read_parquet(out / "particles" / "generation=0" / "part.parquet").columns}
     columns.add("generation")  # the particles' hive partition
+    columns.add("usable")  # coverage_ranks.csv's
     assert columns - names == set(RESERVED)
 
 

@@ -148,3 +148,29 @@ def test_the_report_shows_the_check(checked: Path, tmp_path: Path) -> None:
     assert ("passed:" if doc["passed"] else "did not pass:") in text
     for row in doc["coverage"]:
         assert f"{row['inside']} of {row['datasets']}" in text
+
+
+def test_a_target_named_like_a_coverage_column_is_one_line(tmp_path: Path) -> None:
+    text = TINY.replace("name: listed_day39", "name: settings")
+    res = calibrate(str(write(tmp_path, text)), "--out", str(tmp_path / "o"), "--check-coverage", "2")  # fmt: skip
+    assert res.exit_code == 2 and res.output.strip().count("\n") == 0 and "settings" in res.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_too_many_data_sets_is_one_line(tmp_path: Path) -> None:
+    res = calibrate(str(write(tmp_path)), "--out", str(tmp_path / "o"), "--check-coverage", "100001")  # fmt: skip
+    assert res.exit_code == 2 and "100,000" in res.output and not (tmp_path / "o").exists()
+
+
+def test_a_plain_fit_makes_no_coverage_table(tmp_path: Path) -> None:
+    from scoresim.calibrate.spec import calibration_from_text
+    from scoresim.calibrate.store import CalibrationStore
+
+    cal = calibration_from_text(TINY, "tiny.yaml")
+    CalibrationStore.open(tmp_path / "f", cal).close()
+    con = duckdb.connect(str(tmp_path / "f" / "results.duckdb"), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}  # fmt: skip
+    finally:
+        con.close()
+    assert "coverage" not in tables and "simulations" in tables

@@ -28,6 +28,13 @@ RESERVED = (
     "seconds",
     "draw",
     "replicate",
+    # the coverage check's table and its per-data-set table (coverage_ranks.csv)
+    "dataset",
+    "ranks",
+    "widths",
+    "evaluations",
+    "settings",
+    "usable",
 )
 """The columns of the catalogue's tables and parts that are not a parameter, target or
 forecast (``simulations``, ``predictive``, ``noise``, ``particles``)."""

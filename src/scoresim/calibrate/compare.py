@@ -92,6 +92,8 @@ class Comparison:
     def verdict(self, a: str, b: str) -> str:
         """The comparison in words."""
         d, se = self.difference, self.difference_se
+        if len(self.table) < 2:
+            return "cannot be told: one target gives no standard error; compare on two or more"
         if not (math.isfinite(d) and math.isfinite(se)):
             return "cannot be told: a target has no predictive simulation in one of the two"
         better, worse = (a, b) if d > 0 else (b, a)
@@ -113,9 +115,10 @@ def compare(a: pd.DataFrame, b: pd.DataFrame) -> Comparison:
 
     return Comparison(
         table=table,
-        elpd=(float(table["elpd_a"].sum()), float(table["elpd_b"].sum())),
+        # A target without a score makes the total unknown, not smaller.
+        elpd=(float(table["elpd_a"].sum(skipna=False)), float(table["elpd_b"].sum(skipna=False))),
         se=(se(table["elpd_a"]), se(table["elpd_b"])),
-        difference=float(table["difference"].sum()),
+        difference=float(table["difference"].sum(skipna=False)),
         difference_se=se(table["difference"]),
     )
 

@@ -35,6 +35,7 @@ from scoresim.calibrate.coverage import Verdict, check, rank
 from scoresim.calibrate.model import Simulator, evaluate_at, finished_or_fail
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
+from scoresim.errors import CalibrationError
 from scoresim.experiment.executors import Engine
 from scoresim.experiment.seeds import child_seed
 
@@ -139,7 +140,7 @@ def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
     posteriors(cal, out, engine, todo, lambda k, t: progress and progress(len(ranks), n, k, t), ranks)  # fmt: skip
     if progress is not None:
         progress(len(ranks), n, -1, -2)
-    store = CalibrationStore.open(out, cal)
+    store = CalibrationStore.open(out, cal, coverage=True)
     try:
         rows = store.coverage()
     finally:
@@ -147,6 +148,14 @@ def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
     rows = rows[rows["dataset"] < n].reset_index(drop=True)
     trained = cal.config.neural.simulations if cal.config.method == "neural" else 0
     usable = rows["ranks"].map(_has).to_numpy(np.bool_)
+    if usable.sum() < 2:
+        missing = [t.name for t in cal.config.targets if rows[t.name].isna().any()]
+        raise CalibrationError(
+            f"{cal.origin}: only {int(usable.sum())} of {n} coverage data sets have every "
+            f"target at their truth (missing: {', '.join(missing) or 'none'}); the check needs "
+            "2 or more: use more agents (run.agents), a later day or a statistic every run "
+            "can compute"
+        )
     ranked = pd.DataFrame([list(r) for r in rows.loc[usable, "ranks"]], columns=cal.names, dtype=np.float64)  # fmt: skip
     frame = rows.drop(columns=["ranks", "widths", "sampler_values", "settings"])
     for j, path in enumerate(cal.names):
@@ -167,7 +176,7 @@ def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
 
 def _data(cal: Calibration, out: Path, n: int, engine: Engine) -> pd.DataFrame:
     """Simulate the data sets not yet stored; return data sets 0 to n - 1."""
-    store = CalibrationStore.open(out, cal)
+    store = CalibrationStore.open(out, cal, coverage=True)
     try:
         have = store.coverage()
         known = set(have["dataset"].astype(int)) if not have.empty else set()
@@ -192,7 +201,7 @@ Told = Callable[[int, int], object]
 
 def _record(cal: Calibration, out: Path, k: int, ranks: list[float], widths: list[float],
             evaluations: int, seconds: float) -> None:  # fmt: skip
-    store = CalibrationStore.open(out, cal)
+    store = CalibrationStore.open(out, cal, coverage=True)
     try:
         store.record_coverage_ranks(k, ranks, widths, evaluations, seconds, settings(cal))
     finally:
@@ -224,7 +233,8 @@ def _neural(cal: Calibration, out: Path, engine: Engine, todo: Todo, told: Told,
 
     if not todo:
         return
-    store = CalibrationStore.open(out, cal)
+    neural.require()
+    store = CalibrationStore.open(out, cal, coverage=True)
     try:
 
         def bar(t: int, accepted: int, wanted: int, evaluated: int, eps: float) -> None:

@@ -53,6 +53,22 @@ PRIOR_SAMPLE = -1
 """The generation the neural method's simulations are stored under."""
 
 
+def require() -> None:
+    """Refuse, in one line, the neural method where its libraries are not installed.
+
+    Raises:
+        CalibrationError: torch or sbi cannot be imported.
+    """
+    import importlib.util
+
+    missing = [m for m in ("torch", "sbi") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise CalibrationError(
+            f"method: neural needs {' and '.join(missing)}, which are not installed; "
+            "pip install 'scoresim[neural]' (or use method: abc)"
+        )
+
+
 def proposal(cal: Calibration, i: int) -> tuple[float, ...]:
     """Proposal i's sampler-scale parameters: uniform on each prior's support."""
     rng = np.random.default_rng(child_seed(cal.config.seed, PROPOSE, 0, i))
@@ -179,6 +195,7 @@ def run_neural(cal: Calibration, out: Path, engine: Engine, progress: ProgressFn
         CalibrationError: the folder holds another calibration, a simulation failed
             (what finished is kept), or too few simulations have every target.
     """
+    require()  # before any simulation, not after them all
     t0 = time.perf_counter()
     store = CalibrationStore.open(out, cal)
     try:

@@ -75,12 +75,14 @@ class CalibrationStore:
         return float(p.distance)
 
     @classmethod
-    def open(cls, out: Path, calibration: Calibration) -> CalibrationStore:
+    def open(cls, out: Path, calibration: Calibration, coverage: bool = False) -> CalibrationStore:
         """Open ``out`` for ``calibration``, creating its catalogue if new.
 
         Raises:
             CalibrationError: ``out`` is in use, holds another calibration, or is damaged.
             OutputError: ``out`` holds files that are not a calibration's or a sweep's.
+
+        With ``coverage``, the catalogue gets its ``coverage`` table if it has none.
         """
         check_duckdb_path(out, "--out", CalibrationError)
         outputs.check_sweep_folder(out)
@@ -93,7 +95,8 @@ class CalibrationStore:
             (out / PARTICLES.table).mkdir(exist_ok=True)
         elif NOISE not in tables:  # a catalogue written before the noise floor was measured
             store._create_noise()
-        if COVERAGE not in tables:  # made before the coverage check existed, or new
+        # Only for a coverage check: a plain fit's catalogue stays as it was.
+        if coverage and COVERAGE not in tables:
             store._create_coverage()
         return store
 

@@ -14,6 +14,9 @@ from scoresim.cli.common import Quiet, Scheduler, Workers, err, out, user_errors
 from scoresim.cli.experiment import check_folder, experiment_session
 from scoresim.errors import CalibrationError
 
+MAX_DATASETS = 100_000
+"""The most data sets a coverage check takes (their seeds stay distinct far beyond)."""
+
 
 def calibrate(
     file: Annotated[Path, typer.Argument(help="The calibration file (YAML).")],
@@ -61,9 +64,9 @@ def calibrate(
         if method is not None:
             cal = with_method(cal, method)
         if check_coverage is not None:
-            if check_coverage < 2:
+            if not 2 <= check_coverage <= MAX_DATASETS:
                 raise CalibrationError(
-                    f"--check-coverage {check_coverage}: too few data sets; give 2 or more "
+                    f"--check-coverage {check_coverage}: give 2 to {MAX_DATASETS:,} data sets "
                     "(50 or more to see a miscalibration)"
                 )
             _coverage(cal, out_dir, check_coverage, opener, quiet)

@@ -78,12 +78,18 @@ def parts(folder: Path) -> Parts:
     doc = load(folder)
     try:
         rows, made, said, text = summary(doc, folder), charts(doc), notes(doc), tables_html(doc, folder)  # fmt: skip
-        if checked is not None:
-            rows += coverage.summary(checked)
-            text += coverage.tables_html(checked, folder)
-        return rows, made, said, text
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise _damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+    if checked is not None:
+        try:
+            rows += coverage.summary(checked)
+            text += coverage.tables_html(checked, folder)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise coverage.damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+        if checked.get("method") != doc.get("method") or checked.get(checked["method"]) != doc.get(checked["method"]):  # fmt: skip
+            said = [*said, "The coverage check below was run under other settings than this "
+                    "fit (method or its size): it describes those, not this fit."]  # fmt: skip
+    return rows, made, said, text
 
 
 def _num(value: Any, spec: str) -> str:

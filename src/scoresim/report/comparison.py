@@ -25,13 +25,19 @@ def parts(a: Path, b: Path) -> Parts:
 
     names = (a.name, b.name) if a.name != b.name else (str(a), str(b))
     docs = calibration.load(a), calibration.load(b)
-    same_targets(docs[0], docs[1], names)
-    scores = folder_scores(a, docs[0]), folder_scores(b, docs[1])
-    c = compare(*scores)
-    summary = [
-        (name, f"calibration of {doc['scenario']} ({doc['origin']}), {calibration.method_words(doc)}")
-        for name, doc in zip(names, docs, strict=True)
-    ]  # fmt: skip
+    folder = a
+    try:
+        same_targets(docs[0], docs[1], names)
+        scores = folder_scores(a, docs[0])
+        folder = b
+        scores2 = folder_scores(b, docs[1])
+        summary = [
+            (name, f"calibration of {doc['scenario']} ({doc['origin']}), {calibration.method_words(doc)}")
+            for name, doc in zip(names, docs, strict=True)
+        ]  # fmt: skip
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise calibration._damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+    c = compare(scores, scores2)
     summary.append(("which predicts the targets better", c.verdict(*names)))
 
     def num(x: float) -> str:

@@ -219,6 +219,18 @@ DEFAULTS: Params = {
 }
 METHODS = ("abc", "neural")
 
+
+def _consistent(p: Params) -> None:
+    """The network needs 50 simulations or more (0: no neural fit)."""
+    from scoresim.validation.framework import ValidationOptionError
+
+    if 0 < p["simulations"] < 50:
+        raise ValidationOptionError(
+            f"--set simulations={p['simulations']} (calibration): out of range; use 0 (no "
+            "neural fit) or 50 or more"
+        )
+
+
 CASE = Case(
     name="calibration",
     source="simulation-based calibration (Talts et al. 2018, arXiv:1804.06788), interval form",
@@ -226,6 +238,7 @@ CASE = Case(
     run=run,
     point_checks=point_checks,
     suite=suite,
+    consistent=_consistent,
     bounds={
         "agents": (500, 10**6),
         "steps": (30, 60_000),
