@@ -694,3 +694,21 @@ def test_collapsed_weights_are_said_and_identify_nothing() -> None:
     assert (both or "").startswith("poor fit: 1 of 2") and "; and the last population's" in (
         both or ""
     )
+
+
+def test_a_file_with_its_parameters_reordered_is_refused_in_one_line(tmp_path: Path) -> None:
+    from scoresim.calibrate.store import CalibrationStore
+    from scoresim.errors import CalibrationError
+
+    cal = calibration_from_text(POOR, "cal.yaml")
+    CalibrationStore.open(tmp_path / "f", cal).close()
+    lines = POOR.splitlines()
+    at = [i for i, line in enumerate(lines) if line.startswith("  ") and "prior:" in line]
+    assert len(at) >= 2  # two parameters to swap
+    lines[at[0]], lines[at[1]] = lines[at[1]], lines[at[0]]
+    swapped = calibration_from_text("\n".join(lines) + "\n", "swapped.yaml")
+    assert swapped.fingerprint == cal.fingerprint and swapped.names != cal.names
+    with pytest.raises(CalibrationError, match="fitted in the order") as info:
+        CalibrationStore.open(tmp_path / "f", swapped)
+    assert "\n" not in str(info.value)
+    CalibrationStore.open(tmp_path / "f", cal).close()  # the folder is as it was

@@ -90,6 +90,8 @@ class CalibrationStore:
             out, CALIBRATION, calibration.fingerprint, CalibrationError, read_all=True
         )
         store = cls(out, con, calibration)
+        if tables:
+            store._check_order()
         if not tables:
             store._create()
             (out / PARTICLES.table).mkdir(exist_ok=True)
@@ -99,6 +101,26 @@ class CalibrationStore:
         if coverage and COVERAGE not in tables:
             store._create_coverage()
         return store
+
+    def _check_order(self) -> None:
+        """Refuse a file that lists the folder's parameters in another order.
+
+        The fingerprint reads the file's mappings sorted, so a reordered file is the
+        same calibration; but the stored sampler values (and the coverage ranks) are
+        lists in the order the folder was made with.
+
+        Raises:
+            CalibrationError: in one line, naming both orders; the catalogue is closed.
+        """
+        columns = [r[0] for r in self.con.execute("DESCRIBE simulations").fetchall()]
+        stored = columns[2 : columns.index("sampler_values")]
+        if stored != self.names:
+            self.con.close()
+            raise CalibrationError(
+                f"{self.out}: its parameters were fitted in the order {', '.join(stored)}; "
+                f"{self.calibration.origin} lists them as {', '.join(self.names)}: keep the "
+                "folder's order in the file, or use another --out"
+            )
 
     def _create(self) -> None:
         cal = self.calibration
