@@ -129,7 +129,18 @@ def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
             (what finished is kept).
     """
     t0 = time.perf_counter()
-    rows = _data(cal, out, n, engine)
+    # One connection for the whole check: each row is its own transaction, so a kill
+    # loses only the data set in flight, and the catalogue is read once, not per data set.
+    store = CalibrationStore.open(out, cal, coverage=True)
+    try:
+        return _run(cal, out, n, engine, progress, store, t0)
+    finally:
+        store.close()
+
+
+def _run(cal: Calibration, out: Path, n: int, engine: Engine, progress: CoverageProgress | None,
+         store: CalibrationStore, t0: float) -> CoverageSummary:  # fmt: skip
+    rows = _data(cal, store, n, engine)
     tag = settings(cal)
     ranks = {int(r["dataset"]): list(r["ranks"]) for _, r in rows.iterrows()
              if _has(r["ranks"]) and r["settings"] == tag}  # fmt: skip
@@ -137,14 +148,10 @@ def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
             for _, r in rows.iterrows() if int(r["dataset"]) not in ranks]  # fmt: skip
     todo = [(k, stats) for k, stats in todo if all(math.isfinite(v) for v in stats.values())]
     posteriors = _neural if cal.config.method == "neural" else _abc
-    posteriors(cal, out, engine, todo, lambda k, t: progress and progress(len(ranks), n, k, t), ranks)  # fmt: skip
+    posteriors(cal, out, store, engine, todo, lambda k, t: progress and progress(len(ranks), n, k, t), ranks)  # fmt: skip
     if progress is not None:
         progress(len(ranks), n, -1, -2)
-    store = CalibrationStore.open(out, cal, coverage=True)
-    try:
-        rows = store.coverage()
-    finally:
-        store.close()
+    rows = store.coverage()
     rows = rows[rows["dataset"] < n].reset_index(drop=True)
     trained = cal.config.neural.simulations if cal.config.method == "neural" else 0
     usable = rows["ranks"].map(_has).to_numpy(np.bool_)
@@ -174,24 +181,20 @@ def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
     )
 
 
-def _data(cal: Calibration, out: Path, n: int, engine: Engine) -> pd.DataFrame:
+def _data(cal: Calibration, store: CalibrationStore, n: int, engine: Engine) -> pd.DataFrame:
     """Simulate the data sets not yet stored; return data sets 0 to n - 1."""
-    store = CalibrationStore.open(out, cal, coverage=True)
-    try:
-        have = store.coverage()
-        known = set(have["dataset"].astype(int)) if not have.empty else set()
-        simulator = Simulator(cal)
-        futures: dict[Future[dict[str, float]], int] = {}
-        for k in range(n):
-            if k not in known:
-                values = simulator.values(truth(cal, k))
-                futures[engine.executor.submit(evaluate_at, simulator, values, data_seeds(cal, k))] = k  # fmt: skip
-        for future, k in futures.items():
-            stats = finished_or_fail(future, f"coverage data set {k}", "what finished is kept, rerun to go on")  # fmt: skip
-            store.record_coverage_data(k, truth(cal, k), stats, data_seeds(cal, k)[0])
-        rows = store.coverage()
-    finally:
-        store.close()
+    have = store.coverage()
+    known = set(have["dataset"].astype(int)) if not have.empty else set()
+    simulator = Simulator(cal)
+    futures: dict[Future[dict[str, float]], int] = {}
+    for k in range(n):
+        if k not in known:
+            values = simulator.values(truth(cal, k))
+            futures[engine.executor.submit(evaluate_at, simulator, values, data_seeds(cal, k))] = k  # fmt: skip
+    for future, k in futures.items():
+        stats = finished_or_fail(future, f"coverage data set {k}", "what finished is kept, rerun to go on")  # fmt: skip
+        store.record_coverage_data(k, truth(cal, k), stats, data_seeds(cal, k)[0])
+    rows = store.coverage()
     return rows[rows["dataset"] < n].reset_index(drop=True)
 
 
@@ -199,16 +202,8 @@ Todo = list[tuple[int, dict[str, float]]]
 Told = Callable[[int, int], object]
 
 
-def _record(cal: Calibration, out: Path, k: int, ranks: list[float], widths: list[float],
-            evaluations: int, seconds: float) -> None:  # fmt: skip
-    store = CalibrationStore.open(out, cal, coverage=True)
-    try:
-        store.record_coverage_ranks(k, ranks, widths, evaluations, seconds, settings(cal))
-    finally:
-        store.close()
-
-
-def _abc(cal: Calibration, out: Path, engine: Engine, todo: Todo, told: Told, ranks: dict[int, list[float]]) -> None:  # fmt: skip
+def _abc(cal: Calibration, out: Path, store: CalibrationStore, engine: Engine, todo: Todo,
+         told: Told, ranks: dict[int, list[float]]) -> None:  # fmt: skip
     """Each data set's ABC posterior: a whole calibration in its own folder."""
     from scoresim.calibrate.runner import run_calibration
 
@@ -220,10 +215,12 @@ def _abc(cal: Calibration, out: Path, engine: Engine, todo: Todo, told: Told, ra
 
         summary = run_calibration(as_data(cal, k, stats), out / SUBFOLDER / f"{k:04d}", engine, bar)  # fmt: skip
         ranks[k], widths = ranks_of(cal, summary.population, truth(cal, k))
-        _record(cal, out, k, ranks[k], widths, summary.evaluations, time.perf_counter() - started)
+        store.record_coverage_ranks(k, ranks[k], widths, summary.evaluations,
+                                    time.perf_counter() - started, settings(cal))  # fmt: skip
 
 
-def _neural(cal: Calibration, out: Path, engine: Engine, todo: Todo, told: Told, ranks: dict[int, list[float]]) -> None:  # fmt: skip
+def _neural(cal: Calibration, out: Path, store: CalibrationStore, engine: Engine, todo: Todo,
+            told: Told, ranks: dict[int, list[float]]) -> None:  # fmt: skip
     """Each data set's neural posterior: one network, trained once, asked N times.
 
     The network is the fit's (the folder's simulations from the prior, trained as the
@@ -234,23 +231,19 @@ def _neural(cal: Calibration, out: Path, engine: Engine, todo: Todo, told: Told,
     if not todo:
         return
     neural.require()
-    store = CalibrationStore.open(out, cal, coverage=True)
-    try:
 
-        def bar(t: int, accepted: int, wanted: int, evaluated: int, eps: float) -> None:
-            told(-1, -1)
+    def bar(t: int, accepted: int, wanted: int, evaluated: int, eps: float) -> None:
+        told(-1, -1)
 
-        neural.simulate(cal, store, engine, bar)
-        theta, x = neural.training_set(cal, store)
-    finally:
-        store.close()
+    neural.simulate(cal, store, engine, bar)
+    theta, x = neural.training_set(cal, store)
     told(-1, 0)
     net = neural.Posterior(cal, theta, x)
     for k, stats in todo:
         started = time.perf_counter()
         draws = net.sample(stats, cal.config.neural.draws, 2, k + 1)
         ranks[k], widths = ranks_of(cal, neural.population(cal, draws), truth(cal, k))
-        _record(cal, out, k, ranks[k], widths, 0, time.perf_counter() - started)
+        store.record_coverage_ranks(k, ranks[k], widths, 0, time.perf_counter() - started, settings(cal))  # fmt: skip
         told(k, 0)
 
 
