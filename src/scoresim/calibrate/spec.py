@@ -89,12 +89,10 @@ class Calibration:
         # What the other method would use changes no simulation of this one. ABC's
         # folders from before the neural method keep their fingerprint; a neural run's
         # simulations depend on no setting of ``neural``: more of them extend the folder.
-        if dump.pop("method") == "abc":
-            dump.pop("neural")
+        if dump["method"] == "abc":
+            del dump["method"], dump["neural"]
         else:
-            dump["method"] = "neural"
-            dump.pop("abc")
-            dump.pop("neural")
+            del dump["abc"], dump["neural"]
         for stat in [*dump.get("targets", []), *dump.get("forecasts", [])]:
             _without_later_defaults(stat)
         return fingerprint({"calibration": dump, "scenario": self.scenario.content_hash})
