@@ -90,21 +90,20 @@ def simulate(cal: Calibration, store: CalibrationStore, engine: Engine, progress
     done = reused
     if progress is not None:
         progress(PRIOR_SAMPLE, done, n, done, math.nan)
-    running: dict[Future[dict[str, float]], tuple[int, float]] = {}
+    running: dict[Future[dict[str, float]], tuple[int, tuple[float, ...], list[int], float]] = {}
     queue = iter(todo)
     while True:
         while len(running) < 2 * engine.slots and (i := next(queue, None)) is not None:
-            values = simulator.values(proposal(cal, i))
-            future = engine.executor.submit(evaluate_at, simulator, values, seeds(cal, i))
-            running[future] = (i, time.perf_counter())
+            internal, own = proposal(cal, i), seeds(cal, i)
+            future = engine.executor.submit(evaluate_at, simulator, simulator.values(internal), own)
+            running[future] = (i, internal, own, time.perf_counter())
         if not running:
             break
         finished, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in sorted(finished, key=lambda f: running[f][0]):
-            i, started = running.pop(future)
+            i, internal, own, started = running.pop(future)
             stats = finished_or_fail(future, f"simulation {i}", "what finished is kept, rerun to go on")  # fmt: skip
-            store.record_plain(PRIOR_SAMPLE, i, proposal(cal, i), stats, seeds(cal, i)[0],
-                               time.perf_counter() - started)  # fmt: skip
+            store.record_plain(PRIOR_SAMPLE, i, internal, stats, own[0], time.perf_counter() - started)  # fmt: skip
             done += 1
             if progress is not None:
                 progress(PRIOR_SAMPLE, done, n, done, math.nan)
