@@ -54,7 +54,8 @@ def test_each_rank_is_the_posterior_mass_below_the_truth(checked: Path) -> None:
         truth = [rng.uniform(lo, hi) for lo, hi in BOUNDS]
         assert ranks.loc[k, PATHS[0]] == pytest.approx(10 ** truth[0], rel=1e-12)
         assert ranks.loc[k, PATHS[1]] == pytest.approx(truth[1], rel=1e-12)
-        pop = last_population(checked / "coverage" / f"{k:04d}")
+        (folder,) = (checked / "coverage").glob(f"{k:04d}-*")  # one folder per data set
+        pop = last_population(folder)
         w = pop["weight"].to_numpy() / pop["weight"].sum()
         for path, x, log in zip(PATHS, truth, (True, False), strict=True):
             draws = np.log10(pop[path].to_numpy()) if log else pop[path].to_numpy()
@@ -91,7 +92,7 @@ def test_a_killed_check_resumes_to_the_same_files(checked: Path, tmp_path: Path)
            "--workers", "2", "--quiet", "--check-coverage", str(N)]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
-    while not (out / "coverage" / "0001" / "particles" / "generation=0").exists():
+    while not any((out / "coverage").glob("0001-*/particles/generation=0")):
         assert proc.poll() is None and time.monotonic() < deadline
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)  # during the second data set's posterior
@@ -174,3 +175,40 @@ def test_a_plain_fit_makes_no_coverage_table(tmp_path: Path) -> None:
     finally:
         con.close()
     assert "coverage" not in tables and "simulations" in tables
+
+
+def test_other_settings_start_new_folders_and_sizes_that_shape_no_posterior_keep_the_ranks(
+    tmp_path: Path,
+) -> None:
+    """Fewer generations: new data-set folders beside the old, which stay as they were.
+
+    Another predictive size: the ranks stored are reused (their seconds unchanged).
+    """
+    out = tmp_path / "o"
+    args = ("--out", str(out), "--workers", "2", "--check-coverage", "2")
+    assert calibrate(str(write(tmp_path)), *args).exit_code == 0
+    first = pd.read_csv(out / "coverage_ranks.csv")
+    before = sorted(p.name for p in (out / "coverage").iterdir())
+    other = TINY.replace("predictive: 6", "predictive: 9")
+    assert calibrate(str(write(tmp_path, other)), *args).exit_code == 0
+    pd.testing.assert_frame_equal(pd.read_csv(out / "coverage_ranks.csv"), first)
+    shorter = TINY.replace("generations: 2", "generations: 1")
+    res = calibrate(str(write(tmp_path, shorter)), *args)
+    assert res.exit_code == 0, res.output
+    after = sorted(p.name for p in (out / "coverage").iterdir())
+    assert len(after) == 4 and set(before) < set(after)
+    assert not pd.read_csv(out / "coverage_ranks.csv")["seconds"].equals(first["seconds"])
+
+
+def test_a_linked_coverage_folder_is_refused_in_one_line(tmp_path: Path) -> None:
+    """A check's folder whose ``coverage`` was replaced by a link: nothing written through it."""
+    out, elsewhere = tmp_path / "o", tmp_path / "elsewhere"
+    args = ("--out", str(out), "--workers", "2", "--check-coverage")
+    assert calibrate(str(write(tmp_path)), *args, "2").exit_code == 0
+    (out / "coverage").rename(elsewhere)
+    (out / "coverage").symlink_to(elsewhere, target_is_directory=True)
+    before = sorted(str(p) for p in elsewhere.rglob("*"))
+    res = calibrate(str(write(tmp_path)), *args, "3")
+    assert res.exit_code == 2 and res.output.strip().count("\n") == 0, res.output
+    assert "symbolic link" in res.output
+    assert sorted(str(p) for p in elsewhere.rglob("*")) == before

@@ -220,3 +220,19 @@ def test_dask_gives_the_same_posterior_as_the_local_pool(
     pd.testing.assert_frame_equal(
         simulations(out).drop(columns=["seconds"]), simulations(fitted).drop(columns=["seconds"])
     )
+
+
+def test_a_posterior_outside_the_prior_stops_in_one_line_not_forever(
+    fitted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """sbi's rejection sampling keeps drawing until enough land inside the prior; its time
+    limit (here below zero, so that it is past before the first batch and the test needs
+    no network gone wrong) ends it in a one-line error, and the fit writes no posterior."""
+    from scoresim.calibrate import neural
+
+    monkeypatch.setattr(neural, "SAMPLING_SECONDS", -1.0)
+    out = tmp_path / "o"
+    shutil.copytree(fitted, out, ignore=shutil.ignore_patterns("*.csv", "*.json", "figures"))
+    res = calibrate(str(write(tmp_path, NEURAL)), "--out", str(out), "--workers", "2")
+    assert res.exit_code == 2 and res.output.strip().count("\n") == 0, res.output
+    assert "outside the prior" in res.output and not (out / "posterior.csv").exists()

@@ -6,7 +6,9 @@ seed, and simulates the targets there with the seeds ``(COVERAGE, k + 1, 1, r)``
 per replicate, exactly as a proposal's statistics are simulated. Those statistics
 replace the targets' values (the sds stay the file's), and the method's posterior is
 computed from them: for ABC, a whole calibration with the file's settings and the
-seed ``(COVERAGE, k + 1, 2)``, in its own resumable folder ``DIR/coverage/kkkk``.
+seed ``(COVERAGE, k + 1, 2)``, in its own resumable folder ``DIR/coverage/kkkk-TAG``
+(TAG: eight hex digits of the settings that shape the posterior, so a check under other
+settings never meets, and never refuses, the folders of an earlier one).
 
 The data sets live in the table ``coverage`` of the folder's catalogue, one row each,
 inserted as soon as simulated; a row's ranks are filled when its posterior is done.
@@ -19,11 +21,12 @@ results say how many were.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,8 +46,9 @@ COVERAGE = 5
 """The purpose of the root's children that the coverage check uses (see model.py)."""
 SUBFOLDER = "coverage"
 
-# (data sets with a posterior, N, the data set now computing or -1, its generation; -1, -1:
-# simulating the network's training set, -1, 0: training it, -1, -2: done)
+# (data sets with a posterior, data sets that can have one (N less those missing a target),
+# the data set now computing or -1, its generation; -1, -1: simulating the network's
+# training set, -1, 0: training it, -1, -2: done)
 CoverageProgress = Callable[[int, int, int, int], None]
 
 
@@ -110,14 +114,49 @@ class CoverageSummary:
     seconds: float
 
 
+# ABC settings that do not change a posterior: the predictive check's and the noise
+# floor's sizes (a coverage check runs neither).
+_NOT_POSTERIOR = {"predictive", "noise"}
+
+
 def settings(cal: Calibration) -> str:
     """The method's settings that a data set's posterior depends on, as stored beside its ranks.
 
     Ranks stored under other settings (more generations, more simulations, another
-    flow) are computed again, not reused.
+    flow) are computed again, not reused; the sizes of the predictive check and the
+    noise floor are not among them.
     """
-    chosen = cal.config.neural if cal.config.method == "neural" else cal.config.abc
-    return json.dumps(chosen.model_dump(mode="json"), sort_keys=True, allow_nan=False)
+    if cal.config.method == "neural":
+        chosen = cal.config.neural.model_dump(mode="json")
+    else:
+        chosen = cal.config.abc.model_dump(mode="json", exclude=_NOT_POSTERIOR)
+    return json.dumps(chosen, sort_keys=True, allow_nan=False)
+
+
+def subfolder(cal: Calibration, out: Path, k: int) -> Path:
+    """Data set k's ABC calibration folder under ``out``: ``coverage/kkkk-TAG``.
+
+    TAG is the first eight hex digits of the SHA-256 of :func:`settings`, so that
+    lowering ``abc.generations`` starts new calibrations instead of meeting a longer
+    one (which a calibration folder refuses), and raising it does too (the ranks of
+    either are not the other's).
+    """
+    tag = hashlib.sha256(settings(cal).encode()).hexdigest()[:8]
+    return out / SUBFOLDER / f"{k:04d}-{tag}"
+
+
+def _refuse_link(path: Path) -> None:
+    """Refuse a ``coverage`` folder (or a data set's) that is a symbolic link.
+
+    Raises:
+        CalibrationError: it is one; scoresim writes only inside the folder it was given.
+    """
+    if path.is_symlink():
+        raise CalibrationError(
+            f"{path}: is a symbolic link, and a coverage check writes its data sets' "
+            "calibrations only inside the results folder; remove the link or give "
+            "another --out"
+        )
 
 
 def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
@@ -129,6 +168,7 @@ def run_coverage(cal: Calibration, out: Path, n: int, engine: Engine,
             (what finished is kept).
     """
     t0 = time.perf_counter()
+    _refuse_link(out / SUBFOLDER)
     # One connection for the whole check: each row is its own transaction, so a kill
     # loses only the data set in flight, and the catalogue is read once, not per data set.
     store = CalibrationStore.open(out, cal, coverage=True)
@@ -147,10 +187,13 @@ def _run(cal: Calibration, out: Path, n: int, engine: Engine, progress: Coverage
     todo = [(int(r["dataset"]), {t.name: float(r[t.name]) for t in cal.config.targets})
             for _, r in rows.iterrows() if int(r["dataset"]) not in ranks]  # fmt: skip
     todo = [(k, stats) for k, stats in todo if all(math.isfinite(v) for v in stats.values())]
+    # The bar's total: data sets a posterior can be computed for (a data set missing a
+    # target at its truth never gets one, and would keep the bar short of its end).
+    total = len(ranks) + len(todo)
     posteriors = _neural if cal.config.method == "neural" else _abc
-    posteriors(cal, out, store, engine, todo, lambda k, t: progress and progress(len(ranks), n, k, t), ranks)  # fmt: skip
+    posteriors(cal, out, store, engine, todo, lambda k, t: progress and progress(len(ranks), total, k, t), ranks)  # fmt: skip
     if progress is not None:
-        progress(len(ranks), n, -1, -2)
+        progress(len(ranks), total, -1, -2)
     rows = store.coverage()
     rows = rows[rows["dataset"] < n].reset_index(drop=True)
     trained = cal.config.neural.simulations if cal.config.method == "neural" else 0
@@ -191,9 +234,19 @@ def _data(cal: Calibration, store: CalibrationStore, n: int, engine: Engine) -> 
         if k not in known:
             values = simulator.values(truth(cal, k))
             futures[engine.executor.submit(evaluate_at, simulator, values, data_seeds(cal, k))] = k  # fmt: skip
-    for future, k in futures.items():
-        stats = finished_or_fail(future, f"coverage data set {k}", "what finished is kept, rerun to go on")  # fmt: skip
+    # Recorded as they finish, and every one that finishes is recorded before a failure
+    # is raised, so a rerun simulates only what did not finish.
+    failure: CalibrationError | None = None
+    for future in as_completed(futures):
+        k = futures[future]
+        try:
+            stats = finished_or_fail(future, f"coverage data set {k}", "what finished is kept, rerun to go on")  # fmt: skip
+        except CalibrationError as exc:
+            failure = failure or exc
+            continue
         store.record_coverage_data(k, truth(cal, k), stats, data_seeds(cal, k)[0])
+    if failure is not None:
+        raise failure
     rows = store.coverage()
     return rows[rows["dataset"] < n].reset_index(drop=True)
 
@@ -209,11 +262,13 @@ def _abc(cal: Calibration, out: Path, store: CalibrationStore, engine: Engine, t
 
     for k, stats in todo:
         started = time.perf_counter()
+        folder = subfolder(cal, out, k)
+        _refuse_link(folder)
 
         def bar(t: int, accepted: int, wanted: int, evaluated: int, eps: float, k: int = k) -> None:  # fmt: skip
             told(k, t)
 
-        summary = run_calibration(as_data(cal, k, stats), out / SUBFOLDER / f"{k:04d}", engine, bar)  # fmt: skip
+        summary = run_calibration(as_data(cal, k, stats), folder, engine, bar)  # fmt: skip
         ranks[k], widths = ranks_of(cal, summary.population, truth(cal, k))
         store.record_coverage_ranks(k, ranks[k], widths, summary.evaluations,
                                     time.perf_counter() - started, settings(cal))  # fmt: skip

@@ -49,6 +49,9 @@ from scoresim.experiment.seeds import child_seed
 
 TRAIN = 6
 """The purpose of the root's children that seed torch (training, then sampling)."""
+SAMPLING_SECONDS = 600.0
+"""How long drawing one posterior's samples may take: rejection sampling keeps only the
+draws inside the prior, and a network whose mass lies outside it would otherwise never end."""
 PRIOR_SAMPLE = -1
 """The generation the neural method's simulations are stored under."""
 
@@ -171,8 +174,20 @@ class Posterior:
         x = np.array([stats[t.name] for t in self.cal.config.targets], np.float64) / self.sds
         with _one_thread(), _silent():
             torch.manual_seed(child_seed(self.cal.config.seed, TRAIN, *key))
-            draws = self.posterior.sample((n,), x=torch.tensor(x, dtype=torch.float32),
-                                          show_progress_bars=False)  # fmt: skip
+            try:
+                draws = self.posterior.sample((n,), x=torch.tensor(x, dtype=torch.float32),
+                                              show_progress_bars=False,
+                                              max_sampling_time=SAMPLING_SECONDS)  # fmt: skip
+            except RuntimeError as exc:
+                if "max_sampling_time" not in str(exc):
+                    raise
+                raise CalibrationError(
+                    f"{self.cal.origin}: the network's posterior at these targets' values "
+                    f"lies almost wholly outside the prior: {n} draws inside it were not "
+                    f"found in {SAMPLING_SECONDS:g} s; the targets are far from anything the "
+                    "simulations produced: check their values, widen the priors, or train "
+                    "on more simulations"
+                ) from None
         return np.asarray(draws.numpy(), np.float64)
 
 

@@ -120,7 +120,7 @@ def _coverage(cal: Any, out_dir: Path, n: int, opener: Any, quiet: bool) -> None
                 now = f"data set {k}"
             else:
                 now = f"data set {k}: " + ("prior sample" if t < 0 else f"generation {t}")
-            bar.update(task, completed=done, now=now)
+            bar.update(task, completed=done, total=total, now=now)
 
         summary = run_coverage(cal, out_dir, n, engine, progress)
         doc = write_coverage(cal, out_dir, n, summary, engine.label)

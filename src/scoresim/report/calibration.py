@@ -31,7 +31,8 @@ def is_calibration(folder: Path) -> bool:
     return folder_kind(folder) is CALIBRATION
 
 
-def _damaged(folder: Path, what: str) -> ResultsError:
+def damaged(folder: Path, what: str) -> ResultsError:
+    """The one-line error for a calibration folder whose ``what`` cannot be read."""
     return ResultsError(
         f"{folder / DOC}: damaged ({what}); rerun scoresim calibrate FILE --out {folder} to "
         "write it again (the simulations are kept)"
@@ -52,10 +53,10 @@ def load(folder: Path) -> dict[str, Any]:
             f"finished, or is still running); rerun scoresim calibrate FILE --out {folder} "
             "to finish it (the simulations so far are kept)"
         )
-    doc = read_bounded(path, lambda what: _damaged(folder, what))
+    doc = read_bounded(path, lambda what: damaged(folder, what))
     for key in ("posterior", "predictive", "per_generation"):
         if not isinstance(doc.get(key), list):
-            raise _damaged(folder, f"field {key!r} is missing or not a list")
+            raise damaged(folder, f"field {key!r} is missing or not a list")
     return doc
 
 
@@ -79,7 +80,7 @@ def parts(folder: Path) -> Parts:
     try:
         rows, made, said, text = summary(doc, folder), charts(doc), notes(doc), tables_html(doc, folder)  # fmt: skip
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise _damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+        raise damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
     if checked is not None:
         try:
             rows += coverage.summary(checked)

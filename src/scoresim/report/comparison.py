@@ -36,7 +36,7 @@ def parts(a: Path, b: Path) -> Parts:
             for name, doc in zip(names, docs, strict=True)
         ]  # fmt: skip
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise calibration._damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
+        raise calibration.damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
     c = compare(scores, scores2)
     summary.append(("which predicts the targets better", c.verdict(*names)))
 
