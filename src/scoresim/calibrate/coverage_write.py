@@ -82,8 +82,14 @@ def figure(summary: CoverageSummary, path: Path) -> Path:
 
     table, hist = summary.verdict.table, summary.verdict.histogram
     names = list(dict.fromkeys(table["parameter"]))
-    fig, axes = plt.subplots(1, len(names) + 1, figsize=(3.6 * (len(names) + 1), 3.4), squeeze=False)  # fmt: skip
-    ax = axes[0, 0]
+    # At most four panels a row, so that a file of many parameters stays readable.
+    cols = min(4, len(names) + 1)
+    rows_n = -(-(len(names) + 1) // cols)
+    fig, grid = plt.subplots(rows_n, cols, figsize=(3.6 * cols, 3.4 * rows_n), squeeze=False)
+    axes = grid.ravel()
+    for spare in axes[len(names) + 1 :]:
+        spare.set_visible(False)
+    ax = axes[0]
     ax.plot([0, 1], [0, 1], color="0.6", lw=1, ls="--", label="calibrated")
     for j, name in enumerate(names):
         rows = table[table["parameter"] == name]
@@ -96,7 +102,7 @@ def figure(summary: CoverageSummary, path: Path) -> Path:
            title=f"coverage ({int(table['datasets'].iloc[0])} data sets)")  # fmt: skip
     ax.legend(fontsize=7, loc="lower right")
     for j, name in enumerate(names):
-        ax = axes[0, j + 1]
+        ax = axes[j + 1]
         rows = hist[hist["parameter"] == name]
         lows, highs = rows["low"].to_numpy(np.float64), rows["high"].to_numpy(np.float64)
         ax.bar(lows, rows["count"], width=highs - lows, align="edge", color="#4c72b0", edgecolor="white")  # fmt: skip
