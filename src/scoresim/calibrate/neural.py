@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import math
 import time
 import warnings
@@ -259,9 +260,26 @@ def _one_thread() -> Any:
 
 @contextlib.contextmanager
 def _silent() -> Any:
-    """Quiet what the sbi package prints when training converges (the bar says it)."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        yield
+    """Quiet what the sbi package prints when training converges (the bar says it).
+
+    Also its root-logger warning that few draws land inside the prior: the time limit
+    (:data:`SAMPLING_SECONDS`) turns that case into a one-line error instead.
+    """
+    drop = _DropAcceptance()
+    logging.getLogger().addFilter(drop)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            yield
+    finally:
+        logging.getLogger().removeFilter(drop)
+
+
+class _DropAcceptance(logging.Filter):
+    """Drops sbi's "Only x% proposal samples are accepted" warnings."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Keep every other record."""
+        return "proposal samples are" not in record.getMessage()
 
 
 class _NoLog:
