@@ -236,3 +236,21 @@ def test_a_posterior_outside_the_prior_stops_in_one_line_not_forever(
     res = calibrate(str(write(tmp_path, NEURAL)), "--out", str(out), "--workers", "2")
     assert res.exit_code == 2 and res.output.strip().count("\n") == 0, res.output
     assert "outside the prior" in res.output and not (out / "posterior.csv").exists()
+
+
+def test_sbis_low_acceptance_warning_is_dropped_and_nothing_else(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The time limit reports that case in one line; sbi's root-logger warning would
+    print beside it. Other records pass, and the filter goes when sampling ends."""
+    import logging
+
+    from scoresim.calibrate import neural
+
+    with caplog.at_level(logging.WARNING):
+        with neural._silent():
+            logging.warning("Only 0.000% proposal samples are\n accepted.")
+            logging.warning("something else")
+        logging.warning("Only 1% proposal samples are accepted, after")
+    said = [r.getMessage() for r in caplog.records]
+    assert said == ["something else", "Only 1% proposal samples are accepted, after"]
