@@ -254,3 +254,32 @@ def test_sbis_low_acceptance_warning_is_dropped_and_nothing_else(
         logging.warning("Only 1% proposal samples are accepted, after")
     said = [r.getMessage() for r in caplog.records]
     assert said == ["something else", "Only 1% proposal samples are accepted, after"]
+
+
+def test_the_comparison_says_when_a_fit_misses_its_noise_floor(
+    fitted: Path, tmp_path: Path
+) -> None:
+    """The score is of each model as fitted: a poor fit's warning is carried into the page."""
+    from scoresim.cli.app import app
+    from tests.test_calibrate import runner
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    for folder, warning in ((a, "poor fit: 1 of 2 targets miss"), (b, None)):
+        shutil.copytree(fitted, folder)
+        doc = json.loads((folder / "calibration.json").read_text())
+        doc["fit"]["warning"] = warning
+        (folder / "calibration.json").write_text(json.dumps(doc))
+    page = tmp_path / "cmp.html"
+    assert runner.invoke(app, ["report", str(a), str(b), "--out", str(page)]).exit_code == 0
+    text = page.read_text()
+    assert "poor fit: 1 of 2 targets miss" in text
+    assert 'id="comparison-caveat"' in text and "a does not reach its noise floor" in text
+    (b / "calibration.json").write_text((a / "calibration.json").read_text().replace("poor fit: 1 of 2", "poor fit: 2 of 2"))  # fmt: skip
+    assert runner.invoke(app, ["report", str(a), str(b), "--out", str(page)]).exit_code == 0
+    assert "a and b do not reach their noise floor" in page.read_text()
+    doc = json.loads((a / "calibration.json").read_text())
+    doc["fit"]["warning"] = None
+    for folder in (a, b):
+        (folder / "calibration.json").write_text(json.dumps(doc))
+    assert runner.invoke(app, ["report", str(a), str(b), "--out", str(page)]).exit_code == 0
+    assert 'id="comparison-caveat"' not in page.read_text()

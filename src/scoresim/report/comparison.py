@@ -39,6 +39,10 @@ def parts(a: Path, b: Path) -> Parts:
         raise calibration.damaged(folder, f"{type(exc).__name__}: {str(exc)[:80]}") from None
     c = compare(scores, scores2)
     summary.append(("which predicts the targets better", c.verdict(*names)))
+    # The score is of each model as fitted: a fit short of its noise floor says so here too.
+    poor = [(name, str(doc["fit"]["warning"])) for name, doc in zip(names, docs, strict=True)
+            if isinstance(doc.get("fit"), dict) and doc["fit"].get("warning")]  # fmt: skip
+    summary += [(f"{name}: its fit", warning) for name, warning in poor]
 
     def num(x: float) -> str:
         return "—" if not math.isfinite(x) else f"{x:.3g}"
@@ -66,4 +70,11 @@ def parts(a: Path, b: Path) -> Parts:
         "two of its standard errors does not tell the models apart. Definitions: "
         'docs/calibration.md, "Comparing two models".</p>'
     )
+    if poor:
+        text += (
+            '<p class="note" id="comparison-caveat">Each model is scored as fitted, and '
+            f"{html.escape(' and '.join(name for name, _ in poor))} "
+            f"{'does' if len(poor) == 1 else 'do'} not reach {'its' if len(poor) == 1 else 'their'} "
+            "noise floor: the difference measures the fits as much as the models.</p>"
+        )
     return summary, [], [], text
