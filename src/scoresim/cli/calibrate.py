@@ -100,7 +100,9 @@ def calibrate(
 def _label(method: str, t: int) -> str:
     """What the bar's task ``t`` is doing."""
     if method == "neural":
-        return "simulations from the prior" if t < 0 else "training the network"
+        return (
+            "simulations from the prior" if t < 0 else "training the network, drawing the posterior"
+        )
     return "prior sample" if t < 0 else f"generation {t}"
 
 
