@@ -90,13 +90,13 @@ class CalibrationStore:
             out, CALIBRATION, calibration.fingerprint, CalibrationError, read_all=True
         )
         store = cls(out, con, calibration)
-        if tables:
-            store._check_order()
         if not tables:
             store._create()
             (out / PARTICLES.table).mkdir(exist_ok=True)
-        elif NOISE not in tables:  # a catalogue written before the noise floor was measured
-            store._create_noise()
+        else:
+            store._check_order()
+            if NOISE not in tables:  # a catalogue written before the noise floor was measured
+                store._create_noise()
         # Only for a coverage check: a plain fit's catalogue stays as it was.
         if coverage and COVERAGE not in tables:
             store._create_coverage()
