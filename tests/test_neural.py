@@ -283,3 +283,34 @@ def test_the_comparison_says_when_a_fit_misses_its_noise_floor(
         (folder / "calibration.json").write_text(json.dumps(doc))
     assert runner.invoke(app, ["report", str(a), str(b), "--out", str(page)]).exit_code == 0
     assert 'id="comparison-caveat"' not in page.read_text()
+
+
+def test_a_simulations_seconds_are_its_own_not_its_wait_in_the_queue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``seconds`` is timed in the worker: with one slot and two in flight, the second
+    waits a whole simulation before it starts, and that wait is not its time. Each
+    simulation here sleeps 0.1 s (a thread pool, so that the stand-in reaches it); a
+    wait counted in would make the typical one 0.2 s."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scoresim.calibrate import neural
+    from scoresim.calibrate.model import Simulator
+    from scoresim.calibrate.store import CalibrationStore
+    from scoresim.experiment.executors import Engine
+
+    def slow(self: Simulator, values: dict[str, float], seeds: list[int]) -> dict[str, float]:
+        time.sleep(0.1)
+        return {t.name: t.value for t in self.calibration.config.targets}
+
+    monkeypatch.setattr(Simulator, "statistics", slow)
+    cal = calibration_from_text(NEURAL.replace(f"simulations: {S}", "simulations: 50"), "n.yaml")
+    store = CalibrationStore.open(tmp_path / "o", cal)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            assert neural.simulate(cal, store, Engine(pool, 1, "1 thread"), None) == (50, 0)
+    finally:
+        store.close()
+    seconds = simulations(tmp_path / "o")["seconds"]
+    assert len(seconds) == 50 and (seconds >= 0.1).all(), list(seconds)
+    assert seconds.median() < 0.15, list(seconds)

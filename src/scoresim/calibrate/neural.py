@@ -40,7 +40,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoresim.calibrate.model import PROPOSE, SIMULATE, Simulator, evaluate_at, finished_or_fail
+from scoresim.calibrate.model import (
+    PROPOSE,
+    SIMULATE,
+    Simulator,
+    finished_or_fail,
+    timed_evaluate_at,
+)
 from scoresim.calibrate.runner import CalibrationSummary, ProgressFn
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
@@ -94,20 +100,22 @@ def simulate(cal: Calibration, store: CalibrationStore, engine: Engine, progress
     done = reused
     if progress is not None:
         progress(PRIOR_SAMPLE, done, n, done, math.nan)
-    running: dict[Future[dict[str, float]], tuple[int, tuple[float, ...], list[int], float]] = {}
+    running: dict[Future[tuple[dict[str, float], float]], tuple[int, tuple[float, ...], list[int]]] = {}  # fmt: skip
     queue = iter(todo)
     while True:
         while len(running) < 2 * engine.slots and (i := next(queue, None)) is not None:
             internal, own = proposal(cal, i), seeds(cal, i)
-            future = engine.executor.submit(evaluate_at, simulator, simulator.values(internal), own)
-            running[future] = (i, internal, own, time.perf_counter())
+            future = engine.executor.submit(timed_evaluate_at, simulator, simulator.values(internal), own)  # fmt: skip
+            running[future] = (i, internal, own)
         if not running:
             break
         finished, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in sorted(finished, key=lambda f: running[f][0]):
-            i, internal, own, started = running.pop(future)
-            stats = finished_or_fail(future, f"simulation {i}", "what finished is kept, rerun to go on")  # fmt: skip
-            store.record_plain(PRIOR_SAMPLE, i, internal, stats, own[0], time.perf_counter() - started)  # fmt: skip
+            i, internal, own = running.pop(future)
+            # Timed in the worker: twice as many are in flight as there are workers, so
+            # the time since submission would count the wait in the queue too.
+            stats, seconds = finished_or_fail(future, f"simulation {i}", "what finished is kept, rerun to go on")  # fmt: skip
+            store.record_plain(PRIOR_SAMPLE, i, internal, stats, own[0], seconds)
             done += 1
             if progress is not None:
                 progress(PRIOR_SAMPLE, done, n, done, math.nan)
