@@ -314,3 +314,41 @@ def test_a_simulations_seconds_are_its_own_not_its_wait_in_the_queue(
     seconds = simulations(tmp_path / "o")["seconds"]
     assert len(seconds) == 50 and (seconds >= 0.1).all(), list(seconds)
     assert seconds.median() < 0.15, list(seconds)
+
+
+def test_where_the_data_lie_among_the_training_simulations_is_recorded(fitted: Path) -> None:
+    """``training.share_below``: per target, the share of the training simulations whose
+    statistic is below the observed value, recomputed here from the catalogue."""
+    doc = json.loads((fitted / "calibration.json").read_text())
+    sims = simulations(fitted)
+    for name, observed in (("listed_day39", 0.004), ("denials_per_person", 0.0005)):
+        want = float((sims[name] < observed).mean())
+        assert doc["training"]["share_below"][name] == pytest.approx(want, abs=1e-12)
+    # No simulation of the tiny court list blocks a flight by day 39: every one is below 0.0005.
+    assert doc["training"]["unreached_targets"] == [
+        f"denials_per_person (0.0005) is above all {S} simulations from the prior (highest 0)"
+    ]
+
+
+def test_a_target_beyond_every_simulation_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    """Far beyond: the sampling gives up (its limit below zero here, as above) and the
+    one-line error says which target and where the simulations stop. Just beyond: the
+    fit is made, and a warning says that the network extrapolates for that target."""
+    from scoresim.calibrate import neural
+
+    far = NEURAL.replace("value: 0.004", "value: 5.0")
+    with monkeypatch.context() as m:
+        m.setattr(neural, "SAMPLING_SECONDS", -1.0)
+        res = calibrate(str(write(tmp_path, far, "far.yaml")), "--out", str(tmp_path / "far"))
+    assert res.exit_code == 2 and res.output.strip().count("\n") == 0, res.output
+    highest = float(simulations(tmp_path / "far")["listed_day39"].max())
+    said = " ".join(res.output.split())
+    assert f"listed_day39 (5) is above all {S} simulations from the prior (highest {highest:.4g})" in said  # fmt: skip
+    edge = NEURAL.replace("value: 0.004", f"value: {highest * 1.001!r}")
+    res = calibrate(str(write(tmp_path, edge, "edge.yaml")), "--out", str(tmp_path / "edge"))
+    assert res.exit_code == 0, res.output
+    assert "warning: listed_day39" in res.output and "extrapolates" in res.output
+    doc = json.loads((tmp_path / "edge" / "calibration.json").read_text())
+    assert doc["training"]["share_below"]["listed_day39"] == 1.0
+    unreached = [w.split(" (")[0] for w in doc["training"]["unreached_targets"]]
+    assert unreached == ["listed_day39", "denials_per_person"]

@@ -148,6 +148,7 @@ class Posterior:
         from sbi.utils import BoxUniform
 
         self.cal = cal
+        self.simulations = int(theta.shape[0])
         self.sds = np.array([t.sd for t in cal.config.targets], np.float64)
         bounds = np.array([p.bounds for p in cal.config.parameters.values()], np.float64)
         t0 = time.perf_counter()
@@ -160,6 +161,14 @@ class Posterior:
         q1, q3 = np.percentile(x, [25, 75], axis=0)
         far = ((x < q1 - 10 * (q3 - q1)) | (x > q3 + 10 * (q3 - q1))).any(axis=0) & (q3 > q1)
         self.outliers = [n for n, f in zip(names, far, strict=True) if f]
+        # Where the data lie among the training simulations: a target outside all of
+        # them is where the network can only extrapolate (said before it is trusted).
+        self.low = x.min(axis=0) * self.sds
+        self.high = x.max(axis=0) * self.sds
+        observed = np.array([t.value for t in cal.config.targets], np.float64)
+        self.share_below = {n: float(np.mean(x[:, j] * self.sds[j] < observed[j]))
+                            for j, n in enumerate(names)}  # fmt: skip
+        self.unreached = outside(self, {t.name: t.value for t in cal.config.targets})
         with _one_thread(), _silent(), warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Data has constant values", UserWarning)
             warnings.filterwarnings("ignore", "Data has extreme outliers", UserWarning)
@@ -174,7 +183,6 @@ class Posterior:
             self.epochs = int(npe._summary["epochs_trained"][-1])
             self.posterior = npe.build_posterior(estimator)
         self.seconds = time.perf_counter() - t0
-        self.simulations = int(theta.shape[0])
 
     def sample(self, stats: dict[str, float], n: int, *key: int) -> np.ndarray:
         """(n, P) sampler-scale draws given the targets' statistics; torch seeded by ``key``."""
@@ -190,14 +198,35 @@ class Posterior:
             except RuntimeError as exc:
                 if "max_sampling_time" not in str(exc):
                     raise
+                far = outside(self, stats)
+                why = (
+                    "; ".join(far)
+                    if far
+                    else "the targets are far from anything the simulations produced"
+                )
                 raise CalibrationError(
                     f"{self.cal.origin}: the network's posterior at these targets' values "
                     f"lies almost wholly outside the prior: {n} draws inside it were not "
-                    f"found in {SAMPLING_SECONDS:g} s; the targets are far from anything the "
-                    "simulations produced: check their values, widen the priors, or train "
-                    "on more simulations"
+                    f"found in {SAMPLING_SECONDS:g} s; {why}: check the targets' values, "
+                    "widen the priors, change the model, or train on more simulations"
                 ) from None
         return np.asarray(draws.numpy(), np.float64)
+
+
+def outside(net: Posterior, stats: dict[str, float]) -> list[str]:
+    """Each target of ``stats`` beyond every training simulation, in words.
+
+    For example ``"approval (0.05) is above all 500 simulations (highest 0.013)"``.
+    """
+    said = []
+    for j, t in enumerate(net.cal.config.targets):
+        value = stats[t.name]
+        if value > net.high[j] or value < net.low[j]:
+            side, edge = ("above", "highest") if value > net.high[j] else ("below", "lowest")
+            bound = net.high[j] if side == "above" else net.low[j]
+            said.append(f"{t.name} ({value:.4g}) is {side} all {net.simulations:,} simulations "
+                        f"from the prior ({edge} {bound:.4g})")  # fmt: skip
+    return said
 
 
 def population(cal: Calibration, draws: np.ndarray) -> pd.DataFrame:
@@ -248,6 +277,8 @@ def run_neural(cal: Calibration, out: Path, engine: Engine, progress: ProgressFn
             "seconds": net.seconds,
             "constant_targets": net.constant,
             "outlier_targets": net.outliers,
+            "share_below": net.share_below,
+            "unreached_targets": net.unreached,
         },
     )
     return summary, net

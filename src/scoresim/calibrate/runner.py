@@ -61,7 +61,10 @@ class CalibrationSummary:
             ``epochs``, ``seconds``, ``constant_targets`` (the targets equal in
             every simulation, which tell it nothing) and ``outlier_targets`` (those
             with values beyond 10 interquartile ranges of their quartiles, whose
-            standardisation loses precision); None for ABC.
+            standardisation loses precision), ``share_below`` (per target, the share
+            of those simulations whose statistic is below the observed value) and
+            ``unreached_targets`` (in words, each target whose observed value is
+            beyond all of them, where the network extrapolates); None for ABC.
         population: The last generation's population (``proposal``, each parameter,
             ``distance``, ``weight`` normalised to 1).
     """

@@ -240,5 +240,8 @@ def _print_summary(doc: dict[str, Any], simulated: int, reused: int, seconds: fl
             f"of the last population {_num(fit.get('effective_size'), '.3g')}; results in {folder}"
         )
     out.print(said, markup=False, highlight=False)
+    for far in (doc.get("training") or {}).get("unreached_targets", []):
+        err.print(f"warning: {far}: the network extrapolates there, and the posterior "
+                  "may be wrong", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
     if fit["warning"]:
         err.print(f"warning: {fit['warning']}", markup=False, highlight=False, soft_wrap=True)
