@@ -352,3 +352,26 @@ def test_a_target_beyond_every_simulation_is_named(tmp_path: Path, monkeypatch: 
     assert doc["training"]["share_below"]["listed_day39"] == 1.0
     unreached = [w.split(" (")[0] for w in doc["training"]["unreached_targets"]]
     assert unreached == ["listed_day39", "denials_per_person"]
+
+
+def test_a_leak_with_every_target_in_range_names_the_rarest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each target inside the simulations' range: the error names the one in the thinnest
+    tail (a tie counts half on each side, docs/calibration.md), with its share."""
+    from scoresim.calibrate import neural
+
+    first = tmp_path / "first"
+    monkeypatch.setattr(neural, "SAMPLING_SECONDS", -1.0)
+    # No simulation blocks a flight by day 39 (all 0): a target of 0 is in the middle.
+    flat = NEURAL.replace("value: 0.0005", "value: 0.0")
+    res = calibrate(str(write(tmp_path, flat, "flat.yaml")), "--out", str(first))
+    assert res.exit_code == 2
+    listed = simulations(first)["listed_day39"].to_numpy()
+    value = float(np.sort(listed)[-3])  # near the top, inside the range
+    top = NEURAL.replace("value: 0.0005", "value: 0.0").replace("value: 0.004", f"value: {value!r}")
+    res = calibrate(str(write(tmp_path, top, "top.yaml")), "--out", str(tmp_path / "top"))
+    assert res.exit_code == 2 and res.output.strip().count("\n") == 0, res.output
+    tail = 1.0 - (np.mean(listed < value) + 0.5 * np.mean(listed == value))
+    said = " ".join(res.output.split())
+    assert f"listed_day39 ({value:.4g}) has {tail:.1%} of the {S} simulations from the prior above it" in said  # fmt: skip

@@ -163,8 +163,9 @@ class Posterior:
         self.outliers = [n for n, f in zip(names, far, strict=True) if f]
         # Where the data lie among the training simulations: a target outside all of
         # them is where the network can only extrapolate (said before it is trusted).
-        self.low = x.min(axis=0) * self.sds
-        self.high = x.max(axis=0) * self.sds
+        self.stats = x * self.sds  # (S, T) the training statistics, in the targets' units
+        self.low = self.stats.min(axis=0)
+        self.high = self.stats.max(axis=0)
         observed = np.array([t.value for t in cal.config.targets], np.float64)
         self.share_below = {n: float(np.mean(x[:, j] * self.sds[j] < observed[j]))
                             for j, n in enumerate(names)}  # fmt: skip
@@ -198,12 +199,7 @@ class Posterior:
             except RuntimeError as exc:
                 if "max_sampling_time" not in str(exc):
                     raise
-                far = outside(self, stats)
-                why = (
-                    "; ".join(far)
-                    if far
-                    else "the targets are far from anything the simulations produced"
-                )
+                why = "; ".join(outside(self, stats) or [rarest(self, stats)])
                 raise CalibrationError(
                     f"{self.cal.origin}: the network's posterior at these targets' values "
                     f"lies almost wholly outside the prior: {n} draws inside it were not "
@@ -227,6 +223,24 @@ def outside(net: Posterior, stats: dict[str, float]) -> list[str]:
             said.append(f"{t.name} ({value:.4g}) is {side} all {net.simulations:,} simulations "
                         f"from the prior ({edge} {bound:.4g})")  # fmt: skip
     return said
+
+
+def rarest(net: Posterior, stats: dict[str, float]) -> str:
+    """The target of ``stats`` in the thinnest tail of the training simulations, in words.
+
+    For example ``"approval (0.05) has 1.4% of the 500 simulations above it"``: when
+    every target is within the simulations' range, the likeliest culprit of a posterior
+    outside the prior (the combination may still be what no simulation reached).
+    """
+    tails = []
+    for j, t in enumerate(net.cal.config.targets):
+        # Ties count half on each side: a value every simulation equals is in the middle.
+        column, value = net.stats[:, j], stats[t.name]
+        below = float(np.mean(column < value) + 0.5 * np.mean(column == value))
+        tails.append((min(below, 1.0 - below), "above" if below > 0.5 else "below", t.name))
+    tail, side, name = min(tails)
+    return (f"{name} ({stats[name]:.4g}) has {tail:.1%} of the {net.simulations:,} "
+            f"simulations from the prior {side} it")  # fmt: skip
 
 
 def population(cal: Calibration, draws: np.ndarray) -> pd.DataFrame:
