@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -375,3 +376,41 @@ def test_a_leak_with_every_target_in_range_names_the_rarest(
     tail = 1.0 - (np.mean(listed < value) + 0.5 * np.mean(listed == value))
     said = " ".join(res.output.split())
     assert f"listed_day39 ({value:.4g}) has {tail:.1%} of the {S} simulations from the prior above it" in said  # fmt: skip
+
+
+def test_a_coverage_data_set_whose_posterior_leaks_fails_the_check_without_ending_it(
+    fitted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data sets 1, 3, 5, ... leak (their sampling's limit below zero): each is recorded
+    without ranks, the rest are ranked, the check does not pass, and a rerun asks the
+    network again for none of them."""
+    from scoresim.calibrate import neural
+
+    real = neural.Posterior.sample
+    asked: list[int] = []
+
+    def odd_ones_leak(self: Any, stats: dict[str, float], n: int, *key: int, seconds: float | None = None) -> Any:  # fmt: skip
+        asked.append(key[-1] - 1)
+        return real(self, stats, n, *key, seconds=-1.0 if key[-1] % 2 == 0 else seconds)
+
+    monkeypatch.setattr(neural.Posterior, "sample", odd_ones_leak)
+    file = write(tmp_path, NEURAL)
+    out = tmp_path / "cov"
+    res = calibrate(str(file), "--out", str(out), "--workers", "2", "--check-coverage", "12")
+    assert res.exit_code == 0, res.output
+    assert "posterior of 6 data sets lay almost wholly outside the prior" in " ".join(res.output.split())  # fmt: skip
+    doc = json.loads((out / "coverage.json").read_text())
+    assert (doc["outside_prior"], doc["usable"], doc["excluded"], doc["passed"]) == (6, 6, 0, False)
+    ranks = pd.read_csv(out / "coverage_ranks.csv")
+    leaked = ranks["dataset"] % 2 == 1
+    assert (ranks["outside_prior"] == leaked).all() and (ranks["usable"] == ~leaked).all()
+    assert ranks.loc[leaked, "rank behaviours.refuse_to_perform.base_rate"].isna().all()
+    table = pd.read_csv(out / "coverage.csv")
+    for _, row in table.iterrows():
+        u = ranks.loc[~leaked, f"rank {row['parameter']}"]
+        c = row["level"]
+        assert row["inside"] == int(((u >= (1 - c) / 2) & (u <= (1 + c) / 2)).sum())
+    assert sorted(asked) == list(range(12))
+    asked.clear()
+    again = calibrate(str(file), "--out", str(out), "--workers", "2", "--check-coverage", "12")
+    assert again.exit_code == 0 and asked == []

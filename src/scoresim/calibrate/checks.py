@@ -35,6 +35,7 @@ RESERVED = (
     "evaluations",
     "settings",
     "usable",
+    "outside_prior",
 )
 """The columns of the catalogue's tables and parts that are not a parameter, target or
 forecast (``simulations``, ``predictive``, ``noise``, ``particles``)."""

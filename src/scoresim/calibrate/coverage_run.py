@@ -101,6 +101,9 @@ class CoverageSummary:
             ``evaluations`` and ``seconds`` (of its posterior), ``rank PATH`` and
             ``width PATH`` (its 90% interval over the prior's) by path, ``usable``.
         excluded: data sets left out because a target was missing at their truth.
+        outside_prior: data sets whose neural posterior lay almost wholly outside the
+            prior (no draws in :data:`neural.COVERAGE_SAMPLING_SECONDS`); they have no
+            ranks, and any of them fails the check.
         simulations: simulations the N posteriors took (stored or new): the proposals
             of their ABC calibrations, or the neural network's training set (the data
             sets' own simulations not counted).
@@ -110,6 +113,7 @@ class CoverageSummary:
     verdict: Verdict
     datasets: pd.DataFrame
     excluded: int
+    outside_prior: int
     simulations: int
     seconds: float
 
@@ -197,7 +201,14 @@ def _run(cal: Calibration, out: Path, n: int, engine: Engine, progress: Coverage
     rows = store.coverage()
     rows = rows[rows["dataset"] < n].reset_index(drop=True)
     trained = cal.config.neural.simulations if cal.config.method == "neural" else 0
-    usable = rows["ranks"].map(_has).to_numpy(np.bool_)
+    leaked = rows["ranks"].map(lambda r: _has(r) and len(r) == 0).to_numpy(np.bool_)
+    usable = rows["ranks"].map(lambda r: _has(r) and len(r) > 0).to_numpy(np.bool_)
+    if usable.sum() < 2 and leaked.any():
+        raise CalibrationError(
+            f"{cal.origin}: the network's posterior of {int(leaked.sum())} of {n} coverage "
+            "data sets lay almost wholly outside the prior, and fewer than 2 had one: the "
+            "network cannot be checked; train it on more simulations (neural.simulations)"
+        )
     if usable.sum() < 2:
         missing = [t.name for t in cal.config.targets if rows[t.name].isna().any()]
         raise CalibrationError(
@@ -212,13 +223,15 @@ def _run(cal: Calibration, out: Path, n: int, engine: Engine, progress: Coverage
         frame[f"rank {path}"] = [list(r)[j] if u else math.nan for r, u in zip(rows["ranks"], usable, strict=True)]  # fmt: skip
         frame[f"width {path}"] = [list(r)[j] if u else math.nan for r, u in zip(rows["widths"], usable, strict=True)]  # fmt: skip
     frame["usable"] = usable
+    frame["outside_prior"] = leaked
     verdict = check(ranked)
     means = {path: float(frame.loc[usable, f"width {path}"].mean()) for path in cal.names}
     verdict.table["mean_width_ratio"] = verdict.table["parameter"].map(means)
     return CoverageSummary(
         verdict=verdict,
         datasets=frame,
-        excluded=int((~usable).sum()),
+        excluded=int((~usable & ~leaked).sum()),
+        outside_prior=int(leaked.sum()),
         simulations=int(rows["evaluations"].fillna(0).sum()) + trained,
         seconds=time.perf_counter() - t0,
     )
@@ -296,8 +309,15 @@ def _neural(cal: Calibration, out: Path, store: CalibrationStore, engine: Engine
     net = neural.Posterior(cal, theta, x)
     for k, stats in todo:
         started = time.perf_counter()
-        draws = net.sample(stats, cal.config.neural.draws, 2, k + 1)
-        ranks[k], widths = ranks_of(cal, neural.population(cal, draws), truth(cal, k))
+        try:
+            draws = net.sample(stats, cal.config.neural.draws, 2, k + 1,
+                               seconds=neural.COVERAGE_SAMPLING_SECONDS)  # fmt: skip
+        except neural.OutsidePriorError:
+            # Recorded (no ranks: an empty list) so that a rerun does not wait on it
+            # again; it fails the check rather than being left out of it quietly.
+            ranks[k], widths = [], list[float]()
+        else:
+            ranks[k], widths = ranks_of(cal, neural.population(cal, draws), truth(cal, k))
         store.record_coverage_ranks(k, ranks[k], widths, 0, time.perf_counter() - started, settings(cal))  # fmt: skip
         told(k, 0)
 

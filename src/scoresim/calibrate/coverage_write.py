@@ -35,7 +35,7 @@ def write_coverage(cal: Calibration, out: Path, n: int, summary: CoverageSummary
         raise CalibrationError(f"{folder}: is not a folder of scoresim's; remove it and rerun")
     folder.mkdir(exist_ok=True)
     write_file(folder / "coverage.png", lambda tmp: figure(summary, tmp))
-    usable = n - summary.excluded
+    usable = n - summary.excluded - summary.outside_prior
     doc = {
         "method": cal.config.method,
         "scenario": cal.scenario.name,
@@ -47,10 +47,13 @@ def write_coverage(cal: Calibration, out: Path, n: int, summary: CoverageSummary
         "datasets": n,
         "usable": usable,
         "excluded": summary.excluded,
+        "outside_prior": summary.outside_prior,
         "levels": list(LEVELS),
         "family": FAMILY,
         "confidence": v.confidence,
-        "passed": v.passed,
+        # A posterior that could not be drawn is a failure of the method, not a data
+        # set to leave out: the ranks of the rest cannot make up for it.
+        "passed": v.passed and summary.outside_prior == 0,
         "simulations": summary.simulations,
         "simulations_per_dataset": summary.simulations / usable if usable else None,
         # What the simulations bought: each parameter's mean 90% interval over the prior's.

@@ -59,8 +59,15 @@ TRAIN = 6
 SAMPLING_SECONDS = 600.0
 """How long drawing one posterior's samples may take: rejection sampling keeps only the
 draws inside the prior, and a network whose mass lies outside it would otherwise never end."""
+COVERAGE_SAMPLING_SECONDS = 60.0
+"""The same limit for each of a coverage check's data sets: one whose posterior leaks is
+recorded as such and the check goes on (each one that leaks costs this much)."""
 PRIOR_SAMPLE = -1
 """The generation the neural method's simulations are stored under."""
+
+
+class OutsidePriorError(CalibrationError):
+    """The network's posterior at a data set lies almost wholly outside the prior."""
 
 
 def require() -> None:
@@ -185,8 +192,14 @@ class Posterior:
             self.posterior = npe.build_posterior(estimator)
         self.seconds = time.perf_counter() - t0
 
-    def sample(self, stats: dict[str, float], n: int, *key: int) -> np.ndarray:
-        """(n, P) sampler-scale draws given the targets' statistics; torch seeded by ``key``."""
+    def sample(self, stats: dict[str, float], n: int, *key: int, seconds: float | None = None) -> np.ndarray:  # fmt: skip
+        """(n, P) sampler-scale draws given the targets' statistics; torch seeded by ``key``.
+
+        Raises:
+            OutsidePriorError: ``n`` draws inside the prior were not found in ``seconds``
+                (default :data:`SAMPLING_SECONDS`).
+        """
+        limit = SAMPLING_SECONDS if seconds is None else seconds
         import torch
 
         x = np.array([stats[t.name] for t in self.cal.config.targets], np.float64) / self.sds
@@ -195,15 +208,15 @@ class Posterior:
             try:
                 draws = self.posterior.sample((n,), x=torch.tensor(x, dtype=torch.float32),
                                               show_progress_bars=False,
-                                              max_sampling_time=SAMPLING_SECONDS)  # fmt: skip
+                                              max_sampling_time=limit)  # fmt: skip
             except RuntimeError as exc:
                 if "max_sampling_time" not in str(exc):
                     raise
                 why = "; ".join(outside(self, stats) or [rarest(self, stats)])
-                raise CalibrationError(
+                raise OutsidePriorError(
                     f"{self.cal.origin}: the network's posterior at these targets' values "
                     f"lies almost wholly outside the prior: {n} draws inside it were not "
-                    f"found in {SAMPLING_SECONDS:g} s; {why}: check the targets' values, "
+                    f"found in {limit:g} s; {why}: check the targets' values, "
                     "widen the priors, change the model, or train on more simulations"
                 ) from None
         return np.asarray(draws.numpy(), np.float64)

@@ -110,6 +110,7 @@ def _coverage(cal: Any, out_dir: Path, n: int, opener: Any, quiet: bool) -> None
     """Run the coverage check into ``out_dir`` and print its table."""
     from scoresim.calibrate.coverage_run import run_coverage
     from scoresim.calibrate.coverage_write import write_coverage
+    from scoresim.calibrate.neural import COVERAGE_SAMPLING_SECONDS
 
     columns = (TextColumn("{task.fields[now]}"),)
     with experiment_session(out_dir, opener, columns, quiet) as (engine, bar):
@@ -139,7 +140,14 @@ def _coverage(cal: Any, out_dir: Path, n: int, opener: Any, quiet: bool) -> None
         markup=False,
         highlight=False,
     )
-    if not doc["passed"]:
+    if doc.get("outside_prior"):
+        err.print(
+            f"warning: the coverage check did not pass: the network's posterior of "
+            f"{doc['outside_prior']} data sets lay almost wholly outside the prior (no draws "
+            f"in {COVERAGE_SAMPLING_SECONDS:g} s; coverage_ranks.csv, outside_prior)",
+            markup=False, highlight=False, soft_wrap=True,
+        )  # fmt: skip
+    elif not doc["passed"]:
         err.print(
             "warning: the coverage check did not pass: an interval holds the truth more or "
             "less often than it claims (see coverage.csv and figures/coverage.png)",

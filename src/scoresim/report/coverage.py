@@ -58,6 +58,9 @@ def verdict_words(doc: dict[str, Any]) -> str:
         else "did not pass: an interval holds the truth more or less often than it claims"
     )
     left = f", {doc['excluded']} left out (a target missing at their truth)" if doc["excluded"] else ""  # fmt: skip
+    if doc.get("outside_prior"):
+        left += f", {doc['outside_prior']} with a posterior outside the prior"
+        said = "did not pass: some posteriors lay outside the prior"
     return f"{said} ({doc['usable']} data sets{left})"
 
 

@@ -57,8 +57,8 @@ def run(p: Params, seed: int) -> Measures:
             cal = calibration_from_text(_file(p, seed, method == "neural"), f"coverage ({method})")
             summary = run_coverage(cal, Path(tmp) / method, n, engine)
             table = summary.verdict.table
-            out[f"{method}.passed"] = int(summary.verdict.passed)
-            out[f"{method}.usable"] = n - summary.excluded
+            out[f"{method}.passed"] = int(summary.verdict.passed and not summary.outside_prior)
+            out[f"{method}.usable"] = n - summary.excluded - summary.outside_prior
             out[f"{method}.simulations"] = summary.simulations
             for row in table.to_dict("records"):
                 out[f"{method}.coverage.{row['parameter']}.{row['level']}"] = float(row["coverage"])
