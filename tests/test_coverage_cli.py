@@ -212,3 +212,45 @@ def test_a_linked_coverage_folder_is_refused_in_one_line(tmp_path: Path) -> None
     assert res.exit_code == 2 and res.output.strip().count("\n") == 0, res.output
     assert "symbolic link" in res.output
     assert sorted(str(p) for p in elsewhere.rglob("*")) == before
+
+
+def test_a_failed_data_set_keeps_every_other_and_a_rerun_simulates_only_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Data set 2's simulation fails at once, the others later: the check stops in one
+    line naming data set 2, after recording all the others (as they finish), and a
+    rerun simulates data set 2 alone. A thread pool, so that the stand-in reaches it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from scoresim.calibrate import coverage_run
+    from scoresim.calibrate.model import Simulator
+    from scoresim.calibrate.spec import calibration_from_text
+    from scoresim.calibrate.store import CalibrationStore
+    from scoresim.errors import CalibrationError
+    from scoresim.experiment.executors import Engine
+
+    cal = calibration_from_text(TINY, "tiny.yaml")
+    bad = coverage_run.data_seeds(cal, 2)
+    ran: list[int] = []
+
+    def stand_in(self: Simulator, values: dict[str, float], seeds: list[int]) -> dict[str, float]:
+        if seeds == bad and not ran.count(-1):
+            raise ValueError("planted")
+        ran.append(next(k for k in range(6) if coverage_run.data_seeds(cal, k) == seeds))
+        time.sleep(0.05)
+        return {t.name: t.value for t in cal.config.targets}
+
+    monkeypatch.setattr(Simulator, "statistics", stand_in)
+    store = CalibrationStore.open(tmp_path / "o", cal, coverage=True)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            with pytest.raises(
+                CalibrationError, match="coverage data set 2: the simulation failed"
+            ):
+                coverage_run._data(cal, store, 6, Engine(pool, 2, "2 threads"))
+            assert sorted(store.coverage()["dataset"]) == [0, 1, 3, 4, 5]
+            ran[:] = [-1]  # the planted failure is gone
+            rows = coverage_run._data(cal, store, 6, Engine(pool, 2, "2 threads"))
+    finally:
+        store.close()
+    assert ran == [-1, 2] and list(rows["dataset"]) == list(range(6))
