@@ -226,9 +226,10 @@ def test_dask_gives_the_same_posterior_as_the_local_pool(
 def test_a_posterior_outside_the_prior_stops_in_one_line_not_forever(
     fitted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """sbi's rejection sampling keeps drawing until enough land inside the prior; its time
-    limit (here below zero, so that it is past before the first batch and the test needs
-    no network gone wrong) ends it in a one-line error, and the fit writes no posterior."""
+    """sbi's rejection sampling keeps drawing until enough land inside the prior; past the
+    pilot, its time limit is the last guard (here below zero, so that it is past before
+    the first batch and the test needs no network gone wrong): it ends the fit in a
+    one-line error, and the fit writes no posterior."""
     from scoresim.calibrate import neural
 
     monkeypatch.setattr(neural, "SAMPLING_SECONDS", -1.0)
@@ -339,7 +340,7 @@ def test_a_target_beyond_every_simulation_is_named(tmp_path: Path, monkeypatch: 
 
     far = NEURAL.replace("value: 0.004", "value: 5.0")
     with monkeypatch.context() as m:
-        m.setattr(neural, "SAMPLING_SECONDS", -1.0)
+        m.setattr(neural, "LEAST_INSIDE", 2.0)  # more than every draw: the pilot fails
         res = calibrate(str(write(tmp_path, far, "far.yaml")), "--out", str(tmp_path / "far"))
     assert res.exit_code == 2 and res.output.strip().count("\n") == 0, res.output
     highest = float(simulations(tmp_path / "far")["listed_day39"].max())
@@ -356,32 +357,29 @@ def test_a_target_beyond_every_simulation_is_named(tmp_path: Path, monkeypatch: 
 
 
 def test_a_leak_with_every_target_in_range_names_the_rarest(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fitted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each target inside the simulations' range: the error names the one in the thinnest
-    tail (a tie counts half on each side, docs/calibration.md), with its share."""
+    """Every target inside the simulations' range (no simulation blocks a flight by day
+    39, so a target of 0 ties with all of them: the middle), and the pilot fails (its
+    threshold above 1): the error names the target in the thinnest tail, with its count.
+    The simulations are the fitted folder's: the same parameters and seeds."""
     from scoresim.calibrate import neural
 
-    first = tmp_path / "first"
-    monkeypatch.setattr(neural, "SAMPLING_SECONDS", -1.0)
-    # No simulation blocks a flight by day 39 (all 0): a target of 0 is in the middle.
-    flat = NEURAL.replace("value: 0.0005", "value: 0.0")
-    res = calibrate(str(write(tmp_path, flat, "flat.yaml")), "--out", str(first))
-    assert res.exit_code == 2
-    listed = simulations(first)["listed_day39"].to_numpy()
+    monkeypatch.setattr(neural, "LEAST_INSIDE", 2.0)
+    listed = simulations(fitted)["listed_day39"].to_numpy()
     value = float(np.sort(listed)[-3])  # near the top, inside the range
     top = NEURAL.replace("value: 0.0005", "value: 0.0").replace("value: 0.004", f"value: {value!r}")
     res = calibrate(str(write(tmp_path, top, "top.yaml")), "--out", str(tmp_path / "top"))
     assert res.exit_code == 2 and res.output.strip().count("\n") == 0, res.output
-    tail = 1.0 - (np.mean(listed < value) + 0.5 * np.mean(listed == value))
+    above = np.sum(listed > value) + 0.5 * np.sum(listed == value)
     said = " ".join(res.output.split())
-    assert f"listed_day39 ({value:.4g}) has {tail:.1%} of the {S} simulations from the prior above it" in said  # fmt: skip
+    assert f"of 10,000 draws fell inside it); listed_day39 ({value:.4g}) has {above:g} of the {S} simulations from the prior above it (ties counted half)" in said  # fmt: skip
 
 
 def test_a_coverage_data_set_whose_posterior_leaks_fails_the_check_without_ending_it(
     fitted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Data sets 1, 3, 5, ... leak (their sampling's limit below zero): each is recorded
+    """Data sets 1, 3, 5, ... leak (their pilot's threshold above 1): each is recorded
     without ranks, the rest are ranked, the check does not pass, and a rerun asks the
     network again for none of them."""
     from scoresim.calibrate import neural
@@ -389,9 +387,10 @@ def test_a_coverage_data_set_whose_posterior_leaks_fails_the_check_without_endin
     real = neural.Posterior.sample
     asked: list[int] = []
 
-    def odd_ones_leak(self: Any, stats: dict[str, float], n: int, *key: int, seconds: float | None = None) -> Any:  # fmt: skip
+    def odd_ones_leak(self: Any, stats: dict[str, float], n: int, *key: int) -> Any:
         asked.append(key[-1] - 1)
-        return real(self, stats, n, *key, seconds=-1.0 if key[-1] % 2 == 0 else seconds)
+        monkeypatch.setattr(neural, "LEAST_INSIDE", 2.0 if key[-1] % 2 == 0 else 1e-3)
+        return real(self, stats, n, *key)
 
     monkeypatch.setattr(neural.Posterior, "sample", odd_ones_leak)
     file = write(tmp_path, NEURAL)
@@ -401,6 +400,7 @@ def test_a_coverage_data_set_whose_posterior_leaks_fails_the_check_without_endin
     assert "posterior of 6 data sets lay almost wholly outside the prior" in " ".join(res.output.split())  # fmt: skip
     doc = json.loads((out / "coverage.json").read_text())
     assert (doc["outside_prior"], doc["usable"], doc["excluded"], doc["passed"]) == (6, 6, 0, False)
+    assert doc["simulations_per_dataset"] == S / 12
     ranks = pd.read_csv(out / "coverage_ranks.csv")
     leaked = ranks["dataset"] % 2 == 1
     assert (ranks["outside_prior"] == leaked).all() and (ranks["usable"] == ~leaked).all()
@@ -414,3 +414,20 @@ def test_a_coverage_data_set_whose_posterior_leaks_fails_the_check_without_endin
     asked.clear()
     again = calibrate(str(file), "--out", str(out), "--workers", "2", "--check-coverage", "12")
     assert again.exit_code == 0 and asked == []
+    from scoresim.report.coverage import verdict_words
+
+    assert verdict_words(doc) == (
+        "did not pass: some posteriors lay outside the prior"
+        + (
+            ""
+            if doc["intervals_consistent"]
+            else ", and an interval holds the truth more or less often than it claims"
+        )
+        + " (6 data sets, 6 more whose posterior lay outside the prior)"
+    )
+    # With every posterior outside the prior there is nothing to check: one line, counted.
+    monkeypatch.setattr(neural.Posterior, "sample", real)
+    monkeypatch.setattr(neural, "LEAST_INSIDE", 2.0)
+    res = calibrate(str(file), "--out", str(tmp_path / "all"), "--check-coverage", "4")
+    assert res.exit_code == 2 and res.output.strip().count("\n") == 0, res.output
+    assert "of 4 coverage data sets, 0 have a posterior, 4 a posterior outside the prior and 0 a target missing at their truth" in " ".join(res.output.split())  # fmt: skip

@@ -15,7 +15,9 @@ inserted as soon as simulated; a row's ranks are filled when its posterior is do
 A rerun with the same N finds them all and recomputes nothing; a larger N adds data
 sets (the first N are the same). A data set whose targets cannot be computed (a
 statistic missing at its truth) is kept, marked, and left out of the check, and the
-results say how many were.
+results say how many were. A data set whose neural posterior lies outside the prior
+(:class:`scoresim.calibrate.neural.OutsidePriorError`) is kept with no ranks, marked
+``outside_prior``, and fails the check.
 """
 
 from __future__ import annotations
@@ -205,9 +207,11 @@ def _run(cal: Calibration, out: Path, n: int, engine: Engine, progress: Coverage
     usable = rows["ranks"].map(lambda r: _has(r) and len(r) > 0).to_numpy(np.bool_)
     if usable.sum() < 2 and leaked.any():
         raise CalibrationError(
-            f"{cal.origin}: the network's posterior of {int(leaked.sum())} of {n} coverage "
-            "data sets lay almost wholly outside the prior, and fewer than 2 had one: the "
-            "network cannot be checked; train it on more simulations (neural.simulations)"
+            f"{cal.origin}: of {n} coverage data sets, {int(usable.sum())} have a posterior, "
+            f"{int(leaked.sum())} a posterior outside the prior and "
+            f"{int(n - usable.sum() - leaked.sum())} a target missing at their truth; the "
+            "check needs 2 posteriors: train the network on more simulations "
+            "(neural.simulations)"
         )
     if usable.sum() < 2:
         missing = [t.name for t in cal.config.targets if rows[t.name].isna().any()]
@@ -310,8 +314,7 @@ def _neural(cal: Calibration, out: Path, store: CalibrationStore, engine: Engine
     for k, stats in todo:
         started = time.perf_counter()
         try:
-            draws = net.sample(stats, cal.config.neural.draws, 2, k + 1,
-                               seconds=neural.COVERAGE_SAMPLING_SECONDS)  # fmt: skip
+            draws = net.sample(stats, cal.config.neural.draws, 2, k + 1)
         except neural.OutsidePriorError:
             # Recorded (no ranks: an empty list) so that a rerun does not wait on it
             # again; it fails the check rather than being left out of it quietly.

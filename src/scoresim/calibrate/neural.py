@@ -47,6 +47,7 @@ from scoresim.calibrate.model import (
     finished_or_fail,
     timed_evaluate_at,
 )
+from scoresim.calibrate.reach import Reach
 from scoresim.calibrate.runner import CalibrationSummary, ProgressFn
 from scoresim.calibrate.spec import Calibration
 from scoresim.calibrate.store import CalibrationStore
@@ -56,12 +57,14 @@ from scoresim.experiment.seeds import child_seed
 
 TRAIN = 6
 """The purpose of the root's children that seed torch (training, then sampling)."""
+PILOT = 10_000
+"""Draws of the network taken, before a posterior's own, to see how many fall inside the prior."""
+LEAST_INSIDE = 1e-3
+"""Below this share of the pilot inside the prior, the posterior is said to lie outside
+it (decided by seeded draws, not by a clock: the same on every machine)."""
 SAMPLING_SECONDS = 600.0
-"""How long drawing one posterior's samples may take: rejection sampling keeps only the
-draws inside the prior, and a network whose mass lies outside it would otherwise never end."""
-COVERAGE_SAMPLING_SECONDS = 60.0
-"""The same limit for each of a coverage check's data sets: one whose posterior leaks is
-recorded as such and the check goes on (each one that leaks costs this much)."""
+"""How long drawing one posterior's samples may take, as a last guard: rejection sampling
+keeps only the draws inside the prior, and past the pilot it should need seconds."""
 PRIOR_SAMPLE = -1
 """The generation the neural method's simulations are stored under."""
 
@@ -170,19 +173,17 @@ class Posterior:
         self.outliers = [n for n, f in zip(names, far, strict=True) if f]
         # Where the data lie among the training simulations: a target outside all of
         # them is where the network can only extrapolate (said before it is trusted).
-        self.stats = x * self.sds  # (S, T) the training statistics, in the targets' units
-        self.low = self.stats.min(axis=0)
-        self.high = self.stats.max(axis=0)
-        observed = np.array([t.value for t in cal.config.targets], np.float64)
-        self.share_below = {n: float(np.mean(x[:, j] * self.sds[j] < observed[j]))
-                            for j, n in enumerate(names)}  # fmt: skip
-        self.unreached = outside(self, {t.name: t.value for t in cal.config.targets})
+        self.reach = Reach(names, self.sds, x)
+        observed = {t.name: t.value for t in cal.config.targets}
+        self.share_below = self.reach.share_below(observed)
+        self.unreached = self.reach.beyond(observed)
+        self.low = torch.tensor(bounds[:, 0], dtype=torch.float32)
+        self.high = torch.tensor(bounds[:, 1], dtype=torch.float32)
         with _one_thread(), _silent(), warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Data has constant values", UserWarning)
             warnings.filterwarnings("ignore", "Data has extreme outliers", UserWarning)
             torch.manual_seed(child_seed(cal.config.seed, TRAIN))
-            prior = BoxUniform(low=torch.tensor(bounds[:, 0], dtype=torch.float32),
-                               high=torch.tensor(bounds[:, 1], dtype=torch.float32))  # fmt: skip
+            prior = BoxUniform(low=self.low, high=self.high)
             npe = NPE(prior=prior, density_estimator=cal.config.neural.estimator,
                       show_progress_bars=False, tracker=_NoLog())  # fmt: skip
             npe.append_simulations(torch.tensor(theta, dtype=torch.float32),
@@ -192,68 +193,44 @@ class Posterior:
             self.posterior = npe.build_posterior(estimator)
         self.seconds = time.perf_counter() - t0
 
-    def sample(self, stats: dict[str, float], n: int, *key: int, seconds: float | None = None) -> np.ndarray:  # fmt: skip
+    def sample(self, stats: dict[str, float], n: int, *key: int) -> np.ndarray:
         """(n, P) sampler-scale draws given the targets' statistics; torch seeded by ``key``.
 
         Raises:
-            OutsidePriorError: ``n`` draws inside the prior were not found in ``seconds``
-                (default :data:`SAMPLING_SECONDS`).
+            OutsidePriorError: fewer than :data:`LEAST_INSIDE` of :data:`PILOT` draws
+                (torch seeded by ``key + (0,)``) fell inside the prior, or, as a last
+                guard, ``n`` draws inside it were not found in :data:`SAMPLING_SECONDS`.
         """
-        limit = SAMPLING_SECONDS if seconds is None else seconds
         import torch
 
-        x = np.array([stats[t.name] for t in self.cal.config.targets], np.float64) / self.sds
+        x = torch.tensor(self.reach.scaled(stats), dtype=torch.float32)
+        with _one_thread(), _silent(), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", ".*outside.*prior", UserWarning)
+            torch.manual_seed(child_seed(self.cal.config.seed, TRAIN, *key, 0))
+            pilot = self.posterior.sample((PILOT,), x=x, show_progress_bars=False,
+                                          reject_outside_prior=False)  # fmt: skip
+        inside = int(((pilot >= self.low) & (pilot <= self.high)).all(dim=1).sum())
+        if inside < LEAST_INSIDE * PILOT:
+            raise self._outside(stats, f"{inside:,} of {PILOT:,} draws fell inside it")
         with _one_thread(), _silent():
             torch.manual_seed(child_seed(self.cal.config.seed, TRAIN, *key))
             try:
-                draws = self.posterior.sample((n,), x=torch.tensor(x, dtype=torch.float32),
-                                              show_progress_bars=False,
-                                              max_sampling_time=limit)  # fmt: skip
+                draws = self.posterior.sample((n,), x=x, show_progress_bars=False,
+                                              max_sampling_time=SAMPLING_SECONDS)  # fmt: skip
             except RuntimeError as exc:
                 if "max_sampling_time" not in str(exc):
                     raise
-                why = "; ".join(outside(self, stats) or [rarest(self, stats)])
-                raise OutsidePriorError(
-                    f"{self.cal.origin}: the network's posterior at these targets' values "
-                    f"lies almost wholly outside the prior: {n} draws inside it were not "
-                    f"found in {limit:g} s; {why}: check the targets' values, "
-                    "widen the priors, change the model, or train on more simulations"
-                ) from None
+                raise self._outside(stats, f"{n} draws inside it were not found in {SAMPLING_SECONDS:g} s") from None  # fmt: skip
         return np.asarray(draws.numpy(), np.float64)
 
-
-def outside(net: Posterior, stats: dict[str, float]) -> list[str]:
-    """Each target of ``stats`` beyond every training simulation, in words.
-
-    For example ``"approval (0.05) is above all 500 simulations (highest 0.013)"``.
-    """
-    said = []
-    for j, t in enumerate(net.cal.config.targets):
-        value = stats[t.name]
-        if value > net.high[j] or value < net.low[j]:
-            side, edge = ("above", "highest") if value > net.high[j] else ("below", "lowest")
-            bound = net.high[j] if side == "above" else net.low[j]
-            said.append(f"{t.name} ({value:.4g}) is {side} all {net.simulations:,} simulations "
-                        f"from the prior ({edge} {bound:.4g})")  # fmt: skip
-    return said
-
-
-def rarest(net: Posterior, stats: dict[str, float]) -> str:
-    """The target of ``stats`` in the thinnest tail of the training simulations, in words.
-
-    For example ``"approval (0.05) has 1.4% of the 500 simulations above it"``: when
-    every target is within the simulations' range, the likeliest culprit of a posterior
-    outside the prior (the combination may still be what no simulation reached).
-    """
-    tails = []
-    for j, t in enumerate(net.cal.config.targets):
-        # Ties count half on each side: a value every simulation equals is in the middle.
-        column, value = net.stats[:, j], stats[t.name]
-        below = float(np.mean(column < value) + 0.5 * np.mean(column == value))
-        tails.append((min(below, 1.0 - below), "above" if below > 0.5 else "below", t.name))
-    tail, side, name = min(tails)
-    return (f"{name} ({stats[name]:.4g}) has {tail:.1%} of the {net.simulations:,} "
-            f"simulations from the prior {side} it")  # fmt: skip
+    def _outside(self, stats: dict[str, float], found: str) -> OutsidePriorError:
+        """The one-line error for a posterior outside the prior, with the likeliest cause."""
+        why = "; ".join(self.reach.beyond(stats) or [self.reach.rarest(stats)])
+        return OutsidePriorError(
+            f"{self.cal.origin}: the network's posterior at these targets' values lies "
+            f"almost wholly outside the prior ({found}); {why}: check the targets' values, "
+            "widen the priors, change the model, or train on more simulations"
+        )
 
 
 def population(cal: Calibration, draws: np.ndarray) -> pd.DataFrame:

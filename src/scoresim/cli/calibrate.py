@@ -110,7 +110,7 @@ def _coverage(cal: Any, out_dir: Path, n: int, opener: Any, quiet: bool) -> None
     """Run the coverage check into ``out_dir`` and print its table."""
     from scoresim.calibrate.coverage_run import run_coverage
     from scoresim.calibrate.coverage_write import write_coverage
-    from scoresim.calibrate.neural import COVERAGE_SAMPLING_SECONDS
+    from scoresim.calibrate.neural import LEAST_INSIDE, PILOT
 
     columns = (TextColumn("{task.fields[now]}"),)
     with experiment_session(out_dir, opener, columns, quiet) as (engine, bar):
@@ -143,11 +143,12 @@ def _coverage(cal: Any, out_dir: Path, n: int, opener: Any, quiet: bool) -> None
     if doc.get("outside_prior"):
         err.print(
             f"warning: the coverage check did not pass: the network's posterior of "
-            f"{doc['outside_prior']} data sets lay almost wholly outside the prior (no draws "
-            f"in {COVERAGE_SAMPLING_SECONDS:g} s; coverage_ranks.csv, outside_prior)",
+            f"{doc['outside_prior']} data sets lay almost wholly outside the prior (fewer "
+            f"than {LEAST_INSIDE * PILOT:,.0f} of {PILOT:,} draws inside it; "
+            "coverage_ranks.csv, outside_prior): train it on more simulations",
             markup=False, highlight=False, soft_wrap=True,
         )  # fmt: skip
-    elif not doc["passed"]:
+    if not doc["intervals_consistent"]:
         err.print(
             "warning: the coverage check did not pass: an interval holds the truth more or "
             "less often than it claims (see coverage.csv and figures/coverage.png)",

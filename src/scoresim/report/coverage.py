@@ -59,8 +59,12 @@ def verdict_words(doc: dict[str, Any]) -> str:
     )
     left = f", {doc['excluded']} left out (a target missing at their truth)" if doc["excluded"] else ""  # fmt: skip
     if doc.get("outside_prior"):
-        left += f", {doc['outside_prior']} with a posterior outside the prior"
-        said = "did not pass: some posteriors lay outside the prior"
+        left += f", {doc['outside_prior']} more whose posterior lay outside the prior"
+        said = "did not pass: some posteriors lay outside the prior" + (
+            ""
+            if doc["intervals_consistent"]
+            else ", and an interval holds the truth more or less often than it claims"
+        )
     return f"{said} ({doc['usable']} data sets{left})"
 
 

@@ -59,6 +59,7 @@ def run(p: Params, seed: int) -> Measures:
             table = summary.verdict.table
             out[f"{method}.passed"] = int(summary.verdict.passed and not summary.outside_prior)
             out[f"{method}.usable"] = n - summary.excluded - summary.outside_prior
+            out[f"{method}.outside_prior"] = summary.outside_prior
             out[f"{method}.simulations"] = summary.simulations
             for row in table.to_dict("records"):
                 out[f"{method}.coverage.{row['parameter']}.{row['level']}"] = float(row["coverage"])
@@ -97,7 +98,13 @@ def point_checks(p: Params, m: Measures) -> list[Check]:
                 f"coverage ({method}): every interval holds the truth as often as it claims",
                 "consistent at 50/80/90/95%",
                 f"{m[f'{method}.too narrow']} rows too narrow, {m[f'{method}.too wide']} too "
-                f"wide, on {m[f'{method}.usable']} data sets (90%: {at90})",
+                f"wide, on {m[f'{method}.usable']} data sets"
+                + (
+                    f", {m[f'{method}.outside_prior']} more outside the prior"
+                    if m.get(f"{method}.outside_prior")
+                    else ""
+                )
+                + f" (90%: {at90})",
                 "exact binomial, 95% for the whole table",
                 bool(m[f"{method}.passed"]),
             )
