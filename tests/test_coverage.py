@@ -113,7 +113,7 @@ def test_the_validation_case_reads_its_measures() -> None:
 
 
 def test_the_comparison_score_by_hand() -> None:
-    from scoresim.calibrate.compare import compare, pointwise
+    from scoresim.calibrate.compare import Comparison, compare, pointwise
 
     sims = pd.DataFrame({"a": [1.0, 2.0, 3.0, np.nan], "b": [0.0, 0.0, 0.5, 1.0]})
     targets = [{"target": "a", "observed": 2.0, "sd": 1.0}, {"target": "b", "observed": 0.2, "sd": 0.5}]  # fmt: skip
@@ -130,6 +130,11 @@ def test_the_comparison_score_by_hand() -> None:
     assert c.difference == pytest.approx(d.sum()) and c.difference > 0
     assert c.difference_se == pytest.approx(np.sqrt(2 * np.var(d, ddof=1)))
     assert "do not tell" in c.verdict("x", "y") or "x predicts" in c.verdict("x", "y")
+    # Written as a reader would: no exponent for a difference in the hundreds.
+    big = Comparison(table=c.table, elpd=(0.0, 0.0), se=(0.0, 0.0), difference=233.7, difference_se=121.3)  # fmt: skip
+    assert big.verdict("x", "y") == "the targets do not tell x and y apart: 234 ± 121 (difference ± standard error)"  # fmt: skip
+    small = Comparison(table=c.table, elpd=(0.0, 0.0), se=(0.0, 0.0), difference=-1.98, difference_se=0.5)  # fmt: skip
+    assert small.verdict("x", "y") == "y predicts the targets better than x: 1.98 ± 0.5 (difference ± standard error)"  # fmt: skip
 
 
 def test_a_far_draw_does_not_underflow() -> None:

@@ -97,10 +97,15 @@ class Comparison:
         if not (math.isfinite(d) and math.isfinite(se)):
             return "cannot be told: a target has no predictive simulation in one of the two"
         better, worse = (a, b) if d > 0 else (b, a)
-        size = f"{abs(d):.3g} ± {se:.2g} (difference ± standard error)"
+        size = f"{_plain(abs(d))} ± {_plain(se)} (difference ± standard error)"
         if abs(d) <= 2 * se:
             return f"the targets do not tell {a} and {b} apart: {size}"
         return f"{better} predicts the targets better than {worse}: {size}"
+
+
+def _plain(x: float) -> str:
+    """Three significant digits, without an exponent up to 10^6: 234, 121, 1.98, 0.0123."""
+    return f"{x:,.0f}" if 100 <= abs(x) < 1e6 else f"{x:.3g}"
 
 
 def compare(a: pd.DataFrame, b: pd.DataFrame) -> Comparison:
