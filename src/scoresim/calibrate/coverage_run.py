@@ -104,7 +104,7 @@ class CoverageSummary:
             ``width PATH`` (its 90% interval over the prior's) by path, ``usable``.
         excluded: data sets left out because a target was missing at their truth.
         outside_prior: data sets whose neural posterior lay almost wholly outside the
-            prior (no draws in :data:`neural.COVERAGE_SAMPLING_SECONDS`); they have no
+            prior (:class:`scoresim.calibrate.neural.OutsidePriorError`); they have no
             ranks, and any of them fails the check.
         simulations: simulations the N posteriors took (stored or new): the proposals
             of their ABC calibrations, or the neural network's training set (the data

@@ -133,7 +133,7 @@ def evaluate_at(simulator: Simulator, values: dict[str, float], seeds: list[int]
 def timed_evaluate_at(simulator: Simulator, values: dict[str, float], seeds: list[int]) -> tuple[dict[str, float], float]:  # fmt: skip
     """:func:`evaluate_at`, and the seconds it took, timed in the worker (no time queued)."""
     t0 = time.perf_counter()
-    stats = simulator.statistics(values, seeds)
+    stats = evaluate_at(simulator, values, seeds)
     return stats, time.perf_counter() - t0
 
 
